@@ -1,0 +1,1 @@
+"""An Dân: the application package (settings, storage plumbing, conversation core, channels, CLI)."""

@@ -1,0 +1,1 @@
+"""Channel adapters: translate platform wire formats to core events and core replies back to the wire."""

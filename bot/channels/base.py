@@ -1,0 +1,53 @@
+"""The adapter contract every channel implements, and the delivery errors the outbox sender understands."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from bot.core.replies import Reply
+
+
+class DeliveryError(Exception):
+    """A message could not be delivered. Subclasses tell the sender what to do next."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RetryAfter(DeliveryError):
+    """The platform asked us to pause every request of this bot for `seconds`."""
+
+    def __init__(self, seconds: float, reason: str = "rate limited") -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+
+
+class Transient(DeliveryError):
+    """Network trouble or a 5xx: retry later with backoff."""
+
+
+class Unreachable(DeliveryError):
+    """The person blocked the bot, left, or is outside the platform's messaging window: stop trying this chat."""
+
+
+class Permanent(DeliveryError):
+    """The request itself is wrong (bad payload): retrying would fail the same way."""
+
+
+class Channel(ABC):
+    """A platform connection. `deliver` is the one required send method; choices fall back to numbered text."""
+
+    name: str
+    text_limit: int = 4096
+    supports_buttons: bool = False
+
+    async def start(self) -> None:  # noqa: B027 - optional hook
+        """Begin receiving updates (polling task, webhook registration)."""
+
+    async def stop(self) -> None:  # noqa: B027 - optional hook
+        """Stop receiving and release connections."""
+
+    @abstractmethod
+    async def deliver(self, chat_id: str, reply: Reply) -> list[str]:
+        """Send one reply to one chat; return the platform's message ids. Raise a DeliveryError on failure."""

@@ -1,0 +1,1 @@
+"""The platform-neutral conversation core: events in, replies out, flows kept in the database."""

@@ -1,0 +1,102 @@
+"""What a handler works with: the event, the database session, the person, the flow state, and its replies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.core.events import Incoming
+from bot.core.replies import Choice, Media, Reply
+from models import ChannelIdentity, ConversationState, Person, RoleGrant
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from bot.app import App
+
+
+class Context:
+    def __init__(
+        self,
+        app: App,
+        session: AsyncSession,
+        event: Incoming,
+        state: ConversationState,
+        person: Person | None,
+        identity: ChannelIdentity | None,
+    ) -> None:
+        self.app = app
+        self.session = session
+        self.event = event
+        self.state = state
+        self.person = person
+        self.identity = identity
+        self.replies: list[Reply] = []
+        self.data: dict[str, Any] = dict(state.data or {})
+        self._grants: list[RoleGrant] | None = None
+        self._next_flow: tuple[str, dict[str, Any]] | None = None
+        self._end_flow = False
+
+    # Replies -------------------------------------------------------------------------------------------
+    def reply(self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), media: tuple[Media, ...] = ()) -> None:
+        self.replies.append(Reply(text=text, choices=tuple(choices), media=tuple(media)))
+
+    # People and roles ----------------------------------------------------------------------------------
+    @property
+    def person_id(self) -> int:
+        if self.person is None or self.person.id is None:
+            raise RuntimeError("handler needs a registered person")
+        return self.person.id
+
+    async def grants(self) -> list[RoleGrant]:
+        """Active role grants of the person (cached for this update)."""
+        if self._grants is None:
+            from bot.people import active_grants
+
+            self._grants = await active_grants(self.session, self.person.id) if self.person else []
+        return self._grants
+
+    async def roles(self) -> set[str]:
+        return {g.role for g in await self.grants()}
+
+    def forget_grants(self) -> None:
+        self._grants = None
+
+    def set_locale(self, locale: str) -> None:
+        """Switch this person's language, effective for the rest of this update too."""
+        from bot.i18n import _current, normalize_locale
+
+        locale = normalize_locale(locale)
+        _current.set(locale)  # the dispatcher's use_locale block restores the outer value afterwards
+        if self.person is not None:
+            self.person.locale = locale
+            self.session.add(self.person)
+        else:
+            self.state.locale = locale
+
+    # Flows ---------------------------------------------------------------------------------------------
+    @property
+    def flow(self) -> str | None:
+        return self.state.flow
+
+    def begin(self, flow: str, **data: Any) -> None:
+        """Start a flow once the current handler returns (its first question is asked then)."""
+        self._next_flow = (flow, data)
+
+    def end(self) -> None:
+        """Leave the current flow once the handler returns."""
+        self._end_flow = True
+
+    def audit(self, action: str, target_kind: str, target_id: str | None = None, ward_code: int | None = None,
+              **detail: Any) -> None:
+        from models import AuditEntry
+
+        self.session.add(
+            AuditEntry(
+                actor_person_id=self.person.id if self.person else None,
+                action=action,
+                target_kind=target_kind,
+                target_id=target_id,
+                ward_code=ward_code,
+                detail=detail,
+            )
+        )

@@ -1,0 +1,290 @@
+"""Turns one incoming event into replies: de-duplicate, lock the conversation, load state, route, save, commit.
+
+Everything a handler changes, the conversation state and the de-duplication mark are committed in one
+transaction before any reply leaves, so a confirmation is never sent for something that was not stored and a
+process killed mid-update leaves the conversation at its previous step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from bot import clock
+from bot.core.context import Context
+from bot.core.events import Incoming, Kind
+from bot.core.replies import Reply
+from bot.i18n import _, use_locale
+from bot.people import identity_for
+from bot.textnorm import fold
+from models import ConversationState, Person, ProcessedUpdate
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+CANCEL = {"huy", "cancel"}
+BACK = {"quaylai", "back"}
+
+
+@dataclass
+class DispatchResult:
+    replies: list[Reply] = field(default_factory=list)
+    person_id: int | None = None
+    locale: str = "vi"
+    duplicate: bool = False
+
+
+class Dispatcher:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def state_key(self, channel: str, chat_id: str, user_id: str) -> str:
+        return self.app.keyring.keyed_hash("state", channel, chat_id, user_id)
+
+    async def handle(self, event: Incoming) -> DispatchResult:
+        key = self.state_key(event.channel, event.chat_id, event.user_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        started = time.monotonic()
+        async with lock:
+            result = await self._handle_locked(event, key)
+        log.info(
+            "update handled",
+            extra={"channel": event.channel, "kind": event.kind.value, "command": event.command,
+                   "duplicate": result.duplicate, "ms": round((time.monotonic() - started) * 1000)},
+        )
+        return result
+
+    async def _handle_locked(self, event: Incoming, key: str) -> DispatchResult:
+        settings = self.app.settings
+        async with self.app.db.session() as session:
+            if not self.app.db.is_sqlite:
+                # Serialise one conversation across worker processes, for the length of this transaction.
+                await session.exec(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))").bindparams(k=key))
+            if event.update_key is not None:
+                session.add(ProcessedUpdate(channel=event.channel, update_key=event.update_key))
+                try:
+                    await session.flush()
+                except IntegrityError:
+                    await session.rollback()
+                    return DispatchResult(duplicate=True)
+
+            identity = await identity_for(session, event.channel, event.user_id)
+            person = await session.get(Person, identity.person_id) if identity else None
+            state = await session.get(ConversationState, key) or ConversationState(key=key)
+            locale = (person.locale if person else None) or state.locale or settings.default_locale
+
+            with use_locale(locale):
+                ctx = Context(self.app, session, event, state, person, identity)
+                try:
+                    await self._route(ctx)
+                except Exception:
+                    log.exception("handler failed", extra={"channel": event.channel, "flow": state.flow})
+                    await session.rollback()
+                    return DispatchResult(
+                        replies=[Reply(_("Sorry, something went wrong on our side and nothing was saved. "
+                                         "Please try again in a moment."))],
+                        person_id=person.id if person else None, locale=locale,
+                    )
+                await self._save_state(ctx)
+                if ctx.identity is not None and not event.is_group:
+                    ctx.identity.last_interaction_at = clock.now()
+                    ctx.identity.unreachable_at = None
+                    ctx.identity.unreachable_reason = None
+                    session.add(ctx.identity)
+                await session.commit()
+                final_locale = ctx.person.locale if ctx.person else (ctx.state.locale or locale)
+                return DispatchResult(
+                    replies=ctx.replies,
+                    person_id=ctx.person.id if ctx.person else None,
+                    locale=final_locale,
+                )
+
+    # Routing ---------------------------------------------------------------------------------------------
+    async def _route(self, ctx: Context) -> None:
+        event = ctx.event
+        registry = self.app.registry
+        settings = self.app.settings
+
+        if len(event.text) > settings.max_text_length:
+            ctx.reply(_("Your message is too long ({n} characters; at most {max}). Nothing was saved: please "
+                        "shorten it or send it in several messages.").format(n=len(event.text),
+                                                                               max=settings.max_text_length))
+            return
+
+        if ctx.state.flow and ctx.state.expires_at and ctx.state.expires_at < clock.now():
+            self._clear_flow(ctx)
+            if event.kind != Kind.COMMAND:
+                ctx.reply(_("Your unfinished form expired after a long pause, so nothing from it was kept. "
+                            "Let's start again."))
+
+        event = ctx.event = self._resolve_typed_choice(ctx, event)
+
+        if event.kind == Kind.COMMAND:
+            await self._command(ctx, event)
+        elif event.kind == Kind.CHOICE and not self._offered(ctx, event.choice):
+            prefix = (event.choice or "").split(":", 1)[0]
+            handler = registry.choices.get(prefix)
+            if handler is not None:
+                await handler(ctx)
+            elif ctx.state.flow:
+                await self._step(ctx)
+            else:
+                ctx.reply(_("That button belongs to an earlier message and is no longer active. "
+                            "Type /help to see what you can do."))
+        elif ctx.state.flow:
+            await self._step(ctx)
+        elif event.is_group:
+            return  # in group chats the bot answers commands only
+        elif ctx.person is None:
+            ctx.begin("onboarding")
+        else:
+            fallback = registry.commands.get("trogiup")
+            ctx.reply(_("I did not understand that. Here is what you can do:"))
+            if fallback is not None:
+                await fallback.handler(ctx)
+        await self._apply_flow_requests(ctx)
+
+    async def _command(self, ctx: Context, event: Incoming) -> None:
+        name = event.command or ""
+        if name in CANCEL:
+            flow = self.app.registry.flows.get(ctx.state.flow or "")
+            if flow is not None:
+                if flow.on_cancel is not None:
+                    await flow.on_cancel(ctx)
+                self._clear_flow(ctx)
+                ctx.reply(_("Cancelled. Nothing from that form was saved."))
+            else:
+                ctx.reply(_("There is nothing to cancel."))
+            return
+        if name in BACK:
+            await self._back(ctx)
+            return
+        command = self.app.registry.commands.get(name)
+        if command is None:
+            ctx.reply(_("I don't know the command /{name}. Type /help to see what you can do.").format(name=name[:40]))
+            await self._reask(ctx)
+            return
+        if event.is_group and command.private_only:
+            ctx.reply(_("Please use /{name} in a private chat with me: in a group, others would see your answers.")
+                      .format(name=command.name))
+            return
+        if command.needs_person and ctx.person is None:
+            ctx.reply(_("First, let's get you set up. It takes a minute."))
+            self._clear_flow(ctx)
+            ctx.begin("onboarding")
+            return
+        if command.roles is not None and not (await ctx.roles()) & command.roles:
+            ctx.reply(_("Sorry, /{name} is for people with another role. Type /help to see what you can do.")
+                      .format(name=command.name))
+            await self._reask(ctx)
+            return
+        if ctx.state.flow:
+            self._clear_flow(ctx)  # a new command replaces an unfinished form
+        await command.handler(ctx)
+
+    # Flows -----------------------------------------------------------------------------------------------
+    async def _step(self, ctx: Context) -> None:
+        flow = self.app.registry.flows.get(ctx.state.flow or "")
+        step = ctx.state.step
+        if flow is None or step not in flow.handlers:
+            self._clear_flow(ctx)  # a flow or step removed by an upgrade: start clean rather than fail
+            ctx.reply(_("Let's start again. Type /help to see what you can do."))
+            return
+        outcome = await flow.handlers[step](ctx)
+        if ctx._next_flow is not None or ctx._end_flow:
+            return
+        if outcome.action == "goto":
+            assert outcome.step is not None
+            ctx.state.history = [*ctx.state.history, step]
+            ctx.state.step = outcome.step
+            await flow.asks[outcome.step](ctx)
+        elif outcome.action == "retry":
+            if outcome.reason:
+                ctx.reply(outcome.reason)
+            await flow.asks[step](ctx)
+        elif outcome.action == "finish":
+            self._clear_flow(ctx)
+
+    async def _back(self, ctx: Context) -> None:
+        flow = self.app.registry.flows.get(ctx.state.flow or "")
+        if flow is None:
+            ctx.reply(_("There is no form to go back in."))
+            return
+        if not ctx.state.history:
+            ctx.reply(_("This is the first question."))
+            await flow.asks[ctx.state.step or flow.start](ctx)
+            return
+        *rest, previous = ctx.state.history
+        ctx.state.history = rest
+        ctx.state.step = previous
+        await flow.asks[previous](ctx)
+
+    async def _reask(self, ctx: Context) -> None:
+        flow = self.app.registry.flows.get(ctx.state.flow or "")
+        if flow is not None and ctx.state.step in flow.asks:
+            await flow.asks[ctx.state.step](ctx)
+
+    async def _apply_flow_requests(self, ctx: Context) -> None:
+        if ctx._end_flow:
+            self._clear_flow(ctx)
+            ctx._end_flow = False
+        while ctx._next_flow is not None:
+            name, data = ctx._next_flow
+            ctx._next_flow = None
+            flow = self.app.registry.flows[name]
+            ctx.state.flow, ctx.state.step, ctx.state.history = name, flow.start, []
+            ctx.data = dict(data)
+            await flow.asks[flow.start](ctx)
+            if ctx._end_flow:
+                self._clear_flow(ctx)
+                ctx._end_flow = False
+
+    def _clear_flow(self, ctx: Context) -> None:
+        ctx.state.flow = ctx.state.step = None
+        ctx.state.history = []
+        ctx.data = {}
+
+    # Choices ---------------------------------------------------------------------------------------------
+    def _offered(self, ctx: Context, payload: str | None) -> bool:
+        return ctx.state.flow is not None and any(c["payload"] == payload for c in ctx.state.choices)
+
+    def _resolve_typed_choice(self, ctx: Context, event: Incoming) -> Incoming:
+        """"2", or the label typed without accents, means the same as pressing the second button."""
+        if event.kind != Kind.TEXT or not ctx.state.choices:
+            return event
+        typed = event.text.strip().rstrip(".")
+        options = ctx.state.choices
+        if typed.isdigit() and 1 <= int(typed) <= len(options):
+            return replace(event, kind=Kind.CHOICE, choice=options[int(typed) - 1]["payload"])
+        folded = fold(typed)
+        for option in options:
+            if folded and fold(option["label"]) == folded:
+                return replace(event, kind=Kind.CHOICE, choice=option["payload"])
+        return event
+
+    async def _save_state(self, ctx: Context) -> None:
+        state = ctx.state
+        state.data = dict(ctx.data)
+        offered = [r for r in ctx.replies if r.choices]
+        if ctx.replies:
+            state.choices = [{"label": c.label, "payload": c.payload} for c in offered[-1].choices] if offered else []
+        now = clock.now()
+        state.updated_at = now
+        state.expires_at = now + timedelta(minutes=self.app.settings.flow_idle_minutes) if state.flow else None
+        if state.flow or state.choices or (state.locale and ctx.person is None):
+            ctx.session.add(state)
+        elif await ctx.session.get(ConversationState, state.key) is not None:
+            await ctx.session.delete(state)  # nothing left to remember: keep no row at all

@@ -1,0 +1,78 @@
+"""Multi-step forms: named steps that ask, validate, and move on or re-ask with a reason.
+
+A step is a pair of functions registered on a Flow: `ask` sends the question, `on` handles the answer and
+returns an Outcome. Step names are strings stored in the database, so renaming one is a data migration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.core.context import Context
+
+AskFn = Callable[["Context"], Awaitable[None]]
+OnFn = Callable[["Context"], Awaitable["Outcome"]]
+DoneFn = Callable[["Context"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: str  # "goto" | "retry" | "finish" | "stay"
+    step: str | None = None
+    reason: str | None = None
+
+
+def goto(step: str) -> Outcome:
+    """Move to `step` and ask its question."""
+    return Outcome("goto", step=step)
+
+
+def retry(reason: str) -> Outcome:
+    """Tell the person why the answer was not accepted and ask the same question again."""
+    return Outcome("retry", reason=reason)
+
+
+def finish() -> Outcome:
+    """The flow is over; its state is erased."""
+    return Outcome("finish")
+
+
+def stay() -> Outcome:
+    """Keep the current step without re-asking (the handler already replied)."""
+    return Outcome("stay")
+
+
+class Flow:
+    def __init__(self, name: str, start: str) -> None:
+        self.name = name
+        self.start = start
+        self.asks: dict[str, AskFn] = {}
+        self.handlers: dict[str, OnFn] = {}
+        self.on_cancel: DoneFn | None = None
+
+    def ask(self, step: str) -> Callable[[AskFn], AskFn]:
+        def register(fn: AskFn) -> AskFn:
+            self.asks[step] = fn
+            return fn
+
+        return register
+
+    def on(self, step: str) -> Callable[[OnFn], OnFn]:
+        def register(fn: OnFn) -> OnFn:
+            self.handlers[step] = fn
+            return fn
+
+        return register
+
+    def cancelled(self, fn: DoneFn) -> DoneFn:
+        """Register what to clean up when a person leaves this flow with /cancel."""
+        self.on_cancel = fn
+        return fn
+
+    def check(self) -> None:
+        missing = set(self.asks) ^ set(self.handlers)
+        if missing or self.start not in self.asks:
+            raise ValueError(f"flow {self.name}: steps without both ask and on: {sorted(missing)}")

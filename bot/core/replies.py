@@ -1,0 +1,79 @@
+"""Platform-neutral replies: text, choices and media. Adapters render them; a serialised form goes to the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button. The payload is short (Telegram allows 64 bytes of callback data) and typed, e.g. "lang:vi"."""
+
+    label: str
+    payload: str
+
+    def __post_init__(self) -> None:
+        if not 0 < len(self.payload.encode()) <= 64:
+            raise ValueError(f"choice payload must be 1..64 bytes: {self.payload!r}")
+
+
+@dataclass(frozen=True)
+class Media:
+    kind: str  # "image" | "file"
+    url: str | None = None
+    data: bytes | None = field(default=None, repr=False)
+    filename: str | None = None
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    choices: tuple[Choice, ...] = ()
+    media: tuple[Media, ...] = ()
+
+    def to_payload(self) -> dict[str, Any]:
+        """JSON form kept in the outbox (media must be referenced by URL there)."""
+        return {
+            "text": self.text,
+            "choices": [asdict(c) for c in self.choices],
+            "media": [{k: v for k, v in asdict(m).items() if k != "data"} for m in self.media],
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Reply:
+        return cls(
+            text=payload.get("text", ""),
+            choices=tuple(Choice(**c) for c in payload.get("choices", [])),
+            media=tuple(Media(**m) for m in payload.get("media", [])),
+        )
+
+
+def numbered(reply: Reply) -> str:
+    """Choices as a numbered list under the text, for platforms without buttons."""
+    if not reply.choices:
+        return reply.text
+    lines = [reply.text, ""] if reply.text else []
+    lines += [f"{i}. {c.label}" for i, c in enumerate(reply.choices, 1)]
+    return "\n".join(lines)
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split a long text into parts ≤ limit, preferring paragraph, then line, then word boundaries."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), -1)
+        if cut < limit // 3:
+            cut = window.rfind("\n")
+        if cut < limit // 3:
+            cut = window.rfind(" ")
+        if cut < limit // 3:
+            cut = limit  # one very long word: cut hard rather than exceed the platform limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not parts:
+        parts.append(rest)
+    return parts

@@ -1,0 +1,130 @@
+"""`python -m bot.i18n_tool extract|update|compile|check`: maintain the gettext catalogs (`make i18n` runs all).
+
+Domains follow the code: `bot/*.py`, `bot/core/` and the core handlers are "core"; another package under
+`bot/` (e.g. `bot/channels/`) is its own domain, and so is each feature under `handlers/`. Separate files let
+features be translated independently; at run time every domain of a language is merged (see `bot.i18n`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+from bot.i18n import LOCALES_DIR, SUPPORTED
+
+ROOT = LOCALES_DIR.parent
+CORE_HANDLERS = {"common", "onboarding", "help", "language", "forget", "invites"}
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
+
+
+def domain_of(path: Path) -> str:
+    rel = path.relative_to(ROOT).parts
+    if rel[0] == "bot":
+        return rel[1] if len(rel) > 2 and rel[1] != "core" else "core"
+    name = rel[1].removesuffix(".py")
+    return "core" if name in CORE_HANDLERS or name == "__init__" else name
+
+
+def sources() -> list[Path]:
+    return sorted(p for top in ("bot", "handlers") for p in (ROOT / top).rglob("*.py"))
+
+
+def extract() -> dict[str, Catalog]:
+    templates: dict[str, Catalog] = defaultdict(lambda: Catalog(project="andan", fuzzy=False))
+    for path in sources():
+        for lineno, message, comments, context in extract_from_file("python", path, keywords=KEYWORDS):
+            if not message:
+                continue
+            templates[domain_of(path)].add(message, None, [(str(path.relative_to(ROOT)), lineno)],
+                                           auto_comments=comments, context=context)
+    return dict(templates)
+
+
+def po_path(locale: str, domain: str) -> Path:
+    return LOCALES_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
+
+
+def update(templates: dict[str, Catalog]) -> None:
+    for domain, template in templates.items():
+        (LOCALES_DIR / f"{domain}.pot").parent.mkdir(parents=True, exist_ok=True)
+        with (LOCALES_DIR / f"{domain}.pot").open("wb") as fh:
+            write_po(fh, template, width=100)
+        for locale in SUPPORTED:
+            path = po_path(locale, domain)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists():
+                with path.open("rb") as fh:
+                    catalog = read_po(fh, locale=locale)
+            else:
+                catalog = Catalog(locale=locale, project="andan", fuzzy=False)
+            catalog.update(template, no_fuzzy_matching=True)
+            with path.open("wb") as fh:
+                write_po(fh, catalog, width=100, ignore_obsolete=True)
+
+
+def compile_all() -> None:
+    for path in LOCALES_DIR.glob("*/LC_MESSAGES/*.po"):
+        with path.open("rb") as fh:
+            catalog = read_po(fh)
+        with path.with_suffix(".mo").open("wb") as out:
+            write_mo(out, catalog)
+
+
+def missing(locale: str = "vi") -> dict[str, list[str]]:
+    """Messages of the code with no reviewed translation in `locale`, by domain."""
+    gaps: dict[str, list[str]] = {}
+    for domain, template in extract().items():
+        path = po_path(locale, domain)
+        translated: dict[str, bool] = {}
+        if path.exists():
+            with path.open("rb") as fh:
+                catalog = read_po(fh, locale=locale)
+            for msg in catalog:
+                if msg.id:
+                    strings = msg.string if isinstance(msg.string, tuple) else (msg.string,)
+                    translated[msg.id if isinstance(msg.id, str) else msg.id[0]] = all(strings) and not msg.fuzzy
+        lost = [m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id]
+        lost = [m for m in lost if not translated.get(m)]
+        if lost:
+            gaps[domain] = lost
+    return gaps
+
+
+def check_placeholders(locale: str = "vi") -> list[str]:
+    """Translations whose {placeholders} differ from the original: they would fail at run time."""
+    import re
+
+    field = re.compile(r"\{(\w*)\}")
+    problems = []
+    for path in LOCALES_DIR.glob(f"{locale}/LC_MESSAGES/*.po"):
+        with path.open("rb") as fh:
+            for msg in read_po(fh, locale=locale):
+                if msg.id and isinstance(msg.id, str) and msg.string:
+                    if sorted(field.findall(msg.id)) != sorted(field.findall(str(msg.string))):
+                        problems.append(f"{path.name}: {msg.id[:60]!r}")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    action = argv[0] if argv else "all"
+    if action in ("extract", "update", "all"):
+        update(extract())
+    if action in ("compile", "all"):
+        compile_all()
+    gaps = missing("vi")
+    for domain, ids in gaps.items():
+        for message in ids:
+            print(f"missing vi translation [{domain}]: {message[:80]!r}")
+    for problem in check_placeholders("vi"):
+        print(f"placeholder mismatch: {problem}")
+    return 1 if (gaps or check_placeholders("vi")) and action in ("check", "all") else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

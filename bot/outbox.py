@@ -1,0 +1,87 @@
+"""Writing to the durable outbox: everything the bot pushes (alerts, reminders, digests, notices) goes here.
+
+Rows are written in the caller's transaction, so a push exists exactly when the thing that caused it was
+committed. The sender (`bot.delivery`) drains the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import clock
+from bot.core.replies import Reply
+from bot.i18n import use_locale
+from bot.people import push_identity
+from models import LinkedChat, OutboxMessage, Person, Priority
+
+
+async def enqueue_to_person(
+    session: AsyncSession,
+    person: Person,
+    render: Callable[[], Reply],
+    *,
+    kind: str,
+    priority: int = Priority.ROUTINE,
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
+    source_kind: str | None = None,
+    source_id: str | None = None,
+) -> OutboxMessage | None:
+    """Queue a message to a person's push channel, rendered in their language. None if they have no reachable channel."""
+    identity = await push_identity(session, person)
+    if identity is None:
+        return None
+    with use_locale(person.locale):
+        reply = render()
+    row = OutboxMessage(
+        kind=kind, priority=priority, person_id=person.id, channel=identity.channel, chat_id=identity.chat_id,
+        payload=reply.to_payload(), dedupe_key=dedupe_key, not_before=not_before or clock.now(),
+        source_kind=source_kind, source_id=source_id,
+    )
+    session.add(row)
+    return row
+
+
+def enqueue_to_chat(
+    session: AsyncSession,
+    chat: LinkedChat,
+    reply: Reply,
+    *,
+    kind: str,
+    priority: int = Priority.ROUTINE,
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
+    source_kind: str | None = None,
+    source_id: str | None = None,
+) -> OutboxMessage:
+    """Queue a message to a linked group chat (rendered by the caller in the ward's language)."""
+    row = OutboxMessage(
+        kind=kind, priority=priority, channel=chat.channel, chat_id=chat.chat_id, linked_chat_id=chat.id,
+        payload=reply.to_payload(), dedupe_key=dedupe_key, not_before=not_before or clock.now(),
+        source_kind=source_kind, source_id=source_id,
+    )
+    session.add(row)
+    return row
+
+
+def enqueue_sealed(
+    session: AsyncSession,
+    sealed_route: str,
+    reply: Reply,
+    *,
+    kind: str,
+    priority: int = Priority.NOTICE,
+    dedupe_key: str | None = None,
+    source_kind: str | None = None,
+    source_id: str | None = None,
+) -> OutboxMessage:
+    """Queue a message whose recipient is known only through a sealed route (an anonymous tipster)."""
+    row = OutboxMessage(
+        kind=kind, priority=priority, sealed_route=sealed_route, payload=reply.to_payload(),
+        dedupe_key=dedupe_key, not_before=clock.now(), source_kind=source_kind, source_id=source_id,
+    )
+    session.add(row)
+    return row

@@ -1,0 +1,91 @@
+"""Queries about people: identities, active roles and places, and what a role may grant."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import clock
+from models import ChannelIdentity, Person, Role, RoleGrant
+
+# Which roles a holder of a role may invite others to, and how far the invite may reach.
+GRANTABLE: dict[str, set[str]] = {
+    Role.WARD_ADMIN: {r.value for r in Role},
+    Role.POLICE: {Role.RESIDENT.value},
+    Role.AREA_LEADER: {Role.RESIDENT.value, Role.GROUP_ADMIN.value},
+    Role.MEDIATION_HEAD: {Role.MEDIATOR.value, Role.RESIDENT.value},
+    Role.GROUP_ADMIN: {Role.RESIDENT.value},
+}
+
+
+async def identity_for(session: AsyncSession, channel: str, user_id: str) -> ChannelIdentity | None:
+    result = await session.exec(
+        select(ChannelIdentity).where(ChannelIdentity.channel == channel, ChannelIdentity.external_user_id == user_id)
+    )
+    return result.first()
+
+
+async def active_grants(session: AsyncSession, person_id: int | None) -> list[RoleGrant]:
+    if person_id is None:
+        return []
+    result = await session.exec(
+        select(RoleGrant)
+        .where(RoleGrant.person_id == person_id, col(RoleGrant.revoked_at).is_(None))
+        .order_by(col(RoleGrant.id))
+    )
+    return list(result.all())
+
+
+def home_grant(grants: list[RoleGrant]) -> RoleGrant | None:
+    """The grant that places a person: the most specific one (group, then area, then ward)."""
+    ranked = sorted(grants, key=lambda g: (g.group_id is None, g.area_id is None))
+    return ranked[0] if ranked else None
+
+
+def holds(grants: list[RoleGrant], role: str, *, ward_code: int | None = None, area_id: int | None = None,
+          group_id: int | None = None) -> bool:
+    """Whether some grant gives `role` over the place named (a ward-wide grant covers its areas and groups)."""
+    for g in grants:
+        if g.role != role:
+            continue
+        if ward_code is not None and g.ward_code != ward_code:
+            continue
+        if area_id is not None and g.area_id is not None and g.area_id != area_id:
+            continue
+        if group_id is not None and g.group_id is not None and g.group_id != group_id:
+            continue
+        return True
+    return False
+
+
+async def grant(session: AsyncSession, person_id: int, role: str, ward_code: int, area_id: int | None = None,
+                group_id: int | None = None, granted_by: int | None = None) -> RoleGrant:
+    """Give a role, unless the same one is already held (granting twice changes nothing)."""
+    existing = await session.exec(
+        select(RoleGrant).where(
+            RoleGrant.person_id == person_id, RoleGrant.role == role, RoleGrant.ward_code == ward_code,
+            RoleGrant.area_id == area_id, RoleGrant.group_id == group_id, col(RoleGrant.revoked_at).is_(None),
+        )
+    )
+    found = existing.first()
+    if found:
+        return found
+    row = RoleGrant(person_id=person_id, role=role, ward_code=ward_code, area_id=area_id, group_id=group_id,
+                    granted_by=granted_by, granted_at=clock.now())
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def push_identity(session: AsyncSession, person: Person) -> ChannelIdentity | None:
+    """Where pushed messages go: the preferred identity, else the most recently used reachable one."""
+    if person.preferred_identity_id is not None:
+        preferred = await session.get(ChannelIdentity, person.preferred_identity_id)
+        if preferred is not None and preferred.unreachable_at is None:
+            return preferred
+    result = await session.exec(
+        select(ChannelIdentity)
+        .where(ChannelIdentity.person_id == person.id, col(ChannelIdentity.unreachable_at).is_(None))
+        .order_by(col(ChannelIdentity.last_interaction_at).desc().nulls_last(), col(ChannelIdentity.id).desc())
+    )
+    return result.first()

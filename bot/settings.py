@@ -1,0 +1,73 @@
+"""The one settings object: read from the environment and an optional `.env`, every name prefixed `ANDAN_`."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Where a generated secret key is kept when ANDAN_SECRET_KEY is not set.
+SECRET_KEY_FILE = Path(".andan_secret_key")
+
+
+class Settings(BaseSettings):
+    """Configuration of one An Dân deployment. Defaults run everything locally on SQLite."""
+
+    model_config = SettingsConfigDict(env_prefix="ANDAN_", env_file=".env", extra="ignore")
+
+    database_url: str = Field("sqlite+aiosqlite:///andan.db", description="SQLAlchemy async URL.")
+    host: str = Field("127.0.0.1", description="Address the HTTP server (web chat, webhooks) binds.")
+    port: int = Field(8080, description="Port of the HTTP server.")
+    public_url: str | None = Field(None, description="Public https base URL; when set, channels use webhooks.")
+    secret_key: SecretStr | None = Field(
+        None, description="Key for encryption and keyed hashes; generated into .andan_secret_key if absent."
+    )
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="Timezone for every date and time shown.")
+    default_locale: str = Field("vi", description="Language for people who have not chosen one.")
+    flow_idle_minutes: int = Field(60, description="A multi-step conversation left idle this long expires.")
+    max_text_length: int = Field(4000, description="Longest message accepted from a person.")
+    invite_days: int = Field(14, description="Days an invite stays valid.")
+    log_level: str = Field("INFO", description="Logging level.")
+    web_enabled: bool = Field(True, description="Serve the web chat at / .")
+    web_max_upload_mb: int = Field(10, description="Largest photo or file accepted by the web chat.")
+    media_dir: Path = Field(Path("media"), description="Where uploaded media is kept (encrypted where sensitive).")
+    quiet_hours: str = Field("21:00-07:00", description="Local hours when only urgent messages are pushed.")
+
+    # Channels (see the channels section of the README).
+    telegram_token: SecretStr | None = Field(None, description="Bot token from BotFather; enables Telegram.")
+    telegram_api_url: str = Field("https://api.telegram.org", description="Bot API server base URL.")
+    telegram_webhook_secret: SecretStr | None = Field(None, description="Webhook secret; derived if absent.")
+    zalo_bot_token: SecretStr | None = Field(None, description="Zalo Bot Platform token; enables Zalo Bot.")
+    zalo_bot_api_url: str = Field("https://bot-api.zaloplatforms.com", description="Zalo Bot API base URL.")
+    zalo_oa_app_id: str | None = Field(None, description="Zalo app id of the Official Account.")
+    zalo_oa_secret_key: SecretStr | None = Field(None, description="Zalo app secret (OAuth and webhook signatures).")
+    zalo_oa_access_token: SecretStr | None = Field(None, description="Initial OA access token.")
+    zalo_oa_refresh_token: SecretStr | None = Field(None, description="Initial OA refresh token.")
+    zalo_oa_api_url: str = Field("https://openapi.zalo.me", description="Zalo OA Open API base URL.")
+    zalo_oa_oauth_url: str = Field("https://oauth.zaloapp.com", description="Zalo OAuth base URL.")
+
+    tip_retention_days: int = Field(365, description="Days a closed tip keeps its content before purge.")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def secret_bytes(self) -> bytes:
+        """The deployment secret; generated and stored on first use so restarts keep it."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        if SECRET_KEY_FILE.exists():
+            return SECRET_KEY_FILE.read_text().strip().encode()
+        value = secrets.token_urlsafe(48)
+        SECRET_KEY_FILE.write_text(value + "\n")
+        SECRET_KEY_FILE.chmod(0o600)
+        self.secret_key = SecretStr(value)
+        return value.encode()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,56 @@
+"""Small helpers shared by handler modules: choice parsing, place labels, and the "where do you belong" lookup."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.context import Context
+from bot.core.replies import Choice
+from bot.i18n import _
+from bot.people import home_grant
+from models import Area, Group, Province, RoleGrant, Ward
+
+
+def picked(ctx: Context, prefix: str) -> str | None:
+    """The value of a pressed choice "prefix:value", or None when the person typed something else."""
+    choice = ctx.event.choice
+    if choice and choice.startswith(prefix + ":"):
+        return choice[len(prefix) + 1 :]
+    return None
+
+
+def yes_no(yes: str, no: str, prefix: str = "yn") -> list[Choice]:
+    return [Choice(yes, f"{prefix}:yes"), Choice(no, f"{prefix}:no")]
+
+
+def pick_reason() -> str:
+    return _("Please choose one of the options below (press a button or type its number).")
+
+
+async def place_label(session: AsyncSession, grant: RoleGrant) -> str:
+    """"Tổ 3, Khóm 2, Phường Cao Lãnh, Tỉnh Đồng Tháp" for the place a grant points at."""
+    parts: list[str] = []
+    if grant.group_id is not None:
+        group = await session.get(Group, grant.group_id)
+        if group:
+            parts.append(group.name)
+    if grant.area_id is not None or grant.group_id is not None:
+        area_id = grant.area_id
+        if area_id is None and grant.group_id is not None:
+            group = await session.get(Group, grant.group_id)
+            area_id = group.area_id if group else None
+        area = await session.get(Area, area_id) if area_id else None
+        if area:
+            parts.append(area.name)
+    ward = await session.get(Ward, grant.ward_code)
+    if ward:
+        parts.append(ward.name)
+        province = await session.get(Province, ward.province_code)
+        if province:
+            parts.append(province.name)
+    return ", ".join(parts)
+
+
+async def home(ctx: Context) -> RoleGrant | None:
+    """The person's most specific place (their group if they have one)."""
+    return home_grant(await ctx.grants())

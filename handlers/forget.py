@@ -1,0 +1,95 @@
+"""/forget: hand the person a copy of what we hold, then erase it (Law 91/2025 on personal data)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import col, select
+
+from bot.core.context import Context
+from bot.core.flow import Flow, Outcome, finish, retry
+from bot.core.router import Router
+from bot.i18n import N_, _
+from bot.personal_data import PROVIDERS
+from handlers.common import pick_reason, picked, yes_no
+from models import ChannelIdentity, ConsentRecord, ConversationState, Person, RoleGrant, WebMessage
+
+router = Router("forget")
+flow = Flow("forget", start="confirm")
+
+
+@router.command("xoadulieu", "forget", help=N_("Get a copy of your data and erase it"))
+async def forget(ctx: Context) -> None:
+    ctx.begin("forget")
+
+
+@flow.ask("confirm")
+async def ask_confirm(ctx: Context) -> None:
+    ctx.reply(_("This sends you a copy of everything An Dân holds about you and then erases it: your account, "
+                "roles, chat accounts and the forms you filled in. Anonymous tips are not linked to you and stay "
+                "with the police. Records already handed to the police or needed as legal records cannot be "
+                "erased; I will list them. Continue?"),
+              yes_no(_("Yes, erase my data"), _("No, keep it"), prefix="forget"))
+
+
+@flow.on("confirm")
+async def on_confirm(ctx: Context) -> Outcome:
+    answer = picked(ctx, "forget")
+    if answer == "no":
+        ctx.reply(_("Nothing was changed."))
+        return finish()
+    if answer != "yes":
+        return retry(pick_reason())
+    person = ctx.person
+    assert person is not None
+    copy = await export(ctx, person)
+    notes = await erase(ctx, person)
+    ctx.reply(_("Here is the copy of your data:") + "\n" + json.dumps(copy, ensure_ascii=False, indent=1, default=str))
+    message = _("Your data has been erased. Thank you for taking part; you are welcome back any time with /start.")
+    if notes:
+        message += "\n\n" + _("What could not be erased:") + "\n" + "\n".join(f"• {n}" for n in notes)
+    ctx.reply(message)
+    return finish()
+
+
+async def export(ctx: Context, person: Person) -> dict[str, Any]:
+    session = ctx.session
+    identities = (await session.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person.id))).all()
+    grants = (await session.exec(select(RoleGrant).where(RoleGrant.person_id == person.id))).all()
+    data: dict[str, Any] = {
+        "person": person.model_dump(),
+        "chat_accounts": [{"channel": i.channel, "since": i.created_at} for i in identities],
+        "roles": [g.model_dump() for g in grants],
+    }
+    for provider in PROVIDERS:
+        exported = await provider.export(session, person)
+        if exported:
+            data[provider.name] = exported
+    return data
+
+
+async def erase(ctx: Context, person: Person) -> list[str]:
+    session = ctx.session
+    notes: list[str] = []
+    for provider in PROVIDERS:
+        notes += await provider.erase(session, person)
+    identities = (await session.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person.id))).all()
+    for identity in identities:
+        if identity.channel == "web":
+            await session.exec(delete(WebMessage).where(col(WebMessage.session_id) == identity.chat_id))  # type: ignore[call-overload]
+        key = ctx.app.dispatcher.state_key(identity.channel, identity.chat_id, identity.external_user_id)
+        if key != ctx.state.key:
+            await session.exec(delete(ConversationState).where(col(ConversationState.key) == key))  # type: ignore[call-overload]
+    await session.exec(delete(ConsentRecord).where(col(ConsentRecord.person_id) == person.id))  # type: ignore[call-overload]
+    await session.exec(delete(RoleGrant).where(col(RoleGrant.person_id) == person.id))  # type: ignore[call-overload]
+    await session.exec(delete(ChannelIdentity).where(col(ChannelIdentity.person_id) == person.id))  # type: ignore[call-overload]
+    ctx.audit("person.erased", "person", str(person.id))
+    await session.delete(person)
+    await session.flush()
+    ctx.person, ctx.identity = None, None
+    return notes
+
+
+router.flow(flow)

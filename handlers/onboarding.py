@@ -1,0 +1,274 @@
+"""Onboarding: language, informed consent, then ward → residential area → group, or straight in by invite code."""
+
+from __future__ import annotations
+
+from bot import clock
+from bot.core.context import Context
+from bot.core.flow import Flow, Outcome, finish, goto, retry
+from bot.core.replies import Choice
+from bot.core.router import Router
+from bot.geo import areas_of, groups_of, pick_by_name, search_wards, ward_label
+from bot.i18n import N_, _
+from bot.invites import RedeemError, redeem
+from bot.people import grant
+from handlers.common import pick_reason, picked, place_label
+from models import ChannelIdentity, ConsentRecord, Person, Role, Ward
+
+CONSENT_VERSION = "2026-01"
+MAX_BUTTONS = 20
+
+router = Router("onboarding")
+flow = Flow("onboarding", start="language")
+
+
+def consent_notice() -> str:
+    return _(
+        "Before we start, please read how An Dân handles your data.\n\n"
+        "What we store: your language, the ward, area and group you choose, the chat accounts you use with "
+        "this bot, and what you send through its forms (tips, pledges, mediation requests, reports).\n"
+        "Why: to deliver warnings for your neighbourhood, to let you sign your household's pledge, ask for "
+        "mediation and tip off the ward police.\n"
+        "Who sees it: your group leader sees that you belong to the group; mediators see the cases you take "
+        "part in; the ward police see tips. Anonymous tips are never linked to you.\n"
+        "Your rights: /me shows everything we hold about you; /forget exports it and erases it. "
+        "Records already handed to the police cannot be erased by us.\n\n"
+        "Nothing is stored until you agree."
+    )
+
+
+@router.command("batdau", "start", help=N_("Start, or join with an invite code"), needs_person=False)
+async def start(ctx: Context) -> None:
+    code = ctx.event.args.strip()
+    if ctx.person is None:
+        ctx.begin("onboarding", invite=code or None)
+        return
+    if code:
+        await redeem_and_welcome(ctx, code)
+        return
+    ctx.reply(_("Welcome back! Type /help to see what you can do."))
+
+
+@router.command("thamgia", "join", help=N_("Join a group or take a role with an invite code"), needs_person=False)
+async def join(ctx: Context) -> None:
+    code = ctx.event.args.strip()
+    if not code:
+        ctx.reply(_("Please type the invite code after the command, for example: /thamgia ABCD-EFGH-JKMN"))
+        return
+    if ctx.person is None:
+        ctx.begin("onboarding", invite=code)
+        return
+    await redeem_and_welcome(ctx, code)
+
+
+async def redeem_and_welcome(ctx: Context, code: str) -> bool:
+    result = await redeem(ctx.session, ctx.app.keyring, code, ctx.person_id)
+    if isinstance(result, RedeemError):
+        ctx.reply({
+            RedeemError.UNKNOWN: _("That invite code is not valid. Please check it with the person who gave it."),
+            RedeemError.USED: _("That invite code has already been used. Please ask for a new one."),
+            RedeemError.EXPIRED: _("That invite code has expired. Please ask for a new one."),
+            RedeemError.REVOKED: _("That invite code was withdrawn. Please ask for a new one."),
+        }[result])
+        return False
+    ctx.forget_grants()
+    ctx.audit("role.granted_by_invite", "role_grant", str(result.id), result.ward_code, role=result.role)
+    ctx.reply(_("Welcome! You are now {role} of {place}.").format(
+        role=role_name(result.role), place=await place_label(ctx.session, result)))
+    ctx.reply(_("Type /help to see what you can do."))
+    return True
+
+
+def role_name(role: str) -> str:
+    names = {
+        Role.RESIDENT: N_("a resident"), Role.GROUP_ADMIN: N_("the group leader"),
+        Role.AREA_LEADER: N_("the area leader"), Role.MEDIATOR: N_("a mediator"),
+        Role.MEDIATION_HEAD: N_("the head of the mediation group"), Role.POLICE: N_("a police officer"),
+        Role.WARD_ADMIN: N_("a ward administrator"),
+    }
+    return _(names.get(role, role))
+
+
+# Language ----------------------------------------------------------------------------------------------
+@flow.ask("language")
+async def ask_language(ctx: Context) -> None:
+    ctx.reply("Xin chào! Tôi là An Dân, trợ lý an ninh khu phố.\nHello! I am An Dân, your neighbourhood safety "
+              "assistant.\n\nChọn ngôn ngữ / Choose your language:",
+              [Choice("Tiếng Việt", "lang:vi"), Choice("English", "lang:en")])
+
+
+@flow.on("language")
+async def on_language(ctx: Context) -> Outcome:
+    chosen = picked(ctx, "lang")
+    if chosen not in ("vi", "en"):
+        return retry(pick_reason())
+    ctx.set_locale(chosen)
+    return goto("consent")
+
+
+# Consent -----------------------------------------------------------------------------------------------
+@flow.ask("consent")
+async def ask_consent(ctx: Context) -> None:
+    ctx.reply(consent_notice(), [Choice(_("I agree"), "consent:yes"), Choice(_("I do not agree"), "consent:no")])
+
+
+@flow.on("consent")
+async def on_consent(ctx: Context) -> Outcome:
+    answer = picked(ctx, "consent")
+    if answer == "no":
+        ctx.state.locale = None  # keep nothing at all
+        ctx.reply(_("Understood: nothing has been stored. If you change your mind, type /start."))
+        return finish()
+    if answer != "yes":
+        return retry(pick_reason())
+    await create_person(ctx)
+    invite = ctx.data.get("invite")
+    if invite:
+        if await redeem_and_welcome(ctx, invite):
+            return finish()
+        ctx.reply(_("You can still find your group yourself."))
+    return goto("ward")
+
+
+async def create_person(ctx: Context) -> None:
+    now = clock.now()
+    locale = ctx.state.locale or ctx.app.settings.default_locale
+    person = Person(locale=locale, consented_at=now, consent_version=CONSENT_VERSION,
+                    display_name=(ctx.event.display_name or None))
+    ctx.session.add(person)
+    await ctx.session.flush()
+    identity = ChannelIdentity(person_id=person.id, channel=ctx.event.channel, external_user_id=ctx.event.user_id,
+                               chat_id=ctx.event.chat_id, last_interaction_at=now)
+    ctx.session.add(identity)
+    ctx.session.add(ConsentRecord(person_id=person.id, version=CONSENT_VERSION, locale=locale, given_at=now))
+    await ctx.session.flush()
+    person.preferred_identity_id = identity.id
+    ctx.person, ctx.identity = person, identity
+    ctx.state.locale = None  # now kept on the person
+
+
+# Ward --------------------------------------------------------------------------------------------------
+@flow.ask("ward")
+async def ask_ward(ctx: Context) -> None:
+    ctx.reply(_("Which commune or ward (xã/phường) do you live in? Type its name; accents are optional, "
+                "for example: cao lanh"))
+
+
+@flow.on("ward")
+async def on_ward(ctx: Context) -> Outcome:
+    return await search_ward(ctx)
+
+
+async def search_ward(ctx: Context) -> Outcome:
+    query = ctx.event.text.strip()
+    if len(query) < 2:
+        return retry(_("Please type at least two letters of your ward's name."))
+    found = await search_wards(ctx.session, query)
+    if not found:
+        return retry(_("I found no commune or ward named \"{query}\". Please check the spelling; since July 2025 "
+                       "many wards have new names.").format(query=query[:60]))
+    ctx.data["wards"] = [[w.code, ward_label(w, p)] for w, p in found]
+    return goto("ward_pick")
+
+
+@flow.ask("ward_pick")
+async def ask_ward_pick(ctx: Context) -> None:
+    choices = [Choice(label, f"ward:{code}") for code, label in ctx.data.get("wards", [])]
+    choices.append(Choice(_("Search again"), "ward:again"))
+    ctx.reply(_("Is it one of these?"), choices)
+
+
+@flow.on("ward_pick")
+async def on_ward_pick(ctx: Context) -> Outcome:
+    value = picked(ctx, "ward")
+    if value == "again":
+        return goto("ward")
+    if value is None and ctx.event.text.strip():
+        return await search_ward(ctx)  # typing another name is a new search
+    offered = {str(code) for code, _label in ctx.data.get("wards", [])}
+    if value not in offered:
+        return retry(pick_reason())
+    ward_code = int(value)
+    ctx.data["ward"] = ward_code
+    if not await areas_of(ctx.session, ward_code):
+        ward = await ctx.session.get(Ward, ward_code)
+        await grant(ctx.session, ctx.person_id, Role.RESIDENT, ward_code)
+        ctx.forget_grants()
+        ctx.reply(_("{ward} has not set up its residential areas in An Dân yet. You are registered as a resident of "
+                    "the ward; your group leader can invite you into your group later.").format(
+                        ward=ward.name if ward else ward_code))
+        await welcome(ctx)
+        return finish()
+    return goto("area")
+
+
+# Area and group ----------------------------------------------------------------------------------------
+@flow.ask("area")
+async def ask_area(ctx: Context) -> None:
+    areas = await areas_of(ctx.session, ctx.data["ward"])
+    filtered = ctx.data.get("area_filter")
+    if filtered:
+        areas = [a for a in areas if a.id in filtered]
+    if len(areas) <= MAX_BUTTONS:
+        ctx.reply(_("Which residential area (thôn, tổ dân phố, khóm, ấp)?"),
+                  [Choice(a.name, f"area:{a.id}") for a in areas])
+    else:
+        ctx.reply(_("Which residential area (thôn, tổ dân phố, khóm, ấp)? Type its name or number."))
+
+
+@flow.on("area")
+async def on_area(ctx: Context) -> Outcome:
+    areas = await areas_of(ctx.session, ctx.data["ward"])
+    value = picked(ctx, "area")
+    chosen = next((a for a in areas if str(a.id) == value), None)
+    if chosen is None and ctx.event.text.strip():
+        hits = pick_by_name(areas, ctx.event.text)
+        if len(hits) == 1:
+            chosen = hits[0]
+        elif hits:
+            ctx.data["area_filter"] = [a.id for a in hits]
+            return retry(_("Several areas match; please choose one."))
+        else:
+            return retry(_("No area of this ward matches \"{query}\".").format(query=ctx.event.text.strip()[:60]))
+    if chosen is None:
+        return retry(pick_reason())
+    ctx.data.pop("area_filter", None)
+    ctx.data["area"] = chosen.id
+    return goto("group")
+
+
+@flow.ask("group")
+async def ask_group(ctx: Context) -> None:
+    groups = await groups_of(ctx.session, ctx.data["area"])
+    if len(groups) <= MAX_BUTTONS:
+        ctx.reply(_("And your self-managed group (tổ)?"), [Choice(g.name, f"group:{g.id}") for g in groups])
+    else:
+        ctx.reply(_("And your self-managed group (tổ)? Type its name or number."))
+
+
+@flow.on("group")
+async def on_group(ctx: Context) -> Outcome:
+    groups = await groups_of(ctx.session, ctx.data["area"])
+    value = picked(ctx, "group")
+    chosen = next((g for g in groups if str(g.id) == value), None)
+    if chosen is None and ctx.event.text.strip():
+        hits = pick_by_name(groups, ctx.event.text)
+        chosen = hits[0] if len(hits) == 1 else None
+        if chosen is None:
+            return retry(_("Please choose your group from the list."))
+    if chosen is None:
+        return retry(pick_reason())
+    registered = await grant(ctx.session, ctx.person_id, Role.RESIDENT, chosen.ward_code, chosen.area_id, chosen.id)
+    ctx.forget_grants()
+    ctx.reply(_("Done! You are registered as a resident of {place}.").format(
+        place=await place_label(ctx.session, registered)))
+    await welcome(ctx)
+    return finish()
+
+
+async def welcome(ctx: Context) -> None:
+    help_command = ctx.app.registry.commands.get("trogiup")
+    if help_command is not None:
+        await help_command.handler(ctx)
+
+
+router.flow(flow)

@@ -1,0 +1,55 @@
+"""The durable outbox: one row per message to push to one chat, drained by the rate-limited sender."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from models.base import created_at, json_column
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a sender; reclaimed if the claim expires
+    SENT = "sent"
+    FAILED = "failed"  # permanent failure, reason in `error`
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"  # recipient unreachable or opted out when its turn came
+
+
+class Priority:
+    URGENT = 0
+    IMPORTANT = 10
+    NOTICE = 20  # replies and notices to one person
+    ROUTINE = 30  # digests, reminders, information-level alerts
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "priority", "not_before"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # "alert" | "reminder" | "digest" | "tip_notice" | "reply" | ...
+    priority: int = Priority.ROUTINE
+    person_id: int | None = Field(default=None, index=True)
+    channel: str | None = None
+    chat_id: str | None = None
+    # For anonymous tipsters: channel and chat sealed with the server key instead of the two fields above.
+    sealed_route: str | None = None
+    linked_chat_id: int | None = None
+    payload: dict[str, Any] = json_column()  # a rendered Reply (see bot.core.replies)
+    status: str = Field(default=OutboxStatus.PENDING, index=True)
+    not_before: datetime = created_at()
+    attempts: int = 0
+    claimed_by: str | None = None
+    claimed_until: datetime | None = None
+    sent_at: datetime | None = None
+    platform_message_id: str | None = None
+    error: str | None = None
+    dedupe_key: str | None = Field(default=None, unique=True)
+    source_kind: str | None = Field(default=None, index=True)
+    source_id: str | None = Field(default=None, index=True)
+    created_at: datetime = created_at()

@@ -1,0 +1,1 @@
+"""The test suite: journeys through real protocols, on SQLite and PostgreSQL."""

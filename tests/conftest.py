@@ -1,0 +1,169 @@
+"""Shared fixtures: a database per test on both backends, and `town`: the app served on loopback with people in it.
+
+Every test that takes `db_url` (directly or through `town`) runs twice: on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot import clock
+from bot.app import App
+from bot.invites import create
+from bot.settings import Settings
+from bot.wiring import build
+from models import Area, Group
+from tests.databases import DEMO_WARD, REQUIRE_PG, TEST_SECRET, PostgresTemplates, SqliteTemplates
+from tests.webchat import WebPerson, WebServer
+
+_pg_state: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    return SqliteTemplates(tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session")
+def postgres_templates() -> Iterator[PostgresTemplates | None]:
+    templates = PostgresTemplates()
+    if not asyncio.run(templates.reachable()):
+        if REQUIRE_PG:
+            pytest.fail("PostgreSQL is required (ANDAN_REQUIRE_POSTGRES=1) but 127.0.0.1:5432 is unreachable")
+        yield None
+        return
+    yield templates
+    asyncio.run(templates.close())
+
+
+def _backend_mark(request: pytest.FixtureRequest) -> None:
+    if request.param == "postgres":
+        request.node.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db_url(request: pytest.FixtureRequest, sqlite_templates: SqliteTemplates,
+                 postgres_templates: PostgresTemplates | None) -> AsyncIterator[str]:
+    """A migrated database with all places and the demo ward, private to this test."""
+    templates: SqliteTemplates | PostgresTemplates
+    if request.param == "postgres":
+        if postgres_templates is None:
+            pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable; the PostgreSQL half of this test is skipped")
+        templates = postgres_templates
+    else:
+        templates = sqlite_templates
+    url = await templates.new_url()
+    try:
+        yield url
+    finally:
+        await templates.drop(url)
+
+
+@pytest.fixture
+def settings_for(tmp_path: Path):  # type: ignore[no-untyped-def]
+    def make(url: str, **overrides: Any) -> Settings:
+        values: dict[str, Any] = dict(database_url=url, secret_key=TEST_SECRET, host="127.0.0.1", port=8080,
+                                      media_dir=tmp_path / "media")
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return make
+
+
+@pytest.fixture
+def manual_clock() -> Iterator[clock.ManualClock]:
+    """A clock that moves only when the test says so; starts Monday 2026-11-23 09:00 in Vietnam."""
+    from datetime import datetime
+
+    fake = clock.ManualClock(datetime.fromisoformat("2026-11-23T02:00:00+00:00"))
+    previous = clock.install(fake)
+    yield fake
+    clock.install(previous)
+
+
+class Town:
+    """The app served over loopback HTTP, with people in browsers. `restart` simulates a new process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app: App | None = None
+        self.server: WebServer | None = None
+        self.people: list[WebPerson] = []
+
+    async def start(self) -> None:
+        self.app = build(self.settings)
+        await self.app.start()
+        if self.server is None:
+            self.server = WebServer(self.app)
+        else:
+            self.server.app = self.app
+        await self.server.start()
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            await self.server.stop()
+        if self.app is not None:
+            await self.app.stop()
+            self.app = None
+
+    async def restart(self) -> None:
+        """Stop everything in memory and start a fresh process on the same database; browsers keep cookies."""
+        await self.stop()
+        await self.start()
+
+    async def person(self, name: str) -> WebPerson:
+        assert self.server is not None
+        browser = WebPerson(self.server, name)
+        self.people.append(browser)
+        return browser
+
+    async def invite(self, role: str, area: str | None = "Khóm 2", group: str | None = "Tổ 3",
+                     ward_code: int = DEMO_WARD) -> str:
+        """A fresh invite code for a role in the demo ward (as `andan invite` would make)."""
+        assert self.app is not None
+        async with self.app.db.session() as session:
+            area_row = group_row = None
+            if area:
+                area_row = (await session.exec(select(Area).where(Area.ward_code == ward_code, Area.name == area))).one()
+            if group and area_row is not None:
+                group_row = (await session.exec(select(Group).where(Group.area_id == area_row.id, Group.name == group))).one()
+            made = await create(session, self.app.keyring, self.settings, role=role, ward_code=ward_code,
+                                area_id=area_row.id if area_row else None, group_id=group_row.id if group_row else None)
+            await session.commit()
+        return made.code
+
+    async def join(self, name: str, role: str = "resident", *, area: str | None = "Khóm 2",
+                   group: str | None = "Tổ 3", locale: str = "vi", ward_code: int = DEMO_WARD) -> WebPerson:
+        """A person who opened an invite link, chose a language and agreed to the notice."""
+        if role in ("police", "ward_admin"):
+            area = group = None
+        elif role in ("mediator", "mediation_head", "area_leader"):
+            group = None
+        code = await self.invite(role, area, group, ward_code)
+        browser = await self.person(name)
+        await browser.say(f"/start {code}")
+        await browser.press("Tiếng Việt" if locale == "vi" else "English")
+        replies = await browser.press("consent:yes")
+        assert any(code_word in m["text"] for m in replies for code_word in ("Chào mừng", "Welcome")), replies
+        return browser
+
+    async def close(self) -> None:
+        for browser in self.people:
+            await browser.close()
+        await self.stop()
+
+
+@pytest.fixture
+async def town(db_url: str, settings_for) -> AsyncIterator[Town]:  # type: ignore[no-untyped-def]
+    place = Town(settings_for(db_url))
+    await place.start()
+    try:
+        yield place
+    finally:
+        await place.close()
