@@ -1,4 +1,6 @@
-"""`python -m bot.i18n_tool extract|update|compile|check`: maintain the gettext catalogs (`make i18n` runs all).
+"""`python -m bot.i18n_tool extract|update|compile|check [--domain D]`: maintain the gettext catalogs.
+
+`make i18n` runs all of it; `--domain` limits the update to one domain's files.
 
 Domains follow the code: `bot/*.py`, `bot/core/` and the core handlers are "core"; another package under
 `bot/` (e.g. `bot/channels/`) is its own domain, and so is each feature under `handlers/`. Separate files let
@@ -113,8 +115,10 @@ def check_placeholders(locale: str = "vi") -> list[str]:
 
 def main(argv: list[str]) -> int:
     action = argv[0] if argv else "all"
+    only = argv[argv.index("--domain") + 1] if "--domain" in argv else None
     if action in ("extract", "update", "all"):
-        update(extract())
+        templates = extract()
+        update({d: t for d, t in templates.items() if only in (None, d)})
     if action in ("compile", "all"):
         compile_all()
     gaps = missing("vi")

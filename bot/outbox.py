@@ -6,6 +6,7 @@ committed. The sender (`bot.delivery`) drains the table.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from bot import clock
 from bot.core.replies import Reply
 from bot.i18n import use_locale
 from bot.people import push_identity
+from bot.security import Keyring
 from models import LinkedChat, OutboxMessage, Person, Priority
 
 
@@ -85,3 +87,19 @@ def enqueue_sealed(
     )
     session.add(row)
     return row
+
+
+ROUTE_PURPOSE = "reply-route"
+
+
+def seal_route(keyring: Keyring, channel: str, chat_id: str) -> str:
+    """An encrypted (channel, chat) pair: only the delivery code can open it, nobody can read it in the table."""
+    return keyring.seal(ROUTE_PURPOSE, json.dumps([channel, chat_id]).encode())
+
+
+def open_route(keyring: Keyring, sealed: str) -> tuple[str, str] | None:
+    opened = keyring.unseal(ROUTE_PURPOSE, sealed)
+    if opened is None:
+        return None
+    channel, chat_id = json.loads(opened)
+    return channel, chat_id
