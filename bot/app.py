@@ -11,6 +11,7 @@ from bot.channels.base import Channel
 from bot.core.dispatcher import Dispatcher
 from bot.core.router import Registry, Router
 from bot.db import Database
+from bot.media import MediaStore
 from bot.security import Keyring
 from bot.settings import Settings
 
@@ -30,6 +31,7 @@ class App:
         i18n.configure(settings.default_locale, settings.timezone)
         self.db = Database(settings.database_url)
         self.keyring = Keyring(settings.secret_bytes())
+        self.media = MediaStore(settings.media_dir, self.keyring)
         self.registry = Registry(routers)
         self.dispatcher = Dispatcher(self)
         self.channels: dict[str, Channel] = {}

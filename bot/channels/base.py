@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
+from bot.core.events import Attachment
 from bot.core.replies import Reply
 
 
@@ -51,3 +52,9 @@ class Channel(ABC):
     @abstractmethod
     async def deliver(self, chat_id: str, reply: Reply) -> list[str]:
         """Send one reply to one chat; return the platform's message ids. Raise a DeliveryError on failure."""
+
+    async def download(self, attachment: Attachment) -> bytes:
+        """The bytes of a photo, file or voice note a person sent (adapters that receive media override this)."""
+        if attachment.data is not None:
+            return attachment.data
+        raise Permanent(f"{self.name} cannot download attachments")

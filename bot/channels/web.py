@@ -11,10 +11,12 @@ API (same origin, session bound to the HttpOnly cookie `andan_session`):
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from aiohttp import web
 from sqlmodel import col, select
@@ -23,6 +25,7 @@ from bot.channels.base import Channel
 from bot.core.events import Attachment, Incoming, Kind, Location, parse_text
 from bot.core.replies import Reply
 from bot.i18n import _, fmt_time, use_locale
+from bot.media import is_ref
 from models import WebMessage
 
 if TYPE_CHECKING:
@@ -65,6 +68,7 @@ class WebChannel(Channel):
             web.static("/static", STATIC_DIR),
             web.post("/api/messages", self.post_message),
             web.get("/api/messages", self.get_messages),
+            web.get("/media/{media_id}", self.get_media),
         ]
 
     def _session_id(self, request: web.Request) -> tuple[str, str | None]:
@@ -120,9 +124,9 @@ class WebChannel(Channel):
             session.add_all(rows)
             await session.commit()
         with use_locale(result.locale):
-            messages = [_render(r) for r in rows]
+            messages = [self._render(r) for r in rows]
             if not keep_echo and not result.duplicate and messages:
-                messages.insert(0, {**_render(echo), "id": messages[0]["id"] - 0.5})
+                messages.insert(0, {**self._render(echo), "id": messages[0]["id"] - 0.5})
         return self._with_cookie(web.json_response({"messages": messages}), fresh)
 
     async def _echo(self, event: Incoming, sid: str) -> dict[str, Any]:
@@ -214,8 +218,32 @@ class WebChannel(Channel):
             except TimeoutError:
                 pass
         with use_locale(await self._locale_for(sid)):
-            body = {"messages": [_render(r) for r in rows]}
+            body = {"messages": [self._render(r) for r in rows]}
         return self._with_cookie(web.json_response(body), fresh)
+
+    def _media_sig(self, sid: str, media_id: str) -> str:
+        return self.app.keyring.keyed_hash("web-media", sid, media_id)[:32]
+
+    def _render(self, row: WebMessage) -> dict[str, Any]:
+        """A transcript row as the page shows it; stored media become URLs only this browser may open."""
+        rendered = _render(row)
+        for item in rendered["media"]:
+            if is_ref(item.get("url")):
+                media_id = item["url"].removeprefix("media:")
+                item["url"] = f"/media/{media_id}?sig={self._media_sig(row.session_id, media_id)}"
+        return rendered
+
+    async def get_media(self, request: web.Request) -> web.StreamResponse:
+        sid, _fresh = self._session_id(request)
+        media_id = request.match_info["media_id"]
+        if not hmac.compare_digest(request.query.get("sig", ""), self._media_sig(sid, media_id)):
+            raise web.HTTPNotFound()
+        item = await self.app.media.get(media_id)
+        if item is None:
+            raise web.HTTPNotFound()
+        disposition = "inline" if item.mime_type.startswith("image/") else "attachment"
+        return web.Response(body=item.data, content_type=item.mime_type, headers={
+            "Content-Disposition": f'{disposition}; filename="{quote(item.filename)}"', "Cache-Control": "private"})
 
     async def _since(self, sid: str, after: int) -> list[WebMessage]:
         async with self.app.db.session() as session:
@@ -264,7 +292,7 @@ def _render(row: WebMessage) -> dict[str, Any]:
         "direction": row.direction,
         "text": payload.get("text", ""),
         "choices": payload.get("choices", []),
-        "media": payload.get("media", []),
+        "media": [dict(m) for m in payload.get("media", [])],
         "at": row.at.isoformat(),
         "at_display": fmt_time(row.at),
     }
