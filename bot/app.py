@@ -37,6 +37,7 @@ class App:
         self.channels: dict[str, Channel] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._stoppers: list[Callable[[], Awaitable[None]]] = []
+        self._starters: list[Starter] = []
 
     def add_channel(self, channel: Channel) -> None:
         self.channels[channel.name] = channel
@@ -57,12 +58,18 @@ class App:
         task.add_done_callback(self._tasks.discard)
         return task
 
+    def on_start(self, fn: Starter) -> None:
+        """Background services (outbox sender, scheduler) register here; they start after the channels."""
+        self._starters.append(fn)
+
     def on_stop(self, fn: Callable[[], Awaitable[None]]) -> None:
         self._stoppers.append(fn)
 
     async def start(self) -> None:
         for channel in self.channels.values():
             await channel.start()
+        for fn in self._starters:
+            await fn(self)
 
     async def stop(self) -> None:
         for fn in reversed(self._stoppers):

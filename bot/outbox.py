@@ -17,7 +17,7 @@ from bot.core.replies import Reply
 from bot.i18n import use_locale
 from bot.people import push_identity
 from bot.security import Keyring
-from models import LinkedChat, OutboxMessage, Person, Priority
+from models import LinkedChat, OutboxMessage, OutboxStatus, Person, Priority
 
 
 async def enqueue_to_person(
@@ -103,3 +103,30 @@ def open_route(keyring: Keyring, sealed: str) -> tuple[str, str] | None:
         return None
     channel, chat_id = json.loads(opened)
     return channel, chat_id
+
+
+async def progress(session: AsyncSession, source_kind: str, source_id: str) -> dict[str, int]:
+    """How many pushes of one source are in each status (pending, sending, sent, failed, skipped, cancelled)."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    rows = await session.exec(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.source_kind == source_kind, OutboxMessage.source_id == source_id)
+        .group_by(OutboxMessage.status)
+    )
+    return {status: int(n) for status, n in rows.all()}
+
+
+async def cancel(session: AsyncSession, source_kind: str, source_id: str) -> int:
+    """Cancel what of a source has not gone out yet; returns how many rows were cancelled."""
+    from sqlalchemy import update
+    from sqlmodel import col
+
+    result = await session.exec(  # type: ignore[call-overload]
+        update(OutboxMessage)
+        .where(col(OutboxMessage.source_kind) == source_kind, col(OutboxMessage.source_id) == source_id,
+               col(OutboxMessage.status) == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.CANCELLED)
+    )
+    return int(result.rowcount or 0)

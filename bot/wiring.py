@@ -11,4 +11,16 @@ def build(settings: Settings) -> App:
     app = App(settings)
     if settings.web_enabled:
         app.add_channel(WebChannel(app))
+    if settings.telegram_token is not None:
+        from bot.channels.telegram import TelegramChannel
+
+        app.add_channel(TelegramChannel(app))
+    if settings.zalo_bot_token is not None:
+        from bot.channels.zalo_bot import ZaloBotChannel
+
+        app.add_channel(ZaloBotChannel(app))
+    if settings.zalo_oa_app_id is not None:
+        from bot.channels.zalo_oa import ZaloOAChannel
+
+        app.add_channel(ZaloOAChannel(app))
     return app
