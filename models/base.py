@@ -15,8 +15,13 @@ def utcnow() -> datetime:
     return clock.now()
 
 
-def created_at() -> Any:
+def timestamp() -> Any:
+    """A non-null aware-UTC column defaulting to now (use for created_at, updated_at, ...)."""
     return Field(default_factory=utcnow, nullable=False)
+
+
+# Older name; a class body that has a `created_at` field cannot call it twice, so prefer timestamp().
+created_at = timestamp
 
 
 def json_column(default: Any = None) -> Any:

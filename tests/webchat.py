@@ -61,7 +61,7 @@ class WebPerson:
             body = await response.json()
         messages = body["messages"]
         if messages:
-            self.cursor = max(m["id"] for m in messages)
+            self.cursor = max(m["id"] for m in messages if m["id"] is not None)
         return [m for m in messages if m["direction"] == "out"]
 
     def last_text(self) -> str:

@@ -5,7 +5,8 @@ API (same origin, session bound to the HttpOnly cookie `andan_session`):
   `"id"` (client message id, makes retries idempotent); or multipart with `file` (+ `caption`).
   200 → `{"messages": [Msg]}`; 4xx → `{"error": "<translated text>"}`.
 - `GET /api/messages?after=<id>&wait=<s≤25>` — messages with id > after, waiting up to `wait` seconds.
-- Msg: `{"id", "direction": "in"|"out", "text", "choices": [{"label","payload"}], "media", "at", "at_display"}`.
+- Msg: `{"id", "ephemeral", "direction": "in"|"out", "text", "choices": [{"label","payload"}], "media", "at",
+  "at_display"}`. Before consent nothing is stored: such messages have `"id": null, "ephemeral": true`.
 """
 
 from __future__ import annotations
@@ -113,20 +114,21 @@ class WebChannel(Channel):
             with use_locale(settings.default_locale):
                 return self._with_cookie(web.json_response({"error": bad.message()}, status=bad.status), fresh)
         result = await self.app.dispatcher.handle(event)
-        rows: list[WebMessage] = []
         echo = WebMessage(session_id=sid, direction="in", payload=await self._echo(event, sid))
-        # Before consent, what a person typed is shown back but not kept; choices and commands carry nothing personal.
-        keep_echo = not result.duplicate and (result.person_id is not None or event.kind != Kind.TEXT)
+        replies = [WebMessage(session_id=sid, direction="out", payload=r.to_payload()) for r in result.replies]
+        if result.duplicate:
+            echo_rows: list[WebMessage] = []
+        else:
+            echo_rows = [echo]
         async with self.app.db.session() as session:
-            if keep_echo:
-                rows.append(echo)
-            rows += [WebMessage(session_id=sid, direction="out", payload=r.to_payload()) for r in result.replies]
-            session.add_all(rows)
-            await session.commit()
+            if result.person_id is not None:
+                session.add_all(echo_rows + replies)
+                await session.commit()
+                rows = echo_rows + replies
+            else:
+                rows = echo_rows + replies  # before consent (or after /forget) nothing is kept
         with use_locale(result.locale):
             messages = [self._render(r) for r in rows]
-            if not keep_echo and not result.duplicate and messages:
-                messages.insert(0, {**self._render(echo), "id": messages[0]["id"] - 0.5})
         return self._with_cookie(web.json_response({"messages": messages}), fresh)
 
     async def _echo(self, event: Incoming, sid: str) -> dict[str, Any]:
@@ -286,9 +288,11 @@ def _echo(event: Incoming) -> dict[str, Any]:
 
 
 def _render(row: WebMessage) -> dict[str, Any]:
+    """A transcript row as JSON; a row never stored has no id and is marked ephemeral (shown once)."""
     payload = row.payload
     return {
         "id": row.id,
+        "ephemeral": row.id is None,
         "direction": row.direction,
         "text": payload.get("text", ""),
         "choices": payload.get("choices", []),

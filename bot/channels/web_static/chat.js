@@ -129,16 +129,24 @@
     let ref = null;
     for (const child of list.children) {
       if (child.classList.contains("pending") ||
-          (child.dataset.id && Number(child.dataset.id) > id)) { ref = child; break; }
+          (child.dataset.id && !child.dataset.ephemeral && Number(child.dataset.id) > id)) { ref = child; break; }
     }
     list.insertBefore(node, ref);
   }
 
   function render(msgs) {
     if (!Array.isArray(msgs) || !msgs.length) return;
-    const sorted = msgs.filter((m) => m && Number.isFinite(Number(m.id)))
-      .sort((a, b) => Number(a.id) - Number(b.id));
     let added = false;
+    // Ephemeral messages (before consent nothing is stored) have no id: shown once, in arrival order.
+    for (const m of msgs.filter((x) => x && x.ephemeral)) {
+      if (m.direction === "in") dropPending(m.text);
+      const node = renderMessage(m);
+      node.dataset.ephemeral = "true";
+      insert(node, Infinity);
+      added = true;
+    }
+    const sorted = msgs.filter((m) => m && !m.ephemeral && Number.isFinite(Number(m.id)))
+      .sort((a, b) => Number(a.id) - Number(b.id));
     for (const m of sorted) {
       const id = Number(m.id);
       if (seen.has(id)) continue;
