@@ -22,6 +22,7 @@ demo: setup  ## fill the demo ward and print invite links for each role
 
 lint: setup
 	$(VENV)/bin/ruff check bot handlers models migrations tests benchmarks
+	$(VENV)/bin/mypy bot handlers models
 	$(PY) -m bot.i18n_tool check
 
 test: lint  ## the whole suite, on SQLite and on PostgreSQL (127.0.0.1:5432)

@@ -103,12 +103,14 @@ async def cmd_demo(_args: argparse.Namespace) -> int:
 async def cmd_invite(args: argparse.Namespace) -> int:
     from bot.invites import SCOPE, create, links, write_qr
     from models import Area, Group, Role
+    from models.base import pk
 
     app = await _prepared_app()
     async with app.db.session() as session:
         ward_code = await _resolve_ward(session, args.ward)
         scope = SCOPE[Role(args.role)]
-        area = group = None
+        area: Area | None = None
+        group: Group | None = None
         if scope in ("area", "group"):
             if not args.area:
                 raise UserError(f"--area is required for the role {args.role}")
@@ -116,16 +118,15 @@ async def cmd_invite(args: argparse.Namespace) -> int:
             if len(areas) != 1:
                 raise UserError(f"--area {args.area!r} matches {len(areas)} areas of that ward")
             area = areas[0]
-        if scope == "group":
+        if scope == "group" and area is not None:
             if not args.group:
                 raise UserError(f"--group is required for the role {args.role}")
-            groups = [g for g in await geo.groups_of(session, area.id) if g.name_folded == geo.fold(args.group)]
+            groups = [g for g in await geo.groups_of(session, pk(area)) if g.name_folded == geo.fold(args.group)]
             if len(groups) != 1:
                 raise UserError(f"--group {args.group!r} matches {len(groups)} groups of that area")
             group = groups[0]
         made = await create(session, app.keyring, app.settings, role=args.role, ward_code=ward_code,
-                            area_id=area.id if isinstance(area, Area) else None,
-                            group_id=group.id if isinstance(group, Group) else None)
+                            area_id=area.id if area else None, group_id=group.id if group else None)
         await session.commit()
     await app.db.dispose()
     found = links(app.settings, made.code)

@@ -13,6 +13,7 @@ from bot.security import Keyring
 from bot.settings import Settings
 from bot.textnorm import fold
 from models import Area, Group, Household, Role, Ward
+from models.base import pk
 
 DEMO_WARD = 29869  # Phường Cao Lãnh, Tỉnh Đồng Tháp
 # Khóm 2 had 16 self-managed groups and about 430 households; the other areas are smaller.
@@ -49,12 +50,12 @@ async def fill(session: AsyncSession, keyring: Keyring, settings: Settings,
             session.add(area)
             await session.flush()
             for number in range(1, group_count + 1):
-                group = Group(area_id=area.id, ward_code=DEMO_WARD, name=f"Tổ {number}", name_folded=fold(f"To {number}"))
+                group = Group(area_id=pk(area), ward_code=DEMO_WARD, name=f"Tổ {number}", name_folded=fold(f"To {number}"))
                 session.add(group)
                 await session.flush()
                 for house in range(HOUSEHOLDS_PER_GROUP):
                     head = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
-                    session.add(Household(group_id=group.id, head_name=head, members_count=rng.randint(1, 7),
+                    session.add(Household(group_id=pk(group), head_name=head, members_count=rng.randint(1, 7),
                                           address=f"Số {number * 40 + house + 1}, đường {rng.choice(STREETS)}"))
         area_rows[name] = area
     await session.flush()

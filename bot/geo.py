@@ -27,9 +27,9 @@ async def seed(session: AsyncSession) -> tuple[int, int]:
     existing_w = {w.code: w for w in (await session.exec(select(Ward))).all()}
     for p in provinces:
         name = province_display(p.name, p.division_type.value)
-        row = existing_p.get(int(p.code)) or Province(code=int(p.code), name=name, name_folded=fold(name))
-        row.name, row.name_folded = name, fold(name)
-        session.add(row)
+        province = existing_p.get(int(p.code)) or Province(code=int(p.code), name=name, name_folded=fold(name))
+        province.name, province.name_folded = name, fold(name)
+        session.add(province)
     await session.flush()
     for w in wards:
         row = existing_w.get(int(w.code)) or Ward(

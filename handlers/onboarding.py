@@ -13,6 +13,7 @@ from bot.invites import RedeemError, redeem
 from bot.people import grant
 from handlers.common import pick_reason, picked, place_label
 from models import ChannelIdentity, ConsentRecord, Person, Role, Ward
+from models.base import pk
 
 CONSENT_VERSION = "2026-01"
 MAX_BUTTONS = 20
@@ -79,7 +80,7 @@ async def redeem_and_welcome(ctx: Context, code: str) -> bool:
 
 
 def role_name(role: str) -> str:
-    names = {
+    names: dict[str, str] = {
         Role.RESIDENT: N_("a resident"), Role.GROUP_ADMIN: N_("the group leader"),
         Role.AREA_LEADER: N_("the area leader"), Role.MEDIATOR: N_("a mediator"),
         Role.MEDIATION_HEAD: N_("the head of the mediation group"), Role.POLICE: N_("a police officer"),
@@ -136,10 +137,10 @@ async def create_person(ctx: Context) -> None:
                     display_name=(ctx.event.display_name or None))
     ctx.session.add(person)
     await ctx.session.flush()
-    identity = ChannelIdentity(person_id=person.id, channel=ctx.event.channel, external_user_id=ctx.event.user_id,
+    identity = ChannelIdentity(person_id=pk(person), channel=ctx.event.channel, external_user_id=ctx.event.user_id,
                                chat_id=ctx.event.chat_id, last_interaction_at=now)
     ctx.session.add(identity)
-    ctx.session.add(ConsentRecord(person_id=person.id, version=CONSENT_VERSION, locale=locale, given_at=now))
+    ctx.session.add(ConsentRecord(person_id=pk(person), version=CONSENT_VERSION, locale=locale, given_at=now))
     await ctx.session.flush()
     person.preferred_identity_id = identity.id
     ctx.person, ctx.identity = person, identity

@@ -24,6 +24,13 @@ def timestamp() -> Any:
 created_at = timestamp
 
 
+def pk(row: Any) -> int:
+    """The primary key of a row that has been flushed (SQLModel types it `int | None` until then)."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: flush the session first")
+    return int(row.id)
+
+
 def json_column(default: Any = None) -> Any:
     """A JSON column (dict or list) that works on SQLite and PostgreSQL."""
     factory = dict if default is None else (lambda: type(default)(default))

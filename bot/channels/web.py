@@ -62,7 +62,7 @@ class WebChannel(Channel):
             waiter.set()
 
     # HTTP ---------------------------------------------------------------------------------------------
-    def routes(self) -> list[web.RouteDef]:
+    def routes(self) -> list[web.AbstractRouteDef]:
         return [
             web.get("/", self.page),
             web.get("/join/{code}", self.join),

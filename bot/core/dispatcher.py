@@ -72,7 +72,8 @@ class Dispatcher:
         async with self.app.db.session() as session:
             if not self.app.db.is_sqlite:
                 # Serialise one conversation across worker processes, for the length of this transaction.
-                await session.exec(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))").bindparams(k=key))
+                connection = await session.connection()
+                await connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
             if event.update_key is not None:
                 session.add(ProcessedUpdate(channel=event.channel, update_key=event.update_key))
                 try:
