@@ -141,7 +141,9 @@ class Dispatcher:
             if handler is not None:
                 await handler(ctx)
             elif ctx.state.flow:
-                await self._step(ctx)
+                # A button of an earlier question (or a forged payload) must not answer the current one.
+                ctx.reply(_("That button belongs to an earlier question. Please answer this one:"))
+                await self._reask(ctx)
             else:
                 ctx.reply(_("That button belongs to an earlier message and is no longer active. "
                             "Type /help to see what you can do."))

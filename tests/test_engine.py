@@ -1,0 +1,147 @@
+"""The conversation engine under stress: expiry, crashes mid-update, forged and concurrent presses, splitting."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot import clock
+from bot.app import App
+from bot.core.context import Context
+from bot.core.events import Incoming, Kind, parse_text
+from bot.core.flow import Flow, Outcome, finish, goto, retry
+from bot.core.replies import Choice, split_text
+from bot.core.router import Router
+from bot.textnorm import fold, matches
+from handlers import all_routers
+from models import ConversationState, Invite
+
+
+def test_fold_and_match_ignore_accents_case_and_punctuation() -> None:
+    assert fold("Phường Cao Lãnh, Đồng Tháp!") == "phuong cao lanh dong thap"
+    assert matches("cao lanh", fold("Phường Cao Lãnh"))
+    assert matches("p cao", fold("Phường Cao Lãnh"))
+    assert not matches("cao bang", fold("Phường Cao Lãnh"))
+
+
+def test_split_text_prefers_paragraphs_and_never_exceeds_the_limit() -> None:
+    text = ("Đoạn một. " * 30 + "\n\n") * 10
+    parts = split_text(text, 500)
+    assert all(len(p) <= 500 for p in parts)
+    assert "".join(parts).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(" ", "")
+    assert split_text("x" * 1001, 500) == ["x" * 500, "x" * 500, "x"]
+    assert split_text("short", 500) == ["short"]
+
+
+def test_commands_parse_with_bot_suffix_and_arguments() -> None:
+    event = parse_text("telegram", "1", "1", "/Start@andan_bot ABCD-EFGH")
+    assert event.kind == Kind.COMMAND and event.command == "start" and event.args == "ABCD-EFGH"
+
+
+# A tiny feature used only here: two steps, the second can be told to crash.
+probe = Router("probe")
+probe_flow = Flow("probe", start="first")
+
+
+@probe.command("thu", "probe", help="probe", needs_person=False)
+async def start_probe(ctx: Context) -> None:
+    ctx.begin("probe")
+
+
+@probe_flow.ask("first")
+async def ask_first(ctx: Context) -> None:
+    ctx.reply("first?", [Choice("A", "probe:a"), Choice("B", "probe:b")])
+
+
+@probe_flow.on("first")
+async def on_first(ctx: Context) -> Outcome:
+    if ctx.event.choice not in ("probe:a", "probe:b"):
+        return retry("pick A or B")
+    ctx.data["first"] = ctx.event.choice
+    return goto("second")
+
+
+@probe_flow.ask("second")
+async def ask_second(ctx: Context) -> None:
+    ctx.reply("second?")
+
+
+@probe_flow.on("second")
+async def on_second(ctx: Context) -> Outcome:
+    ctx.session.add(Invite(code_hash="should-roll-back", role="resident", ward_code=29869, expires_at=clock.now()))
+    if ctx.event.text == "crash":
+        raise RuntimeError("worker died here")
+    return finish()
+
+
+probe.flow(probe_flow)
+
+
+@pytest.fixture
+async def app(db_url: str, settings_for):  # type: ignore[no-untyped-def]
+    application = App(settings_for(db_url, flow_idle_minutes=5), routers=[*all_routers(), probe])
+    yield application
+    await application.db.dispose()
+
+
+def text(event_text: str, user: str = "u1") -> Incoming:
+    return parse_text("web", user, user, event_text)
+
+
+def press(payload: str, user: str = "u1") -> Incoming:
+    return Incoming("web", user, user, Kind.CHOICE, choice=payload)
+
+
+async def state_of(app: App, user: str = "u1") -> ConversationState | None:
+    async with app.db.session() as session:
+        return await session.get(ConversationState, app.dispatcher.state_key("web", user, user))
+
+
+async def test_a_crash_mid_update_rolls_back_and_answers_politely(app: App) -> None:
+    await app.dispatcher.handle(text("/probe"))
+    await app.dispatcher.handle(text("a"))  # the label typed resolves to the button
+    result = await app.dispatcher.handle(text("crash"))
+    assert "nothing was saved" in result.replies[0].text or "chưa lưu được gì" in result.replies[0].text
+    state = await state_of(app)
+    assert state is not None and state.step == "second" and state.data == {"first": "probe:a"}
+    async with app.db.session() as session:
+        assert (await session.exec(select(Invite))).all() == []
+    done = await app.dispatcher.handle(text("fine"))
+    assert done.replies == [] and await state_of(app) is None
+
+
+async def test_an_idle_form_expires(app: App, manual_clock) -> None:  # type: ignore[no-untyped-def]
+    await app.dispatcher.handle(text("/probe"))
+    manual_clock.advance(timedelta(minutes=6))
+    result = await app.dispatcher.handle(text("b"))
+    assert any("expired" in r.text or "hết hạn" in r.text for r in result.replies)
+    assert (await state_of(app)) is None or (await state_of(app)).flow is None  # type: ignore[union-attr]
+
+
+async def test_a_forged_or_stale_payload_is_refused(app: App) -> None:
+    await app.dispatcher.handle(text("/probe"))
+    result = await app.dispatcher.handle(press("probe:z"))
+    assert "earlier question" in result.replies[0].text or "câu hỏi trước" in result.replies[0].text
+    assert result.replies[1].text == "first?"
+    assert (await state_of(app)).step == "first"  # type: ignore[union-attr]
+    stray = await app.dispatcher.handle(press("nothing:1", user="u2"))
+    assert "no longer active" in stray.replies[0].text or "không còn dùng được" in stray.replies[0].text
+
+
+async def test_two_quick_presses_are_handled_one_after_the_other(app: App) -> None:
+    await app.dispatcher.handle(text("/probe"))
+    first, second = await asyncio.gather(app.dispatcher.handle(press("probe:a")), app.dispatcher.handle(press("probe:b")))
+    # Exactly one press moved the form on; the other met the next question, was refused, and it was asked again.
+    assert [r.text for r in first.replies + second.replies].count("second?") == 2
+    state = await state_of(app)
+    assert state is not None and state.step == "second" and state.data["first"] in ("probe:a", "probe:b")
+
+
+async def test_a_redelivered_update_is_handled_once(app: App) -> None:
+    once = Incoming("web", "u1", "u1", Kind.COMMAND, text="/probe", command="probe", update_key="42")
+    assert (await app.dispatcher.handle(once)).replies
+    again = await app.dispatcher.handle(once)
+    assert again.duplicate and again.replies == []
