@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint i18n demo bench clean
+.PHONY: setup run test lint i18n docs demo bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ test: lint  ## the whole suite, on SQLite and on PostgreSQL (127.0.0.1:5432)
 
 i18n: setup  ## extract messages, update the vi/en catalogs, compile, and list what lacks a translation
 	$(PY) -m bot.i18n_tool all
+
+docs: setup  ## regenerate the README's commands and settings tables from the code
+	$(PY) -m bot.docs_tool
 
 bench: setup  ## benchmarks (see benchmarks/README.md)
 	$(PY) -m benchmarks
