@@ -23,7 +23,9 @@ CHANNEL_NAMES = {"web": "Web", "telegram": "Telegram", "zalo_bot": "Zalo Bot", "
 async def help_(ctx: Context) -> None:
     roles = await ctx.roles()
     lines: list[str] = []
-    if ctx.person is None:
+    if ctx.event.is_group:
+        pass  # in a group chat, where a member lives and what they do is nobody else's business
+    elif ctx.person is None:
         lines.append(_("You are not registered yet. Type /start to begin."))
     else:
         for g in await ctx.grants():

@@ -145,3 +145,15 @@ async def test_a_redelivered_update_is_handled_once(app: App) -> None:
     assert (await app.dispatcher.handle(once)).replies
     again = await app.dispatcher.handle(once)
     assert again.duplicate and again.replies == []
+
+
+async def test_in_a_group_help_reveals_no_place_and_strangers_are_sent_to_a_private_chat(app: App) -> None:
+    from bot.core.events import ChatType
+
+    registered = parse_text("web", "u1", "u1", "/start")
+    await app.dispatcher.handle(registered)
+    group_help = await app.dispatcher.handle(parse_text("web", "u1", "-100", "/help", chat_type=ChatType.GROUP))
+    assert "/trogiup" in group_help.replies[0].text and "Tổ" not in group_help.replies[0].text
+    stranger = await app.dispatcher.handle(parse_text("web", "u9", "-100", "/toi", chat_type=ChatType.GROUP))
+    assert len(stranger.replies) == 1 and "/toi" in stranger.replies[0].text
+    assert "Tiếng Việt" not in stranger.replies[0].text  # no onboarding in the group

@@ -185,6 +185,10 @@ class Dispatcher:
                       .format(name=command.name))
             return
         if command.needs_person and ctx.person is None:
+            if event.is_group:
+                ctx.reply(_("Please message me privately first to register; then /{name} works here too.")
+                          .format(name=command.name))
+                return
             ctx.reply(_("First, let's get you set up. It takes a minute."))
             self._clear_flow(ctx)
             ctx.begin("onboarding")
