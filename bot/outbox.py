@@ -7,7 +7,7 @@ committed. The sender (`bot.delivery`) drains the table.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import clock
 from bot.core.replies import Reply
 from bot.i18n import use_locale
-from bot.people import push_identity
+from bot.people import push_identities
 from bot.security import Keyring
 from models import LinkedChat, OutboxMessage, OutboxStatus, Person, Priority
 
@@ -33,18 +33,48 @@ async def enqueue_to_person(
     source_id: str | None = None,
 ) -> OutboxMessage | None:
     """Queue a message to a person's push channel, rendered in their language. None if they have no reachable channel."""
-    identity = await push_identity(session, person)
-    if identity is None:
-        return None
-    with use_locale(person.locale):
-        reply = render()
-    row = OutboxMessage(
-        kind=kind, priority=priority, person_id=person.id, channel=identity.channel, chat_id=identity.chat_id,
-        payload=reply.to_payload(), dedupe_key=dedupe_key, not_before=not_before or clock.now(),
+    rows = await enqueue_to_people(
+        session, [person], render, kind=kind, priority=priority,
+        dedupe_key=(lambda _p: dedupe_key) if dedupe_key else None, not_before=not_before,
         source_kind=source_kind, source_id=source_id,
     )
-    session.add(row)
-    return row
+    return rows[0] if rows else None
+
+
+async def enqueue_to_people(
+    session: AsyncSession,
+    people: Sequence[Person],
+    render: Callable[[], Reply],
+    *,
+    kind: str,
+    priority: int = Priority.ROUTINE,
+    dedupe_key: Callable[[Person], str] | None = None,
+    not_before: datetime | None = None,
+    source_kind: str | None = None,
+    source_id: str | None = None,
+) -> list[OutboxMessage]:
+    """Queue one message to each person's push channel: rendered once per language, identities found in bulk.
+
+    People with no reachable channel are left out; returns the rows written.
+    """
+    identities = await push_identities(session, people)
+    rendered: dict[str, Reply] = {}
+    due = not_before or clock.now()
+    rows: list[OutboxMessage] = []
+    for person in people:
+        identity = identities.get(person.id or 0)
+        if identity is None:
+            continue
+        if person.locale not in rendered:
+            with use_locale(person.locale):
+                rendered[person.locale] = render()
+        rows.append(OutboxMessage(
+            kind=kind, priority=priority, person_id=person.id, channel=identity.channel, chat_id=identity.chat_id,
+            payload=rendered[person.locale].to_payload(), dedupe_key=dedupe_key(person) if dedupe_key else None,
+            not_before=due, source_kind=source_kind, source_id=source_id,
+        ))
+    session.add_all(rows)
+    return rows
 
 
 def enqueue_to_chat(

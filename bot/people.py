@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from models import ChannelIdentity, Person, Role, RoleGrant
+
+CHUNK = 5000  # ids per IN (...) list: asyncpg allows at most 32,767 parameters per statement
 
 # Which roles a holder of a role may invite others to, and how far the invite may reach.
 GRANTABLE: dict[str, set[str]] = {
@@ -79,13 +83,24 @@ async def grant(session: AsyncSession, person_id: int, role: str, ward_code: int
 
 async def push_identity(session: AsyncSession, person: Person) -> ChannelIdentity | None:
     """Where pushed messages go: the preferred identity, else the most recently used reachable one."""
-    if person.preferred_identity_id is not None:
-        preferred = await session.get(ChannelIdentity, person.preferred_identity_id)
-        if preferred is not None and preferred.unreachable_at is None:
-            return preferred
-    result = await session.exec(
-        select(ChannelIdentity)
-        .where(ChannelIdentity.person_id == person.id, col(ChannelIdentity.unreachable_at).is_(None))
-        .order_by(col(ChannelIdentity.last_interaction_at).desc().nulls_last(), col(ChannelIdentity.id).desc())
-    )
-    return result.first()
+    return (await push_identities(session, [person])).get(person.id or 0)
+
+
+async def push_identities(session: AsyncSession, people: Sequence[Person]) -> dict[int, ChannelIdentity]:
+    """`push_identity` for many people at once: one query per few thousand people, not one per person."""
+    found: dict[int, ChannelIdentity] = {}
+    ids = [p.id for p in people if p.id is not None]
+    preferred = {p.id: p.preferred_identity_id for p in people}
+    for start in range(0, len(ids), CHUNK):
+        rows = await session.exec(
+            select(ChannelIdentity)
+            .where(col(ChannelIdentity.person_id).in_(ids[start : start + CHUNK]),
+                   col(ChannelIdentity.unreachable_at).is_(None))
+            # Most recently used first, so the first one seen per person is the fallback.
+            .order_by(col(ChannelIdentity.last_interaction_at).desc().nulls_last(), col(ChannelIdentity.id).desc())
+        )
+        for identity in rows.all():
+            current = found.get(identity.person_id)
+            if current is None or (identity.id == preferred.get(identity.person_id) and current.id != identity.id):
+                found[identity.person_id] = identity
+    return found

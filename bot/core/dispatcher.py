@@ -28,6 +28,8 @@ from bot.textnorm import fold
 from models import ConversationState, Person, ProcessedUpdate
 
 if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
     from bot.app import App
 
 log = logging.getLogger(__name__)
@@ -52,13 +54,22 @@ class Dispatcher:
     def state_key(self, channel: str, chat_id: str, user_id: str) -> str:
         return self.app.keyring.keyed_hash("state", channel, chat_id, user_id)
 
-    async def handle(self, event: Incoming) -> DispatchResult:
-        key = self.state_key(event.channel, event.chat_id, event.user_id)
+    def _lock(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
+        return lock
+
+    async def _lock_across_processes(self, session: AsyncSession, key: str) -> None:
+        if not self.app.db.is_sqlite:
+            # Serialise one conversation across worker processes, for the length of this transaction.
+            connection = await session.connection()
+            await connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
+
+    async def handle(self, event: Incoming) -> DispatchResult:
+        key = self.state_key(event.channel, event.chat_id, event.user_id)
         started = time.monotonic()
-        async with lock:
+        async with self._lock(key):
             result = await self._handle_locked(event, key)
         log.info(
             "update handled",
@@ -70,10 +81,7 @@ class Dispatcher:
     async def _handle_locked(self, event: Incoming, key: str) -> DispatchResult:
         settings = self.app.settings
         async with self.app.db.session() as session:
-            if not self.app.db.is_sqlite:
-                # Serialise one conversation across worker processes, for the length of this transaction.
-                connection = await session.connection()
-                await connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
+            await self._lock_across_processes(session, key)
             if event.update_key is not None:
                 session.add(ProcessedUpdate(channel=event.channel, update_key=event.update_key))
                 try:
@@ -92,12 +100,13 @@ class Dispatcher:
                 try:
                     await self._route(ctx)
                 except Exception:
+                    person_id = person.id if person else None  # read before the rollback expires the row
                     log.exception("handler failed", extra={"channel": event.channel, "flow": state.flow})
                     await session.rollback()
                     return DispatchResult(
                         replies=[Reply(_("Sorry, something went wrong on our side and nothing was saved. "
                                          "Please try again in a moment."))],
-                        person_id=person.id if person else None, locale=locale,
+                        person_id=person_id, locale=locale,
                     )
                 await self._save_state(ctx)
                 if ctx.identity is not None and not event.is_group:
@@ -291,7 +300,25 @@ class Dispatcher:
         now = clock.now()
         state.updated_at = now
         state.expires_at = now + timedelta(minutes=self.app.settings.flow_idle_minutes) if state.flow else None
+        stored = await ctx.session.get(ConversationState, state.key)
         if state.flow or state.choices or (state.locale and ctx.person is None):
-            ctx.session.add(state)
-        elif await ctx.session.get(ConversationState, state.key) is not None:
-            await ctx.session.delete(state)  # nothing left to remember: keep no row at all
+            await ctx.session.merge(state)
+        elif stored is not None:
+            await ctx.session.delete(stored)  # nothing left to remember: keep no row at all
+
+    async def offer_choices(self, channel: str, chat_id: str, user_id: str, choices: list[dict[str, str]]) -> None:
+        """Make a pushed message's choices the conversation's current ones, so a typed "1" answers it.
+
+        Taken under the conversation's lock, like an update, so it never races the person's own messages; an
+        open form keeps its own choices.
+        """
+        key = self.state_key(channel, chat_id, user_id)
+        async with self._lock(key), self.app.db.session() as session:
+            await self._lock_across_processes(session, key)
+            state = await session.get(ConversationState, key) or ConversationState(key=key)
+            if state.flow is not None:
+                return
+            state.choices = choices
+            state.updated_at = clock.now()
+            await session.merge(state)
+            await session.commit()
