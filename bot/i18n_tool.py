@@ -113,6 +113,21 @@ def check_placeholders(locale: str = "vi") -> list[str]:
     return problems
 
 
+def conflicts(locale: str = "vi") -> list[str]:
+    """Messages translated differently in two domains: catalogs are merged at run time, so one would lose."""
+    seen: dict[str, tuple[str, str]] = {}
+    problems = []
+    for path in sorted(LOCALES_DIR.glob(f"{locale}/LC_MESSAGES/*.po")):
+        with path.open("rb") as fh:
+            for msg in read_po(fh, locale=locale):
+                if not msg.id or not isinstance(msg.id, str) or not msg.string or msg.fuzzy:
+                    continue
+                earlier = seen.setdefault(msg.id, (path.stem, str(msg.string)))
+                if earlier[1] != msg.string:
+                    problems.append(f"{msg.id!r}: {earlier[0]} says {earlier[1]!r}, {path.stem} says {msg.string!r}")
+    return problems
+
+
 def main(argv: list[str]) -> int:
     action = argv[0] if argv else "all"
     only = argv[argv.index("--domain") + 1] if "--domain" in argv else None
@@ -125,9 +140,10 @@ def main(argv: list[str]) -> int:
     for domain, ids in gaps.items():
         for message in ids:
             print(f"missing vi translation [{domain}]: {message[:80]!r}")
-    for problem in check_placeholders("vi"):
-        print(f"placeholder mismatch: {problem}")
-    return 1 if (gaps or check_placeholders("vi")) and action in ("check", "all") else 0
+    problems = check_placeholders("vi") + conflicts("vi")
+    for problem in problems:
+        print(f"translation problem: {problem}")
+    return 1 if (gaps or problems) and action in ("check", "all") else 0
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-async def upgrade(db: Database, revision: str = "heads") -> None:
+async def upgrade(db: Database, revision: str = "head") -> None:
     def run(connection: Connection) -> None:
         cfg = alembic_config(db.url)
         cfg.attributes["connection"] = connection

@@ -112,7 +112,7 @@ def enqueue_sealed(
 ) -> OutboxMessage:
     """Queue a message whose recipient is known only through a sealed route (an anonymous tipster)."""
     row = OutboxMessage(
-        kind=kind, priority=priority, sealed_route=sealed_route, payload=reply.to_payload(),
+        kind=kind, priority=priority, sealed_route=sealed_route, payload={**reply.to_payload(), "private": True},
         dedupe_key=dedupe_key, not_before=clock.now(), source_kind=source_kind, source_id=source_id,
     )
     session.add(row)

@@ -30,4 +30,10 @@ def build_http(app: App) -> web.Application:
         routes = getattr(channel, "routes", None)
         if routes is not None:
             http.add_routes(routes())
+        release = getattr(channel, "release_polls", None)
+        if release is not None:
+            http.on_shutdown.append(release)
+    for router in app.registry.routers:
+        if router.http_routes is not None:
+            http.add_routes(router.http_routes(app))
     return http

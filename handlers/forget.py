@@ -14,7 +14,7 @@ from bot.core.router import Router
 from bot.i18n import N_, _
 from bot.personal_data import PROVIDERS
 from handlers.common import pick_reason, picked, yes_no
-from models import ChannelIdentity, ConsentRecord, ConversationState, Person, RoleGrant, WebMessage
+from models import ChannelIdentity, ConsentRecord, ConversationState, Person, RoleGrant
 
 router = Router("forget")
 flow = Flow("forget", start="confirm")
@@ -77,8 +77,9 @@ async def erase(ctx: Context, person: Person) -> list[str]:
         notes += await provider.erase(session, person)
     identities = (await session.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person.id))).all()
     for identity in identities:
-        if identity.channel == "web":
-            await session.exec(delete(WebMessage).where(col(WebMessage.session_id) == identity.chat_id))  # type: ignore[call-overload]
+        channel = ctx.app.channels.get(identity.channel)
+        if channel is not None:
+            await channel.forget(session, identity.chat_id)
         key = ctx.app.dispatcher.state_key(identity.channel, identity.chat_id, identity.external_user_id)
         if key != ctx.state.key:
             await session.exec(delete(ConversationState).where(col(ConversationState.key) == key))  # type: ignore[call-overload]

@@ -157,3 +157,18 @@ async def test_in_a_group_help_reveals_no_place_and_strangers_are_sent_to_a_priv
     stranger = await app.dispatcher.handle(parse_text("web", "u9", "-100", "/toi", chat_type=ChatType.GROUP))
     assert len(stranger.replies) == 1 and "/toi" in stranger.replies[0].text
     assert "Tiếng Việt" not in stranger.replies[0].text  # no onboarding in the group
+
+
+async def test_handled_updates_are_remembered_hashed_and_forgotten_after_two_days(app: App, manual_clock) -> None:  # type: ignore[no-untyped-def]
+    from bot.housekeeping import forget_old_updates
+    from models import ProcessedUpdate
+
+    await app.dispatcher.handle(Incoming("web", "u1", "u1", Kind.COMMAND, text="/probe", command="probe",
+                                         update_key="u1:visible-key"))
+    async with app.db.session() as session:
+        (row,) = (await session.exec(select(ProcessedUpdate))).all()
+    assert "visible-key" not in row.update_key
+    manual_clock.advance(timedelta(days=3))
+    await forget_old_updates(app)
+    async with app.db.session() as session:
+        assert (await session.exec(select(ProcessedUpdate))).all() == []

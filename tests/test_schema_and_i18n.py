@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.db import Database
-from bot.i18n_tool import check_placeholders, missing
+from bot.i18n_tool import check_placeholders, conflicts, missing
 from bot.migrate import pending_differences, upgrade
 
 
@@ -27,3 +27,7 @@ def test_every_user_facing_string_has_a_vietnamese_translation() -> None:
 
 def test_translations_keep_their_placeholders() -> None:
     assert check_placeholders("vi") == []
+
+
+def test_a_message_has_one_translation_across_features() -> None:
+    assert conflicts("vi") == []

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
 
 from bot.core.events import Attachment
 from bot.core.replies import Reply
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
 
 
 class DeliveryError(Exception):
@@ -52,6 +56,9 @@ class Channel(ABC):
     @abstractmethod
     async def deliver(self, chat_id: str, reply: Reply) -> list[str]:
         """Send one reply to one chat; return the platform's message ids. Raise a DeliveryError on failure."""
+
+    async def forget(self, session: AsyncSession, chat_id: str) -> None:  # noqa: B027 - optional hook
+        """Erase what this channel itself keeps about a chat (a stored transcript), in the caller's transaction."""
 
     async def download(self, attachment: Attachment) -> bytes:
         """The bytes of a photo, file or voice note a person sent (adapters that receive media override this)."""

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from aiohttp import web
-from sqlmodel import col, select
+from sqlmodel import col, delete, select
 
 from bot.channels.base import Channel
 from bot.core.events import Attachment, Incoming, Kind, Location, parse_text
@@ -30,6 +30,8 @@ from bot.media import is_ref
 from models import WebMessage
 
 if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
     from bot.app import App
 
 STATIC_DIR = Path(__file__).with_name("web_static")
@@ -45,16 +47,33 @@ class WebChannel(Channel):
     def __init__(self, app: App) -> None:
         self.app = app
         self._waiters: dict[str, asyncio.Event] = {}
+        self._closing = False
         self._page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
 
     # Delivery (replies and pushes both land in the transcript) -------------------------------------------
     async def deliver(self, chat_id: str, reply: Reply) -> list[str]:
+        # A private push (to an anonymous tipster) is kept under a keyed pseudonym, never under the session.
+        stored_as = self._private_id(chat_id) if reply.private else chat_id
         async with self.app.db.session() as session:
-            row = WebMessage(session_id=chat_id, direction="out", payload=reply.to_payload())
+            row = WebMessage(session_id=stored_as, direction="out", payload=reply.to_payload())
             session.add(row)
             await session.commit()
         self._wake(chat_id)
         return [str(row.id)]
+
+    def _private_id(self, sid: str) -> str:
+        return self.app.keyring.keyed_hash("web-private", sid)
+
+    async def forget(self, session: AsyncSession, chat_id: str) -> None:
+        await session.exec(delete(WebMessage).where(  # type: ignore[call-overload]
+            col(WebMessage.session_id).in_([chat_id, self._private_id(chat_id)])))
+
+    async def release_polls(self, _http: web.Application) -> None:
+        """On shutdown, answer every waiting long poll now (the browser simply polls again), instead of holding the
+        server open for up to 25 seconds."""
+        self._closing = True
+        for waiter in self._waiters.values():
+            waiter.set()
 
     def _wake(self, session_id: str) -> None:
         waiter = self._waiters.pop(session_id, None)
@@ -114,39 +133,23 @@ class WebChannel(Channel):
             with use_locale(settings.default_locale):
                 return self._with_cookie(web.json_response({"error": bad.message()}, status=bad.status), fresh)
         result = await self.app.dispatcher.handle(event)
-        echo = WebMessage(session_id=sid, direction="in", payload=await self._echo(event, sid))
+        echo = WebMessage(session_id=sid, direction="in", payload=_echo(event, result.choice_label))
         replies = [WebMessage(session_id=sid, direction="out", payload=r.to_payload()) for r in result.replies]
         if result.duplicate:
             echo_rows: list[WebMessage] = []
         else:
             echo_rows = [echo]
         async with self.app.db.session() as session:
-            if result.person_id is not None:
+            # A private flow (an anonymous tip) is shown once and never kept: a stored transcript would link it.
+            if result.person_id is not None and not result.private:
                 session.add_all(echo_rows + replies)
                 await session.commit()
                 rows = echo_rows + replies
             else:
-                rows = echo_rows + replies  # before consent (or after /forget) nothing is kept
+                rows = echo_rows + replies  # before consent, after /forget, or private: nothing is kept
         with use_locale(result.locale):
-            messages = [self._render(r) for r in rows]
+            messages = [self._render(r, sid) for r in rows]
         return self._with_cookie(web.json_response({"messages": messages}), fresh)
-
-    async def _echo(self, event: Incoming, sid: str) -> dict[str, Any]:
-        """What the person sent, as the transcript shows it back to them (a pressed choice shows its label)."""
-        if event.kind == Kind.CHOICE:
-            label = event.choice or ""
-            async with self.app.db.session() as session:
-                recent = await session.exec(
-                    select(WebMessage).where(WebMessage.session_id == sid, WebMessage.direction == "out")
-                    .order_by(col(WebMessage.id).desc()).limit(20)
-                )
-                for row in recent.all():
-                    found = next((c["label"] for c in row.payload.get("choices", []) if c["payload"] == event.choice), None)
-                    if found:
-                        label = found
-                        break
-            return {"text": label, "choices": [], "media": []}
-        return _echo(event)
 
     async def _read_event(self, request: web.Request, sid: str) -> Incoming:
         limit = self.app.settings.web_max_upload_mb * 1024 * 1024
@@ -211,7 +214,7 @@ class WebChannel(Channel):
         while True:
             rows = await self._since(sid, after)
             remaining = deadline - loop.time()
-            if rows or remaining <= 0:
+            if rows or remaining <= 0 or self._closing:
                 break
             waiter = self._waiters.setdefault(sid, asyncio.Event())
             try:
@@ -220,19 +223,19 @@ class WebChannel(Channel):
             except TimeoutError:
                 pass
         with use_locale(await self._locale_for(sid)):
-            body = {"messages": [self._render(r) for r in rows]}
+            body = {"messages": [self._render(r, sid) for r in rows]}
         return self._with_cookie(web.json_response(body), fresh)
 
     def _media_sig(self, sid: str, media_id: str) -> str:
         return self.app.keyring.keyed_hash("web-media", sid, media_id)[:32]
 
-    def _render(self, row: WebMessage) -> dict[str, Any]:
+    def _render(self, row: WebMessage, sid: str) -> dict[str, Any]:
         """A transcript row as the page shows it; stored media become URLs only this browser may open."""
         rendered = _render(row)
         for item in rendered["media"]:
             if is_ref(item.get("url")):
                 media_id = item["url"].removeprefix("media:")
-                item["url"] = f"/media/{media_id}?sig={self._media_sig(row.session_id, media_id)}"
+                item["url"] = f"/media/{media_id}?sig={self._media_sig(sid, media_id)}"
         return rendered
 
     async def get_media(self, request: web.Request) -> web.StreamResponse:
@@ -250,7 +253,8 @@ class WebChannel(Channel):
     async def _since(self, sid: str, after: int) -> list[WebMessage]:
         async with self.app.db.session() as session:
             result = await session.exec(
-                select(WebMessage).where(WebMessage.session_id == sid, col(WebMessage.id) > after)
+                select(WebMessage).where(col(WebMessage.session_id).in_([sid, self._private_id(sid)]),
+                                         col(WebMessage.id) > after)
                 .order_by(col(WebMessage.id)).limit(200)
             )
             return list(result.all())
@@ -278,7 +282,10 @@ class _BadInput(Exception):
         return _("The message could not be read. Please try again.")
 
 
-def _echo(event: Incoming) -> dict[str, Any]:
+def _echo(event: Incoming, choice_label: str | None) -> dict[str, Any]:
+    """What the person sent, as the transcript shows it back to them (a pressed choice shows its label)."""
+    if event.kind == Kind.CHOICE:
+        return {"text": choice_label or event.choice or "", "choices": [], "media": []}
     if event.kind == Kind.LOCATION and event.location:
         return {"text": f"📍 {event.location.latitude:.5f}, {event.location.longitude:.5f}", "choices": [], "media": []}
     if event.kind == Kind.MEDIA:

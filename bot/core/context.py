@@ -35,6 +35,9 @@ class Context:
         self._grants: list[RoleGrant] | None = None
         self._next_flow: tuple[str, dict[str, Any]] | None = None
         self._end_flow = False
+        # Set when this update belongs to a private flow or command: nothing about it may be linked to the person.
+        self.private = False
+        self.choice_label: str | None = None
 
     # Replies -------------------------------------------------------------------------------------------
     def reply(self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), media: tuple[Media, ...] = ()) -> None:

@@ -44,6 +44,8 @@ class DispatchResult:
     person_id: int | None = None
     locale: str = "vi"
     duplicate: bool = False
+    private: bool = False  # part of a private flow: channels must not keep it linked to the person
+    choice_label: str | None = None  # the label of the pressed choice, for channels that echo it
 
 
 class Dispatcher:
@@ -83,7 +85,9 @@ class Dispatcher:
         async with self.app.db.session() as session:
             await self._lock_across_processes(session, key)
             if event.update_key is not None:
-                session.add(ProcessedUpdate(channel=event.channel, update_key=event.update_key))
+                # Hashed: a web update key contains the session, and the ledger's times must not link to it.
+                hashed = self.app.keyring.keyed_hash("update", event.update_key)
+                session.add(ProcessedUpdate(channel=event.channel, update_key=hashed))
                 try:
                     await session.flush()
                 except IntegrityError:
@@ -109,7 +113,7 @@ class Dispatcher:
                         person_id=person_id, locale=locale,
                     )
                 await self._save_state(ctx)
-                if ctx.identity is not None and not event.is_group:
+                if ctx.identity is not None and not event.is_group and not ctx.private:
                     ctx.identity.last_interaction_at = clock.now()
                     ctx.identity.unreachable_at = None
                     ctx.identity.unreachable_reason = None
@@ -120,6 +124,8 @@ class Dispatcher:
                     replies=ctx.replies,
                     person_id=ctx.person.id if ctx.person else None,
                     locale=final_locale,
+                    private=ctx.private,
+                    choice_label=ctx.choice_label,
                 )
 
     # Routing ---------------------------------------------------------------------------------------------
@@ -128,6 +134,9 @@ class Dispatcher:
         registry = self.app.registry
         settings = self.app.settings
 
+        current = registry.flows.get(ctx.state.flow or "")
+        if current is not None and current.private:
+            ctx.private = True
         if len(event.text) > settings.max_text_length:
             ctx.reply(_("Your message is too long ({n} characters; at most {max}). Nothing was saved: please "
                         "shorten it or send it in several messages.").format(n=len(event.text),
@@ -141,6 +150,8 @@ class Dispatcher:
                             "Let's start again."))
 
         event = ctx.event = self._resolve_typed_choice(ctx, event)
+        if event.kind == Kind.CHOICE:
+            ctx.choice_label = next((c["label"] for c in ctx.state.choices if c["payload"] == event.choice), None)
 
         if event.kind == Kind.COMMAND:
             await self._command(ctx, event)
@@ -174,10 +185,12 @@ class Dispatcher:
         if name in CANCEL:
             flow = self.app.registry.flows.get(ctx.state.flow or "")
             if flow is not None:
+                said = len(ctx.replies)
                 if flow.on_cancel is not None:
-                    await flow.on_cancel(ctx)
+                    await flow.on_cancel(ctx)  # it may keep a draft, and say so itself
                 self._clear_flow(ctx)
-                ctx.reply(_("Cancelled. Nothing from that form was saved."))
+                if len(ctx.replies) == said:
+                    ctx.reply(_("Cancelled. Nothing from that form was saved."))
             else:
                 ctx.reply(_("There is nothing to cancel."))
             return
@@ -209,6 +222,7 @@ class Dispatcher:
             return
         if ctx.state.flow:
             self._clear_flow(ctx)  # a new command replaces an unfinished form
+        ctx.private = ctx.private or command.private
         await command.handler(ctx)
 
     # Flows -----------------------------------------------------------------------------------------------
@@ -261,6 +275,7 @@ class Dispatcher:
             name, data = ctx._next_flow
             ctx._next_flow = None
             flow = self.app.registry.flows[name]
+            ctx.private = ctx.private or flow.private
             ctx.state.flow, ctx.state.step, ctx.state.history = name, flow.start, []
             ctx.data = dict(data)
             await flow.asks[flow.start](ctx)

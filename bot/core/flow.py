@@ -46,9 +46,11 @@ def stay() -> Outcome:
 
 
 class Flow:
-    def __init__(self, name: str, start: str) -> None:
+    def __init__(self, name: str, start: str, private: bool = False) -> None:
         self.name = name
         self.start = start
+        # A private flow's messages are kept unlinkable to the person's account (e.g. an anonymous tip).
+        self.private = private
         self.asks: dict[str, AskFn] = {}
         self.handlers: dict[str, OnFn] = {}
         self.on_cancel: DoneFn | None = None

@@ -32,14 +32,19 @@ class Reply:
     text: str
     choices: tuple[Choice, ...] = ()
     media: tuple[Media, ...] = ()
+    # Must stay unlinkable to the recipient's account wherever it is kept (a channel's stored transcript).
+    private: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         """JSON form kept in the outbox (media must be referenced by URL there)."""
-        return {
+        payload: dict[str, Any] = {
             "text": self.text,
             "choices": [asdict(c) for c in self.choices],
             "media": [{k: v for k, v in asdict(m).items() if k != "data"} for m in self.media],
         }
+        if self.private:
+            payload["private"] = True
+        return payload
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Reply:
@@ -47,6 +52,7 @@ class Reply:
             text=payload.get("text", ""),
             choices=tuple(Choice(**c) for c in payload.get("choices", [])),
             media=tuple(Media(**m) for m in payload.get("media", [])),
+            private=bool(payload.get("private", False)),
         )
 
 

@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 from bot.core.flow import Flow
 
 if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.app import App
     from bot.core.context import Context
 
 Handler = Callable[["Context"], Awaitable[None]]
@@ -23,6 +26,7 @@ class Command:
     needs_person: bool
     private_only: bool
     in_menu: bool
+    private: bool = False  # its messages are kept unlinkable to the person's account (see Flow.private)
 
     @property
     def name(self) -> str:
@@ -35,7 +39,8 @@ class Router:
     commands: list[Command] = field(default_factory=list)
     flows: dict[str, Flow] = field(default_factory=dict)
     choice_handlers: dict[str, Handler] = field(default_factory=dict)
-    fallback_handlers: list[Handler] = field(default_factory=list)
+    # Web pages a feature serves beside the chat (e.g. checking a pledge code), mounted by bot/server.py.
+    http_routes: Callable[[App], list[web.RouteDef]] | None = None
 
     def command(
         self,
@@ -45,6 +50,7 @@ class Router:
         needs_person: bool = True,
         private_only: bool = True,
         in_menu: bool = True,
+        private: bool = False,
     ) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:
             self.commands.append(
@@ -56,6 +62,7 @@ class Router:
                     needs_person=needs_person,
                     private_only=private_only,
                     in_menu=in_menu,
+                    private=private,
                 )
             )
             return fn

@@ -1,0 +1,45 @@
+"""Core upkeep ticks: forget handled platform updates once redelivery is impossible; keep SQLite's statistics."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import OperationalError
+from sqlmodel import col, delete
+
+from bot import clock
+from bot.ticks import tick
+from models import ProcessedUpdate
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+# Telegram keeps unfetched updates 24 hours and Zalo retries webhooks for up to about 12: two days is plenty.
+UPDATE_MEMORY = timedelta(days=2)
+
+
+@tick("core.processed_updates", every=timedelta(hours=6))
+async def forget_old_updates(app: App) -> None:
+    async with app.db.session() as session:
+        result = await session.exec(  # type: ignore[call-overload]
+            delete(ProcessedUpdate).where(col(ProcessedUpdate.seen_at) < clock.now() - UPDATE_MEMORY)
+        )
+        await session.commit()
+    log.info("processed updates forgotten", extra={"count": result.rowcount})
+
+
+@tick("core.sqlite_optimize", every=timedelta(days=1))
+async def optimize_sqlite(app: App) -> None:
+    """SQLite has no autovacuum to keep planner statistics; without them ward-wide digest queries go slow."""
+    if not app.db.is_sqlite:
+        return
+    try:
+        async with app.db.engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql("PRAGMA optimize")
+    except OperationalError:
+        log.warning("sqlite optimize skipped: the database was busy; tomorrow's run will do it")
