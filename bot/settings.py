@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     web_max_upload_mb: int = Field(10, description="Largest photo or file accepted by the web chat.")
     media_dir: Path = Field(Path("media"), description="Where uploaded media is kept (encrypted where sensitive).")
     quiet_hours: str = Field("21:00-07:00", description="Local hours when only urgent messages are pushed.")
+    scheduler_enabled: bool = Field(True, description="Run scheduled jobs (reminders, digests) in this process.")
 
     # Channels (see the channels section of the README).
     telegram_token: SecretStr | None = Field(None, description="Bot token from BotFather; enables Telegram.")
@@ -44,12 +45,33 @@ class Settings(BaseSettings):
     zalo_bot_api_url: str = Field("https://bot-api.zaloplatforms.com", description="Zalo Bot API base URL.")
     zalo_oa_app_id: str | None = Field(None, description="Zalo app id of the Official Account.")
     zalo_oa_secret_key: SecretStr | None = Field(None, description="Zalo app secret (OAuth and webhook signatures).")
+    zalo_oa_webhook_secret: SecretStr | None = Field(
+        None, description="OA Secret Key that signs webhooks (X-ZEvent-Signature); the app secret if absent.")
     zalo_oa_access_token: SecretStr | None = Field(None, description="Initial OA access token.")
     zalo_oa_refresh_token: SecretStr | None = Field(None, description="Initial OA refresh token.")
     zalo_oa_api_url: str = Field("https://openapi.zalo.me", description="Zalo OA Open API base URL.")
     zalo_oa_oauth_url: str = Field("https://oauth.zaloapp.com", description="Zalo OAuth base URL.")
 
     tip_retention_days: int = Field(365, description="Days a closed tip keeps its content before purge.")
+    tip_daily_limit: int = Field(5, description="Tips one person may send per day (counted without knowing who).")
+
+    # Outbox sender (bot.delivery). Platform limits default to the platforms' published figures.
+    delivery_enabled: bool = Field(True, description="Run the outbox sender in this process.")
+    delivery_window: int = Field(50, description="Sends in flight at once (also the bound on duplicates after a crash).")
+    delivery_lease_seconds: float = Field(60.0, description="A claimed row returns to the queue after this if its sender died.")
+    delivery_poll_seconds: float = Field(1.0, description="How often an idle sender looks for due rows.")
+    delivery_max_attempts: int = Field(8, description="Attempts before a row with transient errors is marked failed.")
+    delivery_backoff_seconds: float = Field(10.0, description="First retry delay after a transient error (doubles, with jitter).")
+    delivery_defer_seconds: float = Field(5.0, description="A row whose chat is not free for longer goes back to the queue.")
+    delivery_rate_margin: float = Field(0.97, description="Fraction of each platform limit the sender aims for.")
+    telegram_per_second: float = Field(30.0, description="Telegram messages per second over all chats.")
+    telegram_chat_per_second: float = Field(1.0, description="Telegram messages per second to one private chat.")
+    telegram_chat_burst: int = Field(3, description="Short burst tolerated in one private chat.")
+    telegram_group_per_minute: float = Field(20.0, description="Telegram messages per minute to one group chat.")
+    telegram_paid_broadcast: bool = Field(False, description="Use Telegram paid broadcasts (allow_paid_broadcast, costs Stars).")
+    telegram_paid_per_second: float = Field(1000.0, description="Telegram messages per second with paid broadcasts.")
+    zalo_oa_per_second: float = Field(10.0, description="Zalo OA messages per second (the OA's quota still applies).")
+    zalo_bot_per_second: float = Field(10.0, description="Zalo Bot messages per second.")
 
     @property
     def is_sqlite(self) -> bool:

@@ -23,4 +23,11 @@ def build(settings: Settings) -> App:
         from bot.channels.zalo_oa import ZaloOAChannel
 
         app.add_channel(ZaloOAChannel(app))
+    if settings.scheduler_enabled:
+        from bot.scheduler import install as install_scheduler  # APScheduler: reminders, digests
+
+        install_scheduler(app)
+    from bot.delivery import install as install_delivery  # the outbox sender (ANDAN_DELIVERY_ENABLED)
+
+    install_delivery(app)
     return app

@@ -7,6 +7,12 @@ from bot.core.router import Router
 
 def all_routers() -> list[Router]:
     import bot.housekeeping  # noqa: F401 - registers the core upkeep ticks
-    from handlers import forget, help, invites, language, onboarding
+    from handlers import alerts, forget, help, invites, language, onboarding
+    from handlers.linking import router as linking_router
+    from handlers.mediation import router as mediation_router
+    from handlers.pledges import router as pledges_router
+    from handlers.reports import router as reports_router
+    from handlers.tips import router as tips_router
 
-    return [onboarding.router, help.router, language.router, invites.router, forget.router]
+    return [onboarding.router, help.router, language.router, invites.router, forget.router, linking_router,
+            alerts.router, mediation_router, reports_router, pledges_router, tips_router]

@@ -51,6 +51,15 @@ async def place_label(session: AsyncSession, grant: RoleGrant) -> str:
     return ", ".join(parts)
 
 
+async def group_label(session: AsyncSession, group_id: int) -> str:
+    """"Tổ 3, Khóm 2" for a group."""
+    group = await session.get(Group, group_id)
+    if group is None:
+        return ""
+    area = await session.get(Area, group.area_id)
+    return f"{group.name}, {area.name}" if area else group.name
+
+
 async def home(ctx: Context) -> RoleGrant | None:
     """The person's most specific place (their group if they have one)."""
     return home_grant(await ctx.grants())

@@ -156,33 +156,12 @@ class Town:
     async def drain(self) -> int:
         """Deliver every outbox row that is due now, through the app's channels; returns how many were sent.
 
-        Interim: this simple loop is replaced by the rate-limited sender (bot.delivery) once it exists.
+        The real rate-limited sender (bot.delivery) does it, waiting for chats' turns instead of deferring.
         """
-        from bot.core.replies import Reply
-        from bot.outbox import open_route
-        from models import OutboxMessage, OutboxStatus
+        from bot.delivery import drain
 
         assert self.app is not None
-        sent = 0
-        async with self.app.db.session() as session:
-            rows = (await session.exec(
-                select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING,
-                                            OutboxMessage.not_before <= clock.now())
-                .order_by(OutboxMessage.priority, OutboxMessage.id)  # type: ignore[arg-type]
-            )).all()
-            for row in rows:
-                route = (row.channel, row.chat_id)
-                if row.sealed_route:
-                    route = open_route(self.app.keyring, row.sealed_route) or (None, None)
-                channel = self.app.channels.get(route[0] or "")
-                if channel is None or route[1] is None:
-                    continue
-                await channel.deliver(route[1], Reply.from_payload(row.payload))
-                row.status, row.sent_at = OutboxStatus.SENT, clock.now()
-                session.add(row)
-                sent += 1
-            await session.commit()
-        return sent
+        return await drain(self.app)
 
     async def close(self) -> None:
         for browser in self.people:

@@ -10,7 +10,9 @@ pushes carry ``X-Bot-Api-Secret-Token``; the body is the bare update, or
 Choices where the docs are silent (make the bot tolerant of them):
 getUpdates while a webhook is set answers HTTP 409; validation errors answer
 HTTP 400 with the descriptions below; sendChatAction answers ``{"ok":true}``
-without ``result``, as in the docs' sample.
+without ``result``, as in the docs' sample; an update is never handed to a
+poll whose client already hung up (a stopped or restarted bot), it waits for
+the next poll.
 """
 
 from __future__ import annotations
@@ -121,6 +123,8 @@ class FakeZaloBot(FakeServer):
                 return error(404, "Not Found")
             if injected := self._take_injected(name):
                 return injected
+            if name == "getUpdates":
+                return await self._get_updates(name, rec.params, request)
             return await fn(name, rec.params)
 
         return await self._dispatch(request, name, handle)
@@ -144,7 +148,7 @@ class FakeZaloBot(FakeServer):
         return ok({"id": self.bot_id, "account_name": self.account_name, "account_type": "BASIC",
                    "can_join_groups": False})
 
-    async def _get_updates(self, name: str, p: JSON) -> Reply:
+    async def _get_updates(self, name: str, p: JSON, request: web.Request | None = None) -> Reply:
         if self.webhook:
             return error(409, "Conflict: getUpdates is not available while a webhook is set")
         try:
@@ -153,6 +157,9 @@ class FakeZaloBot(FakeServer):
             return error(400, "Bad Request: timeout must be a number")
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
+            if request is not None and (request.transport is None or request.transport.is_closing()):
+                # The poller hung up (stopped or restarted): keep the update for the next poll, as Zalo does.
+                return error(408, "Request timeout")
             if self._pending:
                 return ok(self._pending.pop(0))  # delivered once: there is no offset
             left = deadline - asyncio.get_running_loop().time()

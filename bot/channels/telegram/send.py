@@ -1,0 +1,125 @@
+"""Rendering a Reply on Telegram: text in ≤4096-character parts, choices as an inline keyboard, media uploaded.
+
+Every PTB error becomes one of the delivery errors the outbox sender understands (bot.channels.base).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    TelegramError,
+)
+from telegram.error import RetryAfter as PtbRetryAfter
+
+from bot.channels.base import DeliveryError, Permanent, RetryAfter, Transient, Unreachable
+from bot.core.replies import Choice, Media, Reply, split_text
+from bot.media import is_ref
+
+if TYPE_CHECKING:
+    from telegram import Bot, Message
+
+    from bot.media import MediaStore
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+T = TypeVar("T")
+Step = Callable[..., Awaitable["Message"]]  # one send call; the keyboard is passed as reply_markup=
+
+
+def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
+    """One button per row: labels are often long (a ward with its province) and must stay readable on a phone."""
+    if not choices:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(c.label[:64], callback_data=c.payload)] for c in choices])
+
+
+def retry_seconds(error: PtbRetryAfter) -> float:
+    value = error._retry_after  # a timedelta; the public property warns while PTB migrates from int seconds
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def as_delivery_error(error: TelegramError) -> DeliveryError:
+    """Map a PTB error to what the sender should do next. ChatMigrated is handled by the caller first."""
+    if isinstance(error, PtbRetryAfter):
+        return RetryAfter(retry_seconds(error))
+    if isinstance(error, Forbidden):
+        return Unreachable(error.message)
+    if isinstance(error, BadRequest | InvalidToken | Conflict):
+        return Permanent(error.message)
+    if isinstance(error, NetworkError):
+        return Transient(error.message)
+    return Transient(str(error))
+
+
+async def call(make: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return await make()
+    except ChatMigrated:
+        raise
+    except TelegramError as error:
+        raise as_delivery_error(error) from error
+
+
+class Sender:
+    """Sends one Reply to one chat with a Bot; `media` resolves "media:" references."""
+
+    def __init__(self, bot: Bot, media: MediaStore, paid: bool = False) -> None:
+        self.bot = bot
+        self.media = media
+        # Paid broadcasts (allow_paid_broadcast, billed in Stars) lift the limit from 30 to 1,000 messages/s.
+        self.extra: dict[str, Any] = {"allow_paid_broadcast": True} if paid else {}
+
+    async def send(self, chat_id: str, reply: Reply, extra_markup: InlineKeyboardMarkup | None = None) -> list[str]:
+        parts = split_text(reply.text, TEXT_LIMIT) if reply.text else []
+        markup = keyboard(reply.choices) or extra_markup
+        steps: list[Step] = [partial(self.bot.send_message, chat_id, part) for part in parts]
+        for item in reply.media:
+            steps += await self._media_steps(chat_id, item)
+        ids: list[str] = []
+        for i, step in enumerate(steps):
+            last = i == len(steps) - 1
+            # The keyboard goes under the last message, where the person is looking.
+            sent = await call(partial(step, reply_markup=markup if last else None, **self.extra))
+            ids.append(str(sent.message_id))
+        return ids
+
+    async def _media_steps(self, chat_id: str, item: Media) -> list[Step]:
+        source: Any
+        filename = item.filename
+        if is_ref(item.url):
+            stored = await self.media.get(item.url or "")
+            if stored is None:
+                raise Permanent("stored media is gone")
+            source, filename = InputFile(stored.data, filename=filename or stored.filename), filename or stored.filename
+        elif item.data is not None:
+            source = InputFile(item.data, filename=filename or "file")
+        elif item.url:
+            source = item.url  # a public URL: Telegram fetches it itself
+        else:
+            raise Permanent("media without content")
+        caption = item.caption or None
+        separate = None
+        if caption and len(caption) > CAPTION_LIMIT:
+            caption, separate = None, item.caption
+        steps: list[Step]
+        if item.kind == "image":
+            steps = [partial(self.bot.send_photo, chat_id, source, caption=caption)]
+        else:
+            steps = [partial(self.bot.send_document, chat_id, source, caption=caption, filename=filename)]
+        if separate:
+            steps += [partial(self.bot.send_message, chat_id, part) for part in split_text(separate, TEXT_LIMIT)]
+        return steps

@@ -1,0 +1,112 @@
+"""The Zalo Bot Platform HTTP API: `POST {base}/bot{token}/{method}` with JSON, and what its updates look like.
+
+The token sits in the URL path, so no URL is ever logged or put into an exception message. Answers are
+`{"ok":true,"result":…}` or `{"ok":false,"error_code":N,"description":…}`; some come without `result` and some
+webhook bodies are bare updates, so everything here is read tolerantly.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import aiohttp
+
+from bot.channels.base import DeliveryError, Permanent, RetryAfter, Transient, Unreachable
+from bot.channels.zalo_common import LazyHttp
+from bot.core.events import Attachment, ChatType, Incoming, Kind, parse_text
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "zalo_bot"
+IDLE = 408  # getUpdates answers HTTP 408 when nothing arrived within its timeout
+
+
+class Idle(Exception):
+    """A long poll that ended without an update."""
+
+
+class ZaloBotApi(LazyHttp):
+    def __init__(self, base_url: str, token: str) -> None:
+        self._base = f"{base_url.rstrip('/')}/bot{token}/"
+
+
+    async def call(self, method: str, body: dict[str, Any], timeout: float = 20) -> Any:  # noqa: ASYNC109
+        """The `result` of a successful call (None when absent); a DeliveryError otherwise."""
+        try:
+            async with self.http.post(self._base + method, json=body,
+                                      timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+                status, raw = response.status, await response.read()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise Transient(f"{method}: {type(error).__name__}") from None
+        try:
+            answer = json.loads(raw) if raw else {}
+        except ValueError:
+            answer = {}
+        if not isinstance(answer, dict):
+            answer = {"ok": status == 200, "result": answer}
+        if status == 200 and answer.get("ok", True) is not False:
+            return answer.get("result")
+        raise error_for(method, status, answer)
+
+
+def error_for(method: str, status: int, answer: dict[str, Any]) -> Exception:
+    code: int = answer["error_code"] if isinstance(answer.get("error_code"), int) else status
+    description = str(answer.get("description") or "")[:200]
+    reason = f"{method}: {code} {description}".strip()
+    if IDLE in (code, status):
+        return Idle() if method == "getUpdates" else Transient(reason)
+    if code == 429 or status == 429:
+        params: dict[str, Any] = answer["parameters"] if isinstance(answer.get("parameters"), dict) else {}
+        return RetryAfter(float(params.get("retry_after") or 5), reason)
+    if code == 403 or status == 403:
+        return Unreachable(reason)
+    if status >= 500 or code >= 500 or status == 0:
+        return Transient(reason)
+    if code == 401 or status == 401:
+        log.error("zalo bot token rejected: check ANDAN_ZALO_BOT_TOKEN")
+    return Permanent(reason)
+
+
+def unwrap(body: Any) -> list[dict[str, Any]]:
+    """Updates from a getUpdates result or a webhook body: bare, `{"ok":true,"result":…}`-wrapped, or a list."""
+    if isinstance(body, dict) and "result" in body and "message" not in body:
+        body = body["result"]
+    items = body if isinstance(body, list) else [body]
+    return [item for item in items if isinstance(item, dict) and isinstance(item.get("message"), dict)]
+
+
+def to_event(update: dict[str, Any]) -> Incoming | None:
+    """A neutral event, or None for what the bot cannot read (stickers, unsupported content, other bots)."""
+    message = update["message"]
+    sender: dict[str, Any] = message["from"] if isinstance(message.get("from"), dict) else {}
+    chat: dict[str, Any] = message["chat"] if isinstance(message.get("chat"), dict) else {}
+    user_id = str(sender.get("id") or "")
+    if not user_id or sender.get("is_bot") is True:
+        return None
+    chat_id = str(chat.get("id") or user_id)
+    chat_type = ChatType.GROUP if str(chat.get("chat_type", "")).upper() == "GROUP" else ChatType.PRIVATE
+    message_id = message.get("message_id")
+    common: dict[str, Any] = {
+        "chat_type": chat_type,
+        "display_name": sender.get("display_name") or sender.get("first_name"),
+        "update_key": str(message_id) if message_id not in (None, "") else None,
+    }
+    event_name = str(update.get("event_name", ""))
+    photo = message.get("photo_url") or message.get("photo")
+    if isinstance(photo, list):  # some variants send sizes: the last is the largest
+        photo = photo[-1].get("url") if photo and isinstance(photo[-1], dict) else None
+    if "image" in event_name or (isinstance(photo, str) and photo):
+        if not isinstance(photo, str) or not photo:
+            return None
+        caption = message.get("caption") or message.get("text") or ""
+        attachment = Attachment(kind="photo", fetch=photo, mime_type="image/jpeg")
+        return Incoming(CHANNEL, user_id, chat_id, Kind.MEDIA, text=str(caption), attachments=(attachment,), **common)
+    text = message.get("text")
+    if "sticker" in event_name or not isinstance(text, str) or not text.strip():
+        return None
+    return parse_text(CHANNEL, user_id, chat_id, text, **common)
+
+
+__all__ = ["CHANNEL", "DeliveryError", "Idle", "ZaloBotApi", "to_event", "unwrap"]

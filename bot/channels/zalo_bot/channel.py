@@ -1,0 +1,233 @@
+"""The Zalo Bot Platform adapter: receives by long polling (default) or webhook, and renders replies as text.
+
+Zalo bots have no buttons, so choices become a numbered list ("1", "2" or the label typed without accents
+resolve in the core). Photos go out with sendPhoto, which needs a URL: stored media is served through a signed,
+expiring link under ANDAN_PUBLIC_URL, and without one the caption is sent with a note.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot import clock
+from bot.channels.base import Channel, DeliveryError, RetryAfter
+from bot.channels.zalo_bot.api import CHANNEL, Idle, ZaloBotApi, to_event, unwrap
+from bot.channels.zalo_common import (
+    download as zalo_download,
+)
+from bot.channels.zalo_common import (
+    locale_of,
+    media_unavailable_text,
+    respond,
+    send_replies,
+    unsupported_text,
+)
+from bot.core.events import Attachment
+from bot.core.replies import Media, Reply, numbered, split_text
+from bot.i18n import use_locale
+from bot.media import PREFIX, is_ref
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/webhook/zalo-bot"
+MEDIA_PATH = "/media/zalo/{media_id}"
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+POLL_TIMEOUT = 30
+MEDIA_LINK_SECONDS = 24 * 3600  # Zalo fetches the photo when it is sent; a day covers its retries
+MAX_BACKOFF = 60.0
+
+
+class ZaloBotChannel(Channel):
+    name = CHANNEL
+    text_limit = 2000
+    supports_buttons = False
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        settings = app.settings
+        assert settings.zalo_bot_token is not None
+        token = settings.zalo_bot_token.get_secret_value()
+        self.api = ZaloBotApi(settings.zalo_bot_api_url, token)
+        # The webhook secret is derived, so it survives restarts without another setting (8–256 characters).
+        self.webhook_secret = app.keyring.keyed_hash("zalo-bot-webhook", token)[:48]
+        self._poller: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+
+    @property
+    def public_url(self) -> str | None:
+        url = self.app.settings.public_url
+        return url.rstrip("/") if url else None
+
+    # Life cycle ------------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._stopping.clear()
+        if self.public_url:
+            self._poller = self.app.spawn(self._register_webhook(), "zalo-bot-webhook")
+            return
+        try:
+            await self.api.call("deleteWebhook", {})  # polling and a webhook are mutually exclusive
+        except DeliveryError as error:
+            log.warning("zalo bot deleteWebhook failed", extra={"reason": error.reason})
+        self._poller = self.app.spawn(self._poll(), "zalo-bot-poll")
+
+    async def _register_webhook(self) -> None:
+        """setWebhook, retried with backoff: a platform hiccup at start must not keep the whole app down."""
+        backoff, url = 1.0, f"{self.public_url}{WEBHOOK_PATH}"
+        while not self._stopping.is_set():
+            try:
+                await self.api.call("setWebhook", {"url": url,
+                                                   "secret_token": self.webhook_secret})
+            except DeliveryError as error:
+                log.error("zalo bot setWebhook failed", extra={"reason": error.reason, "retry_in": backoff})
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), backoff)
+                except TimeoutError:
+                    pass
+                backoff = min(backoff * 2, MAX_BACKOFF)
+                continue
+            log.info("zalo bot webhook set")
+            return
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+            self._poller = None
+        await self.api.close()
+
+    async def _poll(self) -> None:
+        """One update per getUpdates; an idle poll is HTTP 408. Errors back off up to a minute, then resume."""
+        backoff = 1.0
+        while not self._stopping.is_set():
+            try:
+                result = await self.api.call("getUpdates", {"timeout": str(POLL_TIMEOUT)}, timeout=POLL_TIMEOUT + 10)
+            except Idle:
+                backoff = 1.0
+                continue
+            except DeliveryError as error:
+                wait = error.seconds if isinstance(error, RetryAfter) else backoff
+                log.warning("zalo bot getUpdates failed", extra={"reason": error.reason, "retry_in": wait})
+                backoff = min(backoff * 2, MAX_BACKOFF)
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), wait)
+                except TimeoutError:
+                    pass
+                continue
+            backoff = 1.0
+            for update in unwrap(result):
+                try:
+                    await self._process(update)
+                except Exception:
+                    log.exception("zalo bot update failed")
+
+    # Webhook and media links -----------------------------------------------------------------------------
+    def routes(self) -> list[web.RouteDef]:
+        return [web.post(WEBHOOK_PATH, self.webhook), web.get(MEDIA_PATH, self.media_link)]
+
+    async def webhook(self, request: web.Request) -> web.StreamResponse:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
+            return web.Response(status=401)
+        try:
+            body = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            return web.Response(status=400)
+        if not isinstance(body, dict | list):
+            return web.Response(status=400)
+        for update in unwrap(body):  # events without a message (unknown kinds) are acknowledged and ignored  # answered at once; the work continues after the 200
+            self.app.spawn(self._process(update), "zalo-bot-update")
+        return web.json_response({"ok": True})
+
+    def _media_sig(self, media_id: str, expires: int) -> str:
+        return self.app.keyring.keyed_hash("zalo-media", media_id, str(expires))[:40]
+
+    def media_url(self, ref: str) -> str:
+        media_id = ref.removeprefix(PREFIX)
+        expires = int(clock.now().timestamp()) + MEDIA_LINK_SECONDS
+        return f"{self.public_url}/media/zalo/{media_id}?exp={expires}&sig={self._media_sig(media_id, expires)}"
+
+    async def media_link(self, request: web.Request) -> web.StreamResponse:
+        media_id = request.match_info["media_id"]
+        try:
+            expires = int(request.query.get("exp", ""))
+        except ValueError:
+            raise web.HTTPNotFound() from None
+        if not hmac.compare_digest(request.query.get("sig", ""), self._media_sig(media_id, expires)):
+            raise web.HTTPNotFound()
+        if expires < clock.now().timestamp():
+            raise web.HTTPGone()
+        item = await self.app.media.get(media_id)
+        if item is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=item.data, content_type=item.mime_type, headers={
+            "Content-Disposition": f'inline; filename="{quote(item.filename)}"', "Cache-Control": "private"})
+
+    # Inbound ---------------------------------------------------------------------------------------------
+    async def _process(self, update: dict[str, Any]) -> None:
+        event = to_event(update)
+        if event is None:
+            message = update["message"]
+            chat: dict[str, Any] = message["chat"] if isinstance(message.get("chat"), dict) else {}
+            sender: dict[str, Any] = message["from"] if isinstance(message.get("from"), dict) else {}
+            private = str(chat.get("chat_type", "PRIVATE")).upper() != "GROUP"
+            if private and "unsupported" in str(update.get("event_name", "")) and sender.get("id"):
+                await self._note(str(chat.get("id") or sender["id"]), str(sender["id"]), unsupported_text)
+            return
+        await respond(self.app, self, event)
+
+    async def _note(self, chat_id: str, user_id: str, render: Any) -> None:
+        locale = await locale_of(self.app, self.name, user_id)
+        with use_locale(locale):
+            reply = Reply(render())
+        await send_replies(self.app, self, chat_id, user_id, [reply], locale)
+
+    async def download(self, attachment: Attachment) -> bytes:
+        return await zalo_download(self.app, self.api.http, attachment)
+
+    # Outbound --------------------------------------------------------------------------------------------
+    async def deliver(self, chat_id: str, reply: Reply) -> list[str]:
+        ids: list[str] = []
+        for media in reply.media:
+            ids += await self._send_media(chat_id, media)
+        text = numbered(reply)
+        if text.strip():
+            for part in split_text(text, self.text_limit):
+                ids.append(await self._send("sendMessage", {"chat_id": chat_id, "text": part}))
+        return ids
+
+    async def _send(self, method: str, body: dict[str, Any]) -> str:
+        started = time.monotonic()
+        result = await self.api.call(method, body)
+        log.debug("zalo bot sent", extra={"method": method, "ms": round((time.monotonic() - started) * 1000)})
+        return str(result.get("message_id", "")) if isinstance(result, dict) else ""
+
+    async def _send_media(self, chat_id: str, media: Media) -> list[str]:
+        url = media.url
+        if media.data is not None and not url and self.public_url:
+            url = await self.app.media.put(media.data, "image/jpeg" if media.kind == "image" else
+                                           "application/octet-stream", media.filename or "file")
+        if is_ref(url):
+            url = self.media_url(url) if self.public_url else None  # type: ignore[arg-type]
+        if not url or not url.startswith(("https://", "http://")):
+            text = media_unavailable_text(media.caption, media.filename)
+            return [await self._send("sendMessage", {"chat_id": chat_id, "text": text[: self.text_limit]})]
+        if media.kind == "image":
+            body: dict[str, Any] = {"chat_id": chat_id, "photo": url}
+            if media.caption:
+                body["caption"] = media.caption[: self.text_limit]
+            return [await self._send("sendPhoto", body)]
+        # No document method on Zalo bots: a file goes out as a link.
+        label = media.caption or media.filename or ""
+        return [await self._send("sendMessage", {"chat_id": chat_id, "text": f"📎 {label}\n{url}".strip()})]

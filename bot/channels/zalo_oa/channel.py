@@ -1,0 +1,183 @@
+"""The Zalo Official Account adapter: a signed webhook in, consultation messages out.
+
+Zalo gives a webhook 2 seconds, so the event is checked (signature over the raw bytes), answered 200, and
+handled in the background. Choices become a button template (oa.query.hide: the press comes back as text
+carrying our payload) when they fit, and a numbered list otherwise. Photos are uploaded, then sent by id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from aiohttp import web
+
+from bot.channels.base import Channel, RetryAfter
+from bot.channels.zalo_common import (
+    download as zalo_download,
+)
+from bot.channels.zalo_common import (
+    locale_of,
+    mark_reachable,
+    mark_unreachable,
+    media_unavailable_text,
+    respond,
+    send_replies,
+    too_large_text,
+)
+from bot.channels.zalo_oa.api import OAApi, OAuthFailed, TokenRejected
+from bot.channels.zalo_oa.tokens import BROKEN_PAUSE, TokenKeeper
+from bot.channels.zalo_oa.webhook import BUTTON_MARK, CHANNEL, SIGNATURE_HEADER, Followed, parse, signed
+from bot.core.events import Attachment, Incoming, Kind
+from bot.core.replies import Choice, Media, Reply, numbered, split_text
+from bot.i18n import use_locale
+from bot.media import is_ref
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/webhook/zalo-oa"
+MAX_BUTTONS = 5  # no primary source states the limit for consultation messages; 5 is what SDKs use
+TITLE_LIMIT = 100
+T = TypeVar("T")
+
+
+class ZaloOAChannel(Channel):
+    name = CHANNEL
+    text_limit = 2000
+    supports_buttons = True
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        settings = app.settings
+        assert settings.zalo_oa_app_id is not None and settings.zalo_oa_secret_key is not None, \
+            "ANDAN_ZALO_OA_SECRET_KEY is required with ANDAN_ZALO_OA_APP_ID"
+        self.app_id = settings.zalo_oa_app_id
+        app_secret = settings.zalo_oa_secret_key.get_secret_value()
+        webhook_secret = settings.zalo_oa_webhook_secret
+        self._webhook_secret = webhook_secret.get_secret_value() if webhook_secret else app_secret
+        self.api = OAApi(settings.zalo_oa_api_url, settings.zalo_oa_oauth_url, self.app_id, app_secret,
+                         settings.timezone)
+        self.tokens = TokenKeeper(app, self.api)
+        self.max_buttons = MAX_BUTTONS
+
+    async def start(self) -> None:
+        if not self.app.settings.public_url:
+            log.warning("zalo oa receives messages only by webhook: set ANDAN_PUBLIC_URL and register "
+                        "<public url>/webhook/zalo-oa in the Zalo developer console")
+
+    async def stop(self) -> None:
+        await self.api.close()
+
+    # Webhook ---------------------------------------------------------------------------------------------
+    def routes(self) -> list[web.RouteDef]:
+        return [web.post(WEBHOOK_PATH, self.webhook)]
+
+    async def webhook(self, request: web.Request) -> web.StreamResponse:
+        header = request.headers.get(SIGNATURE_HEADER, "")
+        if not header:
+            return web.Response(status=401)
+        raw = await request.read()
+        try:
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return web.Response(status=400)
+        timestamp = body.get("timestamp") if isinstance(body, dict) else None
+        if not isinstance(timestamp, str | int) or isinstance(timestamp, bool):
+            return web.Response(status=400)
+        if not signed(header, self.app_id, raw, str(timestamp), self._webhook_secret):
+            log.warning("zalo oa webhook with a bad signature refused")
+            return web.Response(status=401)
+        self.app.spawn(self._process(body), "zalo-oa-event")  # Zalo waits 2 s at most
+        return web.json_response({"error": 0})
+
+    async def _process(self, body: dict[str, Any]) -> None:
+        parsed = parse(body)
+        if isinstance(parsed, Followed):
+            if parsed.following:
+                await mark_reachable(self.app, self.name, parsed.user_id)
+            else:
+                await mark_unreachable(self.app, self.name, parsed.user_id, "unfollowed the OA")
+            return
+        if parsed is None:
+            return
+        if parsed.kind == Kind.MEDIA and self._too_large(parsed):
+            locale = await locale_of(self.app, self.name, parsed.user_id)
+            with use_locale(locale):
+                reply = Reply(too_large_text(self.app.settings.web_max_upload_mb))
+            await send_replies(self.app, self, parsed.chat_id, parsed.user_id, [reply], locale)
+            return
+        await respond(self.app, self, parsed)
+
+    def _too_large(self, event: Incoming) -> bool:
+        limit = self.app.settings.web_max_upload_mb * 1024 * 1024
+        return any(a.size is not None and a.size > limit for a in event.attachments)
+
+    async def download(self, attachment: Attachment) -> bytes:
+        return await zalo_download(self.app, self.api.http, attachment)
+
+    # Sending ---------------------------------------------------------------------------------------------
+    async def _authorized(self, call: Callable[[str], Awaitable[T]]) -> T:
+        """Run an API call with a fresh token; on a token error refresh once and try again."""
+        token = await self.tokens.access_token()
+        try:
+            return await call(token)
+        except TokenRejected:
+            try:
+                pair = await self.tokens.refresh(token)
+            except OAuthFailed as error:
+                log.error("zalo oa token refresh refused: authorize the app again", extra={"code": error.code})
+                raise RetryAfter(BROKEN_PAUSE, "zalo oa credentials need renewal") from None
+            try:
+                return await call(pair.access)
+            except TokenRejected as error:
+                raise RetryAfter(60, f"token rejected right after a refresh: {error.reason}") from None
+
+    async def _send(self, user_id: str, message: dict[str, Any]) -> str:
+        return await self._authorized(lambda token: self.api.send(token, user_id, message))
+
+    def _buttons(self, choices: tuple[Choice, ...]) -> dict[str, Any]:
+        buttons = [{"title": c.label[:TITLE_LIMIT], "type": "oa.query.hide", "payload": BUTTON_MARK + c.payload}
+                   for c in choices]
+        return {"type": "template", "payload": {"buttons": buttons}}
+
+    async def deliver(self, chat_id: str, reply: Reply) -> list[str]:
+        ids: list[str] = []
+        for media in reply.media:
+            ids.append(await self._send_media(chat_id, media))
+        as_buttons = bool(reply.choices) and len(reply.choices) <= self.max_buttons
+        text = reply.text if as_buttons else numbered(reply)
+        parts = [p for p in split_text(text, self.text_limit) if p.strip()]
+        if as_buttons and not parts:
+            parts = [""]
+        for index, part in enumerate(parts):
+            message: dict[str, Any] = {"text": part} if part else {}
+            if as_buttons and index == len(parts) - 1:
+                message["attachment"] = self._buttons(reply.choices)
+            ids.append(await self._send(chat_id, message))
+        return ids
+
+    async def _send_media(self, chat_id: str, media: Media) -> str:
+        caption = (media.caption or "")[: self.text_limit]
+        data, mime, filename = media.data, "image/jpeg", media.filename or "image.jpg"
+        if is_ref(media.url):
+            item = await self.app.media.get(media.url)  # type: ignore[arg-type]
+            if item is not None:
+                data, mime, filename = item.data, item.mime_type, item.filename
+        if media.kind == "image" and data is not None and mime.startswith("image/"):
+            image = data
+            attachment_id = await self._authorized(lambda token: self.api.upload_image(token, image, mime, filename))
+            element = {"media_type": "image", "attachment_id": attachment_id}
+        elif media.kind == "image" and media.url and media.url.startswith(("https://", "http://")):
+            element = {"media_type": "image", "url": media.url}
+        else:
+            return await self._send(chat_id, {"text": media_unavailable_text(media.caption, media.filename)})
+        message: dict[str, Any] = {"attachment": {"type": "template",
+                                                  "payload": {"template_type": "media", "elements": [element]}}}
+        if caption:
+            message["text"] = caption
+        return await self._send(chat_id, message)

@@ -1,0 +1,113 @@
+"""Zalo OA webhook events: the signature check and the translation of events into neutral ones.
+
+`X-ZEvent-Signature: mac=<hex>` where hex is the plain SHA-256 (not an HMAC) of app_id + the raw body bytes +
+the body's `timestamp` + the OA secret key. The exact bytes received are hashed: re-serialised JSON differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.events import Attachment, Incoming, Kind, Location, parse_text
+
+CHANNEL = "zalo_oa"
+SIGNATURE_HEADER = "X-ZEvent-Signature"
+BUTTON_MARK = "#"  # button payloads come back as text; this mark tells them from typed words
+
+
+def signature(app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) -> str:
+    digest = hashlib.sha256(app_id.encode() + raw_body + timestamp.encode() + oa_secret_key.encode())
+    return "mac=" + digest.hexdigest()
+
+
+def signed(header: str, app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) -> bool:
+    expected = signature(app_id, raw_body, timestamp, oa_secret_key)
+    return hmac.compare_digest(header.strip().encode(), expected.encode())
+
+
+@dataclass(frozen=True)
+class Followed:
+    """A follow (True) or unfollow (False) of the OA."""
+
+    user_id: str
+    following: bool
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one: every field of an event is read defensively."""
+    return value if isinstance(value, dict) else {}
+
+
+def _float(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number
+
+
+def _location(payload: dict[str, Any]) -> Location | None:
+    coords = _obj(payload.get("coordinates")) or payload
+    lat = _float(coords.get("latitude", coords.get("lat")))
+    lon = _float(coords.get("longitude", coords.get("long", coords.get("lng"))))
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return Location(lat, lon)
+
+
+def _attachment(kind: str, payload: dict[str, Any]) -> Attachment | None:
+    url = payload.get("url")
+    if not isinstance(url, str) or not url:
+        return None
+    size = _float(payload.get("size"))
+    if kind == "image":
+        return Attachment(kind="photo", fetch=url, mime_type="image/jpeg")
+    if kind == "audio":
+        return Attachment(kind="voice", fetch=url, mime_type="audio/aac", size=int(size) if size else None)
+    if kind == "video":
+        return Attachment(kind="video", fetch=url, mime_type="video/mp4", size=int(size) if size else None)
+    name = payload.get("name") if isinstance(payload.get("name"), str) else None
+    return Attachment(kind="file", fetch=url, filename=name, size=int(size) if size else None)
+
+
+def parse(event: dict[str, Any]) -> Incoming | Followed | None:
+    """A neutral event, a follow change, or None for what the bot ignores (echoes, seen receipts, stickers)."""
+    name = str(event.get("event_name", ""))
+    if name in ("follow", "unfollow"):
+        follower = _obj(event.get("follower"))
+        uid = str(follower.get("id") or "")
+        return Followed(uid, name == "follow") if uid else None
+    if not name.startswith("user_send_"):
+        return None
+    sender, message = _obj(event.get("sender")), _obj(event.get("message"))
+    user_id = str(sender.get("id") or "")
+    if not user_id:
+        return None
+    msg_id = message.get("msg_id")
+    common: dict[str, Any] = {"update_key": str(msg_id) if msg_id else None}
+    text: str = message["text"] if isinstance(message.get("text"), str) else ""
+    if name == "user_send_text":
+        stripped = text.strip()
+        if not stripped:
+            return None
+        if stripped.startswith(BUTTON_MARK) and ":" in stripped and len(stripped) <= 65:
+            choice = stripped[len(BUTTON_MARK):]
+            return Incoming(CHANNEL, user_id, user_id, Kind.CHOICE, choice=choice, **common)
+        return parse_text(CHANNEL, user_id, user_id, text, **common)
+    attachments = [a for a in message.get("attachments") or [] if isinstance(a, dict)]
+    payloads = [(str(a.get("type", "")), _obj(a.get("payload"))) for a in attachments]
+    if name == "user_send_location":
+        for _kind, payload in payloads:
+            if (location := _location(payload)) is not None:
+                return Incoming(CHANNEL, user_id, user_id, Kind.LOCATION, location=location, **common)
+        return None
+    kind = name.removeprefix("user_send_")
+    if kind not in ("image", "file", "audio", "video"):
+        return None  # stickers, gifs, links, business cards: nothing the flows use
+    found = tuple(a for t, p in payloads if (a := _attachment(t or kind, p)) is not None)
+    if not found:
+        return None
+    return Incoming(CHANNEL, user_id, user_id, Kind.MEDIA, text=text, attachments=found, **common)

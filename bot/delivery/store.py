@@ -1,0 +1,151 @@
+"""The outbox rows the sender works on: claiming due rows under a lease, and recording what became of them.
+
+A claim is one statement: on PostgreSQL `FOR UPDATE SKIP LOCKED` lets several processes claim side by side
+without ever taking the same row; SQLite has a single writer, so one conditional UPDATE is already atomic.
+Every later write is conditional on our claim (`claimed_by`, status "sending"), so a sender whose lease
+expired cannot overwrite what the sender that took the row over recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, and_, bindparam, case, func, null, or_, select, update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import clock
+from models import OutboxMessage, OutboxStatus
+
+ERROR_LENGTH = 500
+
+
+@dataclass
+class Job:
+    """One claimed row, detached from the session that claimed it."""
+
+    id: int
+    kind: str
+    priority: int
+    attempts: int
+    person_id: int | None
+    channel: str | None
+    chat_id: str | None
+    sealed_route: str | None
+    linked_chat_id: int | None
+    payload: dict[str, Any] = field(repr=False)
+
+
+@dataclass
+class Outcome:
+    """What to write for one row: its new status and the fields that go with it."""
+
+    status: str
+    error: str | None = None
+    not_before: datetime | None = None
+    platform_message_id: str | None = None
+    uncount_attempt: bool = False  # the platform never tried (pause, deferral): this claim is no attempt
+    unreachable: bool = False  # mark the recipient (identity or linked chat) unreachable too
+    record_choices: bool = False  # remember the offered choices in the recipient's conversation
+
+
+def _due(now: datetime, worker: str, exclude_channels: set[str]) -> Any:
+    pending = and_(col(OutboxMessage.status) == OutboxStatus.PENDING, col(OutboxMessage.not_before) <= now)
+    # Another sender's expired claim; never our own (that row may still be waiting in this process).
+    expired = and_(col(OutboxMessage.status) == OutboxStatus.SENDING, col(OutboxMessage.claimed_until) < now,
+                   col(OutboxMessage.claimed_by) != worker)
+    condition = or_(pending, expired)
+    if exclude_channels:
+        condition = and_(condition, or_(col(OutboxMessage.channel).is_(None),
+                                        col(OutboxMessage.channel).not_in(sorted(exclude_channels))))
+    return condition
+
+
+async def claim(session: AsyncSession, worker: str, limit: int, lease: timedelta, *, postgres: bool,
+                exclude_channels: set[str] | None = None) -> list[Job]:
+    """Take up to `limit` due rows (urgent first, then oldest), including rows whose lease expired."""
+    now = clock.now()
+    pick = (select(OutboxMessage.id).where(_due(now, worker, exclude_channels or set()))  # type: ignore[call-overload]
+            .order_by(col(OutboxMessage.priority), col(OutboxMessage.id)).limit(limit))
+    if postgres:
+        pick = pick.with_for_update(skip_locked=True)
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table).where(table.c.id.in_(pick.scalar_subquery()))
+        .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_until=now + lease,
+                attempts=table.c.attempts + 1)
+        .returning(table.c.id, table.c.kind, table.c.priority, table.c.attempts, table.c.person_id,
+                   table.c.channel, table.c.chat_id, table.c.sealed_route, table.c.linked_chat_id,
+                   table.c.payload)
+    )
+    rows = (await session.exec(statement)).all()  # type: ignore[call-overload]
+    await session.commit()
+    jobs = [Job(*row) for row in rows]
+    return sorted(jobs, key=lambda j: (j.priority, j.id))  # RETURNING order is unspecified
+
+
+def _params(job_id: int, outcome: Outcome, now: datetime) -> dict[str, Any]:
+    pending = outcome.status == OutboxStatus.PENDING
+    return {
+        "b_id": job_id, "b_status": outcome.status,
+        "b_error": outcome.error[:ERROR_LENGTH] if outcome.error else None,
+        "b_not_before": (outcome.not_before or now) if pending else None,
+        # A row that is done keeps nothing that could identify an anonymous recipient.
+        "b_keep_route": 1 if pending else 0,
+        "b_sent_at": now if outcome.status == OutboxStatus.SENT else None,
+        "b_message_id": outcome.platform_message_id if outcome.status == OutboxStatus.SENT else None,
+        "b_uncount": 1 if outcome.uncount_attempt else 0,
+    }
+
+
+def _record_statement(worker: str) -> Any:
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    c = table.c
+    return (
+        update(table)
+        .where(c.id == bindparam("b_id"), c.claimed_by == worker, c.status == OutboxStatus.SENDING)
+        .values(
+            status=bindparam("b_status"), claimed_by=None, claimed_until=None, error=bindparam("b_error"),
+            not_before=func.coalesce(bindparam("b_not_before", type_=c.not_before.type), c.not_before),
+            sealed_route=case((bindparam("b_keep_route", type_=Integer) == 1, c.sealed_route), else_=null()),
+            sent_at=func.coalesce(bindparam("b_sent_at", type_=c.sent_at.type), c.sent_at),
+            platform_message_id=func.coalesce(bindparam("b_message_id", type_=c.platform_message_id.type),
+                                              c.platform_message_id),
+            attempts=c.attempts - bindparam("b_uncount", type_=Integer),
+        )
+    )
+
+
+async def record(session: AsyncSession, worker: str, outcomes: list[tuple[int, Outcome]], now: datetime) -> set[int]:
+    """Write outcomes of rows still claimed by us, in one statement; returns the ids written.
+
+    A row missing from the result was taken over by another sender after our lease expired.
+    """
+    if not outcomes:
+        return set()
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    ids = [job_id for job_id, _outcome in outcomes]
+    ours = set((await session.exec(  # type: ignore[call-overload]
+        select(table.c.id).where(table.c.id.in_(ids), table.c.claimed_by == worker,
+                                 table.c.status == OutboxStatus.SENDING)
+    )).scalars().all())
+    params = [_params(job_id, outcome, now) for job_id, outcome in outcomes if job_id in ours]
+    if params:
+        await session.exec(_record_statement(worker), params=params)  # type: ignore[call-overload]
+    return ours
+
+
+async def release(session: AsyncSession, worker: str, job_ids: list[int]) -> int:
+    """Put claimed rows that never reached the platform back in the queue (a clean shutdown)."""
+    if not job_ids:
+        return 0
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    result = await session.exec(  # type: ignore[call-overload]
+        update(table)
+        .where(table.c.id.in_(job_ids), table.c.claimed_by == worker, table.c.status == OutboxStatus.SENDING)
+        .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_until=None, attempts=table.c.attempts - 1)
+    )
+    await session.commit()
+    return int(result.rowcount or 0)

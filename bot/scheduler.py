@@ -1,0 +1,188 @@
+"""Runs every declared tick (bot.ticks) on time, exactly once per slot across all bot processes.
+
+APScheduler (AsyncIOScheduler) holds one interval job per kind of tick — never one per group or ward: each tick
+finds in the database what is due at `bot.clock.now()`, so changing a ward's cadence needs no restart.
+
+Exactly once: time is cut into slots of the tick's interval (aligned on the epoch). A process runs a slot only
+after winning an INSERT into `tick_run` (unique name + slot); the others see the conflict and skip. A claim
+whose process died before finishing is taken over once it is older than the interval. Catch-up: a process that
+was down runs the current slot as soon as it starts, which covers everything missed (ticks look at "now"),
+so missed slots are caught up once, not replayed one by one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import and_, delete, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+
+from bot import clock
+from bot.ticks import TICKS, Tick
+from models import TickRun
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday 00:00 UTC: weekly slots start on Mondays
+
+
+# Let start-up finish (channels, webhooks) before the first pass; it also catches up what was missed while down.
+FIRST_RUN_DELAY = timedelta(seconds=10)
+
+
+def manual_clock() -> bool:
+    """Whether time is driven by hand (tests): wall-clock jobs would then race with the test's own run_due()."""
+    return isinstance(clock._clock, clock.ManualClock)  # noqa: SLF001
+
+
+def load_ticks() -> dict[str, Tick]:
+    """Import every feature so its ticks are declared, then return them."""
+    from handlers import all_routers
+
+    all_routers()
+    import bot.digest  # noqa: F401  (the weekly digest tick)
+
+    return TICKS
+
+
+def slot_of(tick: Tick, moment: datetime) -> datetime:
+    """The start of the slot `moment` falls in."""
+    every = tick.every.total_seconds()
+    elapsed = (moment - EPOCH).total_seconds()
+    return EPOCH + timedelta(seconds=(elapsed // every) * every)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+async def claim(app: App, tick: Tick, slot: datetime, me: str) -> bool:
+    """Try to own this slot of the tick; True for exactly one process (or a taker-over of a dead claim)."""
+    now = clock.now()
+    values = dict(name=tick.name, slot_start=slot, claimed_by=me, started_at=now)
+    make = sqlite_insert if app.db.is_sqlite else pg_insert
+    statement = make(TickRun).values(**values).on_conflict_do_nothing(index_elements=["name", "slot_start"])
+    async with app.db.session() as session:
+        result = await session.exec(statement)  # type: ignore[call-overload]
+        won = bool(result.rowcount)
+        if not won:
+            # A claim left unfinished for longer than the interval: its process died; take it over atomically.
+            stale = await session.exec(  # type: ignore[call-overload]
+                update(TickRun)
+                .where(and_(col(TickRun.name) == tick.name, col(TickRun.slot_start) == slot,
+                            col(TickRun.finished_at).is_(None), col(TickRun.started_at) < now - tick.every))
+                .values(claimed_by=me, started_at=now, error=None)
+            )
+            won = bool(stale.rowcount)
+        await session.commit()
+    return won
+
+
+async def _finish(app: App, tick: Tick, slot: datetime, me: str, error: str | None) -> None:
+    async with app.db.session() as session:
+        where = and_(col(TickRun.name) == tick.name, col(TickRun.slot_start) == slot, col(TickRun.claimed_by) == me)
+        if error is None:
+            await session.exec(update(TickRun).where(where).values(finished_at=clock.now()))  # type: ignore[call-overload]
+        else:
+            # A failed run gives its slot back, so the next pass (here or in another process) retries it; the
+            # tick is idempotent, so what it already wrote is not written twice.
+            await session.exec(delete(TickRun).where(where))  # type: ignore[call-overload]
+        await session.commit()
+
+
+async def run_tick(app: App, tick: Tick, me: str | None = None) -> bool:
+    """Run one tick for the current slot if no process has; True if this call ran it successfully."""
+    me = me or getattr(app, "scheduler_id", None) or worker_id()
+    slot = slot_of(tick, clock.now())
+    if not await claim(app, tick, slot, me):
+        return False
+    await _log_catch_up(app, tick, slot)
+    try:
+        await tick.run(app)
+    except Exception as exc:
+        log.exception("tick failed", extra={"tick": tick.name})
+        await _finish(app, tick, slot, me, type(exc).__name__)
+        return False
+    await _finish(app, tick, slot, me, None)
+    return True
+
+
+async def _log_catch_up(app: App, tick: Tick, slot: datetime) -> None:
+    async with app.db.session() as session:
+        last = (await session.exec(
+            select(TickRun.slot_start).where(TickRun.name == tick.name, TickRun.slot_start < slot,
+                                             col(TickRun.finished_at).is_not(None))
+            .order_by(col(TickRun.slot_start).desc()).limit(1)
+        )).first()
+    if last is not None:
+        missed = int((slot - last) / tick.every) - 1
+        if missed > 0:
+            log.info("catching up missed tick runs once", extra={"tick": tick.name, "missed": missed})
+
+
+async def run_due(app: App) -> list[str]:
+    """Run every tick whose current slot no process has run yet; returns the names this call ran."""
+    ran = []
+    for tick in sorted(load_ticks().values(), key=lambda t: t.name):
+        if await run_tick(app, tick):
+            ran.append(tick.name)
+    return ran
+
+
+class Scheduler:
+    """The APScheduler runner of one process: one job per tick kind, plus a catch-up pass at start."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.me = worker_id()
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+
+    async def start(self) -> None:
+        if manual_clock():
+            log.info("scheduler not started: the clock is manual (tests call run_due)")
+            return
+        self.app.scheduler_id = self.me  # type: ignore[attr-defined]
+        first = datetime.now(UTC) + FIRST_RUN_DELAY
+        for tick in load_ticks().values():
+            self.scheduler.add_job(
+                self._job, IntervalTrigger(seconds=tick.every.total_seconds(), timezone=UTC), args=[tick],
+                id=tick.name, coalesce=True, max_instances=1, misfire_grace_time=None,
+                next_run_time=first,  # the catch-up run, soon after start
+            )
+        self.scheduler.start()
+        log.info("scheduler started", extra={"jobs": len(self.scheduler.get_jobs())})
+
+    async def _job(self, tick: Tick) -> None:
+        if manual_clock():
+            return  # a test took over the clock after start: it drives ticks itself
+        await run_tick(self.app, tick, self.me)
+
+    def jobs(self) -> list[str]:
+        return [job.id for job in self.scheduler.get_jobs()]
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+
+def install(app: App) -> None:
+    """Wire the scheduler into the app's start and stop (bot.wiring)."""
+    runner = Scheduler(app)
+
+    async def start(_app: App) -> None:
+        await runner.start()
+
+    app.on_start(start)
+    app.on_stop(runner.stop)
+    app.scheduler = runner  # type: ignore[attr-defined]

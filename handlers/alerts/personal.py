@@ -1,0 +1,41 @@
+"""What the alerts feature holds about a person, for /toi and /xoadulieu: acknowledgements and authored alerts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import _
+from bot.personal_data import register
+from models import Person
+from models.alerts import Alert, AlertAck
+
+
+async def export(session: AsyncSession, person: Person) -> dict[str, Any]:
+    acks = (await session.exec(select(AlertAck).where(AlertAck.person_id == person.id))).all()
+    authored = (await session.exec(select(Alert).where(Alert.author_person_id == person.id))).all()
+    data: dict[str, Any] = {}
+    if acks:
+        data["read_alerts"] = [{"alert_id": a.alert_id, "at": a.at} for a in acks]
+    if authored:
+        data["alerts_written"] = [{"id": a.id, "title": a.title, "status": a.status, "created_at": a.created_at}
+                                  for a in authored]
+    return data
+
+
+async def erase(session: AsyncSession, person: Person) -> list[str]:
+    await session.exec(delete(AlertAck).where(col(AlertAck.person_id) == person.id))  # type: ignore[call-overload]
+    authored = (await session.exec(select(Alert.id).where(Alert.author_person_id == person.id))).all()
+    if not authored:
+        return []
+    # The alerts themselves are warnings the ward issued: they stay, signed by the place, no longer by the person.
+    await session.exec(update(Alert).where(col(Alert.author_person_id) == person.id)  # type: ignore[call-overload]
+                       .values(author_person_id=None))
+    return [_("The {n} alerts you sent are records of the ward and stay, signed by your group or ward, no longer "
+              "linked to you.").format(n=len(authored))]
+
+
+register("alerts", export, erase)

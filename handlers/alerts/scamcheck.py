@@ -1,0 +1,93 @@
+"""/kiemtra: a resident pastes a suspicious message, number or link; we say what the ward and province know about it.
+
+Every registered source (alerts here, scam tips elsewhere) is asked with the same normalised query; a police
+alert's verification code found in the text is confirmed or denied.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.core.context import Context
+from bot.core.events import Kind
+from bot.core.flow import Outcome, finish, retry
+from bot.i18n import N_, _, fmt_date
+from bot.scam_sources import SOURCES, Match, Query
+from bot.textnorm import fold
+from handlers.alerts.base import router, scam_check
+from handlers.alerts.identifiers import CODE_LENGTH, accounts_in, codes_in, domains_in, phones_in
+from handlers.alerts.places import place_of, ward_of
+from models.alerts import Alert, AlertStatus
+
+SHOWN = 5
+CODE_WORDS = ("ma xac minh", "verification code")
+
+
+@router.command("kiemtra", "check", help=N_("Check a suspicious message, phone number or link"))
+async def check(ctx: Context) -> None:
+    if ctx.event.args.strip():
+        await answer(ctx, ctx.event.args)
+        return
+    ctx.begin("scam_check")
+
+
+@scam_check.ask("paste")
+async def ask_paste(ctx: Context) -> None:
+    ctx.reply(_("Paste the suspicious message, phone number, link or verification code here. I will tell you "
+                "whether the police or your neighbours have warned about it."))
+
+
+@scam_check.on("paste")
+async def on_paste(ctx: Context) -> Outcome:
+    if ctx.event.kind != Kind.TEXT or not ctx.event.text.strip():
+        return retry(_("Please paste the text of the message (copy it, then paste it here)."))
+    await answer(ctx, ctx.event.text)
+    return finish()
+
+
+async def verify_codes(ctx: Context, text: str) -> list[str]:
+    """Lines confirming or denying the verification codes found in the text."""
+    lines: list[str] = []
+    codes = codes_in(text)
+    alone = len(text.strip()) == CODE_LENGTH
+    claims = alone or any(word in fold(text) for word in CODE_WORDS)
+    for code in codes:
+        alert = (await ctx.session.exec(
+            select(Alert).where(Alert.verification_code == code, Alert.status == AlertStatus.SENT))).first()
+        if alert is not None:
+            lines.append(_("✅ {code} is the code of a genuine alert from the police of {place}: \"{title}\", sent on "
+                           "{date}.").format(code=code, place=alert.issuer, title=alert.title,
+                                             date=fmt_date(alert.released_at or alert.send_at)))
+        elif claims:
+            lines.append(_("❌ No police alert has the code {code}. A message showing it did not come from the ward "
+                           "police through An Dân: do not follow its instructions.").format(code=code))
+    return lines
+
+
+async def answer(ctx: Context, text: str) -> None:
+    place = await place_of(ctx.session, await ctx.grants())
+    if place is None:
+        ctx.reply(_("Join your group first (type /start) so I know which ward's warnings to check."))
+        return
+    ward = await ward_of(ctx.session, place.ward_code)
+    query = Query(ward_code=ward.code, province_code=ward.province_code, words=tuple(fold(text).split()),
+                  phones=tuple(phones_in(text)), domains=tuple(domains_in(text)), accounts=tuple(accounts_in(text)))
+    lines = await verify_codes(ctx, text)
+    found: list[Match] = []
+    for search in SOURCES.values():
+        found += await search(ctx.session, query)
+    found.sort(key=lambda m: -m.score)
+    if found:
+        lines.append(_("⚠️ This matches what is known in your ward and province:"))
+        lines += [f"• {m.summary} ({_('matched: {what}').format(what=m.matched)})" for m in found[:SHOWN]]
+        lines.append(_("Treat it as a scam: do not call back, do not click the link, never transfer money or share "
+                       "an OTP code. If you have already done so, call your bank at once, then 113 or the ward "
+                       "police."))
+    elif not lines:
+        lines.append(_("I found nothing about this in the alerts and tips of your ward and province. That does not "
+                       "mean it is safe."))
+    if not found:
+        lines.append(_("Remember: never transfer money or share an OTP code with someone who calls or messages "
+                       "you, even if they say they are police, a bank or an official: the police never ask for "
+                       "money over the phone. If in doubt, call 113 or the ward police, and report it with /togiac."))
+    ctx.reply("\n\n".join(lines))

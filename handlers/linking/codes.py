@@ -1,0 +1,100 @@
+"""One-time link codes: issued to a person for a purpose, typed elsewhere once within minutes, kept only as a hash."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import clock
+from bot.i18n import _
+from bot.personal_data import register
+from bot.security import Keyring, new_code, normalize_code
+from bot.ticks import tick
+from models import LinkCode, Person
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+VALID_MINUTES = 10
+HASH_PURPOSE = "link-code"
+
+
+class Purpose(StrEnum):
+    IDENTITY = "identity"
+    COMMUNITY = "community"  # a group chat of a self-managed group
+    POLICE = "police"  # a group chat of a ward's police
+
+
+class LinkError(StrEnum):
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+def error_text(error: LinkError) -> str:
+    return {
+        LinkError.UNKNOWN: _("That link code is not valid. Please check it, or ask for a new one."),
+        LinkError.USED: _("That link code has already been used. Please ask for a new one."),
+        LinkError.EXPIRED: _("That link code has expired (codes work for {minutes} minutes). Please ask for a new "
+                             "one.").format(minutes=VALID_MINUTES),
+    }[error]
+
+
+async def issue(session: AsyncSession, keyring: Keyring, purpose: Purpose, person_id: int, *,
+                ward_code: int | None = None, group_id: int | None = None) -> str:
+    """A fresh code (8 letters and digits, easy to read aloud); only its keyed hash is stored."""
+    code = new_code(groups=2)
+    session.add(LinkCode(code_hash=keyring.keyed_hash(HASH_PURPOSE, code), purpose=purpose, person_id=person_id,
+                         ward_code=ward_code, group_id=group_id,
+                         expires_at=clock.now() + timedelta(minutes=VALID_MINUTES)))
+    await session.flush()
+    return code
+
+
+async def find(session: AsyncSession, keyring: Keyring, typed: str, purposes: set[Purpose]) -> LinkCode | LinkError:
+    """The valid, unused code typed (spaces, dashes and case do not matter), without using it up."""
+    code_hash = keyring.keyed_hash(HASH_PURPOSE, normalize_code(typed))
+    row = (await session.exec(select(LinkCode).where(LinkCode.code_hash == code_hash))).first()
+    if row is None or row.purpose not in purposes:
+        return LinkError.UNKNOWN
+    if row.used_at is not None:
+        return LinkError.USED
+    if row.expires_at < clock.now():
+        return LinkError.EXPIRED
+    return row
+
+
+async def consume(session: AsyncSession, row: LinkCode) -> bool:
+    """Use a code up; the conditional UPDATE makes two simultaneous uses impossible."""
+    now = clock.now()
+    result = await session.exec(  # type: ignore[call-overload]
+        update(LinkCode).where(col(LinkCode.id) == row.id, col(LinkCode.used_at).is_(None)).values(used_at=now)
+    )
+    return bool(result.rowcount == 1)
+
+
+@tick("linking.purge_codes", every=timedelta(hours=6))
+async def purge_codes(app: App) -> None:
+    """Codes are useless after expiry: keep none older than a day."""
+    async with app.db.session() as session:
+        await session.exec(  # type: ignore[call-overload]
+            delete(LinkCode).where(col(LinkCode.expires_at) < clock.now() - timedelta(days=1))
+        )
+        await session.commit()
+
+
+async def _export(session: AsyncSession, person: Person) -> dict[str, object]:
+    return {}  # a code is a short-lived secret, not information about the person
+
+
+async def _erase(session: AsyncSession, person: Person) -> list[str]:
+    await session.exec(delete(LinkCode).where(col(LinkCode.person_id) == person.id))  # type: ignore[call-overload]
+    return []
+
+
+register("linking", _export, _erase)

@@ -1,0 +1,77 @@
+"""Personal data (Law 91/2025) held by mediation: the cases a person requested or is a party to, and a
+mediator's declared relatives.
+
+On erasure the person's account is unlinked from every case and their preferred times and contact details are
+removed, and their open requests are withdrawn. The lines of the mediation book itself (case number, dates,
+the parties' names, the mediator, the outcome and the agreement) are kept: they are the mediation group's
+record under the Law on Grassroots Mediation, which the ward reports on every year.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import clock
+from bot.i18n import _
+from handlers.mediation import cases
+from models import Person
+from models.mediation import (
+    OPEN_STATUSES,
+    CaseStatus,
+    MediationCase,
+    MediationEvent,
+    MediationParty,
+    MediatorRelative,
+)
+
+
+async def export(session: AsyncSession, person: Person) -> dict[str, Any]:
+    assert person.id is not None
+    found = await cases.own_cases(session, person.id)
+    relatives = (await session.exec(select(MediatorRelative).where(MediatorRelative.person_id == person.id))).all()
+    out: dict[str, Any] = {}
+    if found:
+        out["cases"] = [{
+            "number": c.number, "kind": c.kind, "status": c.status, "received": c.created_at,
+            "as": "requester" if c.requester_id == person.id else "party", "description": c.description,
+            "preferred_times": c.preferred_times, "private": c.private, "agreement": c.agreement,
+            "next_steps": c.next_steps, "closed": c.closed_at,
+        } for c in found]
+    if relatives:
+        out["declared_relatives"] = [r.name for r in relatives]
+    return out
+
+
+async def erase(session: AsyncSession, person: Person) -> list[str]:
+    assert person.id is not None
+    found = await cases.own_cases(session, person.id)
+    now = clock.now()
+    for case in found:
+        if case.requester_id == person.id:
+            if case.status in OPEN_STATUSES:
+                case.status, case.closed_at = CaseStatus.WITHDRAWN, now
+                cases.log(session, case, "withdrawn", None, note="personal data erased")
+            case.requester_id, case.preferred_times = None, None
+            session.add(case)
+    mediated = (await session.exec(select(MediationCase.id).where(MediationCase.mediator_id == person.id))).all()
+    await session.exec(update(MediationParty).where(col(MediationParty.person_id) == person.id)  # type: ignore[call-overload]
+                       .values(person_id=None, contact=None))
+    await session.exec(update(MediationCase).where(col(MediationCase.mediator_id) == person.id)  # type: ignore[call-overload]
+                       .values(mediator_id=None))
+    await session.exec(update(MediationEvent).where(col(MediationEvent.actor_id) == person.id)  # type: ignore[call-overload]
+                       .values(actor_id=None))
+    await session.exec(delete(MediatorRelative).where(col(MediatorRelative.person_id) == person.id))  # type: ignore[call-overload]
+    notes = []
+    if mediated:
+        notes.append(_("Cases you mediated ({n}) keep your name as their mediator in the mediation book.").format(
+            n=len(mediated)))
+    if not found:
+        return notes
+    numbers = ", ".join(c.number or "" for c in found)
+    return notes + [_("Mediation cases {numbers}: the lines of the mediation book (dates, the parties' names, the "
+              "mediator and the outcome) stay with the mediation group of your area, as the Law on Grassroots "
+              "Mediation requires; they are no longer linked to your account.").format(numbers=numbers)]

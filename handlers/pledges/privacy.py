@@ -1,0 +1,64 @@
+"""What the pledge feature holds about a person, for /toi (/me) and /xoadulieu (/forget).
+
+Erasing (Law 91/2025): links to households are deleted. A signature of a campaign that is still open is
+withdrawn and deleted with the signer's name — nothing has been filed yet, and the household can sign again. A
+signature of a campaign that has ended is the household's pledge on the ward's record (the list it files for
+recognition under Circular 124): it keeps the name typed as the signature, but is no longer linked to the account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import _
+from bot.personal_data import register
+from handlers.pledges.common import household_label, is_open
+from handlers.pledges.verify import shown
+from models import Household, Person
+from models.pledges import HouseholdMember, PledgeAreaRegistration, PledgeCampaign, PledgeSignature
+
+
+async def export(session: AsyncSession, person: Person) -> dict[str, Any]:
+    signatures = (await session.exec(
+        select(PledgeSignature, PledgeCampaign).join(PledgeCampaign, col(PledgeCampaign.id) == col(PledgeSignature.campaign_id))
+        .where(PledgeSignature.person_id == person.id).order_by(col(PledgeSignature.id)))).all()
+    links = (await session.exec(
+        select(HouseholdMember, Household).join(Household, col(Household.id) == col(HouseholdMember.household_id))
+        .where(HouseholdMember.person_id == person.id))).all()
+    data: dict[str, Any] = {}
+    if signatures:
+        data["signatures"] = [{"campaign": c.title, "household": s.address, "signer_name": s.signer_name,
+                               "signed_at": s.signed_at, "withdrawn_at": s.withdrawn_at, "code": shown(s.code)}
+                              for s, c in signatures]
+    if links:
+        data["households"] = [{"household": household_label(h), "confirmed": m.confirmed_at is not None}
+                              for m, h in links]
+    return data
+
+
+async def erase(session: AsyncSession, person: Person) -> list[str]:
+    notes: list[str] = []
+    signatures = (await session.exec(
+        select(PledgeSignature, PledgeCampaign).join(PledgeCampaign, col(PledgeCampaign.id) == col(PledgeSignature.campaign_id))
+        .where(PledgeSignature.person_id == person.id))).all()
+    for signature, campaign in signatures:
+        if is_open(campaign):
+            await session.delete(signature)
+        else:
+            signature.person_id = None
+            session.add(signature)
+            notes.append(_("The pledge signed for the household at {address} in “{title}” stays on the ward's record "
+                           "with the name typed as the signature ({name}); it is no longer linked to you.").format(
+                address=signature.address, title=campaign.title, name=signature.signer_name))
+    await session.exec(delete(HouseholdMember).where(col(HouseholdMember.person_id) == person.id))  # type: ignore[call-overload]
+    await session.exec(update(PledgeAreaRegistration).where(col(PledgeAreaRegistration.registered_by) == person.id)  # type: ignore[call-overload]
+                       .values(registered_by=None))
+    await session.flush()
+    return notes
+
+
+register("pledges", export, erase)

@@ -1,0 +1,43 @@
+"""A period's reports of a whole ward as one table (exported as CSV and XLSX by bot.digest.table)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import _, fmt_datetime
+from handlers.reports.periods import question_text
+from handlers.reports.store import submitted_in, ward_groups
+from models import ReportConfig
+
+
+def _cell(question: dict[str, Any], value: Any) -> Any:
+    if value is None:
+        return ""
+    if question["kind"] == "yesno":
+        return _("Yes") if value == "yes" else _("No")
+    return value
+
+
+async def table(session: AsyncSession, cfg: ReportConfig, period_key: str) -> list[list[Any]]:
+    """Header row, then one row per group of the ward (reported or not)."""
+    reports = await submitted_in(session, cfg.ward_code, period_key)
+    questions: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for q in [*cfg.questions, *(q for r in reports.values() for q in r.questions)]:
+        if q["id"] not in seen:
+            seen.add(q["id"])
+            questions.append(q)
+    header = [_("Area"), _("Group"), _("Sent"), _("Sent at"), _("Nothing to report"),
+              *[question_text(q) for q in questions]]
+    rows: list[list[Any]] = [header]
+    for gid, group, area in await ward_groups(session, cfg.ward_code):
+        report = reports.get(gid)
+        if report is None:
+            rows.append([area, group, _("No"), "", "", *[""] * len(questions)])
+            continue
+        rows.append([area, group, _("Yes"), fmt_datetime(report.submitted_at) if report.submitted_at else "",
+                     _("Yes") if report.nothing_to_report else _("No"),
+                     *[_cell(q, report.answers.get(q["id"])) for q in questions]])
+    return rows

@@ -1,0 +1,108 @@
+"""Pushes about tips: new tips to the ward's police, and notices and replies to the tipster without knowing them.
+
+Pushes to police never carry the tip's text (a police group chat may be read over a shoulder): number,
+category and the clock. Pushes to an anonymous tipster go through the sealed route only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.replies import Choice, Reply
+from bot.i18n import _, fmt_date, use_locale
+from bot.outbox import enqueue_sealed, enqueue_to_chat, enqueue_to_person
+from handlers.tips.common import category_name, police_chats, police_of_ward, ward_name
+from models import OutboxMessage, Person, Priority, Tip, TipRoute
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+async def notify_new_tip(session: AsyncSession, app: App, tip: Tip) -> int:
+    """Tell every officer of the ward and the ward's police chats; returns how many pushes were queued."""
+    ward = await ward_name(session, tip.ward_code)
+
+    def render() -> Reply:
+        return Reply(
+            _("New tip no. {number} ({category}) for {ward}. Notice of receipt due by {due}.").format(
+                number=tip.id, category=category_name(tip.category), ward=ward, due=fmt_date(tip.receipt_due_at)),
+            (Choice(_("Open it"), f"tipp:open:{tip.id}"),),
+        )
+
+    queued = 0
+    for officer in await police_of_ward(session, tip.ward_code):
+        row = await enqueue_to_person(session, officer, render, kind="tip_new", priority=Priority.IMPORTANT,
+                                      dedupe_key=f"tip:{tip.id}:new:p{officer.id}", source_kind="tip",
+                                      source_id=str(tip.id))
+        queued += row is not None
+    for chat in await police_chats(session, tip.ward_code):
+        with use_locale(app.settings.default_locale):
+            text = _("New tip no. {number} ({category}) for {ward}. Open it in a private chat with /tinbao.").format(
+                number=tip.id, category=category_name(tip.category), ward=ward)
+        enqueue_to_chat(session, chat, Reply(text), kind="tip_new", priority=Priority.IMPORTANT,
+                        dedupe_key=f"tip:{tip.id}:new:c{chat.id}", source_kind="tip", source_id=str(tip.id))
+        queued += 1
+    return queued
+
+
+async def queued(session: AsyncSession, dedupe_key: str) -> bool:
+    """Whether a push with this key exists already (a re-run tick must not queue it twice)."""
+    found = await session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+    return found.first() is not None
+
+
+async def notify_officers(session: AsyncSession, tip: Tip, render: Callable[[], Reply], dedupe: str, *,
+                          priority: int = Priority.NOTICE, not_before: datetime | None = None) -> int:
+    """Tell the assigned officer, or every officer of the ward when nobody is assigned; returns how many."""
+    officers = await police_of_ward(session, tip.ward_code)
+    if tip.assigned_to is not None:
+        officers = [o for o in officers if o.id == tip.assigned_to] or officers
+    count = 0
+    for officer in officers:
+        key = f"{dedupe}:p{officer.id}"
+        if await queued(session, key):
+            continue
+        row = await enqueue_to_person(session, officer, render, kind="tip_update", priority=priority,
+                                      dedupe_key=key, source_kind="tip", source_id=str(tip.id),
+                                      not_before=not_before)
+        count += row is not None
+    return count
+
+
+async def reachable(session: AsyncSession, tip: Tip) -> bool:
+    """Whether a push can reach the tipster (named, or anonymous with a reply route)."""
+    if not tip.anonymous:
+        return tip.person_id is not None
+    route = (await session.exec(select(TipRoute).where(TipRoute.tip_id == tip.id))).first()
+    return route is not None
+
+
+async def tell_tipster(session: AsyncSession, tip: Tip, render: Callable[[], str], dedupe: str) -> bool:
+    """Queue a message to the tipster in their language; False when they cannot be reached (they can look it up)."""
+    if not tip.anonymous:
+        person = await session.get(Person, tip.person_id) if tip.person_id else None
+        if person is None:
+            return False
+        row = await enqueue_to_person(session, person, lambda: Reply(render()), kind="tip_notice",
+                                      priority=Priority.NOTICE, dedupe_key=dedupe, source_kind="tip",
+                                      source_id=str(tip.id))
+        return row is not None
+    route = (await session.exec(select(TipRoute).where(TipRoute.tip_id == tip.id))).first()
+    if route is None:
+        return False
+    with use_locale(route.locale):
+        reply = Reply(render())
+    enqueue_sealed(session, route.sealed, reply, kind="tip_notice", dedupe_key=dedupe, source_kind="tip",
+                   source_id=str(tip.id))
+    return True
+
+
+async def destroy_route(session: AsyncSession, tip: Tip) -> None:
+    route = (await session.exec(select(TipRoute).where(TipRoute.tip_id == tip.id))).first()
+    if route is not None:
+        await session.delete(route)

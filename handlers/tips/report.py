@@ -1,0 +1,278 @@
+"""/togiac (/tip): what happened, where and when — with emergency numbers first when someone is in danger now.
+
+The form keeps everything in the conversation state until the person presses Send; that state is erased when
+the form ends (sent, cancelled or expired) and is never logged. Files are stored encrypted as they arrive and
+deleted again if the form is abandoned.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from bot import clock
+from bot.core.context import Context
+from bot.core.events import Kind
+from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
+from bot.core.replies import Choice
+from bot.i18n import N_, _, local
+from bot.textnorm import fold
+from handlers.common import pick_reason, picked
+from handlers.tips.common import CATEGORIES, router
+from handlers.tips.store import daily_limit, discard_files, keep_file, tips_today
+
+flow = Flow("tip", start="category", private=True)
+emergency_flow = Flow("tip_emergency", start="confirm", private=True)
+MAX_FILES = 10
+MAX_TEXT = 3000
+
+# Folded words and phrases that suggest danger happening now (Vietnamese without accents, and English).
+EMERGENCY = (
+    "dang chay", "chay nha", "bi chay", "hoa hoan", "no tung", "phat no", "khoi lua", "cuu voi", "cuu toi", "cuu em",
+    "bi thuong", "chay mau", "bat tinh", "dam nhau", "bi dam", "chem nhau", "bi chem", "danh nhau", "dang danh",
+    "dang cuop", "cuop giat", "co sung", "no sung", "cam dao", "tai nan", "nguoi chet", "sap chet", "tu tu",
+    "bat coc", "dang dot", "dang xay ra", "ngay bay gio", "duoi nuoc", "fire", "burning", "smoke", "explosion",
+    "help me", "injured", "hurt", "bleeding", "unconscious", "stabbed", "stabbing", "gun", "shooting", "robbery",
+    "fighting", "attacking", "dying", "accident", "kidnap", "right now", "happening now", "in progress", "drowning",
+)
+
+
+def is_emergency(text: str) -> bool:
+    padded = f" {fold(text)} "
+    return any(f" {phrase} " in padded for phrase in EMERGENCY)
+
+
+def emergency_text() -> str:
+    return _("If someone is in danger right now, call first:\n"
+             "113 — police\n114 — fire and rescue\n115 — ambulance\n\n"
+             "A tip reaches the ward police in working hours; it is not an emergency call.")
+
+
+def emergency_choices() -> list[Choice]:
+    return [Choice(_("Continue with the tip"), "emg:go"), Choice(_("Stop, I will call"), "emg:stop")]
+
+
+@router.command("togiac", "tip", help=N_("Tell the ward police what you saw (anonymous by default)"), private=True)
+async def start(ctx: Context) -> None:
+    if await tips_today(ctx.session, ctx.app.keyring, ctx.person_id) >= daily_limit(ctx.app):
+        ctx.reply(limit_text(ctx))
+        return
+    typed = ctx.event.args.strip()[:MAX_TEXT]
+    if typed and is_emergency(typed):
+        ctx.begin("tip_emergency", text=typed)
+    else:
+        ctx.begin("tip", text=typed, files=[], emergency_seen=False)
+
+
+def limit_text(ctx: Context) -> str:
+    return _("You have already sent {n} tips today, the most one person can send in a day. Thank you for "
+             "caring about your neighbourhood! Please send the next one tomorrow; in an emergency call 113.").format(
+                 n=daily_limit(ctx.app))
+
+
+@emergency_flow.ask("confirm")
+async def ask_confirm(ctx: Context) -> None:
+    ctx.reply(emergency_text(), emergency_choices())
+
+
+@emergency_flow.on("confirm")
+async def on_confirm(ctx: Context) -> Outcome:
+    answer = picked(ctx, "emg")
+    if answer == "go":
+        ctx.begin("tip", text=ctx.data.get("text", ""), files=[], emergency_seen=True)
+        return stay()
+    if answer == "stop":
+        ctx.reply(_("Please call now. Nothing was sent or kept."))
+        return finish()
+    return retry(pick_reason())
+
+
+# Category -------------------------------------------------------------------------------------------------
+@flow.ask("category")
+async def ask_category(ctx: Context) -> None:
+    ctx.reply(_("What is it about? (Type /huy at any time to stop; nothing is sent until you press Send.)"),
+              [Choice(_(label), f"cat:{key}") for key, label in CATEGORIES.items()])
+
+
+@flow.on("category")
+async def on_category(ctx: Context) -> Outcome:
+    value = picked(ctx, "cat")
+    if value is None and ctx.event.kind == Kind.TEXT and len(ctx.event.text.strip()) >= 10:
+        # Someone who starts telling straight away: keep it as the start of the description, and check for danger.
+        add_text(ctx, ctx.event.text)
+        if not ctx.data.get("emergency_seen") and is_emergency(ctx.event.text):
+            ctx.data["emergency_seen"] = True
+            return goto("emergency")
+        return retry(_("Noted. First, please choose what it is about:"))
+    if value not in CATEGORIES:
+        return retry(pick_reason())
+    ctx.data["category"] = value
+    return goto("what")
+
+
+# What happened --------------------------------------------------------------------------------------------
+def done_choice() -> list[Choice]:
+    return [Choice(_("Done"), "what:done")]
+
+
+@flow.ask("what")
+async def ask_what(ctx: Context) -> None:
+    text = _("Tell us what happened: what you saw, who was involved, vehicles, how often. You can also send photos, "
+             "files or a voice note. Press Done when you have finished.")
+    if ctx.data.get("text") or ctx.data.get("files"):
+        text += "\n\n" + _("So far: {chars} characters of text, {files} files.").format(
+            chars=len(ctx.data.get("text", "")), files=len(ctx.data.get("files", [])))
+    ctx.reply(text, done_choice())
+
+
+@flow.on("what")
+async def on_what(ctx: Context) -> Outcome:
+    event = ctx.event
+    if picked(ctx, "what") == "done":
+        if not ctx.data.get("text", "").strip() and not ctx.data.get("files"):
+            return retry(_("Please describe what happened, or send a photo, before pressing Done."))
+        return goto("where")
+    if event.kind == Kind.MEDIA:
+        files = ctx.data.setdefault("files", [])
+        channel = ctx.app.channels[event.channel]
+        for attachment in event.attachments:
+            if len(files) >= MAX_FILES:
+                ctx.reply(_("At most {n} files can go with one tip; the others were not kept.").format(n=MAX_FILES))
+                break
+            data = await channel.download(attachment)
+            stored = await keep_file(ctx.app, data, attachment.kind, attachment.mime_type)
+            files.append(stored.as_json())
+        if event.text.strip():
+            add_text(ctx, event.text)
+        ctx.reply(_("Received ({files} files so far). Send more, or press Done.").format(files=len(files)),
+                  done_choice())
+        return stay()
+    if event.kind == Kind.LOCATION and event.location is not None:
+        ctx.data["location"] = [event.location.latitude, event.location.longitude]
+        ctx.reply(_("Location noted. Add more, or press Done."), done_choice())
+        return stay()
+    if event.kind == Kind.TEXT and event.text.strip():
+        if len(ctx.data.get("text", "")) + len(event.text) > MAX_TEXT:
+            return retry(_("That is more text than one tip can hold ({max} characters). Please shorten it.").format(
+                max=MAX_TEXT))
+        add_text(ctx, event.text)
+        if not ctx.data.get("emergency_seen") and is_emergency(event.text):
+            ctx.data["emergency_seen"] = True
+            return goto("emergency")
+        ctx.reply(_("Noted. Add more, or press Done."), done_choice())
+        return stay()
+    return retry(pick_reason())
+
+
+def add_text(ctx: Context, text: str) -> None:
+    previous = ctx.data.get("text", "")
+    ctx.data["text"] = (previous + "\n" + text.strip()).strip()[:MAX_TEXT]
+
+
+@flow.ask("emergency")
+async def ask_emergency(ctx: Context) -> None:
+    ctx.reply(emergency_text(), emergency_choices())
+
+
+@flow.on("emergency")
+async def on_emergency(ctx: Context) -> Outcome:
+    answer = picked(ctx, "emg")
+    if answer == "go":
+        return goto("what" if ctx.data.get("category") else "category")
+    if answer == "stop":
+        await discard_files(ctx.app, ctx.data.get("files", []))
+        ctx.reply(_("Please call now. Nothing was sent or kept."))
+        return finish()
+    return retry(pick_reason())
+
+
+# Where and when -------------------------------------------------------------------------------------------
+@flow.ask("where")
+async def ask_where(ctx: Context) -> None:
+    if ctx.data.get("location"):
+        ctx.reply(_("Where exactly? You shared a location; you may add an address or landmark, or press Skip."),
+                  [Choice(_("Skip"), "where:skip")])
+        return
+    ctx.reply(_("Where did it happen? Share a location, or type an address or landmark."),
+              [Choice(_("I don't remember"), "where:unknown")])
+
+
+@flow.on("where")
+async def on_where(ctx: Context) -> Outcome:
+    event = ctx.event
+    if picked(ctx, "where") in ("unknown", "skip"):
+        return goto("when")
+    if event.kind == Kind.LOCATION and event.location is not None:
+        ctx.data["location"] = [event.location.latitude, event.location.longitude]
+        return goto("when")
+    if event.kind == Kind.TEXT and len(event.text.strip()) >= 3:
+        ctx.data["place"] = event.text.strip()[:300]
+        return goto("when")
+    return retry(_("Please share a location, type the address, or press the button."))
+
+
+@flow.ask("when")
+async def ask_when(ctx: Context) -> None:
+    ctx.reply(_("When did it happen?"), [Choice(_("It is happening now"), "when:now"), Choice(_("Today"), "when:today"),
+                                          Choice(_("Earlier"), "when:earlier")])
+
+
+@flow.on("when")
+async def on_when(ctx: Context) -> Outcome:
+    value = picked(ctx, "when")
+    if value in ("now", "today"):
+        ctx.data["occurred"] = value
+        return goto("ward")
+    if value == "earlier":
+        return goto("when_date")
+    return retry(pick_reason())
+
+
+@flow.ask("when_date")
+async def ask_when_date(ctx: Context) -> None:
+    ctx.reply(_("On which day? Type the date, for example 20/11 or 20/11/2026."),
+              [Choice(_("I don't remember"), "when:unknown")])
+
+
+@flow.on("when_date")
+async def on_when_date(ctx: Context) -> Outcome:
+    if picked(ctx, "when") == "unknown":
+        ctx.data["occurred"] = "unknown"
+        return goto("ward")
+    day = parse_day(ctx.event.text)
+    if day is None:
+        return retry(_("I could not read that date. Please type it as day/month, for example 20/11 or 20/11/2026."))
+    if day > local(clock.now()).date():
+        return retry(_("That date is in the future. Please type the day it happened."))
+    ctx.data["occurred"] = day.isoformat()
+    return goto("ward")
+
+
+_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?\s*$")
+
+
+def parse_day(text: str) -> date | None:
+    """"20/11", "20-11-2026", "20.11.26", "hôm qua"/"yesterday", "hôm kia" → a date (day first, as in Vietnam)."""
+    today = local(clock.now()).date()
+    folded = fold(text)
+    if folded in ("hom qua", "yesterday"):
+        return today - timedelta(days=1)
+    if folded == "hom kia":
+        return today - timedelta(days=2)
+    match = _DATE.match(text)
+    if match is None:
+        return None
+    day_s, month_s, year_s = match.groups()
+    year = today.year if year_s is None else int(year_s) + (2000 if len(year_s) == 2 else 0)
+    try:
+        found = date(year, int(month_s), int(day_s))
+    except ValueError:
+        return None
+    if year_s is None and found > today:
+        found = found.replace(year=year - 1)  # "20/12" typed in January means last December
+    return found
+
+
+@flow.cancelled
+async def cancelled(ctx: Context) -> None:
+    await discard_files(ctx.app, ctx.data.get("files", []))

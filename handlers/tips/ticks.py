@@ -1,0 +1,144 @@
+"""Scheduled work on tips: legal-clock reminders and the overdue list, and the retention purge.
+
+Both are idempotent (dedupe keys, and purging only what is not purged yet) and log counts only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import String, cast, delete, update
+from sqlmodel import col, select
+
+from bot import clock
+from bot.core.replies import Choice, Reply
+from bot.i18n import _, fmt_date, local
+from bot.outbox import enqueue_to_person
+from bot.quiet import quiet_until
+from bot.ticks import tick
+from handlers.tips.clocks import is_overdue_decision, is_overdue_receipt, reminder_due
+from handlers.tips.common import police_of_ward, ward_name
+from handlers.tips.notify import notify_officers, queued
+from handlers.tips.store import discard_files
+from models import (
+    ConversationState,
+    OutboxMessage,
+    OutboxStatus,
+    Priority,
+    Role,
+    Tip,
+    TipAttachment,
+    TipMessage,
+    TipRateCounter,
+    TipRoute,
+    TipStatus,
+)
+from models.base import pk
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+TIP_FLOWS = ("tip", "tip_emergency", "tip_code", "tip_status")
+
+
+def reminder(clock_name: str, number: int, due: datetime) -> Callable[[], Reply]:
+    def render() -> Reply:
+        if clock_name == "receipt":
+            text = _("Reminder: the notice of receipt for tip no. {number} is due by {date}.")
+        else:
+            text = _("Reminder: a decision on tip no. {number} is due by {date}.")
+        return Reply(text.format(number=number, date=fmt_date(due)), (Choice(_("Open it"), f"tipp:open:{number}"),))
+
+    return render
+
+
+@tick("tips.clocks", every=timedelta(hours=1))
+async def remind_clocks(app: App) -> None:
+    now = clock.now()
+    later = quiet_until(now, app.settings.quiet_hours)
+    reminders = 0
+    async with app.db.session() as session:
+        tips = (await session.exec(select(Tip).where(col(Tip.status).in_(TipStatus.OPEN),
+                                                     col(Tip.purged_at).is_(None)))).all()
+        overdue: dict[int, list[Tip]] = defaultdict(list)
+        for tip in tips:
+            number = pk(tip)
+            if tip.acknowledged_at is None and reminder_due(tip.receipt_due_at, now):
+                reminders += await notify_officers(
+                    session, tip, reminder("receipt", number, tip.receipt_due_at), dedupe=f"tip:{number}:due:receipt",
+                    priority=Priority.ROUTINE, not_before=later)
+            if reminder_due(tip.decision_due_at, now):
+                day = local(tip.decision_due_at).date().isoformat()  # an extended deadline gets its own reminder
+                reminders += await notify_officers(
+                    session, tip, reminder("decision", number, tip.decision_due_at),
+                    dedupe=f"tip:{number}:due:decision:{day}", priority=Priority.ROUTINE, not_before=later)
+            if is_overdue_receipt(tip, now) or is_overdue_decision(tip, now):
+                overdue[tip.ward_code].append(tip)
+        today = local(now).date().isoformat()
+        for ward_code, late in overdue.items():
+            ward = await ward_name(session, ward_code)
+            numbers = sorted(t.id or 0 for t in late)
+            for leader in await police_of_ward(session, ward_code, Role.WARD_ADMIN.value):
+                key = f"tips:overdue:{ward_code}:{today}:p{leader.id}"
+                if await queued(session, key):
+                    continue
+
+                def render(w: str = ward, ns: list[int] = numbers) -> Reply:
+                    return Reply(_("Overdue tips in {ward} ({n}): no. {numbers}. A legal deadline has passed "
+                                   "without a notice of receipt or a decision.").format(
+                                       ward=w, n=len(ns), numbers=", ".join(str(x) for x in ns)))
+                row = await enqueue_to_person(session, leader, render, kind="tip_overdue", dedupe_key=key,
+                                              priority=Priority.ROUTINE, not_before=later, source_kind="tip_overdue",
+                                              source_id=str(ward_code))
+                reminders += row is not None
+        await session.commit()
+    log.info("tip clocks checked", extra={"open": len(tips), "queued": reminders})
+
+
+@tick("tips.retention", every=timedelta(hours=6))
+async def purge(app: App) -> None:
+    """Empty closed tips after the retention period; drop reply routes, stale form states and old counters."""
+    now = clock.now()
+    cutoff = now - timedelta(days=app.settings.tip_retention_days)
+    async with app.db.session() as session:
+        closed_ids = select(Tip.id).where(col(Tip.status).in_(TipStatus.CLOSED))
+        routes = await session.exec(delete(TipRoute).where(col(TipRoute.tip_id).in_(closed_ids)))  # type: ignore[call-overload]
+        # Delivered pushes of closed tips need their sealed copy of the route no more.
+        closed_numbers = select(cast(Tip.id, String)).where(col(Tip.status).in_(TipStatus.CLOSED))
+        await session.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
+            col(OutboxMessage.source_kind) == "tip", col(OutboxMessage.source_id).in_(closed_numbers),
+            col(OutboxMessage.sealed_route).is_not(None),
+            col(OutboxMessage.status).not_in([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+        ).values(sealed_route=None))
+        due = (await session.exec(select(Tip).where(col(Tip.closed_at) < cutoff, col(Tip.purged_at).is_(None)))).all()
+        for tip in due:
+            files = (await session.exec(select(TipAttachment).where(TipAttachment.tip_id == tip.id))).all()
+            for attachment in files:
+                if attachment.police_ref:
+                    await app.media.delete(attachment.police_ref)
+                await app.media.delete(attachment.original_ref)
+                await session.delete(attachment)
+            await session.exec(delete(TipMessage).where(col(TipMessage.tip_id) == tip.id))  # type: ignore[call-overload]
+            for column in ("person_id", "reporter_name", "reporter_phone", "text", "place_text", "latitude",
+                           "longitude", "occurred", "receipt_bucket", "receipt_salt", "receipt_hash", "assigned_to",
+                           "extension_reason", "outcome_reason"):
+                setattr(tip, column, None)
+            tip.indicators = []
+            tip.purged_at = now
+            session.add(tip)
+        # Forms abandoned midway: their words and files must not outlive them.
+        abandoned = (await session.exec(select(ConversationState).where(
+            col(ConversationState.flow).in_(TIP_FLOWS), col(ConversationState.expires_at) < now))).all()
+        for state in abandoned:
+            await discard_files(app, (state.data or {}).get("files", []))
+            await session.delete(state)
+        yesterday = (local(now).date() - timedelta(days=1)).isoformat()
+        counters = await session.exec(delete(TipRateCounter).where(col(TipRateCounter.day) < yesterday))  # type: ignore[call-overload]
+        await session.commit()
+    log.info("tip retention done", extra={"purged": len(due), "routes": routes.rowcount, "states": len(abandoned),
+                                          "counters": counters.rowcount})

@@ -1,0 +1,82 @@
+"""Chat drivers: one person talking to the bot on one channel, so a journey is written once and run on every channel.
+
+A driver owns its fake platform server (if any). The life cycle is:
+
+    driver = SomeDriver()
+    overrides = await driver.serve()          # start the fake platform; Settings overrides pointing the app at it
+    town = Town(settings_for(db_url, **overrides)); await town.start()
+    await driver.start(town)                  # a new person on this channel, talking to that town
+    texts = await driver.say("/start")        # the texts the bot sent in reply, once they have all arrived
+    texts = await driver.press("Tiếng Việt")  # press the button with this label (or type its number)
+    driver.choices()                          # labels of the choices currently offered
+    await driver.stop()                       # after town.close(): stop the fake platform
+
+`driver_town(driver, settings_for, db_url)` does the set-up and tear-down around a test body.
+Drivers must survive `town.restart()` (a new App on the same database and the same fake platform).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from tests.conftest import Town
+
+
+@runtime_checkable
+class ChatDriver(Protocol):
+    name: str
+
+    async def serve(self) -> dict[str, Any]:
+        """Start the fake platform (if any); return Settings overrides that point the app at it."""
+        ...
+
+    async def start(self, town: Town) -> None:
+        """Begin as a new person talking to the (already started) town on this channel."""
+        ...
+
+    async def stop(self) -> None:
+        """Release the fake platform and any client sessions."""
+        ...
+
+    async def say(self, text: str) -> list[str]:
+        """Type `text`; return the texts the bot sent in reply, after waiting until they have all arrived."""
+        ...
+
+    async def press(self, label: str) -> list[str]:
+        """Press the offered choice with this label (platforms without buttons type its number)."""
+        ...
+
+    def choices(self) -> list[str]:
+        """Labels of the choices the bot currently offers, in order (empty when none)."""
+        ...
+
+
+@asynccontextmanager
+async def driver_town(driver: ChatDriver, settings_for: Callable[..., Settings], db_url: str,
+                      **overrides: Any) -> AsyncIterator[Town]:
+    """A started Town wired to the driver's fake platform, with the driver attached; torn down afterwards."""
+    from tests.conftest import Town
+
+    platform = await driver.serve()
+    town = Town(settings_for(db_url, **{**platform, **overrides}))
+    try:
+        await town.start()
+        await driver.start(town)
+        yield town
+    finally:
+        await town.close()
+        await driver.stop()
+
+
+def pick(labels: list[str], *needles: str) -> str:
+    """The one label containing every needle (accent-insensitive), for choices whose exact text varies."""
+    from bot.textnorm import fold
+
+    found = [label for label in labels if all(fold(n) in fold(label) for n in needles)]
+    if len(found) != 1:
+        raise AssertionError(f"expected one choice with {needles!r} in {labels!r}")
+    return found[0]

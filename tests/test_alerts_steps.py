@@ -1,0 +1,66 @@
+"""Shared steps of the alerts journeys (no tests here): composing in the web chat, reading and acknowledging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from models import Area, Group
+from models.alerts import Alert
+
+# A 1×1 transparent PNG: a real image for the photo step.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000001"
+    "e221bc330000000049454e44ae426082"
+)
+
+
+async def compose(author: Any, *, title: str, body: str, category: str = "scam", severity: str = "urgent",
+                  scope: tuple[str, ...] = ("scope:ward",), watch: str | None = None,
+                  when: str | None = None) -> list[dict[str, Any]]:
+    """Write an alert up to its preview; returns the preview replies (the alert, then the question)."""
+    await author.say("/soancanhbao")
+    await author.press(f"cat:{category}")
+    await author.press(f"sev:{severity}")
+    await author.say(title)
+    await author.say(body)
+    await author.press("photo:none")
+    await author.press("link:none")
+    if category == "scam":
+        await (author.say(watch) if watch else author.press("watch:none"))
+    for step in scope:
+        await author.press(step)
+    if when is None:
+        return await author.press("when:now")
+    await author.press("when:later")
+    return await author.say(when)
+
+
+async def send(author: Any, **kw: Any) -> list[dict[str, Any]]:
+    await compose(author, **kw)
+    return await author.press("confirm:send")
+
+
+
+
+def alerts_in(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pushed alerts among polled messages (they carry the "I have read this" choice)."""
+    return [m for m in messages if any(c["payload"].startswith("ack:") for c in m.get("choices", []))]
+
+
+async def acknowledge(person: Any, message: dict[str, Any]) -> list[dict[str, Any]]:
+    payload = next(c["payload"] for c in message["choices"] if c["payload"].startswith("ack:"))
+    return await person._post(json={"choice": payload})
+
+
+async def group_id(town: Any, area: str, group: str) -> int:
+    async with town.app.db.session() as session:
+        row = (await session.exec(select(Group).join(Area, Area.id == Group.area_id)  # type: ignore[arg-type]
+                                  .where(Area.name == area, Group.name == group))).one()
+        return int(row.id)
+
+
+async def latest_alert(town: Any) -> Alert:
+    async with town.app.db.session() as session:
+        return (await session.exec(select(Alert).order_by(Alert.id.desc()))).first()  # type: ignore[union-attr]
