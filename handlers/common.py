@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.context import Context
+from bot.core.flow import Outcome, goto, retry
 from bot.core.replies import Choice
+from bot.geo import search_wards, ward_label
 from bot.i18n import _
 from bot.people import home_grant
 from models import Area, Group, Province, RoleGrant, Ward
@@ -58,6 +60,20 @@ async def group_label(session: AsyncSession, group_id: int) -> str:
         return ""
     area = await session.get(Area, group.area_id)
     return f"{group.name}, {area.name}" if area else group.name
+
+
+async def search_ward_step(ctx: Context, pick_step: str) -> Outcome:
+    """A flow step that finds wards by the name typed (accents optional), keeps them in ctx.data["wards"] as
+    [code, "Phường …, Tỉnh …"] pairs and moves to `pick_step`; or re-asks with the reason."""
+    query = ctx.event.text.strip()
+    if len(query) < 2:
+        return retry(_("Please type at least two letters of your ward's name."))
+    found = await search_wards(ctx.session, query)
+    if not found:
+        return retry(_("I found no commune or ward named \"{query}\". Please check the spelling; since July 2025 "
+                       "many wards have new names.").format(query=query[:60]))
+    ctx.data["wards"] = [[w.code, ward_label(w, p)] for w, p in found]
+    return goto(pick_step)
 
 
 async def home(ctx: Context) -> RoleGrant | None:

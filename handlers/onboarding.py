@@ -7,11 +7,11 @@ from bot.core.context import Context
 from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
 from bot.core.router import Router
-from bot.geo import areas_of, groups_of, pick_by_name, search_wards, ward_label
+from bot.geo import areas_of, groups_of, pick_by_name
 from bot.i18n import N_, _
 from bot.invites import RedeemError, redeem
 from bot.people import grant
-from handlers.common import pick_reason, picked, place_label
+from handlers.common import pick_reason, picked, place_label, search_ward_step
 from models import ChannelIdentity, ConsentRecord, Person, Role, Ward
 from models.base import pk
 
@@ -156,19 +156,7 @@ async def ask_ward(ctx: Context) -> None:
 
 @flow.on("ward")
 async def on_ward(ctx: Context) -> Outcome:
-    return await search_ward(ctx)
-
-
-async def search_ward(ctx: Context) -> Outcome:
-    query = ctx.event.text.strip()
-    if len(query) < 2:
-        return retry(_("Please type at least two letters of your ward's name."))
-    found = await search_wards(ctx.session, query)
-    if not found:
-        return retry(_("I found no commune or ward named \"{query}\". Please check the spelling; since July 2025 "
-                       "many wards have new names.").format(query=query[:60]))
-    ctx.data["wards"] = [[w.code, ward_label(w, p)] for w, p in found]
-    return goto("ward_pick")
+    return await search_ward_step(ctx, "ward_pick")
 
 
 @flow.ask("ward_pick")
@@ -184,7 +172,7 @@ async def on_ward_pick(ctx: Context) -> Outcome:
     if value == "again":
         return goto("ward")
     if value is None and ctx.event.text.strip():
-        return await search_ward(ctx)  # typing another name is a new search
+        return await search_ward_step(ctx, "ward_pick")  # typing another name is a new search
     offered = {str(code) for code, _label in ctx.data.get("wards", [])}
     if value not in offered:
         return retry(pick_reason())

@@ -11,10 +11,9 @@ from bot.core.context import Context
 from bot.core.events import Kind
 from bot.core.flow import Outcome, finish, goto, retry
 from bot.core.replies import Choice
-from bot.geo import search_wards, ward_label
 from bot.i18n import _, current_locale, fmt_date
 from bot.outbox import seal_route
-from handlers.common import home, pick_reason, picked
+from handlers.common import home, pick_reason, picked, search_ward_step
 from handlers.tips.clocks import decision_due, receipt_due
 from handlers.tips.common import category_name, occurred_label, police_of_ward, ward_name
 from handlers.tips.notify import notify_new_tip
@@ -62,18 +61,7 @@ async def ask_ward_search(ctx: Context) -> None:
 
 @flow.on("ward_search")
 async def on_ward_search(ctx: Context) -> Outcome:
-    return await search(ctx)
-
-
-async def search(ctx: Context) -> Outcome:
-    query = ctx.event.text.strip()
-    if len(query) < 2:
-        return retry(_("Please type at least two letters of the ward's name."))
-    found = await search_wards(ctx.session, query)
-    if not found:
-        return retry(_("I found no ward or commune named \"{query}\".").format(query=query[:60]))
-    ctx.data["wards"] = [[w.code, ward_label(w, p)] for w, p in found]
-    return goto("ward_pick")
+    return await search_ward_step(ctx, "ward_pick")
 
 
 @flow.ask("ward_pick")
@@ -86,7 +74,7 @@ async def ask_ward_pick(ctx: Context) -> None:
 async def on_ward_pick(ctx: Context) -> Outcome:
     value = picked(ctx, "tward")
     if value is None and ctx.event.kind == Kind.TEXT and ctx.event.text.strip():
-        return await search(ctx)
+        return await search_ward_step(ctx, "ward_pick")
     if value not in {str(code) for code, _label in ctx.data.get("wards", [])}:
         return retry(pick_reason())
     ctx.data["ward"] = int(value)
