@@ -68,8 +68,10 @@ async def db_url(request: pytest.FixtureRequest, sqlite_templates: SqliteTemplat
 @pytest.fixture
 def settings_for(tmp_path: Path):  # type: ignore[no-untyped-def]
     def make(url: str, **overrides: Any) -> Settings:
+        # The scheduler is off: a test must not depend on the wall clock (a Monday-morning run would receive
+        # the real weekly digest). Tests drive ticks on the manual clock, or turn the scheduler on themselves.
         values: dict[str, Any] = dict(database_url=url, secret_key=TEST_SECRET, host="127.0.0.1", port=8080,
-                                      media_dir=tmp_path / "media")
+                                      media_dir=tmp_path / "media", scheduler_enabled=False)
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

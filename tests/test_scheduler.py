@@ -131,7 +131,7 @@ async def test_apscheduler_has_one_job_per_tick_kind_and_runs_them(db_url, setti
 
 
 async def test_the_scheduler_stays_off_when_disabled(db_url, settings_for) -> None:  # type: ignore[no-untyped-def]
-    off, on = build(settings_for(db_url, scheduler_enabled=False)), build(settings_for(db_url))
+    off, on = build(settings_for(db_url, scheduler_enabled=False)), build(settings_for(db_url, scheduler_enabled=True))
     try:
         assert getattr(off, "scheduler", None) is None
         assert getattr(on, "scheduler", None) is not None
