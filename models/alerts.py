@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import created_at
+from models.base import timestamp
 
 
 class AlertStatus:
@@ -40,7 +40,7 @@ class Alert(SQLModel, table=True):
     status: str = Field(default=AlertStatus.SENT, index=True)
     send_at: datetime
     released_at: datetime | None = None
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()
 
 
 class AlertTarget(SQLModel, table=True):
@@ -62,7 +62,7 @@ class AlertAck(SQLModel, table=True):
     alert_id: int = Field(foreign_key="alert.id", index=True)
     person_id: int = Field(index=True)
     group_id: int | None = Field(default=None, index=True)
-    at: datetime = created_at()
+    at: datetime = timestamp()
 
 
 class AlertIdentifier(SQLModel, table=True):

@@ -20,9 +20,6 @@ def timestamp() -> Any:
     return Field(default_factory=utcnow, nullable=False)
 
 
-# Older name; a class body that has a `created_at` field cannot call it twice, so prefer timestamp().
-created_at = timestamp
-
 
 def pk(row: Any) -> int:
     """The primary key of a row that has been flushed (SQLModel types it `int | None` until then)."""

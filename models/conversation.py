@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
-from models.base import created_at, json_column
+from models.base import json_column, timestamp
 
 
 class ConversationState(SQLModel, table=True):
@@ -21,7 +21,7 @@ class ConversationState(SQLModel, table=True):
     data: dict[str, Any] = json_column()
     history: list[str] = json_column([])
     choices: list[dict[str, str]] = json_column([])  # the choices last offered, so "2" or a label resolves
-    updated_at: datetime = created_at()
+    updated_at: datetime = timestamp()
     expires_at: datetime | None = Field(default=None, index=True)
 
 
@@ -31,4 +31,4 @@ class ProcessedUpdate(SQLModel, table=True):
     __tablename__ = "processed_update"
     channel: str = Field(primary_key=True)
     update_key: str = Field(primary_key=True)
-    seen_at: datetime = created_at()
+    seen_at: datetime = timestamp()

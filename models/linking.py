@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from models.base import created_at
+from models.base import timestamp
 
 
 class LinkCode(SQLModel, table=True):
@@ -19,6 +19,6 @@ class LinkCode(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     ward_code: int | None = Field(default=None, foreign_key="ward.code")
     group_id: int | None = Field(default=None, foreign_key="community_group.id")
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()
     expires_at: datetime = Field(index=True)
     used_at: datetime | None = None

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
-from models.base import created_at, json_column
+from models.base import json_column, timestamp
 
 
 class CaseStatus(StrEnum):
@@ -53,7 +53,7 @@ class MediationCase(SQLModel, table=True):
     followup_sent_at: datetime | None = None
     followup_answer: str | None = None  # "kept" | "broken"
     reopened_count: int = 0
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()
 
 
 class MediationParty(SQLModel, table=True):
@@ -85,7 +85,7 @@ class MediationSession(SQLModel, table=True):
     proposed_by: int | None = None
     reminded_day_at: datetime | None = None
     reminded_hours_at: datetime | None = None
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()
 
 
 class MediationEvent(SQLModel, table=True):
@@ -94,7 +94,7 @@ class MediationEvent(SQLModel, table=True):
     __tablename__ = "mediation_event"
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="mediation_case.id", index=True)
-    at: datetime = created_at()
+    at: datetime = timestamp()
     actor_id: int | None = Field(default=None, index=True)
     action: str = Field(index=True)
     note: str | None = None
@@ -108,4 +108,4 @@ class MediatorRelative(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     name: str
     name_folded: str
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()

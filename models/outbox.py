@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from models.base import created_at, json_column
+from models.base import json_column, timestamp
 
 
 class OutboxStatus(StrEnum):
@@ -42,7 +42,7 @@ class OutboxMessage(SQLModel, table=True):
     linked_chat_id: int | None = None
     payload: dict[str, Any] = json_column()  # a rendered Reply (see bot.core.replies)
     status: str = Field(default=OutboxStatus.PENDING, index=True)
-    not_before: datetime = created_at()
+    not_before: datetime = timestamp()
     attempts: int = 0
     claimed_by: str | None = None
     claimed_until: datetime | None = None
@@ -52,4 +52,4 @@ class OutboxMessage(SQLModel, table=True):
     dedupe_key: str | None = Field(default=None, unique=True)
     source_kind: str | None = Field(default=None, index=True)
     source_id: str | None = Field(default=None, index=True)
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()

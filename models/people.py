@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import created_at
+from models.base import timestamp
 
 
 class Role(StrEnum):
@@ -33,7 +33,7 @@ class Person(SQLModel, table=True):
     preferred_identity_id: int | None = None  # where pushed messages go; the latest identity when unset
     digest_enabled: bool = True
     mute_info_alerts: bool = False
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()
 
 
 class ChannelIdentity(SQLModel, table=True):
@@ -49,7 +49,7 @@ class ChannelIdentity(SQLModel, table=True):
     last_interaction_at: datetime | None = None
     unreachable_at: datetime | None = None
     unreachable_reason: str | None = None
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()
 
 
 class RoleGrant(SQLModel, table=True):
@@ -63,7 +63,7 @@ class RoleGrant(SQLModel, table=True):
     area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
     group_id: int | None = Field(default=None, foreign_key="community_group.id", index=True)
     granted_by: int | None = None
-    granted_at: datetime = created_at()
+    granted_at: datetime = timestamp()
     revoked_at: datetime | None = None
 
 
@@ -79,5 +79,5 @@ class LinkedChat(SQLModel, table=True):
     ward_code: int = Field(foreign_key="ward.code", index=True)
     group_id: int | None = Field(default=None, foreign_key="community_group.id", index=True)
     linked_by: int | None = None
-    linked_at: datetime = created_at()
+    linked_at: datetime = timestamp()
     unreachable_at: datetime | None = None

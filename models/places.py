@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from models.base import created_at
+from models.base import timestamp
 
 
 class Province(SQLModel, table=True):
@@ -35,7 +35,7 @@ class Area(SQLModel, table=True):
     ward_code: int = Field(foreign_key="ward.code", index=True)
     name: str
     name_folded: str = Field(index=True)
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()
 
 
 class Group(SQLModel, table=True):
@@ -47,7 +47,7 @@ class Group(SQLModel, table=True):
     ward_code: int = Field(foreign_key="ward.code", index=True)  # denormalised: ward-wide queries stay simple
     name: str
     name_folded: str = Field(index=True)
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()
 
 
 class Household(SQLModel, table=True):
@@ -59,4 +59,4 @@ class Household(SQLModel, table=True):
     address: str
     head_name: str
     members_count: int = 1
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import created_at, json_column
+from models.base import json_column, timestamp
 
 
 class PledgeCampaign(SQLModel, table=True):
@@ -24,7 +24,7 @@ class PledgeCampaign(SQLModel, table=True):
     ends_on: date  # inclusive, in the ward's local calendar
     area_ids: list[int] = json_column([])  # empty: every area of the ward
     created_by: int | None = None
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()
 
 
 class PledgeVersion(SQLModel, table=True):
@@ -37,7 +37,7 @@ class PledgeVersion(SQLModel, table=True):
     number: int
     text: str
     created_by: int | None = None
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()
 
 
 class PledgeAreaRegistration(SQLModel, table=True):
@@ -50,7 +50,7 @@ class PledgeAreaRegistration(SQLModel, table=True):
     area_id: int = Field(foreign_key="area.id", index=True)
     registered_by: int | None = None  # person id; cleared when that person erases their data
     households: int  # households of the area when it registered
-    registered_at: datetime = created_at()
+    registered_at: datetime = timestamp()
 
 
 class HouseholdMember(SQLModel, table=True):
@@ -63,7 +63,7 @@ class HouseholdMember(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     confirmed_at: datetime | None = None  # None: waiting for the group admin
     confirmed_by: int | None = None
-    requested_at: datetime = created_at()
+    requested_at: datetime = timestamp()
 
 
 class PledgeSignature(SQLModel, table=True):
@@ -79,7 +79,7 @@ class PledgeSignature(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)  # None after /forget
     signer_name: str
     code: str = Field(unique=True)
-    signed_at: datetime = created_at()
+    signed_at: datetime = timestamp()
     withdrawn_at: datetime | None = None
     # "<campaign>:<household>" while active, NULL once withdrawn: a unique column both databases enforce.
     active_key: str | None = Field(default=None, unique=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
-from models.base import created_at, json_column
+from models.base import json_column, timestamp
 
 
 class Invite(SQLModel, table=True):
@@ -21,7 +21,7 @@ class Invite(SQLModel, table=True):
     area_id: int | None = Field(default=None, foreign_key="area.id")
     group_id: int | None = Field(default=None, foreign_key="community_group.id")
     created_by: int | None = None  # person id; None when made from the command line
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()
     expires_at: datetime
     used_at: datetime | None = None
     used_by: int | None = None
@@ -36,7 +36,7 @@ class ConsentRecord(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     version: str
     locale: str
-    given_at: datetime = created_at()
+    given_at: datetime = timestamp()
     withdrawn_at: datetime | None = None
 
 
@@ -45,7 +45,7 @@ class AuditEntry(SQLModel, table=True):
 
     __tablename__ = "audit_log"
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = created_at()
+    at: datetime = timestamp()
     actor_person_id: int | None = Field(default=None, index=True)
     action: str = Field(index=True)
     target_kind: str

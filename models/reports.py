@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import created_at, json_column, timestamp
+from models.base import json_column, timestamp
 
 
 class ReportConfig(SQLModel, table=True):
@@ -25,7 +25,7 @@ class ReportConfig(SQLModel, table=True):
     # English msgids translated when shown, texts a ward admin typed are shown as typed.
     questions: list[dict[str, Any]] = json_column([])
     updated_by: int | None = None
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
 
@@ -45,7 +45,7 @@ class ReportSubmission(SQLModel, table=True):
     questions: list[dict[str, Any]] = json_column([])  # the questions as asked, so later edits don't change it
     author_id: int | None = None
     submitted_at: datetime | None = None
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
 
@@ -68,6 +68,6 @@ class TickRun(SQLModel, table=True):
     name: str = Field(index=True)
     slot_start: datetime
     claimed_by: str
-    started_at: datetime = created_at()
+    started_at: datetime = timestamp()
     finished_at: datetime | None = None
     error: str | None = None

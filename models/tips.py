@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
-from models.base import created_at, json_column
+from models.base import json_column, timestamp
 
 
 class TipStatus:
@@ -54,7 +54,7 @@ class Tip(SQLModel, table=True):
     receipt_hash: str | None = None
     # Handling and legal clocks.
     assigned_to: int | None = Field(default=None, foreign_key="person.id")
-    received_at: datetime = created_at()
+    received_at: datetime = timestamp()
     receipt_due_at: datetime
     acknowledged_at: datetime | None = None
     decision_due_at: datetime
@@ -77,7 +77,7 @@ class TipAttachment(SQLModel, table=True):
     mime_type: str
     size: int
     stripped: bool = False  # whether metadata could be removed from the police copy
-    added_at: datetime = created_at()
+    added_at: datetime = timestamp()
 
 
 class TipMessage(SQLModel, table=True):
@@ -91,7 +91,7 @@ class TipMessage(SQLModel, table=True):
     text: str
     author_person_id: int | None = None  # the officer; never set for the tipster
     detail: dict[str, Any] = json_column()
-    at: datetime = created_at()
+    at: datetime = timestamp()
 
 
 class TipRoute(SQLModel, table=True):
@@ -102,7 +102,7 @@ class TipRoute(SQLModel, table=True):
     tip_id: int = Field(foreign_key="tip.id", unique=True)
     sealed: str
     locale: str = "vi"
-    created_at: datetime = created_at()
+    created_at: datetime = timestamp()
 
 
 class TipRateCounter(SQLModel, table=True):

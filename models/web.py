@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
-from models.base import created_at, json_column
+from models.base import json_column, timestamp
 
 
 class WebMessage(SQLModel, table=True):
@@ -16,4 +16,4 @@ class WebMessage(SQLModel, table=True):
     session_id: str = Field(index=True)  # hash of the browser's session cookie
     direction: str  # "in" from the person, "out" from the bot
     payload: dict[str, Any] = json_column()
-    at: datetime = created_at()
+    at: datetime = timestamp()

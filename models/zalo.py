@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from models.base import created_at
+from models.base import timestamp
 
 
 class ZaloOACredentials(SQLModel, table=True):
@@ -23,4 +23,4 @@ class ZaloOACredentials(SQLModel, table=True):
     # Keyed hash of the refresh token given in the settings this pair descends from: new settings mean re-seed.
     seed_fingerprint: str
     version: int = 0
-    updated_at: datetime = created_at()
+    updated_at: datetime = timestamp()
