@@ -17,6 +17,8 @@ Drivers must survive `town.restart()` (a new App on the same database and the sa
 
 from __future__ import annotations
 
+import inspect
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -24,6 +26,48 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from bot.settings import Settings
     from tests.conftest import Town
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class FakePlatformDriver:
+    """The lifecycle every fake-platform driver shares: start the fake it owns, give the town the settings that
+    point at it (webhook mode adds a public URL on a free port), attach to the started town, stop the fake."""
+
+    fake: Any
+    _own_fake: bool
+    webhook: bool = False
+    port: int = 0
+    town: Town | None
+
+    def platform_settings(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _attach(self) -> Any:
+        raise NotImplementedError
+
+    async def serve(self) -> dict[str, Any]:
+        if self._own_fake:
+            await self.fake.start()
+        overrides = self.platform_settings()
+        if self.webhook:
+            self.port = free_port()
+            overrides["public_url"] = f"http://127.0.0.1:{self.port}"
+        return overrides
+
+    async def start(self, town: Town) -> None:
+        self.town = town
+        attached = self._attach()
+        if inspect.isawaitable(attached):
+            await attached
+
+    async def stop(self) -> None:
+        if self._own_fake:
+            await self.fake.stop()
 
 
 @runtime_checkable

@@ -8,13 +8,13 @@ updates to the app's /webhook/telegram route instead of being polled.
 from __future__ import annotations
 
 import asyncio
-import socket
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
+from tests.drivers import FakePlatformDriver
 from tests.fakes import FakeTelegram
 from tests.fakes._telegram_methods import SEND_METHODS
 
@@ -24,13 +24,8 @@ if TYPE_CHECKING:
 DONE_GROUP = 99  # after the channel's own handler (group 0) has finished with the update
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
-
-class TelegramDriver:
+class TelegramDriver(FakePlatformDriver):
     def __init__(self, user_id: int = 5550001, first_name: str = "Lan", *, webhook: bool = False,
                  fake: FakeTelegram | None = None) -> None:
         self.name = "telegram-webhook" if webhook else "telegram"
@@ -46,22 +41,8 @@ class TelegramDriver:
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
 
-    async def serve(self) -> dict[str, Any]:
-        if self._own_fake:
-            await self.fake.start()
-        overrides: dict[str, Any] = {"telegram_token": self.fake.token, "telegram_api_url": self.fake.base_url}
-        if self.webhook:
-            self.port = free_port()
-            overrides["public_url"] = f"http://127.0.0.1:{self.port}"
-        return overrides
-
-    async def start(self, town: Town) -> None:
-        self.town = town
-        await self._attach()
-
-    async def stop(self) -> None:
-        if self._own_fake:
-            await self.fake.stop()
+    def platform_settings(self) -> dict[str, Any]:
+        return {"telegram_token": self.fake.token, "telegram_api_url": self.fake.base_url}
 
     async def _attach(self) -> None:
         """Hook the current App (a restart makes a new one) and, for webhooks, serve it on the public port."""

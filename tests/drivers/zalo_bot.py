@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from tests.drivers.telegram import free_port
+from tests.drivers import FakePlatformDriver
 from tests.fakes import FakeZaloBot
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def numbered_choices(text: str) -> list[str]:
     return [label for _number, label in found] if numbers == [str(i) for i in range(1, len(found) + 1)] else []
 
 
-class ZaloBotDriver:
+class ZaloBotDriver(FakePlatformDriver):
     def __init__(self, user_id: str = "zb-user-1", display_name: str = "Lan", *, webhook: bool = False,
                  fake: FakeZaloBot | None = None) -> None:
         self.name = "zalo_bot-webhook" if webhook else "zalo_bot"
@@ -49,22 +49,8 @@ class ZaloBotDriver:
         self._done: set[str] = set()
         self._changed = asyncio.Event()
 
-    async def serve(self) -> dict[str, Any]:
-        if self._own_fake:
-            await self.fake.start()
-        overrides: dict[str, Any] = {"zalo_bot_token": self.fake.token, "zalo_bot_api_url": self.fake.base_url}
-        if self.webhook:
-            self.port = free_port()
-            overrides["public_url"] = f"http://127.0.0.1:{self.port}"
-        return overrides
-
-    async def start(self, town: Town) -> None:
-        self.town = town
-        await self._attach()
-
-    async def stop(self) -> None:
-        if self._own_fake:
-            await self.fake.stop()
+    def platform_settings(self) -> dict[str, Any]:
+        return {"zalo_bot_token": self.fake.token, "zalo_bot_api_url": self.fake.base_url}
 
     @property
     def channel(self) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from tests.drivers import FakePlatformDriver
 from tests.drivers.zalo_bot import numbered_choices
 from tests.fakes import FakeZaloOA
 
@@ -31,7 +32,7 @@ def buttons_of(message: JSON) -> list[JSON]:
     return list(payload.get("buttons") or []) if isinstance(payload, dict) else []
 
 
-class ZaloOADriver:
+class ZaloOADriver(FakePlatformDriver):
     name = "zalo_oa"
 
     def __init__(self, user_id: str = "4410000000000000001", *, fake: FakeZaloOA | None = None) -> None:
@@ -43,22 +44,12 @@ class ZaloOADriver:
         self._done: set[str] = set()
         self._changed = asyncio.Event()
 
-    async def serve(self) -> dict[str, Any]:
-        if self._own_fake:
-            await self.fake.start()
+    def platform_settings(self) -> dict[str, Any]:
         fake = self.fake
         return {"zalo_oa_app_id": fake.app_id, "zalo_oa_secret_key": fake.secret_key,
                 "zalo_oa_webhook_secret": fake.oa_secret_key, "zalo_oa_access_token": fake.access_token,
                 "zalo_oa_refresh_token": fake.refresh_token, "zalo_oa_api_url": fake.base_url,
                 "zalo_oa_oauth_url": fake.base_url}
-
-    async def start(self, town: Town) -> None:
-        self.town = town
-        self._attach()
-
-    async def stop(self) -> None:
-        if self._own_fake:
-            await self.fake.stop()
 
     @property
     def channel(self) -> Any:
