@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot import loop
+
 TOKEN = "123456789:BENCH-andan-token"
 SECRET = "benchmark-secret-not-for-production"
 
@@ -334,10 +336,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     if args.worker:
         logging.basicConfig(level=logging.ERROR)  # the parent prints the figures; pauses show in the 429 column
-        asyncio.run(work(args))
+        loop.run(work(args))
         return 0
     os.environ.setdefault("ANDAN_LOG_LEVEL", "WARNING")
-    runs = asyncio.run(bench(args))
+    runs = loop.run(bench(args))
     text = report(args, runs)
     print(text, flush=True)
     if args.json is not None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
-from bot import geo, logs
+from bot import geo, logs, loop
 from bot.settings import get_settings
 
 
@@ -34,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     logs.setup(settings.log_level)
     try:
-        return asyncio.run(COMMANDS[args.command](args))
+        return loop.run(COMMANDS[args.command](args))
     except KeyboardInterrupt:
         return 130
     except UserError as error:

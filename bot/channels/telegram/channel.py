@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Update,
 )
 from telegram.error import BadRequest, ChatMigrated, InvalidToken, NetworkError, TelegramError
@@ -25,7 +23,8 @@ from bot.channels.base import Channel, DeliveryError, Permanent, RetryAfter, Tra
 from bot.channels.telegram.chats import move_chat, set_reachable
 from bot.channels.telegram.convert import CHANNEL, DOWNLOAD_LIMIT, to_incoming, too_large
 from bot.channels.telegram.menu import register_commands
-from bot.channels.telegram.send import Sender, as_delivery_error
+from bot.channels.telegram.send import Markup, Sender, as_delivery_error, link_button
+from bot.channels.telegram.transport import AiohttpRequest
 from bot.core.events import Attachment, Incoming, Kind
 from bot.core.replies import Reply
 from bot.i18n import _, use_locale
@@ -57,7 +56,8 @@ class TelegramChannel(Channel):
         base = settings.telegram_api_url.rstrip("/")
         self.webhook_mode = settings.public_url is not None
         builder = (ApplicationBuilder().token(self._token).base_url(base + "/bot").base_file_url(base + "/file/bot")
-                   .concurrent_updates(True).get_updates_read_timeout(POLL_TIMEOUT + 10))
+                   .concurrent_updates(True).request(AiohttpRequest(pool_size=settings.delivery_window + 16))
+                   .get_updates_request(AiohttpRequest(pool_size=2, read=10.0)))
         if self.webhook_mode:
             builder = builder.updater(None)
         self.ptb: Application = builder.build()  # type: ignore[type-arg]
@@ -181,12 +181,11 @@ class TelegramChannel(Channel):
         extra = None
         with use_locale(result.locale):
             if self._private_redirect(event):
-                extra = InlineKeyboardMarkup([[InlineKeyboardButton(
-                    _("Open a private chat with me"), url=f"https://t.me/{self.username}")]])
+                extra = link_button(_("Open a private chat with me"), f"https://t.me/{self.username}")
         for reply in result.replies:
             await self._reply(event.chat_id, reply, extra if reply is result.replies[-1] else None)
 
-    async def _reply(self, chat_id: str, reply: Reply, extra: InlineKeyboardMarkup | None) -> None:
+    async def _reply(self, chat_id: str, reply: Reply, extra: Markup | None) -> None:
         for attempt in (1, 2):
             try:
                 await self.sender.send(chat_id, reply, extra)
