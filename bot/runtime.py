@@ -9,6 +9,7 @@ import signal
 from aiohttp import web
 
 from bot import geo
+from bot.loop import started
 from bot.app import App
 from bot.migrate import upgrade
 from bot.server import build_http
@@ -35,6 +36,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     await app.start()
+    started()
     log.info("serving", extra={"url": f"http://{settings.host}:{settings.port}", "channels": sorted(app.channels)})
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -59,6 +59,20 @@ def test_a_group_chat_gets_one_message_every_three_seconds_and_a_pause_holds_eve
     assert not pacer.paused
 
 
+def test_the_429s_of_sends_already_in_flight_slow_the_pacer_once_per_pause() -> None:
+    ticker = Ticker()
+    pacer = Pacer(Limits(1000.0), margin=1.0, clock=ticker)
+    for _ in range(40):  # forty sends were on their way when Telegram began refusing
+        pacer.pause(1)
+    assert abs(pacer.scale - 0.99) < 1e-9
+    ticker.now += 1.5
+    pacer.pause(1)  # a new pause: slower again
+    assert abs(pacer.scale - 0.99 ** 2) < 1e-9
+    for _ in range(500):
+        pacer._sent_one()
+    assert pacer.scale == 1.0  # and back to full speed after clean sends
+
+
 async def test_acquire_never_lets_more_than_the_limit_leave_in_any_second() -> None:
     pacer = Pacer(Limits(per_second=10.0), margin=1.0)
     left: list[float] = []

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+LINGER = 0.005  # a send's outcome waits this long for others to share its commit
 Entry = tuple[store.Job, Route | None, store.Outcome, "asyncio.Future[bool]"]
 
 
@@ -55,6 +56,7 @@ class Ledger:
     async def _run(self) -> None:
         while True:
             await self._wake.wait()
+            await asyncio.sleep(LINGER)  # at broadcast rates dozens more arrive meanwhile: one commit for all
             self._wake.clear()
             batch, self._queue = self._queue, []
             if not batch:

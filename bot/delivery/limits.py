@@ -93,10 +93,14 @@ class Pacer:
         """The platform asked for a pause of every request of this bot: pause, and slow down a little.
 
         A 429 under our own pacing means the platform counts our sends closer together than we sent them
-        (network jitter, a busy host): 1% slower per 429 (down to 85%), recovering 0.5% per 100 clean sends.
+        (network jitter, a busy host): 1% slower per pause (down to 85%), recovering 0.5% per 100 clean sends.
+        The sends already in flight when the platform starts refusing all come back with a 429 of the same
+        pause: only the first of them slows us down.
         """
-        self.paused_until = max(self.paused_until, self.clock() + seconds)
-        self._set_scale(max(MIN_SCALE, self.scale * 0.99))
+        now = self.clock()
+        if now >= self.paused_until:
+            self._set_scale(max(MIN_SCALE, self.scale * 0.99))
+        self.paused_until = max(self.paused_until, now + seconds)
         self._clean = 0
 
     def _set_scale(self, scale: float) -> None:

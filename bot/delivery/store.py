@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Integer, and_, bindparam, case, func, null, or_, select, update
@@ -100,7 +101,10 @@ def _params(job_id: int, outcome: Outcome, now: datetime) -> dict[str, Any]:
     }
 
 
+@cache
 def _record_statement(worker: str) -> Any:
+    """Built once per worker: at broadcast rates SQLAlchemy's cache-key walk over a new statement costs more
+    than SQLite takes to run it."""
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     c = table.c
     return (
@@ -127,13 +131,15 @@ async def record(session: AsyncSession, worker: str, outcomes: list[tuple[int, O
         return set()
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     ids = [job_id for job_id, _outcome in outcomes]
-    ours = set((await session.exec(  # type: ignore[call-overload]
+    # Core statements on the session's connection: the ORM's per-statement bookkeeping is not needed here.
+    connection = await session.connection()
+    ours = set((await connection.execute(
         select(table.c.id).where(table.c.id.in_(ids), table.c.claimed_by == worker,
                                  table.c.status == OutboxStatus.SENDING)
     )).scalars().all())
     params = [_params(job_id, outcome, now) for job_id, outcome in outcomes if job_id in ours]
     if params:
-        await session.exec(_record_statement(worker), params=params)  # type: ignore[call-overload]
+        await connection.execute(_record_statement(worker), params)
     return ours
 
 
