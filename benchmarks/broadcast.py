@@ -31,6 +31,7 @@ from typing import Any
 from bot import loop
 
 TOKEN = "123456789:BENCH-andan-token"
+READY = "sender ready"
 SECRET = "benchmark-secret-not-for-production"
 
 
@@ -46,6 +47,7 @@ class Figures:
     rate_limited: int = 0
     achieved_rate: float = 0.0
     wall_seconds: float = 0.0
+    enqueue_seconds: float = 0.0
     missed: int = 0
     duplicates: int = 0
     kills_at: list[int] = field(default_factory=list)
@@ -146,13 +148,15 @@ async def work(args: argparse.Namespace) -> None:
         sender = Sender(app)
         loop.started()  # as bot.runtime.serve does
         running = asyncio.create_task(sender.run())
-        unfinished = select(func.count()).where(col(OutboxMessage.status).in_([OutboxStatus.PENDING,
-                                                                              OutboxStatus.SENDING]))
+        print(READY, flush=True)  # the broadcast is written once every sender is up, as in production
+        counts = select(func.count(), func.count().filter(col(OutboxMessage.status).in_(
+            [OutboxStatus.PENDING, OutboxStatus.SENDING])))
         while True:
             await asyncio.sleep(0.25)
             async with app.db.session() as session:
-                if (await session.exec(unfinished)).one() == 0:
-                    break
+                total, unfinished = (await session.exec(counts)).one()
+            if total and not unfinished:
+                break
         await sender.stop()
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
@@ -211,29 +215,63 @@ async def drop_database(args: argparse.Namespace, url: str) -> None:
         await conn.close()
 
 
-async def scratch_outbox(url: str, name: str, recipients: int) -> str:
-    """A migrated database with one urgent alert row per recipient (private chats)."""
+async def scratch_town(url: str, recipients: int) -> None:
+    """A migrated database with `recipients` residents, each reachable on Telegram in a private chat."""
     from sqlalchemy import insert
 
     from bot import clock
-    from bot.core.replies import Choice, Reply
     from bot.db import Database
     from bot.migrate import upgrade
-    from models import OutboxMessage, Priority
+    from models import ChannelIdentity, Person
 
     db = Database(url)
     await upgrade(db)
-    payload = Reply("⚠️ Cảnh báo: giả danh công an gọi điện yêu cầu chuyển tiền. Công an không bao giờ làm vậy.",
-                    (Choice("Tôi đã đọc", "ack:1"),)).to_payload()
     now = clock.now()
-    rows = [dict(kind="alert", priority=Priority.URGENT, channel="telegram", chat_id=str(10_000_000 + n),
-                 payload=payload, status="pending", not_before=now, attempts=0, created_at=now,
-                 dedupe_key=f"bench:{name}:{n}", source_kind="alert", source_id="bench") for n in range(recipients)]
+    people = [dict(id=n + 1, display_name=f"Cư dân {n}", locale="vi", consented_at=now, consent_version="1",
+                   digest_enabled=True, mute_info_alerts=False, created_at=now) for n in range(recipients)]
+    identities = [dict(person_id=n + 1, channel="telegram", external_user_id=chat_id(n), chat_id=chat_id(n),
+                       last_interaction_at=now, created_at=now) for n in range(recipients)]
     async with db.session() as session:
-        await session.exec(insert(OutboxMessage), params=rows)  # type: ignore[call-overload]
+        await session.exec(insert(Person), params=people)  # type: ignore[call-overload]
+        await session.exec(insert(ChannelIdentity), params=identities)  # type: ignore[call-overload]
         await session.commit()
     await db.dispose()
-    return url
+
+
+def chat_id(n: int) -> str:
+    return str(10_000_000 + n)
+
+
+async def broadcast(url: str) -> float:
+    """Queue one urgent alert to every resident in one transaction, as confirming an alert does; seconds taken."""
+    from sqlmodel import select
+
+    from bot.core.replies import Choice, Reply
+    from bot.db import Database
+    from bot.outbox import enqueue_to_people
+    from models import Person, Priority
+
+    db = Database(url)
+    started = time.monotonic()
+    async with db.session() as session:
+        people = list((await session.exec(select(Person))).all())
+        await enqueue_to_people(
+            session, people, lambda: Reply("⚠️ Cảnh báo: giả danh công an gọi điện yêu cầu chuyển tiền. "
+                                           "Công an không bao giờ làm vậy.", (Choice("Tôi đã đọc", "ack:1"),)),
+            kind="alert", priority=Priority.URGENT, source_kind="alert", source_id="bench")
+        await session.commit()
+    taken = time.monotonic() - started
+    await db.dispose()
+    return taken
+
+
+async def start_sender(command: list[str]) -> asyncio.subprocess.Process:
+    """A sender process, returned once it says it is up (imports, channel start-up) and polling the outbox."""
+    process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
+    assert process.stdout is not None
+    while (line := await process.stdout.readline()) and line.decode().strip() != READY:
+        pass
+    return process
 
 
 async def phase(args: argparse.Namespace, directory: Path, name: str, paid: bool, kills: list[float],
@@ -242,7 +280,8 @@ async def phase(args: argparse.Namespace, directory: Path, name: str, paid: bool
     name = f"{name} [{backend}]"
     figures = Figures(name, args.recipients, rate, args.paid_window if paid else args.window,
                       senders=args.paid_senders if paid else 1, channel=channel_kind(args.channel, paid))
-    url = await scratch_outbox(await scratch_database(args, directory, name, backend), name, args.recipients)
+    url = await scratch_database(args, directory, name, backend)
+    await scratch_town(url, args.recipients)
     fake = jittery_fake(args)
     await fake.start()
     command = [sys.executable, "-m", "benchmarks.broadcast", "--worker", "--db", url, "--api", fake.base_url,
@@ -258,7 +297,8 @@ async def phase(args: argparse.Namespace, directory: Path, name: str, paid: bool
     # milliseconds and then let a compressed burst through its flood control, which real Telegram never does.
     gc.disable()
     try:
-        processes = [await asyncio.create_subprocess_exec(*command) for _ in range(senders)]
+        processes = list(await asyncio.gather(*(start_sender(command) for _ in range(senders))))
+        figures.enqueue_seconds = await broadcast(url)
         pending = sorted(kills)
         while True:
             ok = fake.stats.by_method.get("sendMessage", Counter())["ok"]
@@ -268,7 +308,8 @@ async def phase(args: argparse.Namespace, directory: Path, name: str, paid: bool
                     await process.wait()
                 figures.kills_at.append(ok)
                 pending.pop(0)
-                processes = [await asyncio.create_subprocess_exec(*command) for _ in range(senders)]
+                processes = [await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.DEVNULL)
+                             for _ in range(senders)]  # restarted at once, not waited for
                 continue
             if all(process.returncode is not None for process in processes):
                 if any(process.returncode != 0 for process in processes):
@@ -285,7 +326,7 @@ async def phase(args: argparse.Namespace, directory: Path, name: str, paid: bool
     per_chat = Counter(str(r.params.get("chat_id")) for r in delivered)
     figures.requests, figures.sent_ok = len(sends), len(delivered)
     figures.rate_limited = sum(1 for r in sends if r.outcome == "rate_limited")
-    figures.missed = sum(1 for n in range(args.recipients) if per_chat[str(10_000_000 + n)] == 0)
+    figures.missed = sum(1 for n in range(args.recipients) if per_chat[chat_id(n)] == 0)
     figures.duplicates = sum(count - 1 for count in per_chat.values())
     if len(delivered) > 1:
         figures.achieved_rate = (len(delivered) - 1) / (delivered[-1].at - delivered[0].at)

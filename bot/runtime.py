@@ -9,8 +9,8 @@ import signal
 from aiohttp import web
 
 from bot import geo
-from bot.loop import started
 from bot.app import App
+from bot.loop import started
 from bot.migrate import upgrade
 from bot.server import build_http
 from bot.settings import Settings

@@ -11,11 +11,13 @@ import asyncio
 import logging
 import time
 import weakref
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import clock
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+Offer = tuple[str, str, str, list[dict[str, str]]]  # channel, chat id, platform user id, the choices pushed
 CANCEL = {"huy", "cancel"}
 BACK = {"quaylai", "back"}
 
@@ -62,11 +65,13 @@ class Dispatcher:
             lock = self._locks[key] = asyncio.Lock()
         return lock
 
-    async def _lock_across_processes(self, session: AsyncSession, key: str) -> None:
+    async def _lock_across_processes(self, session: AsyncSession, *keys: str) -> None:
         if not self.app.db.is_sqlite:
-            # Serialise one conversation across worker processes, for the length of this transaction.
+            # Serialise conversations across worker processes, for the length of this transaction; in the order
+            # given (unnest keeps the array's order).
             connection = await session.connection()
-            await connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
+            await connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+                                          "FROM unnest(CAST(:keys AS text[])) AS k"), {"keys": list(keys)})
 
     async def handle(self, event: Incoming) -> DispatchResult:
         key = self.state_key(event.channel, event.chat_id, event.user_id)
@@ -321,19 +326,34 @@ class Dispatcher:
         elif stored is not None:
             await ctx.session.delete(stored)  # nothing left to remember: keep no row at all
 
-    async def offer_choices(self, channel: str, chat_id: str, user_id: str, choices: list[dict[str, str]]) -> None:
-        """Make a pushed message's choices the conversation's current ones, so a typed "1" answers it.
+    async def offer_choices(self, offers: Sequence[Offer]) -> None:
+        """Make pushed messages' choices their conversations' current ones, so a typed "1" answers them.
 
-        Taken under the conversation's lock, like an update, so it never races the person's own messages; an
-        open form keeps its own choices.
+        Each conversation is taken under its lock, like an update, so this never races the person's own
+        messages; an open form keeps its own choices. A broadcast offers hundreds a second, so a batch is
+        written in one transaction; locks are taken in one order (sorted keys), so two batches never wait for
+        each other in a circle.
         """
-        key = self.state_key(channel, chat_id, user_id)
-        async with self._lock(key), self.app.db.session() as session:
-            await self._lock_across_processes(session, key)
-            state = await session.get(ConversationState, key) or ConversationState(key=key)
-            if state.flow is not None:
-                return
-            state.choices = choices
-            state.updated_at = clock.now()
-            await session.merge(state)
-            await session.commit()
+        latest = {self.state_key(channel, chat_id, user_id): choices for channel, chat_id, user_id, choices in offers}
+        keys = sorted(latest)
+        if not keys:
+            return
+        async with AsyncExitStack() as held:
+            for key in keys:
+                await held.enter_async_context(self._lock(key))
+            async with self.app.db.session() as session:
+                await self._lock_across_processes(session, *keys)
+                # Core statements: building a model object per recipient cost more than the SQL.
+                table, now = ConversationState.__table__, clock.now()  # type: ignore[attr-defined]
+                connection = await session.connection()
+                flows: dict[str, str | None] = dict((await connection.execute(
+                    select(table.c.key, table.c.flow).where(table.c.key.in_(keys)))).all())
+                changed = [{"k": key, "choices": latest[key], "updated_at": now}
+                           for key in keys if key in flows and flows[key] is None]
+                new = [{"key": key, "choices": latest[key], "updated_at": now, "data": {}, "history": []}
+                       for key in keys if key not in flows]
+                if changed:
+                    await connection.execute(update(table).where(table.c.key == bindparam("k")), changed)
+                if new:
+                    await connection.execute(insert(table), new)
+                await session.commit()

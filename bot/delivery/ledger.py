@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LINGER = 0.005  # a send's outcome waits this long for others to share its commit
+LINGER = 0.02  # a send's outcome waits this long for others to share its commit
 Entry = tuple[store.Job, Route | None, store.Outcome, "asyncio.Future[bool]"]
 
 
@@ -99,8 +99,7 @@ class Ledger:
         try:
             async with self.app.db.session() as session:
                 targets = await offered_conversations(session, offers)
-            for identity, choices in targets:
-                await self.app.dispatcher.offer_choices(identity.channel, identity.chat_id, identity.external_user_id,
-                                                        choices)
+            await self.app.dispatcher.offer_choices(
+                [(identity.channel, identity.chat_id, identity.external_user_id, choices) for identity, choices in targets])
         except Exception:
             log.warning("could not remember offered choices", exc_info=True, extra={"rows": len(offers)})
