@@ -70,8 +70,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--paid-rate", type=float, default=1000.0, help="paid broadcast limit, messages/s")
     parser.add_argument("--window", type=int, default=50, help="sender's in-flight window at the free rate")
     parser.add_argument("--paid-window", type=int, default=200, help="sender's in-flight window when paid")
-    parser.add_argument("--paid-senders", type=int, default=1,
-                        help="sender processes in paid phases, each pacing at paid-rate / N")
+    parser.add_argument("--paid-senders", type=int, default=2,
+                        help="sender processes in paid phases (ANDAN_DELIVERY_SENDERS=N: each paces at 1/N)")
     parser.add_argument("--latency", default="30,50", help="simulated network latency range, ms")
     parser.add_argument("--lease", type=float, default=5.0, help="sender lease, seconds (production: 60)")
     parser.add_argument("--phases", default="standard,paid,resilience", help="which phases to run")
@@ -102,7 +102,7 @@ def worker_settings(args: argparse.Namespace, media: Path) -> Any:
     return Settings(
         _env_file=None, database_url=args.db, secret_key=SECRET, web_enabled=False, media_dir=media,  # type: ignore[call-arg]
         telegram_token=TOKEN, telegram_api_url=args.api, telegram_paid_broadcast=args.paid,
-        telegram_per_second=args.rate / args.share, telegram_paid_per_second=args.paid_rate / args.share,
+        telegram_per_second=args.rate, telegram_paid_per_second=args.paid_rate, delivery_senders=args.share,
         delivery_window=args.paid_window if args.paid else args.window, delivery_lease_seconds=args.lease,
         delivery_poll_seconds=0.1, delivery_enabled=False,
     )

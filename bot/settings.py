@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     delivery_backoff_seconds: float = Field(10.0, description="First retry delay after a transient error (doubles, with jitter).")
     delivery_defer_seconds: float = Field(5.0, description="A row whose chat is not free for longer goes back to the queue.")
     delivery_rate_margin: float = Field(0.97, description="Fraction of each platform limit the sender aims for.")
+    delivery_senders: int = Field(1, ge=1, description="Processes sending for the same bots (ANDAN_DELIVERY_ENABLED); each paces at 1/N of every limit.")
     telegram_per_second: float = Field(30.0, description="Telegram messages per second over all chats.")
     telegram_chat_per_second: float = Field(1.0, description="Telegram messages per second to one private chat.")
     telegram_chat_burst: int = Field(3, description="Short burst tolerated in one private chat.")

@@ -44,6 +44,8 @@ def test_telegram_defaults_and_paid_broadcast() -> None:
     paid = Settings(_env_file=None, telegram_paid_broadcast=True)  # type: ignore[call-arg]
     assert limits_for("telegram", paid).per_second == 1000.0
     assert limits_for("zalo_oa", settings).per_second == 10.0
+    shared = Settings(_env_file=None, telegram_paid_broadcast=True, delivery_senders=4)  # type: ignore[call-arg]
+    assert limits_for("telegram", shared) == Limits(250.0, 0.25, 3, 5.0)  # four processes: a quarter each
 
 
 def test_a_group_chat_gets_one_message_every_three_seconds_and_a_pause_holds_everyone() -> None:

@@ -53,15 +53,20 @@ class Limits:
 
 
 def limits_for(channel: str, settings: Settings) -> Limits:
-    """The configured limits of a channel (web and unknown channels are not paced)."""
+    """This process's share of a channel's configured limits (web and unknown channels are not paced).
+
+    The platforms count per bot, whichever of our processes sends: with N sender processes each keeps to
+    1/N of every limit, so together they stay within it (and lose 1/N of the rate while one is down).
+    """
+    n = settings.delivery_senders
     if channel == "telegram":
         overall = settings.telegram_paid_per_second if settings.telegram_paid_broadcast else settings.telegram_per_second
-        return Limits(overall, settings.telegram_chat_per_second, settings.telegram_chat_burst,
-                      settings.telegram_group_per_minute)
+        return Limits(overall / n, settings.telegram_chat_per_second / n, settings.telegram_chat_burst,
+                      settings.telegram_group_per_minute / n)
     if channel == "zalo_oa":
-        return Limits(settings.zalo_oa_per_second)
+        return Limits(settings.zalo_oa_per_second / n)
     if channel == "zalo_bot":
-        return Limits(settings.zalo_bot_per_second)
+        return Limits(settings.zalo_bot_per_second / n)
     return Limits()
 
 

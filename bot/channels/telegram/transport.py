@@ -47,7 +47,9 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             # limit_per_host too: every call goes to one host, and the pool is that host's.
             connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=self._pool_size)
-            self._session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": USER_AGENT})
+            # The Bot API sets no cookies: a jar would only be searched on every call.
+            self._session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": USER_AGENT},
+                                                  cookie_jar=aiohttp.DummyCookieJar())
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
