@@ -134,7 +134,6 @@ async def make_channel(app: Any, args: argparse.Namespace) -> Any:
 
 
 async def work(args: argparse.Namespace) -> None:
-    from sqlalchemy import func
     from sqlmodel import col, select
 
     from bot.app import App
@@ -149,14 +148,16 @@ async def work(args: argparse.Namespace) -> None:
         loop.started()  # as bot.runtime.serve does
         running = asyncio.create_task(sender.run())
         print(READY, flush=True)  # the broadcast is written once every sender is up, as in production
-        counts = select(func.count(), func.count().filter(col(OutboxMessage.status).in_(
-            [OutboxStatus.PENDING, OutboxStatus.SENDING])))
+        # Done when the broadcast has been written and nothing of it waits: two index lookups, not a count that
+        # would compete with the sender for the database.
+        written = select(OutboxMessage.id).limit(1)
+        unfinished = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(
+            [OutboxStatus.PENDING, OutboxStatus.SENDING])).limit(1)
         while True:
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(0.5)
             async with app.db.session() as session:
-                total, unfinished = (await session.exec(counts)).one()
-            if total and not unfinished:
-                break
+                if (await session.exec(written)).first() and not (await session.exec(unfinished)).first():
+                    break
         await sender.stop()
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)

@@ -30,7 +30,9 @@ class Priority:
 
 class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "priority", "not_before"),)
+    # The sender's queue order (status, then urgent first, then oldest), with not_before read from the index
+    # itself: a claim walks it in order and stops after a handful, however many rows wait.
+    __table_args__ = (Index("ix_outbox_queue", "status", "priority", "id", "not_before"),)
     id: int | None = Field(default=None, primary_key=True)
     kind: str  # "alert" | "reminder" | "digest" | "tip_notice" | "reply" | ...
     priority: int = Priority.ROUTINE

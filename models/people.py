@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.base import timestamp
@@ -40,7 +40,8 @@ class ChannelIdentity(SQLModel, table=True):
     """One way to reach a person: a platform user and the private chat with them."""
 
     __tablename__ = "channel_identity"
-    __table_args__ = (UniqueConstraint("channel", "external_user_id"),)
+    # The sender looks recipients up by chat (reachable? which conversation?) for every batch it sends.
+    __table_args__ = (UniqueConstraint("channel", "external_user_id"), Index("ix_channel_identity_chat", "chat_id", "channel"))
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     channel: str  # "web" | "telegram" | "zalo_bot" | "zalo_oa"

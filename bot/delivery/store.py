@@ -52,38 +52,44 @@ class Outcome:
     record_choices: bool = False  # remember the offered choices in the recipient's conversation
 
 
-def _due(now: datetime, worker: str, exclude_channels: set[str]) -> Any:
-    pending = and_(col(OutboxMessage.status) == OutboxStatus.PENDING, col(OutboxMessage.not_before) <= now)
-    # Another sender's expired claim; never our own (that row may still be waiting in this process).
+def _queues(now: datetime, worker: str, exclude_channels: set[str]) -> list[Any]:
+    """What a claim may take, in the order it takes it: rows another sender claimed and abandoned (its lease
+    expired; never our own, which may still be waiting in this process), then rows due now.
+
+    Two conditions, not one with OR: each walks an index in (priority, id) order and stops after `limit` rows.
+    """
     expired = and_(col(OutboxMessage.status) == OutboxStatus.SENDING, col(OutboxMessage.claimed_until) < now,
                    col(OutboxMessage.claimed_by) != worker)
-    condition = or_(pending, expired)
-    if exclude_channels:
-        condition = and_(condition, or_(col(OutboxMessage.channel).is_(None),
-                                        col(OutboxMessage.channel).not_in(sorted(exclude_channels))))
-    return condition
+    due = and_(col(OutboxMessage.status) == OutboxStatus.PENDING, col(OutboxMessage.not_before) <= now)
+    if not exclude_channels:
+        return [expired, due]
+    allowed = or_(col(OutboxMessage.channel).is_(None), col(OutboxMessage.channel).not_in(sorted(exclude_channels)))
+    return [and_(expired, allowed), and_(due, allowed)]
 
 
 async def claim(session: AsyncSession, worker: str, limit: int, lease: timedelta, *, postgres: bool,
                 exclude_channels: set[str] | None = None) -> list[Job]:
     """Take up to `limit` due rows (urgent first, then oldest), including rows whose lease expired."""
     now = clock.now()
-    pick = (select(OutboxMessage.id).where(_due(now, worker, exclude_channels or set()))  # type: ignore[call-overload]
-            .order_by(col(OutboxMessage.priority), col(OutboxMessage.id)).limit(limit))
-    if postgres:
-        pick = pick.with_for_update(skip_locked=True)
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    statement = (
-        update(table).where(table.c.id.in_(pick.scalar_subquery()))
-        .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_until=now + lease,
-                attempts=table.c.attempts + 1)
-        .returning(table.c.id, table.c.kind, table.c.priority, table.c.attempts, table.c.person_id,
-                   table.c.channel, table.c.chat_id, table.c.sealed_route, table.c.linked_chat_id,
-                   table.c.payload)
-    )
-    rows = (await session.exec(statement)).all()  # type: ignore[call-overload]
+    jobs: list[Job] = []
+    for condition in _queues(now, worker, exclude_channels or set()):
+        if len(jobs) >= limit:
+            break
+        pick = (select(OutboxMessage.id).where(condition)  # type: ignore[call-overload]
+                .order_by(col(OutboxMessage.priority), col(OutboxMessage.id)).limit(limit - len(jobs)))
+        if postgres:
+            pick = pick.with_for_update(skip_locked=True)
+        statement = (
+            update(table).where(table.c.id.in_(pick.scalar_subquery()))
+            .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_until=now + lease,
+                    attempts=table.c.attempts + 1)
+            .returning(table.c.id, table.c.kind, table.c.priority, table.c.attempts, table.c.person_id,
+                       table.c.channel, table.c.chat_id, table.c.sealed_route, table.c.linked_chat_id,
+                       table.c.payload)
+        )
+        jobs += [Job(*row) for row in (await session.exec(statement)).all()]  # type: ignore[call-overload]
     await session.commit()
-    jobs = [Job(*row) for row in rows]
     return sorted(jobs, key=lambda j: (j.priority, j.id))  # RETURNING order is unspecified
 
 
