@@ -99,7 +99,6 @@ class Ledger:
         try:
             async with self.app.db.session() as session:
                 targets = await offered_conversations(session, offers)
-            await self.app.dispatcher.offer_choices(
-                [(identity.channel, identity.chat_id, identity.external_user_id, choices) for identity, choices in targets])
+            await self.app.dispatcher.offer_choices(targets)
         except Exception:
             log.warning("could not remember offered choices", exc_info=True, extra={"rows": len(offers)})

@@ -6,6 +6,7 @@ Looked up per batch (a few queries for a whole claim), because a broadcast claim
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,6 +16,9 @@ from bot.delivery.store import Job
 from bot.outbox import open_route
 from bot.security import Keyring
 from models import ChannelIdentity, LinkedChat, Person
+
+if TYPE_CHECKING:
+    from bot.core.dispatcher import Offer
 
 
 @dataclass(frozen=True)
@@ -85,11 +89,12 @@ async def resolve(session: AsyncSession, keyring: Keyring, jobs: list[Job]) -> d
     private = {(r.channel, r.chat_id) for r in routes.values() if not r.is_group}
     blocked: dict[tuple[str, str], str] = {}
     if private:
-        found_ids = await session.exec(
-            select(ChannelIdentity).where(col(ChannelIdentity.chat_id).in_({chat for _c, chat in private}),
-                                          col(ChannelIdentity.unreachable_at).is_not(None))
+        table = ChannelIdentity.__table__  # type: ignore[attr-defined]
+        found_ids = await session.exec(  # type: ignore[call-overload]
+            select(table.c.channel, table.c.chat_id, table.c.unreachable_reason)
+            .where(table.c.chat_id.in_({chat for _c, chat in private}), table.c.unreachable_at.is_not(None))
         )
-        blocked = {(i.channel, i.chat_id): i.unreachable_reason or "unreachable" for i in found_ids.all()}
+        blocked = {(channel, chat): reason or "unreachable" for channel, chat, reason in found_ids.all()}
     for job_id, route in routes.items():
         reason = blocked.get((route.channel, route.chat_id))
         out[job_id] = Skip(f"recipient unreachable: {reason}") if reason else route
@@ -115,20 +120,22 @@ async def mark_unreachable(session: AsyncSession, route: Route, reason: str) -> 
 
 
 async def offered_conversations(session: AsyncSession, offers: list[tuple[Route, list[dict[str, str]]]]
-                                ) -> list[tuple[ChannelIdentity, list[dict[str, str]]]]:
+                                ) -> list[Offer]:
     """The private conversations that just received choices in a pushed message, with the latest choices of each.
 
-    The dispatcher then records them (`Dispatcher.offer_choices`, under the conversation's lock), so on platforms
-    without buttons a typed "1" answers the latest push, e.g. "I have read this".
+    The dispatcher then records them (`Dispatcher.offer_choices`, under the conversations' locks), so on
+    platforms without buttons a typed "1" answers the latest push, e.g. "I have read this".
     """
     if not offers:
         return []
     chats = {route.chat_id for route, _ in offers}
-    found = await session.exec(select(ChannelIdentity).where(col(ChannelIdentity.chat_id).in_(chats)))
-    identities = {(i.channel, i.chat_id): i for i in found.all()}
-    latest: dict[tuple[str, str], tuple[ChannelIdentity, list[dict[str, str]]]] = {}
+    table = ChannelIdentity.__table__  # type: ignore[attr-defined]
+    found = await session.exec(  # type: ignore[call-overload]
+        select(table.c.channel, table.c.chat_id, table.c.external_user_id).where(table.c.chat_id.in_(chats)))
+    users = {(channel, chat_id): user for channel, chat_id, user in found.all()}
+    latest: dict[tuple[str, str], Offer] = {}
     for route, choices in offers:
-        identity = identities.get((route.channel, route.chat_id))
-        if identity is not None:
-            latest[(identity.channel, identity.chat_id)] = (identity, choices)
+        user = users.get((route.channel, route.chat_id))
+        if user is not None:
+            latest[(route.channel, route.chat_id)] = (route.channel, route.chat_id, user, choices)
     return list(latest.values())
