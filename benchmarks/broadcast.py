@@ -48,6 +48,7 @@ class Figures:
     achieved_rate: float = 0.0
     wall_seconds: float = 0.0
     enqueue_seconds: float = 0.0
+    per_second: list[int] = field(default_factory=list)  # successful sends in each second of the fake's clock
     missed: int = 0
     duplicates: int = 0
     kills_at: list[int] = field(default_factory=list)
@@ -331,15 +332,8 @@ async def phase(args: argparse.Namespace, directory: Path, name: str, paid: bool
     figures.duplicates = sum(count - 1 for count in per_chat.values())
     if len(delivered) > 1:
         figures.achieved_rate = (len(delivered) - 1) / (delivered[-1].at - delivered[0].at)
-        if os.environ.get("BENCH_SERIES"):
-            first = delivered[0].at
-            print("per second:", list(Counter(int(r.at - first) for r in delivered).values()), file=sys.stderr)
-            limited = [r.at for r in sends if r.outcome == "rate_limited"]
-            if limited:
-                t = limited[0]
-                print("first 429 at", round(t - first, 3), "ok in prior 1s:", sum(1 for r in delivered if t - 1 <= r.at < t),
-                      "per 100ms before:", [sum(1 for r in delivered if t - (k + 1) / 10 <= r.at < t - k / 10) for k in range(15)],
-                      file=sys.stderr)
+        first = delivered[0].at
+        figures.per_second = [n for _s, n in sorted(Counter(int(r.at - first) for r in delivered).items())]
     return figures
 
 
@@ -358,6 +352,10 @@ def report(args: argparse.Namespace, runs: list[Figures]) -> str:
             f"{f.phase:<34}{f.recipients:>10}{f.window:>8}{f.allowed_rate:>11.0f}{f.achieved_rate:>12.1f}"
             f"{f.rate_ratio:>8.3f}{f.rate_limited:>7}{f.requests:>10}{f.limited_ratio:>10.2%} {f.missed:>8}"
             f"{f.duplicates:>6}{f.wall_seconds:>8.1f}  {f.channel} ×{f.senders}")
+    lines.append("")
+    for f in runs:
+        lines.append(f"{f.phase}: queued in {f.enqueue_seconds:.1f} s; sends per second: "
+                     f"{' '.join(map(str, f.per_second))}")
     lines.append("")
     for f in runs:
         if f.kills_at:
