@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import PIL.Image
 import pytest
 from sqlmodel import col, select
 
 from bot import clock
-from bot.core.replies import Choice, Reply
+from bot.core.replies import Choice, Media, Reply
 from bot.outbox import enqueue_to_person
 from models import ChannelIdentity, OutboxMessage, OutboxStatus, Person, Priority
 from tests.conftest import Town
@@ -138,3 +140,23 @@ async def test_paid_broadcast_is_asked_for_only_when_configured(db_url: str, set
             assert all("allow_paid_broadcast" not in r.params for r in free.requests if r.method == "sendMessage")
     finally:
         await free.stop()
+
+
+async def test_a_photo_is_uploaded_as_a_file_and_a_long_caption_follows_with_the_buttons(
+        tg: tuple[Town, TelegramDriver]) -> None:
+    """Uploads go through the adapter's own HTTP transport (multipart), like a tip's photos sent to the police."""
+    town, driver = tg
+    assert town.app is not None
+    image = io.BytesIO()
+    PIL.Image.new("RGB", (32, 24), (200, 30, 30)).save(image, format="PNG")
+    caption = "Ảnh hiện trường, đường Nguyễn Huệ. " * 40  # longer than Telegram's 1,024-character caption
+    reply = Reply("Cảnh báo mới", (Choice("Tôi đã đọc", "ack:9"),),
+                  (Media("image", data=image.getvalue(), filename="hien-truong.png", caption=caption),))
+    ids = await town.app.channels["telegram"].deliver(str(driver.user_id), reply)
+    calls = [r for r in driver.fake.requests if r.method in {"sendMessage", "sendPhoto"}][-3:]
+    assert [c.method for c in calls] == ["sendMessage", "sendPhoto", "sendMessage"] and len(ids) == 3
+    photo = calls[1].params
+    assert photo["photo"]["data"] == image.getvalue() and photo["photo"]["filename"] == "hien-truong.png"
+    assert "caption" not in photo and "reply_markup" not in photo
+    assert calls[2].params["text"].strip() == caption.strip()
+    assert calls[2].params["reply_markup"] == {"inline_keyboard": [[{"text": "Tôi đã đọc", "callback_data": "ack:9"}]]}

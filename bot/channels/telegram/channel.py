@@ -45,7 +45,6 @@ class TelegramChannel(Channel):
     name = CHANNEL
     text_limit = 4096
     supports_buttons = True
-    supports_paid_broadcast = True  # with ANDAN_TELEGRAM_PAID_BROADCAST, sends carry allow_paid_broadcast
 
     def __init__(self, app: App) -> None:
         settings = app.settings
