@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot import clock
+from bot import clock, loop
 from bot.app import App
 from bot.invites import create
 from bot.settings import Settings
@@ -23,6 +23,11 @@ from tests.databases import DEMO_WARD, REQUIRE_PG, TEST_SECRET, PostgresTemplate
 from tests.webchat import WebPerson, WebServer
 
 _pg_state: dict[str, Any] = {}
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
+    """Every test runs on the event loop production runs on (bot.loop: uvloop where it is installed)."""
+    return {"uvloop": factory} if (factory := loop.factory()) else {"asyncio": asyncio.new_event_loop}
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,7 @@
-"""The conversation engine under stress: expiry, crashes mid-update, forged and concurrent presses, splitting."""
+"""The conversation engine under stress: expiry, crashes mid-update, forged and concurrent presses, splitting.
+
+The tests run on the event loop production runs on (bot.loop; see tests/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot import clock
+from bot import clock, loop
 from bot.app import App
 from bot.core.context import Context
 from bot.core.events import Incoming, Kind, parse_text
@@ -172,3 +175,11 @@ async def test_handled_updates_are_remembered_hashed_and_forgotten_after_two_day
     await forget_old_updates(app)
     async with app.db.session() as session:
         assert (await session.exec(select(ProcessedUpdate))).all() == []
+
+
+async def test_the_suite_runs_on_the_event_loop_that_andan_run_uses() -> None:
+    production = (loop.factory() or asyncio.new_event_loop)()
+    try:
+        assert type(asyncio.get_running_loop()) is type(production)
+    finally:
+        production.close()
