@@ -15,7 +15,7 @@ from bot.channels.base import Permanent, RetryAfter, Transient, Unreachable
 from bot.core.events import Kind
 from bot.core.replies import Choice, Media, Reply
 from models import ChannelIdentity, Person, ProcessedUpdate
-from tests.drivers import driver_town
+from tests.drivers import driver_town, record_events
 from tests.drivers.zalo_bot import ZaloBotDriver, numbered_choices
 
 WARD = "Phường Cao Lãnh, Tỉnh Đồng Tháp"
@@ -116,14 +116,7 @@ async def test_photo_from_a_person_is_a_neutral_attachment(db_url: str, settings
     async with driver_town(lan, settings_for, db_url) as town:
         app = town.app
         assert app is not None
-        seen: list[Any] = []
-        handle = app.dispatcher.handle
-
-        async def record(event: Any) -> Any:
-            seen.append(event)
-            return await handle(event)
-
-        app.dispatcher.handle = record  # type: ignore[method-assign]
+        seen = record_events(app)
         await lan.send_photo(b"\xff\xd8 fallen tree", caption="cây đổ")
         event = seen[-1]
         assert event.kind == Kind.MEDIA and event.text == "cây đổ"

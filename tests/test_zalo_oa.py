@@ -16,7 +16,7 @@ from bot.core.events import Kind
 from bot.core.replies import Choice, Media, Reply
 from bot.outbox import enqueue_to_person
 from models import ChannelIdentity, OutboxMessage, OutboxStatus, Person, ProcessedUpdate, ZaloOACredentials
-from tests.drivers import driver_town
+from tests.drivers import driver_town, record_events
 from tests.drivers.zalo_oa import ZaloOADriver, buttons_of
 from tests.fakes._common import dumps
 
@@ -179,14 +179,7 @@ async def test_media_and_location_arrive_as_neutral_events(db_url: str, settings
     async with driver_town(oa, settings_for, db_url) as town:
         app = town.app
         assert app is not None
-        seen: list[Any] = []
-        handle = app.dispatcher.handle
-
-        async def record(event: Any) -> Any:
-            seen.append(event)
-            return await handle(event)
-
-        app.dispatcher.handle = record  # type: ignore[method-assign]
+        seen = record_events(app)
         url = oa.fake.host_file(b"\xff\xd8 broken lamp", "image/jpeg", "lamp.jpg")
         await oa.inject(oa.fake.user_send_image(oa.user_id, url, text="đèn hỏng"))
         event = seen[-1]

@@ -17,6 +17,7 @@ Drivers must survive `town.restart()` (a new App on the same database and the sa
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import socket
 from collections.abc import AsyncIterator, Callable
@@ -24,6 +25,8 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from bot.app import App
+    from bot.core.events import Incoming
     from bot.settings import Settings
     from tests.conftest import Town
 
@@ -38,11 +41,14 @@ class FakePlatformDriver:
     """The lifecycle every fake-platform driver shares: start the fake it owns, give the town the settings that
     point at it (webhook mode adds a public URL on a free port), attach to the started town, stop the fake."""
 
-    fake: Any
-    _own_fake: bool
-    webhook: bool = False
-    port: int = 0
-    town: Town | None
+    def __init__(self, fake: Any, *, owned: bool, webhook: bool = False) -> None:
+        self.fake = fake
+        self._own_fake = owned  # started and stopped by this driver (not shared with another driver)
+        self.webhook = webhook
+        self.port = 0
+        self.town: Town | None = None
+        self._hooked: set[int] = set()  # ids of the Apps already attached to (a restart makes a new one)
+        self._changed = asyncio.Event()  # set whenever the bot sent something to this person
 
     def platform_settings(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -114,6 +120,19 @@ async def driver_town(driver: ChatDriver, settings_for: Callable[..., Settings],
     finally:
         await town.close()
         await driver.stop()
+
+
+def record_events(app: App) -> list[Incoming]:
+    """From now on, every event the app's dispatcher handles is also appended to the returned list."""
+    seen: list[Incoming] = []
+    handle = app.dispatcher.handle
+
+    async def record(event: Incoming) -> Any:
+        seen.append(event)
+        return await handle(event)
+
+    app.dispatcher.handle = record  # type: ignore[method-assign]
+    return seen
 
 
 def pick(labels: list[str], *needles: str) -> str:

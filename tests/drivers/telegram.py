@@ -8,7 +8,7 @@ updates to the app's /webhook/telegram route instead of being polled.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 from telegram import Update
@@ -18,9 +18,6 @@ from tests.drivers import FakePlatformDriver
 from tests.fakes import FakeTelegram
 from tests.fakes._telegram_methods import SEND_METHODS
 
-if TYPE_CHECKING:
-    from tests.conftest import Town
-
 DONE_GROUP = 99  # after the channel's own handler (group 0) has finished with the update
 
 
@@ -28,17 +25,11 @@ DONE_GROUP = 99  # after the channel's own handler (group 0) has finished with t
 class TelegramDriver(FakePlatformDriver):
     def __init__(self, user_id: int = 5550001, first_name: str = "Lan", *, webhook: bool = False,
                  fake: FakeTelegram | None = None) -> None:
+        super().__init__(fake or FakeTelegram(), owned=fake is None, webhook=webhook)
         self.name = "telegram-webhook" if webhook else "telegram"
         self.user_id = user_id
         self.first_name = first_name
-        self.webhook = webhook
-        self.fake = fake or FakeTelegram()
-        self._own_fake = fake is None
-        self.town: Town | None = None
-        self.port = 0
-        self._hooked: set[int] = set()
         self._done: set[int] = set()
-        self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
 
     def platform_settings(self) -> dict[str, Any]:

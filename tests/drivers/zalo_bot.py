@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
 from tests.drivers import FakePlatformDriver
 from tests.fakes import FakeZaloBot
-
-if TYPE_CHECKING:
-    from tests.conftest import Town
 
 NUMBERED = re.compile(r"^(\d+)\. (.+)$")
 
@@ -37,17 +34,11 @@ def numbered_choices(text: str) -> list[str]:
 class ZaloBotDriver(FakePlatformDriver):
     def __init__(self, user_id: str = "zb-user-1", display_name: str = "Lan", *, webhook: bool = False,
                  fake: FakeZaloBot | None = None) -> None:
+        super().__init__(fake or FakeZaloBot(), owned=fake is None, webhook=webhook)
         self.name = "zalo_bot-webhook" if webhook else "zalo_bot"
         self.user_id = user_id
         self.display_name = display_name
-        self.webhook = webhook
-        self.fake = fake or FakeZaloBot()
-        self._own_fake = fake is None
-        self.town: Town | None = None
-        self.port = 0
-        self._hooked: set[int] = set()
         self._done: set[str] = set()
-        self._changed = asyncio.Event()
 
     def platform_settings(self) -> dict[str, Any]:
         return {"zalo_bot_token": self.fake.token, "zalo_bot_api_url": self.fake.base_url}

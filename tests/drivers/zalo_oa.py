@@ -9,14 +9,11 @@ tapped; when the choices came as a numbered list it types the number.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tests.drivers import FakePlatformDriver
 from tests.drivers.zalo_bot import numbered_choices
 from tests.fakes import FakeZaloOA
-
-if TYPE_CHECKING:
-    from tests.conftest import Town
 
 JSON = dict[str, Any]
 
@@ -36,13 +33,9 @@ class ZaloOADriver(FakePlatformDriver):
     name = "zalo_oa"
 
     def __init__(self, user_id: str = "4410000000000000001", *, fake: FakeZaloOA | None = None) -> None:
+        super().__init__(fake or FakeZaloOA(), owned=fake is None)
         self.user_id = user_id
-        self.fake = fake or FakeZaloOA()
-        self._own_fake = fake is None
-        self.town: Town | None = None
-        self._hooked: set[int] = set()
         self._done: set[str] = set()
-        self._changed = asyncio.Event()
 
     def platform_settings(self) -> dict[str, Any]:
         fake = self.fake
