@@ -9,6 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import json_tracking
+
 
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
@@ -33,6 +35,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        json_tracking.install()  # a nested change to a JSON column is saved like an assignment
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @property

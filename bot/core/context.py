@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from bot.core.events import Incoming
@@ -31,7 +32,9 @@ class Context:
         self.person = person
         self.identity = identity
         self.replies: list[Reply] = []
-        self.data: dict[str, Any] = dict(state.data or {})
+        # A deep copy: a handler may change nested lists and dicts in place, and the loaded row must keep the
+        # value it was loaded with, so the change is seen and saved (and nothing leaks past a rollback).
+        self.data: dict[str, Any] = copy.deepcopy(state.data or {})
         self._grants: list[RoleGrant] | None = None
         self._next_flow: tuple[str, dict[str, Any]] | None = None
         self._end_flow = False

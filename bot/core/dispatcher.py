@@ -8,6 +8,7 @@ process killed mid-update leaves the conversation at its previous step.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 import weakref
@@ -313,7 +314,7 @@ class Dispatcher:
 
     async def _save_state(self, ctx: Context) -> None:
         state = ctx.state
-        state.data = dict(ctx.data)
+        state.data = copy.deepcopy(ctx.data)
         offered = [r for r in ctx.replies if r.choices]
         if ctx.replies:
             state.choices = [{"label": c.label, "payload": c.payload} for c in offered[-1].choices] if offered else []

@@ -104,6 +104,10 @@ class ChatDriver(Protocol):
         """Labels of the choices the bot currently offers, in order (empty when none)."""
         ...
 
+    async def send_photo(self, data: bytes, caption: str | None = None) -> list[str]:
+        """Send a photo (with a caption only when one is given) as the platform's app would."""
+        ...
+
 
 @asynccontextmanager
 async def driver_town(driver: ChatDriver, settings_for: Callable[..., Settings], db_url: str,

@@ -71,6 +71,9 @@ class TelegramDriver(FakePlatformDriver):
         await self.settle(update["update_id"])
         return self.sent_since(index)
 
+    async def send_photo(self, data: bytes, caption: str | None = None) -> list[str]:
+        return await self.inject(lambda: self.fake.user_photo(self.user_id, data, caption=caption))
+
     async def say(self, text: str) -> list[str]:
         return await self.inject(lambda: self.fake.user_text(self.user_id, text, first_name=self.first_name))
 

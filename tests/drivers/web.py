@@ -37,3 +37,8 @@ class WebDriver:
     def choices(self) -> list[str]:
         assert self.browser is not None
         return self.browser.choices()
+
+    async def send_photo(self, data: bytes, caption: str | None = None) -> list[str]:
+        assert self.browser is not None
+        replies = await self.browser.send_file(data, "IMG_0001.jpg", "image/jpeg", caption=caption or "")
+        return [m["text"] for m in replies]

@@ -97,6 +97,10 @@ class ZaloOADriver(FakePlatformDriver):
     async def say(self, text: str) -> list[str]:
         return await self.inject(self.fake.user_send_text(self.user_id, text))
 
+    async def send_photo(self, data: bytes, caption: str | None = None) -> list[str]:
+        url = self.fake.host_file(data, "image/jpeg", "photo.jpg")
+        return await self.inject(self.fake.user_send_image(self.user_id, url, text=caption or ""))
+
     def _last_offer(self) -> JSON | None:
         for message in reversed(self.sent()):
             if message.get("text") or buttons_of(message):
