@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from bot import i18n
 from bot.channels.base import Channel
+from bot.cleaning import Cleaner
 from bot.core.dispatcher import Dispatcher
 from bot.core.router import Registry, Router
 from bot.db import Database
@@ -32,12 +33,15 @@ class App:
         self.db = Database(settings.database_url)
         self.keyring = Keyring(settings.secret_bytes())
         self.media = MediaStore(settings.media_dir, self.keyring)
+        # Uploaded files are decoded and cleaned in worker processes, started on the first file.
+        self.cleaner = Cleaner(settings)
         self.registry = Registry(routers)
         self.dispatcher = Dispatcher(self)
         self.channels: dict[str, Channel] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._stoppers: list[Callable[[], Awaitable[None]]] = []
         self._starters: list[Starter] = []
+        self.on_stop(self.cleaner.close)
 
     def add_channel(self, channel: Channel) -> None:
         self.channels[channel.name] = channel

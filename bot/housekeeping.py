@@ -1,4 +1,5 @@
-"""Core upkeep ticks: forget handled platform updates once redelivery is impossible; keep SQLite's statistics."""
+"""Core upkeep ticks: forget handled platform updates once redelivery is impossible, and abuse-limit counters
+once their window is over; keep SQLite's statistics."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, delete
 
-from bot import clock
+from bot import clock, ratelimit
 from bot.ticks import tick
 from models import ProcessedUpdate
 
@@ -30,6 +31,15 @@ async def forget_old_updates(app: App) -> None:
         )
         await session.commit()
     log.info("processed updates forgotten", extra={"count": result.rowcount})
+
+
+@tick("core.rate_limits", every=timedelta(hours=1))
+async def forget_rate_counters(app: App) -> None:
+    """A counter whose window is over limits nothing: keep none (bot.ratelimit)."""
+    async with app.db.session() as session:
+        count = await ratelimit.purge(session)
+        await session.commit()
+    log.info("rate limit counters forgotten", extra={"count": count})
 
 
 @tick("core.sqlite_optimize", every=timedelta(days=1))

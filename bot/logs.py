@@ -1,11 +1,19 @@
-"""Structured (JSON-lines) logging. Message text and platform user ids are never logged at info level."""
+"""Structured (JSON-lines) logging. Message text and platform user ids are never logged at info level.
+
+Malformed HTTP requests, which any client can send, reach the log as at most one WARNING line a minute
+(`MalformedRequests`), never as an ERROR with a traceback.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+
+from aiohttp.http_exceptions import HttpProcessingError
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
@@ -35,3 +43,41 @@ def setup(level: str = "INFO") -> None:
     for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "aiohttp.access", "alembic.runtime.plugins",
                   "aiosqlite"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class MalformedRequests(logging.Filter):
+    """aiohttp logs each malformed request (a bad header, a bad chunk size, a request line over 8 KB) at ERROR with
+    a full traceback, although it answers 400 correctly: any client could flood the log. On the "aiohttp.server"
+    logger this turns such a record into one WARNING line per `interval` seconds, without traceback, counting the
+    ones left out meanwhile. Every other record, a real server bug included, passes unchanged."""
+
+    def __init__(self, interval: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.interval, self.clock = interval, clock
+        self._next = 0.0
+        self._suppressed = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if record.levelno < logging.WARNING or not isinstance(error, HttpProcessingError):
+            return True
+        now = self.clock()
+        if now < self._next:
+            self._suppressed += 1
+            return False
+        self._next = now + self.interval
+        # The record is rewritten in place (handlers receive this same object); the client's address stays out.
+        record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+        record.msg, record.args = "malformed HTTP request refused", ()
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        record.reason = type(error).__name__
+        record.suppressed = self._suppressed
+        self._suppressed = 0
+        return True
+
+
+def tame_server_errors(interval: float = 60.0) -> None:
+    """Install MalformedRequests on aiohttp's server logger once per process."""
+    server = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, MalformedRequests) for f in server.filters):
+        server.addFilter(MalformedRequests(interval))

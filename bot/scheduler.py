@@ -8,10 +8,14 @@ after winning an INSERT into `tick_run` (unique name + slot); the others see the
 whose process died before finishing is taken over once it is older than the interval. Catch-up: a process that
 was down runs the current slot as soon as it starts, which covers everything missed (ticks look at "now"),
 so missed slots are caught up once, not replayed one by one.
+
+Stopping: no new run starts; a running tick gets a few seconds to finish, then is cancelled and gives its slot
+back, quietly (a shutdown is not a failure: only a tick that raises is logged at ERROR).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -39,6 +43,8 @@ EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday 00:00 UTC: weekly slots sta
 
 # Let start-up finish (channels, webhooks) before the first pass; it also catches up what was missed while down.
 FIRST_RUN_DELAY = timedelta(seconds=10)
+# How long a stop waits for running ticks before cancelling them (well inside a container's stop timeout).
+STOP_GRACE = 5.0
 
 
 def manual_clock() -> bool:
@@ -110,6 +116,12 @@ async def run_tick(app: App, tick: Tick, me: str | None = None) -> bool:
     await _log_catch_up(app, tick, slot)
     try:
         await tick.run(app)
+    except asyncio.CancelledError:
+        # Stopped mid-run: give the slot back so the next start runs it at once, rather than a whole interval
+        # later when the unfinished claim would be taken over. Shielded, so the stop cannot cut it short.
+        log.info("tick interrupted by a stop; its slot is given back", extra={"tick": tick.name})
+        await asyncio.shield(_finish(app, tick, slot, me, "cancelled"))
+        raise
     except Exception as exc:
         log.exception("tick failed", extra={"tick": tick.name})
         await _finish(app, tick, slot, me, type(exc).__name__)
@@ -147,6 +159,7 @@ class Scheduler:
         self.app = app
         self.me = worker_id()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._running: set[asyncio.Task[object]] = set()  # ticks in progress, for a clean stop
 
     async def start(self) -> None:
         if manual_clock():
@@ -166,14 +179,33 @@ class Scheduler:
     async def _job(self, tick: Tick) -> None:
         if manual_clock():
             return  # a test took over the clock after start: it drives ticks itself
-        await run_tick(self.app, tick, self.me)
+        task = asyncio.current_task()
+        assert task is not None
+        self._running.add(task)
+        try:
+            await run_tick(self.app, tick, self.me)
+        except asyncio.CancelledError:
+            # Only a stop cancels a tick (run_tick gave its slot back). Returning keeps APScheduler from
+            # reporting the cancellation as a failed job, at ERROR with a traceback.
+            pass
+        finally:
+            self._running.discard(task)
 
     def jobs(self) -> list[str]:
         return [job.id for job in self.scheduler.get_jobs()]
 
     async def stop(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        """No new runs; running ticks get STOP_GRACE seconds, then are cancelled and awaited (the database is
+        still open: the app disposes of it after its stoppers)."""
+        if not self.scheduler.running:
+            return
+        self.scheduler.pause()
+        await asyncio.sleep(0)  # a run submitted just before the pause takes its first step and is counted
+        running = set(self._running)
+        if running:
+            _done, running = await asyncio.wait(running, timeout=STOP_GRACE)
+        self.scheduler.shutdown(wait=False)  # cancels what is still running
+        await asyncio.gather(*running, return_exceptions=True)
 
 
 def install(app: App) -> None:

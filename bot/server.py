@@ -1,11 +1,21 @@
-"""The aiohttp application: health check, web chat, and the webhook routes channels register."""
+"""The aiohttp application: health check, web chat, and the webhook routes channels register.
+
+Every client error is answered 4xx: the `client_errors` middleware answers what bot.http_input refuses and the
+broken bodies aiohttp's parser meets while a handler reads them, and bot.logs keeps malformed requests out of
+the ERROR log.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from sqlalchemy import text
+
+from bot.http_input import InputRefused
+from bot.logs import tame_server_errors
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -13,8 +23,21 @@ if TYPE_CHECKING:
 APP_KEY = web.AppKey("andan_app", object)
 
 
+@web.middleware
+async def client_errors(request: web.Request,
+                        handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except InputRefused as refused:
+        return web.Response(status=refused.status, text=refused.reason)
+    except HttpProcessingError:  # a body the client broke, met while reading it: not a server error
+        raise web.HTTPBadRequest() from None
+
+
 def build_http(app: App) -> web.Application:
-    http = web.Application(client_max_size=(app.settings.web_max_upload_mb + 1) * 1024 * 1024)
+    tame_server_errors()
+    http = web.Application(client_max_size=(app.settings.web_max_upload_mb + 1) * 1024 * 1024,
+                           middlewares=[client_errors])
     http[APP_KEY] = app
 
     async def healthz(_request: web.Request) -> web.Response:

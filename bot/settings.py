@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -74,6 +76,41 @@ class Settings(BaseSettings):
     zalo_oa_per_second: float = Field(10.0, description="Zalo OA messages per second (the OA's quota still applies).")
     zalo_bot_per_second: float = Field(10.0, description="Zalo Bot messages per second.")
 
+    # Files people send: pixel budget, cleaning in worker processes (bot.cleaning).
+    files_max_pixels: int = Field(50_000_000, ge=1, description="Largest image accepted, in pixels (width × height), read from its header before decoding.")
+    files_workers: int = Field(2, ge=1, description="Worker processes that decode and clean uploaded files, off the event loop.")
+    files_queue: int = Field(8, ge=0, description="Uploaded files that may wait for a cleaning worker; beyond that one is politely refused.")
+    files_job_seconds: float = Field(30.0, gt=0, description="Longest cleaning of one file; then its worker is stopped and the file counts as not cleanable.")
+    files_job_memory_mb: int = Field(1536, ge=0, description="Address-space limit of a cleaning worker, in MB (0: none).")
+
+    # Replay of signed webhook events.
+    zalo_oa_event_max_age_seconds: int = Field(
+        600, ge=1, description="A Zalo OA webhook event signed longer ago than this is ignored (replay of a captured event).")
+
+    # Abuse limits without identity (bot.ratelimit), reverse proxies, media downloads.
+    rate_web_sessions_per_hour: int = Field(
+        600, ge=0, description="New web chat sessions (cookies) one client network may open per hour; 0: no limit.")
+    rate_web_people_per_hour: int = Field(
+        120, ge=0, description="People who may register in the web chat from one client network per hour; 0: no limit.")
+    rate_tips_per_day: int = Field(
+        50, ge=0, description="Tips the web chat accepts from one client network per day (besides the per-person "
+                              "limit); 0: no limit.")
+    rate_code_failures_per_hour: int = Field(
+        20, ge=0, description="Wrong receipt or link codes per hour from one client network (web) or chat account "
+                              "before code look-ups pause; 0: no limit.")
+    client_ipv4_prefix: int = Field(32, ge=0, le=32, description="IPv4 prefix length counted as one client network.")
+    client_ipv6_prefix: int = Field(64, ge=0, le=128, description="IPv6 prefix length counted as one client network.")
+    trusted_proxies: str = Field(
+        "", description="Reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For is believed; "
+                        "empty: none.")
+    media_hosts: str = Field(
+        "zdn.vn,zadn.vn,zalo.me,zaloapp.com,zaloplatforms.com",
+        description="Hosts (with their subdomains, comma-separated) the Zalo channels may download media from.")
+    media_allow_http: bool = Field(False, description="Allow plain-http media URLs (tests with local fakes only).")
+    media_allow_private: bool = Field(
+        False, description="Allow media hosts on private or loopback addresses (tests with local fakes only).")
+    media_download_seconds: float = Field(30.0, gt=0, description="Longest time one media download may take.")
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -82,13 +119,38 @@ class Settings(BaseSettings):
         """The deployment secret; generated and stored on first use so restarts keep it."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value().encode()
-        if SECRET_KEY_FILE.exists():
-            return SECRET_KEY_FILE.read_text().strip().encode()
-        value = secrets.token_urlsafe(48)
-        SECRET_KEY_FILE.write_text(value + "\n")
-        SECRET_KEY_FILE.chmod(0o600)
+        value = _read_secret_file() or _create_secret_file()
         self.secret_key = SecretStr(value)
         return value.encode()
+
+
+def _read_secret_file() -> str | None:
+    try:
+        return SECRET_KEY_FILE.read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def _create_secret_file() -> str:
+    """A new random key, in a file that is private (0600) from the moment it exists: created with its mode, never
+    chmod-ed afterwards. When another process created the file first, its key is the deployment's key."""
+    value = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(SECRET_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _wait_for_secret_file()
+    with os.fdopen(fd, "w") as out:
+        out.write(value + "\n")
+    return value
+
+
+def _wait_for_secret_file() -> str:
+    """The other process may not have written its key yet: give it a moment."""
+    for _attempt in range(100):
+        if value := _read_secret_file():
+            return value
+        time.sleep(0.02)
+    raise RuntimeError(f"{SECRET_KEY_FILE} exists but is empty: remove it or set ANDAN_SECRET_KEY")
 
 
 @lru_cache(maxsize=1)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import clock
+from bot import clock, ratelimit
 from bot.core.context import Context
-from bot.core.flow import Flow, Outcome, finish, goto, retry
+from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.geo import areas_of, groups_of, pick_by_name
@@ -107,9 +107,13 @@ async def on_language(ctx: Context) -> Outcome:
 
 
 # Consent -----------------------------------------------------------------------------------------------
+def consent_choices() -> list[Choice]:
+    return [Choice(_("I agree"), "consent:yes"), Choice(_("I do not agree"), "consent:no")]
+
+
 @flow.ask("consent")
 async def ask_consent(ctx: Context) -> None:
-    ctx.reply(consent_notice(), [Choice(_("I agree"), "consent:yes"), Choice(_("I do not agree"), "consent:no")])
+    ctx.reply(consent_notice(), consent_choices())
 
 
 @flow.on("consent")
@@ -121,6 +125,15 @@ async def on_consent(ctx: Context) -> Outcome:
         return finish()
     if answer != "yes":
         return retry(pick_reason())
+    client = ctx.event.client_key
+    if client is not None:
+        # A web person costs only a cookie: each client network may create so many an hour (bot.ratelimit).
+        verdict = await ratelimit.take(ctx.app, ctx.session, ratelimit.WEB_PEOPLE, client)
+        if not verdict.allowed:
+            ctx.reply(_("Many people have registered from your network in the last hour, so new registrations "
+                        "from it are paused for a while. Nothing has been stored. Please press \"I agree\" again "
+                        "after {time}.").format(time=verdict.retry_time()), consent_choices())
+            return stay()
     await create_person(ctx)
     invite = ctx.data.get("invite")
     if invite:

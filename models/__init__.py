@@ -8,6 +8,7 @@ from models.outbox import OutboxMessage, OutboxStatus, Priority
 from models.people import ChannelIdentity, LinkedChat, Person, Role, RoleGrant
 from models.places import Area, Group, Household, Province, Ward
 from models.pledges import PledgeCampaign  # noqa: F401  (registers every pledge table)
+from models.ratelimits import RateCounter  # noqa: F401
 from models.records import AuditEntry, ConsentRecord, Invite
 from models.reports import DigestSetting, ReportConfig, ReportSubmission, TickRun  # noqa: F401
 from models.tips import Tip, TipAttachment, TipMessage, TipRateCounter, TipRoute, TipStatus  # noqa: F401

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from PIL import Image
 from sqlmodel import select
 
 from models import Area, Group
 from models.alerts import Alert
 
-# A 1×1 transparent PNG: a real image for the photo step.
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000001"
-    "e221bc330000000049454e44ae426082"
-)
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (8, 6), (200, 30, 30, 128)).save(out, format="PNG")
+    return out.getvalue()
+
+
+# A small transparent PNG: a real image for the photo step (it is re-encoded without metadata when kept).
+PNG = _png()
 
 
 async def compose(author: Any, *, title: str, body: str, category: str = "scam", severity: str = "urgent",

@@ -150,6 +150,34 @@ async def test_a_redelivered_update_is_handled_once(app: App) -> None:
     assert again.duplicate and again.replies == []
 
 
+async def test_an_update_another_process_handled_meanwhile_is_a_duplicate_and_takes_no_lock_while_running(
+        app: App) -> None:
+    """The handled-update mark is written with the handler's changes, not before: a handler that takes long (a
+    file being fetched and cleaned) holds no write lock meanwhile. If another process (SQLite has no advisory lock)
+    handles the same redelivered update in that time, its result stands and this one is dropped whole."""
+    from models import ProcessedUpdate
+
+    await app.dispatcher.handle(text("/probe"))
+    event = Incoming("web", "u1", "u1", Kind.TEXT, text="a", update_key="77")
+    hashed = app.keyring.keyed_hash("update", "77")
+    original = probe_flow.handlers["first"]
+
+    async def meanwhile(ctx: Context) -> Outcome:
+        async with app.db.session() as other:  # a write while the handler runs: no lock held by this update
+            other.add(ProcessedUpdate(channel="web", update_key=hashed))
+            await other.commit()
+        return await original(ctx)
+
+    probe_flow.handlers["first"] = meanwhile
+    try:
+        result = await app.dispatcher.handle(event)
+    finally:
+        probe_flow.handlers["first"] = original
+    assert result.duplicate and result.replies == []
+    state = await state_of(app)
+    assert state is not None and state.step == "first"  # nothing of the dropped run was kept
+
+
 async def test_in_a_group_help_reveals_no_place_and_strangers_are_sent_to_a_private_chat(app: App) -> None:
     from bot.core.events import ChatType
 

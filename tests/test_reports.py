@@ -88,6 +88,22 @@ async def test_a_week_of_reports_reminders_late_groups_and_police_reading(manual
     replies = await tam.press("rv:send")
     assert "Đã gửi" in texts(replies) or "đã được gửi" in texts(replies)
 
+    # Tâm starts changing an answer and leaves: the sent report stays as it was sent.
+    async def sent_incidents() -> object:
+        async with town.app.db.session() as session:
+            row = (await session.exec(select(ReportSubmission).where(ReportSubmission.status == "submitted"))).one()
+            return row.answers.get("incidents")
+
+    await tam.say("/baocao")
+    await tam.press("rp:edit")
+    await tam.press("rv:change")
+    await tam.press("rq:0")
+    review = texts(await tam.say("Không có vụ việc"))
+    assert "Không có vụ việc" in review  # the review shows the change before it is sent
+    assert await sent_incidents() == "Mất trộm xe đạp ở hẻm 12"
+    assert "như đã gửi" in texts(await tam.say("/huy"))
+    assert await sent_incidents() == "Mất trộm xe đạp ở hẻm 12"
+
     # Tâm changes an answer before the deadline.
     await tam.say("/baocao")
     await tam.press("rp:edit")

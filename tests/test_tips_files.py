@@ -121,3 +121,25 @@ async def test_nested_changes_to_any_json_column_are_saved(db_url: str, settings
             assert again.history == ["s"]
     finally:
         await database.dispose()
+
+
+async def test_a_file_that_cannot_be_fetched_gets_a_polite_answer_and_keeps_the_form(
+        db_url: str, settings_for: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """A signed Zalo event naming a file on a host outside ANDAN_MEDIA_HOSTS: nothing is fetched, the resident is
+    told to send it again, the form keeps what it had, and no ERROR reaches the log."""
+    from tests.drivers.zalo_oa import ZaloOADriver
+
+    oa = ZaloOADriver()
+    async with driver_town(oa, settings_for, db_url) as town:
+        code = await town.invite("resident")
+        await oa.say(f"/start {code}")
+        await oa.press("Tiếng Việt")
+        await oa.press("Tôi đồng ý")
+        await oa.say("/togiac")
+        await oa.press("Trộm cắp")
+        await oa.send_photo(jpeg((10, 10, 10)))
+        caplog.clear()
+        refused = "\n".join(await oa.inject(oa.fake.user_send_image(oa.user_id, "https://files.example.net/x.jpg")))
+        assert "Tôi không nhận được tệp đó" in refused
+        assert not [r for r in caplog.records if r.levelname == "ERROR"]
+        assert "2 tệp" in "\n".join(await oa.send_photo(jpeg((20, 20, 20))))  # the first photo is still there

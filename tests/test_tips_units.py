@@ -9,18 +9,19 @@ from datetime import date, datetime
 from PIL import Image, PngImagePlugin
 
 from bot import clock
+from bot.cleaning import images
 from bot.security import Keyring
 from handlers.tips.clocks import add_working_days, decision_due, extended_due, receipt_due
 from handlers.tips.report import is_emergency, parse_day
-from handlers.tips.store import bucket_of, indicators, keep_file, normalize_phone, strip_image
+from handlers.tips.store import RISK_UNCLEANED, Refused, bucket_of, indicators, keep_file, normalize_phone
 from tests.test_tips import photo_with_exif
 
 
 def test_photo_metadata_is_removed_and_the_picture_kept() -> None:
     original = photo_with_exif(artist="Lê Văn Tèo", camera="SecretPhone")
-    stripped = strip_image(original)
-    assert stripped is not None
-    data, mime, _ext = stripped
+    stripped = images.clean(original, 50_000_000)  # what a cleaning worker runs
+    assert stripped is not None and stripped.ok
+    data, mime = stripped.data, stripped.mime_type
     assert mime == "image/jpeg" and b"SecretPhone" not in data and "Tèo".encode() not in data
     clean = Image.open(io.BytesIO(data))
     assert not clean.getexif() and clean.size == (64, 48) and "icc_profile" not in clean.info
@@ -32,12 +33,14 @@ def test_png_text_chunks_and_transparency() -> None:
     info.add_text("Author", "Nguyễn Văn A")
     out = io.BytesIO()
     image.save(out, format="PNG", pnginfo=info)
-    data, mime, _ext = strip_image(out.getvalue())  # type: ignore[misc]
+    stripped = images.clean(out.getvalue(), 50_000_000)
+    assert stripped is not None
+    data, mime = stripped.data, stripped.mime_type
     assert mime == "image/png" and b"Author" not in data and Image.open(io.BytesIO(data)).mode == "RGBA"
 
 
 def test_not_an_image() -> None:
-    assert strip_image(b"%PDF-1.4 not an image") is None
+    assert images.clean(b"%PDF-1.4 not an image", 50_000_000) is None
 
 
 def test_emergency_words_without_accents_and_in_english() -> None:
@@ -84,13 +87,20 @@ def test_receipt_buckets_ignore_how_the_code_is_typed() -> None:
     assert len(bucket_of(keyring, "ACDE-FGHJ-KMNP-QRTU")) == 4
 
 
-async def test_a_photo_that_cannot_be_cleaned_gets_no_police_copy(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_a_photo_that_cannot_be_cleaned_is_marked_for_the_tipster_to_decide(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.cleaning import Cleaner
     from bot.media import MediaStore
+    from bot.settings import Settings
 
     class App:
         media = MediaStore(tmp_path, Keyring(b"k"))
+        cleaner = Cleaner(Settings(_env_file=None, files_workers=1))  # type: ignore[call-arg]
 
-    stored = await keep_file(App(), b"\x00\x00\x00\x18ftypheic GPS inside", "photo", "image/heic")  # type: ignore[arg-type]
-    assert stored.police_ref == "" and not stored.stripped
+    try:
+        stored = await keep_file(App(), b"\x00\x00\x00\x18ftypheic GPS inside", "photo", "image/heic")  # type: ignore[arg-type]
+    finally:
+        await App.cleaner.close()
+    assert not isinstance(stored, Refused)
+    assert stored.risk == RISK_UNCLEANED and not stored.stripped and stored.kind == "file"
     original = await App.media.get(stored.original_ref)
     assert original is not None and original.data.endswith(b"GPS inside")

@@ -18,6 +18,9 @@ class DeliveryError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+        # What the person who sent a file is told when it cannot be fetched (translated), if more helpful than
+        # the generic "please send it again" (e.g. the size limit).
+        self.user_text: str | None = None
 
 
 class RetryAfter(DeliveryError):

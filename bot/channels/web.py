@@ -3,28 +3,36 @@
 API (same origin, session bound to the HttpOnly cookie `andan_session`):
 - `POST /api/messages` — JSON `{"text"}` | `{"choice"}` | `{"location": {"latitude", "longitude"}}`, optional
   `"id"` (client message id, makes retries idempotent); or multipart with `file` (+ `caption`).
-  200 → `{"messages": [Msg]}`; 4xx → `{"error": "<translated text>"}`.
+  Sent as `application/json` or `multipart/form-data` (415 otherwise), from the page's own origin (403 when a
+  browser sends it from another site's page). 200 → `{"messages": [Msg]}`; 4xx → `{"error": "<translated text>"}`.
 - `GET /api/messages?after=<id>&wait=<s≤25>` — messages with id > after, waiting up to `wait` seconds.
 - Msg: `{"id", "ephemeral", "direction": "in"|"out", "text", "choices": [{"label","payload"}], "media", "at",
   "at_display"}`. Before consent nothing is stored: such messages have `"id": null, "ephemeral": true`.
+- A request without a session cookie opens a new session; beyond ANDAN_RATE_WEB_SESSIONS_PER_HOUR from one client
+  network it is answered 429 with `Retry-After` and `{"error"}` (bot.ratelimit).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
-import json
+import math
 import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 from sqlmodel import col, delete, select
 
+from bot import ratelimit
 from bot.channels.base import Channel
 from bot.core.events import Attachment, Incoming, Kind, Location, parse_text
 from bot.core.replies import Reply
+from bot.http_input import CHUNK, InputRefused, cross_site, read_json
 from bot.i18n import _, fmt_time, use_locale
 from bot.media import is_ref
 from models import WebMessage
@@ -33,10 +41,15 @@ if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
 
     from bot.app import App
+    from bot.core.dispatcher import DispatchResult
 
 STATIC_DIR = Path(__file__).with_name("web_static")
 COOKIE = "andan_session"
 MAX_WAIT = 25.0
+MAX_MESSAGE_ID = 2**31 - 1
+JSON_LIMIT = 256 * 1024  # a message is at most a few thousand characters; ten times that still reads politely
+MAX_PARTS = 8  # the page's form has two (file, caption)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class WebChannel(Channel):
@@ -49,6 +62,7 @@ class WebChannel(Channel):
         self._waiters: dict[str, asyncio.Event] = {}
         self._closing = False
         self._page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+        self._networks = ratelimit.ClientNetworks(app.keyring, app.settings)
 
     # Delivery (replies and pushes both land in the transcript) -------------------------------------------
     async def deliver(self, chat_id: str, reply: Reply) -> list[str]:
@@ -83,19 +97,24 @@ class WebChannel(Channel):
     # HTTP ---------------------------------------------------------------------------------------------
     def routes(self) -> list[web.AbstractRouteDef]:
         return [
-            web.get("/", self.page),
+            web.get("/", self._counted(self.page)),
             web.get("/join/{code}", self.join),
             web.static("/static", STATIC_DIR),
-            web.post("/api/messages", self.post_message),
-            web.get("/api/messages", self.get_messages),
+            web.post("/api/messages", self._counted(self.post_message)),
+            web.get("/api/messages", self._counted(self.get_messages)),
             web.get("/media/{media_id}", self.get_media),
         ]
 
+    @staticmethod
+    def _cookie(request: web.Request) -> str | None:
+        token = request.cookies.get(COOKIE)
+        return token if token and len(token) <= 128 else None
+
     def _session_id(self, request: web.Request) -> tuple[str, str | None]:
         """The hashed session id, and a new cookie value when the browser had none."""
-        token = request.cookies.get(COOKIE)
+        token = self._cookie(request)
         fresh = None
-        if not token or len(token) > 128:
+        if token is None:
             token = fresh = secrets.token_urlsafe(32)
         return self.app.keyring.keyed_hash("web-session", token), fresh
 
@@ -104,6 +123,35 @@ class WebChannel(Channel):
             response.set_cookie(COOKIE, fresh, httponly=True, samesite="Lax", max_age=365 * 86400,
                                 secure=bool(self.app.settings.public_url and self.app.settings.public_url.startswith("https")))
         return response
+
+    # Abuse limits (bot.ratelimit): by client network, never by who someone is ---------------------------
+    def _client_key(self, request: web.Request) -> str | None:
+        return self._networks.key(request.remote, request.headers.getall("X-Forwarded-For", []))
+
+    def _counted(self, handler: Handler) -> Handler:
+        """A request without a session cookie opens a new session: each client network may open only so many
+        an hour, so clearing cookies cannot make one sender into endless new people."""
+
+        async def counted(request: web.Request) -> web.StreamResponse:
+            client = None if self._cookie(request) else self._client_key(request)
+            if client is not None:
+                async with self.app.db.session() as session:
+                    verdict = await ratelimit.take(self.app, session, ratelimit.WEB_SESSIONS, client)
+                    await session.commit()
+                if not verdict.allowed:
+                    return self._too_many(request, verdict)
+            return await handler(request)
+
+        return counted
+
+    def _too_many(self, request: web.Request, verdict: ratelimit.Verdict) -> web.StreamResponse:
+        with use_locale(self.app.settings.default_locale):
+            text = _("Many new chats have been opened from your network in the last hour, so new ones are paused "
+                     "for a while. Please try again after {time}.").format(time=verdict.retry_time())
+        headers = {"Retry-After": str(verdict.retry_after()), "Cache-Control": "no-store"}
+        if request.path.startswith("/api/"):
+            return web.json_response({"error": text}, status=429, headers=headers)
+        return web.Response(text=text, status=429, headers=headers)
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         _sid, fresh = self._session_id(request)
@@ -132,7 +180,17 @@ class WebChannel(Channel):
         except _BadInput as bad:
             with use_locale(settings.default_locale):
                 return self._with_cookie(web.json_response({"error": bad.message()}, status=bad.status), fresh)
-        result = await self.app.dispatcher.handle(event)
+        kept: list[WebMessage] = []
+
+        async def keep(session: AsyncSession, result: DispatchResult) -> None:
+            # In the update's own transaction: a process killed after it committed still leaves the echo and the
+            # replies (a case number, a code) in the transcript, where a retry answered "already handled" finds them.
+            if result.person_id is not None and not result.private:
+                kept.append(WebMessage(session_id=sid, direction="in", payload=_echo(event, result.choice_label)))
+                kept.extend(WebMessage(session_id=sid, direction="out", payload=r.to_payload()) for r in result.replies)
+                session.add_all(kept)
+
+        result = await self.app.dispatcher.handle(replace(event, client_key=self._client_key(request)), keep=keep)
         echo = WebMessage(session_id=sid, direction="in", payload=_echo(event, result.choice_label))
         replies = [WebMessage(session_id=sid, direction="out", payload=r.to_payload()) for r in result.replies]
         if result.duplicate:
@@ -141,7 +199,9 @@ class WebChannel(Channel):
             echo_rows = [echo]
         async with self.app.db.session() as session:
             # A private flow (an anonymous tip) is shown once and never kept: a stored transcript would link it.
-            if result.person_id is not None and not result.private:
+            if kept:
+                rows = kept  # stored with the update itself
+            elif result.person_id is not None and not result.private:  # the handler failed: keep its apology
                 session.add_all(echo_rows + replies)
                 await session.commit()
                 rows = echo_rows + replies
@@ -152,15 +212,22 @@ class WebChannel(Channel):
         return self._with_cookie(web.json_response({"messages": messages}), fresh)
 
     async def _read_event(self, request: web.Request, sid: str) -> Incoming:
+        """The event a request carries. Only what the page sends is accepted: JSON as application/json (a form or
+        text/plain is what another site's page can send without asking), files as multipart, from the page's own
+        origin (bot.http_input.cross_site)."""
+        if cross_site(request, self.app.settings.public_url):
+            raise _BadInput("cross_site", 403)
         limit = self.app.settings.web_max_upload_mb * 1024 * 1024
         if request.content_length is not None and request.content_length > limit + 64 * 1024:
             raise _BadInput("too_large", 413)
-        if request.content_type.startswith("multipart/"):
+        if request.content_type == "multipart/form-data":
             return await self._read_upload(request, sid, limit)
+        if request.content_type != "application/json":
+            raise _BadInput("unsupported", 415)
         try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise _BadInput("malformed", 400) from None
+            body = await read_json(request, JSON_LIMIT)
+        except InputRefused as refused:
+            raise _BadInput("too_long" if refused.status == 413 else "malformed", refused.status) from None
         if not isinstance(body, dict):
             raise _BadInput("malformed", 400)
         client_id = body.get("id")
@@ -182,19 +249,11 @@ class WebChannel(Channel):
         raise _BadInput("empty", 400)
 
     async def _read_upload(self, request: web.Request, sid: str, limit: int) -> Incoming:
-        reader = await request.multipart()
-        data = b""
-        filename = mime = None
-        caption = ""
-        while (part := await reader.next()) is not None:
-            if part.name == "file":  # type: ignore[union-attr]
-                filename = part.filename  # type: ignore[union-attr]
-                mime = part.headers.get("Content-Type")  # type: ignore[union-attr]
-                data = bytes(await part.read(decode=False))  # type: ignore[union-attr]
-                if len(data) > limit:
-                    raise _BadInput("too_large", 413)
-            elif part.name == "caption":  # type: ignore[union-attr]
-                caption = (await part.text())[:4000]  # type: ignore[union-attr]
+        try:
+            filename, mime, data, caption = await _read_form(request, limit)
+        # No boundary, a broken part, a part header over the line limit, a client hanging up halfway.
+        except (ValueError, HttpProcessingError, ConnectionResetError):
+            raise _BadInput("malformed", 400) from None
         if not data:
             raise _BadInput("empty", 400)
         kind = "photo" if (mime or "").startswith("image/") else "voice" if (mime or "").startswith("audio/") else "file"
@@ -203,12 +262,17 @@ class WebChannel(Channel):
 
     async def get_messages(self, request: web.Request) -> web.StreamResponse:
         sid, fresh = self._session_id(request)
+        after_text, wait_text = request.query.get("after", "0"), request.query.get("wait", "0")
         try:
-            after = int(request.query.get("after", "0"))
-            wait = min(max(float(request.query.get("wait", "0")), 0.0), MAX_WAIT)
+            after = int(after_text) if len(after_text) <= 12 else -1
+            wait = float(wait_text) if len(wait_text) <= 32 else math.nan
         except ValueError:
+            after = -1
+        # Message ids are 32-bit (and never negative); a wait must be a finite number of seconds.
+        if not 0 <= after <= MAX_MESSAGE_ID or not math.isfinite(wait):
             with use_locale(self.app.settings.default_locale):
                 return web.json_response({"error": _BadInput("malformed", 400).message()}, status=400)
+        wait = min(max(wait, 0.0), MAX_WAIT)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         while True:
@@ -277,9 +341,54 @@ class _BadInput(Exception):
     def message(self) -> str:
         if self.reason == "too_large":
             return _("That file is too large for the chat. Please send a smaller photo or file.")
+        if self.reason == "too_long":
+            return _("That message is far too long to send. Please shorten it.")
+        if self.reason == "cross_site":
+            return _("This request did not come from the chat page, so it was refused. Please open the chat page "
+                     "and write there.")
+        if self.reason == "unsupported":
+            return _("The chat cannot read this kind of request. Please use the chat page.")
         if self.reason == "empty":
             return _("The message was empty, so nothing was sent.")
         return _("The message could not be read. Please try again.")
+
+
+async def _read_form(request: web.Request, limit: int) -> tuple[str | None, str | None, bytes, str]:
+    """(file name, MIME type, bytes, caption) of the page's upload form, read part by part within bounds: a part
+    is never read whole into memory past `limit` (a chunked body has no Content-Length to refuse it by)."""
+    reader = await request.multipart()
+    filename = mime = None
+    data, caption = b"", ""
+    for _index in range(MAX_PARTS):
+        part = await reader.next()
+        if part is None:
+            return filename, mime, data, caption
+        if not isinstance(part, BodyPartReader):
+            raise ValueError("nested multipart")  # the page never sends one
+        if part.name == "file":
+            filename = _clean_name(part.filename)
+            mime = part.headers.get("Content-Type")
+            data = await _read_part(part, limit)
+        elif part.name == "caption":
+            caption = (await _read_part(part, 16 * 1024)).decode("utf-8", "replace")[:4000]
+    raise ValueError("too many parts")
+
+
+async def _read_part(part: BodyPartReader, limit: int) -> bytes:
+    body = bytearray()
+    while chunk := await part.read_chunk(CHUNK):
+        body += chunk
+        if len(body) > limit:
+            raise _BadInput("too_large", 413)
+    return bytes(body)
+
+
+def _clean_name(name: str | None) -> str | None:
+    """A file name as shown and stored: control characters (CR/LF included) become spaces, at most 200."""
+    if name is None:
+        return None
+    cleaned = "".join(c if c.isprintable() else " " for c in name).strip()[:200]
+    return cleaned or None
 
 
 def _echo(event: Incoming, choice_label: str | None) -> dict[str, Any]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from bot.core.events import Incoming
+from bot.core.errors import Refusal
+from bot.core.events import Attachment, Incoming
 from bot.core.replies import Choice, Media, Reply
+from bot.i18n import _
 from models import ChannelIdentity, ConversationState, Person, RoleGrant
 
 if TYPE_CHECKING:
@@ -45,6 +47,19 @@ class Context:
     # Replies -------------------------------------------------------------------------------------------
     def reply(self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), media: tuple[Media, ...] = ()) -> None:
         self.replies.append(Reply(text=text, choices=tuple(choices), media=tuple(media)))
+
+    # Files the person sent ------------------------------------------------------------------------------
+    async def download(self, attachment: Attachment) -> bytes:
+        """The bytes of a photo, file or voice note of this event. A download that fails (the platform's file
+        server, a refused address, the size limit) becomes a polite Refusal: nothing of the update is kept."""
+        from bot.channels.base import DeliveryError
+
+        try:
+            return await self.app.channels[self.event.channel].download(attachment)
+        except DeliveryError as error:
+            raise Refusal(error.user_text or _("I could not receive that file. Please send it again; if it keeps "
+                                               "failing, describe it in words instead."),
+                          reason=f"download failed: {type(error).__name__}") from None
 
     # People and roles ----------------------------------------------------------------------------------
     @property

@@ -2,7 +2,8 @@
 
 Everything a handler changes, the conversation state and the de-duplication mark are committed in one
 transaction before any reply leaves, so a confirmation is never sent for something that was not stored and a
-process killed mid-update leaves the conversation at its previous step.
+process killed mid-update leaves the conversation at its previous step. A channel that stores the exchange
+itself (the web transcript) adds it to that same transaction (`keep`), so a stored update never lacks its replies.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import copy
 import logging
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -23,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import clock
 from bot.core.context import Context
+from bot.core.errors import Refusal
 from bot.core.events import Incoming, Kind
 from bot.core.replies import Reply
 from bot.i18n import _, use_locale
@@ -52,6 +54,11 @@ class DispatchResult:
     choice_label: str | None = None  # the label of the pressed choice, for channels that echo it
 
 
+# What a channel stores about the exchange itself (the web chat's transcript rows), added to the update's own
+# transaction: a crash then keeps both or neither, so a handled input is never missing its stored replies.
+Keep = Callable[["AsyncSession", DispatchResult], Awaitable[None]]
+
+
 class Dispatcher:
     def __init__(self, app: App) -> None:
         self.app = app
@@ -74,11 +81,11 @@ class Dispatcher:
             await connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
                                           "FROM unnest(CAST(:keys AS text[])) AS k"), {"keys": list(keys)})
 
-    async def handle(self, event: Incoming) -> DispatchResult:
+    async def handle(self, event: Incoming, keep: Keep | None = None) -> DispatchResult:
         key = self.state_key(event.channel, event.chat_id, event.user_id)
         started = time.monotonic()
         async with self._lock(key):
-            result = await self._handle_locked(event, key)
+            result = await self._handle_locked(event, key, keep)
         log.info(
             "update handled",
             extra={"channel": event.channel, "kind": event.kind.value, "command": event.command,
@@ -86,18 +93,19 @@ class Dispatcher:
         )
         return result
 
-    async def _handle_locked(self, event: Incoming, key: str) -> DispatchResult:
+    async def _handle_locked(self, event: Incoming, key: str, keep: Keep | None = None) -> DispatchResult:
         settings = self.app.settings
         async with self.app.db.session() as session:
             await self._lock_across_processes(session, key)
+            mark: ProcessedUpdate | None = None
             if event.update_key is not None:
                 # Hashed: a web update key contains the session, and the ledger's times must not link to it.
-                hashed = self.app.keyring.keyed_hash("update", event.update_key)
-                session.add(ProcessedUpdate(channel=event.channel, update_key=hashed))
-                try:
-                    await session.flush()
-                except IntegrityError:
-                    await session.rollback()
+                mark = ProcessedUpdate(channel=event.channel,
+                                       update_key=self.app.keyring.keyed_hash("update", event.update_key))
+                # Only looked up here; written with everything else at the end. Written first, it took SQLite's
+                # one write lock for as long as the handler ran (a photo being fetched and cleaned), stalling every
+                # other conversation.
+                if await session.get(ProcessedUpdate, (mark.channel, mark.update_key)) is not None:
                     return DispatchResult(duplicate=True)
 
             identity = await identity_for(session, event.channel, event.user_id)
@@ -109,6 +117,11 @@ class Dispatcher:
                 ctx = Context(self.app, session, event, state, person, identity)
                 try:
                     await self._route(ctx)
+                except Refusal as refusal:
+                    person_id = person.id if person else None
+                    log.warning("update refused", extra={"channel": event.channel, "reason": refusal.reason})
+                    await session.rollback()
+                    return DispatchResult(replies=[Reply(refusal.text)], person_id=person_id, locale=locale)
                 except Exception:
                     person_id = person.id if person else None  # read before the rollback expires the row
                     log.exception("handler failed", extra={"channel": event.channel, "flow": state.flow})
@@ -124,15 +137,31 @@ class Dispatcher:
                     ctx.identity.unreachable_at = None
                     ctx.identity.unreachable_reason = None
                     session.add(ctx.identity)
-                await session.commit()
+                if mark is not None:
+                    session.add(mark)
+                try:
+                    await session.flush()  # a person created by this update gets its id before `keep` sees it
+                except IntegrityError:
+                    # Another process handled the same update meanwhile (SQLite has no advisory lock): theirs
+                    # stands. Any other conflict is a failure of ours, reported as one.
+                    await session.rollback()
+                    seen = None if mark is None else await session.get(ProcessedUpdate,
+                                                                         (mark.channel, mark.update_key))
+                    if seen is not None:
+                        return DispatchResult(duplicate=True)
+                    raise
                 final_locale = ctx.person.locale if ctx.person else (ctx.state.locale or locale)
-                return DispatchResult(
+                result = DispatchResult(
                     replies=ctx.replies,
                     person_id=ctx.person.id if ctx.person else None,
                     locale=final_locale,
                     private=ctx.private,
                     choice_label=ctx.choice_label,
                 )
+                if keep is not None:
+                    await keep(session, result)
+                await session.commit()
+                return result
 
     # Routing ---------------------------------------------------------------------------------------------
     async def _route(self, ctx: Context) -> None:

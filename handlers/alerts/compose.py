@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.cleaning.result import Content, Verdict
 from bot.core.context import Context
 from bot.core.events import Kind
 from bot.core.flow import Outcome, goto, retry
@@ -123,10 +124,20 @@ async def on_photo(ctx: Context) -> Outcome:
     attachment = photos[0]
     if (attachment.size or 0) > MAX_PHOTO_BYTES:
         return retry(_("That photo is too large. Please send a smaller one."))
-    data = await ctx.app.channels[ctx.event.channel].download(attachment)
-    ctx.data["photo"] = await ctx.app.media.put(data, attachment.mime_type or "image/jpeg",
-                                                attachment.filename or "alert.jpg")
-    return goto("link")
+    data = await ctx.download(attachment)
+    # Cleaned off the event loop like a tip's photo: a picture too large to decode is refused, and the author's
+    # device and position do not go out to every resident.
+    cleaned = await ctx.app.cleaner.clean(data)
+    if cleaned.verdict is Verdict.TOO_MANY_PIXELS:
+        return retry(_("That photo is too large. Please send a smaller one."))
+    if cleaned.verdict is Verdict.BUSY:
+        return retry(_("Many files are being checked right now. Please send the photo again in a minute."))
+    if cleaned.ok and cleaned.content is Content.IMAGE:
+        ctx.data["photo"] = await ctx.app.media.put(cleaned.data, cleaned.mime_type, f"alert.{cleaned.extension}")
+        return goto("link")
+    # Never sent on as it came: an unreadable picture could carry the sender's device and position to every
+    # resident of the ward.
+    return retry(_("I could not read that photo. Please send it as a JPEG or PNG picture, or press \"No photo\"."))
 
 
 @compose.ask("link")

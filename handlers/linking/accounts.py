@@ -10,7 +10,7 @@ from bot.core.replies import Choice
 from bot.i18n import N_, _
 from handlers.help import CHANNEL_NAMES
 from handlers.linking import router
-from handlers.linking.codes import VALID_MINUTES, LinkError, Purpose, consume, error_text, find, issue
+from handlers.linking.codes import VALID_MINUTES, LinkError, Purpose, consume, error_text, find_counted, issue
 from handlers.linking.merge import merge_people
 from models import ChannelIdentity, Person
 
@@ -39,9 +39,8 @@ async def link(ctx: Context) -> None:
 
 
 async def redeem(ctx: Context, typed: str) -> None:
-    found = await find(ctx.session, ctx.app.keyring, typed, {Purpose.IDENTITY})
-    if isinstance(found, LinkError):
-        ctx.reply(error_text(found))
+    found = await find_counted(ctx, typed, {Purpose.IDENTITY})
+    if found is None:
         return
     keep = await ctx.session.get(Person, found.person_id)
     if keep is None:

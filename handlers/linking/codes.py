@@ -10,7 +10,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock
+from bot import clock, ratelimit
 from bot.i18n import _
 from bot.personal_data import register
 from bot.security import Keyring, new_code, normalize_code
@@ -19,6 +19,7 @@ from models import LinkCode, Person
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.core.context import Context
 
 VALID_MINUTES = 10
 HASH_PURPOSE = "link-code"
@@ -67,6 +68,26 @@ async def find(session: AsyncSession, keyring: Keyring, typed: str, purposes: se
     if row.expires_at < clock.now():
         return LinkError.EXPIRED
     return row
+
+
+async def find_counted(ctx: Context, typed: str, purposes: set[Purpose]) -> LinkCode | None:
+    """`find` behind the wrong-code limit (bot.ratelimit: per client network on the web, per chat account
+    elsewhere); when nothing usable is found it has already told the person why.
+
+    Every attempt is counted before the look-up and a usable code gives its count back, so only wrong attempts
+    add up, and concurrent guesses cannot slip past the limit. Once it is reached, even a right code waits."""
+    client = ratelimit.client_of(ctx.app.keyring, ctx.event)
+    verdict = await ratelimit.take(ctx.app, ctx.session, ratelimit.LINK_CODES, client)
+    if not verdict.allowed:
+        ctx.reply(_("Too many wrong link codes have been typed from here, so link codes are paused for a while to "
+                    "keep accounts safe. Please try again after {time}.").format(time=verdict.retry_time()))
+        return None
+    found = await find(ctx.session, ctx.app.keyring, typed, purposes)
+    if isinstance(found, LinkError):
+        ctx.reply(error_text(found))
+        return None
+    await ratelimit.give_back(ctx.app, ctx.session, ratelimit.LINK_CODES, client)
+    return found
 
 
 async def consume(session: AsyncSession, row: LinkCode) -> bool:

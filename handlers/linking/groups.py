@@ -11,7 +11,7 @@ from bot.i18n import N_, _
 from bot.people import holds
 from handlers.common import place_label
 from handlers.linking import router
-from handlers.linking.codes import VALID_MINUTES, LinkError, Purpose, consume, error_text, find, issue
+from handlers.linking.codes import VALID_MINUTES, LinkError, Purpose, consume, error_text, find_counted, issue
 from models import Group, LinkCode, LinkedChat, Role, RoleGrant, Ward
 
 LINKERS = {Role.GROUP_ADMIN.value, Role.POLICE.value}
@@ -86,9 +86,8 @@ async def redeem(ctx: Context, typed: str) -> None:
     if not ctx.event.is_group:
         ctx.reply(_("Send this code inside the group chat you want to link, not here."))
         return
-    found = await find(ctx.session, ctx.app.keyring, typed, {Purpose.COMMUNITY, Purpose.POLICE})
-    if isinstance(found, LinkError):
-        ctx.reply(error_text(found))
+    found = await find_counted(ctx, typed, {Purpose.COMMUNITY, Purpose.POLICE})
+    if found is None:
         return
     if ctx.person is None or found.person_id != ctx.person.id:
         ctx.reply(_("This code was made for another account. Please send it from the same account that asked "

@@ -240,7 +240,7 @@ async def on_import(ctx: Context) -> Outcome:
     if event.kind != Kind.MEDIA or not event.attachments:
         return retry(_("Please send the list as a CSV file, or type /huy to stop."))
     attachment = event.attachments[0]
-    data = await ctx.app.channels[event.channel].download(attachment)
+    data = await ctx.download(attachment)
     parsed = csvimport.parse(data)
     if parsed.errors:
         shown = parsed.errors[:MAX_ERRORS_SHOWN]

@@ -90,6 +90,20 @@ async def row_of(ctx: Context) -> ReportSubmission:
     return row
 
 
+def answers_of(ctx: Context, row: ReportSubmission) -> dict[str, Any]:
+    """The answers as the admin sees them now: a sent report with the changes not yet sent again."""
+    return {**row.answers, **ctx.data.get("edits", {})}
+
+
+def record_answer(ctx: Context, row: ReportSubmission, question_id: str, value: Any) -> None:
+    """A draft keeps each answer as it is given; a sent report changes only when it is sent again, so the
+    police never see half an edit, and leaving the form leaves the report as it was sent."""
+    if row.status == "submitted":
+        ctx.data.setdefault("edits", {})[question_id] = value
+    else:
+        save_answer(ctx.session, row, question_id, value)
+
+
 @flow.ask("intro")
 async def ask_intro(ctx: Context) -> None:
     row = await row_of(ctx)
@@ -179,10 +193,11 @@ async def on_question(ctx: Context) -> Outcome:
         reasons = {"yesno": pick_reason(), "number": _("Please type a whole number, for example 0 or 3."),
                    "text": _("Please write your answer, or press “Nothing to note”.")}
         return retry(reasons[question["kind"]])
-    save_answer(ctx.session, row, question["id"], value)
+    record_answer(ctx, row, question["id"], value)
     if ctx.data.get("review"):
         return goto("review")
-    following = [i for i, q in enumerate(row.questions) if i > ctx.data["i"] and q["id"] not in row.answers]
+    answers = answers_of(ctx, row)
+    following = [i for i, q in enumerate(row.questions) if i > ctx.data["i"] and q["id"] not in answers]
     if following:
         ctx.data["i"] = following[0]
         return goto("q")
@@ -193,8 +208,9 @@ async def on_question(ctx: Context) -> Outcome:
 async def ask_review(ctx: Context) -> None:
     row = await row_of(ctx)
     lines = [_("Your report for {group}:").format(group=ctx.data["group"])]
+    answers = answers_of(ctx, row)
     for n, q in enumerate(row.questions, 1):
-        lines.append(f"{n}. {question_text(q)}: {show_answer(q, row.answers.get(q['id']))}")
+        lines.append(f"{n}. {question_text(q)}: {show_answer(q, answers.get(q['id']))}")
     ctx.reply("\n".join(lines), [Choice(_("Send the report"), "rv:send"), Choice(_("Change an answer"), "rv:change")])
 
 
@@ -229,6 +245,8 @@ async def on_pick(ctx: Context) -> Outcome:
 
 
 def submit(ctx: Context, row: ReportSubmission) -> Outcome:
+    for question_id, value in ctx.data.pop("edits", {}).items():
+        save_answer(ctx.session, row, question_id, value)
     now = clock.now()
     first = row.status != "submitted"
     row.status, row.updated_at, row.author_id = "submitted", now, ctx.person_id
@@ -251,6 +269,9 @@ async def keep_draft(ctx: Context) -> None:
     row = await ctx.session.get(ReportSubmission, ctx.data.get("sub"))
     if row is not None and row.status == "draft" and row.answers:
         ctx.reply(_("Your answers so far are kept as a draft: type /baocao to continue."))
+    elif row is not None and ctx.data.get("edits"):
+        ctx.reply(_("Your changes were not sent: the report stays as it was sent. Type /baocao to change it "
+                    "again."))
 
 
 router.flow(flow)

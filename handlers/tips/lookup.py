@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
+from bot import ratelimit
 from bot.core.context import Context
 from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
@@ -16,8 +17,8 @@ from bot.i18n import N_, _, fmt_date, fmt_datetime
 from handlers.common import pick_reason, picked
 from handlers.tips.common import category_name, router, status_name
 from handlers.tips.notify import notify_officers
-from handlers.tips.report import MAX_FILES, MAX_TEXT
-from handlers.tips.store import attachment_rows, discard_files, find_by_code, keep_file
+from handlers.tips.report import MAX_TEXT, decide_choices, decide_files, take_files
+from handlers.tips.store import attachment_rows, discard_files, find_by_code
 from models import Tip, TipMessage, TipStatus
 
 code_flow = Flow("tip_code", start="code", private=True)
@@ -33,10 +34,20 @@ async def lookup(ctx: Context) -> None:
 
 
 async def open_by_code(ctx: Context, typed: str) -> bool:
+    # Each look-up costs scrypt work: every attempt is counted before it runs, and a right code gives its count
+    # back, so only wrong attempts add up (per client network on the web, per chat account elsewhere). Once they
+    # reach the limit, even a right code waits for the window to end: the answer must not tell them apart.
+    client = ratelimit.client_of(ctx.app.keyring, ctx.event)
+    verdict = await ratelimit.take(ctx.app, ctx.session, ratelimit.RECEIPT_CODES, client)
+    if not verdict.allowed:
+        ctx.reply(_("Too many wrong receipt codes have been typed from here, so looking up codes is paused for a "
+                    "while to keep tips safe. Please try again after {time}.").format(time=verdict.retry_time()))
+        return False
     tip = await find_by_code(ctx.session, ctx.app.keyring, typed)
     if tip is None or tip.purged_at is not None:
         ctx.reply(_("No tip matches that code. Please check it (letters and digits, dashes optional) and try again."))
         return False
+    await ratelimit.give_back(ctx.app, ctx.session, ratelimit.RECEIPT_CODES, client)
     ctx.begin("tip_status", tip=tip.id, text="", files=[])
     return True
 
@@ -106,16 +117,21 @@ async def on_add(ctx: Context) -> Outcome:
         return finish()
     if value == "send":
         return await save_addition(ctx)
+    send_choices = [Choice(_("Send"), "tadd:send"), Choice(_("Cancel"), "tadd:cancel")]
+    if value in ("keep", "drop"):
+        told = await decide_files(ctx, value)
+        ctx.reply(told + "\n\n" + _("Add more, or press Send."), decide_choices(ctx, "tadd") + send_choices)
+        return stay()
+    notes: list[str] = []
     if event.kind == Kind.MEDIA:
-        files = ctx.data.setdefault("files", [])
-        for attachment in event.attachments[: max(0, MAX_FILES - len(files))]:
-            data = await ctx.app.channels[event.channel].download(attachment)
-            files.append((await keep_file(ctx.app, data, attachment.kind, attachment.mime_type)).as_json())
+        tip = await ctx.session.get(Tip, ctx.data["tip"])
+        # A named tip already says who sent it; an anonymous one must not be undone by a file.
+        notes = await take_files(ctx, ctx.data.setdefault("files", []), warn=tip is None or tip.anonymous)
     if event.text.strip() and event.kind in (Kind.TEXT, Kind.MEDIA):
         ctx.data["text"] = (ctx.data.get("text", "") + "\n" + event.text.strip()).strip()[:MAX_TEXT]
     elif event.kind != Kind.MEDIA:
         return retry(pick_reason())
-    ctx.reply(_("Noted. Add more, or press Send."), [Choice(_("Send"), "tadd:send"), Choice(_("Cancel"), "tadd:cancel")])
+    ctx.reply("\n\n".join([*notes, _("Noted. Add more, or press Send.")]), decide_choices(ctx, "tadd") + send_choices)
     return stay()
 
 

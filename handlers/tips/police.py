@@ -128,7 +128,14 @@ async def show_tip(ctx: Context, tip: Tip) -> None:
 
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "audio/ogg": "ogg", "audio/mpeg": "mp3", "video/mp4": "mp4",
-              "application/pdf": "pdf", "text/csv": "csv", "image/heic": "heic", "image/webp": "webp"}
+              "application/pdf": "pdf", "text/csv": "csv", "image/heic": "heic", "image/webp": "webp",
+              # the kinds bot.cleaning produces, so an officer's download opens in the right program
+              "video/quicktime": "mov", "video/webm": "webm", "video/x-matroska": "mkv", "video/ogg": "ogv",
+              "audio/mp4": "m4a", "audio/aac": "aac", "audio/wav": "wav", "audio/flac": "flac", "audio/amr": "amr",
+              "audio/webm": "weba", "audio/x-matroska": "mka",
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+              "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx"}
 
 
 def file_name(tip: Tip, index: int, attachment: TipAttachment, original: bool = False) -> str:

@@ -11,6 +11,7 @@ import re
 from datetime import date, timedelta
 
 from bot import clock
+from bot.cleaning import Verdict
 from bot.core.context import Context
 from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
@@ -19,7 +20,17 @@ from bot.i18n import N_, _, local
 from bot.textnorm import fold
 from handlers.common import pick_reason, picked
 from handlers.tips.common import CATEGORIES, router
-from handlers.tips.store import daily_limit, discard_files, keep_file, tips_today
+from handlers.tips.store import (
+    RISK_VOICE,
+    Refused,
+    Stored,
+    daily_limit,
+    discard_files,
+    keep_file,
+    network_has_room,
+    remove_files,
+    tips_today,
+)
 
 flow = Flow("tip", start="category", private=True)
 emergency_flow = Flow("tip_emergency", start="confirm", private=True)
@@ -57,6 +68,9 @@ async def start(ctx: Context) -> None:
     if await tips_today(ctx.session, ctx.app.keyring, ctx.person_id) >= daily_limit(ctx.app):
         ctx.reply(limit_text(ctx))
         return
+    if not await network_has_room(ctx.app, ctx.session, ctx.event.client_key):
+        ctx.reply(network_limit_text())
+        return
     typed = ctx.event.args.strip()[:MAX_TEXT]
     if typed and is_emergency(typed):
         ctx.begin("tip_emergency", text=typed)
@@ -68,6 +82,12 @@ def limit_text(ctx: Context) -> str:
     return _("You have already sent {n} tips today, the most one person can send in a day. Thank you for "
              "caring about your neighbourhood! Please send the next one tomorrow; in an emergency call 113.").format(
                  n=daily_limit(ctx.app))
+
+
+def network_limit_text() -> str:
+    return _("Many tips have been sent from your network today, as many as we can accept from one network in a "
+             "day. Thank you for caring about your neighbourhood! Please send yours tomorrow; in an emergency "
+             "call 113.")
 
 
 @emergency_flow.ask("confirm")
@@ -122,34 +142,42 @@ async def ask_what(ctx: Context) -> None:
     if ctx.data.get("text") or ctx.data.get("files"):
         text += "\n\n" + _("So far: {chars} characters of text, {files} files.").format(
             chars=len(ctx.data.get("text", "")), files=len(ctx.data.get("files", [])))
-    ctx.reply(text, done_choice())
+    ctx.reply(text, what_choices(ctx))
+
+
+def what_choices(ctx: Context) -> list[Choice]:
+    """Done, and while a file awaits the tipster's decision, keeping or removing it."""
+    return decide_choices(ctx, "what") + done_choice()
 
 
 @flow.on("what")
 async def on_what(ctx: Context) -> Outcome:
     event = ctx.event
-    if picked(ctx, "what") == "done":
+    answer = picked(ctx, "what")
+    if answer == "done":
         if not ctx.data.get("text", "").strip() and not ctx.data.get("files"):
             return retry(_("Please describe what happened, or send a photo, before pressing Done."))
+        ctx.data.pop("pending", None)  # kept: the summary shows them again before anything is sent
         return goto("where")
+    if answer in ("keep", "drop"):
+        told = await decide_files(ctx, answer)
+        ctx.reply(told + "\n\n" + _("Add more, or press Done."), what_choices(ctx))
+        return stay()
     if event.kind == Kind.MEDIA:
         files = ctx.data.setdefault("files", [])
-        channel = ctx.app.channels[event.channel]
-        for attachment in event.attachments:
-            if len(files) >= MAX_FILES:
-                ctx.reply(_("At most {n} files can go with one tip; the others were not kept.").format(n=MAX_FILES))
-                break
-            data = await channel.download(attachment)
-            stored = await keep_file(ctx.app, data, attachment.kind, attachment.mime_type)
-            files.append(stored.as_json())
+        before = len(files)
+        notes = await take_files(ctx, files, warn=True)
         if event.text.strip():
             add_text(ctx, event.text)
-        ctx.reply(_("Received ({files} files so far). Send more, or press Done.").format(files=len(files)),
-                  done_choice())
+        if len(files) > before:
+            notes.append(_("Received ({files} files so far). Send more, or press Done.").format(files=len(files)))
+        else:
+            notes.append(_("Add more, or press Done."))
+        ctx.reply("\n\n".join(notes), what_choices(ctx))
         return stay()
     if event.kind == Kind.LOCATION and event.location is not None:
         ctx.data["location"] = [event.location.latitude, event.location.longitude]
-        ctx.reply(_("Location noted. Add more, or press Done."), done_choice())
+        ctx.reply(_("Location noted. Add more, or press Done."), what_choices(ctx))
         return stay()
     if event.kind == Kind.TEXT and event.text.strip():
         if len(ctx.data.get("text", "")) + len(event.text) > MAX_TEXT:
@@ -159,9 +187,97 @@ async def on_what(ctx: Context) -> Outcome:
         if not ctx.data.get("emergency_seen") and is_emergency(event.text):
             ctx.data["emergency_seen"] = True
             return goto("emergency")
-        ctx.reply(_("Noted. Add more, or press Done."), done_choice())
+        ctx.reply(_("Noted. Add more, or press Done."), what_choices(ctx))
         return stay()
     return retry(pick_reason())
+
+
+# Files: cleaned off the event loop; the tipster decides about those that may identify them ----------------
+async def take_files(ctx: Context, files: list[list], warn: bool) -> list[str]:
+    """Download, clean and keep the event's attachments into `files` (at most MAX_FILES in all); returns what
+    to tell the tipster. With `warn`, a file that may identify them awaits their decision (ctx.data["pending"])."""
+    notes: list[str] = []
+    pending = ctx.data.setdefault("pending", [])
+    for attachment in ctx.event.attachments:
+        if len(files) >= MAX_FILES:
+            notes.append(_("At most {n} files can go with one tip; the others were not kept.").format(n=MAX_FILES))
+            break
+        data = await ctx.download(attachment)
+        kept = await keep_file(ctx.app, data, attachment.kind, attachment.mime_type)
+        if isinstance(kept, Refused):
+            notes.append(refusal_text(ctx, kept))
+            continue
+        files.append(kept.as_json())
+        if kept.risk and warn:
+            notes.append(risk_text(kept, len(files)))
+            pending.append(kept.original_ref)
+    return notes
+
+
+def refusal_text(ctx: Context, refused: Refused) -> str:
+    if refused.verdict is Verdict.TOO_MANY_PIXELS:
+        return _("That picture has too many pixels to be handled safely (at most {n} million), so it was not kept. "
+                 "Please send a smaller copy, for example a screenshot of it.").format(
+                     n=max(1, ctx.app.settings.files_max_pixels // 1_000_000))
+    return _("Many files are being checked right now, so this one was not kept. Please send it again in a "
+             "minute; what you sent before is safe.")
+
+
+def risk_text(stored: Stored, number: int) -> str:
+    if stored.risk == RISK_VOICE:
+        return _("File {n} is a voice recording: the police will hear your voice, and a voice can identify you "
+                 "even in an anonymous tip. You may keep it, or remove it and type what you said instead.").format(
+                     n=number)
+    return _("File {n}: we could not remove its hidden details (such as author, device or the place it was made), "
+             "so the police would receive it exactly as you sent it, and it may identify you. Keep it as sent, "
+             "or remove it?").format(n=number)
+
+
+def _pending(ctx: Context) -> list[Stored]:
+    refs = set(ctx.data.get("pending", []))
+    return [s for v in ctx.data.get("files", []) if (s := Stored.from_json(v)).original_ref in refs]
+
+
+def decide_choices(ctx: Context, prefix: str) -> list[Choice]:
+    """Keep or remove the files awaiting a decision (none when nothing awaits one)."""
+    waiting = _pending(ctx)
+    if not waiting:
+        return []
+    if all(s.risk == RISK_VOICE for s in waiting):
+        return [Choice(_("Keep the voice recording"), f"{prefix}:keep"),
+                Choice(_("Remove it, I will type"), f"{prefix}:drop")]
+    return [Choice(_("Keep it as sent"), f"{prefix}:keep"), Choice(_("Remove it"), f"{prefix}:drop")]
+
+
+async def decide_files(ctx: Context, answer: str) -> str:
+    """Keep or remove (media deleted) the files awaiting a decision; returns what to tell the tipster."""
+    waiting = _pending(ctx)
+    ctx.data.pop("pending", None)
+    if answer != "drop":
+        return _("Kept: it will go with your tip.")
+    ctx.data["files"] = await remove_files(ctx.app, ctx.data.get("files", []), {s.original_ref for s in waiting})
+    if any(s.risk == RISK_VOICE for s in waiting):
+        return _("Removed; nothing of it was kept. Please type what you wanted to say.")
+    return _("Removed; nothing of it was kept.")
+
+
+def risk_summary(data: dict) -> str | None:
+    """For the summary of an anonymous tip: a reminder of the files that may identify the tipster, or None."""
+    risky = [s for v in data.get("files", []) if (s := Stored.from_json(v)).risk]
+    if not risky:
+        return None
+    return _("Before you send: {n} of your files may identify you. In a voice recording the police hear your "
+             "voice; a file whose hidden details could not be removed goes exactly as you sent it. You may remove "
+             "them first.").format(n=len(risky))
+
+
+async def drop_risky_files(ctx: Context) -> str:
+    """Remove every file that may identify the tipster (their media deleted); returns what to tell them."""
+    files = ctx.data.get("files", [])
+    refs = {s.original_ref for v in files if (s := Stored.from_json(v)).risk}
+    ctx.data["files"] = await remove_files(ctx.app, files, refs)
+    ctx.data.pop("pending", None)
+    return _("Removed {n} files; nothing of them was kept.").format(n=len(refs))
 
 
 def add_text(ctx: Context, text: str) -> None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import io
+import asyncio
+import hmac
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import phonenumbers
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock
+from bot import clock, ratelimit
+from bot.cleaning.result import Content, Verdict
 from bot.i18n import local
 from bot.security import Keyring, new_code, new_salt, normalize_code, slow_hash
 from handlers.alerts.identifiers import domains_in, phones_in
@@ -33,22 +34,30 @@ def bucket_of(keyring: Keyring, code: str) -> str:
     return keyring.keyed_hash("receipt", normalize_code(code))[:4]
 
 
-def issue_code(keyring: Keyring, tip: Tip) -> str:
+async def _slow_hash(code: str, salt: bytes) -> str:
+    """scrypt in a worker thread (hashlib releases the GIL): tens of milliseconds the event loop keeps serving."""
+    return await asyncio.to_thread(slow_hash, code, salt)
+
+
+async def issue_code(keyring: Keyring, tip: Tip) -> str:
     code = new_code(groups=4, size=4)
     salt = new_salt()
     tip.receipt_bucket = bucket_of(keyring, code)
     tip.receipt_salt = salt.hex()
-    tip.receipt_hash = slow_hash(code, salt)
+    tip.receipt_hash = await _slow_hash(code, salt)
     return code
 
 
 async def find_by_code(session: AsyncSession, keyring: Keyring, typed: str) -> Tip | None:
+    """The tip with this receipt code. Callers bound how often this runs (wrong attempts per client, /tracuu):
+    each call may cost several scrypt runs."""
     code = normalize_code(typed)
     if len(code) != 19:  # 16 characters in 4 groups
         return None
     rows = await session.exec(select(Tip).where(Tip.receipt_bucket == bucket_of(keyring, code)))
     for tip in rows.all():
-        if tip.receipt_salt and tip.receipt_hash == slow_hash(code, bytes.fromhex(tip.receipt_salt)):
+        if tip.receipt_salt and tip.receipt_hash and hmac.compare_digest(
+                tip.receipt_hash, await _slow_hash(code, bytes.fromhex(tip.receipt_salt))):
             return tip
     return None
 
@@ -76,7 +85,27 @@ async def count_tip(session: AsyncSession, keyring: Keyring, person_id: int) -> 
     session.add(row)
 
 
+# Per client network (web chat): a new cookie is a new person, so the per-person limit alone is no limit there.
+async def network_has_room(app: App, session: AsyncSession, client: str | None) -> bool:
+    """Whether the sender's client network may still send a tip today (always, outside the web chat)."""
+    return client is None or (await ratelimit.peek(app, session, ratelimit.WEB_TIPS, client)).allowed
+
+
+async def count_network_tip(app: App, session: AsyncSession, client: str | None) -> bool:
+    """Count a tip against its client network; False (and nothing may be sent) once today's allowance is used."""
+    return client is None or (await ratelimit.take(app, session, ratelimit.WEB_TIPS, client)).allowed
+
+
 # Files ----------------------------------------------------------------------------------------------------
+# Why the tipster should decide about a file before it is sent: police will hear their voice, or the file goes
+# as sent because its metadata (author, device, place) could not be removed.
+RISK_VOICE = "voice"
+RISK_UNCLEANED = "uncleaned"
+KINDS = {Content.IMAGE: "photo", Content.VIDEO: "video", Content.AUDIO: "voice"}
+EXTENSIONS = {"audio/ogg": "ogg", "audio/mpeg": "mp3", "application/pdf": "pdf", "video/mp4": "mp4",
+              "image/jpeg": "jpg", "image/png": "png", "image/heic": "heic", "application/zip": "zip"}
+
+
 @dataclass(frozen=True)
 class Stored:
     kind: str
@@ -85,52 +114,43 @@ class Stored:
     mime_type: str
     size: int
     stripped: bool
+    risk: str = ""  # RISK_VOICE, RISK_UNCLEANED or "" (states saved before it existed have six fields)
 
     def as_json(self) -> list:
-        return [self.kind, self.police_ref, self.original_ref, self.mime_type, self.size, self.stripped]
+        return [self.kind, self.police_ref, self.original_ref, self.mime_type, self.size, self.stripped, self.risk]
 
     @classmethod
     def from_json(cls, value: list) -> Stored:
         return cls(*value)
 
 
-def strip_image(data: bytes) -> tuple[bytes, str, str] | None:
-    """Re-encode pixels only (EXIF, GPS, device, author and comments are left behind); None if not an image."""
-    try:
-        with Image.open(io.BytesIO(data)) as opened:
-            upright = ImageOps.exif_transpose(opened)  # keep the photo the right way up once EXIF is gone
-            has_alpha = "A" in upright.getbands() or "transparency" in upright.info
-            mode = "RGBA" if has_alpha else "RGB"
-            converted = upright.convert(mode)
-            clean = Image.frombytes(mode, converted.size, converted.tobytes())  # a new image: no info carried over
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        return None
-    out = io.BytesIO()
-    if mode == "RGBA":
-        clean.save(out, format="PNG")
-        return out.getvalue(), "image/png", "png"
-    clean.save(out, format="JPEG", quality=90)
-    return out.getvalue(), "image/jpeg", "jpg"
+@dataclass(frozen=True)
+class Refused:
+    """A file that was not kept at all: an image over the pixel budget, or every cleaning worker busy."""
+
+    verdict: Verdict
 
 
-async def keep_file(app: App, data: bytes, kind: str, mime: str | None) -> Stored:
-    """Keep the original encrypted, and a police copy without metadata (images) under a neutral name."""
+async def keep_file(app: App, data: bytes, kind: str, mime: str | None) -> Stored | Refused:
+    """Clean the file off the event loop (bot.cleaning), then keep the original encrypted and the police copy
+    under a neutral name: cleaned when possible, else as sent (the tipster is asked first, see `risk`)."""
+    cleaned = await app.cleaner.clean(data)
+    if cleaned.verdict in (Verdict.TOO_MANY_PIXELS, Verdict.BUSY):
+        return Refused(cleaned.verdict)
     mime = mime or "application/octet-stream"
+    # What the bytes are decides, not what the sender's app called them; a sound is a voice either way.
+    stored_kind = KINDS.get(cleaned.content, "file")
+    if cleaned.content is Content.UNKNOWN and kind in ("photo", "voice", "video"):
+        stored_kind = "file" if kind == "photo" else kind
+    heard = kind == "voice" or cleaned.content is Content.AUDIO
     original_ref = await app.media.put(data, mime, "original")
-    is_image = kind == "photo" or mime.startswith("image/")
-    stripped = strip_image(data) if is_image else None
-    if stripped is not None:
-        clean, clean_mime, ext = stripped
-        police_ref = await app.media.put(clean, clean_mime, f"photo.{ext}")
-        return Stored("photo", police_ref, original_ref, clean_mime, len(clean), True)
-    if is_image:
-        # A photo we cannot re-encode (HEIC, damaged) would carry its GPS and device as sent: no police copy;
-        # an officer may still ask for the original, which is audited.
-        return Stored("photo", "", original_ref, mime, len(data), False)
-    ext = {"audio/ogg": "ogg", "audio/mpeg": "mp3", "application/pdf": "pdf", "video/mp4": "mp4"}.get(mime, "bin")
-    police_ref = await app.media.put(data, mime, f"{kind}.{ext}")
-    return Stored(kind if kind in ("voice", "video", "file") else "file", police_ref, original_ref, mime, len(data),
-                  False)
+    if cleaned.ok:
+        police_ref = await app.media.put(cleaned.data, cleaned.mime_type, f"{stored_kind}.{cleaned.extension}")
+        return Stored(stored_kind, police_ref, original_ref, cleaned.mime_type, len(cleaned.data), True,
+                      RISK_VOICE if heard else "")
+    police_ref = await app.media.put(data, mime, f"{stored_kind}.{EXTENSIONS.get(mime, 'bin')}")
+    return Stored(stored_kind, police_ref, original_ref, mime, len(data), False,
+                  RISK_VOICE if heard else RISK_UNCLEANED)
 
 
 def attachment_rows(tip_id: int, files: list[list]) -> list[TipAttachment]:
@@ -149,6 +169,13 @@ async def discard_files(app: App, files: list[list]) -> None:
         if stored.police_ref:
             await app.media.delete(stored.police_ref)
         await app.media.delete(stored.original_ref)
+
+
+async def remove_files(app: App, files: list[list], refs: set[str]) -> list[list]:
+    """Delete the stored media of the files whose original is in `refs`; returns the files that remain."""
+    doomed = [value for value in files if Stored.from_json(value).original_ref in refs]
+    await discard_files(app, doomed)
+    return [value for value in files if value not in doomed]
 
 
 # Scam indicators ------------------------------------------------------------------------------------------

@@ -17,9 +17,10 @@ from handlers.common import home, pick_reason, picked, search_ward_step
 from handlers.tips.clocks import decision_due, receipt_due
 from handlers.tips.common import category_name, occurred_label, police_of_ward, ward_name
 from handlers.tips.notify import notify_new_tip
-from handlers.tips.report import flow, limit_text
+from handlers.tips.report import drop_risky_files, flow, limit_text, network_limit_text, risk_summary
 from handlers.tips.store import (
     attachment_rows,
+    count_network_tip,
     count_tip,
     daily_limit,
     discard_files,
@@ -173,7 +174,11 @@ async def ask_summary(ctx: Context) -> None:
             answer=_("yes") if d.get("may_reply") else _("no")))
     else:
         lines.append(_("Named: {name}, {phone}").format(name=d["name"], phone=d["phone"]))
-    ctx.reply("\n".join(lines), [Choice(_("Send to the police"), "tsend:yes"), Choice(_("Cancel"), "tsend:no")])
+    choices = [Choice(_("Send to the police"), "tsend:yes"), Choice(_("Cancel"), "tsend:no")]
+    if d.get("anonymous", True) and (warning := risk_summary(d)):
+        lines.append("\n" + warning)  # a voice, or metadata that could not be removed: said again before sending
+        choices.insert(1, Choice(_("Remove those files"), "tsend:dropfiles"))
+    ctx.reply("\n".join(lines), choices)
 
 
 @flow.on("summary")
@@ -183,11 +188,17 @@ async def on_summary(ctx: Context) -> Outcome:
         await discard_files(ctx.app, ctx.data.get("files", []))
         ctx.reply(_("Cancelled. Nothing was sent or kept."))
         return finish()
+    if value == "dropfiles":
+        return retry(await drop_risky_files(ctx))
     if value != "yes":
         return retry(pick_reason())
     if await tips_today(ctx.session, ctx.app.keyring, ctx.person_id) >= daily_limit(ctx.app):
         await discard_files(ctx.app, ctx.data.get("files", []))
         ctx.reply(limit_text(ctx))
+        return finish()
+    if not await count_network_tip(ctx.app, ctx.session, ctx.event.client_key):
+        await discard_files(ctx.app, ctx.data.get("files", []))
+        ctx.reply(network_limit_text())
         return finish()
     await send(ctx)
     return finish()
@@ -211,7 +222,7 @@ async def send(ctx: Context) -> None:
     ctx.session.add(tip)
     await ctx.session.flush()
     assert tip.id is not None
-    code = issue_code(ctx.app.keyring, tip)
+    code = await issue_code(ctx.app.keyring, tip)
     ctx.session.add_all(attachment_rows(tip.id, d.get("files", [])))
     if tip.may_reply:
         sealed = seal_route(ctx.app.keyring, ctx.event.channel, ctx.event.chat_id)

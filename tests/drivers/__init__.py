@@ -31,6 +31,11 @@ if TYPE_CHECKING:
     from tests.conftest import Town
 
 
+# The fakes serve media over plain http on loopback: drivers of platforms whose media the app downloads opt in
+# to what production refuses (bot.channels.zalo_common.MediaPolicy).
+LOCAL_MEDIA: dict[str, Any] = {"media_hosts": "127.0.0.1", "media_allow_http": True, "media_allow_private": True}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.drivers import FakePlatformDriver
+from tests.drivers import LOCAL_MEDIA, FakePlatformDriver
 from tests.fakes import FakeZaloBot
 
 NUMBERED = re.compile(r"^(\d+)\. (.+)$")
@@ -41,7 +41,7 @@ class ZaloBotDriver(FakePlatformDriver):
         self._done: set[str] = set()
 
     def platform_settings(self) -> dict[str, Any]:
-        return {"zalo_bot_token": self.fake.token, "zalo_bot_api_url": self.fake.base_url}
+        return {"zalo_bot_token": self.fake.token, "zalo_bot_api_url": self.fake.base_url, **LOCAL_MEDIA}
 
     @property
     def channel(self) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.drivers import FakePlatformDriver
+from tests.drivers import LOCAL_MEDIA, FakePlatformDriver
 from tests.drivers.zalo_bot import numbered_choices
 from tests.fakes import FakeZaloOA
 
@@ -42,7 +42,7 @@ class ZaloOADriver(FakePlatformDriver):
         return {"zalo_oa_app_id": fake.app_id, "zalo_oa_secret_key": fake.secret_key,
                 "zalo_oa_webhook_secret": fake.oa_secret_key, "zalo_oa_access_token": fake.access_token,
                 "zalo_oa_refresh_token": fake.refresh_token, "zalo_oa_api_url": fake.base_url,
-                "zalo_oa_oauth_url": fake.base_url}
+                "zalo_oa_oauth_url": fake.base_url, **LOCAL_MEDIA}
 
     @property
     def channel(self) -> Any:

@@ -71,6 +71,8 @@ class FakeTelegram(MessageMethodsMixin, UserActivityMixin, FakeServer):
                                               per_group_per_minute, paid_per_second), clock)
         self.strict_chats = strict_chats  # True: unknown chat ids -> "chat not found"
         self.blocked: set[Any] = set()
+        # Methods this server does not offer (as a Bot API server of another version): 404, as Telegram answers.
+        self.disabled: set[str] = set()
         self.webhook: JSON | None = None
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.members: dict[tuple[Any, int], str] = {}
@@ -125,9 +127,10 @@ class FakeTelegram(MessageMethodsMixin, UserActivityMixin, FakeServer):
 
     def _make_error(self, err: Any, description: str | None = None, retry_after: int = 5,
                     migrate_to_chat_id: int | None = None) -> InjectedError:
-        """``err``: an HTTP code (400, 403, 429...), a preset name, "migrated", or a body dict."""
+        """``err``: an HTTP code (400, 403, 429...), a preset name, "migrated", or a body dict (answered with its
+        error_code, or 200 for an ``"ok": true`` body, e.g. a malformed result)."""
         if isinstance(err, dict):
-            return InjectedError(int(err.get("error_code", 400)), err)
+            return InjectedError(int(err.get("error_code", 200 if err.get("ok") else 400)), err)
         if err in ("retry_after", "flood", 429):
             return InjectedError(*error(429, description or f"Too Many Requests: retry after {retry_after}",
                                         retry_after=retry_after))
@@ -144,7 +147,7 @@ class FakeTelegram(MessageMethodsMixin, UserActivityMixin, FakeServer):
         async def handle(rec: RecordedRequest) -> Reply:
             if request.match_info["token"] != self.token:
                 return error(401, "Unauthorized")
-            if fn is None:
+            if fn is None or name in self.disabled:
                 return error(404, "Not Found")
             if injected := self._take_injected(name):
                 return injected

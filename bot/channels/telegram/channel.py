@@ -8,25 +8,29 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, TypeVar
 
 from aiohttp import web
 from telegram import (
     Update,
 )
-from telegram.error import BadRequest, ChatMigrated, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, ChatMigrated, InvalidToken, TelegramError
+from telegram.error import RetryAfter as PtbRetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.channels.base import Channel, DeliveryError, Permanent, RetryAfter, Transient
+from bot.channels.reconnect import Backoff, reason
 from bot.channels.telegram.chats import move_chat, set_reachable
 from bot.channels.telegram.convert import CHANNEL, DOWNLOAD_LIMIT, to_incoming, too_large
+from bot.channels.telegram.malformed import unusable
 from bot.channels.telegram.menu import register_commands
-from bot.channels.telegram.send import Markup, Sender, as_delivery_error, link_button
+from bot.channels.telegram.send import Markup, Sender, as_delivery_error, link_button, retry_seconds
 from bot.channels.telegram.transport import AiohttpRequest
 from bot.core.events import Attachment, Incoming, Kind
 from bot.core.replies import Reply
+from bot.http_input import read_json
 from bot.i18n import _, use_locale
 
 if TYPE_CHECKING:
@@ -39,6 +43,29 @@ WEBHOOK_PATH = "/webhook/telegram"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 POLL_TIMEOUT = 25  # seconds a getUpdates call may wait on Telegram's side
 MAX_INLINE_RETRY_AFTER = 30.0
+WEBHOOK_BODY_LIMIT = 1024 * 1024  # an update is a few kilobytes; files come as ids
+CONNECT_FIRST_DELAY = 1.0  # seconds before retrying a failed connect; doubles (with jitter) up to the cap
+CONNECT_MAX_DELAY = 60.0
+# The command menu is optional: a server that refuses it is asked again now and then, not hammered.
+MENU_FIRST_DELAY = 900.0
+MENU_MAX_DELAY = 6 * 3600.0
+T = TypeVar("T")
+
+
+class ConnectFailed(Exception):
+    """A Bot API call that receiving updates depends on failed; `method` names it in the log."""
+
+    def __init__(self, method: str, error: TelegramError) -> None:
+        super().__init__(method)
+        self.method = method
+        self.error = error
+
+
+async def needed(method: str, call: Awaitable[T]) -> T:
+    try:
+        return await call
+    except TelegramError as error:
+        raise ConnectFailed(method, error) from error
 
 
 class TelegramChannel(Channel):
@@ -54,9 +81,11 @@ class TelegramChannel(Channel):
         self._token = settings.telegram_token.get_secret_value()
         base = settings.telegram_api_url.rstrip("/")
         self.webhook_mode = settings.public_url is not None
+        # Kept to close them at stop even when PTB never finished initializing (a connect that kept failing).
+        self._requests = (AiohttpRequest(pool_size=settings.delivery_window + 16),
+                          AiohttpRequest(pool_size=2, read=10.0))
         builder = (ApplicationBuilder().token(self._token).base_url(base + "/bot").base_file_url(base + "/file/bot")
-                   .concurrent_updates(True).request(AiohttpRequest(pool_size=settings.delivery_window + 16))
-                   .get_updates_request(AiohttpRequest(pool_size=2, read=10.0)))
+                   .concurrent_updates(True).request(self._requests[0]).get_updates_request(self._requests[1]))
         if self.webhook_mode:
             builder = builder.updater(None)
         self.ptb: Application = builder.build()  # type: ignore[type-arg]
@@ -68,57 +97,117 @@ class TelegramChannel(Channel):
         self.secret = configured.get_secret_value() if configured else app.keyring.keyed_hash("telegram-webhook", "v1")
         self.username: str | None = None
         self._live = False
+        self._background: list[asyncio.Task[None]] = []  # connect and menu retries, ended by stop()
 
     # Life cycle ------------------------------------------------------------------------------------------
     async def start(self) -> None:
-        """Connect now if Telegram answers; otherwise keep trying in the background (the rest of the app runs)."""
-        try:
-            await self._connect()
-        except InvalidToken:
-            raise  # a wrong token never fixes itself: fail the start loudly
-        except NetworkError:
-            log.warning("telegram unreachable at start; retrying in the background")
-            self.app.spawn(self._connect_later(), "telegram-connect")
+        """Connect now if Telegram answers; otherwise say why and keep trying in the background (the rest of the
+        app runs meanwhile). A refused token never fixes itself: it fails the start loudly."""
+        backoff = Backoff(CONNECT_FIRST_DELAY, CONNECT_MAX_DELAY)
+        delay = await self._attempt(backoff)
+        if delay is not None:
+            self._background.append(self.app.spawn(self._connect_later(backoff, delay), "telegram-connect"))
 
-    async def _connect_later(self) -> None:
-        delay = 1.0
+    async def _connect_later(self, backoff: Backoff, delay: float) -> None:
         while True:
             await asyncio.sleep(delay)
             try:
-                await self._connect()
+                next_delay = await self._attempt(backoff)
+            except InvalidToken:
+                return  # said at ERROR by _attempt; retrying cannot help
+            if next_delay is None:
                 return
-            except NetworkError:
-                delay = min(delay * 2, 60.0)
+            delay = next_delay
+
+    async def _attempt(self, backoff: Backoff) -> float | None:
+        """One connect attempt: None once connected; otherwise one WARNING naming the failed call and why, and
+        the delay before the next attempt. Raises InvalidToken."""
+        try:
+            await self._connect()
+            return None
+        except ConnectFailed as failed:
+            error = failed.error
+            if isinstance(error, InvalidToken):
+                log.error("telegram %s refused: check ANDAN_TELEGRAM_TOKEN (%s)", failed.method,
+                          reason(error, self._token), extra={"method": failed.method})
+                raise error from None
+            delay = backoff.next()
+            if isinstance(error, PtbRetryAfter):
+                delay = max(delay, retry_seconds(error))
+            log.warning("telegram not connected: %s failed (%s); retrying in %.1f s", failed.method,
+                        reason(error, self._token), delay,
+                        extra={"method": failed.method, "error": type(error).__name__, "retry_in": round(delay, 1)})
+            return delay
 
     async def _connect(self) -> None:
-        """getMe, command menu, then updates by webhook or polling. Safe to call again after a network error."""
-        await self.ptb.initialize()
+        """getMe, then updates by webhook or polling, then the optional command menu. Safe to call again after
+        a failure; a failed call needed to receive updates raises ConnectFailed naming it."""
+        await needed("getMe", self.ptb.initialize())
         self.username = self.ptb.bot.username
-        await register_commands(self.ptb.bot, self.app.registry)
         if not self.ptb.running:
             await self.ptb.start()
         if self.webhook_mode:
             url = (self.app.settings.public_url or "").rstrip("/") + WEBHOOK_PATH
-            await self.ptb.bot.set_webhook(url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES)
+            await needed("setWebhook", self.ptb.bot.set_webhook(url, secret_token=self.secret,
+                                                                allowed_updates=ALLOWED_UPDATES))
         else:
             assert self.ptb.updater is not None
             if not self.ptb.updater.running:
-                await self.ptb.updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES,
-                                                     error_callback=self._poll_error)
+                # PTB's polling bootstrap deletes the webhook too, but logs a failure at ERROR with a traceback
+                # and no retry; asking first lets a failure be said once, plainly, and retried here.
+                await needed("deleteWebhook", self.ptb.bot.delete_webhook())
+                await needed("deleteWebhook", self.ptb.updater.start_polling(
+                    timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES, error_callback=self._poll_error))
         self._live = True
         log.info("telegram connected", extra={"mode": "webhook" if self.webhook_mode else "polling"})
+        await self._set_menu()
+
+    async def _set_menu(self) -> None:
+        """The command menu is a convenience: a failure is said once, and the menu is retried now and then."""
+        backoff = Backoff(MENU_FIRST_DELAY, MENU_MAX_DELAY)
+        try:
+            await register_commands(self.ptb.bot, self.app.registry)
+            return
+        except Exception as error:  # whatever the server answers, the bot works without a menu
+            delay = backoff.next()
+            # A Bot API server answers 404 (PTB: InvalidToken) for a method it does not offer.
+            hint = "; the server may not offer this method" if isinstance(error, InvalidToken) else ""
+            log.warning("telegram command menu not set: setMyCommands failed (%s%s); the bot works without it, "
+                        "retrying in %.0f min", reason(error, self._token), hint, delay / 60,
+                        extra={"method": "setMyCommands", "error": type(error).__name__, "retry_in": round(delay)})
+        self._background.append(self.app.spawn(self._menu_later(backoff, delay), "telegram-menu"))
+
+    async def _menu_later(self, backoff: Backoff, delay: float) -> None:
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await register_commands(self.ptb.bot, self.app.registry)
+            except Exception as error:
+                delay = backoff.next()  # said at WARNING once already
+                log.info("telegram command menu still not set", extra={
+                    "method": "setMyCommands", "error": type(error).__name__, "retry_in": round(delay)})
+                continue
+            log.info("telegram command menu set")
+            return
 
     async def stop(self) -> None:
         self._live = False
+        for task in self._background:  # before PTB shuts down, which they would otherwise call into
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        self._background.clear()
         if self.ptb.updater is not None and self.ptb.updater.running:
             await self.ptb.updater.stop()
         if self.ptb.running:
             await self.ptb.stop()
         await self.ptb.shutdown()
+        for request in self._requests:  # PTB skips them when getMe never succeeded; closing twice is harmless
+            await request.shutdown()
 
     def _poll_error(self, error: TelegramError) -> None:
-        # PTB keeps polling with growing pauses; a Conflict means a second instance polls the same bot.
-        log.warning("telegram polling error", extra={"error": type(error).__name__})
+        # PTB keeps polling with growing pauses (up to 30 s); a Conflict means a second instance polls the bot.
+        log.warning("telegram getUpdates failed (%s); polling goes on", reason(error, self._token),
+                    extra={"method": "getUpdates", "error": type(error).__name__})
 
     async def _on_error(self, _update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram update failed", exc_info=context.error)
@@ -128,21 +217,28 @@ class TelegramChannel(Channel):
         return [web.post(WEBHOOK_PATH, self._webhook)] if self.webhook_mode else []
 
     async def _webhook(self, request: web.Request) -> web.StreamResponse:
+        """Secret first, then a bounded parse (a body too large, broken or not JSON is answered 4xx by the server's
+        middleware). An update Telegram sent that cannot be handled is acknowledged with 200 and one WARNING:
+        Telegram retries anything else, so it would come back for a day and change nothing."""
         given = request.headers.get(SECRET_HEADER)
         if given is None:
             return web.Response(status=401)
-        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self.secret.encode()):
             return web.Response(status=403)
-        try:
-            data = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
-            return web.Response(status=400)
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-            return web.Response(status=400)
+        data = await read_json(request, WEBHOOK_BODY_LIMIT)
+        if not isinstance(data, dict) or isinstance(data.get("update_id"), bool) \
+                or not isinstance(data.get("update_id"), int):
+            return web.Response(status=400)  # not an update at all
         try:
             parsed = Update.de_json(data, self.ptb.bot)
-        except (KeyError, TypeError, ValueError):
-            return web.Response(status=400)
+        except Exception as error:  # PTB raises whatever a field of the wrong shape provokes
+            log.warning("telegram webhook update malformed; acknowledged and dropped",
+                        extra={"error": type(error).__name__})
+            return web.Response(text="ok")
+        problem = unusable(parsed, self.username)
+        if problem is not None:
+            log.warning("telegram webhook update malformed; acknowledged and dropped", extra={"error": problem})
+            return web.Response(text="ok")
         if not self._live:
             return web.Response(status=503)  # Telegram retries later
         await self.ptb.update_queue.put(parsed)
@@ -168,6 +264,8 @@ class TelegramChannel(Channel):
                 await query.answer()  # stops the spinner on the button at once
             except TelegramError:
                 pass  # already answered (a redelivered update) or too old: nothing to do
+            except Exception as error:  # whatever else went wrong, the press is still handled and answered
+                log.warning("telegram button press not acknowledged", extra={"error": type(error).__name__})
         if too_large(event):
             await self._refuse_large(event)
             return
@@ -221,13 +319,17 @@ class TelegramChannel(Channel):
                     if button.callback_data == query.data:
                         label = button.text
         text = getattr(message, "text", None)
+        with_label = bool(text and label and len(text) + len(label) + 4 <= 4096)
+        method = "editMessageText" if with_label else "editMessageReplyMarkup"
         try:
-            if text and label and len(text) + len(label) + 4 <= 4096:
+            if with_label:
                 await query.edit_message_text(f"{text}\n\n✓ {label}", reply_markup=None)
             else:
                 await query.edit_message_reply_markup(None)
-        except TelegramError:
-            pass  # the message is too old to edit, or already shows this: the reply still follows
+        except Exception as error:  # too old to edit, already shows this, or anything else: the reply follows
+            # The class only: an error's text may quote the message, which is never logged.
+            log.warning("telegram pressed button not marked",
+                        extra={"method": method, "error": type(error).__name__})
 
     async def _locale_of(self, user_id: str) -> str:
         from bot.people import identity_for

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats
-from telegram.error import TelegramError
 
 from bot.i18n import _, use_locale
 
@@ -14,8 +12,6 @@ if TYPE_CHECKING:
     from telegram import Bot
 
     from bot.core.router import Registry
-
-log = logging.getLogger(__name__)
 
 MENU_LANGUAGES = (None, "vi", "en")  # None: everyone whose Telegram language has no menu of its own
 
@@ -26,7 +22,8 @@ def valid_command(name: str) -> bool:
 
 async def register_commands(bot: Bot, registry: Registry) -> None:
     """Menus from the registered commands; groups get only what works there (the rest moves to a private chat).
-    A failure is logged, not raised: the bot works without a menu."""
+    Raises the first TelegramError (setMyCommands is the only method called): the channel says why once and
+    tries again later, since the bot works without a menu."""
     commands = [c for c in registry.unique_commands() if c.in_menu]
     for language in MENU_LANGUAGES:
         locale = language or "vi"
@@ -42,8 +39,5 @@ async def register_commands(bot: Bot, registry: Registry) -> None:
                     if not cmd.private_only:
                         groups.append(entry)
             private.append(BotCommand("cancel" if locale == "en" else "huy", _("Leave the current form")))
-        try:
-            await bot.set_my_commands(private[:100], language_code=language)
-            await bot.set_my_commands(groups[:100], scope=BotCommandScopeAllGroupChats(), language_code=language)
-        except TelegramError as error:
-            log.warning("telegram command menu not set", extra={"error": type(error).__name__})
+        await bot.set_my_commands(private[:100], language_code=language)
+        await bot.set_my_commands(groups[:100], scope=BotCommandScopeAllGroupChats(), language_code=language)

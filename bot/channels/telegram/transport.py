@@ -21,6 +21,17 @@ from telegram.request import BaseRequest, RequestData
 USER_AGENT = "An Dan (python-telegram-bot, aiohttp)"
 
 
+class NotBotApi(NetworkError):
+    """The server answered, but not with a JSON object: ANDAN_TELEGRAM_API_URL points at something that is not a Bot API
+    server (a web server's 404 page, a proxy's error page). A NetworkError, so that it is retried, and raised
+    instead of PTB's own errors, whose messages quote the answer (which may echo the token-bearing path)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"HTTP {status} with an answer that is not JSON: is ANDAN_TELEGRAM_API_URL a Bot API "
+                         "server?")
+        self.status = status
+
+
 def _seconds(value: Any, default: float | None) -> float | None:
     """PTB passes DEFAULT_NONE when a call sets no timeout of its own: use ours then."""
     return default if isinstance(value, type(BaseRequest.DEFAULT_NONE)) else value
@@ -87,8 +98,27 @@ class AiohttpRequest(BaseRequest):
         timeout = aiohttp.ClientTimeout(total=total, connect=waiting, sock_connect=connect, sock_read=read)
         try:
             async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
-                return response.status, await response.read()
+                status, answer = response.status, await response.read()
         except TimeoutError as error:  # aiohttp's ServerTimeoutError is one too
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        if not 200 <= status <= 299:
+            try:  # errors are rare: checking their body costs nothing on the hot path
+                parsed = json.loads(answer)
+            except ValueError:
+                parsed = None
+            if not isinstance(parsed, dict):
+                raise NotBotApi(status)
+        return status, answer
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """PTB's parser, without its ERROR log that quotes the whole answer."""
+        try:
+            parsed = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError:
+            raise NotBotApi(200) from None
+        if not isinstance(parsed, dict):
+            raise NotBotApi(200)
+        return parsed

@@ -7,15 +7,16 @@ webhook bodies are bare updates, so everything here is read tolerantly.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 import aiohttp
 
 from bot.channels.base import DeliveryError, Permanent, RetryAfter, Transient, Unreachable
+from bot.channels.reconnect import reason
 from bot.channels.zalo_common import LazyHttp
 from bot.core.events import Attachment, ChatType, Incoming, Kind, parse_text
+from bot.http_input import InputRefused, loads
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class Idle(Exception):
 class ZaloBotApi(LazyHttp):
     def __init__(self, base_url: str, token: str) -> None:
         self._base = f"{base_url.rstrip('/')}/bot{token}/"
+        self._token = token
 
 
     async def call(self, method: str, body: dict[str, Any], timeout: float = 20) -> Any:  # noqa: ASYNC109
@@ -39,10 +41,14 @@ class ZaloBotApi(LazyHttp):
                                       timeout=aiohttp.ClientTimeout(total=timeout)) as response:
                 status, raw = response.status, await response.read()
         except (aiohttp.ClientError, TimeoutError) as error:
-            raise Transient(f"{method}: {type(error).__name__}") from None
+            raise Transient(f"{method}: {reason(error, self._token)}") from None  # aiohttp may quote the URL
         try:
-            answer = json.loads(raw) if raw else {}
-        except ValueError:
+            answer = loads(raw) if raw else {}  # bounded: a hostile answer cannot crash the poller
+        except InputRefused:
+            if status != IDLE:
+                # A web page, not the Bot API (a wrong base URL, a proxy's error page): never a success.
+                raise Transient(f"{method}: HTTP {status} with an answer that is not JSON: is "
+                                "ANDAN_ZALO_BOT_API_URL right?") from None
             answer = {}
         if not isinstance(answer, dict):
             answer = {"ok": status == 200, "result": answer}
@@ -77,21 +83,33 @@ def unwrap(body: Any) -> list[dict[str, Any]]:
     return [item for item in items if isinstance(item, dict) and isinstance(item.get("message"), dict)]
 
 
+def _id(value: Any) -> str:
+    """An id as text; only a string or an integer is an id (an object or list from a malformed update is not)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    return str(value)[:128]
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def to_event(update: dict[str, Any]) -> Incoming | None:
-    """A neutral event, or None for what the bot cannot read (stickers, unsupported content, other bots)."""
+    """A neutral event, or None for what the bot cannot read (stickers, unsupported content, other bots).
+    Fields are type-checked: a malformed update is dropped here rather than failing later in a handler."""
     message = update["message"]
     sender: dict[str, Any] = message["from"] if isinstance(message.get("from"), dict) else {}
     chat: dict[str, Any] = message["chat"] if isinstance(message.get("chat"), dict) else {}
-    user_id = str(sender.get("id") or "")
+    user_id = _id(sender.get("id"))
     if not user_id or sender.get("is_bot") is True:
         return None
-    chat_id = str(chat.get("id") or user_id)
+    chat_id = _id(chat.get("id")) or user_id
     chat_type = ChatType.GROUP if str(chat.get("chat_type", "")).upper() == "GROUP" else ChatType.PRIVATE
-    message_id = message.get("message_id")
+    message_id = _id(message.get("message_id"))
     common: dict[str, Any] = {
         "chat_type": chat_type,
-        "display_name": sender.get("display_name") or sender.get("first_name"),
-        "update_key": str(message_id) if message_id not in (None, "") else None,
+        "display_name": _text(sender.get("display_name")) or _text(sender.get("first_name")),
+        "update_key": message_id or None,
     }
     event_name = str(update.get("event_name", ""))
     photo = message.get("photo_url") or message.get("photo")
@@ -100,9 +118,9 @@ def to_event(update: dict[str, Any]) -> Incoming | None:
     if "image" in event_name or (isinstance(photo, str) and photo):
         if not isinstance(photo, str) or not photo:
             return None
-        caption = message.get("caption") or message.get("text") or ""
+        caption = _text(message.get("caption")) or _text(message.get("text")) or ""
         attachment = Attachment(kind="photo", fetch=photo, mime_type="image/jpeg")
-        return Incoming(CHANNEL, user_id, chat_id, Kind.MEDIA, text=str(caption), attachments=(attachment,), **common)
+        return Incoming(CHANNEL, user_id, chat_id, Kind.MEDIA, text=caption, attachments=(attachment,), **common)
     text = message.get("text")
     if "sticker" in event_name or not isinstance(text, str) or not text.strip():
         return None

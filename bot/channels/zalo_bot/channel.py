@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from aiohttp import web
 
 from bot import clock
 from bot.channels.base import Channel, DeliveryError, RetryAfter
+from bot.channels.reconnect import Backoff, redact
 from bot.channels.zalo_bot.api import CHANNEL, Idle, ZaloBotApi, to_event, unwrap
 from bot.channels.zalo_common import (
     download as zalo_download,
@@ -32,6 +32,7 @@ from bot.channels.zalo_common import (
 )
 from bot.core.events import Attachment
 from bot.core.replies import Media, Reply, numbered, split_text
+from bot.http_input import read_json
 from bot.i18n import use_locale
 from bot.media import PREFIX, is_ref
 
@@ -45,7 +46,9 @@ MEDIA_PATH = "/media/zalo/{media_id}"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 POLL_TIMEOUT = 30
 MEDIA_LINK_SECONDS = 24 * 3600  # Zalo fetches the photo when it is sent; a day covers its retries
+FIRST_BACKOFF = 1.0  # seconds before retrying a failed call; doubles (with jitter) up to MAX_BACKOFF
 MAX_BACKOFF = 60.0
+WEBHOOK_BODY_LIMIT = 1024 * 1024  # an update is a few kilobytes; photos come as URLs
 
 
 class ZaloBotChannel(Channel):
@@ -58,6 +61,7 @@ class ZaloBotChannel(Channel):
         settings = app.settings
         assert settings.zalo_bot_token is not None
         token = settings.zalo_bot_token.get_secret_value()
+        self._token = token
         self.api = ZaloBotApi(settings.zalo_bot_api_url, token)
         # The webhook secret is derived, so it survives restarts without another setting (8–256 characters).
         self.webhook_secret = app.keyring.keyed_hash("zalo-bot-webhook", token)[:48]
@@ -72,32 +76,36 @@ class ZaloBotChannel(Channel):
     # Life cycle ------------------------------------------------------------------------------------------
     async def start(self) -> None:
         self._stopping.clear()
+        # Every platform call happens in the background, so a platform that is down or misconfigured never keeps
+        # the app from starting; each failed call is said at WARNING with why and when it is tried again.
         if self.public_url:
             self._poller = self.app.spawn(self._register_webhook(), "zalo-bot-webhook")
             return
-        try:
-            await self.api.call("deleteWebhook", {})  # polling and a webhook are mutually exclusive
-        except DeliveryError as error:
-            log.warning("zalo bot deleteWebhook failed", extra={"reason": error.reason})
         self._poller = self.app.spawn(self._poll(), "zalo-bot-poll")
 
     async def _register_webhook(self) -> None:
         """setWebhook, retried with backoff: a platform hiccup at start must not keep the whole app down."""
-        backoff, url = 1.0, f"{self.public_url}{WEBHOOK_PATH}"
+        backoff, url = Backoff(FIRST_BACKOFF, MAX_BACKOFF), f"{self.public_url}{WEBHOOK_PATH}"
         while not self._stopping.is_set():
             try:
                 await self.api.call("setWebhook", {"url": url,
                                                    "secret_token": self.webhook_secret})
             except DeliveryError as error:
-                log.error("zalo bot setWebhook failed", extra={"reason": error.reason, "retry_in": backoff})
-                try:
-                    await asyncio.wait_for(self._stopping.wait(), backoff)
-                except TimeoutError:
-                    pass
-                backoff = min(backoff * 2, MAX_BACKOFF)
+                await self._pause("setWebhook", error, backoff)
                 continue
             log.info("zalo bot webhook set")
             return
+
+    async def _pause(self, method: str, error: DeliveryError, backoff: Backoff) -> None:
+        """Say which call failed and why, then wait (growing delays, or what Zalo asked for) unless stopping."""
+        delay = error.seconds if isinstance(error, RetryAfter) else backoff.next()
+        why = redact(error.reason.removeprefix(f"{method}: "), self._token)
+        log.warning("zalo bot %s failed (%s); retrying in %.1f s", method, why, delay,
+                    extra={"method": method, "reason": why, "retry_in": round(delay, 1)})
+        try:
+            await asyncio.wait_for(self._stopping.wait(), delay)
+        except TimeoutError:
+            pass
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -108,24 +116,33 @@ class ZaloBotChannel(Channel):
         await self.api.close()
 
     async def _poll(self) -> None:
-        """One update per getUpdates; an idle poll is HTTP 408. Errors back off up to a minute, then resume."""
-        backoff = 1.0
+        """One update per getUpdates; an idle poll is HTTP 408. Errors back off up to a minute, then resume.
+
+        Polling and a webhook are mutually exclusive: the webhook is deleted first, and until that has worked
+        once it is tried again before each poll that follows a failure (a failed delete alone does not stop
+        polling: there may be no webhook at all)."""
+        backoff = Backoff(FIRST_BACKOFF, MAX_BACKOFF)
+        webhook_gone = False
         while not self._stopping.is_set():
+            if not webhook_gone:
+                try:
+                    await self.api.call("deleteWebhook", {})
+                    webhook_gone = True
+                except DeliveryError as error:
+                    why = redact(error.reason.removeprefix("deleteWebhook: "), self._token)
+                    log.warning("zalo bot deleteWebhook failed (%s); polling anyway", why,
+                                extra={"method": "deleteWebhook", "reason": why})
             try:
                 result = await self.api.call("getUpdates", {"timeout": str(POLL_TIMEOUT)}, timeout=POLL_TIMEOUT + 10)
             except Idle:
-                backoff = 1.0
+                webhook_gone = True  # getUpdates works, so no webhook is in the way
+                backoff.reset()
                 continue
             except DeliveryError as error:
-                wait = error.seconds if isinstance(error, RetryAfter) else backoff
-                log.warning("zalo bot getUpdates failed", extra={"reason": error.reason, "retry_in": wait})
-                backoff = min(backoff * 2, MAX_BACKOFF)
-                try:
-                    await asyncio.wait_for(self._stopping.wait(), wait)
-                except TimeoutError:
-                    pass
+                await self._pause("getUpdates", error, backoff)
                 continue
-            backoff = 1.0
+            webhook_gone = True
+            backoff.reset()
             for update in unwrap(result):
                 try:
                     await self._process(update)
@@ -137,13 +154,12 @@ class ZaloBotChannel(Channel):
         return [web.post(WEBHOOK_PATH, self.webhook), web.get(MEDIA_PATH, self.media_link)]
 
     async def webhook(self, request: web.Request) -> web.StreamResponse:
+        """Secret first, then a bounded parse (a body too large, broken or not JSON is answered 4xx by the
+        server's middleware)."""
         given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
+        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self.webhook_secret.encode()):
             return web.Response(status=401)
-        try:
-            body = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
-            return web.Response(status=400)
+        body = await read_json(request, WEBHOOK_BODY_LIMIT)
         if not isinstance(body, dict | list):
             return web.Response(status=400)
         for update in unwrap(body):  # events without a message (unknown kinds) are acknowledged and ignored  # answered at once; the work continues after the 200

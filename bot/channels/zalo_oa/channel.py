@@ -7,8 +7,8 @@ carrying our payload) when they fit, and a numbered list otherwise. Photos are u
 
 from __future__ import annotations
 
-import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -29,9 +29,19 @@ from bot.channels.zalo_common import (
 )
 from bot.channels.zalo_oa.api import OAApi, OAuthFailed, TokenRejected
 from bot.channels.zalo_oa.tokens import BROKEN_PAUSE, TokenKeeper
-from bot.channels.zalo_oa.webhook import BUTTON_MARK, CHANNEL, SIGNATURE_HEADER, Followed, parse, signed
+from bot.channels.zalo_oa.webhook import (
+    BUTTON_MARK,
+    CHANNEL,
+    SIGNATURE_HEADER,
+    Followed,
+    parse,
+    signed_at,
+    signed_timestamp,
+    timestamps_in,
+)
 from bot.core.events import Attachment, Incoming, Kind
 from bot.core.replies import Choice, Media, Reply, numbered, split_text
+from bot.http_input import loads, read_body
 from bot.i18n import use_locale
 from bot.media import is_ref
 
@@ -43,6 +53,8 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/webhook/zalo-oa"
 MAX_BUTTONS = 5  # no primary source states the limit for consultation messages; 5 is what SDKs use
 TITLE_LIMIT = 100
+BODY_LIMIT = 1024 * 1024  # an event is a few hundred bytes; attachments come as URLs
+FUTURE_SKEW = 120.0  # seconds an event may seem to come from the future (clocks differ a little)
 T = TypeVar("T")
 
 
@@ -78,20 +90,29 @@ class ZaloOAChannel(Channel):
         return [web.post(WEBHOOK_PATH, self.webhook)]
 
     async def webhook(self, request: web.Request) -> web.StreamResponse:
+        """Signature first (over the raw bytes, with the timestamp read from them), then parse, then freshness.
+        A body too large, broken or not JSON is answered 4xx by the server's middleware (bot.http_input)."""
         header = request.headers.get(SIGNATURE_HEADER, "")
         if not header:
             return web.Response(status=401)
-        raw = await request.read()
-        try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            return web.Response(status=400)
-        timestamp = body.get("timestamp") if isinstance(body, dict) else None
-        if not isinstance(timestamp, str | int) or isinstance(timestamp, bool):
-            return web.Response(status=400)
-        if not signed(header, self.app_id, raw, str(timestamp), self._webhook_secret):
+        raw = await read_body(request, BODY_LIMIT)
+        if not timestamps_in(raw):
+            return web.Response(status=400)  # every event carries a timestamp: this is not one
+        timestamp = signed_timestamp(header, self.app_id, raw, self._webhook_secret)
+        if timestamp is None:
             log.warning("zalo oa webhook with a bad signature refused")
             return web.Response(status=401)
+        body = loads(raw)
+        if not isinstance(body, dict) or str(body.get("timestamp")) != timestamp:
+            return web.Response(status=400)  # the signed timestamp must be the event's own
+        # The signature proves who signed, not when this copy was sent: a captured event could be replayed.
+        # msg_id de-duplication covers what the database still remembers; the signed timestamp covers the rest.
+        # A stale event is answered 200 all the same: Zalo retries a non-2xx answer for hours (it only grows
+        # older) and may disable a webhook that keeps failing, and a replayer learns nothing either way.
+        age = time.time() - signed_at(timestamp)  # the wall clock: Zalo stamps events with its own
+        if age > self.app.settings.zalo_oa_event_max_age_seconds or age < -FUTURE_SKEW:
+            log.warning("zalo oa webhook event outside the replay window ignored", extra={"age_seconds": round(age)})
+            return web.json_response({"error": 0})
         self.app.spawn(self._process(body), "zalo-oa-event")  # Zalo waits 2 s at most
         return web.json_response({"error": 0})
 

@@ -2,12 +2,16 @@
 
 `X-ZEvent-Signature: mac=<hex>` where hex is the plain SHA-256 (not an HMAC) of app_id + the raw body bytes +
 the body's `timestamp` + the OA secret key. The exact bytes received are hashed: re-serialised JSON differs.
+The timestamp is read from the raw bytes (`signed_timestamp`), so the signature is checked before any parse.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
+import re
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +29,37 @@ def signature(app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) 
 
 def signed(header: str, app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) -> bool:
     expected = signature(app_id, raw_body, timestamp, oa_secret_key)
-    return hmac.compare_digest(header.strip().encode(), expected.encode())
+    # A header may carry any byte (aiohttp keeps non-UTF-8 ones as surrogates): compared, never an error.
+    return hmac.compare_digest(header.strip().encode("utf-8", "surrogateescape"), expected.encode())
+
+
+# A "timestamp" key (not one inside a string, where its quote would be escaped) and its digits, quoted or not.
+_TIMESTAMP = re.compile(rb'(?<!\\)"timestamp"\s*:\s*(?:"(\d{1,20})"|(\d{1,20}))')
+TIMESTAMP_CANDIDATES = 4
+
+
+def timestamps_in(raw_body: bytes) -> list[str]:
+    """The values of "timestamp" keys in the raw body, found without parsing it: one regex pass (linear), the
+    last few kept, last first (the envelope's comes last; a nested event could carry its own)."""
+    found: deque[str] = deque(maxlen=TIMESTAMP_CANDIDATES)
+    for match in _TIMESTAMP.finditer(raw_body):
+        found.append((match.group(1) or match.group(2)).decode())
+    return list(reversed(found))
+
+
+def signed_timestamp(header: str, app_id: str, raw_body: bytes, oa_secret_key: str) -> str | None:
+    """The timestamp the signature covers, or None when no candidate makes the signature valid."""
+    for timestamp in timestamps_in(raw_body):
+        if signed(header, app_id, raw_body, timestamp, oa_secret_key):
+            return timestamp
+    return None
+
+
+def signed_at(timestamp: str) -> float:
+    """Seconds since the epoch of an event's timestamp: milliseconds, as Zalo sends; small values as seconds,
+    so a platform change to seconds would not make every event look 50 years old."""
+    value = int(timestamp)
+    return value / 1000 if value >= 10**11 else float(value)
 
 
 @dataclass(frozen=True)
@@ -42,11 +76,25 @@ def _obj(value: Any) -> dict[str, Any]:
 
 
 def _float(value: Any) -> float | None:
+    if isinstance(value, str) and len(value) > 64:
+        return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return number
+    return number if math.isfinite(number) else None
+
+
+def _id(value: Any) -> str:
+    """An id as text; only a string or an integer is an id (an object or list is not)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    return str(value)[:128]
+
+
+def _size(payload: dict[str, Any]) -> int | None:
+    size = _float(payload.get("size"))
+    return int(size) if size is not None and size > 0 else None
 
 
 def _location(payload: dict[str, Any]) -> Location | None:
@@ -62,15 +110,15 @@ def _attachment(kind: str, payload: dict[str, Any]) -> Attachment | None:
     url = payload.get("url")
     if not isinstance(url, str) or not url:
         return None
-    size = _float(payload.get("size"))
+    size = _size(payload)
     if kind == "image":
         return Attachment(kind="photo", fetch=url, mime_type="image/jpeg")
     if kind == "audio":
-        return Attachment(kind="voice", fetch=url, mime_type="audio/aac", size=int(size) if size else None)
+        return Attachment(kind="voice", fetch=url, mime_type="audio/aac", size=size)
     if kind == "video":
-        return Attachment(kind="video", fetch=url, mime_type="video/mp4", size=int(size) if size else None)
+        return Attachment(kind="video", fetch=url, mime_type="video/mp4", size=size)
     name = payload.get("name") if isinstance(payload.get("name"), str) else None
-    return Attachment(kind="file", fetch=url, filename=name, size=int(size) if size else None)
+    return Attachment(kind="file", fetch=url, filename=name, size=size)
 
 
 def parse(event: dict[str, Any]) -> Incoming | Followed | None:
@@ -78,16 +126,16 @@ def parse(event: dict[str, Any]) -> Incoming | Followed | None:
     name = str(event.get("event_name", ""))
     if name in ("follow", "unfollow"):
         follower = _obj(event.get("follower"))
-        uid = str(follower.get("id") or "")
+        uid = _id(follower.get("id"))
         return Followed(uid, name == "follow") if uid else None
     if not name.startswith("user_send_"):
         return None
     sender, message = _obj(event.get("sender")), _obj(event.get("message"))
-    user_id = str(sender.get("id") or "")
+    user_id = _id(sender.get("id"))
     if not user_id:
         return None
-    msg_id = message.get("msg_id")
-    common: dict[str, Any] = {"update_key": str(msg_id) if msg_id else None}
+    msg_id = _id(message.get("msg_id"))
+    common: dict[str, Any] = {"update_key": msg_id or None}
     text: str = message["text"] if isinstance(message.get("text"), str) else ""
     if name == "user_send_text":
         stripped = text.strip()
@@ -97,7 +145,8 @@ def parse(event: dict[str, Any]) -> Incoming | Followed | None:
             choice = stripped[len(BUTTON_MARK):]
             return Incoming(CHANNEL, user_id, user_id, Kind.CHOICE, choice=choice, **common)
         return parse_text(CHANNEL, user_id, user_id, text, **common)
-    attachments = [a for a in message.get("attachments") or [] if isinstance(a, dict)]
+    listed = message.get("attachments")
+    attachments = [a for a in listed if isinstance(a, dict)] if isinstance(listed, list) else []
     payloads = [(str(a.get("type", "")), _obj(a.get("payload"))) for a in attachments]
     if name == "user_send_location":
         for _kind, payload in payloads:
