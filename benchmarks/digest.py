@@ -211,7 +211,7 @@ async def run(backend: str, args: argparse.Namespace, scratch: Path) -> Figures:
         generated = time.perf_counter() - started
         parts: dict[str, list[float]] = {}
         skipped = [n for n in args.skip.split(",") if n]
-        with timed_parts(parts, skipped):
+        with timed_parts(app, parts, skipped):
             started = time.perf_counter()
             messages = await send_ward(app, WARD, latest_moment(None, clock.now()))
             built = time.perf_counter() - started
@@ -230,9 +230,9 @@ async def run(backend: str, args: argparse.Namespace, scratch: Path) -> Figures:
 
 async def sample(app: Any, name: str, monday: datetime, calls: int = 6) -> float:
     """Seconds per call of one section, over a few group scopes and the ward scope."""
-    from bot.digest_sections import SECTIONS, Scope
+    from bot.digest_sections import Scope
 
-    fn = SECTIONS[name].fn
+    fn = app.registry.digest_sections[name].fn
     end = monday  # Monday 07:00 in Vietnam: the digest's week ends here
     started = time.perf_counter()
     async with app.db.session() as session:
@@ -243,7 +243,7 @@ async def sample(app: Any, name: str, monday: datetime, calls: int = 6) -> float
 
 
 @contextlib.contextmanager
-def timed_parts(parts: dict[str, list[float]], skipped: list[str]) -> Iterator[None]:
+def timed_parts(app: Any, parts: dict[str, list[float]], skipped: list[str]) -> Iterator[None]:
     """Time every registered digest section and column, and the outbox writes, for the breakdown."""
     import bot.digest.tick
     from bot import digest_sections as ds
@@ -260,17 +260,20 @@ def timed_parts(parts: dict[str, list[float]], skipped: list[str]) -> Iterator[N
 
         return timed
 
-    sections, columns, write = dict(ds.SECTIONS), dict(ds.COLUMNS), bot.digest.tick.write_chunk
-    ds.SECTIONS.update({n: ds.Registered(r.name, r.order, timer(f"section {n}", r.fn)) for n, r in sections.items()})
+    declared = app.registry
+    sections, columns, write = dict(declared.digest_sections), dict(declared.digest_columns), bot.digest.tick.write_chunk
+    declared.digest_sections.update(
+        {n: ds.Registered(r.name, r.order, timer(f"section {n}", r.fn)) for n, r in sections.items()})
     for name in skipped:
-        ds.SECTIONS.pop(name, None)
-    ds.COLUMNS.update({n: ds.Column(c.name, c.order, c.header, timer(f"column {n}", c.fn)) for n, c in columns.items()})
+        declared.digest_sections.pop(name, None)
+    declared.digest_columns.update(
+        {n: ds.Column(c.name, c.order, c.header, timer(f"column {n}", c.fn)) for n, c in columns.items()})
     bot.digest.tick.write_chunk = timer("outbox writes", write)
     try:
         yield
     finally:
-        ds.SECTIONS.update(sections)
-        ds.COLUMNS.update(columns)
+        declared.digest_sections.update(sections)
+        declared.digest_columns.update(columns)
         bot.digest.tick.write_chunk = write
 
 

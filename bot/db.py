@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.sql.base import Executable
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import json_tracking
@@ -49,3 +51,9 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def execute(session: AsyncSession, statement: Executable) -> Any:
+    """Run an UPDATE, DELETE, INSERT or multi-column SELECT in the session's transaction. SQLModel types
+    `exec()` for single-entity selects only; this is the one place that says so to the type checker."""
+    return await session.exec(statement)  # type: ignore[call-overload]

@@ -1,4 +1,5 @@
-"""What each feature contributes to the weekly digest. The digest builder (reports feature) assembles them.
+"""What a feature contributes to the weekly digest, declared on its router (`router.digest_section(...)`,
+`router.digest_column(...)`); the digest builder (bot/digest) assembles them.
 
 A section function is called inside the recipient's locale and returns translated lines and raw figures; a
 group-column function returns one figure per group of a ward for the police table, computed with set-based SQL
@@ -46,23 +47,3 @@ class Column:
     order: int
     header: str  # an N_() string, translated when shown
     fn: GroupColumnFn
-
-
-SECTIONS: dict[str, Registered] = {}
-COLUMNS: dict[str, Column] = {}
-
-
-def section(name: str, order: int) -> Callable[[SectionFn], SectionFn]:
-    def register(fn: SectionFn) -> SectionFn:
-        SECTIONS[name] = Registered(name, order, fn)
-        return fn
-
-    return register
-
-
-def group_column(name: str, order: int, header: str) -> Callable[[GroupColumnFn], GroupColumnFn]:
-    def register(fn: GroupColumnFn) -> GroupColumnFn:
-        COLUMNS[name] = Column(name, order, header, fn)
-        return fn
-
-    return register

@@ -1,5 +1,6 @@
-"""Core upkeep ticks: forget handled platform updates once redelivery is impossible, and abuse-limit counters
-once their window is over; keep SQLite's statistics."""
+"""Core upkeep, declared on the `upkeep` router like any feature's ticks: forget handled platform updates once
+redelivery is impossible, and abuse-limit counters once their window is over; keep SQLite's statistics; send the
+weekly digest; keep the Zalo OA token fresh."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import col, delete
 
 from bot import clock, ratelimit
-from bot.ticks import tick
+from bot.channels.zalo_oa.tokens import keep_tokens_fresh
+from bot.core.router import Router
+from bot.db import execute
+from bot.digest.tick import digest_tick
 from models import ProcessedUpdate
 
 if TYPE_CHECKING:
@@ -23,17 +27,15 @@ log = logging.getLogger(__name__)
 UPDATE_MEMORY = timedelta(days=2)
 
 
-@tick("core.processed_updates", every=timedelta(hours=6))
 async def forget_old_updates(app: App) -> None:
     async with app.db.session() as session:
-        result = await session.exec(  # type: ignore[call-overload]
+        result = await execute(session,
             delete(ProcessedUpdate).where(col(ProcessedUpdate.seen_at) < clock.now() - UPDATE_MEMORY)
         )
         await session.commit()
     log.info("processed updates forgotten", extra={"count": result.rowcount})
 
 
-@tick("core.rate_limits", every=timedelta(hours=1))
 async def forget_rate_counters(app: App) -> None:
     """A counter whose window is over limits nothing: keep none (bot.ratelimit)."""
     async with app.db.session() as session:
@@ -42,7 +44,6 @@ async def forget_rate_counters(app: App) -> None:
     log.info("rate limit counters forgotten", extra={"count": count})
 
 
-@tick("core.sqlite_optimize", every=timedelta(days=1))
 async def optimize_sqlite(app: App) -> None:
     """SQLite has no autovacuum to keep planner statistics; without them ward-wide digest queries go slow."""
     if not app.db.is_sqlite:
@@ -53,3 +54,11 @@ async def optimize_sqlite(app: App) -> None:
             await autocommit.exec_driver_sql("PRAGMA optimize")
     except OperationalError:
         log.warning("sqlite optimize skipped: the database was busy; tomorrow's run will do it")
+
+
+router = Router("upkeep")
+router.tick("core.processed_updates", every=timedelta(hours=6))(forget_old_updates)
+router.tick("core.rate_limits", every=timedelta(hours=1))(forget_rate_counters)
+router.tick("core.sqlite_optimize", every=timedelta(days=1))(optimize_sqlite)
+router.tick("digest.weekly", every=timedelta(minutes=15))(digest_tick)
+router.tick("zalo_oa_tokens", every=timedelta(hours=1))(keep_tokens_fresh)

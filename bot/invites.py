@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
+from bot.db import execute
 from bot.people import GRANTABLE, grant
 from bot.security import Keyring, new_code, normalize_code
 from bot.settings import Settings
@@ -75,7 +76,7 @@ async def redeem(session: AsyncSession, keyring: Keyring, typed: str, person_id:
     now = clock.now()
     if invite.expires_at < now:
         return RedeemError.EXPIRED
-    claimed = await session.exec(  # type: ignore[call-overload]
+    claimed = await execute(session,
         update(Invite).where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None)).values(used_at=now, used_by=person_id)
     )
     if claimed.rowcount != 1:

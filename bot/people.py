@@ -29,6 +29,15 @@ async def identity_for(session: AsyncSession, channel: str, user_id: str) -> Cha
     return result.first()
 
 
+async def locale_of(session: AsyncSession, channel: str, user_id: str, default: str) -> str:
+    """The language of whoever writes as `user_id` on `channel`: the one they chose, or `default` for strangers.
+    Every channel asks this for text it writes itself (a notice, a page of messages); handlers are already
+    running in the person's language."""
+    identity = await identity_for(session, channel, user_id)
+    person = await session.get(Person, identity.person_id) if identity else None
+    return person.locale if person else default
+
+
 async def active_grants(session: AsyncSession, person_id: int | None) -> list[RoleGrant]:
     if person_id is None:
         return []

@@ -1,4 +1,5 @@
-"""What each feature holds about a person: it registers how to export it and how to erase it (/me, /forget)."""
+"""What a feature holds about a person: its router declares how to export and erase it (/me, /forget) and which
+tables hold a person's id (`router.personal_data(...)`)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.db import execute
 from models import Person
 
 ExportFn = Callable[[AsyncSession, Person], Awaitable[dict[str, Any]]]
@@ -20,12 +23,11 @@ class Provider:
     name: str
     export: ExportFn
     erase: EraseFn
+    tables: tuple[type, ...] = ()  # the tables this provider covers (each holds a person's id)
 
 
-PROVIDERS: list[Provider] = []
-
-
-def register(name: str, export: ExportFn, erase: EraseFn) -> None:
-    if any(p.name == name for p in PROVIDERS):
-        return  # importing a handler module twice must not register twice
-    PROVIDERS.append(Provider(name, export, erase))
+async def unlink(session: AsyncSession, person: Person, *columns: Any) -> None:
+    """Remove the person's id from columns that only record who did something (created a campaign, confirmed a
+    member, linked a chat): the record stays, no longer linked to anyone."""
+    for column in columns:
+        await execute(session, update(column.class_).where(column == person.id).values({column.key: None}))

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, delete
 
 from bot import clock
+from bot.db import execute
 from bot.i18n import fmt_time, local
 from models import RateCounter
 
@@ -112,7 +113,7 @@ async def take(app: App, session: AsyncSession, limit: Limit, client: str) -> Ve
         .on_conflict_do_update(index_elements=["key"], set_={"count": table.c["count"] + 1})
         .returning(table.c["count"])
     )
-    count = (await session.exec(statement)).scalar_one()  # type: ignore[call-overload]
+    count = (await execute(session, statement)).scalar_one()
     return Verdict(int(count) <= allowance, end)
 
 
@@ -122,13 +123,13 @@ async def give_back(app: App, session: AsyncSession, limit: Limit, client: str) 
     if not _allowance(app, limit):
         return
     key = _counter_key(app, limit, client, start)
-    await session.exec(update(RateCounter).where(  # type: ignore[call-overload]
+    await execute(session, update(RateCounter).where(
         col(RateCounter.key) == key, col(RateCounter.count) > 0).values(count=col(RateCounter.count) - 1))
 
 
 async def purge(session: AsyncSession) -> int:
     """Drop every counter whose window is over; returns how many."""
-    result = await session.exec(delete(RateCounter).where(  # type: ignore[call-overload]
+    result = await execute(session, delete(RateCounter).where(
         col(RateCounter.window_end) <= clock.now()))
     return int(result.rowcount or 0)
 

@@ -1,4 +1,5 @@
-"""Where the scam check (/kiemtra) looks: features register sources of known scam identifiers and texts."""
+"""Where the scam check (/kiemtra) looks: routers declare sources of known scam identifiers and texts
+(`router.scam_source(...)`)."""
 
 from __future__ import annotations
 
@@ -27,12 +28,3 @@ class Match:
 
 
 SourceFn = Callable[[AsyncSession, Query], Awaitable[list[Match]]]
-SOURCES: dict[str, SourceFn] = {}
-
-
-def source(name: str) -> Callable[[SourceFn], SourceFn]:
-    def register(fn: SourceFn) -> SourceFn:
-        SOURCES[name] = fn
-        return fn
-
-    return register

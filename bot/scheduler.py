@@ -31,7 +31,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 
 from bot import clock
-from bot.ticks import TICKS, Tick
+from bot.db import execute
+from bot.ticks import Tick
 from models import TickRun
 
 if TYPE_CHECKING:
@@ -52,16 +53,6 @@ def manual_clock() -> bool:
     return isinstance(clock._clock, clock.ManualClock)  # noqa: SLF001
 
 
-def load_ticks() -> dict[str, Tick]:
-    """Import every feature so its ticks are declared, then return them."""
-    from handlers import all_routers
-
-    all_routers()
-    import bot.digest  # noqa: F401  (the weekly digest tick)
-
-    return TICKS
-
-
 def slot_of(tick: Tick, moment: datetime) -> datetime:
     """The start of the slot `moment` falls in."""
     every = tick.every.total_seconds()
@@ -80,11 +71,11 @@ async def claim(app: App, tick: Tick, slot: datetime, me: str) -> bool:
     make = sqlite_insert if app.db.is_sqlite else pg_insert
     statement = make(TickRun).values(**values).on_conflict_do_nothing(index_elements=["name", "slot_start"])
     async with app.db.session() as session:
-        result = await session.exec(statement)  # type: ignore[call-overload]
+        result = await execute(session, statement)
         won = bool(result.rowcount)
         if not won:
             # A claim left unfinished for longer than the interval: its process died; take it over atomically.
-            stale = await session.exec(  # type: ignore[call-overload]
+            stale = await execute(session,
                 update(TickRun)
                 .where(and_(col(TickRun.name) == tick.name, col(TickRun.slot_start) == slot,
                             col(TickRun.finished_at).is_(None), col(TickRun.started_at) < now - tick.every))
@@ -99,11 +90,11 @@ async def _finish(app: App, tick: Tick, slot: datetime, me: str, error: str | No
     async with app.db.session() as session:
         where = and_(col(TickRun.name) == tick.name, col(TickRun.slot_start) == slot, col(TickRun.claimed_by) == me)
         if error is None:
-            await session.exec(update(TickRun).where(where).values(finished_at=clock.now()))  # type: ignore[call-overload]
+            await execute(session, update(TickRun).where(where).values(finished_at=clock.now()))
         else:
             # A failed run gives its slot back, so the next pass (here or in another process) retries it; the
             # tick is idempotent, so what it already wrote is not written twice.
-            await session.exec(delete(TickRun).where(where))  # type: ignore[call-overload]
+            await execute(session, delete(TickRun).where(where))
         await session.commit()
 
 
@@ -146,7 +137,7 @@ async def _log_catch_up(app: App, tick: Tick, slot: datetime) -> None:
 async def run_due(app: App) -> list[str]:
     """Run every tick whose current slot no process has run yet; returns the names this call ran."""
     ran = []
-    for tick in sorted(load_ticks().values(), key=lambda t: t.name):
+    for tick in sorted(app.registry.ticks.values(), key=lambda t: t.name):
         if await run_tick(app, tick):
             ran.append(tick.name)
     return ran
@@ -167,7 +158,7 @@ class Scheduler:
             return
         self.app.scheduler_id = self.me  # type: ignore[attr-defined]
         first = datetime.now(UTC) + FIRST_RUN_DELAY
-        for tick in load_ticks().values():
+        for tick in self.app.registry.ticks.values():
             self.scheduler.add_job(
                 self._job, IntervalTrigger(seconds=tick.every.total_seconds(), timezone=UTC), args=[tick],
                 id=tick.name, coalesce=True, max_instances=1, misfire_grace_time=None,

@@ -1,4 +1,4 @@
-"""The aiohttp application: health check, web chat, and the webhook routes channels register.
+"""The aiohttp application: health check, and the routes channels and features serve (web chat, webhooks).
 
 Every client error is answered 4xx: the `client_errors` middleware answers what bot.http_input refuses and the
 broken bodies aiohttp's parser meets while a handler reads them, and bot.logs keeps malformed requests out of
@@ -19,6 +19,7 @@ from bot.logs import tame_server_errors
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.channels.base import Channel
 
 APP_KEY = web.AppKey("andan_app", object)
 
@@ -49,14 +50,17 @@ def build_http(app: App) -> web.Application:
         return web.json_response({"status": "ok", "database": "ok", "channels": sorted(app.channels)})
 
     http.router.add_get("/healthz", healthz)
-    for channel in app.channels.values():
-        routes = getattr(channel, "routes", None)
-        if routes is not None:
-            http.add_routes(routes())
-        release = getattr(channel, "release_polls", None)
-        if release is not None:
-            http.on_shutdown.append(release)
+    for channel in app.channels.values():  # through the Channel contract only (bot.channels.base)
+        http.add_routes(channel.routes())
+        http.on_shutdown.append(_releaser(channel))
     for router in app.registry.routers:
         if router.http_routes is not None:
             http.add_routes(router.http_routes(app))
     return http
+
+
+def _releaser(channel: Channel) -> Callable[[web.Application], Awaitable[None]]:
+    async def release(_http: web.Application) -> None:
+        await channel.release_requests()
+
+    return release

@@ -1,4 +1,4 @@
-"""Periodic jobs ("ticks") that features declare; the scheduler runs each kind once per interval.
+"""Periodic jobs ("ticks") that routers declare (`router.tick(...)`); the scheduler runs each once per interval.
 
 A tick finds what is due *now* (from the database and `bot.clock`) and writes messages to the outbox. Ticks
 must be idempotent: after downtime a tick runs once to catch up, and tests call them directly on a manual clock.
@@ -22,14 +22,3 @@ class Tick:
     name: str
     every: timedelta
     run: TickFn
-
-
-TICKS: dict[str, Tick] = {}
-
-
-def tick(name: str, every: timedelta) -> Callable[[TickFn], TickFn]:
-    def register(fn: TickFn) -> TickFn:
-        TICKS[name] = Tick(name, every, fn)
-        return fn
-
-    return register

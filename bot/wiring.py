@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.app import App
 from bot.channels.web import WebChannel
+from bot.core.router import Router
 from bot.settings import Settings
 
 
-def build(settings: Settings) -> App:
-    app = App(settings)
+def build(settings: Settings, routers: Iterable[Router] | None = None) -> App:
+    """The app with its channels and services; `routers` defaults to every feature (handlers.all_routers)."""
+    app = App(settings, routers)
     if settings.web_enabled:
         app.add_channel(WebChannel(app))
     if settings.telegram_token is not None:

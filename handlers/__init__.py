@@ -1,4 +1,5 @@
-"""Feature handlers. Each module declares a Router; `all_routers` is what the app includes."""
+"""Feature handlers. Each feature declares a Router; `all_routers` is what the app includes, and the registry
+collects every command, flow, tick, digest part, scam source and personal-data provider from these routers only."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from bot.core.router import Router
 
 
 def all_routers() -> list[Router]:
-    import bot.housekeeping  # noqa: F401 - registers the core upkeep ticks
+    from bot.housekeeping import router as upkeep_router
     from handlers import alerts, forget, help, invites, language, onboarding
     from handlers.linking import router as linking_router
     from handlers.mediation import router as mediation_router
@@ -14,5 +15,5 @@ def all_routers() -> list[Router]:
     from handlers.reports import router as reports_router
     from handlers.tips import router as tips_router
 
-    return [onboarding.router, help.router, language.router, invites.router, forget.router, linking_router,
+    return [upkeep_router, onboarding.router, help.router, language.router, invites.router, forget.router, linking_router,
             alerts.router, mediation_router, reports_router, pledges_router, tips_router]

@@ -5,19 +5,34 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 
 from bot.core.context import Context
 from bot.core.flow import Flow, Outcome, finish, retry
 from bot.core.router import Router
+from bot.db import execute
 from bot.i18n import N_, _
-from bot.personal_data import PROVIDERS
+from bot.personal_data import unlink
 from handlers.common import pick_reason, picked, yes_no
-from models import ChannelIdentity, ConsentRecord, ConversationState, Person, RoleGrant
+from models import (
+    AuditEntry,
+    ChannelIdentity,
+    ConsentRecord,
+    ConversationState,
+    Invite,
+    OutboxMessage,
+    Person,
+    RoleGrant,
+)
+
+# The account's own tables, exported and erased here after every feature's provider has run (the providers cover
+# the features' tables: see Router.personal_data). A test checks that these and the providers' tables together
+# are every table that holds a person's id.
+ACCOUNT_TABLES = (Person, ChannelIdentity, ConsentRecord, RoleGrant, Invite, OutboxMessage, AuditEntry)
 
 router = Router("forget")
-flow = Flow("forget", start="confirm")
+flow = Flow("forget", steps=("confirm",))
 
 
 @router.command("xoadulieu", "forget", help=N_("Get a copy of your data and erase it"))
@@ -63,7 +78,11 @@ async def export(ctx: Context, person: Person) -> dict[str, Any]:
         "chat_accounts": [{"channel": i.channel, "since": i.created_at} for i in identities],
         "roles": [g.model_dump() for g in grants],
     }
-    for provider in PROVIDERS:
+    audited = (await session.exec(select(func.count()).select_from(AuditEntry)
+                                  .where(AuditEntry.actor_person_id == person.id))).one()
+    if audited:
+        data["actions_recorded"] = int(audited)
+    for provider in ctx.app.registry.personal_data.values():
         exported = await provider.export(session, person)
         if exported:
             data[provider.name] = exported
@@ -73,7 +92,7 @@ async def export(ctx: Context, person: Person) -> dict[str, Any]:
 async def erase(ctx: Context, person: Person) -> list[str]:
     session = ctx.session
     notes: list[str] = []
-    for provider in PROVIDERS:
+    for provider in ctx.app.registry.personal_data.values():
         notes += await provider.erase(session, person)
     identities = (await session.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person.id))).all()
     for identity in identities:
@@ -82,10 +101,20 @@ async def erase(ctx: Context, person: Person) -> list[str]:
             await channel.forget(session, identity.chat_id)
         key = ctx.app.dispatcher.state_key(identity.channel, identity.chat_id, identity.external_user_id)
         if key != ctx.state.key:
-            await session.exec(delete(ConversationState).where(col(ConversationState.key) == key))  # type: ignore[call-overload]
-    await session.exec(delete(ConsentRecord).where(col(ConsentRecord.person_id) == person.id))  # type: ignore[call-overload]
-    await session.exec(delete(RoleGrant).where(col(RoleGrant.person_id) == person.id))  # type: ignore[call-overload]
-    await session.exec(delete(ChannelIdentity).where(col(ChannelIdentity.person_id) == person.id))  # type: ignore[call-overload]
+            await execute(session, delete(ConversationState).where(col(ConversationState.key) == key))
+    await execute(session, delete(ConsentRecord).where(col(ConsentRecord.person_id) == person.id))
+    await execute(session, delete(RoleGrant).where(col(RoleGrant.person_id) == person.id))
+    # Messages queued for the person can no longer reach them, and those sent are their content: none is kept.
+    await execute(session, delete(OutboxMessage).where(col(OutboxMessage.person_id) == person.id))
+    await unlink(session, person, RoleGrant.granted_by, Invite.created_by, Invite.used_by)
+    roles_acted = (await session.exec(select(func.count()).select_from(AuditEntry)
+                                      .where(AuditEntry.actor_person_id == person.id))).one()
+    if roles_acted:
+        # Who did what to a tip or a case (an officer releasing an original, say) is the ward's legal record.
+        notes.append(_("The ward's audit log keeps {n} entries of what you did and when (such as joining with an "
+                       "invite, or handling a tip) as a legal record; they hold no name, only a number that no "
+                       "longer leads to you.").format(n=roles_acted))
+    await execute(session, delete(ChannelIdentity).where(col(ChannelIdentity.person_id) == person.id))
     ctx.audit("person.erased", "person", str(person.id))
     await session.delete(person)
     await session.flush()

@@ -9,7 +9,6 @@ from sqlmodel import select
 from bot.core.context import Context
 from bot.core.router import Router
 from bot.i18n import N_, _, fmt_datetime
-from bot.personal_data import PROVIDERS
 from handlers.common import place_label
 from handlers.onboarding import role_name
 from models import ChannelIdentity
@@ -63,7 +62,7 @@ async def me(ctx: Context) -> None:
     ]
     for g in await ctx.grants():
         lines.append(_("Role: {role} of {place}").format(role=role_name(g.role), place=await place_label(ctx.session, g)))
-    for provider in PROVIDERS:
+    for provider in ctx.app.registry.personal_data.values():
         exported = await provider.export(ctx.session, person)
         if exported:
             lines.append(f"{provider.name}: {json.dumps(exported, ensure_ascii=False, default=str)[:500]}")

@@ -15,7 +15,7 @@ from handlers.onboarding import role_name
 from models import Area, Group, Role
 
 router = Router("invites")
-flow = Flow("invite", start="role")
+flow = Flow("invite", steps=("role", "place"))
 LEADERS = set(GRANTABLE)
 
 

@@ -10,7 +10,7 @@ from bot.i18n import N_, _
 from handlers.common import pick_reason, picked
 
 router = Router("language")
-flow = Flow("language", start="pick")
+flow = Flow("language", steps=("pick",))
 
 
 @router.command("ngonngu", "lang", help=N_("Change language"), needs_person=False)

@@ -19,7 +19,7 @@ CONSENT_VERSION = "2026-01"
 MAX_BUTTONS = 20
 
 router = Router("onboarding")
-flow = Flow("onboarding", start="language")
+flow = Flow("onboarding", steps=("language", "consent", "ward", "ward_pick", "area", "group"))
 
 
 def consent_notice() -> str:

@@ -24,8 +24,8 @@ import bot.channels.zalo_bot.channel as zalo_bot_channel
 import bot.scheduler
 from bot.channels.base import Transient
 from bot.core.replies import Reply
+from bot.core.router import Router
 from bot.logs import JsonFormatter
-from bot.ticks import Tick
 from bot.wiring import build
 from models import TickRun
 from tests.conftest import Town
@@ -236,12 +236,13 @@ async def test_a_stop_while_ticks_run_logs_no_error_and_gives_unfinished_slots_b
         db_url: str, settings_for: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     caplog.set_level(logging.INFO)
     jobs = {"test.quick": Job(0.2), "test.slow": Job(3600), "test.broken": Job(0, fail=True)}
-    ticks = {name: Tick(name, timedelta(hours=1), job) for name, job in jobs.items()}
-    monkeypatch.setattr(bot.scheduler, "load_ticks", lambda: ticks)
+    router = Router("test")
+    for name, job in jobs.items():
+        router.tick(name, every=timedelta(hours=1))(job)
     monkeypatch.setattr(bot.scheduler, "FIRST_RUN_DELAY", timedelta(0))
     monkeypatch.setattr(bot.scheduler, "STOP_GRACE", 0.5)
     settings = settings_for(db_url, scheduler_enabled=True)
-    app = build(settings)
+    app = build(settings, [router])
     await app.start()
     try:
         async with asyncio.timeout(10):

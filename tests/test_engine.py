@@ -46,7 +46,7 @@ def test_commands_parse_with_bot_suffix_and_arguments() -> None:
 
 # A tiny feature used only here: two steps, the second can be told to crash.
 probe = Router("probe")
-probe_flow = Flow("probe", start="first")
+probe_flow = Flow("probe", steps=("first", "second"))
 
 
 @probe.command("thu", "probe", help="probe", needs_person=False)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from openpyxl import load_workbook
 from sqlmodel import col, select
 
-from bot.digest_sections import COLUMNS, SECTIONS, Scope
+from bot.digest_sections import Scope
 from bot.i18n import use_locale
 from handlers.mediation import outcome
 from models import Group
@@ -139,8 +139,8 @@ async def test_digest_figures_and_group_column(manual_clock, town) -> None:  # t
     start, end = manual_clock.now() - timedelta(days=7), manual_clock.now() + timedelta(hours=1)
     async with town.app.db.session() as session:
         with use_locale("vi"):
-            section = await SECTIONS["mediation"].fn(session, Scope(DEMO_WARD, None, "police"), start, end)
-        column = await COLUMNS["mediation"].fn(session, DEMO_WARD, start, end)
+            section = await town.app.registry.digest_sections["mediation"].fn(session, Scope(DEMO_WARD, None, "police"), start, end)
+        column = await town.app.registry.digest_columns["mediation"].fn(session, DEMO_WARD, start, end)
         group = (await session.exec(select(Group).join(MediationCase, col(MediationCase.group_id) == col(Group.id)))).first()
     assert section is not None
     assert section.figures == {"received": 2, "in_progress": 1, "agreed": 1, "not_agreed": 0,
@@ -149,11 +149,11 @@ async def test_digest_figures_and_group_column(manual_clock, town) -> None:  # t
     assert group is not None and column == {group.id: "1/1"}
     async with town.app.db.session() as session:
         with use_locale("vi"):
-            own = await SECTIONS["mediation"].fn(session, Scope(DEMO_WARD, group.id, "resident"), start, end)
-            other = await SECTIONS["mediation"].fn(session, Scope(DEMO_WARD, -1, "resident"), start, end)
+            own = await town.app.registry.digest_sections["mediation"].fn(session, Scope(DEMO_WARD, group.id, "resident"), start, end)
+            other = await town.app.registry.digest_sections["mediation"].fn(session, Scope(DEMO_WARD, -1, "resident"), start, end)
     assert own is not None and own.figures["received"] == 2 and other is None
     async with town.app.db.session() as session:
-        quiet = await SECTIONS["mediation"].fn(session, Scope(DEMO_WARD, None, "police"),
+        quiet = await town.app.registry.digest_sections["mediation"].fn(session, Scope(DEMO_WARD, None, "police"),
                                                datetime(2020, 1, 1, tzinfo=start.tzinfo),
                                                datetime(2020, 2, 1, tzinfo=start.tzinfo))
     assert quiet is None

@@ -226,7 +226,6 @@ async def test_ward_admin_edits_cadence_questions_and_bad_input_is_answered(manu
 
 
 async def test_personal_data_covers_the_reports_a_leader_sent(manual_clock, town) -> None:  # type: ignore[no-untyped-def]
-    from bot.personal_data import PROVIDERS
     from models import Person
 
     admin = await town.join("Chị Hạnh", role="ward_admin")
@@ -235,7 +234,7 @@ async def test_personal_data_covers_the_reports_a_leader_sent(manual_clock, town
     tam = await town.join("Anh Tâm", role="group_admin", group="Tổ 3")
     await tam.say("/baocao")
     await tam.press("rp:none")
-    provider = next(p for p in PROVIDERS if p.name == "reports")
+    provider = town.app.registry.personal_data["reports"]
     async with town.app.db.session() as session:
         person = (await session.exec(select(Person).where(Person.display_name == "Anh Tâm"))).first() or \
             (await session.exec(select(Person).order_by(Person.id.desc()))).first()  # type: ignore[union-attr]

@@ -10,9 +10,10 @@ import pytest
 from sqlmodel import func, select
 
 from bot import clock
-from bot.scheduler import Scheduler, load_ticks, run_due, run_tick, slot_of
-from bot.ticks import TICKS, Tick
+from bot.core.router import Router
+from bot.scheduler import Scheduler, run_due, run_tick, slot_of
 from bot.wiring import build
+from handlers import all_routers
 from models import TickRun
 
 
@@ -31,11 +32,14 @@ class Counter:
 
 @pytest.fixture
 def counted() -> Iterator[Counter]:
-    load_ticks()  # the features' own ticks first, so ours is not overwritten by a later import
-    counter = Counter(pause=0.2)
-    TICKS["test.counted"] = Tick("test.counted", timedelta(hours=1), counter)
-    yield counter
-    TICKS.pop("test.counted", None)
+    yield Counter(pause=0.2)
+
+
+def with_counted(settings, counter: Counter):  # type: ignore[no-untyped-def]
+    """The app with every feature and one more router whose only tick is `counter`, run hourly."""
+    extra = Router("test")
+    extra.tick("test.counted", every=timedelta(hours=1))(counter)
+    return build(settings, [*all_routers(), extra])
 
 
 async def runs(app, name: str) -> list[TickRun]:  # type: ignore[no-untyped-def]
@@ -45,7 +49,7 @@ async def runs(app, name: str) -> list[TickRun]:  # type: ignore[no-untyped-def]
 
 async def test_a_tick_runs_once_with_two_app_instances_on_one_database(manual_clock, db_url, settings_for,
                                                                         counted) -> None:  # type: ignore[no-untyped-def]
-    first, second = build(settings_for(db_url)), build(settings_for(db_url))
+    first, second = with_counted(settings_for(db_url), counted), with_counted(settings_for(db_url), counted)
     try:
         ran = await asyncio.gather(run_due(first), run_due(second))
         assert counted.calls == 1
@@ -53,7 +57,7 @@ async def test_a_tick_runs_once_with_two_app_instances_on_one_database(manual_cl
         rows = await runs(first, "test.counted")
         assert len(rows) == 1 and rows[0].finished_at is not None
         # Every other declared tick also ran exactly once between the two processes.
-        assert sorted(ran[0] + ran[1]) == sorted(TICKS)
+        assert sorted(ran[0] + ran[1]) == sorted(first.registry.ticks)
     finally:
         await first.stop()
         await second.stop()
@@ -61,18 +65,18 @@ async def test_a_tick_runs_once_with_two_app_instances_on_one_database(manual_cl
 
 async def test_missed_runs_are_caught_up_once_after_a_restart(manual_clock, db_url, settings_for,
                                                              counted) -> None:  # type: ignore[no-untyped-def]
-    app = build(settings_for(db_url))
+    app = with_counted(settings_for(db_url), counted)
     assert "test.counted" in await run_due(app)
     await app.stop()
     manual_clock.advance(timedelta(hours=5, minutes=10))  # five hourly runs missed while down
-    app = build(settings_for(db_url))
+    app = with_counted(settings_for(db_url), counted)
     try:
         assert "test.counted" in await run_due(app)
         assert "test.counted" not in await run_due(app)  # the same slot again: nothing
         assert counted.calls == 2
         rows = await runs(app, "test.counted")
         assert [r.slot_start for r in rows] == sorted(r.slot_start for r in rows) and len(rows) == 2
-        assert rows[-1].slot_start == slot_of(TICKS["test.counted"], clock.now())
+        assert rows[-1].slot_start == slot_of(app.registry.ticks["test.counted"], clock.now())
     finally:
         await app.stop()
 
@@ -80,9 +84,9 @@ async def test_missed_runs_are_caught_up_once_after_a_restart(manual_clock, db_u
 async def test_a_failed_run_is_retried_and_a_dead_claim_taken_over(manual_clock, db_url, settings_for,
                                                                    counted) -> None:  # type: ignore[no-untyped-def]
     counted.fail_first = 1
-    app = build(settings_for(db_url))
+    app = with_counted(settings_for(db_url), counted)
     try:
-        tick = TICKS["test.counted"]
+        tick = app.registry.ticks["test.counted"]
         assert await run_tick(app, tick) is False
         assert await runs(app, "test.counted") == []  # the failed run gave its slot back
         assert await run_tick(app, tick) is True
@@ -116,15 +120,15 @@ async def test_apscheduler_has_one_job_per_tick_kind_and_runs_them(db_url, setti
     runner = Scheduler(app)
     try:
         await runner.start()
-        assert sorted(runner.jobs()) == sorted(load_ticks())  # one job per kind, never per group or ward
+        assert sorted(runner.jobs()) == sorted(app.registry.ticks)  # one job per kind, never per group or ward
         for _ in range(100):
             async with app.db.session() as session:
                 done = (await session.exec(select(func.count()).select_from(TickRun)
                                            .where(TickRun.finished_at.is_not(None)))).one()  # type: ignore[union-attr]
-            if done == len(TICKS):
+            if done == len(app.registry.ticks):
                 break
             await asyncio.sleep(0.05)
-        assert done == len(TICKS)
+        assert done == len(app.registry.ticks)
     finally:
         await runner.stop()
         await app.stop()

@@ -204,11 +204,11 @@ async def test_named_tip_goes_with_name_and_phone_and_feeds_the_scam_check(town)
     csv_text = (await fetch(officer, record["url"])).decode("utf-8-sig")
     assert "Trần Thị Hoa" in csv_text and "0912 345 678" in csv_text
 
-    from bot.scam_sources import SOURCES, Query
+    from bot.scam_sources import Query
 
     async with town.app.db.session() as session:
         ward = await session.get(Ward, DEMO_WARD)
-        matches = await SOURCES["tip"](session, Query(DEMO_WARD, ward.province_code, (), ("+84912345678",),
+        matches = await town.app.registry.scam_sources["tip"](session, Query(DEMO_WARD, ward.province_code, (), ("+84912345678",),
                                                       ("cong-an-gia.com.vn",), ()))
     assert {m.matched for m in matches} == {"+84912345678", "cong-an-gia.com.vn"}
     assert all("Hoa" not in m.summary and "install" not in m.summary for m in matches)
@@ -217,7 +217,7 @@ async def test_named_tip_goes_with_name_and_phone_and_feeds_the_scam_check(town)
     replies = await neighbour.say("/kiemtra Có người gọi từ số 0912.345.678 bảo tôi cài ứng dụng")
     assert "báo cho công an là lừa đảo 1 lần" in texts(replies) and "Hoa" not in texts(replies)
     async with town.app.db.session() as session:
-        similar = await SOURCES["tip"](session, Query(DEMO_WARD, ward.province_code, tuple(
+        similar = await town.app.registry.scam_sources["tip"](session, Query(DEMO_WARD, ward.province_code, tuple(
             "caller pretending police asked install from".split()), (), (), ()))
     assert [m.score for m in similar] == [0.3] and "install" in similar[0].matched
 

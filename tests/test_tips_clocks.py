@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import col, func, select
 
-from bot.digest_sections import SECTIONS, Scope
+from bot.digest_sections import Scope
 from bot.i18n import local, use_locale
 from handlers.tips.ticks import purge, remind_clocks
 from models import ConversationState, OutboxMessage, TipAttachment, TipMessage, TipRoute
@@ -118,7 +118,7 @@ async def test_digest_counts_the_whole_ward_and_hides_small_numbers(town, manual
     for person in people:
         await quick_tip(person)
     start, end = manual_clock.now() - timedelta(days=7), manual_clock.now() + timedelta(hours=1)
-    fn = SECTIONS["tips"].fn
+    fn = town.app.registry.digest_sections["tips"].fn
     async with town.app.db.session() as session:
         with use_locale("vi"):
             resident = await fn(session, Scope(DEMO_WARD, None, "resident"), start, end)

@@ -128,7 +128,7 @@ async def test_error_codes_become_delivery_errors(db_url: str, settings_for) -> 
 
 
 async def test_no_interaction_for_seven_days_marks_the_identity_unreachable(db_url: str, settings_for) -> None:  # type: ignore[no-untyped-def]
-    from bot.channels.zalo_common import send_replies
+    from bot.channels.answer import send_replies
 
     oa = ZaloOADriver()
     async with driver_town(oa, settings_for, db_url) as town:
@@ -156,7 +156,7 @@ async def test_no_interaction_for_seven_days_marks_the_identity_unreachable(db_u
             await session.commit()
 
         # A direct reply that hits -230 is recorded the same way, and the rest of that answer is not attempted.
-        await send_replies(town.app, town.app.channels["zalo_oa"], oa.user_id, oa.user_id,  # type: ignore[arg-type, union-attr]
+        await send_replies(town.app, town.app.channels["zalo_oa"], oa.user_id,  # type: ignore[arg-type, union-attr]
                            [Reply("a"), Reply("b")], "vi")
         async with town.app.db.session() as session:  # type: ignore[union-attr]
             identity = (await session.exec(select(ChannelIdentity))).one()

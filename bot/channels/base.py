@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.core.events import Attachment
 from bot.core.replies import Reply
 
 if TYPE_CHECKING:
+    from aiohttp import web
     from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -44,7 +46,16 @@ class Permanent(DeliveryError):
 
 
 class Channel(ABC):
-    """A platform connection. `deliver` is the one required send method; choices fall back to numbered text."""
+    """A platform connection: everything the rest of the app uses of a channel is here, nowhere else.
+
+    - `start` / `stop`: begin and end receiving (polling task, webhook registration, connections).
+    - `routes`: the HTTP routes it serves (webhooks, media links, the web chat); the server mounts them.
+    - `release_requests`: the HTTP server is shutting down; answer requests held open now.
+    - `deliver`: send one reply to one chat (the one required method; choices fall back to numbered text).
+      Replies to a person who wrote go through `bot.channels.answer.send_replies`, pushes through the outbox.
+    - `download`: the bytes of a file a person sent (handlers call `ctx.download`, which comes here).
+    - `forget`: erase what the channel itself keeps about a chat.
+    """
 
     name: str
     text_limit: int = 4096
@@ -55,6 +66,14 @@ class Channel(ABC):
 
     async def stop(self) -> None:  # noqa: B027 - optional hook
         """Stop receiving and release connections."""
+
+    def routes(self) -> Sequence[web.AbstractRouteDef]:
+        """The HTTP routes this channel serves; a channel that only polls serves none."""
+        return []
+
+    async def release_requests(self) -> None:  # noqa: B027 - optional hook
+        """The HTTP server is shutting down: answer the requests this channel holds open (long polls) at once,
+        rather than keep the server waiting for them."""
 
     @abstractmethod
     async def deliver(self, chat_id: str, reply: Reply) -> list[str]:

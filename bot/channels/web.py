@@ -35,6 +35,7 @@ from bot.core.replies import Reply
 from bot.http_input import CHUNK, InputRefused, cross_site, read_json
 from bot.i18n import _, fmt_time, use_locale
 from bot.media import is_ref
+from bot.people import locale_of
 from models import WebMessage
 
 if TYPE_CHECKING:
@@ -65,6 +66,10 @@ class WebChannel(Channel):
         self._networks = ratelimit.ClientNetworks(app.keyring, app.settings)
 
     # Delivery (replies and pushes both land in the transcript) -------------------------------------------
+    # Pushes come here from the outbox. Direct replies do not go through bot.channels.answer.send_replies as on
+    # the other channels: they are the HTTP answer itself, and `post_message` stores them in the update's own
+    # transaction (a crash keeps the input and its replies, or neither), and shows them without storing them
+    # before consent and in private flows. Sending them one by one through `deliver` would lose both.
     async def deliver(self, chat_id: str, reply: Reply) -> list[str]:
         # A private push (to an anonymous tipster) is kept under a keyed pseudonym, never under the session.
         stored_as = self._private_id(chat_id) if reply.private else chat_id
@@ -82,7 +87,7 @@ class WebChannel(Channel):
         await session.exec(delete(WebMessage).where(  # type: ignore[call-overload]
             col(WebMessage.session_id).in_([chat_id, self._private_id(chat_id)])))
 
-    async def release_polls(self, _http: web.Application) -> None:
+    async def release_requests(self) -> None:
         """On shutdown, answer every waiting long poll now (the browser simply polls again), instead of holding the
         server open for up to 25 seconds."""
         self._closing = True
@@ -286,7 +291,9 @@ class WebChannel(Channel):
                 await asyncio.wait_for(waiter.wait(), timeout=min(remaining, 1.0))
             except TimeoutError:
                 pass
-        with use_locale(await self._locale_for(sid)):
+        async with self.app.db.session() as session:
+            locale = await locale_of(session, self.name, sid, self.app.settings.default_locale)
+        with use_locale(locale):
             body = {"messages": [self._render(r, sid) for r in rows]}
         return self._with_cookie(web.json_response(body), fresh)
 
@@ -322,15 +329,6 @@ class WebChannel(Channel):
                 .order_by(col(WebMessage.id)).limit(200)
             )
             return list(result.all())
-
-    async def _locale_for(self, sid: str) -> str:
-        from bot.people import identity_for
-        from models import Person
-
-        async with self.app.db.session() as session:
-            identity = await identity_for(session, "web", sid)
-            person = await session.get(Person, identity.person_id) if identity else None
-            return person.locale if person else self.app.settings.default_locale
 
 
 class _BadInput(Exception):

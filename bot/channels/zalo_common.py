@@ -1,6 +1,6 @@
-"""What the two Zalo adapters share: answering an update after the platform got its fast 200, fetching media a
-person sent (only from the platforms' media hosts, never from inside our network, with size and time limits),
-and recording that a person can no longer be reached on a channel.
+"""What the two Zalo adapters share: fetching media a person sent (only from the platforms' media hosts, never
+from inside our network, with size and time limits), recording that a person follows or left (Zalo OA), and
+the notes they write themselves. Replies go through bot.channels.answer like every channel's.
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from sqlmodel import select
 from yarl import URL
 
 from bot import clock
-from bot.channels.base import Channel, DeliveryError, Permanent, Transient, Unreachable
-from bot.core.events import Attachment, Incoming
-from bot.core.replies import Reply
-from bot.i18n import _, use_locale
-from models import ChannelIdentity, Person
+from bot.channels.base import Permanent, Transient
+from bot.core.events import Attachment
+from bot.i18n import _
+from models import ChannelIdentity
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -36,27 +35,6 @@ log = logging.getLogger(__name__)
 
 class TooLarge(Permanent):
     """A file a person sent is over the size limit."""
-
-
-async def respond(app: App, channel: Channel, event: Incoming) -> None:
-    """Run one event through the core and send its replies back to the chat it came from, in order."""
-    result = await app.dispatcher.handle(event)
-    await send_replies(app, channel, event.chat_id, event.user_id, result.replies, result.locale)
-
-
-async def send_replies(app: App, channel: Channel, chat_id: str, user_id: str, replies: list[Reply],
-                       locale: str | None) -> None:
-    with use_locale(locale):
-        for reply in replies:
-            try:
-                await channel.deliver(chat_id, reply)
-            except Unreachable as error:
-                await mark_unreachable(app, channel.name, user_id, error.reason)
-                return
-            except DeliveryError as error:
-                # A direct answer is not queued: the person sees nothing and may write again.
-                log.warning("reply not delivered", extra={"channel": channel.name, "reason": error.reason})
-                return
 
 
 async def mark_unreachable(app: App, channel: str, user_id: str, reason: str) -> None:
@@ -82,15 +60,6 @@ async def mark_reachable(app: App, channel: str, user_id: str) -> None:
         identity.unreachable_at = identity.unreachable_reason = None
         session.add(identity)
         await session.commit()
-
-
-async def locale_of(app: App, channel: str, user_id: str) -> str:
-    """The language of a person writing on `channel` (the deployment default for strangers)."""
-    async with app.db.session() as session:
-        identity = (await session.exec(select(ChannelIdentity).where(
-            ChannelIdentity.channel == channel, ChannelIdentity.external_user_id == user_id))).first()
-        person = await session.get(Person, identity.person_id) if identity else None
-    return person.locale if person else app.settings.default_locale
 
 
 # Media downloads ------------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 """Multi-step forms: named steps that ask, validate, and move on or re-ask with a reason.
 
-A step is a pair of functions registered on a Flow: `ask` sends the question, `on` handles the answer and
-returns an Outcome. Step names are strings stored in the database, so renaming one is a data migration.
+A flow names its steps in order where it is made, so a reader sees the whole form in one line; each step is a
+pair of functions registered on it: `ask` sends the question, `on` handles the answer and returns an Outcome.
+A router refuses a flow whose named steps and functions disagree. Step names are strings stored in the database,
+so renaming one is a data migration.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,9 +48,12 @@ def stay() -> Outcome:
 
 
 class Flow:
-    def __init__(self, name: str, start: str, private: bool = False) -> None:
+    def __init__(self, name: str, steps: Sequence[str], private: bool = False) -> None:
+        if not steps or len(set(steps)) != len(steps):
+            raise ValueError(f"flow {name}: steps must be named once each, the first question first")
         self.name = name
-        self.start = start
+        self.steps = tuple(steps)  # in the order a person usually meets them; the first is where the flow starts
+        self.start = self.steps[0]
         # A private flow's messages are kept unlinkable to the person's account (e.g. an anonymous tip).
         self.private = private
         self.asks: dict[str, AskFn] = {}
@@ -75,6 +80,10 @@ class Flow:
         return fn
 
     def check(self) -> None:
-        missing = set(self.asks) ^ set(self.handlers)
-        if missing or self.start not in self.asks:
-            raise ValueError(f"flow {self.name}: steps without both ask and on: {sorted(missing)}")
+        """The named steps and the registered functions agree: every step has an ask and an on, and nothing else
+        is registered (a renamed or forgotten step fails here, at start-up, not in front of a resident)."""
+        named = set(self.steps)
+        for kind, registered in (("ask", self.asks), ("on", self.handlers)):
+            if set(registered) != named:
+                raise ValueError(f"flow {self.name}: steps {sorted(named ^ set(registered))} disagree with its "
+                                 f"@{kind} functions")

@@ -1,12 +1,23 @@
-"""Per-feature routers: the commands, flows and choice handlers one handler module declares."""
+"""Per-feature routers: everything one feature plugs into the app, declared in one place.
+
+A router carries the feature's commands, flows and choice handlers, and its other extension points: scheduled
+ticks, weekly-digest sections and group columns, scam-check sources, personal-data providers (what /toi shows and
+/xoadulieu erases) and web pages. The registry collects them from the routers the app includes and from nowhere
+else: nothing registers itself by being imported.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.core.flow import Flow
+from bot.digest_sections import Column, GroupColumnFn, Registered, SectionFn
+from bot.personal_data import EraseFn, ExportFn, Provider
+from bot.scam_sources import SourceFn
+from bot.ticks import Tick, TickFn
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -15,6 +26,7 @@ if TYPE_CHECKING:
     from bot.core.context import Context
 
 Handler = Callable[["Context"], Awaitable[None]]
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,11 @@ class Router:
     choice_handlers: dict[str, Handler] = field(default_factory=dict)
     # Web pages a feature serves beside the chat (e.g. checking a pledge code), mounted by bot/server.py.
     http_routes: Callable[[App], list[web.RouteDef]] | None = None
+    ticks: list[Tick] = field(default_factory=list)
+    digest_sections: list[Registered] = field(default_factory=list)
+    digest_columns: list[Column] = field(default_factory=list)
+    scam_sources: dict[str, SourceFn] = field(default_factory=dict)
+    providers: list[Provider] = field(default_factory=list)
 
     def command(
         self,
@@ -83,6 +100,35 @@ class Router:
 
         return register
 
+    def tick(self, name: str, every: timedelta) -> Callable[[TickFn], TickFn]:
+        """A job the scheduler runs once per `every` across all processes (see bot/ticks.py)."""
+        return _collect(lambda fn: self.ticks.append(Tick(name, every, fn)))
+
+    def digest_section(self, name: str, order: int) -> Callable[[SectionFn], SectionFn]:
+        """What the feature adds to the weekly digest (see bot/digest_sections.py), in `order`."""
+        return _collect(lambda fn: self.digest_sections.append(Registered(name, order, fn)))
+
+    def digest_column(self, name: str, order: int, header: str) -> Callable[[GroupColumnFn], GroupColumnFn]:
+        """One figure per group for the police's weekly table; `header` is an N_() string."""
+        return _collect(lambda fn: self.digest_columns.append(Column(name, order, header, fn)))
+
+    def scam_source(self, name: str) -> Callable[[SourceFn], SourceFn]:
+        """Where /kiemtra also looks for known scam phones, links, accounts and words (see bot/scam_sources.py)."""
+        return _collect(lambda fn: self.scam_sources.__setitem__(name, fn))
+
+    def personal_data(self, name: str, *, tables: Iterable[type], export: ExportFn, erase: EraseFn) -> None:
+        """How the feature shows (/toi) and erases (/xoadulieu) what it holds about a person. `tables` names every
+        table of the feature that holds a person's id; a test checks that each such table has a provider."""
+        self.providers.append(Provider(name, export, erase, tuple(tables)))
+
+
+def _collect(store: Callable[[Any], None]) -> Callable[[F], F]:
+    def register(fn: F) -> F:
+        store(fn)
+        return fn
+
+    return register
+
 
 class Registry:
     """All routers of the app, indexed for dispatch."""
@@ -92,7 +138,17 @@ class Registry:
         self.commands: dict[str, Command] = {}
         self.flows: dict[str, Flow] = {}
         self.choices: dict[str, Handler] = {}
+        self.ticks: dict[str, Tick] = {}
+        self.digest_sections: dict[str, Registered] = {}
+        self.digest_columns: dict[str, Column] = {}
+        self.scam_sources: dict[str, SourceFn] = {}
+        self.personal_data: dict[str, Provider] = {}
         for router in self.routers:
+            _add(self.ticks, "tick", [(t.name, t) for t in router.ticks])
+            _add(self.digest_sections, "digest section", [(s.name, s) for s in router.digest_sections])
+            _add(self.digest_columns, "digest column", [(c.name, c) for c in router.digest_columns])
+            _add(self.scam_sources, "scam source", list(router.scam_sources.items()))
+            _add(self.personal_data, "personal-data provider", [(p.name, p) for p in router.providers])
             for cmd in router.commands:
                 for name in cmd.names:
                     if name in self.commands:
@@ -107,8 +163,24 @@ class Registry:
                     raise ValueError(f"choice prefix {prefix} declared twice")
                 self.choices[prefix] = handler
 
+    def sections_in_order(self) -> list[Registered]:
+        return sorted(self.digest_sections.values(), key=lambda r: (r.order, r.name))
+
+    def columns_in_order(self) -> list[Column]:
+        return sorted(self.digest_columns.values(), key=lambda c: (c.order, c.name))
+
     def unique_commands(self) -> list[Command]:
         seen: dict[str, Command] = {}
         for cmd in self.commands.values():
             seen.setdefault(cmd.name, cmd)
         return list(seen.values())
+
+
+V = TypeVar("V")
+
+
+def _add(into: dict[str, V], kind: str, found: list[tuple[str, V]]) -> None:
+    for name, value in found:
+        if name in into:
+            raise ValueError(f"{kind} {name} declared twice")
+        into[name] = value

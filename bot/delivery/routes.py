@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
+from bot.db import execute
 from bot.delivery.store import Job
 from bot.outbox import open_route
 from bot.security import Keyring
@@ -90,7 +91,7 @@ async def resolve(session: AsyncSession, keyring: Keyring, jobs: list[Job]) -> d
     blocked: dict[tuple[str, str], str] = {}
     if private:
         table = ChannelIdentity.__table__  # type: ignore[attr-defined]
-        found_ids = await session.exec(  # type: ignore[call-overload]
+        found_ids = await execute(session,
             select(table.c.channel, table.c.chat_id, table.c.unreachable_reason)
             .where(table.c.chat_id.in_({chat for _c, chat in private}), table.c.unreachable_at.is_not(None))
         )
@@ -130,7 +131,7 @@ async def offered_conversations(session: AsyncSession, offers: list[tuple[Route,
         return []
     chats = {route.chat_id for route, _ in offers}
     table = ChannelIdentity.__table__  # type: ignore[attr-defined]
-    found = await session.exec(  # type: ignore[call-overload]
+    found = await execute(session,
         select(table.c.channel, table.c.chat_id, table.c.external_user_id).where(table.c.chat_id.in_(chats)))
     users = {(channel, chat_id): user for channel, chat_id, user in found.all()}
     latest: dict[tuple[str, str], Offer] = {}

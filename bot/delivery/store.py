@@ -18,6 +18,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
+from bot.db import execute
 from models import OutboxMessage, OutboxStatus
 
 ERROR_LENGTH = 500
@@ -88,7 +89,7 @@ async def claim(session: AsyncSession, worker: str, limit: int, lease: timedelta
                        table.c.channel, table.c.chat_id, table.c.sealed_route, table.c.linked_chat_id,
                        table.c.payload)
         )
-        jobs += [Job(*row) for row in (await session.exec(statement)).all()]  # type: ignore[call-overload]
+        jobs += [Job(*row) for row in (await execute(session, statement)).all()]
     await session.commit()
     return sorted(jobs, key=lambda j: (j.priority, j.id))  # RETURNING order is unspecified
 
@@ -154,7 +155,7 @@ async def release(session: AsyncSession, worker: str, job_ids: list[int]) -> int
     if not job_ids:
         return 0
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await execute(session,
         update(table)
         .where(table.c.id.in_(job_ids), table.c.claimed_by == worker, table.c.status == OutboxStatus.SENDING)
         .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_until=None, attempts=table.c.attempts - 1)

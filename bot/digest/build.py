@@ -1,4 +1,4 @@
-"""Composes a ward's weekly digest from what features registered in bot.digest_sections.
+"""Composes a ward's weekly digest from the sections and group columns the routers declare (bot.digest_sections).
 
 Texts are composed once per (audience, group, language) and shared by everyone with that key, so the work grows
 with the number of groups, not of people; every section and column is asked once per ward (see bot.digest.memo).
@@ -9,15 +9,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.replies import Media
 from bot.digest.chart import line_chart
 from bot.digest.table import XLSX_MIME, to_xlsx
-from bot.digest_sections import COLUMNS, SECTIONS, Scope, Section
+from bot.digest_sections import Column, Registered, Scope, Section
 from bot.i18n import _, fmt_date, fmt_number, use_locale
 from bot.media import MediaStore
+
+if TYPE_CHECKING:
+    from bot.core.router import Registry
 from models import Ward
 
 log = logging.getLogger(__name__)
@@ -32,20 +36,24 @@ class WardWeek:
     start: datetime
     end: datetime
     groups: dict[int, tuple[str, str]]  # id -> (group name, area name)
+    sections: list[Registered]  # what the routers declare, in order
+    columns: list[Column]
     texts: dict[tuple[str, int | None, str, bool], str] = field(default_factory=dict)
     found: dict[tuple[str, int | None, str], list[Section]] = field(default_factory=dict)
     police_media: dict[str, tuple[Media, ...]] = field(default_factory=dict)
 
 
-async def ward_week(session: AsyncSession, ward_code: int, end: datetime,
-                    groups: dict[int, tuple[str, str]]) -> WardWeek:
+async def ward_week(session: AsyncSession, ward_code: int, end: datetime, groups: dict[int, tuple[str, str]],
+                    registry: Registry) -> WardWeek:
     ward = await session.get(Ward, ward_code)
-    return WardWeek(ward_code, ward.name if ward else str(ward_code), end - timedelta(days=7), end, groups)
+    return WardWeek(ward_code, ward.name if ward else str(ward_code), end - timedelta(days=7), end, groups,
+                    registry.sections_in_order(), registry.columns_in_order())
 
 
-async def sections(session: AsyncSession, scope: Scope, start: datetime, end: datetime) -> list[Section]:
+async def sections(session: AsyncSession, declared: list[Registered], scope: Scope, start: datetime,
+                   end: datetime) -> list[Section]:
     found = []
-    for registered in sorted(SECTIONS.values(), key=lambda r: (r.order, r.name)):
+    for registered in declared:
         try:
             section = await registered.fn(session, scope, start, end)
         except Exception:
@@ -64,7 +72,8 @@ async def text_for(session: AsyncSession, week: WardWeek, audience: str, group_i
     if key + (for_person,) not in week.texts:
         with use_locale(locale):
             if key not in week.found:
-                week.found[key] = await sections(session, Scope(week.ward_code, group_id, audience), week.start,
+                week.found[key] = await sections(session, week.sections, Scope(week.ward_code, group_id, audience),
+                                                 week.start,
                                                  week.end)
             week.texts[key + (for_person,)] = compose(week, week.found[key], group_id, audience, for_person)
     return week.texts[key + (for_person,)]
@@ -97,7 +106,7 @@ def compose(week: WardWeek, found: list[Section], group_id: int | None, audience
 
 async def group_table(session: AsyncSession, week: WardWeek) -> list[list[object]]:
     """Every group of the ward with every registered column: one set-based query per column."""
-    columns = sorted(COLUMNS.values(), key=lambda c: (c.order, c.name))
+    columns = week.columns
     values = []
     for column in columns:
         try:
@@ -116,7 +125,8 @@ async def history(session: AsyncSession, week: WardWeek) -> tuple[list[datetime]
     ends = [week.end - timedelta(days=7 * n) for n in range(HISTORY_WEEKS - 1, -1, -1)]
     series: dict[str, list[float]] = {}
     for index, end in enumerate(ends):
-        for section in await sections(session, Scope(week.ward_code, None, "police"), end - timedelta(days=7), end):
+        for section in await sections(session, week.sections, Scope(week.ward_code, None, "police"),
+                                      end - timedelta(days=7), end):
             for name, value in section.figures.items():
                 series.setdefault(f"{section.title}: {_(name)}", [0.0] * len(ends))[index] = float(value)
     return ends, series

@@ -12,7 +12,6 @@ import logging
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,9 +21,9 @@ from bot.digest.audience import group_chats, group_names, recipients
 from bot.digest.build import police_media, text_for, ward_week
 from bot.digest.memo import building
 from bot.i18n import local, zone
+from bot.outbox import enqueue_rows, pending_row
 from bot.quiet import quiet_until
-from bot.ticks import tick
-from models import DigestSetting, LinkedChat, OutboxMessage, OutboxStatus, Priority, RoleGrant
+from models import DigestSetting, LinkedChat, OutboxMessage, Priority, RoleGrant
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -58,7 +57,6 @@ async def due_wards(session: AsyncSession, now: datetime) -> list[tuple[int, dat
     return due
 
 
-@tick("digest.weekly", every=timedelta(minutes=15))
 async def digest_tick(app: App) -> None:
     now = clock.now()
     async with app.db.session() as session:
@@ -82,7 +80,7 @@ async def send_ward(app: App, ward_code: int, end: datetime) -> int:
             done = set((await session.exec(
                 select(OutboxMessage.dedupe_key).where(col(OutboxMessage.dedupe_key).startswith(prefix))
             )).all())
-            week = await ward_week(session, ward_code, end, await group_names(session, ward_code))
+            week = await ward_week(session, ward_code, end, await group_names(session, ward_code), app.registry)
             pending: list[dict[str, Any]] = []
             for chat in await group_chats(session, ward_code):
                 key = f"{prefix}c{chat.id}"
@@ -109,11 +107,11 @@ async def send_ward(app: App, ward_code: int, end: datetime) -> int:
 
 def _row(key: str, reply: Reply, now: datetime, not_before: datetime, ward_code: int, end: datetime, *,
          channel: str, chat_id: str, person_id: int | None = None, linked_chat_id: int | None = None) -> dict[str, Any]:
-    """One outbox row, as the column values of a bulk insert (every row has the same keys)."""
-    return dict(kind="digest", priority=Priority.ROUTINE, person_id=person_id, channel=channel, chat_id=chat_id,
-                linked_chat_id=linked_chat_id, payload=reply.to_payload(), status=OutboxStatus.PENDING,
-                not_before=not_before, attempts=0, dedupe_key=key, source_kind="digest",
-                source_id=f"{ward_code}:{local(end).date().isoformat()}", created_at=now)
+    """One digest push, for the outbox writer's batched insert."""
+    return pending_row(reply, kind="digest", channel=channel, chat_id=chat_id, person_id=person_id,
+                       linked_chat_id=linked_chat_id, priority=Priority.ROUTINE, dedupe_key=key,
+                       not_before=not_before, source_kind="digest",
+                       source_id=f"{ward_code}:{local(end).date().isoformat()}", now=now)
 
 
 async def _flush(session: AsyncSession, pending: list[dict[str, Any]], force: bool = False) -> int:
@@ -127,6 +125,5 @@ async def _flush(session: AsyncSession, pending: list[dict[str, Any]], force: bo
 
 
 async def write_chunk(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    connection = await session.connection()  # a Core executemany: one batched insert, no ORM objects
-    await connection.execute(insert(OutboxMessage.__table__), rows)  # type: ignore[attr-defined]
+    await enqueue_rows(session, rows)  # one batched insert through the outbox writer
     await session.commit()

@@ -6,6 +6,9 @@ from bot.core.flow import Flow
 from bot.core.router import Router
 
 router = Router("alerts")
-compose = Flow("alert_compose", start="category")
-scam_check = Flow("scam_check", start="paste")
+compose = Flow("alert_compose", steps=(
+    "category", "severity", "title", "body", "photo", "link", "watch", "scope", "areas", "groups", "when",
+    "at", "preview",
+))
+scam_check = Flow("scam_check", steps=("paste",))
 AUTHORS = {"police", "group_admin"}

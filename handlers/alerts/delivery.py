@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.core.replies import Reply
+from bot.db import execute
 from bot.i18n import current_locale, use_locale
 from bot.outbox import enqueue_to_chat, enqueue_to_people
 from bot.quiet import quiet_until
@@ -83,7 +84,7 @@ async def release(session: AsyncSession, settings: Settings, alert: Alert) -> tu
 
     Returns how many people and how many group chats it was queued for.
     """
-    claimed = await session.exec(  # type: ignore[call-overload]
+    claimed = await execute(session,
         update(Alert).where(col(Alert.id) == alert.id, col(Alert.status) == AlertStatus.SCHEDULED)
         .values(status=AlertStatus.SENT, released_at=clock.now())
     )

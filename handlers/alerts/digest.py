@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import distinct, func
@@ -11,9 +11,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.digest.memo import memo
-from bot.digest_sections import Scope, Section, group_column, section
-from bot.i18n import N_, _, fmt_date, fmt_percent
-from bot.ticks import tick
+from bot.digest_sections import Scope, Section
+from bot.i18n import _, fmt_date, fmt_percent
 from handlers.alerts.delivery import SOURCE, due, release
 from handlers.alerts.places import concerns
 from handlers.alerts.render import ICONS
@@ -65,7 +64,6 @@ async def _figures(session: AsyncSession, ward_code: int, start: datetime, end: 
     return await memo(("alerts", ward_code, start, end), lambda: ward_figures(session, ward_code, start, end))
 
 
-@section("alerts", order=20)
 async def alerts_section(session: AsyncSession, scope: Scope, start: datetime, end: datetime) -> Section | None:
     data = await _figures(session, scope.ward_code, start, end)
     alerts = data["alerts"]
@@ -86,13 +84,11 @@ async def alerts_section(session: AsyncSession, scope: Scope, start: datetime, e
                    figures={"alerts": len(alerts), "delivered": delivered, "acknowledged": acked, "ack_share": share})
 
 
-@group_column("alert_acks", order=20, header=N_("Alerts read / received"))
 async def alert_acks(session: AsyncSession, ward_code: int, start: datetime, end: datetime) -> dict[int, float | str]:
     data = await _figures(session, ward_code, start, end)
     return {group: f"{data['acked'].get(group, 0)}/{n}" for group, n in data["delivered"].items()}
 
 
-@tick("alerts.release", every=timedelta(minutes=1))
 async def release_scheduled(app: Any) -> None:
     """Release scheduled alerts whose time has come; each in its own transaction, safe to run twice."""
     async with app.db.session() as session:

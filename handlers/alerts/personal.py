@@ -8,8 +8,8 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.db import execute
 from bot.i18n import _
-from bot.personal_data import register
 from models import Person
 from models.alerts import Alert, AlertAck
 
@@ -27,15 +27,14 @@ async def export(session: AsyncSession, person: Person) -> dict[str, Any]:
 
 
 async def erase(session: AsyncSession, person: Person) -> list[str]:
-    await session.exec(delete(AlertAck).where(col(AlertAck.person_id) == person.id))  # type: ignore[call-overload]
+    await execute(session, delete(AlertAck).where(col(AlertAck.person_id) == person.id))
     authored = (await session.exec(select(Alert.id).where(Alert.author_person_id == person.id))).all()
     if not authored:
         return []
     # The alerts themselves are warnings the ward issued: they stay, signed by the place, no longer by the person.
-    await session.exec(update(Alert).where(col(Alert.author_person_id) == person.id)  # type: ignore[call-overload]
+    await execute(session, update(Alert).where(col(Alert.author_person_id) == person.id)
                        .values(author_person_id=None))
     return [_("The {n} alerts you sent are records of the ward and stay, signed by your group or ward, no longer "
               "linked to you.").format(n=len(authored))]
 
 
-register("alerts", export, erase)

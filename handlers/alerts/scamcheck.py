@@ -12,7 +12,7 @@ from bot.core.context import Context
 from bot.core.events import Kind
 from bot.core.flow import Outcome, finish, retry
 from bot.i18n import N_, _, fmt_date
-from bot.scam_sources import SOURCES, Match, Query
+from bot.scam_sources import Match, Query
 from bot.textnorm import fold
 from handlers.alerts.base import router, scam_check
 from handlers.alerts.identifiers import CODE_LENGTH, accounts_in, codes_in, domains_in, phones_in
@@ -74,7 +74,7 @@ async def answer(ctx: Context, text: str) -> None:
                   phones=tuple(phones_in(text)), domains=tuple(domains_in(text)), accounts=tuple(accounts_in(text)))
     lines = await verify_codes(ctx, text)
     found: list[Match] = []
-    for search in SOURCES.values():
+    for search in ctx.app.registry.scam_sources.values():
         found += await search(ctx.session, query)
     found.sort(key=lambda m: -m.score)
     if found:

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.i18n import _, fmt_date
-from bot.scam_sources import Match, Query, source
+from bot.scam_sources import Match, Query
 from handlers.alerts.identifiers import words_in
 from models.alerts import Alert, AlertIdentifier, AlertStatus
 
@@ -38,7 +38,6 @@ def word_score(query_words: tuple[str, ...], alert: Alert) -> float:
     return 0.0
 
 
-@source("alert")
 async def alert_source(session: AsyncSession, query: Query) -> list[Match]:
     sent_here = (col(Alert.status) == AlertStatus.SENT) & (col(Alert.province_code) == query.province_code)
     matches: dict[int, Match] = {}

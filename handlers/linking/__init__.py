@@ -7,4 +7,9 @@ from bot.core.router import Router
 
 router = Router("linking")
 
-from handlers.linking import accounts, groups  # noqa: E402,F401  (they declare their commands on `router`)
+from datetime import timedelta  # noqa: E402
+
+from handlers.linking import accounts, codes, groups  # noqa: E402,F401  (they declare their commands on `router`)
+
+router.tick("linking.purge_codes", every=timedelta(hours=6))(codes.purge_codes)
+router.personal_data("linking", tables=codes.TABLES, export=codes.export, erase=codes.erase)

@@ -11,11 +11,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock, ratelimit
+from bot.db import execute
 from bot.i18n import _
-from bot.personal_data import register
+from bot.personal_data import unlink
 from bot.security import Keyring, new_code, normalize_code
-from bot.ticks import tick
-from models import LinkCode, Person
+from models import LinkCode, LinkedChat, Person
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -93,29 +93,32 @@ async def find_counted(ctx: Context, typed: str, purposes: set[Purpose]) -> Link
 async def consume(session: AsyncSession, row: LinkCode) -> bool:
     """Use a code up; the conditional UPDATE makes two simultaneous uses impossible."""
     now = clock.now()
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await execute(session,
         update(LinkCode).where(col(LinkCode.id) == row.id, col(LinkCode.used_at).is_(None)).values(used_at=now)
     )
     return bool(result.rowcount == 1)
 
 
-@tick("linking.purge_codes", every=timedelta(hours=6))
 async def purge_codes(app: App) -> None:
     """Codes are useless after expiry: keep none older than a day."""
     async with app.db.session() as session:
-        await session.exec(  # type: ignore[call-overload]
+        await execute(session,
             delete(LinkCode).where(col(LinkCode.expires_at) < clock.now() - timedelta(days=1))
         )
         await session.commit()
 
 
-async def _export(session: AsyncSession, person: Person) -> dict[str, object]:
-    return {}  # a code is a short-lived secret, not information about the person
+# Every table of the feature that holds a person's id (checked by a test against the models).
+TABLES = (LinkCode, LinkedChat)
 
 
-async def _erase(session: AsyncSession, person: Person) -> list[str]:
-    await session.exec(delete(LinkCode).where(col(LinkCode.person_id) == person.id))  # type: ignore[call-overload]
+async def export(session: AsyncSession, person: Person) -> dict[str, object]:
+    return {}  # a code is a short-lived secret, and a linked group chat belongs to the group, not to the person
+
+
+async def erase(session: AsyncSession, person: Person) -> list[str]:
+    await execute(session, delete(LinkCode).where(col(LinkCode.person_id) == person.id))
+    await unlink(session, person, LinkedChat.linked_by)
     return []
 
 
-register("linking", _export, _erase)

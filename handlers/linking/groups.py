@@ -7,6 +7,7 @@ from sqlmodel import col, delete, select
 
 from bot.core.context import Context
 from bot.core.replies import Choice
+from bot.db import execute
 from bot.i18n import N_, _
 from bot.people import holds
 from handlers.common import place_label
@@ -136,5 +137,5 @@ async def unlink_group(ctx: Context) -> None:
         ctx.reply(_("Only the leader of the linked group (or the ward police, for a police chat) can unlink it."))
         return
     ctx.audit("chat.unlinked", "linked_chat", str(chat.id), chat.ward_code, purpose=chat.purpose)
-    await ctx.session.exec(delete(LinkedChat).where(col(LinkedChat.id) == chat.id))  # type: ignore[call-overload]
+    await execute(ctx.session, delete(LinkedChat).where(col(LinkedChat.id) == chat.id))
     ctx.reply(_("Done: I will no longer post to this group chat."))

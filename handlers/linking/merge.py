@@ -7,6 +7,7 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
+from bot.db import execute
 from models import AuditEntry, Invite, LinkedChat, OutboxMessage, Person, RoleGrant
 
 # Columns that name a person without a foreign key (so the generic pass below would miss them).
@@ -35,11 +36,11 @@ async def merge_people(session: AsyncSession, keep: Person, gone: Person) -> Non
     for table in SQLModel.metadata.sorted_tables:
         for column in table.columns:
             if any(fk.column.table.name == "person" for fk in column.foreign_keys):
-                await session.exec(  # type: ignore[call-overload]
+                await execute(session,
                     update(table).where(column == gone.id).values({column.name: keep.id}))
     for model, name in SOFT_REFERENCES:
         field = col(getattr(model, name))
-        await session.exec(update(model).where(field == gone.id).values({name: keep.id}))  # type: ignore[call-overload]
+        await execute(session, update(model).where(field == gone.id).values({name: keep.id}))
     await session.delete(gone)
     await session.flush()
 

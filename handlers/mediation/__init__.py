@@ -3,10 +3,11 @@ interest, sessions with reminders, outcomes and their follow-up, the mediation b
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.core.context import Context
 from bot.core.router import Router
 from bot.i18n import N_
-from bot.personal_data import register
 from handlers.mediation import (
     book,
     data,
@@ -51,4 +52,9 @@ for _prefix, _handler in {
 for _flow in (request.flow, schedule.flow, schedule.retime, outcome.flow, profile.flow):
     router.flow(_flow)
 
-register("mediation", data.export, data.erase)
+router.tick("mediation_reminders", every=timedelta(minutes=10))(schedule.remind)
+router.tick("mediation_followup", every=timedelta(hours=1))(outcome.follow_up)
+router.digest_section("mediation", order=60)(figures.mediation_section)
+router.digest_column("mediation", order=60, header=N_("Mediation (agreed/closed)"))(figures.mediation_column)
+router.personal_data("mediation", tables=data.TABLES, export=data.export, erase=data.erase)
+

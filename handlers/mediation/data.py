@@ -16,7 +16,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
+from bot.db import execute
 from bot.i18n import _
+from bot.personal_data import unlink
 from handlers.mediation import cases
 from models import Person
 from models.mediation import (
@@ -25,8 +27,12 @@ from models.mediation import (
     MediationCase,
     MediationEvent,
     MediationParty,
+    MediationSession,
     MediatorRelative,
 )
+
+# Every table of the feature that holds a person's id (checked by a test against the models).
+TABLES = (MediationCase, MediationParty, MediationSession, MediationEvent, MediatorRelative)
 
 
 async def export(session: AsyncSession, person: Person) -> dict[str, Any]:
@@ -58,13 +64,14 @@ async def erase(session: AsyncSession, person: Person) -> list[str]:
             case.requester_id, case.preferred_times = None, None
             session.add(case)
     mediated = (await session.exec(select(MediationCase.id).where(MediationCase.mediator_id == person.id))).all()
-    await session.exec(update(MediationParty).where(col(MediationParty.person_id) == person.id)  # type: ignore[call-overload]
+    await execute(session, update(MediationParty).where(col(MediationParty.person_id) == person.id)
                        .values(person_id=None, contact=None))
-    await session.exec(update(MediationCase).where(col(MediationCase.mediator_id) == person.id)  # type: ignore[call-overload]
+    await execute(session, update(MediationCase).where(col(MediationCase.mediator_id) == person.id)
                        .values(mediator_id=None))
-    await session.exec(update(MediationEvent).where(col(MediationEvent.actor_id) == person.id)  # type: ignore[call-overload]
+    await execute(session, update(MediationEvent).where(col(MediationEvent.actor_id) == person.id)
                        .values(actor_id=None))
-    await session.exec(delete(MediatorRelative).where(col(MediatorRelative.person_id) == person.id))  # type: ignore[call-overload]
+    await execute(session, delete(MediatorRelative).where(col(MediatorRelative.person_id) == person.id))
+    await unlink(session, person, MediationSession.proposed_by)
     notes = []
     if mediated:
         notes.append(_("Cases you mediated ({n}) keep your name as their mediator in the mediation book.").format(

@@ -11,12 +11,11 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.digest.memo import memo
-from bot.digest_sections import Scope, Section, group_column, section
-from bot.i18n import N_, _, fmt_number, fmt_percent
+from bot.digest_sections import Scope, Section
+from bot.i18n import _, fmt_number, fmt_percent
 from models.mediation import CaseStatus, MediationCase
 
 
-@section("mediation", order=60)
 async def mediation_section(session: AsyncSession, scope: Scope, start: datetime, end: datetime) -> Section | None:
     """Figures of the scope's group (or the whole ward), from one memoised query over the whole ward."""
     ward_rows = await memo(("mediation", scope.ward_code, start, end),
@@ -57,7 +56,6 @@ async def ward_cases(session: AsyncSession, ward_code: int, start: datetime,
     return list(rows.all())
 
 
-@group_column("mediation", order=60, header=N_("Mediation (agreed/closed)"))
 async def mediation_column(session: AsyncSession, ward_code: int, start: datetime, end: datetime) -> dict[int, float | str]:
     """Per group, in one grouped query: cases closed with an agreement / cases closed with an outcome."""
     agreed = func.sum(case((col(MediationCase.status) == CaseStatus.AGREED, 1), else_=0))

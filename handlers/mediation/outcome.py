@@ -17,7 +17,6 @@ from bot.core.replies import Choice
 from bot.i18n import _
 from bot.outbox import cancel
 from bot.quiet import quiet_until
-from bot.ticks import tick
 from handlers.common import pick_reason, picked
 from handlers.mediation import cases, view
 from handlers.mediation.notify import SOURCE, push
@@ -28,7 +27,7 @@ from models.mediation import OPEN_STATUSES, CaseStatus, MediationCase
 if TYPE_CHECKING:
     from bot.app import App
 
-flow = Flow("mediation_outcome", start="result")
+flow = Flow("mediation_outcome", steps=("result", "agreement", "next_steps"))
 FOLLOW_UP_AFTER = timedelta(days=7)
 
 
@@ -133,7 +132,6 @@ async def close(ctx: Context, status: str) -> Outcome:
 
 
 # Follow-up -------------------------------------------------------------------------------------------------
-@tick("mediation_followup", every=timedelta(hours=1))
 async def follow_up(app: App) -> None:
     """A week after an agreement, ask the requester whether it is being kept (once per agreement)."""
     now = clock.now()

@@ -9,13 +9,14 @@ from sqlmodel import col, select
 from bot.core.context import Context
 from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
+from bot.db import execute
 from bot.i18n import _
 from bot.textnorm import fold
 from handlers.common import picked
 from handlers.mediation.cases import MEDIATOR_ROLES
 from models.mediation import MediatorRelative
 
-flow = Flow("mediator_profile", start="name")
+flow = Flow("mediator_profile", steps=("name", "relatives"))
 MAX_RELATIVES = 30
 
 
@@ -71,7 +72,7 @@ async def on_relatives(ctx: Context) -> Outcome:
         return retry(_("Please type at least one full name, one per line, or choose an option."))
     if len(names) > MAX_RELATIVES:
         return retry(_("Please list at most {n} names.").format(n=MAX_RELATIVES))
-    await ctx.session.exec(delete(MediatorRelative).where(  # type: ignore[call-overload]
+    await execute(ctx.session, delete(MediatorRelative).where(
         col(MediatorRelative.person_id) == ctx.person_id))
     for name in names:
         ctx.session.add(MediatorRelative(person_id=ctx.person_id, name=name, name_folded=fold(name)))

@@ -18,7 +18,9 @@ from handlers.mediation.notify import push
 from models import Group, Priority, Role, RoleGrant
 from models.mediation import MediationCase, MediationParty
 
-flow = Flow("mediation_request", start="kind")
+flow = Flow("mediation_request", steps=(
+    "kind", "description", "police", "name", "parties", "urgent", "times", "private", "confirm",
+))
 MAX_PARTIES = 10
 _SPLIT = re.compile(r"\s+[-–—]\s+|\s*[:;,(]\s*")  # names never hold these: what follows is a contact
 

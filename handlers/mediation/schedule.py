@@ -15,7 +15,6 @@ from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
 from bot.i18n import _, fmt_date, fmt_datetime, fmt_time
 from bot.quiet import quiet_until
-from bot.ticks import tick
 from handlers.common import pick_reason, picked
 from handlers.mediation import cases, view
 from handlers.mediation.notify import push
@@ -26,8 +25,8 @@ from models.mediation import OPEN_STATUSES, CaseStatus, MediationCase, Mediation
 if TYPE_CHECKING:
     from bot.app import App
 
-flow = Flow("mediation_session", start="when")
-retime = Flow("mediation_retime", start="note")
+flow = Flow("mediation_session", steps=("when", "place", "confirm"))
+retime = Flow("mediation_retime", steps=("note",))
 DAY_BEFORE, HOURS_BEFORE = timedelta(days=1), timedelta(hours=2)
 
 
@@ -203,7 +202,6 @@ async def on_note(ctx: Context) -> Outcome:
 
 
 # Reminders ---------------------------------------------------------------------------------------------------
-@tick("mediation_reminders", every=timedelta(minutes=10))
 async def remind(app: App) -> None:
     """Remind the mediator and the parties the day before and two hours before each planned session."""
     now = clock.now()

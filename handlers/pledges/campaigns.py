@@ -22,8 +22,8 @@ ADMINS = {Role.WARD_ADMIN.value}
 MAX_TITLE = 200
 _DATES = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 
-opening = Flow("pledge_campaign", start="title")
-editing = Flow("pledge_text", start="text")
+opening = Flow("pledge_campaign", steps=("title", "text", "dates", "scope", "confirm"))
+editing = Flow("pledge_text", steps=("text",))
 
 
 async def ward_of(ctx: Context) -> int | None:

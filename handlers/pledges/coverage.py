@@ -10,6 +10,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.db import execute
 from models import Area, Group, Household
 from models.pledges import PledgeCampaign, PledgeSignature, PledgeVersion
 
@@ -74,7 +75,7 @@ async def by_group(session: AsyncSession, campaign: PledgeCampaign, scope: Scope
                    as_of: datetime | None = None) -> list[GroupCoverage]:
     columns = (Group.id, Group.name, Area.id, Area.name, func.count(col(Household.id)),
                func.count(col(PledgeSignature.id)))
-    rows = await session.exec(  # type: ignore[call-overload]
+    rows = await execute(session,
         sa_select(*columns)  # type: ignore[call-overload]  # typed overloads stop at a few columns
         .select_from(Group).join(Area, col(Area.id) == col(Group.area_id))
         .outerjoin(Household, col(Household.group_id) == col(Group.id))
@@ -100,7 +101,7 @@ async def households(session: AsyncSession, campaign: PledgeCampaign, scope: Sco
         .order_by(col(Area.id), col(Group.id), col(Household.id)))
     if unsigned_only:
         query = query.where(col(PledgeSignature.id).is_(None))
-    rows = (await session.exec(query)).all()  # type: ignore[call-overload]
+    rows = (await execute(session, query)).all()
     return [HouseholdLine(*row) for row in rows]
 
 

@@ -8,8 +8,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.digest.memo import memo
-from bot.digest_sections import Scope, Section, group_column, section
-from bot.i18n import N_, _, local
+from bot.digest_sections import Scope, Section
+from bot.i18n import _, local
 from handlers.pledges import coverage
 from handlers.pledges.common import bar
 from models.pledges import PledgeCampaign
@@ -36,7 +36,6 @@ async def ward_groups(session: AsyncSession, ward_code: int, start: datetime,
     return await memo(("pledges", ward_code, start, end), compute)
 
 
-@section("pledges", order=40)
 async def pledges_section(session: AsyncSession, scope: Scope, start: datetime, end: datetime) -> Section | None:
     campaign, groups = await ward_groups(session, scope.ward_code, start, end)
     if campaign is None:
@@ -55,7 +54,6 @@ async def pledges_section(session: AsyncSession, scope: Scope, start: datetime, 
                             _("coverage %"): round(100 * signed / total, 1) if total else 0.0})
 
 
-@group_column("pledge_coverage", order=40, header=N_("Pledges signed"))
 async def pledge_column(session: AsyncSession, ward_code: int, start: datetime, end: datetime) -> dict[int, float | str]:
     _campaign, groups = await ward_groups(session, ward_code, start, end)
     return {g.group_id: f"{g.signed}/{g.total}" for g in groups}

@@ -9,6 +9,7 @@ from bot.core.context import Context
 from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.replies import Choice
+from bot.db import execute
 from bot.i18n import N_, _
 from bot.textnorm import fold, matches
 from handlers.common import group_label, pick_reason, picked, yes_no
@@ -18,7 +19,7 @@ from handlers.pledges.membership import decision_choices, request_text
 from models import Household, Role
 from models.pledges import HouseholdMember, PledgeSignature
 
-flow = Flow("pledge_households", start="group")
+flow = Flow("pledge_households", steps=("group", "menu", "add", "pick", "edit", "remove", "import"))
 MAX_ERRORS_SHOWN = 25
 MAX_MATCHES = 10
 
@@ -217,9 +218,9 @@ async def on_remove(ctx: Context) -> Outcome:
 
 async def remove_household(ctx: Context, household: Household) -> None:
     session = ctx.session
-    await session.exec(delete(HouseholdMember).where(col(HouseholdMember.household_id) == household.id))  # type: ignore[call-overload]
+    await execute(session, delete(HouseholdMember).where(col(HouseholdMember.household_id) == household.id))
     # A signature is the campaign's record: it keeps the address it was signed for, without the household.
-    await session.exec(update(PledgeSignature).where(col(PledgeSignature.household_id) == household.id)  # type: ignore[call-overload]
+    await execute(session, update(PledgeSignature).where(col(PledgeSignature.household_id) == household.id)
                        .values(household_id=None, active_key=None))
     ctx.audit("pledge.household_removed", "household", str(household.id), None, group=household.group_id)
     await session.delete(household)

@@ -16,7 +16,7 @@ from handlers.pledges.common import admin_groups, home_group, household_label, m
 from models import Household, Person, Priority, Role, RoleGrant
 from models.pledges import HouseholdMember
 
-flow = Flow("pledge_join", start="search")
+flow = Flow("pledge_join", steps=("search",))
 MAX_MATCHES = 10
 
 

@@ -10,16 +10,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.db import execute
 from bot.i18n import _
-from bot.personal_data import register
+from bot.personal_data import unlink
 from handlers.pledges.common import household_label, is_open
 from handlers.pledges.verify import shown
 from models import Household, Person
-from models.pledges import HouseholdMember, PledgeAreaRegistration, PledgeCampaign, PledgeSignature
+from models.pledges import (
+    HouseholdMember,
+    PledgeAreaRegistration,
+    PledgeCampaign,
+    PledgeSignature,
+    PledgeVersion,
+)
+
+# Every table of the feature that holds a person's id (checked by a test against the models).
+TABLES = (PledgeSignature, HouseholdMember, PledgeAreaRegistration, PledgeCampaign, PledgeVersion)
 
 
 async def export(session: AsyncSession, person: Person) -> dict[str, Any]:
@@ -54,11 +64,10 @@ async def erase(session: AsyncSession, person: Person) -> list[str]:
             notes.append(_("The pledge signed for the household at {address} in “{title}” stays on the ward's record "
                            "with the name typed as the signature ({name}); it is no longer linked to you.").format(
                 address=signature.address, title=campaign.title, name=signature.signer_name))
-    await session.exec(delete(HouseholdMember).where(col(HouseholdMember.person_id) == person.id))  # type: ignore[call-overload]
-    await session.exec(update(PledgeAreaRegistration).where(col(PledgeAreaRegistration.registered_by) == person.id)  # type: ignore[call-overload]
-                       .values(registered_by=None))
+    await execute(session, delete(HouseholdMember).where(col(HouseholdMember.person_id) == person.id))
+    await unlink(session, person, PledgeAreaRegistration.registered_by, HouseholdMember.confirmed_by,
+                 PledgeCampaign.created_by, PledgeVersion.created_by)
     await session.flush()
     return notes
 
 
-register("pledges", export, erase)

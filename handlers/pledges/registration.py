@@ -21,7 +21,7 @@ from models import Area, Group, Household, Role
 from models.pledges import PledgeAreaRegistration, PledgeCampaign
 
 REGISTRARS = {Role.AREA_LEADER.value, Role.WARD_ADMIN.value}
-flow = Flow("pledge_register", start="area")
+flow = Flow("pledge_register", steps=("area", "confirm"))
 
 
 async def registrable(ctx: Context) -> list[tuple[Area, PledgeCampaign]]:

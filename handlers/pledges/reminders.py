@@ -18,7 +18,6 @@ from bot.core.replies import Reply
 from bot.i18n import _, fmt_date
 from bot.outbox import enqueue_to_person
 from bot.quiet import quiet_until
-from bot.ticks import tick
 from handlers.pledges import coverage
 from handlers.pledges.common import is_open, today
 from models import Group, Household, OutboxMessage, Person, Priority, Role, RoleGrant
@@ -33,7 +32,6 @@ LAST_DAYS = 14
 SHOWN = 40
 
 
-@tick("pledge_reminders", every=timedelta(hours=1))
 async def remind(app: App) -> None:
     now = clock.now()
     if quiet_until(now, app.settings.quiet_hours) is not None:

@@ -26,7 +26,7 @@ from handlers.pledges.membership import start_join
 from models import Household
 from models.pledges import PledgeCampaign, PledgeSignature, PledgeVersion
 
-flow = Flow("pledge_sign", start="read")
+flow = Flow("pledge_sign", steps=("read", "household", "name", "confirm"))
 PART = 1200  # a pledge is read on phones: paragraphs, a screen at a time
 MAX_NAME = 80
 CHECK = {"kiemtra", "check"}

@@ -4,16 +4,18 @@ carries the report status, and anyone turns their digest off or on with /bantin.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import _
-from bot.personal_data import register
-from handlers.reports import digest, police, setup, submit, ticks  # noqa: F401  (they register on the router)
+from bot.db import execute
+from bot.i18n import N_, _
+from bot.personal_data import unlink
+from handlers.reports import digest, police, setup, submit, ticks  # noqa: F401  (commands and flows on the router)
 from handlers.reports.ui import router
-from models import Person, ReportSubmission
+from models import Person, ReportConfig, ReportSubmission
 
 __all__ = ["router"]
 
@@ -26,12 +28,16 @@ async def export_person(session: AsyncSession, person: Person) -> dict[str, Any]
 
 
 async def erase_person(session: AsyncSession, person: Person) -> list[str]:
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await execute(session,
         update(ReportSubmission).where(col(ReportSubmission.author_id) == person.id).values(author_id=None))
+    await unlink(session, person, ReportConfig.updated_by)
     if not result.rowcount:
         return []
     return [_("The group reports you sent stay with the ward, because they belong to the group; your name is "
               "removed from them.")]
 
 
-register("reports", export_person, erase_person)
+router.tick("reports.reminders", every=timedelta(minutes=15))(ticks.reports_tick)
+router.digest_section("reports", order=60)(digest.reports_section)
+router.digest_column("reported", order=10, header=N_("Reported"))(digest.reported_column)
+router.personal_data("reports", tables=(ReportSubmission, ReportConfig), export=export_person, erase=erase_person)

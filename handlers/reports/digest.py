@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.context import Context
 from bot.core.replies import Choice
 from bot.digest import memo
-from bot.digest_sections import Scope, Section, group_column, section
+from bot.digest_sections import Scope, Section
 from bot.i18n import N_, _, fmt_datetime, fmt_number
 from bot.textnorm import fold
 from handlers.common import picked
@@ -34,7 +34,6 @@ async def _status(session: AsyncSession, cfg: ReportConfig, periods: tuple[Perio
     return await memo(("reports.status", cfg.ward_code, *keys), load)
 
 
-@section("reports", order=60)
 async def reports_section(session: AsyncSession, scope: Scope, start: datetime, end: datetime) -> Section | None:
     if scope.audience == "resident":
         return None
@@ -57,7 +56,6 @@ async def reports_section(session: AsyncSession, scope: Scope, start: datetime, 
     return Section(_("Group reports"), lines, {N_("reports sent"): float(sent_n)})
 
 
-@group_column("reported", order=10, header=N_("Reported"))
 async def reported_column(session: AsyncSession, ward_code: int, start: datetime, end: datetime) -> dict[int, float | str]:
     cfg = await config_of(session, ward_code)
     if cfg is None:

@@ -23,7 +23,7 @@ from handlers.reports.submit import show_answer
 from handlers.reports.ui import router
 from models import Group, ReportSubmission, Role
 
-flow = Flow("report_view", start="period")
+flow = Flow("report_view", steps=("period", "overview"))
 READERS = {Role.POLICE, Role.WARD_ADMIN}
 SHOWN = 30
 

@@ -15,7 +15,9 @@ from handlers.reports.periods import KINDS, WEEKDAYS, default_questions, describ
 from handlers.reports.ui import router
 from models import DigestSetting, ReportConfig, Role
 
-flow = Flow("report_setup", start="menu")
+flow = Flow("report_setup", steps=(
+    "menu", "cadence", "day", "time", "add_text", "add_kind", "remove", "digest_day", "digest_time",
+))
 KIND_NAMES = {"text": N_("free text"), "number": N_("a number"), "yesno": N_("yes or no")}
 
 

@@ -19,8 +19,8 @@ from handlers.reports.store import draft_for, editable, save_answer, submission
 from handlers.reports.ui import router
 from models import Group, ReportConfig, ReportSubmission, Role
 
-flow = Flow("report", start="intro")
-pick_group = Flow("report_group", start="pick")
+flow = Flow("report", steps=("intro", "q", "review", "pick"))
+pick_group = Flow("report_group", steps=("pick",))
 
 
 def show_answer(question: dict[str, Any], value: Any) -> str:

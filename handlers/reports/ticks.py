@@ -19,7 +19,6 @@ from bot.core.replies import Reply
 from bot.i18n import _, fmt_datetime, ngettext, use_locale
 from bot.outbox import enqueue_to_chat, enqueue_to_person
 from bot.quiet import quiet_until
-from bot.ticks import tick
 from handlers.reports.periods import Period, current_period, last_closed_period, reminder_moments
 from handlers.reports.store import admins_of, missing_groups, ward_groups, ward_people
 from models import LinkedChat, OutboxMessage, Person, ReportConfig, Role
@@ -49,7 +48,6 @@ async def people(session: AsyncSession, ids: Iterable[int]) -> dict[int, Person]
     return {p.id: p for p in rows.all() if p.id is not None}
 
 
-@tick("reports.reminders", every=timedelta(minutes=15))
 async def reports_tick(app: App) -> None:
     now = clock.now()
     not_before = quiet_until(now, app.settings.quiet_hours) or now

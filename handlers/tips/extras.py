@@ -13,19 +13,19 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
-from bot.digest_sections import Scope, Section, section
+from bot.db import execute
+from bot.digest_sections import Scope, Section
 from bot.i18n import _, fmt_date, fmt_datetime
-from bot.personal_data import register
-from bot.scam_sources import Match, Query, source
+from bot.personal_data import unlink
+from bot.scam_sources import Match, Query
 from handlers.alerts.identifiers import words_in
 from handlers.tips.common import category_name, status_name
-from models import Person, Tip, TipStatus, Ward
+from models import Person, Tip, TipMessage, TipStatus, Ward
 
 MIN_WORDS = 4  # distinctive words a pasted message must share with a fraud tip to be called similar
 SMALL = 5  # counts below this are shown as "fewer than 5": a small number can point at a neighbour
 
 
-@section("tips", 40)
 async def digest(session: AsyncSession, scope: Scope, start: datetime, end: datetime) -> Section | None:
     received = int((await session.exec(select(func.count()).select_from(Tip).where(
         Tip.ward_code == scope.ward_code, col(Tip.received_at) >= start, col(Tip.received_at) < end))).one())
@@ -49,7 +49,6 @@ async def digest(session: AsyncSession, scope: Scope, start: datetime, end: date
     return result
 
 
-@source("tip")
 async def scam_reports(session: AsyncSession, query: Query) -> list[Match]:
     """Fraud tips of the province naming the same phone or site, or told in much the same words.
 
@@ -99,12 +98,12 @@ async def export_tips(session: AsyncSession, person: Person) -> dict:
 async def erase_tips(session: AsyncSession, person: Person) -> list[str]:
     """Named tips stay with the police (name and phone as given); only the link to the account goes."""
     count = int((await session.exec(select(func.count()).select_from(Tip).where(Tip.person_id == person.id))).one())
-    await session.exec(update(Tip).where(col(Tip.person_id) == person.id).values(person_id=None))  # type: ignore[call-overload]
-    await session.exec(update(Tip).where(col(Tip.assigned_to) == person.id).values(assigned_to=None))  # type: ignore[call-overload]
+    await execute(session, update(Tip).where(col(Tip.person_id) == person.id).values(person_id=None))
+    await execute(session, update(Tip).where(col(Tip.assigned_to) == person.id).values(assigned_to=None))
+    await unlink(session, person, TipMessage.author_person_id)  # an officer's replies stay on the tip, unsigned
     if not count:
         return []
     return [_("{n} tips you sent with your name (tố giác) are records handed to the ward police; they keep them as "
               "the law requires, and we cannot erase them. Anonymous tips were never linked to you.").format(n=count)]
 
 
-register("tips", export_tips, erase_tips)

@@ -21,8 +21,8 @@ from handlers.tips.report import MAX_TEXT, decide_choices, decide_files, take_fi
 from handlers.tips.store import attachment_rows, discard_files, find_by_code
 from models import Tip, TipMessage, TipStatus
 
-code_flow = Flow("tip_code", start="code", private=True)
-status_flow = Flow("tip_status", start="view", private=True)
+code_flow = Flow("tip_code", steps=("code",), private=True)
+status_flow = Flow("tip_status", steps=("view", "add"), private=True)
 
 
 @router.command("tracuu", "status", help=N_("Follow a tip with its receipt code"), needs_person=False, private=True)

@@ -19,9 +19,9 @@ from handlers.tips.police import delivered_note
 from models import TipMessage, TipStatus
 from models.base import pk
 
-answer_flow = Flow("tip_answer", start="text")
-close_flow = Flow("tip_close", start="reason")
-extend_flow = Flow("tip_extend", start="months")
+answer_flow = Flow("tip_answer", steps=("text",))
+close_flow = Flow("tip_close", steps=("reason",))
+extend_flow = Flow("tip_extend", steps=("months", "why"))
 MAX_POLICE_TEXT = 2000
 
 

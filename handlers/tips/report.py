@@ -32,8 +32,11 @@ from handlers.tips.store import (
     tips_today,
 )
 
-flow = Flow("tip", start="category", private=True)
-emergency_flow = Flow("tip_emergency", start="confirm", private=True)
+flow = Flow("tip", steps=(
+    "category", "what", "emergency", "where", "when", "when_date", "ward", "ward_search", "ward_pick",
+    "identity", "reply", "name", "phone", "summary",
+), private=True)
+emergency_flow = Flow("tip_emergency", steps=("confirm",), private=True)
 MAX_FILES = 10
 MAX_TEXT = 3000
 

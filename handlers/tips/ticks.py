@@ -16,10 +16,10 @@ from sqlmodel import col, select
 
 from bot import clock
 from bot.core.replies import Choice, Reply
+from bot.db import execute
 from bot.i18n import _, fmt_date, local
 from bot.outbox import enqueue_to_person
 from bot.quiet import quiet_until
-from bot.ticks import tick
 from handlers.tips.clocks import is_overdue_decision, is_overdue_receipt, reminder_due
 from handlers.tips.common import police_of_ward, ward_name
 from handlers.tips.notify import notify_officers, queued
@@ -57,7 +57,6 @@ def reminder(clock_name: str, number: int, due: datetime) -> Callable[[], Reply]
     return render
 
 
-@tick("tips.clocks", every=timedelta(hours=1))
 async def remind_clocks(app: App) -> None:
     now = clock.now()
     later = quiet_until(now, app.settings.quiet_hours)
@@ -100,17 +99,16 @@ async def remind_clocks(app: App) -> None:
     log.info("tip clocks checked", extra={"open": len(tips), "queued": reminders})
 
 
-@tick("tips.retention", every=timedelta(hours=6))
 async def purge(app: App) -> None:
     """Empty closed tips after the retention period; drop reply routes, stale form states and old counters."""
     now = clock.now()
     cutoff = now - timedelta(days=app.settings.tip_retention_days)
     async with app.db.session() as session:
         closed_ids = select(Tip.id).where(col(Tip.status).in_(TipStatus.CLOSED))
-        routes = await session.exec(delete(TipRoute).where(col(TipRoute.tip_id).in_(closed_ids)))  # type: ignore[call-overload]
+        routes = await execute(session, delete(TipRoute).where(col(TipRoute.tip_id).in_(closed_ids)))
         # Delivered pushes of closed tips need their sealed copy of the route no more.
         closed_numbers = select(cast(Tip.id, String)).where(col(Tip.status).in_(TipStatus.CLOSED))
-        await session.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
+        await execute(session, update(OutboxMessage).where(
             col(OutboxMessage.source_kind) == "tip", col(OutboxMessage.source_id).in_(closed_numbers),
             col(OutboxMessage.sealed_route).is_not(None),
             col(OutboxMessage.status).not_in([OutboxStatus.PENDING, OutboxStatus.SENDING]),
@@ -123,7 +121,7 @@ async def purge(app: App) -> None:
                     await app.media.delete(attachment.police_ref)
                 await app.media.delete(attachment.original_ref)
                 await session.delete(attachment)
-            await session.exec(delete(TipMessage).where(col(TipMessage.tip_id) == tip.id))  # type: ignore[call-overload]
+            await execute(session, delete(TipMessage).where(col(TipMessage.tip_id) == tip.id))
             for column in ("person_id", "reporter_name", "reporter_phone", "text", "place_text", "latitude",
                            "longitude", "occurred", "receipt_bucket", "receipt_salt", "receipt_hash", "assigned_to",
                            "extension_reason", "outcome_reason"):
@@ -138,7 +136,7 @@ async def purge(app: App) -> None:
             await discard_files(app, (state.data or {}).get("files", []))
             await session.delete(state)
         yesterday = (local(now).date() - timedelta(days=1)).isoformat()
-        counters = await session.exec(delete(TipRateCounter).where(col(TipRateCounter.day) < yesterday))  # type: ignore[call-overload]
+        counters = await execute(session, delete(TipRateCounter).where(col(TipRateCounter.day) < yesterday))
         await session.commit()
     log.info("tip retention done", extra={"purged": len(due), "routes": routes.rowcount, "states": len(abandoned),
                                           "counters": counters.rowcount})

@@ -20,13 +20,14 @@ from telegram.error import BadRequest, ChatMigrated, InvalidToken, TelegramError
 from telegram.error import RetryAfter as PtbRetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels.base import Channel, DeliveryError, Permanent, RetryAfter, Transient
+from bot.channels.answer import say, send_replies
+from bot.channels.base import Channel, Permanent, Transient
 from bot.channels.reconnect import Backoff, reason
 from bot.channels.telegram.chats import move_chat, set_reachable
 from bot.channels.telegram.convert import CHANNEL, DOWNLOAD_LIMIT, to_incoming, too_large
 from bot.channels.telegram.malformed import unusable
 from bot.channels.telegram.menu import register_commands
-from bot.channels.telegram.send import Markup, Sender, as_delivery_error, link_button, retry_seconds
+from bot.channels.telegram.send import Sender, WithLink, as_delivery_error, retry_seconds
 from bot.channels.telegram.transport import AiohttpRequest
 from bot.core.events import Attachment, Incoming, Kind
 from bot.core.replies import Reply
@@ -42,7 +43,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/webhook/telegram"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 POLL_TIMEOUT = 25  # seconds a getUpdates call may wait on Telegram's side
-MAX_INLINE_RETRY_AFTER = 30.0
 WEBHOOK_BODY_LIMIT = 1024 * 1024  # an update is a few kilobytes; files come as ids
 CONNECT_FIRST_DELAY = 1.0  # seconds before retrying a failed connect; doubles (with jitter) up to the cap
 CONNECT_MAX_DELAY = 60.0
@@ -96,7 +96,9 @@ class TelegramChannel(Channel):
         # Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and -: a hex digest fits.
         self.secret = configured.get_secret_value() if configured else app.keyring.keyed_hash("telegram-webhook", "v1")
         self.username: str | None = None
-        self._live = False
+        self._live = False  # receiving updates: cleared first thing at stop, so the webhook answers 503
+        # Sending: cleared only once PTB has stopped, so updates still being handled at stop get their replies.
+        self._sending = False
         self._background: list[asyncio.Task[None]] = []  # connect and menu retries, ended by stop()
 
     # Life cycle ------------------------------------------------------------------------------------------
@@ -158,7 +160,7 @@ class TelegramChannel(Channel):
                 await needed("deleteWebhook", self.ptb.bot.delete_webhook())
                 await needed("deleteWebhook", self.ptb.updater.start_polling(
                     timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES, error_callback=self._poll_error))
-        self._live = True
+        self._live = self._sending = True
         log.info("telegram connected", extra={"mode": "webhook" if self.webhook_mode else "polling"})
         await self._set_menu()
 
@@ -199,7 +201,8 @@ class TelegramChannel(Channel):
         if self.ptb.updater is not None and self.ptb.updater.running:
             await self.ptb.updater.stop()
         if self.ptb.running:
-            await self.ptb.stop()
+            await self.ptb.stop()  # waits for the updates being handled, and so for their replies
+        self._sending = False
         await self.ptb.shutdown()
         for request in self._requests:  # PTB skips them when getMe never succeeded; closing twice is harmless
             await request.shutdown()
@@ -275,29 +278,12 @@ class TelegramChannel(Channel):
         if query is not None and not event.is_group:
             # In a group the same buttons serve every member (e.g. "I have read this"): leave them in place.
             await self._mark_pressed(update)
-        extra = None
-        with use_locale(result.locale):
-            if self._private_redirect(event):
-                extra = link_button(_("Open a private chat with me"), f"https://t.me/{self.username}")
-        for reply in result.replies:
-            await self._reply(event.chat_id, reply, extra if reply is result.replies[-1] else None)
-
-    async def _reply(self, chat_id: str, reply: Reply, extra: Markup | None) -> None:
-        for attempt in (1, 2):
-            try:
-                await self.sender.send(chat_id, reply, extra)
-                return
-            except RetryAfter as error:
-                if attempt == 2 or error.seconds > MAX_INLINE_RETRY_AFTER:
-                    log.warning("telegram reply dropped: rate limited")
-                    return
-                await asyncio.sleep(error.seconds)
-            except ChatMigrated as error:
-                await self.chat_migrated(chat_id, str(error.new_chat_id))
-                chat_id = str(error.new_chat_id)
-            except DeliveryError as error:
-                log.warning("telegram reply not delivered", extra={"error": type(error).__name__})
-                return
+        replies = result.replies
+        if replies and self._private_redirect(event):
+            with use_locale(result.locale):
+                label = _("Open a private chat with me")
+            replies = [*replies[:-1], WithLink.of(replies[-1], label, f"https://t.me/{self.username}")]
+        await send_replies(self.app, self, event.chat_id, replies, result.locale)
 
     def _private_redirect(self, event: Incoming) -> bool:
         """A private command typed in a group: the dispatcher answers; we add a button to the direct chat."""
@@ -331,27 +317,16 @@ class TelegramChannel(Channel):
             log.warning("telegram pressed button not marked",
                         extra={"method": method, "error": type(error).__name__})
 
-    async def _locale_of(self, user_id: str) -> str:
-        from bot.people import identity_for
-        from models import Person
-
-        async with self.app.db.session() as session:
-            identity = await identity_for(session, CHANNEL, user_id)
-            person = await session.get(Person, identity.person_id) if identity else None
-        return person.locale if person else self.app.settings.default_locale
-
     async def _refuse_large(self, event: Incoming) -> None:
-        with use_locale(await self._locale_of(event.user_id)):
-            text = _("That file is too large for me: I can receive files up to {limit} MB. "
-                     "Please send a smaller file or a photo.").format(limit=DOWNLOAD_LIMIT // (1024 * 1024))
-        await self._reply(event.chat_id, Reply(text), None)
+        await say(self.app, self, event.chat_id, event.user_id, lambda: _(
+            "That file is too large for me: I can receive files up to {limit} MB. "
+            "Please send a smaller file or a photo.").format(limit=DOWNLOAD_LIMIT // (1024 * 1024)))
 
     async def _explain_unsupported(self, user_id: str, chat_id: str) -> None:
         """Stickers, polls, games: say what the bot can read rather than stay silent."""
-        with use_locale(await self._locale_of(user_id)):
-            text = _("I can read text, photos, files, voice messages, locations and contacts. Please send one of "
-                     "those, or type /help.")
-        await self._reply(chat_id, Reply(text), None)
+        await say(self.app, self, chat_id, user_id, lambda: _(
+            "I can read text, photos, files, voice messages, locations and contacts. Please send one of those, "
+            "or type /help."))
 
     async def _membership(self, update: Update) -> None:
         change = update.my_chat_member
@@ -360,11 +335,12 @@ class TelegramChannel(Channel):
         await set_reachable(self.app.db, str(change.chat.id), not gone)
         was_out = change.old_chat_member.status in ("left", "kicked")
         if was_out and not gone and change.chat.type != "private":
-            with use_locale(self.app.settings.default_locale):
+            locale = self.app.settings.default_locale
+            with use_locale(locale):
                 text = _("Hello! I am An Dân, the neighbourhood safety assistant. A group leader can link this "
                          "group chat with /lienketnhom, so that I post reminders, alerts and the weekly digest "
                          "here. I never ask for personal information in a group.")
-            await self._reply(str(change.chat.id), Reply(text), None)
+            await send_replies(self.app, self, str(change.chat.id), [Reply(text)], locale)
 
     async def chat_migrated(self, old: str, new: str) -> None:
         await move_chat(self.app.db, old, new)
@@ -372,7 +348,7 @@ class TelegramChannel(Channel):
 
     # Outgoing --------------------------------------------------------------------------------------------
     async def deliver(self, chat_id: str, reply: Reply) -> list[str]:
-        if not self._live:
+        if not self._sending:
             raise Transient("telegram is not connected yet")
         try:
             return await self.sender.send(chat_id, reply)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -60,6 +61,22 @@ def link_button(text: str, url: str) -> Markup:
     return {"inline_keyboard": [[{"text": text[:64], "url": url}]]}
 
 
+@dataclass(frozen=True)
+class WithLink(Reply):
+    """A reply with a link button under it, when it has no choices of its own: the way from a group chat to
+    the private chat. Telegram-only, and only ever a direct reply (the outbox keeps no links)."""
+
+    link_text: str = ""
+    link_url: str = ""
+
+    @classmethod
+    def of(cls, reply: Reply, text: str, url: str) -> WithLink:
+        return cls(**{f.name: getattr(reply, f.name) for f in fields(reply)}, link_text=text, link_url=url)
+
+    def markup(self) -> Markup:
+        return link_button(self.link_text, self.link_url)
+
+
 def retry_seconds(error: PtbRetryAfter) -> float:
     value = error._retry_after  # a timedelta; the public property warns while PTB migrates from int seconds
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
@@ -96,9 +113,9 @@ class Sender:
         # Paid broadcasts (allow_paid_broadcast, billed in Stars) lift the limit from 30 to 1,000 messages/s.
         self.extra: dict[str, Any] = {"allow_paid_broadcast": True} if paid else {}
 
-    async def send(self, chat_id: str, reply: Reply, extra_markup: Markup | None = None) -> list[str]:
+    async def send(self, chat_id: str, reply: Reply) -> list[str]:
         parts = split_text(reply.text, TEXT_LIMIT) if reply.text else []
-        markup = keyboard(reply.choices) or extra_markup
+        markup = keyboard(reply.choices) or (reply.markup() if isinstance(reply, WithLink) else None)
         steps: list[Step] = [partial(self._text, chat_id, part) for part in parts]
         for item in reply.media:
             steps += await self._media_steps(chat_id, item)

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot import clock
+from bot.channels.answer import respond, say
 from bot.channels.base import Channel, DeliveryError, RetryAfter
 from bot.channels.reconnect import Backoff, redact
 from bot.channels.zalo_bot.api import CHANNEL, Idle, ZaloBotApi, to_event, unwrap
@@ -24,16 +25,12 @@ from bot.channels.zalo_common import (
     download as zalo_download,
 )
 from bot.channels.zalo_common import (
-    locale_of,
     media_unavailable_text,
-    respond,
-    send_replies,
     unsupported_text,
 )
 from bot.core.events import Attachment
 from bot.core.replies import Media, Reply, numbered, split_text
 from bot.http_input import read_json
-from bot.i18n import use_locale
 from bot.media import PREFIX, is_ref
 
 if TYPE_CHECKING:
@@ -199,15 +196,9 @@ class ZaloBotChannel(Channel):
             sender: dict[str, Any] = message["from"] if isinstance(message.get("from"), dict) else {}
             private = str(chat.get("chat_type", "PRIVATE")).upper() != "GROUP"
             if private and "unsupported" in str(update.get("event_name", "")) and sender.get("id"):
-                await self._note(str(chat.get("id") or sender["id"]), str(sender["id"]), unsupported_text)
+                await say(self.app, self, str(chat.get("id") or sender["id"]), str(sender["id"]), unsupported_text)
             return
         await respond(self.app, self, event)
-
-    async def _note(self, chat_id: str, user_id: str, render: Any) -> None:
-        locale = await locale_of(self.app, self.name, user_id)
-        with use_locale(locale):
-            reply = Reply(render())
-        await send_replies(self.app, self, chat_id, user_id, [reply], locale)
 
     async def download(self, attachment: Attachment) -> bytes:
         return await zalo_download(self.app, self.api.http, attachment)

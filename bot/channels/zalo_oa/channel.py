@@ -14,17 +14,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
 
+from bot.channels.answer import respond, say
 from bot.channels.base import Channel, RetryAfter
 from bot.channels.zalo_common import (
     download as zalo_download,
 )
 from bot.channels.zalo_common import (
-    locale_of,
     mark_reachable,
     mark_unreachable,
     media_unavailable_text,
-    respond,
-    send_replies,
     too_large_text,
 )
 from bot.channels.zalo_oa.api import OAApi, OAuthFailed, TokenRejected
@@ -42,7 +40,6 @@ from bot.channels.zalo_oa.webhook import (
 from bot.core.events import Attachment, Incoming, Kind
 from bot.core.replies import Choice, Media, Reply, numbered, split_text
 from bot.http_input import loads, read_body
-from bot.i18n import use_locale
 from bot.media import is_ref
 
 if TYPE_CHECKING:
@@ -127,10 +124,8 @@ class ZaloOAChannel(Channel):
         if parsed is None:
             return
         if parsed.kind == Kind.MEDIA and self._too_large(parsed):
-            locale = await locale_of(self.app, self.name, parsed.user_id)
-            with use_locale(locale):
-                reply = Reply(too_large_text(self.app.settings.web_max_upload_mb))
-            await send_replies(self.app, self, parsed.chat_id, parsed.user_id, [reply], locale)
+            limit_mb = self.app.settings.web_max_upload_mb
+            await say(self.app, self, parsed.chat_id, parsed.user_id, lambda: too_large_text(limit_mb))
             return
         await respond(self.app, self, parsed)
 

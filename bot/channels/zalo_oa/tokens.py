@@ -22,7 +22,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import clock
 from bot.channels.base import RetryAfter
 from bot.channels.zalo_oa.api import OAApi, OAuthFailed, until
-from bot.ticks import tick
 from models import ZaloOACredentials
 
 if TYPE_CHECKING:
@@ -166,7 +165,6 @@ class TokenKeeper:
         return None
 
 
-@tick("zalo_oa_tokens", every=timedelta(hours=1))
 async def keep_tokens_fresh(app: App) -> None:
     """Refresh ahead of expiry even when nothing is sent, so the 3-month refresh token never lapses unused."""
     channel = app.channels.get("zalo_oa")
