@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot import geo, logs, loop
 from bot.settings import get_settings
+from bot.textnorm import fold
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +55,7 @@ async def cmd_run(_args: argparse.Namespace) -> int:
     return 0
 
 
-async def _prepared_app():  # type: ignore[no-untyped-def]
+async def _prepared_app():
     from bot.runtime import prepare
     from bot.wiring import build
 
@@ -120,7 +121,7 @@ async def cmd_invite(args: argparse.Namespace) -> int:
         if scope == "group" and area is not None:
             if not args.group:
                 raise UserError(f"--group is required for the role {args.role}")
-            groups = [g for g in await geo.groups_of(session, pk(area)) if g.name_folded == geo.fold(args.group)]
+            groups = [g for g in await geo.groups_of(session, pk(area)) if g.name_folded == fold(args.group)]
             if len(groups) != 1:
                 raise UserError(f"--group {args.group!r} matches {len(groups)} groups of that area")
             group = groups[0]
@@ -138,7 +139,7 @@ async def cmd_invite(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _resolve_ward(session, text: str) -> int:  # type: ignore[no-untyped-def]
+async def _resolve_ward(session, text: str) -> int:
     from models import Ward
 
     if text.isdigit():
@@ -146,7 +147,7 @@ async def _resolve_ward(session, text: str) -> int:  # type: ignore[no-untyped-d
             raise UserError(f"no ward has the code {text}")
         return int(text)
     hits = await geo.search_wards(session, text)
-    exact = [w for w, _p in hits if geo.fold(text) in (w.name_folded, w.name_folded.split(" ", 1)[-1])]
+    exact = [w for w, _p in hits if fold(text) in (w.name_folded, w.name_folded.split(" ", 1)[-1])]
     chosen = exact if len(exact) == 1 else [w for w, _p in hits]
     if len(chosen) != 1:
         names = "; ".join(geo.ward_label(w, p) for w, p in hits) or "none"

@@ -52,11 +52,11 @@ def _transactional_sqlite(url: str) -> AsyncEngine:
     engine = make_engine(url)
 
     @event.listens_for(engine.sync_engine, "connect")
-    def _no_implicit_transactions(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _no_implicit_transactions(dbapi_conn, _record):
         dbapi_conn.isolation_level = None
 
     @event.listens_for(engine.sync_engine, "begin")
-    def _begin(conn):  # type: ignore[no-untyped-def]
+    def _begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

@@ -194,7 +194,7 @@ async def cancel(session: AsyncSession, source_kind: str, source_id: str) -> int
     from sqlalchemy import update
     from sqlmodel import col
 
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.source_kind) == source_kind, col(OutboxMessage.source_id) == source_id,
                col(OutboxMessage.status) == OutboxStatus.PENDING)

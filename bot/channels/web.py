@@ -84,7 +84,7 @@ class WebChannel(Channel):
         return self.app.keyring.keyed_hash("web-private", sid)
 
     async def forget(self, session: AsyncSession, chat_id: str) -> None:
-        await session.exec(delete(WebMessage).where(  # type: ignore[call-overload]
+        await session.exec(delete(WebMessage).where(
             col(WebMessage.session_id).in_([chat_id, self._private_id(chat_id)])))
 
     async def release_requests(self) -> None:

@@ -58,7 +58,7 @@ async def recipients(session: AsyncSession, ward_code: int) -> list[Recipient]:
     return sorted(found, key=lambda r: r.person_id)
 
 
-async def _routes(session: AsyncSession, person_ids) -> dict[int, tuple[str, str]]:  # type: ignore[no-untyped-def]
+async def _routes(session: AsyncSession, person_ids) -> dict[int, tuple[str, str]]:
     """Where each person's pushes go; the same choice as bot.people.push_identity, for all of them at once."""
     rows = (await session.exec(
         select(ChannelIdentity, Person.preferred_identity_id)

@@ -26,7 +26,7 @@ async def memo(key: Hashable, factory: Callable[[], Awaitable[T]]) -> T:
         return await factory()
     if key not in cache:
         cache[key] = await factory()
-    return cache[key]  # type: ignore[no-any-return]
+    return cache[key]
 
 
 @contextlib.contextmanager

@@ -51,7 +51,7 @@ async def on_scope(ctx: Context) -> Outcome:
         if group_id not in powers.group_ids:
             return retry(_("You can send alerts only to the group you lead."))
         ctx.data.update(scope="groups", group_ids=[group_id], area_ids=[],
-                        issuer=await group_label(ctx.session, group_id))  # type: ignore[arg-type]
+                        issuer=await group_label(ctx.session, group_id))
         return goto("when")
     if value not in ("ward", "areas", "groups"):
         return retry(pick_reason())

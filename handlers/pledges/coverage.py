@@ -51,7 +51,7 @@ class Scope:
     group_id: int | None = None
 
 
-def _signed_join(campaign_id: int, as_of: datetime | None = None):  # type: ignore[no-untyped-def]
+def _signed_join(campaign_id: int, as_of: datetime | None = None):
     """Signatures in force now, or (for past weeks of a digest) at the moment `as_of`."""
     same = and_(col(PledgeSignature.household_id) == col(Household.id), col(PledgeSignature.campaign_id) == campaign_id)
     if as_of is None:
@@ -60,7 +60,7 @@ def _signed_join(campaign_id: int, as_of: datetime | None = None):  # type: igno
                 or_(col(PledgeSignature.withdrawn_at).is_(None), col(PledgeSignature.withdrawn_at) >= as_of))
 
 
-def _where(campaign: PledgeCampaign, scope: Scope) -> list:  # type: ignore[type-arg]
+def _where(campaign: PledgeCampaign, scope: Scope) -> list:
     conditions = [col(Group.ward_code) == scope.ward_code]
     if campaign.area_ids:
         conditions.append(col(Group.area_id).in_(campaign.area_ids))

@@ -45,14 +45,14 @@ async def remind(app: App) -> None:
         await session.commit()
 
 
-def _recently(kind: str, source_id: str, since: datetime):  # type: ignore[no-untyped-def]
+def _recently(kind: str, source_id: str, since: datetime):
     """People already sent `kind` about this source since `since` (a subquery over the outbox)."""
     return select(OutboxMessage.person_id).where(
         OutboxMessage.source_kind == kind, OutboxMessage.source_id == source_id, col(OutboxMessage.created_at) > since,
         col(OutboxMessage.person_id).is_not(None))
 
 
-def _in_campaign(campaign: PledgeCampaign) -> list:  # type: ignore[type-arg]
+def _in_campaign(campaign: PledgeCampaign) -> list:
     conditions = [col(Group.ward_code) == campaign.ward_code]
     if campaign.area_ids:
         conditions.append(col(Group.area_id).in_(campaign.area_ids))

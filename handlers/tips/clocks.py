@@ -23,7 +23,7 @@ MAX_EXTENSION_MONTHS = 2
 
 @cache
 def _holidays(year: int) -> holidays.HolidayBase:
-    return holidays.Vietnam(years=year)
+    return holidays.country_holidays("VN", years=year)
 
 
 def is_working_day(day: date) -> bool:

@@ -88,7 +88,7 @@ class TelegramChannel(Channel):
                    .concurrent_updates(True).request(self._requests[0]).get_updates_request(self._requests[1]))
         if self.webhook_mode:
             builder = builder.updater(None)
-        self.ptb: Application = builder.build()  # type: ignore[type-arg]
+        self.ptb: Application = builder.build()
         self.ptb.add_handler(TypeHandler(Update, self._on_update))
         self.ptb.add_error_handler(self._on_error)
         self.sender = Sender(self.ptb.bot, app.media, paid=app.settings.telegram_paid_broadcast)
