@@ -40,6 +40,7 @@ demo: setup  ## fill the demo ward and print invite links for each role
 	$(VENV)/bin/andan demo
 
 lint: setup
+	$(VENV)/bin/ruff format --check bot handlers models migrations tests benchmarks
 	$(VENV)/bin/ruff check bot handlers models migrations tests benchmarks
 	$(VENV)/bin/mypy bot handlers models
 	$(PY) -m bot.i18n_tool check

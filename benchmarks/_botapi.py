@@ -29,12 +29,14 @@ class MinimalTelegram(Channel):
 
     async def deliver(self, chat_id: str, reply: Reply) -> list[str]:
         if self._http is None:
-            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10),
-                                               connector=aiohttp.TCPConnector(limit=0))
+            self._http = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=10), connector=aiohttp.TCPConnector(limit=0)
+            )
         body: dict[str, Any] = {"chat_id": chat_id, "text": reply.text}
         if reply.choices:
-            body["reply_markup"] = {"inline_keyboard": [[{"text": c.label, "callback_data": c.payload}]
-                                                        for c in reply.choices]}
+            body["reply_markup"] = {
+                "inline_keyboard": [[{"text": c.label, "callback_data": c.payload}] for c in reply.choices]
+            }
         if self.paid:
             body["allow_paid_broadcast"] = True
         try:

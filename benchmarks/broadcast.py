@@ -65,25 +65,37 @@ class Figures:
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks broadcast", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks broadcast", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--quick", action="store_true", help="800 recipients per phase (about a minute)")
     parser.add_argument("--recipients", type=int, default=None, help="recipients per phase (default 10,000)")
     parser.add_argument("--rate", type=float, default=30.0, help="Telegram's free limit, messages/s")
     parser.add_argument("--paid-rate", type=float, default=1000.0, help="paid broadcast limit, messages/s")
     parser.add_argument("--window", type=int, default=50, help="sender's in-flight window at the free rate")
     parser.add_argument("--paid-window", type=int, default=200, help="sender's in-flight window when paid")
-    parser.add_argument("--paid-senders", type=int, default=2,
-                        help="sender processes in paid phases (ANDAN_DELIVERY_SENDERS=N: each paces at 1/N)")
+    parser.add_argument(
+        "--paid-senders",
+        type=int,
+        default=2,
+        help="sender processes in paid phases (ANDAN_DELIVERY_SENDERS=N: each paces at 1/N)",
+    )
     parser.add_argument("--latency", default="30,50", help="simulated network latency range, ms")
     parser.add_argument("--lease", type=float, default=5.0, help="sender lease, seconds (production: 60)")
     parser.add_argument("--phases", default="standard,paid,resilience", help="which phases to run")
     parser.add_argument("--resilience-rate", choices=("paid", "standard"), default="paid")
-    parser.add_argument("--channel", choices=("ptb", "minimal"), default="ptb",
-                        help="the real bot.channels.telegram adapter (ptb), or a bare client for comparison")
+    parser.add_argument(
+        "--channel",
+        choices=("ptb", "minimal"),
+        default="ptb",
+        help="the real bot.channels.telegram adapter (ptb), or a bare client for comparison",
+    )
     parser.add_argument("--backends", default="sqlite", help="sqlite, postgres or both (sqlite,postgres)")
-    parser.add_argument("--postgres-url", default=os.environ.get("ANDAN_TEST_POSTGRES_URL",
-                                                                 "postgresql://postgres@127.0.0.1:5432/postgres"),
-                        help="admin URL of a PostgreSQL server where scratch databases may be created")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("ANDAN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="admin URL of a PostgreSQL server where scratch databases may be created",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     # Internal: the sender process.
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -102,11 +114,21 @@ def worker_settings(args: argparse.Namespace, media: Path) -> Any:
     from bot.settings import Settings
 
     return Settings(
-        _env_file=None, database_url=args.db, secret_key=SECRET, web_enabled=False, media_dir=media,  # type: ignore[call-arg]
-        telegram_token=TOKEN, telegram_api_url=args.api, telegram_paid_broadcast=args.paid,
-        telegram_per_second=args.rate, telegram_paid_per_second=args.paid_rate, delivery_senders=args.share,
-        delivery_window=args.paid_window if args.paid else args.window, delivery_lease_seconds=args.lease,
-        delivery_poll_seconds=0.1, delivery_enabled=False,
+        _env_file=None,
+        database_url=args.db,
+        secret_key=SECRET,
+        web_enabled=False,
+        media_dir=media,  # type: ignore[call-arg]
+        telegram_token=TOKEN,
+        telegram_api_url=args.api,
+        telegram_paid_broadcast=args.paid,
+        telegram_per_second=args.rate,
+        telegram_paid_per_second=args.paid_rate,
+        delivery_senders=args.share,
+        delivery_window=args.paid_window if args.paid else args.window,
+        delivery_lease_seconds=args.lease,
+        delivery_poll_seconds=0.1,
+        delivery_enabled=False,
     )
 
 
@@ -140,8 +162,11 @@ async def work(args: argparse.Namespace) -> None:
         # Done when the broadcast has been written and nothing of it waits: two index lookups, not a count that
         # would compete with the sender for the database.
         written = select(OutboxMessage.id).limit(1)
-        unfinished = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(
-            [OutboxStatus.PENDING, OutboxStatus.SENDING])).limit(1)
+        unfinished = (
+            select(OutboxMessage.id)
+            .where(col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
+            .limit(1)
+        )
         while True:
             await asyncio.sleep(0.5)
             async with app.db.session() as session:
@@ -171,8 +196,9 @@ def jittery_fake(args: argparse.Namespace) -> Any:
         def latency(self, value: float) -> None:
             pass
 
-    return JitteryTelegram(TOKEN, enforce_limits=True, global_per_second=int(args.rate),
-                           paid_per_second=int(args.paid_rate))
+    return JitteryTelegram(
+        TOKEN, enforce_limits=True, global_per_second=int(args.rate), paid_per_second=int(args.paid_rate)
+    )
 
 
 async def scratch_database(args: argparse.Namespace, directory: Path, name: str, backend: str) -> str:
@@ -217,10 +243,30 @@ async def scratch_town(url: str, recipients: int) -> None:
     db = Database(url)
     await upgrade(db)
     now = clock.now()
-    people = [dict(id=n + 1, display_name=f"Cư dân {n}", locale="vi", consented_at=now, consent_version="1",
-                   digest_enabled=True, mute_info_alerts=False, created_at=now) for n in range(recipients)]
-    identities = [dict(person_id=n + 1, channel="telegram", external_user_id=chat_id(n), chat_id=chat_id(n),
-                       last_interaction_at=now, created_at=now) for n in range(recipients)]
+    people = [
+        dict(
+            id=n + 1,
+            display_name=f"Cư dân {n}",
+            locale="vi",
+            consented_at=now,
+            consent_version="1",
+            digest_enabled=True,
+            mute_info_alerts=False,
+            created_at=now,
+        )
+        for n in range(recipients)
+    ]
+    identities = [
+        dict(
+            person_id=n + 1,
+            channel="telegram",
+            external_user_id=chat_id(n),
+            chat_id=chat_id(n),
+            last_interaction_at=now,
+            created_at=now,
+        )
+        for n in range(recipients)
+    ]
     async with db.session() as session:
         await session.exec(insert(Person), params=people)  # type: ignore[call-overload]
         await session.exec(insert(ChannelIdentity), params=identities)  # type: ignore[call-overload]
@@ -246,9 +292,17 @@ async def broadcast(url: str) -> float:
     async with db.session() as session:
         people = list((await session.exec(select(Person))).all())
         await enqueue_to_people(
-            session, people, lambda: Reply("⚠️ Cảnh báo: giả danh công an gọi điện yêu cầu chuyển tiền. "
-                                           "Công an không bao giờ làm vậy.", (Choice("Tôi đã đọc", "ack:1"),)),
-            kind="alert", priority=Priority.URGENT, source_kind="alert", source_id="bench")
+            session,
+            people,
+            lambda: Reply(
+                "⚠️ Cảnh báo: giả danh công an gọi điện yêu cầu chuyển tiền. Công an không bao giờ làm vậy.",
+                (Choice("Tôi đã đọc", "ack:1"),),
+            ),
+            kind="alert",
+            priority=Priority.URGENT,
+            source_kind="alert",
+            source_id="bench",
+        )
         await session.commit()
     taken = time.monotonic() - started
     await db.dispose()
@@ -264,19 +318,45 @@ async def start_sender(command: list[str]) -> asyncio.subprocess.Process:
     return process
 
 
-async def phase(args: argparse.Namespace, directory: Path, name: str, paid: bool, kills: list[float],
-                backend: str) -> Figures:
+async def phase(
+    args: argparse.Namespace, directory: Path, name: str, paid: bool, kills: list[float], backend: str
+) -> Figures:
     rate = args.paid_rate if paid else args.rate
     name = f"{name} [{backend}]"
-    figures = Figures(name, args.recipients, rate, args.paid_window if paid else args.window,
-                      senders=args.paid_senders if paid else 1, channel=args.channel)
+    figures = Figures(
+        name,
+        args.recipients,
+        rate,
+        args.paid_window if paid else args.window,
+        senders=args.paid_senders if paid else 1,
+        channel=args.channel,
+    )
     url = await scratch_database(args, directory, name, backend)
     await scratch_town(url, args.recipients)
     fake = jittery_fake(args)
     await fake.start()
-    command = [sys.executable, "-m", "benchmarks.broadcast", "--worker", "--db", url, "--api", fake.base_url,
-               "--rate", str(args.rate), "--paid-rate", str(args.paid_rate), "--window", str(args.window),
-               "--paid-window", str(args.paid_window), "--lease", str(args.lease), "--channel", args.channel]
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.broadcast",
+        "--worker",
+        "--db",
+        url,
+        "--api",
+        fake.base_url,
+        "--rate",
+        str(args.rate),
+        "--paid-rate",
+        str(args.paid_rate),
+        "--window",
+        str(args.window),
+        "--paid-window",
+        str(args.paid_window),
+        "--lease",
+        str(args.lease),
+        "--channel",
+        args.channel,
+    ]
     if paid:
         command.append("--paid")
     if paid and args.paid_senders > 1:
@@ -298,8 +378,10 @@ async def phase(args: argparse.Namespace, directory: Path, name: str, paid: bool
                     await process.wait()
                 figures.kills_at.append(ok)
                 pending.pop(0)
-                processes = [await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.DEVNULL)
-                             for _ in range(senders)]  # restarted at once, not waited for
+                processes = [
+                    await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.DEVNULL)
+                    for _ in range(senders)
+                ]  # restarted at once, not waited for
                 continue
             if all(process.returncode is not None for process in processes):
                 if any(process.returncode != 0 for process in processes):
@@ -331,7 +413,8 @@ def report(args: argparse.Namespace, runs: list[Figures]) -> str:
         f"outbox on {args.backends}, sender in its own process, lease {args.lease:g} s, "
         f"host load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
         "Channel: ptb = bot.channels.telegram.TelegramChannel (python-telegram-bot); "
-        "minimal = benchmarks/_botapi.py (sendMessage over aiohttp)", "",
+        "minimal = benchmarks/_botapi.py (sendMessage over aiohttp)",
+        "",
         f"{'phase':<34}{'recipients':>10}{'window':>8}{'allowed/s':>11}{'achieved/s':>12}{'ratio':>8}"
         f"{'429s':>7}{'requests':>10}{'429 ratio':>11}{'missed':>8}{'dups':>6}{'wall s':>8}  channel ×senders",
     ]
@@ -339,23 +422,29 @@ def report(args: argparse.Namespace, runs: list[Figures]) -> str:
         lines.append(
             f"{f.phase:<34}{f.recipients:>10}{f.window:>8}{f.allowed_rate:>11.0f}{f.achieved_rate:>12.1f}"
             f"{f.rate_ratio:>8.3f}{f.rate_limited:>7}{f.requests:>10}{f.limited_ratio:>10.2%} {f.missed:>8}"
-            f"{f.duplicates:>6}{f.wall_seconds:>8.1f}  {f.channel} ×{f.senders}")
+            f"{f.duplicates:>6}{f.wall_seconds:>8.1f}  {f.channel} ×{f.senders}"
+        )
     lines.append("")
     for f in runs:
         seconds = f.per_second if len(f.per_second) <= 40 else [*f.per_second[:20], "…", *f.per_second[-5:]]
-        lines.append(f"{f.phase}: queued in {f.enqueue_seconds:.1f} s; sends per second: "
-                     f"{' '.join(map(str, seconds))}")
+        lines.append(
+            f"{f.phase}: queued in {f.enqueue_seconds:.1f} s; sends per second: {' '.join(map(str, seconds))}"
+        )
     lines.append("")
     for f in runs:
         if f.kills_at:
-            lines.append(f"{f.phase}: killed -9 after {', '.join(map(str, f.kills_at))} confirmed sends; "
-                         f"missed {f.missed} (goal 0), duplicates {f.duplicates} (goal ≤ window {f.window} × "
-                         f"{f.senders} sender(s)) → "
-                         f"{'PASS' if f.missed == 0 and f.duplicates <= f.window * f.senders else 'FAIL'}")
+            lines.append(
+                f"{f.phase}: killed -9 after {', '.join(map(str, f.kills_at))} confirmed sends; "
+                f"missed {f.missed} (goal 0), duplicates {f.duplicates} (goal ≤ window {f.window} × "
+                f"{f.senders} sender(s)) → "
+                f"{'PASS' if f.missed == 0 and f.duplicates <= f.window * f.senders else 'FAIL'}"
+            )
         else:
             verdict = "PASS" if f.rate_ratio >= 0.95 and f.limited_ratio <= 0.01 and f.missed == 0 else "FAIL"
-            lines.append(f"{f.phase}: achieved/allowed {f.rate_ratio:.3f} (goal ≥ 0.95), 429/requests "
-                         f"{f.limited_ratio:.2%} (goal ≤ 1%), missed {f.missed}, duplicates {f.duplicates} → {verdict}")
+            lines.append(
+                f"{f.phase}: achieved/allowed {f.rate_ratio:.3f} (goal ≥ 0.95), 429/requests "
+                f"{f.limited_ratio:.2%} (goal ≤ 1%), missed {f.missed}, duplicates {f.duplicates} → {verdict}"
+            )
     return "\n".join(lines)
 
 
@@ -372,14 +461,18 @@ async def bench(args: argparse.Namespace) -> list[Figures]:
             if "resilience" in wanted:
                 paid = args.resilience_rate == "paid"
                 rate = args.paid_rate if paid else args.rate
-                runs.append(await phase(args, directory, f"kill -9 30%+70% {rate:g}/s", paid, [0.3, 0.7], backend))
+                runs.append(
+                    await phase(args, directory, f"kill -9 30%+70% {rate:g}/s", paid, [0.3, 0.7], backend)
+                )
     return runs
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     if args.worker:
-        logging.basicConfig(level=logging.ERROR)  # the parent prints the figures; pauses show in the 429 column
+        logging.basicConfig(
+            level=logging.ERROR
+        )  # the parent prints the figures; pauses show in the 429 column
         loop.run(work(args))
         return 0
     os.environ.setdefault("ANDAN_LOG_LEVEL", "WARNING")
@@ -387,8 +480,12 @@ def main(argv: list[str] | None = None) -> int:
     text = report(args, runs)
     print(text, flush=True)
     if args.json is not None:
-        args.json.write_text(json.dumps([{**asdict(f), "rate_ratio": f.rate_ratio, "limited_ratio": f.limited_ratio}
-                                         for f in runs], indent=2))
+        args.json.write_text(
+            json.dumps(
+                [{**asdict(f), "rate_ratio": f.rate_ratio, "limited_ratio": f.limited_ratio} for f in runs],
+                indent=2,
+            )
+        )
     return 0
 
 

@@ -62,16 +62,25 @@ RATE = 30.0
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks digest", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="2,000 households in 60 groups, 8 weeks of history")
+    parser.add_argument(
+        "--quick", action="store_true", help="2,000 households in 60 groups, 8 weeks of history"
+    )
     parser.add_argument("--households", type=int, default=20_000)
     parser.add_argument("--groups", type=int, default=600)
     parser.add_argument("--weeks", type=int, default=52, help="weeks of history")
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--rate", type=float, default=30.0, help="sending rate, messages/s")
-    parser.add_argument("--analyze-sqlite", action="store_true",
-                        help="give SQLite planner statistics too (ANALYZE, as `PRAGMA optimize` would)")
-    parser.add_argument("--skip", default="", help="sections to leave out of the build (comma-separated); each is "
-                        "timed on a sample of calls instead and its full cost projected")
+    parser.add_argument(
+        "--analyze-sqlite",
+        action="store_true",
+        help="give SQLite planner statistics too (ANALYZE, as `PRAGMA optimize` would)",
+    )
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="sections to leave out of the build (comma-separated); each is "
+        "timed on a sample of calls instead and its full cost projected",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.households, args.groups, args.weeks = 2000, 60, 8
@@ -113,76 +122,255 @@ async def generate(db: Any, args: argparse.Namespace, monday: datetime) -> int:
     areas = 20 if args.groups >= 20 else 1
     per_area = args.groups // areas
     async with db.session() as session:
-        await bulk(session, Province, [dict(code=PROVINCE, name="Tỉnh Thử Nghiệm", name_folded="tinh thu nghiem")])
-        await bulk(session, Ward, [dict(code=WARD, province_code=PROVINCE, name="Phường Thử Nghiệm", kind="phường",
-                                        name_folded="phuong thu nghiem")])
-        await bulk(session, Area, [dict(id=a, ward_code=WARD, name=f"Khu phố {a}", name_folded=f"khu pho {a}",
-                                        created_at=year_ago) for a in range(1, areas + 1)])
+        await bulk(
+            session, Province, [dict(code=PROVINCE, name="Tỉnh Thử Nghiệm", name_folded="tinh thu nghiem")]
+        )
+        await bulk(
+            session,
+            Ward,
+            [
+                dict(
+                    code=WARD,
+                    province_code=PROVINCE,
+                    name="Phường Thử Nghiệm",
+                    kind="phường",
+                    name_folded="phuong thu nghiem",
+                )
+            ],
+        )
+        await bulk(
+            session,
+            Area,
+            [
+                dict(
+                    id=a, ward_code=WARD, name=f"Khu phố {a}", name_folded=f"khu pho {a}", created_at=year_ago
+                )
+                for a in range(1, areas + 1)
+            ],
+        )
         groups = [(g, (g - 1) // per_area + 1) for g in range(1, areas * per_area + 1)]
-        await bulk(session, Group, [dict(id=g, area_id=a, ward_code=WARD, name=f"Tổ {g}", name_folded=fold(f"To {g}"),
-                                         created_at=year_ago) for g, a in groups])
+        await bulk(
+            session,
+            Group,
+            [
+                dict(
+                    id=g,
+                    area_id=a,
+                    ward_code=WARD,
+                    name=f"Tổ {g}",
+                    name_folded=fold(f"To {g}"),
+                    created_at=year_ago,
+                )
+                for g, a in groups
+            ],
+        )
         group_of_household = [groups[h % len(groups)][0] for h in range(args.households)]
-        await bulk(session, Household, [dict(id=h + 1, group_id=g, address=f"Số {h + 1}", head_name=f"Hộ {h + 1}",
-                                             members_count=rng.randint(1, 6), created_at=year_ago)
-                                        for h, g in enumerate(group_of_household)])
+        await bulk(
+            session,
+            Household,
+            [
+                dict(
+                    id=h + 1,
+                    group_id=g,
+                    address=f"Số {h + 1}",
+                    head_name=f"Hộ {h + 1}",
+                    members_count=rng.randint(1, 6),
+                    created_at=year_ago,
+                )
+                for h, g in enumerate(group_of_household)
+            ],
+        )
         # People: a resident per household, then a group admin per group, then 5 police and 2 ward admins.
-        people: list[tuple[int, str, int | None]] = [(h + 1, "resident", g) for h, g in enumerate(group_of_household)]
+        people: list[tuple[int, str, int | None]] = [
+            (h + 1, "resident", g) for h, g in enumerate(group_of_household)
+        ]
         base = len(people)
         people += [(base + i + 1, "group_admin", g) for i, (g, _a) in enumerate(groups)]
         base = len(people)
-        people += [(base + i + 1, "police", None) for i in range(5)] + [(base + 6, "ward_admin", None),
-                                                                         (base + 7, "ward_admin", None)]
+        people += [(base + i + 1, "police", None) for i in range(5)] + [
+            (base + 6, "ward_admin", None),
+            (base + 7, "ward_admin", None),
+        ]
         area_of = dict(groups)
-        await bulk(session, Person, [dict(id=p, locale="vi" if p % 50 else "en", consented_at=year_ago,
-                                          consent_version="1", digest_enabled=p % 17 != 0, mute_info_alerts=False,
-                                          created_at=year_ago) for p, _r, _g in people])
-        await bulk(session, ChannelIdentity, [dict(id=p, person_id=p, channel="telegram", external_user_id=str(p),
-                                                   chat_id=str(p), last_interaction_at=year_ago, created_at=year_ago)
-                                              for p, _r, _g in people])
-        await bulk(session, RoleGrant, [dict(id=p, person_id=p, role=r, ward_code=WARD, group_id=g,
-                                             area_id=area_of.get(g) if g else None, granted_at=year_ago)
-                                        for p, r, g in people])
-        await bulk(session, LinkedChat, [dict(id=g, channel="telegram", chat_id=f"-100{g}", purpose="community",
-                                              ward_code=WARD, group_id=g, linked_at=year_ago) for g, _a in groups])
-        await bulk(session, ReportConfig, [dict(ward_code=WARD, cadence="weekly", due_weekday=4, due_day=28,
-                                                due_time="17:00", remind_group_chat=True,
-                                                questions=default_questions(), created_at=year_ago,
-                                                updated_at=year_ago)])
+        await bulk(
+            session,
+            Person,
+            [
+                dict(
+                    id=p,
+                    locale="vi" if p % 50 else "en",
+                    consented_at=year_ago,
+                    consent_version="1",
+                    digest_enabled=p % 17 != 0,
+                    mute_info_alerts=False,
+                    created_at=year_ago,
+                )
+                for p, _r, _g in people
+            ],
+        )
+        await bulk(
+            session,
+            ChannelIdentity,
+            [
+                dict(
+                    id=p,
+                    person_id=p,
+                    channel="telegram",
+                    external_user_id=str(p),
+                    chat_id=str(p),
+                    last_interaction_at=year_ago,
+                    created_at=year_ago,
+                )
+                for p, _r, _g in people
+            ],
+        )
+        await bulk(
+            session,
+            RoleGrant,
+            [
+                dict(
+                    id=p,
+                    person_id=p,
+                    role=r,
+                    ward_code=WARD,
+                    group_id=g,
+                    area_id=area_of.get(g) if g else None,
+                    granted_at=year_ago,
+                )
+                for p, r, g in people
+            ],
+        )
+        await bulk(
+            session,
+            LinkedChat,
+            [
+                dict(
+                    id=g,
+                    channel="telegram",
+                    chat_id=f"-100{g}",
+                    purpose="community",
+                    ward_code=WARD,
+                    group_id=g,
+                    linked_at=year_ago,
+                )
+                for g, _a in groups
+            ],
+        )
+        await bulk(
+            session,
+            ReportConfig,
+            [
+                dict(
+                    ward_code=WARD,
+                    cadence="weekly",
+                    due_weekday=4,
+                    due_day=28,
+                    due_time="17:00",
+                    remind_group_chat=True,
+                    questions=default_questions(),
+                    created_at=year_ago,
+                    updated_at=year_ago,
+                )
+            ],
+        )
         history = 0
         questions = default_questions()
         residents = [p for p, r, _g in people if r != "police" and r != "ward_admin"]
         for week in range(args.weeks, 0, -1):
             friday = monday - timedelta(weeks=week) + timedelta(days=4, hours=10)  # 17:00 local
             key = (friday + timedelta(hours=7)).date().isoformat()
-            reports = [dict(ward_code=WARD, group_id=g, period_key=key, due_at=friday, status="submitted",
-                            nothing_to_report=rng.random() < 0.5, questions=questions,
-                            answers={"incidents": "Không có", "newcomers": rng.randint(0, 3), "fire": "no"},
-                            author_id=None, submitted_at=friday - timedelta(hours=5), created_at=friday,
-                            updated_at=friday) for g, _a in groups if rng.random() < 0.9]
+            reports = [
+                dict(
+                    ward_code=WARD,
+                    group_id=g,
+                    period_key=key,
+                    due_at=friday,
+                    status="submitted",
+                    nothing_to_report=rng.random() < 0.5,
+                    questions=questions,
+                    answers={"incidents": "Không có", "newcomers": rng.randint(0, 3), "fire": "no"},
+                    author_id=None,
+                    submitted_at=friday - timedelta(hours=5),
+                    created_at=friday,
+                    updated_at=friday,
+                )
+                for g, _a in groups
+                if rng.random() < 0.9
+            ]
             await bulk(session, ReportSubmission, reports)
             released = monday - timedelta(weeks=week) + timedelta(days=2, hours=2)
             alert_id = args.weeks - week + 1
-            await bulk(session, Alert, [dict(id=alert_id, ward_code=WARD, province_code=PROVINCE, author_role="police",
-                                             issuer="Phường Thử Nghiệm", category="scam", severity="important",
-                                             title=f"Cảnh báo lừa đảo tuần {alert_id}", body="Nội dung cảnh báo.",
-                                             watch_for="", search_folded="canh bao lua dao", scope="ward",
-                                             status="sent", send_at=released, released_at=released,
-                                             created_at=released)])
-            await bulk(session, OutboxMessage, [dict(kind="alert", priority=10, person_id=p, channel="telegram",
-                                                     chat_id=str(p), payload={"text": "..."}, status="sent",
-                                                     not_before=released, attempts=1, sent_at=released,
-                                                     source_kind="alert", source_id=str(alert_id),
-                                                     dedupe_key=f"alert:{alert_id}:p{p}", created_at=released)
-                                                for p in residents])
-            acks = [dict(alert_id=alert_id, person_id=p, group_id=g, at=released + timedelta(hours=1))
-                    for p, _r, g in people if g is not None and rng.random() < 0.3]
+            await bulk(
+                session,
+                Alert,
+                [
+                    dict(
+                        id=alert_id,
+                        ward_code=WARD,
+                        province_code=PROVINCE,
+                        author_role="police",
+                        issuer="Phường Thử Nghiệm",
+                        category="scam",
+                        severity="important",
+                        title=f"Cảnh báo lừa đảo tuần {alert_id}",
+                        body="Nội dung cảnh báo.",
+                        watch_for="",
+                        search_folded="canh bao lua dao",
+                        scope="ward",
+                        status="sent",
+                        send_at=released,
+                        released_at=released,
+                        created_at=released,
+                    )
+                ],
+            )
+            await bulk(
+                session,
+                OutboxMessage,
+                [
+                    dict(
+                        kind="alert",
+                        priority=10,
+                        person_id=p,
+                        channel="telegram",
+                        chat_id=str(p),
+                        payload={"text": "..."},
+                        status="sent",
+                        not_before=released,
+                        attempts=1,
+                        sent_at=released,
+                        source_kind="alert",
+                        source_id=str(alert_id),
+                        dedupe_key=f"alert:{alert_id}:p{p}",
+                        created_at=released,
+                    )
+                    for p in residents
+                ],
+            )
+            acks = [
+                dict(alert_id=alert_id, person_id=p, group_id=g, at=released + timedelta(hours=1))
+                for p, _r, g in people
+                if g is not None and rng.random() < 0.3
+            ]
             await bulk(session, AlertAck, acks)
             history += len(reports) + 1 + len(residents) + len(acks)
         if not db.is_sqlite:
-            for table in ("area", "community_group", "household", "person", "channel_identity", "role_grant",
-                          "linked_chat", "alert"):
-                await session.exec(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                           f"(SELECT max(id) FROM {table}))"))
+            for table in (
+                "area",
+                "community_group",
+                "household",
+                "person",
+                "channel_identity",
+                "role_grant",
+                "linked_chat",
+                "alert",
+            ):
+                await session.exec(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
         await session.commit()
     if not db.is_sqlite or args.analyze_sqlite:
         # A live PostgreSQL has planner statistics (autovacuum keeps them); a freshly bulk-loaded one has none yet.
@@ -261,13 +449,19 @@ def timed_parts(app: Any, parts: dict[str, list[float]], skipped: list[str]) -> 
         return timed
 
     declared = app.registry
-    sections, columns, write = dict(declared.digest_sections), dict(declared.digest_columns), bot.digest.tick.write_chunk
+    sections, columns, write = (
+        dict(declared.digest_sections),
+        dict(declared.digest_columns),
+        bot.digest.tick.write_chunk,
+    )
     declared.digest_sections.update(
-        {n: ds.Registered(r.name, r.order, timer(f"section {n}", r.fn)) for n, r in sections.items()})
+        {n: ds.Registered(r.name, r.order, timer(f"section {n}", r.fn)) for n, r in sections.items()}
+    )
     for name in skipped:
         declared.digest_sections.pop(name, None)
     declared.digest_columns.update(
-        {n: ds.Column(c.name, c.order, c.header, timer(f"column {n}", c.fn)) for n, c in columns.items()})
+        {n: ds.Column(c.name, c.order, c.header, timer(f"column {n}", c.fn)) for n, c in columns.items()}
+    )
     bot.digest.tick.write_chunk = timer("outbox writes", write)
     try:
         yield
@@ -304,13 +498,17 @@ async def drop_pg(admin: str, name: str) -> None:
 
 
 def report(runs: list[Figures]) -> str:
-    lines = [f"Weekly digest, one ward: {runs[0].households:,} households in {runs[0].groups} groups, "
-             f"{runs[0].history_rows:,} history rows; sending at {RATE:g} messages/s.",
-             f"{'backend':<10}{'messages':>10}{'build s':>10}{'send s':>10}{'build/send':>12}  goal ≤ 10%"]
+    lines = [
+        f"Weekly digest, one ward: {runs[0].households:,} households in {runs[0].groups} groups, "
+        f"{runs[0].history_rows:,} history rows; sending at {RATE:g} messages/s.",
+        f"{'backend':<10}{'messages':>10}{'build s':>10}{'send s':>10}{'build/send':>12}  goal ≤ 10%",
+    ]
     for f in runs:
         verdict = "met" if f.ratio <= 0.10 else "MISSED"
-        lines.append(f"{f.backend:<10}{f.messages:>10,}{f.build_seconds:>10.1f}{f.send_seconds:>10.0f}"
-                     f"{f.ratio:>11.1%}  {verdict} (generating the history took {f.generate_seconds:.0f} s)")
+        lines.append(
+            f"{f.backend:<10}{f.messages:>10,}{f.build_seconds:>10.1f}{f.send_seconds:>10.0f}"
+            f"{f.ratio:>11.1%}  {verdict} (generating the history took {f.generate_seconds:.0f} s)"
+        )
         for name, (seconds, calls) in sorted(f.parts.items(), key=lambda kv: -kv[1][0]):
             lines.append(f"    {name:<28}{seconds:>8.1f} s in {int(calls):,} calls")
     return "\n".join(lines)

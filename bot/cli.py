@@ -20,15 +20,34 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("run", help="Migrate the database, load places if empty, and serve the bot and web chat.")
     sub.add_parser("migrate", help="Upgrade the database to the latest schema.")
-    sub.add_parser("seed-geo", help="Load (or refresh) the 34 provinces and 3,321 wards from vietnam-provinces.")
+    sub.add_parser(
+        "seed-geo", help="Load (or refresh) the 34 provinces and 3,321 wards from vietnam-provinces."
+    )
     sub.add_parser("demo", help="Fill a demo ward (Phường Cao Lãnh) and print invite links for every role.")
-    inv = sub.add_parser("invite", help="Create a single-use invite for a role in a place; print code and links.")
-    inv.add_argument("--role", required=True, choices=["resident", "group_admin", "area_leader", "mediator",
-                                                       "mediation_head", "police", "ward_admin"])
-    inv.add_argument("--ward", required=True, help="ward code, or its name (accents optional), e.g. 'cao lanh'")
+    inv = sub.add_parser(
+        "invite", help="Create a single-use invite for a role in a place; print code and links."
+    )
+    inv.add_argument(
+        "--role",
+        required=True,
+        choices=[
+            "resident",
+            "group_admin",
+            "area_leader",
+            "mediator",
+            "mediation_head",
+            "police",
+            "ward_admin",
+        ],
+    )
+    inv.add_argument(
+        "--ward", required=True, help="ward code, or its name (accents optional), e.g. 'cao lanh'"
+    )
     inv.add_argument("--area", help="residential area name, e.g. 'Khóm 2' (for group and area roles)")
     inv.add_argument("--group", help="group name within the area, e.g. 'Tổ 3' (for resident and group_admin)")
-    inv.add_argument("--qr", type=Path, help="write a QR code PNG of the web link here (default: invite-<code>.png)")
+    inv.add_argument(
+        "--qr", type=Path, help="write a QR code PNG of the web link here (default: invite-<code>.png)"
+    )
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -125,8 +144,15 @@ async def cmd_invite(args: argparse.Namespace) -> int:
             if len(groups) != 1:
                 raise UserError(f"--group {args.group!r} matches {len(groups)} groups of that area")
             group = groups[0]
-        made = await create(session, app.keyring, app.settings, role=args.role, ward_code=ward_code,
-                            area_id=area.id if area else None, group_id=group.id if group else None)
+        made = await create(
+            session,
+            app.keyring,
+            app.settings,
+            role=args.role,
+            ward_code=ward_code,
+            area_id=area.id if area else None,
+            group_id=group.id if group else None,
+        )
         await session.commit()
     await app.db.dispose()
     found = links(app.settings, made.code)
@@ -155,9 +181,13 @@ async def _resolve_ward(session, text: str) -> int:
     return chosen[0].code
 
 
-COMMANDS = {"run": cmd_run, "migrate": cmd_migrate, "seed-geo": cmd_seed_geo, "demo": cmd_demo,
-            "invite": cmd_invite}
-
+COMMANDS = {
+    "run": cmd_run,
+    "migrate": cmd_migrate,
+    "seed-geo": cmd_seed_geo,
+    "demo": cmd_demo,
+    "invite": cmd_invite,
+}
 
 
 if __name__ == "__main__":

@@ -21,9 +21,36 @@ AREAS = {"Khóm 1": 8, "Khóm 2": 16, "Khóm 3": 10, "Khóm 4": 6}
 HOUSEHOLDS_PER_GROUP = 27
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Đặng", "Bùi", "Đỗ", "Hồ"]
 MIDDLE = ["Văn", "Thị", "Minh", "Ngọc", "Thanh", "Hoàng", "Kim", "Quốc"]
-GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hạnh", "Hùng", "Lan", "Long", "Mai", "Nam", "Nga", "Phúc", "Tâm",
-         "Thảo", "Trang", "Tuấn", "Vân", "Yến"]
-STREETS = ["Nguyễn Huệ", "Lê Lợi", "Hùng Vương", "Nguyễn Du", "Lý Thường Kiệt", "Trần Hưng Đạo", "Đốc Binh Vàng"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hà",
+    "Hạnh",
+    "Hùng",
+    "Lan",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Phúc",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Vân",
+    "Yến",
+]
+STREETS = [
+    "Nguyễn Huệ",
+    "Lê Lợi",
+    "Hùng Vương",
+    "Nguyễn Du",
+    "Lý Thường Kiệt",
+    "Trần Hưng Đạo",
+    "Đốc Binh Vàng",
+]
 
 
 @dataclass(frozen=True)
@@ -34,14 +61,17 @@ class DemoInvite:
     links: dict[str, str]
 
 
-async def fill(session: AsyncSession, keyring: Keyring, settings: Settings,
-               telegram_username: str | None = None) -> list[DemoInvite]:
+async def fill(
+    session: AsyncSession, keyring: Keyring, settings: Settings, telegram_username: str | None = None
+) -> list[DemoInvite]:
     """Create the demo places (once) and fresh invites for each role."""
     ward = await session.get(Ward, DEMO_WARD)
     if ward is None:
         raise RuntimeError("places are not loaded; run `andan seed-geo` first")
     rng = random.Random(2026)  # the same demo every time
-    existing = {a.name: a for a in (await session.exec(select(Area).where(Area.ward_code == DEMO_WARD))).all()}
+    existing = {
+        a.name: a for a in (await session.exec(select(Area).where(Area.ward_code == DEMO_WARD))).all()
+    }
     area_rows: dict[str, Area] = {}
     for name, group_count in AREAS.items():
         area = existing.get(name)
@@ -50,13 +80,24 @@ async def fill(session: AsyncSession, keyring: Keyring, settings: Settings,
             session.add(area)
             await session.flush()
             for number in range(1, group_count + 1):
-                group = Group(area_id=pk(area), ward_code=DEMO_WARD, name=f"Tổ {number}", name_folded=fold(f"To {number}"))
+                group = Group(
+                    area_id=pk(area),
+                    ward_code=DEMO_WARD,
+                    name=f"Tổ {number}",
+                    name_folded=fold(f"To {number}"),
+                )
                 session.add(group)
                 await session.flush()
                 for house in range(HOUSEHOLDS_PER_GROUP):
                     head = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
-                    session.add(Household(group_id=pk(group), head_name=head, members_count=rng.randint(1, 7),
-                                          address=f"Số {number * 40 + house + 1}, đường {rng.choice(STREETS)}"))
+                    session.add(
+                        Household(
+                            group_id=pk(group),
+                            head_name=head,
+                            members_count=rng.randint(1, 7),
+                            address=f"Số {number * 40 + house + 1}, đường {rng.choice(STREETS)}",
+                        )
+                    )
         area_rows[name] = area
     await session.flush()
     khom2 = area_rows["Khóm 2"]
@@ -72,6 +113,8 @@ async def fill(session: AsyncSession, keyring: Keyring, settings: Settings,
     invites = []
     for role, place, scope in plan:
         made = await create(session, keyring, settings, role=role.value, ward_code=DEMO_WARD, **scope)
-        invites.append(DemoInvite(role.value, place, made.code, links(settings, made.code, telegram_username)))
+        invites.append(
+            DemoInvite(role.value, place, made.code, links(settings, made.code, telegram_username))
+        )
     await session.commit()
     return invites

@@ -15,9 +15,15 @@ from bot.settings import Settings
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
-ROLE_NAMES = {"resident": "resident", "group_admin": "group admin", "area_leader": "area leader",
-              "mediator": "mediator", "mediation_head": "head of mediation", "police": "police",
-              "ward_admin": "ward admin"}
+ROLE_NAMES = {
+    "resident": "resident",
+    "group_admin": "group admin",
+    "area_leader": "area leader",
+    "mediator": "mediator",
+    "mediation_head": "head of mediation",
+    "police": "police",
+    "ward_admin": "ward admin",
+}
 
 
 def commands_table() -> str:
@@ -27,7 +33,11 @@ def commands_table() -> str:
     rows = ["| command | aliases | what it does | who |", "|---|---|---|---|"]
     with use_locale("en"):
         for command in registry.unique_commands():
-            who = "everyone" if command.roles is None else ", ".join(ROLE_NAMES.get(r, r) for r in sorted(command.roles))
+            who = (
+                "everyone"
+                if command.roles is None
+                else ", ".join(ROLE_NAMES.get(r, r) for r in sorted(command.roles))
+            )
             aliases = " ".join(f"`/{n}`" for n in command.names[1:])
             rows.append(f"| `/{command.name}` | {aliases} | {_(command.help)} | {who} |")
     return "\n".join(rows)
@@ -44,8 +54,12 @@ def settings_table() -> str:
 
 def render(text: str) -> str:
     for marker, table in (("commands", commands_table()), ("settings", settings_table())):
-        text = re.sub(rf"(<!-- {marker}:start -->\n).*?(<!-- {marker}:end -->)", rf"\g<1>{table}\n\g<2>", text,
-                      flags=re.S)
+        text = re.sub(
+            rf"(<!-- {marker}:start -->\n).*?(<!-- {marker}:end -->)",
+            rf"\g<1>{table}\n\g<2>",
+            text,
+            flags=re.S,
+        )
     return text
 
 

@@ -11,7 +11,7 @@ from models import Area, Group, Province, Ward
 
 
 def province_display(name: str, division_type: str) -> str:
-    """"Đồng Tháp" (tỉnh) → "Tỉnh Đồng Tháp"; names of cities already carry "Thành phố"."""
+    """ "Đồng Tháp" (tỉnh) → "Tỉnh Đồng Tháp"; names of cities already carry "Thành phố"."""
     if fold(name).startswith("thanh pho"):
         return name
     return f"{division_type.capitalize()} {name}" if division_type == "tỉnh" else name
@@ -27,13 +27,18 @@ async def seed(session: AsyncSession) -> tuple[int, int]:
     existing_w = {w.code: w for w in (await session.exec(select(Ward))).all()}
     for p in provinces:
         name = province_display(p.name, p.division_type.value)
-        province = existing_p.get(int(p.code)) or Province(code=int(p.code), name=name, name_folded=fold(name))
+        province = existing_p.get(int(p.code)) or Province(
+            code=int(p.code), name=name, name_folded=fold(name)
+        )
         province.name, province.name_folded = name, fold(name)
         session.add(province)
     await session.flush()
     for w in wards:
         row = existing_w.get(int(w.code)) or Ward(
-            code=int(w.code), province_code=int(w.province_code), name=w.name, kind=w.division_type.value,
+            code=int(w.code),
+            province_code=int(w.province_code),
+            name=w.name,
+            kind=w.division_type.value,
             name_folded=fold(w.name),
         )
         row.name, row.kind, row.name_folded = w.name, w.division_type.value, fold(w.name)
@@ -78,11 +83,15 @@ def ward_label(ward: Ward, province: Province) -> str:
 
 
 async def areas_of(session: AsyncSession, ward_code: int) -> list[Area]:
-    return list((await session.exec(select(Area).where(Area.ward_code == ward_code).order_by(col(Area.id)))).all())
+    return list(
+        (await session.exec(select(Area).where(Area.ward_code == ward_code).order_by(col(Area.id)))).all()
+    )
 
 
 async def groups_of(session: AsyncSession, area_id: int) -> list[Group]:
-    return list((await session.exec(select(Group).where(Group.area_id == area_id).order_by(col(Group.id)))).all())
+    return list(
+        (await session.exec(select(Group).where(Group.area_id == area_id).order_by(col(Group.id)))).all()
+    )
 
 
 def pick_by_name(items: list, query: str) -> list:

@@ -29,8 +29,8 @@ UPDATE_MEMORY = timedelta(days=2)
 
 async def forget_old_updates(app: App) -> None:
     async with app.db.session() as session:
-        result = await execute(session,
-            delete(ProcessedUpdate).where(col(ProcessedUpdate.seen_at) < clock.now() - UPDATE_MEMORY)
+        result = await execute(
+            session, delete(ProcessedUpdate).where(col(ProcessedUpdate.seen_at) < clock.now() - UPDATE_MEMORY)
         )
         await session.commit()
     log.info("processed updates forgotten", extra={"count": result.rowcount})

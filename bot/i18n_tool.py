@@ -43,8 +43,13 @@ def extract() -> dict[str, Catalog]:
         for lineno, message, comments, context in extract_from_file("python", path, keywords=KEYWORDS):
             if not message:
                 continue
-            templates[domain_of(path)].add(message, None, [(str(path.relative_to(ROOT)), lineno)],
-                                           auto_comments=comments, context=context)
+            templates[domain_of(path)].add(
+                message,
+                None,
+                [(str(path.relative_to(ROOT)), lineno)],
+                auto_comments=comments,
+                context=context,
+            )
     return dict(templates)
 
 
@@ -90,7 +95,9 @@ def missing(locale: str = "vi") -> dict[str, list[str]]:
             for msg in catalog:
                 if msg.id:
                     strings = msg.string if isinstance(msg.string, tuple) else (msg.string,)
-                    translated[msg.id if isinstance(msg.id, str) else msg.id[0]] = all(strings) and not msg.fuzzy
+                    translated[msg.id if isinstance(msg.id, str) else msg.id[0]] = (
+                        all(strings) and not msg.fuzzy
+                    )
         lost = [m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id]
         lost = [m for m in lost if not translated.get(m)]
         if lost:
@@ -124,7 +131,9 @@ def conflicts(locale: str = "vi") -> list[str]:
                     continue
                 earlier = seen.setdefault(msg.id, (path.stem, str(msg.string)))
                 if earlier[1] != msg.string:
-                    problems.append(f"{msg.id!r}: {earlier[0]} says {earlier[1]!r}, {path.stem} says {msg.string!r}")
+                    problems.append(
+                        f"{msg.id!r}: {earlier[0]} says {earlier[1]!r}, {path.stem} says {msg.string!r}"
+                    )
     return problems
 
 

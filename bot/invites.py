@@ -20,8 +20,13 @@ from models import Invite, Role, RoleGrant
 
 # The place an invite for each role points at.
 SCOPE = {
-    Role.RESIDENT: "group", Role.GROUP_ADMIN: "group", Role.AREA_LEADER: "area", Role.MEDIATOR: "area",
-    Role.MEDIATION_HEAD: "area", Role.POLICE: "ward", Role.WARD_ADMIN: "ward",
+    Role.RESIDENT: "group",
+    Role.GROUP_ADMIN: "group",
+    Role.AREA_LEADER: "area",
+    Role.MEDIATOR: "area",
+    Role.MEDIATION_HEAD: "area",
+    Role.POLICE: "ward",
+    Role.WARD_ADMIN: "ward",
 }
 
 
@@ -38,7 +43,9 @@ class Created:
     invite: Invite
 
 
-def may_grant(grants: list[RoleGrant], role: str, ward_code: int, area_id: int | None, group_id: int | None) -> bool:
+def may_grant(
+    grants: list[RoleGrant], role: str, ward_code: int, area_id: int | None, group_id: int | None
+) -> bool:
     """Whether someone holding `grants` may invite a person to `role` at that place."""
     for g in grants:
         if role not in GRANTABLE.get(g.role, set()) or g.ward_code != ward_code:
@@ -51,19 +58,35 @@ def may_grant(grants: list[RoleGrant], role: str, ward_code: int, area_id: int |
     return False
 
 
-async def create(session: AsyncSession, keyring: Keyring, settings: Settings, *, role: str, ward_code: int,
-                 area_id: int | None = None, group_id: int | None = None, created_by: int | None = None) -> Created:
+async def create(
+    session: AsyncSession,
+    keyring: Keyring,
+    settings: Settings,
+    *,
+    role: str,
+    ward_code: int,
+    area_id: int | None = None,
+    group_id: int | None = None,
+    created_by: int | None = None,
+) -> Created:
     code = new_code(groups=3)
     invite = Invite(
-        code_hash=keyring.keyed_hash("invite", code), role=role, ward_code=ward_code, area_id=area_id,
-        group_id=group_id, created_by=created_by, expires_at=clock.now() + timedelta(days=settings.invite_days),
+        code_hash=keyring.keyed_hash("invite", code),
+        role=role,
+        ward_code=ward_code,
+        area_id=area_id,
+        group_id=group_id,
+        created_by=created_by,
+        expires_at=clock.now() + timedelta(days=settings.invite_days),
     )
     session.add(invite)
     await session.flush()
     return Created(code=code, invite=invite)
 
 
-async def redeem(session: AsyncSession, keyring: Keyring, typed: str, person_id: int) -> RoleGrant | RedeemError:
+async def redeem(
+    session: AsyncSession, keyring: Keyring, typed: str, person_id: int
+) -> RoleGrant | RedeemError:
     """Use an invite once. The conditional UPDATE makes two simultaneous redemptions impossible."""
     code_hash = keyring.keyed_hash("invite", normalize_code(typed))
     invite = (await session.exec(select(Invite).where(Invite.code_hash == code_hash))).first()
@@ -76,13 +99,23 @@ async def redeem(session: AsyncSession, keyring: Keyring, typed: str, person_id:
     now = clock.now()
     if invite.expires_at < now:
         return RedeemError.EXPIRED
-    claimed = await execute(session,
-        update(Invite).where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None)).values(used_at=now, used_by=person_id)
+    claimed = await execute(
+        session,
+        update(Invite)
+        .where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None))
+        .values(used_at=now, used_by=person_id),
     )
     if claimed.rowcount != 1:
         return RedeemError.USED
-    return await grant(session, person_id, invite.role, invite.ward_code, invite.area_id, invite.group_id,
-                       granted_by=invite.created_by)
+    return await grant(
+        session,
+        person_id,
+        invite.role,
+        invite.ward_code,
+        invite.area_id,
+        invite.group_id,
+        granted_by=invite.created_by,
+    )
 
 
 def links(settings: Settings, code: str, telegram_username: str | None = None) -> dict[str, str]:

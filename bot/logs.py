@@ -40,8 +40,15 @@ def setup(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     # Libraries that log request URLs at info level would leak bot tokens (they sit in the URL path).
     # aiosqlite logs every SQL parameter at debug level: platform ids and message text included.
-    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "aiohttp.access", "alembic.runtime.plugins",
-                  "aiosqlite"):
+    for noisy in (
+        "httpx",
+        "httpcore",
+        "telegram",
+        "apscheduler",
+        "aiohttp.access",
+        "alembic.runtime.plugins",
+        "aiosqlite",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

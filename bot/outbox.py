@@ -38,9 +38,15 @@ async def enqueue_to_person(
 ) -> OutboxMessage | None:
     """Queue a message to a person's push channel, rendered in their language. None if they have no reachable channel."""
     rows = await enqueue_to_people(
-        session, [person], render, kind=kind, priority=priority,
-        dedupe_key=(lambda _p: dedupe_key) if dedupe_key else None, not_before=not_before,
-        source_kind=source_kind, source_id=source_id,
+        session,
+        [person],
+        render,
+        kind=kind,
+        priority=priority,
+        dedupe_key=(lambda _p: dedupe_key) if dedupe_key else None,
+        not_before=not_before,
+        source_kind=source_kind,
+        source_id=source_id,
     )
     return rows[0] if rows else None
 
@@ -72,11 +78,20 @@ async def enqueue_to_people(
         if person.locale not in rendered:
             with use_locale(person.locale):
                 rendered[person.locale] = render()
-        rows.append(OutboxMessage(
-            kind=kind, priority=priority, person_id=person.id, channel=identity.channel, chat_id=identity.chat_id,
-            payload=rendered[person.locale].to_payload(), dedupe_key=dedupe_key(person) if dedupe_key else None,
-            not_before=due, source_kind=source_kind, source_id=source_id,
-        ))
+        rows.append(
+            OutboxMessage(
+                kind=kind,
+                priority=priority,
+                person_id=person.id,
+                channel=identity.channel,
+                chat_id=identity.chat_id,
+                payload=rendered[person.locale].to_payload(),
+                dedupe_key=dedupe_key(person) if dedupe_key else None,
+                not_before=due,
+                source_kind=source_kind,
+                source_id=source_id,
+            )
+        )
     session.add_all(rows)
     return rows
 
@@ -95,9 +110,16 @@ def enqueue_to_chat(
 ) -> OutboxMessage:
     """Queue a message to a linked group chat (rendered by the caller in the ward's language)."""
     row = OutboxMessage(
-        kind=kind, priority=priority, channel=chat.channel, chat_id=chat.chat_id, linked_chat_id=chat.id,
-        payload=reply.to_payload(), dedupe_key=dedupe_key, not_before=not_before or clock.now(),
-        source_kind=source_kind, source_id=source_id,
+        kind=kind,
+        priority=priority,
+        channel=chat.channel,
+        chat_id=chat.chat_id,
+        linked_chat_id=chat.id,
+        payload=reply.to_payload(),
+        dedupe_key=dedupe_key,
+        not_before=not_before or clock.now(),
+        source_kind=source_kind,
+        source_id=source_id,
     )
     session.add(row)
     return row
@@ -116,8 +138,14 @@ def enqueue_sealed(
 ) -> OutboxMessage:
     """Queue a message whose recipient is known only through a sealed route (an anonymous tipster)."""
     row = OutboxMessage(
-        kind=kind, priority=priority, sealed_route=sealed_route, payload={**reply.to_payload(), "private": True},
-        dedupe_key=dedupe_key, not_before=clock.now(), source_kind=source_kind, source_id=source_id,
+        kind=kind,
+        priority=priority,
+        sealed_route=sealed_route,
+        payload={**reply.to_payload(), "private": True},
+        dedupe_key=dedupe_key,
+        not_before=clock.now(),
+        source_kind=source_kind,
+        source_id=source_id,
     )
     session.add(row)
     return row
@@ -141,10 +169,22 @@ def pending_row(
     """One push for `enqueue_rows`, as column values. Every row carries the same keys (a batched insert needs
     that) and every column the model would fill by default, because a Core insert fills none."""
     created = now or clock.now()
-    return dict(kind=kind, priority=priority, person_id=person_id, channel=channel, chat_id=chat_id,
-                linked_chat_id=linked_chat_id, payload=reply.to_payload(), status=OutboxStatus.PENDING,
-                not_before=not_before or created, attempts=0, dedupe_key=dedupe_key, source_kind=source_kind,
-                source_id=source_id, created_at=created)
+    return dict(
+        kind=kind,
+        priority=priority,
+        person_id=person_id,
+        channel=channel,
+        chat_id=chat_id,
+        linked_chat_id=linked_chat_id,
+        payload=reply.to_payload(),
+        status=OutboxStatus.PENDING,
+        not_before=not_before or created,
+        attempts=0,
+        dedupe_key=dedupe_key,
+        source_kind=source_kind,
+        source_id=source_id,
+        created_at=created,
+    )
 
 
 async def enqueue_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
@@ -196,8 +236,11 @@ async def cancel(session: AsyncSession, source_kind: str, source_id: str) -> int
 
     result = await session.exec(
         update(OutboxMessage)
-        .where(col(OutboxMessage.source_kind) == source_kind, col(OutboxMessage.source_id) == source_id,
-               col(OutboxMessage.status) == OutboxStatus.PENDING)
+        .where(
+            col(OutboxMessage.source_kind) == source_kind,
+            col(OutboxMessage.source_id) == source_id,
+            col(OutboxMessage.status) == OutboxStatus.PENDING,
+        )
         .values(status=OutboxStatus.CANCELLED)
     )
     return int(result.rowcount or 0)

@@ -24,7 +24,9 @@ GRANTABLE: dict[str, set[str]] = {
 
 async def identity_for(session: AsyncSession, channel: str, user_id: str) -> ChannelIdentity | None:
     result = await session.exec(
-        select(ChannelIdentity).where(ChannelIdentity.channel == channel, ChannelIdentity.external_user_id == user_id)
+        select(ChannelIdentity).where(
+            ChannelIdentity.channel == channel, ChannelIdentity.external_user_id == user_id
+        )
     )
     return result.first()
 
@@ -55,8 +57,14 @@ def home_grant(grants: list[RoleGrant]) -> RoleGrant | None:
     return ranked[0] if ranked else None
 
 
-def holds(grants: list[RoleGrant], role: str, *, ward_code: int | None = None, area_id: int | None = None,
-          group_id: int | None = None) -> bool:
+def holds(
+    grants: list[RoleGrant],
+    role: str,
+    *,
+    ward_code: int | None = None,
+    area_id: int | None = None,
+    group_id: int | None = None,
+) -> bool:
     """Whether some grant gives `role` over the place named (a ward-wide grant covers its areas and groups)."""
     for g in grants:
         if g.role != role:
@@ -71,20 +79,38 @@ def holds(grants: list[RoleGrant], role: str, *, ward_code: int | None = None, a
     return False
 
 
-async def grant(session: AsyncSession, person_id: int, role: str, ward_code: int, area_id: int | None = None,
-                group_id: int | None = None, granted_by: int | None = None) -> RoleGrant:
+async def grant(
+    session: AsyncSession,
+    person_id: int,
+    role: str,
+    ward_code: int,
+    area_id: int | None = None,
+    group_id: int | None = None,
+    granted_by: int | None = None,
+) -> RoleGrant:
     """Give a role, unless the same one is already held (granting twice changes nothing)."""
     existing = await session.exec(
         select(RoleGrant).where(
-            RoleGrant.person_id == person_id, RoleGrant.role == role, RoleGrant.ward_code == ward_code,
-            RoleGrant.area_id == area_id, RoleGrant.group_id == group_id, col(RoleGrant.revoked_at).is_(None),
+            RoleGrant.person_id == person_id,
+            RoleGrant.role == role,
+            RoleGrant.ward_code == ward_code,
+            RoleGrant.area_id == area_id,
+            RoleGrant.group_id == group_id,
+            col(RoleGrant.revoked_at).is_(None),
         )
     )
     found = existing.first()
     if found:
         return found
-    row = RoleGrant(person_id=person_id, role=role, ward_code=ward_code, area_id=area_id, group_id=group_id,
-                    granted_by=granted_by, granted_at=clock.now())
+    row = RoleGrant(
+        person_id=person_id,
+        role=role,
+        ward_code=ward_code,
+        area_id=area_id,
+        group_id=group_id,
+        granted_by=granted_by,
+        granted_at=clock.now(),
+    )
     session.add(row)
     await session.flush()
     return row
@@ -103,13 +129,19 @@ async def push_identities(session: AsyncSession, people: Sequence[Person]) -> di
     for start in range(0, len(ids), CHUNK):
         rows = await session.exec(
             select(ChannelIdentity)
-            .where(col(ChannelIdentity.person_id).in_(ids[start : start + CHUNK]),
-                   col(ChannelIdentity.unreachable_at).is_(None))
+            .where(
+                col(ChannelIdentity.person_id).in_(ids[start : start + CHUNK]),
+                col(ChannelIdentity.unreachable_at).is_(None),
+            )
             # Most recently used first, so the first one seen per person is the fallback.
-            .order_by(col(ChannelIdentity.last_interaction_at).desc().nulls_last(), col(ChannelIdentity.id).desc())
+            .order_by(
+                col(ChannelIdentity.last_interaction_at).desc().nulls_last(), col(ChannelIdentity.id).desc()
+            )
         )
         for identity in rows.all():
             current = found.get(identity.person_id)
-            if current is None or (identity.id == preferred.get(identity.person_id) and current.id != identity.id):
+            if current is None or (
+                identity.id == preferred.get(identity.person_id) and current.id != identity.id
+            ):
                 found[identity.person_id] = identity
     return found

@@ -8,7 +8,7 @@ from bot.i18n import local
 
 
 def parse(spec: str) -> tuple[time, time]:
-    """"21:00-07:00" → (21:00, 07:00)."""
+    """ "21:00-07:00" → (21:00, 07:00)."""
     start, end = (time.fromisoformat(part.strip()) for part in spec.split("-", 1))
     return start, end
 

@@ -109,7 +109,8 @@ async def take(app: App, session: AsyncSession, limit: Limit, client: str) -> Ve
     table = RateCounter.__table__  # type: ignore[attr-defined]
     make = sqlite_insert if app.db.is_sqlite else pg_insert
     statement = (
-        make(table).values(key=_counter_key(app, limit, client, start), window_end=end, count=1)
+        make(table)
+        .values(key=_counter_key(app, limit, client, start), window_end=end, count=1)
         .on_conflict_do_update(index_elements=["key"], set_={"count": table.c["count"] + 1})
         .returning(table.c["count"])
     )
@@ -123,14 +124,17 @@ async def give_back(app: App, session: AsyncSession, limit: Limit, client: str) 
     if not _allowance(app, limit):
         return
     key = _counter_key(app, limit, client, start)
-    await execute(session, update(RateCounter).where(
-        col(RateCounter.key) == key, col(RateCounter.count) > 0).values(count=col(RateCounter.count) - 1))
+    await execute(
+        session,
+        update(RateCounter)
+        .where(col(RateCounter.key) == key, col(RateCounter.count) > 0)
+        .values(count=col(RateCounter.count) - 1),
+    )
 
 
 async def purge(session: AsyncSession) -> int:
     """Drop every counter whose window is over; returns how many."""
-    result = await execute(session, delete(RateCounter).where(
-        col(RateCounter.window_end) <= clock.now()))
+    result = await execute(session, delete(RateCounter).where(col(RateCounter.window_end) <= clock.now()))
     return int(result.rowcount or 0)
 
 

@@ -37,7 +37,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     await site.start()
     await app.start()
     started()
-    log.info("serving", extra={"url": f"http://{settings.host}:{settings.port}", "channels": sorted(app.channels)})
+    log.info(
+        "serving", extra={"url": f"http://{settings.host}:{settings.port}", "channels": sorted(app.channels)}
+    )
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

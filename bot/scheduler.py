@@ -75,11 +75,18 @@ async def claim(app: App, tick: Tick, slot: datetime, me: str) -> bool:
         won = bool(result.rowcount)
         if not won:
             # A claim left unfinished for longer than the interval: its process died; take it over atomically.
-            stale = await execute(session,
+            stale = await execute(
+                session,
                 update(TickRun)
-                .where(and_(col(TickRun.name) == tick.name, col(TickRun.slot_start) == slot,
-                            col(TickRun.finished_at).is_(None), col(TickRun.started_at) < now - tick.every))
-                .values(claimed_by=me, started_at=now, error=None)
+                .where(
+                    and_(
+                        col(TickRun.name) == tick.name,
+                        col(TickRun.slot_start) == slot,
+                        col(TickRun.finished_at).is_(None),
+                        col(TickRun.started_at) < now - tick.every,
+                    )
+                )
+                .values(claimed_by=me, started_at=now, error=None),
             )
             won = bool(stale.rowcount)
         await session.commit()
@@ -88,7 +95,9 @@ async def claim(app: App, tick: Tick, slot: datetime, me: str) -> bool:
 
 async def _finish(app: App, tick: Tick, slot: datetime, me: str, error: str | None) -> None:
     async with app.db.session() as session:
-        where = and_(col(TickRun.name) == tick.name, col(TickRun.slot_start) == slot, col(TickRun.claimed_by) == me)
+        where = and_(
+            col(TickRun.name) == tick.name, col(TickRun.slot_start) == slot, col(TickRun.claimed_by) == me
+        )
         if error is None:
             await execute(session, update(TickRun).where(where).values(finished_at=clock.now()))
         else:
@@ -123,11 +132,18 @@ async def run_tick(app: App, tick: Tick, me: str | None = None) -> bool:
 
 async def _log_catch_up(app: App, tick: Tick, slot: datetime) -> None:
     async with app.db.session() as session:
-        last = (await session.exec(
-            select(TickRun.slot_start).where(TickRun.name == tick.name, TickRun.slot_start < slot,
-                                             col(TickRun.finished_at).is_not(None))
-            .order_by(col(TickRun.slot_start).desc()).limit(1)
-        )).first()
+        last = (
+            await session.exec(
+                select(TickRun.slot_start)
+                .where(
+                    TickRun.name == tick.name,
+                    TickRun.slot_start < slot,
+                    col(TickRun.finished_at).is_not(None),
+                )
+                .order_by(col(TickRun.slot_start).desc())
+                .limit(1)
+            )
+        ).first()
     if last is not None:
         missed = int((slot - last) / tick.every) - 1
         if missed > 0:
@@ -160,8 +176,13 @@ class Scheduler:
         first = datetime.now(UTC) + FIRST_RUN_DELAY
         for tick in self.app.registry.ticks.values():
             self.scheduler.add_job(
-                self._job, IntervalTrigger(seconds=tick.every.total_seconds(), timezone=UTC), args=[tick],
-                id=tick.name, coalesce=True, max_instances=1, misfire_grace_time=None,
+                self._job,
+                IntervalTrigger(seconds=tick.every.total_seconds(), timezone=UTC),
+                args=[tick],
+                id=tick.name,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=None,
                 next_run_time=first,  # the catch-up run, soon after start
             )
         self.scheduler.start()

@@ -25,8 +25,9 @@ APP_KEY = web.AppKey("andan_app", object)
 
 
 @web.middleware
-async def client_errors(request: web.Request,
-                        handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+async def client_errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
     try:
         return await handler(request)
     except InputRefused as refused:
@@ -37,8 +38,9 @@ async def client_errors(request: web.Request,
 
 def build_http(app: App) -> web.Application:
     tame_server_errors()
-    http = web.Application(client_max_size=(app.settings.web_max_upload_mb + 1) * 1024 * 1024,
-                           middlewares=[client_errors])
+    http = web.Application(
+        client_max_size=(app.settings.web_max_upload_mb + 1) * 1024 * 1024, middlewares=[client_errors]
+    )
     http[APP_KEY] = app
 
     async def healthz(_request: web.Request) -> web.Response:

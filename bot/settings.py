@@ -23,7 +23,9 @@ class Settings(BaseSettings):
     database_url: str = Field("sqlite+aiosqlite:///andan.db", description="SQLAlchemy async URL.")
     host: str = Field("127.0.0.1", description="Address the HTTP server (web chat, webhooks) binds.")
     port: int = Field(8080, description="Port of the HTTP server.")
-    public_url: str | None = Field(None, description="Public https base URL; when set, channels use webhooks.")
+    public_url: str | None = Field(
+        None, description="Public https base URL; when set, channels use webhooks."
+    )
     secret_key: SecretStr | None = Field(
         None, description="Key for encryption and keyed hashes; generated into .andan_secret_key if absent."
     )
@@ -35,9 +37,13 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="Logging level.")
     web_enabled: bool = Field(True, description="Serve the web chat at / .")
     web_max_upload_mb: int = Field(10, description="Largest photo or file accepted by the web chat.")
-    media_dir: Path = Field(Path("media"), description="Where uploaded media is kept (encrypted where sensitive).")
+    media_dir: Path = Field(
+        Path("media"), description="Where uploaded media is kept (encrypted where sensitive)."
+    )
     quiet_hours: str = Field("21:00-07:00", description="Local hours when only urgent messages are pushed.")
-    scheduler_enabled: bool = Field(True, description="Run scheduled jobs (reminders, digests) in this process.")
+    scheduler_enabled: bool = Field(
+        True, description="Run scheduled jobs (reminders, digests) in this process."
+    )
 
     # Channels (see the channels section of the README).
     telegram_token: SecretStr | None = Field(None, description="Bot token from BotFather; enables Telegram.")
@@ -46,69 +52,141 @@ class Settings(BaseSettings):
     zalo_bot_token: SecretStr | None = Field(None, description="Zalo Bot Platform token; enables Zalo Bot.")
     zalo_bot_api_url: str = Field("https://bot-api.zaloplatforms.com", description="Zalo Bot API base URL.")
     zalo_oa_app_id: str | None = Field(None, description="Zalo app id of the Official Account.")
-    zalo_oa_secret_key: SecretStr | None = Field(None, description="Zalo app secret (OAuth and webhook signatures).")
+    zalo_oa_secret_key: SecretStr | None = Field(
+        None, description="Zalo app secret (OAuth and webhook signatures)."
+    )
     zalo_oa_webhook_secret: SecretStr | None = Field(
-        None, description="OA Secret Key that signs webhooks (X-ZEvent-Signature); the app secret if absent.")
+        None, description="OA Secret Key that signs webhooks (X-ZEvent-Signature); the app secret if absent."
+    )
     zalo_oa_access_token: SecretStr | None = Field(None, description="Initial OA access token.")
     zalo_oa_refresh_token: SecretStr | None = Field(None, description="Initial OA refresh token.")
     zalo_oa_api_url: str = Field("https://openapi.zalo.me", description="Zalo OA Open API base URL.")
     zalo_oa_oauth_url: str = Field("https://oauth.zaloapp.com", description="Zalo OAuth base URL.")
 
     tip_retention_days: int = Field(365, description="Days a closed tip keeps its content before purge.")
-    tip_daily_limit: int = Field(5, description="Tips one person may send per day (counted without knowing who).")
+    tip_daily_limit: int = Field(
+        5, description="Tips one person may send per day (counted without knowing who)."
+    )
 
     # Outbox sender (bot.delivery). Platform limits default to the platforms' published figures.
     delivery_enabled: bool = Field(True, description="Run the outbox sender in this process.")
-    delivery_window: int = Field(50, description="Sends in flight at once (also the bound on duplicates after a crash).")
-    delivery_lease_seconds: float = Field(60.0, description="A claimed row returns to the queue after this if its sender died.")
+    delivery_window: int = Field(
+        50, description="Sends in flight at once (also the bound on duplicates after a crash)."
+    )
+    delivery_lease_seconds: float = Field(
+        60.0, description="A claimed row returns to the queue after this if its sender died."
+    )
     delivery_poll_seconds: float = Field(1.0, description="How often an idle sender looks for due rows.")
-    delivery_max_attempts: int = Field(8, description="Attempts before a row with transient errors is marked failed.")
-    delivery_backoff_seconds: float = Field(10.0, description="First retry delay after a transient error (doubles, with jitter).")
-    delivery_defer_seconds: float = Field(5.0, description="A row whose chat is not free for longer goes back to the queue.")
-    delivery_rate_margin: float = Field(0.97, description="Fraction of each platform limit the sender aims for.")
-    delivery_senders: int = Field(1, ge=1, description="Processes sending for the same bots (ANDAN_DELIVERY_ENABLED); each paces at 1/N of every limit.")
+    delivery_max_attempts: int = Field(
+        8, description="Attempts before a row with transient errors is marked failed."
+    )
+    delivery_backoff_seconds: float = Field(
+        10.0, description="First retry delay after a transient error (doubles, with jitter)."
+    )
+    delivery_defer_seconds: float = Field(
+        5.0, description="A row whose chat is not free for longer goes back to the queue."
+    )
+    delivery_rate_margin: float = Field(
+        0.97, description="Fraction of each platform limit the sender aims for."
+    )
+    delivery_senders: int = Field(
+        1,
+        ge=1,
+        description="Processes sending for the same bots (ANDAN_DELIVERY_ENABLED); each paces at 1/N of every limit.",
+    )
     telegram_per_second: float = Field(30.0, description="Telegram messages per second over all chats.")
-    telegram_chat_per_second: float = Field(1.0, description="Telegram messages per second to one private chat.")
+    telegram_chat_per_second: float = Field(
+        1.0, description="Telegram messages per second to one private chat."
+    )
     telegram_chat_burst: int = Field(3, description="Short burst tolerated in one private chat.")
-    telegram_group_per_minute: float = Field(20.0, description="Telegram messages per minute to one group chat.")
-    telegram_paid_broadcast: bool = Field(False, description="Use Telegram paid broadcasts (allow_paid_broadcast, costs Stars).")
-    telegram_paid_per_second: float = Field(1000.0, description="Telegram messages per second with paid broadcasts.")
-    zalo_oa_per_second: float = Field(10.0, description="Zalo OA messages per second (the OA's quota still applies).")
+    telegram_group_per_minute: float = Field(
+        20.0, description="Telegram messages per minute to one group chat."
+    )
+    telegram_paid_broadcast: bool = Field(
+        False, description="Use Telegram paid broadcasts (allow_paid_broadcast, costs Stars)."
+    )
+    telegram_paid_per_second: float = Field(
+        1000.0, description="Telegram messages per second with paid broadcasts."
+    )
+    zalo_oa_per_second: float = Field(
+        10.0, description="Zalo OA messages per second (the OA's quota still applies)."
+    )
     zalo_bot_per_second: float = Field(10.0, description="Zalo Bot messages per second.")
 
     # Files people send: pixel budget, cleaning in worker processes (bot.cleaning).
-    files_max_pixels: int = Field(50_000_000, ge=1, description="Largest image accepted, in pixels (width × height), read from its header before decoding.")
-    files_workers: int = Field(2, ge=1, description="Worker processes that decode and clean uploaded files, off the event loop.")
-    files_queue: int = Field(8, ge=0, description="Uploaded files that may wait for a cleaning worker; beyond that one is politely refused.")
-    files_job_seconds: float = Field(30.0, gt=0, description="Longest cleaning of one file; then its worker is stopped and the file counts as not cleanable.")
-    files_job_memory_mb: int = Field(1536, ge=0, description="Address-space limit of a cleaning worker, in MB (0: none).")
+    files_max_pixels: int = Field(
+        50_000_000,
+        ge=1,
+        description="Largest image accepted, in pixels (width × height), read from its header before decoding.",
+    )
+    files_workers: int = Field(
+        2, ge=1, description="Worker processes that decode and clean uploaded files, off the event loop."
+    )
+    files_queue: int = Field(
+        8,
+        ge=0,
+        description="Uploaded files that may wait for a cleaning worker; beyond that one is politely refused.",
+    )
+    files_job_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="Longest cleaning of one file; then its worker is stopped and the file counts as not cleanable.",
+    )
+    files_job_memory_mb: int = Field(
+        1536, ge=0, description="Address-space limit of a cleaning worker, in MB (0: none)."
+    )
 
     # Replay of signed webhook events.
     zalo_oa_event_max_age_seconds: int = Field(
-        600, ge=1, description="A Zalo OA webhook event signed longer ago than this is ignored (replay of a captured event).")
+        600,
+        ge=1,
+        description="A Zalo OA webhook event signed longer ago than this is ignored (replay of a captured event).",
+    )
 
     # Abuse limits without identity (bot.ratelimit), reverse proxies, media downloads.
     rate_web_sessions_per_hour: int = Field(
-        600, ge=0, description="New web chat sessions (cookies) one client network may open per hour; 0: no limit.")
+        600,
+        ge=0,
+        description="New web chat sessions (cookies) one client network may open per hour; 0: no limit.",
+    )
     rate_web_people_per_hour: int = Field(
-        120, ge=0, description="People who may register in the web chat from one client network per hour; 0: no limit.")
+        120,
+        ge=0,
+        description="People who may register in the web chat from one client network per hour; 0: no limit.",
+    )
     rate_tips_per_day: int = Field(
-        50, ge=0, description="Tips the web chat accepts from one client network per day (besides the per-person "
-                              "limit); 0: no limit.")
+        50,
+        ge=0,
+        description="Tips the web chat accepts from one client network per day (besides the per-person "
+        "limit); 0: no limit.",
+    )
     rate_code_failures_per_hour: int = Field(
-        20, ge=0, description="Wrong receipt or link codes per hour from one client network (web) or chat account "
-                              "before code look-ups pause; 0: no limit.")
-    client_ipv4_prefix: int = Field(32, ge=0, le=32, description="IPv4 prefix length counted as one client network.")
-    client_ipv6_prefix: int = Field(64, ge=0, le=128, description="IPv6 prefix length counted as one client network.")
+        20,
+        ge=0,
+        description="Wrong receipt or link codes per hour from one client network (web) or chat account "
+        "before code look-ups pause; 0: no limit.",
+    )
+    client_ipv4_prefix: int = Field(
+        32, ge=0, le=32, description="IPv4 prefix length counted as one client network."
+    )
+    client_ipv6_prefix: int = Field(
+        64, ge=0, le=128, description="IPv6 prefix length counted as one client network."
+    )
     trusted_proxies: str = Field(
-        "", description="Reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For is believed; "
-                        "empty: none.")
+        "",
+        description="Reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For is believed; "
+        "empty: none.",
+    )
     media_hosts: str = Field(
         "zdn.vn,zadn.vn,zalo.me,zaloapp.com,zaloplatforms.com",
-        description="Hosts (with their subdomains, comma-separated) the Zalo channels may download media from.")
-    media_allow_http: bool = Field(False, description="Allow plain-http media URLs (tests with local fakes only).")
+        description="Hosts (with their subdomains, comma-separated) the Zalo channels may download media from.",
+    )
+    media_allow_http: bool = Field(
+        False, description="Allow plain-http media URLs (tests with local fakes only)."
+    )
     media_allow_private: bool = Field(
-        False, description="Allow media hosts on private or loopback addresses (tests with local fakes only).")
+        False, description="Allow media hosts on private or loopback addresses (tests with local fakes only)."
+    )
     media_download_seconds: float = Field(30.0, gt=0, description="Longest time one media download may take.")
 
     @property

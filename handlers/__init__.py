@@ -15,5 +15,17 @@ def all_routers() -> list[Router]:
     from handlers.reports import router as reports_router
     from handlers.tips import router as tips_router
 
-    return [upkeep_router, onboarding.router, help.router, language.router, invites.router, forget.router, linking_router,
-            alerts.router, mediation_router, reports_router, pledges_router, tips_router]
+    return [
+        upkeep_router,
+        onboarding.router,
+        help.router,
+        language.router,
+        invites.router,
+        forget.router,
+        linking_router,
+        alerts.router,
+        mediation_router,
+        reports_router,
+        pledges_router,
+        tips_router,
+    ]

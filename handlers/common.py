@@ -30,7 +30,7 @@ def pick_reason() -> str:
 
 
 async def place_label(session: AsyncSession, grant: RoleGrant) -> str:
-    """"Tổ 3, Khóm 2, Phường Cao Lãnh, Tỉnh Đồng Tháp" for the place a grant points at."""
+    """ "Tổ 3, Khóm 2, Phường Cao Lãnh, Tỉnh Đồng Tháp" for the place a grant points at."""
     parts: list[str] = []
     if grant.group_id is not None:
         group = await session.get(Group, grant.group_id)
@@ -54,7 +54,7 @@ async def place_label(session: AsyncSession, grant: RoleGrant) -> str:
 
 
 async def group_label(session: AsyncSession, group_id: int) -> str:
-    """"Tổ 3, Khóm 2" for a group."""
+    """ "Tổ 3, Khóm 2" for a group."""
     group = await session.get(Group, group_id)
     if group is None:
         return ""
@@ -70,8 +70,12 @@ async def search_ward_step(ctx: Context, pick_step: str) -> Outcome:
         return retry(_("Please type at least two letters of your ward's name."))
     found = await search_wards(ctx.session, query)
     if not found:
-        return retry(_("I found no commune or ward named \"{query}\". Please check the spelling; since July 2025 "
-                       "many wards have new names.").format(query=query[:60]))
+        return retry(
+            _(
+                'I found no commune or ward named "{query}". Please check the spelling; since July 2025 '
+                "many wards have new names."
+            ).format(query=query[:60])
+        )
     ctx.data["wards"] = [[w.code, ward_label(w, p)] for w, p in found]
     return goto(pick_step)
 

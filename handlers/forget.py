@@ -42,11 +42,15 @@ async def forget(ctx: Context) -> None:
 
 @flow.ask("confirm")
 async def ask_confirm(ctx: Context) -> None:
-    ctx.reply(_("This sends you a copy of everything An Dân holds about you and then erases it: your account, "
-                "roles, chat accounts and the forms you filled in. Anonymous tips are not linked to you and stay "
-                "with the police. Records already handed to the police or needed as legal records cannot be "
-                "erased; I will list them. Continue?"),
-              yes_no(_("Yes, erase my data"), _("No, keep it"), prefix="forget"))
+    ctx.reply(
+        _(
+            "This sends you a copy of everything An Dân holds about you and then erases it: your account, "
+            "roles, chat accounts and the forms you filled in. Anonymous tips are not linked to you and stay "
+            "with the police. Records already handed to the police or needed as legal records cannot be "
+            "erased; I will list them. Continue?"
+        ),
+        yes_no(_("Yes, erase my data"), _("No, keep it"), prefix="forget"),
+    )
 
 
 @flow.on("confirm")
@@ -61,8 +65,14 @@ async def on_confirm(ctx: Context) -> Outcome:
     assert person is not None
     copy = await export(ctx, person)
     notes = await erase(ctx, person)
-    ctx.reply(_("Here is the copy of your data:") + "\n" + json.dumps(copy, ensure_ascii=False, indent=1, default=str))
-    message = _("Your data has been erased. Thank you for taking part; you are welcome back any time with /start.")
+    ctx.reply(
+        _("Here is the copy of your data:")
+        + "\n"
+        + json.dumps(copy, ensure_ascii=False, indent=1, default=str)
+    )
+    message = _(
+        "Your data has been erased. Thank you for taking part; you are welcome back any time with /start."
+    )
     if notes:
         message += "\n\n" + _("What could not be erased:") + "\n" + "\n".join(f"• {n}" for n in notes)
     ctx.reply(message)
@@ -71,15 +81,20 @@ async def on_confirm(ctx: Context) -> Outcome:
 
 async def export(ctx: Context, person: Person) -> dict[str, Any]:
     session = ctx.session
-    identities = (await session.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person.id))).all()
+    identities = (
+        await session.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person.id))
+    ).all()
     grants = (await session.exec(select(RoleGrant).where(RoleGrant.person_id == person.id))).all()
     data: dict[str, Any] = {
         "person": person.model_dump(),
         "chat_accounts": [{"channel": i.channel, "since": i.created_at} for i in identities],
         "roles": [g.model_dump() for g in grants],
     }
-    audited = (await session.exec(select(func.count()).select_from(AuditEntry)
-                                  .where(AuditEntry.actor_person_id == person.id))).one()
+    audited = (
+        await session.exec(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.actor_person_id == person.id)
+        )
+    ).one()
     if audited:
         data["actions_recorded"] = int(audited)
     for provider in ctx.app.registry.personal_data.values():
@@ -94,7 +109,9 @@ async def erase(ctx: Context, person: Person) -> list[str]:
     notes: list[str] = []
     for provider in ctx.app.registry.personal_data.values():
         notes += await provider.erase(session, person)
-    identities = (await session.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person.id))).all()
+    identities = (
+        await session.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person.id))
+    ).all()
     for identity in identities:
         channel = ctx.app.channels.get(identity.channel)
         if channel is not None:
@@ -107,13 +124,20 @@ async def erase(ctx: Context, person: Person) -> list[str]:
     # Messages queued for the person can no longer reach them, and those sent are their content: none is kept.
     await execute(session, delete(OutboxMessage).where(col(OutboxMessage.person_id) == person.id))
     await unlink(session, person, RoleGrant.granted_by, Invite.created_by, Invite.used_by)
-    roles_acted = (await session.exec(select(func.count()).select_from(AuditEntry)
-                                      .where(AuditEntry.actor_person_id == person.id))).one()
+    roles_acted = (
+        await session.exec(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.actor_person_id == person.id)
+        )
+    ).one()
     if roles_acted:
         # Who did what to a tip or a case (an officer releasing an original, say) is the ward's legal record.
-        notes.append(_("The ward's audit log keeps {n} entries of what you did and when (such as joining with an "
-                       "invite, or handling a tip) as a legal record; they hold no name, only a number that no "
-                       "longer leads to you.").format(n=roles_acted))
+        notes.append(
+            _(
+                "The ward's audit log keeps {n} entries of what you did and when (such as joining with an "
+                "invite, or handling a tip) as a legal record; they hold no name, only a number that no "
+                "longer leads to you."
+            ).format(n=roles_acted)
+        )
     await execute(session, delete(ChannelIdentity).where(col(ChannelIdentity.person_id) == person.id))
     ctx.audit("person.erased", "person", str(person.id))
     await session.delete(person)

@@ -28,8 +28,11 @@ async def help_(ctx: Context) -> None:
         lines.append(_("You are not registered yet. Type /start to begin."))
     else:
         for g in await ctx.grants():
-            lines.append(_("You are {role} of {place}.").format(role=role_name(g.role),
-                                                               place=await place_label(ctx.session, g)))
+            lines.append(
+                _("You are {role} of {place}.").format(
+                    role=role_name(g.role), place=await place_label(ctx.session, g)
+                )
+            )
     lines.append("")
     lines.append(_("Commands:"))
     for command in ctx.app.registry.unique_commands():
@@ -40,7 +43,11 @@ async def help_(ctx: Context) -> None:
         if ctx.event.is_group and command.private_only:
             continue
         aliases = " ".join(f"/{n}" for n in command.names[1:])
-        lines.append(f"/{command.name} ({aliases}) — {_(command.help)}" if aliases else f"/{command.name} — {_(command.help)}")
+        lines.append(
+            f"/{command.name} ({aliases}) — {_(command.help)}"
+            if aliases
+            else f"/{command.name} — {_(command.help)}"
+        )
     lines.append("/huy (/cancel) — " + _("Leave the current form"))
     lines.append("/quaylai (/back) — " + _("Go back one question"))
     ctx.reply("\n".join(lines))
@@ -50,18 +57,26 @@ async def help_(ctx: Context) -> None:
 async def me(ctx: Context) -> None:
     person = ctx.person
     assert person is not None
-    identities = (await ctx.session.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person.id))).all()
+    identities = (
+        await ctx.session.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person.id))
+    ).all()
     lines = [
         _("What we hold about you:"),
         _("Language: {locale}").format(locale="Tiếng Việt" if person.locale == "vi" else "English"),
         _("Agreed to the data notice on {when} (version {version}).").format(
-            when=fmt_datetime(person.consented_at), version=person.consent_version),
+            when=fmt_datetime(person.consented_at), version=person.consent_version
+        ),
         _("Chat accounts: {channels}").format(
-            channels=", ".join(CHANNEL_NAMES.get(i.channel, i.channel) for i in identities)),
+            channels=", ".join(CHANNEL_NAMES.get(i.channel, i.channel) for i in identities)
+        ),
         _("Weekly digest: {state}").format(state=_("on") if person.digest_enabled else _("off")),
     ]
     for g in await ctx.grants():
-        lines.append(_("Role: {role} of {place}").format(role=role_name(g.role), place=await place_label(ctx.session, g)))
+        lines.append(
+            _("Role: {role} of {place}").format(
+                role=role_name(g.role), place=await place_label(ctx.session, g)
+            )
+        )
     for provider in ctx.app.registry.personal_data.values():
         exported = await provider.export(ctx.session, person)
         if exported:

@@ -95,8 +95,16 @@ async def make(ctx: Context, place: list) -> Outcome:
     if not may_grant(await ctx.grants(), role, ward, area_id, group_id):  # re-checked: roles may have changed
         ctx.reply(_("You may not give this role there."))
         return finish()
-    created = await create(ctx.session, ctx.app.keyring, ctx.app.settings, role=role, ward_code=ward,
-                           area_id=area_id, group_id=group_id, created_by=ctx.person_id)
+    created = await create(
+        ctx.session,
+        ctx.app.keyring,
+        ctx.app.settings,
+        role=role,
+        ward_code=ward,
+        area_id=area_id,
+        group_id=group_id,
+        created_by=ctx.person_id,
+    )
     ctx.audit("invite.created", "invite", str(created.invite.id), ward, role=role)
     found = links(ctx.app.settings, created.code, getattr(ctx.app.channels.get("telegram"), "username", None))
     place_name = _label or ""
@@ -110,7 +118,8 @@ async def make(ctx: Context, place: list) -> Outcome:
         place_name = area.name if area else place_name
     lines = [
         _("Invite for {role}{place}: code {code}").format(
-            role=role_name(role), place=f" ({place_name})" if place_name else "", code=created.code),
+            role=role_name(role), place=f" ({place_name})" if place_name else "", code=created.code
+        ),
         _("It works once, until {date}.").format(date=fmt_date(created.invite.expires_at)),
         _("Share this link, or ask them to type /thamgia {code} in the chat:").format(code=created.code),
     ]

@@ -49,7 +49,9 @@ async def start(ctx: Context) -> None:
     ctx.reply(_("Welcome back! Type /help to see what you can do."))
 
 
-@router.command("thamgia", "join", help=N_("Join a group or take a role with an invite code"), needs_person=False)
+@router.command(
+    "thamgia", "join", help=N_("Join a group or take a role with an invite code"), needs_person=False
+)
 async def join(ctx: Context) -> None:
     code = ctx.event.args.strip()
     if not code:
@@ -64,26 +66,36 @@ async def join(ctx: Context) -> None:
 async def redeem_and_welcome(ctx: Context, code: str) -> bool:
     result = await redeem(ctx.session, ctx.app.keyring, code, ctx.person_id)
     if isinstance(result, RedeemError):
-        ctx.reply({
-            RedeemError.UNKNOWN: _("That invite code is not valid. Please check it with the person who gave it."),
-            RedeemError.USED: _("That invite code has already been used. Please ask for a new one."),
-            RedeemError.EXPIRED: _("That invite code has expired. Please ask for a new one."),
-            RedeemError.REVOKED: _("That invite code was withdrawn. Please ask for a new one."),
-        }[result])
+        ctx.reply(
+            {
+                RedeemError.UNKNOWN: _(
+                    "That invite code is not valid. Please check it with the person who gave it."
+                ),
+                RedeemError.USED: _("That invite code has already been used. Please ask for a new one."),
+                RedeemError.EXPIRED: _("That invite code has expired. Please ask for a new one."),
+                RedeemError.REVOKED: _("That invite code was withdrawn. Please ask for a new one."),
+            }[result]
+        )
         return False
     ctx.forget_grants()
     ctx.audit("role.granted_by_invite", "role_grant", str(result.id), result.ward_code, role=result.role)
-    ctx.reply(_("Welcome! You are now {role} of {place}.").format(
-        role=role_name(result.role), place=await place_label(ctx.session, result)))
+    ctx.reply(
+        _("Welcome! You are now {role} of {place}.").format(
+            role=role_name(result.role), place=await place_label(ctx.session, result)
+        )
+    )
     ctx.reply(_("Type /help to see what you can do."))
     return True
 
 
 def role_name(role: str) -> str:
     names: dict[str, str] = {
-        Role.RESIDENT: N_("a resident"), Role.GROUP_ADMIN: N_("the group leader"),
-        Role.AREA_LEADER: N_("the area leader"), Role.MEDIATOR: N_("a mediator"),
-        Role.MEDIATION_HEAD: N_("the head of the mediation group"), Role.POLICE: N_("a police officer"),
+        Role.RESIDENT: N_("a resident"),
+        Role.GROUP_ADMIN: N_("the group leader"),
+        Role.AREA_LEADER: N_("the area leader"),
+        Role.MEDIATOR: N_("a mediator"),
+        Role.MEDIATION_HEAD: N_("the head of the mediation group"),
+        Role.POLICE: N_("a police officer"),
         Role.WARD_ADMIN: N_("a ward administrator"),
     }
     return _(names.get(role, role))
@@ -92,9 +104,11 @@ def role_name(role: str) -> str:
 # Language ----------------------------------------------------------------------------------------------
 @flow.ask("language")
 async def ask_language(ctx: Context) -> None:
-    ctx.reply("Xin chào! Tôi là An Dân, trợ lý an ninh khu phố.\nHello! I am An Dân, your neighbourhood safety "
-              "assistant.\n\nChọn ngôn ngữ / Choose your language:",
-              [Choice("Tiếng Việt", "lang:vi"), Choice("English", "lang:en")])
+    ctx.reply(
+        "Xin chào! Tôi là An Dân, trợ lý an ninh khu phố.\nHello! I am An Dân, your neighbourhood safety "
+        "assistant.\n\nChọn ngôn ngữ / Choose your language:",
+        [Choice("Tiếng Việt", "lang:vi"), Choice("English", "lang:en")],
+    )
 
 
 @flow.on("language")
@@ -130,9 +144,14 @@ async def on_consent(ctx: Context) -> Outcome:
         # A web person costs only a cookie: each client network may create so many an hour (bot.ratelimit).
         verdict = await ratelimit.take(ctx.app, ctx.session, ratelimit.WEB_PEOPLE, client)
         if not verdict.allowed:
-            ctx.reply(_("Many people have registered from your network in the last hour, so new registrations "
-                        "from it are paused for a while. Nothing has been stored. Please press \"I agree\" again "
-                        "after {time}.").format(time=verdict.retry_time()), consent_choices())
+            ctx.reply(
+                _(
+                    "Many people have registered from your network in the last hour, so new registrations "
+                    'from it are paused for a while. Nothing has been stored. Please press "I agree" again '
+                    "after {time}."
+                ).format(time=verdict.retry_time()),
+                consent_choices(),
+            )
             return stay()
     await create_person(ctx)
     invite = ctx.data.get("invite")
@@ -146,12 +165,21 @@ async def on_consent(ctx: Context) -> Outcome:
 async def create_person(ctx: Context) -> None:
     now = clock.now()
     locale = ctx.state.locale or ctx.app.settings.default_locale
-    person = Person(locale=locale, consented_at=now, consent_version=CONSENT_VERSION,
-                    display_name=(ctx.event.display_name or None))
+    person = Person(
+        locale=locale,
+        consented_at=now,
+        consent_version=CONSENT_VERSION,
+        display_name=(ctx.event.display_name or None),
+    )
     ctx.session.add(person)
     await ctx.session.flush()
-    identity = ChannelIdentity(person_id=pk(person), channel=ctx.event.channel, external_user_id=ctx.event.user_id,
-                               chat_id=ctx.event.chat_id, last_interaction_at=now)
+    identity = ChannelIdentity(
+        person_id=pk(person),
+        channel=ctx.event.channel,
+        external_user_id=ctx.event.user_id,
+        chat_id=ctx.event.chat_id,
+        last_interaction_at=now,
+    )
     ctx.session.add(identity)
     ctx.session.add(ConsentRecord(person_id=pk(person), version=CONSENT_VERSION, locale=locale, given_at=now))
     await ctx.session.flush()
@@ -163,8 +191,12 @@ async def create_person(ctx: Context) -> None:
 # Ward --------------------------------------------------------------------------------------------------
 @flow.ask("ward")
 async def ask_ward(ctx: Context) -> None:
-    ctx.reply(_("Which commune or ward (xã/phường) do you live in? Type its name; accents are optional, "
-                "for example: cao lanh"))
+    ctx.reply(
+        _(
+            "Which commune or ward (xã/phường) do you live in? Type its name; accents are optional, "
+            "for example: cao lanh"
+        )
+    )
 
 
 @flow.on("ward")
@@ -195,9 +227,12 @@ async def on_ward_pick(ctx: Context) -> Outcome:
         ward = await ctx.session.get(Ward, ward_code)
         await grant(ctx.session, ctx.person_id, Role.RESIDENT, ward_code)
         ctx.forget_grants()
-        ctx.reply(_("{ward} has not set up its residential areas in An Dân yet. You are registered as a resident of "
-                    "the ward; your group leader can invite you into your group later.").format(
-                        ward=ward.name if ward else ward_code))
+        ctx.reply(
+            _(
+                "{ward} has not set up its residential areas in An Dân yet. You are registered as a resident of "
+                "the ward; your group leader can invite you into your group later."
+            ).format(ward=ward.name if ward else ward_code)
+        )
         await welcome(ctx)
         return finish()
     return goto("area")
@@ -211,8 +246,10 @@ async def ask_area(ctx: Context) -> None:
     if filtered:
         areas = [a for a in areas if a.id in filtered]
     if len(areas) <= MAX_BUTTONS:
-        ctx.reply(_("Which residential area (thôn, tổ dân phố, khóm, ấp)?"),
-                  [Choice(a.name, f"area:{a.id}") for a in areas])
+        ctx.reply(
+            _("Which residential area (thôn, tổ dân phố, khóm, ấp)?"),
+            [Choice(a.name, f"area:{a.id}") for a in areas],
+        )
     else:
         ctx.reply(_("Which residential area (thôn, tổ dân phố, khóm, ấp)? Type its name or number."))
 
@@ -230,7 +267,9 @@ async def on_area(ctx: Context) -> Outcome:
             ctx.data["area_filter"] = [a.id for a in hits]
             return retry(_("Several areas match; please choose one."))
         else:
-            return retry(_("No area of this ward matches \"{query}\".").format(query=ctx.event.text.strip()[:60]))
+            return retry(
+                _('No area of this ward matches "{query}".').format(query=ctx.event.text.strip()[:60])
+            )
     if chosen is None:
         return retry(pick_reason())
     ctx.data.pop("area_filter", None)
@@ -259,10 +298,15 @@ async def on_group(ctx: Context) -> Outcome:
             return retry(_("Please choose your group from the list."))
     if chosen is None:
         return retry(pick_reason())
-    registered = await grant(ctx.session, ctx.person_id, Role.RESIDENT, chosen.ward_code, chosen.area_id, chosen.id)
+    registered = await grant(
+        ctx.session, ctx.person_id, Role.RESIDENT, chosen.ward_code, chosen.area_id, chosen.id
+    )
     ctx.forget_grants()
-    ctx.reply(_("Done! You are registered as a resident of {place}.").format(
-        place=await place_label(ctx.session, registered)))
+    ctx.reply(
+        _("Done! You are registered as a resident of {place}.").format(
+            place=await place_label(ctx.session, registered)
+        )
+    )
     await welcome(ctx)
     return finish()
 

@@ -54,7 +54,7 @@ class AlertTarget(SQLModel, table=True):
 
 
 class AlertAck(SQLModel, table=True):
-    """"I have read this": one per person and alert, counted under the group the person belonged to."""
+    """ "I have read this": one per person and alert, counted under the group the person belonged to."""
 
     __tablename__ = "alert_ack"
     __table_args__ = (UniqueConstraint("alert_id", "person_id"),)

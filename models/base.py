@@ -20,7 +20,6 @@ def timestamp() -> Any:
     return Field(default_factory=utcnow, nullable=False)
 
 
-
 def pk(row: Any) -> int:
     """The primary key of a row that has been flushed (SQLModel types it `int | None` until then)."""
     if row.id is None:

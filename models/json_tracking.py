@@ -28,8 +28,11 @@ _keys: weakref.WeakKeyDictionary[Mapper[Any], tuple[str, ...]] = weakref.WeakKey
 def _json_keys(mapper: Mapper[Any]) -> tuple[str, ...]:
     keys = _keys.get(mapper)
     if keys is None:
-        keys = _keys[mapper] = tuple(prop.key for prop in mapper.column_attrs
-                                     if any(isinstance(column.type, JSON) for column in prop.columns))
+        keys = _keys[mapper] = tuple(
+            prop.key
+            for prop in mapper.column_attrs
+            if any(isinstance(column.type, JSON) for column in prop.columns)
+        )
     return keys
 
 
@@ -66,12 +69,15 @@ def _after_flush(session: Session, *_args: Any) -> None:
 
 def install() -> None:
     """Track JSON columns of every mapped class in every session (idempotent)."""
-    hooks: list[tuple[Any, str, Any]] = [(Mapper, "load", _on_load), (Mapper, "refresh", _on_load),
-                                          # Before a commit too: a session where nothing else changed skips
-                                          # its flush, and so its before_flush, altogether.
-                                          (Session, "before_commit", _flag_changes),
-                                          (Session, "before_flush", _flag_changes),
-                                          (Session, "after_flush_postexec", _after_flush)]
+    hooks: list[tuple[Any, str, Any]] = [
+        (Mapper, "load", _on_load),
+        (Mapper, "refresh", _on_load),
+        # Before a commit too: a session where nothing else changed skips
+        # its flush, and so its before_flush, altogether.
+        (Session, "before_commit", _flag_changes),
+        (Session, "before_flush", _flag_changes),
+        (Session, "after_flush_postexec", _after_flush),
+    ]
     for target, name, fn in hooks:
         if not event.contains(target, name, fn):
             event.listen(target, name, fn)

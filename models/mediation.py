@@ -81,7 +81,9 @@ class MediationSession(SQLModel, table=True):
     starts_at: datetime = Field(index=True)
     place: str
     status: str = Field(default="proposed", index=True)  # proposed | confirmed | replaced | cancelled
-    responses: dict[str, Any] = json_column()  # person id → {"answer": "yes" | "change", "note": ..., "at": ...}
+    responses: dict[str, Any] = (
+        json_column()
+    )  # person id → {"answer": "yes" | "change", "note": ..., "at": ...}
     proposed_by: int | None = None
     reminded_day_at: datetime | None = None
     reminded_hours_at: datetime | None = None

@@ -41,7 +41,10 @@ class ChannelIdentity(SQLModel, table=True):
 
     __tablename__ = "channel_identity"
     # The sender looks recipients up by chat (reachable? which conversation?) for every batch it sends.
-    __table_args__ = (UniqueConstraint("channel", "external_user_id"), Index("ix_channel_identity_chat", "chat_id", "channel"))
+    __table_args__ = (
+        UniqueConstraint("channel", "external_user_id"),
+        Index("ix_channel_identity_chat", "chat_id", "channel"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     channel: str  # "web" | "telegram" | "zalo_bot" | "zalo_oa"

@@ -73,8 +73,12 @@ class PledgeSignature(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="pledge_campaign.id", index=True)
     version_id: int = Field(foreign_key="pledge_version.id")
-    household_id: int | None = Field(default=None, foreign_key="household.id", index=True)  # None: household removed
-    group_id: int = Field(foreign_key="community_group.id", index=True)  # where it was signed, kept for the record
+    household_id: int | None = Field(
+        default=None, foreign_key="household.id", index=True
+    )  # None: household removed
+    group_id: int = Field(
+        foreign_key="community_group.id", index=True
+    )  # where it was signed, kept for the record
     address: str  # the household as signed, kept when the household list changes
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)  # None after /forget
     signer_name: str

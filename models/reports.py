@@ -42,7 +42,9 @@ class ReportSubmission(SQLModel, table=True):
     status: str = "draft"  # "draft" | "submitted"
     nothing_to_report: bool = False
     answers: dict[str, Any] = json_column()  # question id -> answer (text, number or "yes"/"no")
-    questions: list[dict[str, Any]] = json_column([])  # the questions as asked, so later edits don't change it
+    questions: list[dict[str, Any]] = json_column(
+        []
+    )  # the questions as asked, so later edits don't change it
     author_id: int | None = None
     submitted_at: datetime | None = None
     created_at: datetime = timestamp()

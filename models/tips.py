@@ -36,7 +36,9 @@ class Tip(SQLModel, table=True):
     category: str = Field(index=True)
     status: str = Field(default=TipStatus.NEW, index=True)
     anonymous: bool = True
-    may_reply: bool = False  # an anonymous tipster allowed replies through the bot (a TipRoute exists while open)
+    may_reply: bool = (
+        False  # an anonymous tipster allowed replies through the bot (a TipRoute exists while open)
+    )
     # Named tips only (tố giác): the person chose to be known to the ward police.
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     reporter_name: str | None = None
@@ -47,7 +49,9 @@ class Tip(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     occurred: str | None = None  # "now" | "today" | "YYYY-MM-DD" | "unknown"
-    indicators: list[str] = json_column([])  # phones ("+84…") and domains found in the text, for the scam check
+    indicators: list[str] = json_column(
+        []
+    )  # phones ("+84…") and domains found in the text, for the scam check
     # Receipt code: found through a short keyed bucket, then verified with the slow hash.
     receipt_bucket: str | None = Field(default=None, index=True)
     receipt_salt: str | None = None

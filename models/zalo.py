@@ -19,7 +19,9 @@ class ZaloOACredentials(SQLModel, table=True):
     app_id: str = Field(primary_key=True)
     access_token: str  # sealed
     refresh_token: str  # sealed
-    expires_at: datetime | None = None  # None: age unknown (tokens pasted by the operator), refresh at first use
+    expires_at: datetime | None = (
+        None  # None: age unknown (tokens pasted by the operator), refresh at first use
+    )
     # Keyed hash of the refresh token given in the settings this pair descends from: new settings mean re-seed.
     seed_fingerprint: str
     version: int = 0

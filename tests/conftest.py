@@ -53,13 +53,18 @@ def _backend_mark(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def db_url(request: pytest.FixtureRequest, sqlite_templates: SqliteTemplates,
-                 postgres_templates: PostgresTemplates | None) -> AsyncIterator[str]:
+async def db_url(
+    request: pytest.FixtureRequest,
+    sqlite_templates: SqliteTemplates,
+    postgres_templates: PostgresTemplates | None,
+) -> AsyncIterator[str]:
     """A migrated database with all places and the demo ward, private to this test."""
     templates: SqliteTemplates | PostgresTemplates
     if request.param == "postgres":
         if postgres_templates is None:
-            pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable; the PostgreSQL half of this test is skipped")
+            pytest.skip(
+                "PostgreSQL at 127.0.0.1:5432 is not reachable; the PostgreSQL half of this test is skipped"
+            )
         templates = postgres_templates
     else:
         templates = sqlite_templates
@@ -75,8 +80,14 @@ def settings_for(tmp_path: Path):  # type: ignore[no-untyped-def]
     def make(url: str, **overrides: Any) -> Settings:
         # The scheduler is off: a test must not depend on the wall clock (a Monday-morning run would receive
         # the real weekly digest). Tests drive ticks on the manual clock, or turn the scheduler on themselves.
-        values: dict[str, Any] = dict(database_url=url, secret_key=TEST_SECRET, host="127.0.0.1", port=8080,
-                                      media_dir=tmp_path / "media", scheduler_enabled=False)
+        values: dict[str, Any] = dict(
+            database_url=url,
+            secret_key=TEST_SECRET,
+            host="127.0.0.1",
+            port=8080,
+            media_dir=tmp_path / "media",
+            scheduler_enabled=False,
+        )
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
@@ -130,23 +141,43 @@ class Town:
         self.people.append(browser)
         return browser
 
-    async def invite(self, role: str, area: str | None = "Khóm 2", group: str | None = "Tổ 3",
-                     ward_code: int = DEMO_WARD) -> str:
+    async def invite(
+        self, role: str, area: str | None = "Khóm 2", group: str | None = "Tổ 3", ward_code: int = DEMO_WARD
+    ) -> str:
         """A fresh invite code for a role in the demo ward (as `andan invite` would make)."""
         assert self.app is not None
         async with self.app.db.session() as session:
             area_row = group_row = None
             if area:
-                area_row = (await session.exec(select(Area).where(Area.ward_code == ward_code, Area.name == area))).one()
+                area_row = (
+                    await session.exec(select(Area).where(Area.ward_code == ward_code, Area.name == area))
+                ).one()
             if group and area_row is not None:
-                group_row = (await session.exec(select(Group).where(Group.area_id == area_row.id, Group.name == group))).one()
-            made = await create(session, self.app.keyring, self.settings, role=role, ward_code=ward_code,
-                                area_id=area_row.id if area_row else None, group_id=group_row.id if group_row else None)
+                group_row = (
+                    await session.exec(select(Group).where(Group.area_id == area_row.id, Group.name == group))
+                ).one()
+            made = await create(
+                session,
+                self.app.keyring,
+                self.settings,
+                role=role,
+                ward_code=ward_code,
+                area_id=area_row.id if area_row else None,
+                group_id=group_row.id if group_row else None,
+            )
             await session.commit()
         return made.code
 
-    async def join(self, name: str, role: str = "resident", *, area: str | None = "Khóm 2",
-                   group: str | None = "Tổ 3", locale: str = "vi", ward_code: int = DEMO_WARD) -> WebPerson:
+    async def join(
+        self,
+        name: str,
+        role: str = "resident",
+        *,
+        area: str | None = "Khóm 2",
+        group: str | None = "Tổ 3",
+        locale: str = "vi",
+        ward_code: int = DEMO_WARD,
+    ) -> WebPerson:
         """A person who opened an invite link, chose a language and agreed to the notice."""
         if role in ("police", "ward_admin"):
             area = group = None

@@ -90,8 +90,11 @@ class World:
 
     def received(self, member: Member, payload: str) -> int:
         """How many pushed messages offering this button reached the member's browser."""
-        times = sorted(datetime.fromisoformat(m["at"]) for m in self.transcripts[member.name]
-                       if any(c["payload"] == payload for c in m.get("choices", [])))
+        times = sorted(
+            datetime.fromisoformat(m["at"])
+            for m in self.transcripts[member.name]
+            if any(c["payload"] == payload for c in m.get("choices", []))
+        )
         for before, again in itertools.pairwise(times):
             self.repeats[next((i for i, kill in enumerate(self.kills) if before < kill < again), None)] += 1
         return len(times)
@@ -129,7 +132,9 @@ class Journey:
             if attempt.confirmed and stored != 1:
                 problems.append(f"{self.name}: {attempt.who}'s confirmed {attempt.tag} stored {stored} times")
             elif stored > 1:
-                problems.append(f"{self.name}: {attempt.who}'s unconfirmed {attempt.tag} stored {stored} times")
+                problems.append(
+                    f"{self.name}: {attempt.who}'s unconfirmed {attempt.tag} stored {stored} times"
+                )
         problems += [f"{self.name}: {tag} stored but never sent" for tag in found if tag not in sent]
         return problems
 
@@ -210,7 +215,9 @@ class Pledges(Journey):
         for attempt in self.confirmed():
             row = by_code.get(attempt.detail.replace("-", ""))
             if row is None or attempt.tag not in row.signer_name:
-                problems.append(f"pledge: confirmed code {attempt.detail} ({attempt.tag}) is not that signature")
+                problems.append(
+                    f"pledge: confirmed code {attempt.detail} ({attempt.tag}) is not that signature"
+                )
         for code in self.withdrawn:
             if code.replace("-", "") in by_code and by_code[code.replace("-", "")].withdrawn_at is None:
                 problems.append(f"pledge: the withdrawal of {code} was confirmed but it is still active")
@@ -255,8 +262,13 @@ class Mediation(Journey):
     async def verify(self, world: World) -> list[str]:
         async with world.db.session() as session:
             cases = list((await session.exec(select(MediationCase))).all())
-            pushes = list((await session.exec(select(OutboxMessage).where(
-                OutboxMessage.source_kind == "mediation_case"))).all())
+            pushes = list(
+                (
+                    await session.exec(
+                        select(OutboxMessage).where(OutboxMessage.source_kind == "mediation_case")
+                    )
+                ).all()
+            )
         problems = self.common_checks(self.tags_counted([c.description for c in cases]))
         numbers = {c.number: c for c in cases}
         for attempt in self.confirmed():
@@ -266,8 +278,10 @@ class Mediation(Journey):
         told = Counter((p.source_id, p.person_id) for p in pushes)
         for case in cases:
             if told[(str(case.id), self.head.person_id)] != 1:
-                problems.append(f"mediation: the head was told of {case.number} "
-                                f"{told[(str(case.id), self.head.person_id)]} times")
+                problems.append(
+                    f"mediation: the head was told of {case.number} "
+                    f"{told[(str(case.id), self.head.person_id)]} times"
+                )
             if world.received(self.head, f"hgo:{case.id}") == 0:
                 problems.append(f"mediation: the head never received {case.number}")
         return problems
@@ -325,8 +339,13 @@ class Reports(Journey):
     async def verify(self, world: World) -> list[str]:
         async with world.db.session() as session:
             rows = list((await session.exec(select(ReportSubmission))).all())
-            audits = Counter((await session.exec(select(AuditEntry.target_id).where(
-                AuditEntry.action == "report.submitted"))).all())
+            audits = Counter(
+                (
+                    await session.exec(
+                        select(AuditEntry.target_id).where(AuditEntry.action == "report.submitted")
+                    )
+                ).all()
+            )
         problems = []
         groups = Counter((r.group_id, r.period_key) for r in rows)
         problems += [f"report: group {g} has {n} rows for {p}" for (g, p), n in groups.items() if n > 1]
@@ -336,18 +355,26 @@ class Reports(Journey):
             if not confirmed:
                 continue
             # Answers are kept as they are given, so a later (unconfirmed) change may show; never an older one.
-            allowed = {a.tag for a in mine[confirmed[-1]:]}
-            found = [r for r in rows if set(TAG.findall(str(r.answers.get("incidents", "")))) & {a.tag for a in mine}]
+            allowed = {a.tag for a in mine[confirmed[-1] :]}
+            found = [
+                r
+                for r in rows
+                if set(TAG.findall(str(r.answers.get("incidents", "")))) & {a.tag for a in mine}
+            ]
             if len(found) != 1:
                 problems.append(f"report: {member.name}'s confirmed report found {len(found)} times")
                 continue
             row = found[0]
             shown = set(TAG.findall(str(row.answers.get("incidents"))))
             if row.status != "submitted" or not shown <= allowed:
-                problems.append(f"report: {member.name}'s report is {row.status} with {shown}, expected one of "
-                                f"{sorted(allowed)}")
+                problems.append(
+                    f"report: {member.name}'s report is {row.status} with {shown}, expected one of "
+                    f"{sorted(allowed)}"
+                )
             if audits[str(row.id)] != 1:
-                problems.append(f"report: {member.name}'s first sending was recorded {audits[str(row.id)]} times")
+                problems.append(
+                    f"report: {member.name}'s first sending was recorded {audits[str(row.id)]} times"
+                )
         return problems
 
 
@@ -372,7 +399,9 @@ class Alerts(Journey):
         need(await b.press("cat:theft"), "sev:urgent")
         await b.press("sev:urgent")
         await b.say(f"Trộm đột nhập nhà dân ban đêm, mã {attempt.tag}")
-        need(await b.say("Kẻ gian cạy cửa lúc nửa đêm khi cả nhà ngủ; bà con khóa cửa cẩn thận."), "photo:none")
+        need(
+            await b.say("Kẻ gian cạy cửa lúc nửa đêm khi cả nhà ngủ; bà con khóa cửa cẩn thận."), "photo:none"
+        )
         answer = await b.press(need(await b.press("photo:none"), "link:none"))
         scope = "scope:ward" if member is self.police else need(answer, "scope:g:")
         need(await b.press(scope), "when:now")
@@ -388,13 +417,18 @@ class Alerts(Journey):
         """Who must receive an alert: the whole ward for the police, the leader's group for the leader."""
         if author == self.police.name:
             return {m.person_id for m in world.members.values() if m is not self.police}
-        return {m.person_id for m in world.members.values()
-                if m.group == self.leader.group and m.area == self.leader.area and m is not self.leader}
+        return {
+            m.person_id
+            for m in world.members.values()
+            if m.group == self.leader.group and m.area == self.leader.area and m is not self.leader
+        }
 
     async def verify(self, world: World) -> list[str]:
         async with world.db.session() as session:
             alerts = list((await session.exec(select(Alert).order_by(col(Alert.id)))).all())
-            rows = list((await session.exec(select(OutboxMessage).where(OutboxMessage.source_kind == "alert"))).all())
+            rows = list(
+                (await session.exec(select(OutboxMessage).where(OutboxMessage.source_kind == "alert"))).all()
+            )
         problems = self.common_checks(self.tags_counted([a.title for a in alerts]))
         authors = {a.tag: a.who for a in self.attempts}
         queued = Counter((r.source_id, r.person_id) for r in rows)
@@ -407,12 +441,16 @@ class Alerts(Journey):
             audience = self.audience(world, authors.get(tags[0], ""))
             rows_of = {p for (source, p) in queued if source == str(alert.id)}
             if rows_of != audience or any(queued[(str(alert.id), p)] != 1 for p in audience):
-                problems.append(f"alert: {tags[0]} queued for {sorted(map(str, rows_of))} "
-                                f"(counts {[queued[(str(alert.id), p)] for p in audience]}), "
-                                f"expected once each for {sorted(map(str, audience))}")
+                problems.append(
+                    f"alert: {tags[0]} queued for {sorted(map(str, rows_of))} "
+                    f"(counts {[queued[(str(alert.id), p)] for p in audience]}), "
+                    f"expected once each for {sorted(map(str, audience))}"
+                )
             confirmed = next((a for a in self.confirmed() if a.tag == tags[0]), None)
             if confirmed is not None and int(confirmed.detail) != len(audience):
-                problems.append(f"alert: {tags[0]} was confirmed for {confirmed.detail} people, not {len(audience)}")
+                problems.append(
+                    f"alert: {tags[0]} was confirmed for {confirmed.detail} people, not {len(audience)}"
+                )
             for member in world.members.values():
                 if member.person_id not in audience:
                     continue

@@ -50,11 +50,17 @@ class ServerProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         # Nothing of the caller's own ANDAN_* environment (a bot token would switch a real channel on).
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("ANDAN_")}
-        self.env.update({
-            "PYTHONPATH": str(ROOT), "ANDAN_DATABASE_URL": db_url, "ANDAN_SECRET_KEY": TEST_SECRET,
-            "ANDAN_HOST": "127.0.0.1", "ANDAN_PORT": str(self.port), "ANDAN_MEDIA_DIR": str(workdir / "media"),
-            "ANDAN_SCHEDULER_ENABLED": "false",
-        })
+        self.env.update(
+            {
+                "PYTHONPATH": str(ROOT),
+                "ANDAN_DATABASE_URL": db_url,
+                "ANDAN_SECRET_KEY": TEST_SECRET,
+                "ANDAN_HOST": "127.0.0.1",
+                "ANDAN_PORT": str(self.port),
+                "ANDAN_MEDIA_DIR": str(workdir / "media"),
+                "ANDAN_SCHEDULER_ENABLED": "false",
+            }
+        )
         self.env.update({f"ANDAN_{name.upper()}": value for name, value in settings.items()})
         self.process: asyncio.subprocess.Process | None = None
         self.runs = 0
@@ -72,8 +78,16 @@ class ServerProcess:
         path = self._log(self.runs)
         with path.open("wb") as log:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "run", cwd=self.workdir, env=self.env,
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                cwd=self.workdir,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         return path
 
     async def start(self) -> None:
@@ -87,14 +101,17 @@ class ServerProcess:
                 if self.process.returncode is not None:
                     raise AssertionError(f"andan run exited with {self.process.returncode}:\n{self.tail()}")
                 try:
-                    async with http.get(self.url + "/healthz", timeout=aiohttp.ClientTimeout(total=5)) as response:
+                    async with http.get(
+                        self.url + "/healthz", timeout=aiohttp.ClientTimeout(total=5)
+                    ) as response:
                         if response.status == 200:
                             break
                 except (aiohttp.ClientError, TimeoutError):
                     pass
                 if loop.time() > deadline:
-                    raise AssertionError(f"andan run did not answer /healthz within {START_SECONDS:.0f} s:\n"
-                                         f"{self.tail()}")
+                    raise AssertionError(
+                        f"andan run did not answer /healthz within {START_SECONDS:.0f} s:\n{self.tail()}"
+                    )
                 await asyncio.sleep(0.05)
         self.up.set()
 
@@ -176,8 +193,9 @@ class Browser:
     def __init__(self, server: ServerProcess, name: str) -> None:
         self.server = server
         self.name = name
-        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
-                                          timeout=aiohttp.ClientTimeout(total=REQUEST_SECONDS))
+        self.http = aiohttp.ClientSession(
+            cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=aiohttp.ClientTimeout(total=REQUEST_SECONDS)
+        )
         self.cursor = 0  # the newest transcript row this browser has shown
         self.counts = Counts()
         self._ids = itertools.count(1)
@@ -229,7 +247,7 @@ class Browser:
         echoes = [i for i, m in enumerate(later) if m["direction"] == "in"]
         if echoes:
             self.counts.recovered += 1
-            return Answer([m for m in later[echoes[-1] + 1:] if m["direction"] == "out"], retried=True)
+            return Answer([m for m in later[echoes[-1] + 1 :] if m["direction"] == "out"], retried=True)
         self.counts.lost += 1
         return Answer([], retried=True, lost=True)
 
@@ -243,7 +261,9 @@ class Browser:
         """Every transcript row newer than what this browser showed (replies and pushes, both directions)."""
         found: list[dict[str, Any]] = []
         while True:
-            data, _retried = await self._call("GET", "/api/messages", params={"after": self.cursor, "wait": wait})
+            data, _retried = await self._call(
+                "GET", "/api/messages", params={"after": self.cursor, "wait": wait}
+            )
             batch = data["messages"]
             found += batch
             self._shown(batch)

@@ -64,8 +64,9 @@ def first_payload(person: Any, prefix: str) -> str:
 
 
 # Tips per network ---------------------------------------------------------------------------------------------
-async def test_clearing_cookies_does_not_bypass_the_tip_limit_per_network(db_url: str, settings_for: Any,
-                                                                           manual_clock: Any) -> None:
+async def test_clearing_cookies_does_not_bypass_the_tip_limit_per_network(
+    db_url: str, settings_for: Any, manual_clock: Any
+) -> None:
     async with town_with(db_url, settings_for, rate_tips_per_day=2) as town:
         await quick_tip(await town.join("Lan"))
         late = await town.join("Bình")  # a new cookie and a new person, on the same network
@@ -92,7 +93,9 @@ async def test_clearing_cookies_does_not_bypass_the_tip_limit_per_network(db_url
 
 
 # New people and new sessions per network -----------------------------------------------------------------------
-async def test_new_web_people_per_network_pause_and_resume(db_url: str, settings_for: Any, manual_clock: Any) -> None:
+async def test_new_web_people_per_network_pause_and_resume(
+    db_url: str, settings_for: Any, manual_clock: Any
+) -> None:
     async with town_with(db_url, settings_for, rate_web_people_per_hour=2) as town:
         await town.join("Lan")
         await town.join("Bình")
@@ -109,8 +112,9 @@ async def test_new_web_people_per_network_pause_and_resume(db_url: str, settings
         assert await count(town, Person) == 3 and "phường" in texts(replies).lower()
 
 
-async def test_new_sessions_beyond_the_network_rate_get_a_polite_429(db_url: str, settings_for: Any,
-                                                                     manual_clock: Any) -> None:
+async def test_new_sessions_beyond_the_network_rate_get_a_polite_429(
+    db_url: str, settings_for: Any, manual_clock: Any
+) -> None:
     async with town_with(db_url, settings_for, rate_web_sessions_per_hour=2) as town:
         assert town.server is not None
         first, second, third = [await town.person(name) for name in ("A", "B", "C")]
@@ -135,15 +139,20 @@ async def test_new_sessions_beyond_the_network_rate_get_a_polite_429(db_url: str
 
 # X-Forwarded-For ------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("trusted", ["", "127.0.0.1"], ids=["direct", "behind-proxy"])
-async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(db_url: str, settings_for: Any,
-                                                                   trusted: str) -> None:
+async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(
+    db_url: str, settings_for: Any, trusted: str
+) -> None:
     async with town_with(db_url, settings_for, rate_web_sessions_per_hour=1, trusted_proxies=trusted) as town:
         assert town.server is not None
         url = town.server.url + "/api/messages"
 
         async def fresh(forwarded_for: str) -> int:
-            async with aiohttp.ClientSession() as raw, raw.post(
-                    url, json={"text": "/start"}, headers={"X-Forwarded-For": forwarded_for}) as response:
+            async with (
+                aiohttp.ClientSession() as raw,
+                raw.post(
+                    url, json={"text": "/start"}, headers={"X-Forwarded-For": forwarded_for}
+                ) as response,
+            ):
                 return response.status
 
         assert await fresh("198.51.100.7") == 200
@@ -161,9 +170,13 @@ def test_client_networks_group_addresses_and_walk_only_trusted_hops() -> None:
     keyring = Keyring(b"k")
     settings = Settings(_env_file=None, secret_key="k", trusted_proxies="10.0.0.0/8, 127.0.0.1")  # type: ignore[call-arg]
     networks = ClientNetworks(keyring, settings)
-    assert networks.address("203.0.113.5", ["198.51.100.1"]) == networks.address("203.0.113.5")  # untrusted peer
+    assert networks.address("203.0.113.5", ["198.51.100.1"]) == networks.address(
+        "203.0.113.5"
+    )  # untrusted peer
     assert str(networks.address("10.1.1.1", ["198.51.100.1, 10.2.2.2"])) == "198.51.100.1"  # two trusted hops
-    assert str(networks.address("10.1.1.1", ["198.51.100.1", "10.2.2.2"])) == "198.51.100.1"  # several headers
+    assert (
+        str(networks.address("10.1.1.1", ["198.51.100.1", "10.2.2.2"])) == "198.51.100.1"
+    )  # several headers
     assert str(networks.address("10.1.1.1", ["garbage, 198.51.100.1"])) == "198.51.100.1"
     assert str(networks.address("10.1.1.1", ["198.51.100.1, garbage"])) == "10.1.1.1"  # stops at garbage
     assert str(networks.address("10.1.1.1", ["[2001:db8::1]:443"])) == "2001:db8::1"
@@ -183,9 +196,9 @@ def test_client_networks_group_addresses_and_walk_only_trusted_hops() -> None:
 
 
 # Wrong codes ----------------------------------------------------------------------------------------------------
-async def test_wrong_receipt_codes_pause_lookups_without_running_scrypt(db_url: str, settings_for: Any,
-                                                                        manual_clock: Any,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_wrong_receipt_codes_pause_lookups_without_running_scrypt(
+    db_url: str, settings_for: Any, manual_clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with town_with(db_url, settings_for, rate_code_failures_per_hour=3) as town:
         code = await quick_tip(await town.join("Lan"))
         threads: list[int] = []
@@ -223,7 +236,9 @@ async def test_wrong_receipt_codes_pause_lookups_without_running_scrypt(db_url: 
         assert "Tin báo số" in texts(replies) and len(threads) > ran
 
 
-async def test_wrong_link_codes_pause_linking_per_network(db_url: str, settings_for: Any, manual_clock: Any) -> None:
+async def test_wrong_link_codes_pause_linking_per_network(
+    db_url: str, settings_for: Any, manual_clock: Any
+) -> None:
     async with town_with(db_url, settings_for, rate_code_failures_per_hour=2) as town:
         lan = await town.join("Lan")
         code = code_in([m["text"] for m in await lan.say("/lienket")])
@@ -258,8 +273,9 @@ async def test_on_telegram_wrong_codes_count_per_chat_account(db_url: str, setti
 
 
 # Counters: what they hold, and when they go ---------------------------------------------------------------------
-async def test_counters_hold_no_address_and_are_purged_after_their_window(db_url: str, settings_for: Any,
-                                                                          manual_clock: Any) -> None:
+async def test_counters_hold_no_address_and_are_purged_after_their_window(
+    db_url: str, settings_for: Any, manual_clock: Any
+) -> None:
     assert set(RateCounter.model_fields) == {"key", "window_end", "count"}
     async with town_with(db_url, settings_for) as town:
         assert town.app is not None
@@ -303,8 +319,12 @@ class CountingServer:
             path = head.split(b" ")[1].decode()
             status, headers, body, delay = self.routes.get(path, ("404 Not Found", {}, b"", 0.0))
             await asyncio.sleep(delay)
-            lines = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", "Connection: close",
-                     *(f"{k}: {v}" for k, v in headers.items())]
+            lines = [
+                f"HTTP/1.1 {status}",
+                f"Content-Length: {len(body)}",
+                "Connection: close",
+                *(f"{k}: {v}" for k, v in headers.items()),
+            ]
             writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
             await writer.drain()
         writer.close()
@@ -317,8 +337,17 @@ class FixedResolver(AbstractResolver):
         self.answers = answers
 
     async def resolve(self, host: str, port: int = 0, family: Any = 0) -> list[ResolveResult]:
-        return [{"hostname": host, "host": a, "port": port, "family": 2 if ":" not in a else 10, "proto": 0,
-                 "flags": 0} for a in self.answers[host]]
+        return [
+            {
+                "hostname": host,
+                "host": a,
+                "port": port,
+                "family": 2 if ":" not in a else 10,
+                "proto": 0,
+                "flags": 0,
+            }
+            for a in self.answers[host]
+        ]
 
     async def close(self) -> None:
         pass
@@ -347,15 +376,23 @@ async def test_media_urls_outside_the_policy_are_refused_without_any_connection(
             ("https://zdn.vn.evil.example/photo", production),  # a media host's name inside a foreign one
             ("ftp://zdn.vn/photo", production),
             (f"http://localhost:{server.port}/photo", replace(production, allow_http=True)),  # DNS → loopback
-            (f"http://127.0.0.1:{server.port}/photo", replace(production, allow_http=True)),  # loopback literal
+            (
+                f"http://127.0.0.1:{server.port}/photo",
+                replace(production, allow_http=True),
+            ),  # loopback literal
             ("https://10.1.2.3/photo", production),  # a private address literal
             (f"{local}/photo", replace(tests_only, allow_private=False)),
         ]
         for url, policy in refused:
             with pytest.raises(Refused):
                 await fetch(url, 1000, policy)
-        hostile_dns = FixedResolver({"cdn.zdn.vn": ["10.0.0.5"], "f1.zdn.vn": ["169.254.169.254", "127.0.0.1"],
-                                     "v6.zdn.vn": ["::1", "fd00::1"]})
+        hostile_dns = FixedResolver(
+            {
+                "cdn.zdn.vn": ["10.0.0.5"],
+                "f1.zdn.vn": ["169.254.169.254", "127.0.0.1"],
+                "v6.zdn.vn": ["::1", "fd00::1"],
+            }
+        )
         for host in hostile_dns.answers:
             with pytest.raises(Refused):
                 await fetch(f"https://{host}/photo", 1000, production, resolver=hostile_dns)
@@ -372,7 +409,9 @@ async def test_media_urls_outside_the_policy_are_refused_without_any_connection(
 
 
 # The secret key file ---------------------------------------------------------------------------------------------
-def test_secret_key_file_is_private_from_the_moment_it_exists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_secret_key_file_is_private_from_the_moment_it_exists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     opened: list[tuple[str, int, int]] = []
     real_open = os.open
@@ -398,8 +437,9 @@ def test_secret_key_file_is_private_from_the_moment_it_exists(tmp_path: Path, mo
     assert Settings(_env_file=None, secret_key=None).secret_bytes() == key  # type: ignore[call-arg]
 
 
-def test_when_another_process_creates_the_key_first_its_key_is_used(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_when_another_process_creates_the_key_first_its_key_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     real_open = os.open
 

@@ -36,15 +36,20 @@ async def test_police_alert_reaches_the_ward_and_a_leader_alert_only_their_group
         session.add(LinkedChat(channel="web", chat_id="zalo-group-to3", ward_code=DEMO_WARD, group_id=to3))
         await session.commit()
 
-    preview = await compose(police, title="Giả danh công an gọi điện đòi tiền",
-                            body="Kẻ gian gọi từ số 0912 345 678, xưng là công an phường, yêu cầu chuyển tiền.",
-                            watch="0912 345 678\nvay-nhanh.vn")
+    preview = await compose(
+        police,
+        title="Giả danh công an gọi điện đòi tiền",
+        body="Kẻ gian gọi từ số 0912 345 678, xưng là công an phường, yêu cầu chuyển tiền.",
+        watch="0912 345 678\nvay-nhanh.vn",
+    )
     alert_text = preview[0]["text"]
     assert "0912 345 678" in alert_text and "Giả danh công an" in alert_text
     assert "✅" in alert_text  # the verified mark of a police alert
     await town.restart()  # the form survives a restart between preview and confirmation
     done = await police.press("confirm:send")
-    assert " 4 " in police.all_text(done) and " 1 " in police.all_text(done)  # Lan, Bình, An and the leader Tâm; the author gets no copy
+    assert " 4 " in police.all_text(done) and " 1 " in police.all_text(
+        done
+    )  # Lan, Bình, An and the leader Tâm; the author gets no copy
 
     assert await town.drain() >= 5
     received = {}
@@ -57,8 +62,11 @@ async def test_police_alert_reaches_the_ward_and_a_leader_alert_only_their_group
     alert = await latest_alert(town)
     assert alert.verification_code and alert.verification_code in alert_text
     async with town.app.db.session() as session:
-        chat_rows = (await session.exec(select(OutboxMessage).where(
-            OutboxMessage.dedupe_key == f"alert:{alert.id}:chat:1"))).all()
+        chat_rows = (
+            await session.exec(
+                select(OutboxMessage).where(OutboxMessage.dedupe_key == f"alert:{alert.id}:chat:1")
+            )
+        ).all()
         assert len(chat_rows) == 1 and chat_rows[0].chat_id == "zalo-group-to3"
 
     # Acknowledgements: once per person, counted per group, a second press changes nothing.
@@ -76,7 +84,9 @@ async def test_police_alert_reaches_the_ward_and_a_leader_alert_only_their_group
         assert column[to3] == "2/2" and column[to5] == "1/1"
         assert column[await group_id(town, "Khóm 1", "Tổ 1")] == "0/1"
         section = await alerts_section(session, Scope(DEMO_WARD, to3, "resident"), *week)
-        assert section is not None and section.figures["acknowledged"] == 2 and section.figures["delivered"] == 2
+        assert (
+            section is not None and section.figures["acknowledged"] == 2 and section.figures["delivered"] == 2
+        )
     progress = police.all_text(await police.say("/canhbao"))
     assert "đã gửi 5" in progress and "đã đọc 3" in progress  # 4 people and the group chat
     assert "Tổ 3, Khóm 2: 2; Tổ 5, Khóm 2: 1" in progress
@@ -88,7 +98,9 @@ async def test_police_alert_reaches_the_ward_and_a_leader_alert_only_their_group
     await leader.say("Trộm xe máy ban đêm")
     await leader.say("Khóa cổ xe và gửi xe vào nhà trước 22 giờ.")
     replies = await leader.send_file(b"not an image", "ghi-chu.txt", "text/plain")
-    assert "ảnh" in leader.all_text(replies) or "photo" in leader.all_text(replies)  # asked again, nothing lost
+    assert "ảnh" in leader.all_text(replies) or "photo" in leader.all_text(
+        replies
+    )  # asked again, nothing lost
     await leader.send_file(PNG, "xe-may.png", "image/png")
     replies = await leader.press("link:none")
     offered = [c["payload"] for c in replies[-1]["choices"]]
@@ -112,22 +124,38 @@ async def test_acknowledging_an_alert_of_another_place_is_refused(town, manual_c
     leader = await town.join("Tâm", role="group_admin", group="Tổ 3")
     lan = await town.join("Lan", group="Tổ 3")
     outsider = await town.join("Hoa", area="Khóm 1", group="Tổ 2")
-    await send(leader, title="Cháy nổ do sạc xe điện", body="Không sạc xe điện qua đêm trong nhà.",
-               category="fire", severity="important", scope=(f"scope:g:{await group_id(town, 'Khóm 2', 'Tổ 3')}",))
+    await send(
+        leader,
+        title="Cháy nổ do sạc xe điện",
+        body="Không sạc xe điện qua đêm trong nhà.",
+        category="fire",
+        severity="important",
+        scope=(f"scope:g:{await group_id(town, 'Khóm 2', 'Tổ 3')}",),
+    )
     await town.drain()
     pushed = alerts_in(await lan.poll())
     refused = await acknowledge(outsider, pushed[0])
-    assert "không dành cho nơi bạn ở" in outsider.all_text(refused) or "not one for your place" in outsider.all_text(refused)
+    assert "không dành cho nơi bạn ở" in outsider.all_text(
+        refused
+    ) or "not one for your place" in outsider.all_text(refused)
     async with town.app.db.session() as session:
         assert await acks_by_group(session, (await latest_alert(town)).id) == {}
 
 
-async def test_forgetting_erases_readings_and_keeps_authored_alerts_as_ward_records(town, manual_clock) -> None:  # type: ignore[no-untyped-def]
+async def test_forgetting_erases_readings_and_keeps_authored_alerts_as_ward_records(
+    town, manual_clock
+) -> None:  # type: ignore[no-untyped-def]
     leader = await town.join("Tâm", role="group_admin", group="Tổ 3")
     lan = await town.join("Lan", group="Tổ 3")
     to3 = await group_id(town, "Khóm 2", "Tổ 3")
-    await send(leader, title="Cảnh giác trộm chó", body="Đêm qua có hai vụ bắt trộm chó ở Tổ 3.",
-               category="theft", severity="important", scope=(f"scope:g:{to3}",))
+    await send(
+        leader,
+        title="Cảnh giác trộm chó",
+        body="Đêm qua có hai vụ bắt trộm chó ở Tổ 3.",
+        category="theft",
+        severity="important",
+        scope=(f"scope:g:{to3}",),
+    )
     await town.drain()
     await acknowledge(lan, alerts_in(await lan.poll())[0])
 
@@ -148,11 +176,24 @@ async def test_police_choose_groups_across_areas(town, manual_clock) -> None:  #
     lan = await town.join("Lan", group="Tổ 3")
     binh = await town.join("Bình", group="Tổ 5")
     an = await town.join("An", area="Khóm 1", group="Tổ 1")
-    preview = await compose(police, title="Đối tượng lạ hỏi thăm nhà vắng chủ", category="theft",
-                            body="Hai người đi xe máy hỏi thăm các nhà vắng chủ, nghi trinh sát để trộm.",
-                            severity="important",
-                            scope=("scope:groups", "Khóm 2", "Tổ 5", "Tổ 7", "Tổ 7", "Khu dân cư khác", "Khóm 1",
-                                   "Tổ 1", "grp:done"))
+    preview = await compose(
+        police,
+        title="Đối tượng lạ hỏi thăm nhà vắng chủ",
+        category="theft",
+        body="Hai người đi xe máy hỏi thăm các nhà vắng chủ, nghi trinh sát để trộm.",
+        severity="important",
+        scope=(
+            "scope:groups",
+            "Khóm 2",
+            "Tổ 5",
+            "Tổ 7",
+            "Tổ 7",
+            "Khu dân cư khác",
+            "Khóm 1",
+            "Tổ 1",
+            "grp:done",
+        ),
+    )
     assert "Tổ 5, Khóm 2; Tổ 1, Khóm 1" in police.all_text(preview)  # Tổ 7 pressed twice: removed again
     await police.press("confirm:send")
     await town.drain()

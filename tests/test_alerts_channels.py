@@ -32,8 +32,12 @@ async def test_police_alert_reaches_residents_on_three_channels(db_url, settings
         await join_on(zalo, town, "Tổ 5")
 
         telegram_seen, zalo_seen = len(telegram.fake.requests), len(zalo.sent())
-        await send(police, title="Giả danh nhân viên điện lực", severity="important",
-                   body="Kẻ gian gọi báo cắt điện, yêu cầu chuyển tiền qua số tài khoản lạ.")
+        await send(
+            police,
+            title="Giả danh nhân viên điện lực",
+            severity="important",
+            body="Kẻ gian gọi báo cắt điện, yêu cầu chuyển tiền qua số tài khoản lạ.",
+        )
         await town.drain()
         assert any("Giả danh nhân viên điện lực" in t for t in telegram.sent_since(telegram_seen))
         zalo_texts = [str(m.get("text") or "") for m in zalo.sent()[zalo_seen:]]
@@ -49,8 +53,10 @@ async def test_police_alert_reaches_residents_on_three_channels(db_url, settings
         await acknowledge(lan, web_alert[0])
         alert = await latest_alert(town)
         async with town.app.db.session() as session:  # type: ignore[union-attr]
-            assert await acks_by_group(session, alert.id) == {await group_id(town, "Khóm 2", "Tổ 3"): 2,
-                                                               await group_id(town, "Khóm 2", "Tổ 5"): 1}
+            assert await acks_by_group(session, alert.id) == {
+                await group_id(town, "Khóm 2", "Tổ 3"): 2,
+                await group_id(town, "Khóm 2", "Tổ 5"): 1,
+            }
     finally:
         await town.close()
         await telegram.stop()

@@ -11,7 +11,10 @@ from tests.test_alerts_steps import latest_alert, send
 def test_identifiers_are_normalised_however_they_are_written() -> None:
     for written in ("0912 345 678", "0912.345.678", "+84 912 345 678", "84912345678", "gọi 0912345678 ngay"):
         assert phones_in(written) == ["+84912345678"], written
-    assert domains_in("vào https://www.Vay-Nhanh.vn/dang-ky?ref=1 hoặc zalo.me/abc") == ["vay-nhanh.vn", "zalo.me"]
+    assert domains_in("vào https://www.Vay-Nhanh.vn/dang-ky?ref=1 hoặc zalo.me/abc") == [
+        "vay-nhanh.vn",
+        "zalo.me",
+    ]
     assert accounts_in("STK 1903 5555 7777 Techcombank, gọi 0912 345 678") == ["190355557777"]
     # Place names and sums of money are not links or accounts.
     assert domains_in("Công an P.Cao Lãnh, TP.HCM, thư gửi a@gmail.com") == []
@@ -21,9 +24,12 @@ def test_identifiers_are_normalised_however_they_are_written() -> None:
 async def test_scam_check_finds_an_earlier_alert_by_phone_link_words_and_code(town, manual_clock) -> None:  # type: ignore[no-untyped-def]
     police = await town.join("Công an Hùng", role="police")
     lan = await town.join("Lan", group="Tổ 7")
-    await send(police, title="Giả danh công an yêu cầu chuyển tiền",
-               body="Đối tượng gọi điện xưng là công an phường, đe dọa và yêu cầu chuyển tiền để “xác minh”.",
-               watch="+84912345678\nhttps://www.vay-nhanh.vn\nSTK 1903 5555 7777")
+    await send(
+        police,
+        title="Giả danh công an yêu cầu chuyển tiền",
+        body="Đối tượng gọi điện xưng là công an phường, đe dọa và yêu cầu chuyển tiền để “xác minh”.",
+        watch="+84912345678\nhttps://www.vay-nhanh.vn\nSTK 1903 5555 7777",
+    )
     await town.drain()  # pushes settle before Lan types (see deliver)
     code = (await latest_alert(town)).verification_code
     assert code
@@ -53,14 +59,22 @@ async def test_scam_check_finds_an_earlier_alert_by_phone_link_words_and_code(to
     assert "Giả danh công an" not in text and "113" in text and "OTP" in text
 
 
-async def test_residents_list_recent_alerts_newest_first_and_search_without_accents(town, manual_clock) -> None:  # type: ignore[no-untyped-def]
+async def test_residents_list_recent_alerts_newest_first_and_search_without_accents(
+    town, manual_clock
+) -> None:  # type: ignore[no-untyped-def]
     police = await town.join("Công an Hùng", role="police")
     lan = await town.join("Lan", group="Tổ 3")
     outsider = await town.join("Hoa", area="Khóm 1", group="Tổ 1")
     replies = await lan.say("/canhbao")
     assert "chưa có" in lan.all_text(replies) or "no alerts" in lan.all_text(replies)
-    await send(police, title="Trộm cắp xe đạp điện", body="Nhiều vụ trộm xe đạp điện trước cửa nhà.",
-               category="theft", severity="important", scope=("scope:areas", "Khóm 2", "area:done"))
+    await send(
+        police,
+        title="Trộm cắp xe đạp điện",
+        body="Nhiều vụ trộm xe đạp điện trước cửa nhà.",
+        category="theft",
+        severity="important",
+        scope=("scope:areas", "Khóm 2", "area:done"),
+    )
     await town.drain()
     manual_clock.advance(timedelta(hours=1))
     await send(police, title="Lừa đảo mã OTP", body="Không đọc mã OTP cho bất kỳ ai qua điện thoại.")

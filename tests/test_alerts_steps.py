@@ -22,9 +22,17 @@ def _png() -> bytes:
 PNG = _png()
 
 
-async def compose(author: Any, *, title: str, body: str, category: str = "scam", severity: str = "urgent",
-                  scope: tuple[str, ...] = ("scope:ward",), watch: str | None = None,
-                  when: str | None = None) -> list[dict[str, Any]]:
+async def compose(
+    author: Any,
+    *,
+    title: str,
+    body: str,
+    category: str = "scam",
+    severity: str = "urgent",
+    scope: tuple[str, ...] = ("scope:ward",),
+    watch: str | None = None,
+    when: str | None = None,
+) -> list[dict[str, Any]]:
     """Write an alert up to its preview; returns the preview replies (the alert, then the question)."""
     await author.say("/soancanhbao")
     await author.press(f"cat:{category}")
@@ -48,8 +56,6 @@ async def send(author: Any, **kw: Any) -> list[dict[str, Any]]:
     return await author.press("confirm:send")
 
 
-
-
 def alerts_in(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Pushed alerts among polled messages (they carry the "I have read this" choice)."""
     return [m for m in messages if any(c["payload"].startswith("ack:") for c in m.get("choices", []))]
@@ -62,8 +68,13 @@ async def acknowledge(person: Any, message: dict[str, Any]) -> list[dict[str, An
 
 async def group_id(town: Any, area: str, group: str) -> int:
     async with town.app.db.session() as session:
-        row = (await session.exec(select(Group).join(Area, Area.id == Group.area_id)  # type: ignore[arg-type]
-                                  .where(Area.name == area, Group.name == group))).one()
+        row = (
+            await session.exec(
+                select(Group)
+                .join(Area, Area.id == Group.area_id)  # type: ignore[arg-type]
+                .where(Area.name == area, Group.name == group)
+            )
+        ).one()
         return int(row.id)
 
 

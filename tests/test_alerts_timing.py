@@ -13,7 +13,8 @@ from tests.test_alerts_steps import alerts_in, group_id, latest_alert, send
 
 
 async def test_quiet_hours_hold_information_and_let_urgent_through_and_muting_keeps_urgent_only(  # type: ignore[no-untyped-def]
-        town, manual_clock) -> None:
+    town, manual_clock
+) -> None:
     police = await town.join("Công an Hùng", role="police")
     lan = await town.join("Lan", group="Tổ 3")
     minh = await town.join("Minh", group="Tổ 4")
@@ -21,10 +22,20 @@ async def test_quiet_hours_hold_information_and_let_urgent_through_and_muting_ke
     assert "/batthongtin" in minh.all_text(replies)
 
     manual_clock.set(datetime.fromisoformat("2026-11-23T22:00:00+07:00"))
-    await send(police, title="Lưu ý khóa cửa khi ra ngoài", body="Mùa cuối năm, nhớ khóa cửa và tắt điện.",
-               category="theft", severity="info")
-    await send(police, title="Đang có cháy ở chợ Cao Lãnh", body="Tránh xa khu vực chợ, nhường đường xe cứu hỏa.",
-               category="fire", severity="urgent")
+    await send(
+        police,
+        title="Lưu ý khóa cửa khi ra ngoài",
+        body="Mùa cuối năm, nhớ khóa cửa và tắt điện.",
+        category="theft",
+        severity="info",
+    )
+    await send(
+        police,
+        title="Đang có cháy ở chợ Cao Lãnh",
+        body="Tránh xa khu vực chợ, nhường đường xe cứu hỏa.",
+        category="fire",
+        severity="urgent",
+    )
     await town.drain()
     tonight = alerts_in(await lan.poll())
     assert [m["text"].splitlines()[1] for m in tonight] == ["Đang có cháy ở chợ Cao Lãnh"]
@@ -40,8 +51,13 @@ async def test_quiet_hours_hold_information_and_let_urgent_through_and_muting_ke
     assert alerts_in(await minh.poll()) == []  # muted: the information alert never comes
 
     await minh.say("/batthongtin")
-    await send(police, title="Lịch tiêm phòng dại cho chó mèo", body="Thứ Bảy này tại nhà văn hóa khóm.",
-               category="other", severity="info")
+    await send(
+        police,
+        title="Lịch tiêm phòng dại cho chó mèo",
+        body="Thứ Bảy này tại nhà văn hóa khóm.",
+        category="other",
+        severity="info",
+    )
     await town.drain()
     assert len(alerts_in(await minh.poll())) == 1
 
@@ -78,8 +94,13 @@ async def test_a_scheduled_alert_is_released_once_by_the_tick(town, manual_clock
     assert len(pushed) == 1 and "Nguyễn Huệ" in pushed[0]["text"]
     alert = await latest_alert(town)
     async with town.app.db.session() as session:
-        rows = (await session.exec(select(func.count()).select_from(OutboxMessage)
-                                   .where(OutboxMessage.source_id == str(alert.id)))).one()
+        rows = (
+            await session.exec(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.source_id == str(alert.id))
+            )
+        ).one()
         assert rows == 1
 
 
@@ -89,8 +110,14 @@ async def test_the_author_follows_progress_and_stops_what_has_not_gone_out(town,
     hoa = await town.join("Hoa", group="Tổ 3")
     manual_clock.set(datetime.fromisoformat("2026-11-23T21:30:00+07:00"))
     to3 = await group_id(town, "Khóm 2", "Tổ 3")
-    await send(leader, title="Họp tổ tối thứ Sáu", body="Họp tổ bàn về an ninh trật tự cuối năm.",
-               category="other", severity="info", scope=(f"scope:g:{to3}",))
+    await send(
+        leader,
+        title="Họp tổ tối thứ Sáu",
+        body="Họp tổ bàn về an ninh trật tự cuối năm.",
+        category="other",
+        severity="info",
+        scope=(f"scope:g:{to3}",),
+    )
     await town.drain()
     assert alerts_in(await lan.poll()) == []  # held back by quiet hours
 
@@ -114,8 +141,14 @@ async def test_the_author_follows_progress_and_stops_what_has_not_gone_out(town,
 async def test_a_scheduled_alert_cancelled_by_its_author_never_goes_out(town, manual_clock) -> None:  # type: ignore[no-untyped-def]
     police = await town.join("Công an Hùng", role="police")
     lan = await town.join("Lan", group="Tổ 3")
-    replies = await send(police, title="Diễn tập phòng cháy", body="Sáng Chủ nhật diễn tập chữa cháy tại chợ.",
-                         category="fire", severity="info", when="18:00")
+    replies = await send(
+        police,
+        title="Diễn tập phòng cháy",
+        body="Sáng Chủ nhật diễn tập chữa cháy tại chợ.",
+        category="fire",
+        severity="info",
+        when="18:00",
+    )
     assert "18:00" in police.all_text(replies)
     text = police.all_text(await police.say("/canhbao"))
     assert "hẹn gửi lúc" in text and "Diễn tập phòng cháy" in text
@@ -135,7 +168,9 @@ def test_typed_send_times_are_read_in_local_time() -> None:
     now = datetime.fromisoformat("2026-11-23T09:00:00+07:00")
     assert parse_when("25/11 18:30", now) == datetime.fromisoformat("2026-11-25T18:30:00+07:00")
     assert parse_when("25/11/2026 18h30", now) == datetime.fromisoformat("2026-11-25T18:30:00+07:00")
-    assert parse_when("8:15", now) == datetime.fromisoformat("2026-11-24T08:15:00+07:00")  # already past today
+    assert parse_when("8:15", now) == datetime.fromisoformat(
+        "2026-11-24T08:15:00+07:00"
+    )  # already past today
     assert parse_when("20h", now) == datetime.fromisoformat("2026-11-23T20:00:00+07:00")
     assert parse_when("31/02 10:00", now) is None
     assert parse_when("ngày mai", now) is None

@@ -55,7 +55,9 @@ class Hooks:
         assert self.town.app is not None
         return str(self.town.app.channels["zalo_bot"].webhook_secret)  # type: ignore[attr-defined]
 
-    def oa_event(self, text: str = "xin chào", *, at: float | None = None, user: str = "4410000000000000009") -> dict[str, Any]:
+    def oa_event(
+        self, text: str = "xin chào", *, at: float | None = None, user: str = "4410000000000000009"
+    ) -> dict[str, Any]:
         event = self.zalo_oa.user_send_text(user, text)
         if at is not None:
             event["timestamp"] = str(int(at * 1000))
@@ -63,11 +65,16 @@ class Hooks:
 
     def oa_signed(self, raw: bytes, timestamp: str) -> dict[str, str]:
         fake = self.zalo_oa
-        return {**JSON_HEADERS, "X-ZEvent-Signature": zalo_oa_signature(fake.app_id, raw, timestamp, fake.oa_secret_key)}
+        return {
+            **JSON_HEADERS,
+            "X-ZEvent-Signature": zalo_oa_signature(fake.app_id, raw, timestamp, fake.oa_secret_key),
+        }
 
     async def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-        async with aiohttp.ClientSession() as http, \
-                http.post(self.url + path, data=body, headers=headers or JSON_HEADERS) as response:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(self.url + path, data=body, headers=headers or JSON_HEADERS) as response,
+        ):
             return response.status, await response.read()
 
     async def healthy(self) -> bool:
@@ -82,7 +89,9 @@ class Hooks:
     async def quiet(self, timeout: float = 10) -> None:  # noqa: ASYNC109 - a test helper
         """Wait until the app has finished the work webhooks started in the background."""
         assert self.town.app is not None
-        working = [t for t in self.town.app._tasks if t.get_name().startswith(("zalo-oa-event", "zalo-bot-update"))]
+        working = [
+            t for t in self.town.app._tasks if t.get_name().startswith(("zalo-oa-event", "zalo-bot-update"))
+        ]
         if working:
             await asyncio.wait(working, timeout=timeout)
         telegram = self.town.app.channels["telegram"].ptb  # type: ignore[attr-defined]
@@ -93,18 +102,29 @@ class Hooks:
 
 
 @asynccontextmanager
-async def webhook_town(settings_for: Callable[..., Any], db_url: str, **overrides: Any) -> AsyncIterator[Hooks]:
+async def webhook_town(
+    settings_for: Callable[..., Any], db_url: str, **overrides: Any
+) -> AsyncIterator[Hooks]:
     telegram, zalo_bot, zalo_oa = FakeTelegram(), FakeZaloBot(), FakeZaloOA()
     for fake in (telegram, zalo_bot, zalo_oa):
         await fake.start()
     settings = settings_for(
-        db_url, public_url=f"http://127.0.0.1:{free_port()}",
-        telegram_token=telegram.token, telegram_api_url=telegram.base_url, telegram_webhook_secret=TG_SECRET,
-        zalo_bot_token=zalo_bot.token, zalo_bot_api_url=zalo_bot.base_url,
-        zalo_oa_app_id=zalo_oa.app_id, zalo_oa_secret_key=zalo_oa.secret_key,
-        zalo_oa_webhook_secret=zalo_oa.oa_secret_key, zalo_oa_access_token=zalo_oa.access_token,
-        zalo_oa_refresh_token=zalo_oa.refresh_token, zalo_oa_api_url=zalo_oa.base_url,
-        zalo_oa_oauth_url=zalo_oa.base_url, **overrides)
+        db_url,
+        public_url=f"http://127.0.0.1:{free_port()}",
+        telegram_token=telegram.token,
+        telegram_api_url=telegram.base_url,
+        telegram_webhook_secret=TG_SECRET,
+        zalo_bot_token=zalo_bot.token,
+        zalo_bot_api_url=zalo_bot.base_url,
+        zalo_oa_app_id=zalo_oa.app_id,
+        zalo_oa_secret_key=zalo_oa.secret_key,
+        zalo_oa_webhook_secret=zalo_oa.oa_secret_key,
+        zalo_oa_access_token=zalo_oa.access_token,
+        zalo_oa_refresh_token=zalo_oa.refresh_token,
+        zalo_oa_api_url=zalo_oa.base_url,
+        zalo_oa_oauth_url=zalo_oa.base_url,
+        **overrides,
+    )
     town = Town(settings)
     try:
         await town.start()
@@ -128,6 +148,7 @@ def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 # Webhooks ------------------------------------------------------------------------------------------------------
 
+
 async def test_deep_json_on_every_webhook_is_refused_after_authentication(hooks: Hooks, caplog) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.WARNING)
     oa_secret = {**JSON_HEADERS, "X-ZEvent-Signature": "mac=" + "0" * 64}
@@ -138,16 +159,25 @@ async def test_deep_json_on_every_webhook_is_refused_after_authentication(hooks:
     assert (await hooks.post("/webhook/zalo-oa", stamped, oa_secret))[0] == 401
     assert (await hooks.post("/webhook/zalo-oa", stamped, hooks.oa_signed(stamped, timestamp)))[0] == 400
     # The same body with the right secret, on the other two webhooks.
-    assert (await hooks.post("/webhook/telegram", DEEP, {**JSON_HEADERS,
-                                                          "X-Telegram-Bot-Api-Secret-Token": TG_SECRET}))[0] == 400
-    assert (await hooks.post("/webhook/zalo-bot", DEEP, {**JSON_HEADERS,
-                                                          "X-Bot-Api-Secret-Token": hooks.zalo_bot_secret}))[0] == 400
+    assert (
+        await hooks.post(
+            "/webhook/telegram", DEEP, {**JSON_HEADERS, "X-Telegram-Bot-Api-Secret-Token": TG_SECRET}
+        )
+    )[0] == 400
+    assert (
+        await hooks.post(
+            "/webhook/zalo-bot", DEEP, {**JSON_HEADERS, "X-Bot-Api-Secret-Token": hooks.zalo_bot_secret}
+        )
+    )[0] == 400
     # And without it: refused before the body is read.
     assert (await hooks.post("/webhook/telegram", DEEP))[0] == 401
     assert (await hooks.post("/webhook/zalo-bot", DEEP))[0] == 401
     huge = b'{"update_id":1,"pad":"' + b"x" * (2 * 1024 * 1024) + b'"}'
-    assert (await hooks.post("/webhook/telegram", huge, {**JSON_HEADERS,
-                                                          "X-Telegram-Bot-Api-Secret-Token": TG_SECRET}))[0] == 413
+    assert (
+        await hooks.post(
+            "/webhook/telegram", huge, {**JSON_HEADERS, "X-Telegram-Bot-Api-Secret-Token": TG_SECRET}
+        )
+    )[0] == 413
     assert await hooks.healthy()
     assert errors(caplog) == [] and await hooks.processed() == 0
 
@@ -175,8 +205,16 @@ async def test_a_malformed_telegram_update_is_acknowledged_once_and_dropped(hook
     warnings = [r for r in caplog.records if r.name.startswith("bot.channels.telegram")]
     assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING and warnings[0].exc_info is None
     # A well-formed envelope whose fields have the wrong types is dropped the same way, not failed in a handler.
-    odd = {"update_id": 10, "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"},
-                                        "from": {"id": 5, "is_bot": False, "first_name": "X"}, "text": 5}}
+    odd = {
+        "update_id": 10,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 5, "type": "private"},
+            "from": {"id": 5, "is_bot": False, "first_name": "X"},
+            "text": 5,
+        },
+    }
     assert (await hooks.post("/webhook/telegram", json.dumps(odd).encode(), tg))[0] == 200
     assert (await hooks.post("/webhook/telegram", b"[1, 2]", tg))[0] == 400  # not an update at all
     await hooks.quiet()
@@ -186,11 +224,20 @@ async def test_a_malformed_telegram_update_is_acknowledged_once_and_dropped(hook
 
 async def test_secret_headers_with_bytes_that_are_not_utf8(hooks: Hooks, caplog) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.WARNING)
-    for path, header in (("/webhook/telegram", b"X-Telegram-Bot-Api-Secret-Token"),
-                         ("/webhook/zalo-bot", b"X-Bot-Api-Secret-Token"), ("/webhook/zalo-oa", b"X-ZEvent-Signature")):
+    for path, header in (
+        ("/webhook/telegram", b"X-Telegram-Bot-Api-Secret-Token"),
+        ("/webhook/zalo-bot", b"X-Bot-Api-Secret-Token"),
+        ("/webhook/zalo-oa", b"X-ZEvent-Signature"),
+    ):
         body = b'{"update_id":1,"timestamp":"1"}'
-        request = (b"POST " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + header +
-                   b": caf\xe9\xff\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+        request = (
+            b"POST "
+            + path.encode()
+            + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + header
+            + b": caf\xe9\xff\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
+            + body
+        )
         status, _head = await raw_exchange(hooks.port, request)
         assert 400 <= status < 500, (path, status)
     assert errors(caplog) == []
@@ -200,7 +247,10 @@ async def test_zalo_oa_events_outside_the_replay_window_are_ignored(hooks: Hooks
     caplog.set_level(logging.WARNING)
     window = hooks.town.settings.zalo_oa_event_max_age_seconds
     user = "4410000000000000042"
-    for at in (time.time() - window - 60, time.time() + 3600):  # captured long ago; claims to come from the future
+    for at in (
+        time.time() - window - 60,
+        time.time() + 3600,
+    ):  # captured long ago; claims to come from the future
         event = hooks.oa_event("xin chào", at=at, user=user)
         raw = dumps(event).encode()
         status, _body = await hooks.post("/webhook/zalo-oa", raw, hooks.oa_signed(raw, event["timestamp"]))
@@ -221,10 +271,16 @@ async def test_zalo_oa_events_outside_the_replay_window_are_ignored(hooks: Hooks
 
 # The web chat API ----------------------------------------------------------------------------------------------
 
-async def chat_post(hooks: Hooks, body: bytes | aiohttp.FormData, headers: dict[str, str] | None = None,
-                    ) -> tuple[int, dict[str, Any]]:
-    async with aiohttp.ClientSession() as http, \
-            http.post(hooks.url + "/api/messages", data=body, headers=headers) as response:
+
+async def chat_post(
+    hooks: Hooks,
+    body: bytes | aiohttp.FormData,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, Any]]:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(hooks.url + "/api/messages", data=body, headers=headers) as response,
+    ):
         return response.status, await response.json(content_type=None)
 
 
@@ -253,21 +309,30 @@ async def test_chat_api_refuses_bad_json_with_a_translated_400(hooks: Hooks, cap
 
 async def test_chat_api_refuses_broken_multipart(hooks: Hooks, caplog) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.WARNING)
-    part = b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n' \
-           b"Content-Type: image/jpeg\r\n\r\n\xff\xd8 photo\r\n--XyZ--\r\n"
+    part = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n'
+        b"Content-Type: image/jpeg\r\n\r\n\xff\xd8 photo\r\n--XyZ--\r\n"
+    )
     cases = [
         (part, {"Content-Type": "multipart/form-data"}),  # no boundary
         (part, {"Content-Type": "multipart/form-data; boundary=other"}),  # not the body's boundary
         (b"--XyZ\r\nno headers here", {"Content-Type": "multipart/form-data; boundary=XyZ"}),  # cut short
-        (b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"\r\n" + b"X-Pad: " + b"a" * 20000 + b"\r\n\r\nx\r\n--XyZ--\r\n",
-         {"Content-Type": "multipart/form-data; boundary=XyZ"}),  # a part header over the line limit
+        (
+            b'--XyZ\r\nContent-Disposition: form-data; name="file"\r\n'
+            + b"X-Pad: "
+            + b"a" * 20000
+            + b"\r\n\r\nx\r\n--XyZ--\r\n",
+            {"Content-Type": "multipart/form-data; boundary=XyZ"},
+        ),  # a part header over the line limit
     ]
     for body, headers in cases:
         status, answer = await chat_post(hooks, body, headers)
         assert 400 <= status < 500 and answer["error"], (body[:40], headers, status)
     # A file name with CR/LF in it (a quoted name may hold anything): accepted, and the name is made harmless.
-    crlf = b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename*=UTF-8\'\'evil%0D%0ASet-Cookie%3A%20x.jpg\r\n' \
-           b"Content-Type: image/jpeg\r\n\r\n\xff\xd8 photo\r\n--XyZ--\r\n"
+    crlf = (
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename*=UTF-8''evil%0D%0ASet-Cookie%3A%20x.jpg\r\n"
+        b"Content-Type: image/jpeg\r\n\r\n\xff\xd8 photo\r\n--XyZ--\r\n"
+    )
     status, answer = await chat_post(hooks, crlf, {"Content-Type": "multipart/form-data; boundary=XyZ"})
     assert status == 200, answer
     (echo,) = [m["text"] for m in answer["messages"] if m["direction"] == "in"]
@@ -278,8 +343,17 @@ async def test_chat_api_refuses_broken_multipart(hooks: Hooks, caplog) -> None: 
 async def test_long_poll_refuses_bad_numbers(hooks: Hooks, caplog) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.WARNING)
     async with aiohttp.ClientSession() as http:
-        for query in ("wait=nan", "wait=inf", "wait=-inf", "wait=1e400", "after=99999999999999999999999999",
-                      "after=-1", "after=" + "9" * 5000, "after=abc", "wait=" + "1" * 100):
+        for query in (
+            "wait=nan",
+            "wait=inf",
+            "wait=-inf",
+            "wait=1e400",
+            "after=99999999999999999999999999",
+            "after=-1",
+            "after=" + "9" * 5000,
+            "after=abc",
+            "wait=" + "1" * 100,
+        ):
             async with http.get(hooks.url + "/api/messages?" + query) as response:
                 assert response.status == 400, query
                 assert (await response.json())["error"]
@@ -308,8 +382,12 @@ async def test_chat_api_needs_json_and_the_same_origin(hooks: Hooks, caplog) -> 
     status, _answer = await chat_post(hooks, form, {"Origin": "https://evil.example"})
     assert status == 403
     # The page itself (same host), the public address, and clients that send no Origin at all still work.
-    for extra in ({"Origin": hooks.url}, {"Origin": hooks.town.settings.public_url.rstrip("/")},
-                  {"Sec-Fetch-Site": "same-origin", "Origin": hooks.url}, {}):
+    for extra in (
+        {"Origin": hooks.url},
+        {"Origin": hooks.town.settings.public_url.rstrip("/")},
+        {"Sec-Fetch-Site": "same-origin", "Origin": hooks.url},
+        {},
+    ):
         status, answer = await chat_post(hooks, hello, {**JSON_HEADERS, **extra})
         assert status == 200 and answer["messages"], extra
     status, _answer = await chat_post(hooks, hello, {"Content-Type": "application/json; charset=utf-8"})
@@ -318,6 +396,7 @@ async def test_chat_api_needs_json_and_the_same_origin(hooks: Hooks, caplog) -> 
 
 
 # Malformed HTTP ------------------------------------------------------------------------------------------------
+
 
 async def raw_exchange(port: int, request: bytes) -> tuple[int, bytes]:
     """Send raw bytes, read the answer's status line and headers."""
@@ -348,15 +427,26 @@ async def test_a_client_hanging_up_halfway_is_not_an_error(hooks: Hooks, caplog)
     heads = {
         "/api/messages": b"Content-Type: application/json\r\n",
         "/api/messages ": b"Content-Type: multipart/form-data; boundary=XyZ\r\n",
-        "/webhook/telegram": b"Content-Type: application/json\r\nX-Telegram-Bot-Api-Secret-Token: " + TG_SECRET.encode()
-                             + b"\r\n",
+        "/webhook/telegram": b"Content-Type: application/json\r\nX-Telegram-Bot-Api-Secret-Token: "
+        + TG_SECRET.encode()
+        + b"\r\n",
         "/webhook/zalo-oa": b"Content-Type: application/json\r\nX-ZEvent-Signature: mac=00\r\n",
     }
     for path, head in heads.items():
-        for framing, start in ((b"Content-Length: 1000\r\n", b'--XyZ\r\nContent-Disposition: form-data; name="file"'),
-                               (b"Transfer-Encoding: chunked\r\n", b'9\r\n{"text":"')):
+        for framing, start in (
+            (b"Content-Length: 1000\r\n", b'--XyZ\r\nContent-Disposition: form-data; name="file"'),
+            (b"Transfer-Encoding: chunked\r\n", b'9\r\n{"text":"'),
+        ):
             reader, writer = await asyncio.open_connection("127.0.0.1", hooks.port)
-            writer.write(b"POST " + path.strip().encode() + b" HTTP/1.1\r\nHost: x\r\n" + head + framing + b"\r\n" + start)
+            writer.write(
+                b"POST "
+                + path.strip().encode()
+                + b" HTTP/1.1\r\nHost: x\r\n"
+                + head
+                + framing
+                + b"\r\n"
+                + start
+            )
             await writer.drain()
             await asyncio.sleep(0.05)
             writer.close()
@@ -416,4 +506,8 @@ async def test_a_real_server_bug_still_logs_an_error_with_its_traceback(caplog, 
         await runner.cleanup()
     assert status == 500
     (bug,) = [r for r in caplog.records if r.name == "aiohttp.server"]
-    assert bug.levelno == logging.ERROR and bug.exc_info is not None and isinstance(bug.exc_info[1], RuntimeError)
+    assert (
+        bug.levelno == logging.ERROR
+        and bug.exc_info is not None
+        and isinstance(bug.exc_info[1], RuntimeError)
+    )

@@ -39,8 +39,12 @@ async def test_empty_and_malformed_posts(town) -> None:  # type: ignore[no-untyp
     lan = await town.person("Lan")
     with pytest.raises(WebError) as empty:
         await lan.say("   ")
-    assert empty.value.status == 400 and "empty" in empty.value.message.lower() or "trống" in empty.value.message
-    async with lan.http.post(lan.url + "/api/messages", data=b"{not json", headers={"Content-Type": "application/json"}) as r:
+    assert (
+        empty.value.status == 400 and "empty" in empty.value.message.lower() or "trống" in empty.value.message
+    )
+    async with lan.http.post(
+        lan.url + "/api/messages", data=b"{not json", headers={"Content-Type": "application/json"}
+    ) as r:
         assert r.status == 400
         assert (await r.json())["error"]
 

@@ -8,8 +8,16 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -57,7 +65,9 @@ async def test_resident_onboards_in_the_chat_page(town, browser, tmp_path: Path)
     # A reload shows the stored transcript of a registered person, in order.
     await page.reload()
     await bot_says(page, "Xong! Bạn đã đăng ký")
-    ids = [int(float(i)) for i in await page.eval_on_selector_all(".msg", "els => els.map(e => e.dataset.id)")]
+    ids = [
+        int(float(i)) for i in await page.eval_on_selector_all(".msg", "els => els.map(e => e.dataset.id)")
+    ]
     assert ids == sorted(ids) and len(ids) >= 2
 
 

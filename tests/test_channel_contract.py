@@ -33,8 +33,12 @@ from tests.webchat import WebPerson, WebServer
 ROOT = Path(__file__).resolve().parents[1]
 ASYNC_HOOKS = ("start", "stop", "deliver", "download", "forget", "release_requests")
 # Public contracts: the paths platforms were told to call must not move.
-WEBHOOKS = {"telegram": "/webhook/telegram", "zalo_bot": "/webhook/zalo-bot", "zalo_oa": "/webhook/zalo-oa",
-            "web": "/api/messages"}
+WEBHOOKS = {
+    "telegram": "/webhook/telegram",
+    "zalo_bot": "/webhook/zalo-bot",
+    "zalo_oa": "/webhook/zalo-oa",
+    "web": "/api/messages",
+}
 RECEIVES_FILES_BY_REFERENCE = {"telegram", "zalo_bot", "zalo_oa"}  # the web chat's uploads carry their bytes
 
 
@@ -57,9 +61,14 @@ def paths(routes: Sequence[web.AbstractRouteDef]) -> set[str]:
 
 
 async def test_every_channel_class_implements_the_whole_contract(settings_for: Any, tmp_path: Path) -> None:
-    settings = settings_for(f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}", public_url="https://andan.example",
-                            telegram_token=FakeTelegram().token, zalo_bot_token=FakeZaloBot().token,
-                            zalo_oa_app_id="1234567890", zalo_oa_secret_key="oa-app-secret")
+    settings = settings_for(
+        f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}",
+        public_url="https://andan.example",
+        telegram_token=FakeTelegram().token,
+        zalo_bot_token=FakeZaloBot().token,
+        zalo_oa_app_id="1234567890",
+        zalo_oa_secret_key="oa-app-secret",
+    )
     app = build(settings)  # every channel configured, none started: no network
     try:
         wired = {type(channel): name for name, channel in app.channels.items()}
@@ -72,8 +81,9 @@ async def test_every_channel_class_implements_the_whole_contract(settings_for: A
             for hook in ASYNC_HOOKS:
                 method = getattr(cls, hook)
                 assert inspect.iscoroutinefunction(method), (cls, hook)
-                assert list(inspect.signature(method).parameters) == \
-                    list(inspect.signature(getattr(Channel, hook)).parameters), (cls, hook)
+                assert list(inspect.signature(method).parameters) == list(
+                    inspect.signature(getattr(Channel, hook)).parameters
+                ), (cls, hook)
             assert not inspect.iscoroutinefunction(cls.routes), cls
             routes = channel.routes()
             assert all(isinstance(r, web.AbstractRouteDef) for r in routes), cls
@@ -89,8 +99,13 @@ async def test_every_channel_class_implements_the_whole_contract(settings_for: A
 def test_the_server_finds_nothing_on_a_channel_outside_the_contract() -> None:
     """bot/server.py asks channels only what Channel declares: no getattr/hasattr probing for optional methods."""
     tree = ast.parse((ROOT / "bot" / "server.py").read_text(encoding="utf-8"))
-    probes = [ast.unparse(node) for node in ast.walk(tree) if isinstance(node, ast.Call)
-              and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr")]
+    probes = [
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("getattr", "hasattr")
+    ]
     assert probes == []
 
 
@@ -113,7 +128,9 @@ class Probe(Channel):
     async def release_requests(self) -> None:
         self.released.set()
 
-    async def release_polls(self, _http: web.Application) -> None:  # the old, probed-for name: never called now
+    async def release_polls(
+        self, _http: web.Application
+    ) -> None:  # the old, probed-for name: never called now
         self.legacy_called = True
 
     async def deliver(self, chat_id: str, reply: Reply) -> list[str]:
@@ -121,7 +138,8 @@ class Probe(Channel):
 
 
 async def test_the_server_mounts_routes_and_releases_held_requests_through_the_contract(
-        db_url: str, settings_for: Any) -> None:
+    db_url: str, settings_for: Any
+) -> None:
     app = build(settings_for(db_url))
     probe = Probe()
     app.add_channel(probe)
@@ -153,18 +171,27 @@ async def test_the_server_mounts_routes_and_releases_held_requests_through_the_c
 
 
 async def test_a_reply_the_platform_asks_to_pause_is_sent_after_the_pause_on_zalo(
-        db_url: str, settings_for: Any) -> None:
+    db_url: str, settings_for: Any
+) -> None:
     """The one reply path waits out a short pause on every channel (Zalo used to drop such a reply)."""
     lan = ZaloBotDriver()
     async with driver_town(lan, settings_for, db_url):
-        lan.fake.fail_next("sendMessage", {"ok": False, "error_code": 429, "description": "Too Many Requests",
-                                           "parameters": {"retry_after": 1}})
+        lan.fake.fail_next(
+            "sendMessage",
+            {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests",
+                "parameters": {"retry_after": 1},
+            },
+        )
         replies = await lan.say("/start")
         assert any("Tiếng Việt" in text for text in replies), replies
 
 
 async def test_a_person_who_blocked_the_bot_is_marked_unreachable_by_a_reply_on_telegram(
-        db_url: str, settings_for: Any) -> None:
+    db_url: str, settings_for: Any
+) -> None:
     """As the outbox sender does, and as Zalo always did: pushes stop until the person writes again."""
     hung = TelegramDriver(first_name="Hùng")
     async with driver_town(hung, settings_for, db_url) as town:
@@ -176,8 +203,9 @@ async def test_a_person_who_blocked_the_bot_is_marked_unreachable_by_a_reply_on_
         async def identity() -> ChannelIdentity:
             assert town.app is not None
             async with town.app.db.session() as session:
-                return (await session.exec(select(ChannelIdentity).where(
-                    ChannelIdentity.channel == "telegram"))).one()
+                return (
+                    await session.exec(select(ChannelIdentity).where(ChannelIdentity.channel == "telegram"))
+                ).one()
 
         assert (await identity()).unreachable_at is None
         hung.fake.block_user(hung.user_id)
@@ -204,10 +232,15 @@ def test_no_feature_writes_outbox_rows_around_the_outbox_writer() -> None:
                 continue
             func = node.func
             builds_row = isinstance(func, ast.Name) and func.id == "OutboxMessage"
-            inserts = (isinstance(func, ast.Name) and func.id == "insert"
-                       and any("OutboxMessage" in ast.unparse(arg) for arg in node.args)) \
-                or (isinstance(func, ast.Attribute) and func.attr == "insert"
-                    and "OutboxMessage" in ast.unparse(func.value))
+            inserts = (
+                isinstance(func, ast.Name)
+                and func.id == "insert"
+                and any("OutboxMessage" in ast.unparse(arg) for arg in node.args)
+            ) or (
+                isinstance(func, ast.Attribute)
+                and func.attr == "insert"
+                and "OutboxMessage" in ast.unparse(func.value)
+            )
             if builds_row or inserts:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == [], "write outbox rows through bot.outbox"
@@ -217,7 +250,11 @@ def test_handlers_download_files_only_through_the_context() -> None:
     found = []
     for path in python_files("handlers"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "download" \
-                    and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "ctx"):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "download"
+                and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "ctx")
+            ):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == [], "handlers call ctx.download(attachment), never a channel adapter"

@@ -28,7 +28,9 @@ DRIVERS: list[tuple[str, Callable[[], ChatDriver]]] = [
 
 
 @pytest.fixture(params=[factory for _name, factory in DRIVERS], ids=[name for name, _factory in DRIVERS])
-async def chat(request: pytest.FixtureRequest, db_url: str, settings_for: Any) -> AsyncIterator[tuple[Any, ChatDriver]]:
+async def chat(
+    request: pytest.FixtureRequest, db_url: str, settings_for: Any
+) -> AsyncIterator[tuple[Any, ChatDriver]]:
     driver = request.param()
     async with driver_town(driver, settings_for, db_url) as town:
         yield town, driver

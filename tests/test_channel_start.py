@@ -51,8 +51,11 @@ class NotAnApi:
     async def _page(self, request: web.Request) -> web.Response:
         self.paths.append(request.path)
         self._hit.set()
-        return web.Response(status=self.status, content_type="text/html",
-                            text=f"<html><body><h1>Cannot {request.method} {request.path}</h1></body></html>")
+        return web.Response(
+            status=self.status,
+            content_type="text/html",
+            text=f"<html><body><h1>Cannot {request.method} {request.path}</h1></body></html>",
+        )
 
     async def start(self) -> None:
         app = web.Application()
@@ -95,7 +98,9 @@ def warnings_naming(caplog: pytest.LogCaptureFixture, method: str) -> list[loggi
 
 def assert_no_secret(caplog: pytest.LogCaptureFixture, secret: str) -> None:
     formatter = JsonFormatter()
-    leaked = [r.getMessage() for r in caplog.records if secret in formatter.format(r) or secret in str(r.__dict__)]
+    leaked = [
+        r.getMessage() for r in caplog.records if secret in formatter.format(r) or secret in str(r.__dict__)
+    ]
     assert not leaked
 
 
@@ -106,7 +111,8 @@ def assert_growing(delays: list[float]) -> None:
 
 # Telegram ----------------------------------------------------------------------------------------------------
 async def test_telegram_polls_and_answers_when_the_server_lacks_the_command_menu(
-        db_url: str, settings_for: Any, caplog: pytest.LogCaptureFixture) -> None:
+    db_url: str, settings_for: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     lan = TelegramDriver()
     lan.fake.disabled |= {"setMyCommands", "setMyDescription", "setMyShortDescription", "setChatMenuButton"}
@@ -121,12 +127,18 @@ async def test_telegram_polls_and_answers_when_the_server_lacks_the_command_menu
 
 @pytest.mark.parametrize("not_an_api", [404, 200], indirect=True)
 async def test_telegram_at_a_wrong_base_url_says_why_and_backs_off(
-        db_url: str, settings_for: Any, not_an_api: NotAnApi, caplog: pytest.LogCaptureFixture,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url: str,
+    settings_for: Any,
+    not_an_api: NotAnApi,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.WARNING, logger="telegram")  # as bot.logs sets it: PTB logs its URLs at DEBUG
     monkeypatch.setattr(telegram_channel, "CONNECT_FIRST_DELAY", 0.2)
-    town = Town(settings_for(db_url, telegram_token=FakeTelegram().token, telegram_api_url=not_an_api.base_url))
+    town = Town(
+        settings_for(db_url, telegram_token=FakeTelegram().token, telegram_api_url=not_an_api.base_url)
+    )
     try:
         await town.start()  # the rest of the app runs meanwhile
         assert town.app is not None
@@ -146,14 +158,17 @@ async def test_telegram_at_a_wrong_base_url_says_why_and_backs_off(
 
 @pytest.mark.parametrize("failure", ["http_500", "not_a_message"])
 async def test_a_press_is_answered_even_when_it_cannot_be_marked(
-        db_url: str, settings_for: Any, failure: str, caplog: pytest.LogCaptureFixture) -> None:
+    db_url: str, settings_for: Any, failure: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     lan = TelegramDriver()
     async with driver_town(lan, settings_for, db_url):
         await lan.say("/start")
         for method in ("editMessageText", "editMessageReplyMarkup"):
             # A server error, or an answer PTB cannot read (it raises a plain Python exception, not TelegramError).
-            lan.fake.fail_next(method, 500 if failure == "http_500" else {"ok": True, "result": "not a message"})
+            lan.fake.fail_next(
+                method, 500 if failure == "http_500" else {"ok": True, "result": "not a message"}
+            )
         replies = await lan.press("Tiếng Việt")
         assert any("đồng ý" in text for text in replies), replies  # the consent notice still came
         edits = lan.fake.calls("editMessageText") + lan.fake.calls("editMessageReplyMarkup")
@@ -166,12 +181,17 @@ async def test_a_press_is_answered_even_when_it_cannot_be_marked(
 
 # Zalo Bot ----------------------------------------------------------------------------------------------------
 async def test_zalo_bot_retries_a_failed_webhook_delete_and_then_polls(
-        db_url: str, settings_for: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url: str, settings_for: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     caplog.set_level(logging.INFO)
     monkeypatch.setattr(zalo_bot_channel, "FIRST_BACKOFF", 0.05)
     lan = ZaloBotDriver()
     # A webhook left from an earlier run in webhook mode; deleting it fails twice, so getUpdates is refused.
-    lan.fake.webhook = {"url": "http://127.0.0.1:9/webhook/zalo-bot", "secret_token": "x" * 16, "updated_at": 0}
+    lan.fake.webhook = {
+        "url": "http://127.0.0.1:9/webhook/zalo-bot",
+        "secret_token": "x" * 16,
+        "updated_at": 0,
+    }
     lan.fake.fail_next("deleteWebhook", "server", times=2)
     async with driver_town(lan, settings_for, db_url):
         await lan.fake.wait_for(lambda r: r.method == "deleteWebhook" and r.ok)
@@ -184,7 +204,8 @@ async def test_zalo_bot_retries_a_failed_webhook_delete_and_then_polls(
 
 
 async def test_zalo_bot_webhook_registration_failures_are_warnings(
-        db_url: str, settings_for: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url: str, settings_for: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     caplog.set_level(logging.INFO)
     monkeypatch.setattr(zalo_bot_channel, "FIRST_BACKOFF", 0.05)
     lan = ZaloBotDriver(webhook=True)
@@ -198,11 +219,17 @@ async def test_zalo_bot_webhook_registration_failures_are_warnings(
 
 @pytest.mark.parametrize("not_an_api", [404, 200], indirect=True)
 async def test_zalo_bot_at_a_wrong_base_url_says_why_and_backs_off(
-        db_url: str, settings_for: Any, not_an_api: NotAnApi, caplog: pytest.LogCaptureFixture,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url: str,
+    settings_for: Any,
+    not_an_api: NotAnApi,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     caplog.set_level(logging.DEBUG)
     monkeypatch.setattr(zalo_bot_channel, "FIRST_BACKOFF", 0.2)
-    town = Town(settings_for(db_url, zalo_bot_token=FakeZaloBot().token, zalo_bot_api_url=not_an_api.base_url))
+    town = Town(
+        settings_for(db_url, zalo_bot_token=FakeZaloBot().token, zalo_bot_api_url=not_an_api.base_url)
+    )
     try:
         await town.start()
         await not_an_api.calls_of("getUpdates", 4)
@@ -233,7 +260,8 @@ class Job:
 
 
 async def test_a_stop_while_ticks_run_logs_no_error_and_gives_unfinished_slots_back(
-        db_url: str, settings_for: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url: str, settings_for: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     caplog.set_level(logging.INFO)
     jobs = {"test.quick": Job(0.2), "test.slow": Job(3600), "test.broken": Job(0, fail=True)}
     router = Router("test")

@@ -15,8 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def andan(tmp_path: Path, *args: str, url: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ANDAN_DATABASE_URL": url, "ANDAN_SECRET_KEY": "cli-test", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=tmp_path, env=env, text=True,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=tmp_path,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def test_help_names_every_command(tmp_path: Path) -> None:
@@ -34,8 +40,21 @@ def test_demo_then_invite_writes_a_qr_code(tmp_path: Path) -> None:
     assert demo.returncode == 0, demo.stderr
     assert "police" in demo.stdout and "group_admin" in demo.stdout and "/join/" in demo.stdout
 
-    made = andan(tmp_path, "invite", "--role", "group_admin", "--ward", "cao lanh", "--area", "khom 2",
-                 "--group", "To 5", "--qr", "leader.png", url=url)
+    made = andan(
+        tmp_path,
+        "invite",
+        "--role",
+        "group_admin",
+        "--ward",
+        "cao lanh",
+        "--area",
+        "khom 2",
+        "--group",
+        "To 5",
+        "--qr",
+        "leader.png",
+        url=url,
+    )
     assert made.returncode == 0, made.stderr
     assert "code: " in made.stdout and "/thamgia" in made.stdout
     assert Image.open(tmp_path / "leader.png").size[0] > 100

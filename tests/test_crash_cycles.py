@@ -54,7 +54,9 @@ class Run:
         self.server = server
         self.finishing = False
         self.problems: list[str] = []
-        self._tags = (("Q" + "".join(letters)) for letters in itertools.product(string.ascii_lowercase, repeat=4))
+        self._tags = (
+            ("Q" + "".join(letters)) for letters in itertools.product(string.ascii_lowercase, repeat=4)
+        )
 
     def tag(self) -> str:
         return next(self._tags)
@@ -64,8 +66,10 @@ async def keep_submitting(journey: Journey, member: Member, run: Run) -> None:
     """One person's stream: submission after submission, starting over with /huy when lost, until the run is
     finishing and they have completed one that began after the last restart."""
     unclear_in_a_row = 0
-    while not (run.finishing and any(a.confirmed and a.run == run.server.runs
-                                     for a in journey.attempts if a.who == member.name)):
+    while not (
+        run.finishing
+        and any(a.confirmed and a.run == run.server.runs for a in journey.attempts if a.who == member.name)
+    ):
         attempt = Attempt(member.name, run.tag(), run.server.runs)
         journey.attempts.append(attempt)
         lost_before = member.b.counts.lost
@@ -75,8 +79,10 @@ async def keep_submitting(journey: Journey, member: Member, run: Run) -> None:
         except Unclear as why:
             attempt.unclear = str(why)
             if member.b.counts.lost == lost_before:
-                run.problems.append(f"{journey.name}: {member.name} got an answer they could not follow, although "
-                                    f"nothing was lost: {why}")
+                run.problems.append(
+                    f"{journey.name}: {member.name} got an answer they could not follow, although "
+                    f"nothing was lost: {why}"
+                )
             unclear_in_a_row += 1
             if unclear_in_a_row >= MAX_UNCLEAR:
                 run.problems.append(f"{journey.name}: {member.name} is stuck: {why}")
@@ -94,14 +100,27 @@ async def invite_codes(db_url: str, members: list[Member]) -> dict[str, str]:
             for member in members:
                 area_id = group_id = None
                 if member.role not in ("police", "ward_admin"):
-                    area = (await session.exec(select(Area).where(Area.ward_code == DEMO_WARD,
-                                                                  Area.name == member.area))).one()
+                    area = (
+                        await session.exec(
+                            select(Area).where(Area.ward_code == DEMO_WARD, Area.name == member.area)
+                        )
+                    ).one()
                     area_id = area.id
                 if member.group is not None:
-                    group_id = (await session.exec(select(Group.id).where(Group.area_id == area_id,
-                                                                          Group.name == member.group))).one()
-                made = await create(session, Keyring(TEST_SECRET.encode()), settings, role=member.role,
-                                    ward_code=DEMO_WARD, area_id=area_id, group_id=group_id)
+                    group_id = (
+                        await session.exec(
+                            select(Group.id).where(Group.area_id == area_id, Group.name == member.group)
+                        )
+                    ).one()
+                made = await create(
+                    session,
+                    Keyring(TEST_SECRET.encode()),
+                    settings,
+                    role=member.role,
+                    ward_code=DEMO_WARD,
+                    area_id=area_id,
+                    group_id=group_id,
+                )
                 codes[member.name] = made.code
             await session.commit()
     finally:
@@ -126,7 +145,9 @@ async def person_ids(db: Database, members: list[Member]) -> None:
             member.person_id = identity.person_id
 
 
-async def crash_repeatedly(server: ServerProcess, rng: random.Random, streams: list[asyncio.Task[None]]) -> None:
+async def crash_repeatedly(
+    server: ServerProcess, rng: random.Random, streams: list[asyncio.Task[None]]
+) -> None:
     """KILLS kills while the streams run, and once more while the server is starting again (migrations checked,
     the sender taking back what the dead process held)."""
     for kill in range(KILLS):
@@ -148,8 +169,13 @@ async def outbox_settled(db: Database, seconds: float = 90.0) -> list[str]:
     deadline = loop.time() + seconds
     while True:
         async with db.session() as session:
-            waiting = (await session.exec(select(OutboxMessage.id, OutboxMessage.status).where(
-                col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.SENDING])))).all()
+            waiting = (
+                await session.exec(
+                    select(OutboxMessage.id, OutboxMessage.status).where(
+                        col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.SENDING])
+                    )
+                )
+            ).all()
         if not waiting:
             return []
         if loop.time() > deadline:
@@ -158,14 +184,19 @@ async def outbox_settled(db: Database, seconds: float = 90.0) -> list[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def empty_db_url(request: pytest.FixtureRequest, sqlite_templates: SqliteTemplates,
-                       postgres_templates: PostgresTemplates | None) -> AsyncIterator[str]:
+async def empty_db_url(
+    request: pytest.FixtureRequest,
+    sqlite_templates: SqliteTemplates,
+    postgres_templates: PostgresTemplates | None,
+) -> AsyncIterator[str]:
     """A database with nothing in it yet, as on a first `andan run`."""
     templates: SqliteTemplates | PostgresTemplates | None = sqlite_templates
     if request.param == "postgres":
         templates = postgres_templates
         if templates is None:
-            pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable; the PostgreSQL half of this test is skipped")
+            pytest.skip(
+                "PostgreSQL at 127.0.0.1:5432 is not reachable; the PostgreSQL half of this test is skipped"
+            )
     assert templates is not None
     url = await templates.new_url(empty=True)
     try:
@@ -174,8 +205,9 @@ async def empty_db_url(request: pytest.FixtureRequest, sqlite_templates: SqliteT
         await templates.drop(url)
 
 
-async def test_kill_9_during_the_first_migration_leaves_a_database_that_starts(empty_db_url: str,
-                                                                              tmp_path: Path) -> None:
+async def test_kill_9_during_the_first_migration_leaves_a_database_that_starts(
+    empty_db_url: str, tmp_path: Path
+) -> None:
     """Killed while creating the schema on its first run, the server must start the next time (no half schema)."""
     server = ServerProcess(empty_db_url, tmp_path)
     try:
@@ -205,8 +237,13 @@ async def test_kill_9_during_pledges_mediation_reports_and_alerts(db_url: str, t
     journeys = [journey() for journey in JOURNEYS]
     members = [m for j in journeys for m in j.cast]
     codes = await invite_codes(db_url, members)
-    server = ServerProcess(db_url, tmp_path, delivery_window=str(WINDOW), delivery_lease_seconds=str(LEASE),
-                           delivery_poll_seconds="0.2")
+    server = ServerProcess(
+        db_url,
+        tmp_path,
+        delivery_window=str(WINDOW),
+        delivery_lease_seconds=str(LEASE),
+        delivery_poll_seconds="0.2",
+    )
     db = Database(db_url)
     world = World(db, {m.name: m for m in members})
     run = Run(server)
@@ -218,14 +255,19 @@ async def test_kill_9_during_pledges_mediation_reports_and_alerts(db_url: str, t
         await person_ids(db, members)
         await asyncio.gather(*(j.prepare(world) for j in journeys))
 
-        streams = [asyncio.create_task(keep_submitting(j, m, run), name=f"{j.name}:{m.name}")
-                   for j in journeys for m in j.actors]
+        streams = [
+            asyncio.create_task(keep_submitting(j, m, run), name=f"{j.name}:{m.name}")
+            for j in journeys
+            for m in j.actors
+        ]
         await crash_repeatedly(server, rng, streams)
         run.finishing = True
         done, pending = await asyncio.wait(streams, timeout=FINISH_SECONDS)
         for stream in pending:
-            problems.append(f"{stream.get_name()}: no submission completed within {FINISH_SECONDS:.0f} s of the "
-                            f"last restart (stuck)")
+            problems.append(
+                f"{stream.get_name()}: no submission completed within {FINISH_SECONDS:.0f} s of the "
+                f"last restart (stuck)"
+            )
             stream.cancel()
         for stream in done:
             if stream.exception() is not None:
@@ -242,12 +284,18 @@ async def test_kill_9_during_pledges_mediation_reports_and_alerts(db_url: str, t
                 problems.append(f"{journey.name}: only {len(journey.confirmed())} confirmed submissions")
         for crash, repeated in world.repeats.items():
             if crash is None or repeated > WINDOW:
-                problems.append(f"outbox: {repeated} pushes arrived again after "
-                                f"{'no crash' if crash is None else f'crash {crash + 1}'}; the window allows {WINDOW}")
+                problems.append(
+                    f"outbox: {repeated} pushes arrived again after "
+                    f"{'no crash' if crash is None else f'crash {crash + 1}'}; the window allows {WINDOW}"
+                )
         problems += run.problems
         problems += [e for m in members for e in m.b.counts.server_errors]
-        problems += [f"{m.name}: {m.b.counts.lost} inputs were handled before a crash but neither their answer "
-                     f"nor their echo is in the transcript" for m in members if m.b.counts.lost]
+        problems += [
+            f"{m.name}: {m.b.counts.lost} inputs were handled before a crash but neither their answer "
+            f"nor their echo is in the transcript"
+            for m in members
+            if m.b.counts.lost
+        ]
         problems += [f"log: {line[:500]}" for line in server.errors()]
         if sum(m.b.counts.retried for m in members) == 0:
             problems.append("no crash interrupted a request: the test proved nothing")
@@ -263,10 +311,12 @@ async def test_kill_9_during_pledges_mediation_reports_and_alerts(db_url: str, t
             await server.process.wait()
         await db.dispose()
 
-    summary = (f"seed {SEED} ({backend}), {server.kills} kills; "
-               + "; ".join(f"{j.name}: {len(j.confirmed())} confirmed of {len(j.attempts)}" for j in journeys)
-               + f"; retried {sum(m.b.counts.retried for m in members)}, answers found in the transcript "
-               f"{sum(m.b.counts.recovered for m in members)}, lost {sum(m.b.counts.lost for m in members)}, "
-               f"pushes repeated after each crash {[world.repeats[i] for i in range(server.kills)]}")
+    summary = (
+        f"seed {SEED} ({backend}), {server.kills} kills; "
+        + "; ".join(f"{j.name}: {len(j.confirmed())} confirmed of {len(j.attempts)}" for j in journeys)
+        + f"; retried {sum(m.b.counts.retried for m in members)}, answers found in the transcript "
+        f"{sum(m.b.counts.recovered for m in members)}, lost {sum(m.b.counts.lost for m in members)}, "
+        f"pushes repeated after each crash {[world.repeats[i] for i in range(server.kills)]}"
+    )
     print(summary)
     assert not problems, summary + "\n" + "\n".join(problems)

@@ -64,19 +64,36 @@ def with_drill(town: Town) -> None:
 async def newest_person(town: Town) -> tuple[Person, ChannelIdentity]:
     assert town.app is not None
     async with town.app.db.session() as session:
-        identity = (await session.exec(select(ChannelIdentity).order_by(col(ChannelIdentity.id).desc()))).first()
+        identity = (
+            await session.exec(select(ChannelIdentity).order_by(col(ChannelIdentity.id).desc()))
+        ).first()
         assert identity is not None
         person = await session.get(Person, identity.person_id)
         assert person is not None
         return person, identity
 
 
-async def push(town: Town, person: Person, text: str, *, priority: int = Priority.ROUTINE, key: str,
-               choices: tuple[Choice, ...] = ()) -> None:
+async def push(
+    town: Town,
+    person: Person,
+    text: str,
+    *,
+    priority: int = Priority.ROUTINE,
+    key: str,
+    choices: tuple[Choice, ...] = (),
+) -> None:
     assert town.app is not None
     async with town.app.db.session() as session:
-        row = await enqueue_to_person(session, person, lambda: Reply(text, choices), kind="alert", priority=priority,
-                                      dedupe_key=key, source_kind="alert", source_id="1")
+        row = await enqueue_to_person(
+            session,
+            person,
+            lambda: Reply(text, choices),
+            kind="alert",
+            priority=priority,
+            dedupe_key=key,
+            source_kind="alert",
+            source_id="1",
+        )
         assert row is not None
         await session.commit()
 
@@ -95,13 +112,24 @@ async def test_pushes_arrive_once_survive_a_restart_and_a_typed_1_answers_them(q
     await minh.poll()
 
     await push(town, lan_person, "Weekly digest", key="d1")
-    await push(town, lan_person, "Scam calls impersonating police", priority=Priority.URGENT, key="a1",
-               choices=(Choice("I have read this", "drill:ack"),))
+    await push(
+        town,
+        lan_person,
+        "Scam calls impersonating police",
+        priority=Priority.URGENT,
+        key="a1",
+        choices=(Choice("I have read this", "drill:ack"),),
+    )
     await push(town, minh_person, "Scam calls impersonating police", priority=Priority.URGENT, key="a2")
     assert town.app is not None
     async with town.app.db.session() as session:  # an anonymous tipster's answer goes through a sealed route
-        enqueue_sealed(session, seal_route(town.app.keyring, "web", minh_identity.chat_id),
-                       Reply("Police answered your tip"), kind="tip_notice", dedupe_key="t1")
+        enqueue_sealed(
+            session,
+            seal_route(town.app.keyring, "web", minh_identity.chat_id),
+            Reply("Police answered your tip"),
+            kind="tip_notice",
+            dedupe_key="t1",
+        )
         await session.commit()
 
     await town.restart()  # the rows are in the database, not in memory
@@ -129,7 +157,13 @@ async def test_a_push_does_not_hijack_the_numbers_of_an_open_form(quiet_town: To
     await lan.say("/ngonngu")  # the language form offers its own numbered choices
     offered = lan.choices()
     assert offered
-    await push(town, person, "Burglary pattern in Khóm 2", key="a3", choices=(Choice("I have read this", "drill:ack"),))
+    await push(
+        town,
+        person,
+        "Burglary pattern in Khóm 2",
+        key="a3",
+        choices=(Choice("I have read this", "drill:ack"),),
+    )
     assert await town.drain() == 1
     assert town.app is not None
     async with town.app.db.session() as session:
@@ -158,8 +192,16 @@ async def test_a_person_who_blocked_the_bot_is_skipped_until_they_write_again(qu
         row = (await session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == "b1"))).one()
         assert row.status == OutboxStatus.SKIPPED and row.error == "Forbidden: bot was blocked by the user"
         # A row queued before the mark (written directly here) is skipped without asking the platform again.
-        session.add(OutboxMessage(kind="alert", person_id=person.id, channel="web", chat_id=identity.chat_id,
-                                  payload=Reply("Second warning").to_payload(), dedupe_key="b2"))
+        session.add(
+            OutboxMessage(
+                kind="alert",
+                person_id=person.id,
+                channel="web",
+                chat_id=identity.chat_id,
+                payload=Reply("Second warning").to_payload(),
+                dedupe_key="b2",
+            )
+        )
         await session.commit()
     assert await town.drain() == 0 and refusing.calls == 1
     async with town.app.db.session() as session:

@@ -69,7 +69,7 @@ def test_the_429s_of_sends_already_in_flight_slow_the_pacer_once_per_pause() -> 
     assert abs(pacer.scale - 0.99) < 1e-9
     ticker.now += 1.5
     pacer.pause(1)  # a new pause: slower again
-    assert abs(pacer.scale - 0.99 ** 2) < 1e-9
+    assert abs(pacer.scale - 0.99**2) < 1e-9
     for _ in range(500):
         pacer._sent_one()
     assert pacer.scale == 1.0  # and back to full speed after clean sends

@@ -23,8 +23,9 @@ from models import OutboxMessage, OutboxStatus, Priority
 class Scripted(Channel):
     """Records every delivery; raises the errors queued for a chat, one per call."""
 
-    def __init__(self, name: str = "telegram", calls: list[tuple[str, str, float]] | None = None,
-                 pause: float = 0.0) -> None:
+    def __init__(
+        self, name: str = "telegram", calls: list[tuple[str, str, float]] | None = None, pause: float = 0.0
+    ) -> None:
         self.name = name
         self.calls = [] if calls is None else calls
         self.errors: dict[str, list[Exception]] = {}
@@ -70,8 +71,13 @@ async def put(app: App, *rows: dict[str, Any]) -> list[int]:
     made = []
     async with app.db.session() as session:
         for values in rows:
-            row = OutboxMessage(kind=values.pop("kind", "test"), channel=values.pop("channel", "telegram"),
-                                payload=Reply(values.pop("text")).to_payload(), not_before=clock.now(), **values)
+            row = OutboxMessage(
+                kind=values.pop("kind", "test"),
+                channel=values.pop("channel", "telegram"),
+                payload=Reply(values.pop("text")).to_payload(),
+                not_before=clock.now(),
+                **values,
+            )
             session.add(row)
             made.append(row)
         await session.commit()
@@ -89,11 +95,14 @@ async def test_urgent_rows_go_before_routine_ones_then_oldest_first(db_url: str,
     channel = Scripted()
     app = await make_app(settings_for, db_url, channel, delivery_window=2)
     try:
-        await put(app, {"text": "digest 1", "chat_id": "101", "priority": Priority.ROUTINE},
-                  {"text": "digest 2", "chat_id": "102", "priority": Priority.ROUTINE},
-                  {"text": "police alert", "chat_id": "103", "priority": Priority.URGENT},
-                  {"text": "notice", "chat_id": "104", "priority": Priority.NOTICE},
-                  {"text": "second alert", "chat_id": "105", "priority": Priority.URGENT})
+        await put(
+            app,
+            {"text": "digest 1", "chat_id": "101", "priority": Priority.ROUTINE},
+            {"text": "digest 2", "chat_id": "102", "priority": Priority.ROUTINE},
+            {"text": "police alert", "chat_id": "103", "priority": Priority.URGENT},
+            {"text": "notice", "chat_id": "104", "priority": Priority.NOTICE},
+            {"text": "second alert", "chat_id": "105", "priority": Priority.URGENT},
+        )
         assert await drain(app) == 5
         assert channel.texts() == ["police alert", "second alert", "notice", "digest 1", "digest 2"]
         assert await drain(app) == 0  # nothing is sent twice
@@ -115,13 +124,16 @@ async def test_a_429_pauses_every_send_of_that_channel_for_retry_after(rig: tupl
     await asyncio.sleep(max(0.0, (refused.not_before - clock.now()).total_seconds()))
     await drain(app)
     async with app.db.session() as session:
-        statuses = (await session.exec(select(OutboxMessage.status).where(col(OutboxMessage.id).in_(ids)))).all()
+        statuses = (
+            await session.exec(select(OutboxMessage.status).where(col(OutboxMessage.id).in_(ids)))
+        ).all()
     assert set(statuses) == {OutboxStatus.SENT}
     assert sorted(chat for chat, _t, _a in channel.calls).count("201") == 2  # refused once, then sent once
 
 
 async def test_transient_errors_retry_with_growing_backoff_then_succeed(
-        db_url: str, settings_for: Any, manual_clock: clock.ManualClock) -> None:
+    db_url: str, settings_for: Any, manual_clock: clock.ManualClock
+) -> None:
     channel = Scripted()
     app = await make_app(settings_for, db_url, channel, delivery_backoff_seconds=10)
     try:
@@ -145,11 +157,14 @@ async def test_transient_errors_retry_with_growing_backoff_then_succeed(
 
 
 async def test_transient_errors_give_up_after_max_attempts(
-        db_url: str, settings_for: Any, manual_clock: clock.ManualClock) -> None:
+    db_url: str, settings_for: Any, manual_clock: clock.ManualClock
+) -> None:
     channel = Scripted()
     app = await make_app(settings_for, db_url, channel, delivery_max_attempts=2)
     try:
-        channel.fail("302", Transient("502 Bad Gateway"), Transient("502 Bad Gateway"), Transient("never asked"))
+        channel.fail(
+            "302", Transient("502 Bad Gateway"), Transient("502 Bad Gateway"), Transient("never asked")
+        )
         (row_id,) = await put(app, {"text": "reminder", "chat_id": "302"})
         await drain(app)
         manual_clock.set((await row(app, row_id)).not_before)
@@ -163,33 +178,43 @@ async def test_transient_errors_give_up_after_max_attempts(
         await close(app)
 
 
-async def test_a_permanent_error_fails_the_row_with_its_reason_and_others_go_on(rig: tuple[App, Scripted]) -> None:
+async def test_a_permanent_error_fails_the_row_with_its_reason_and_others_go_on(
+    rig: tuple[App, Scripted],
+) -> None:
     app, channel = rig
     channel.fail("401", Permanent("Bad Request: message is too long"))
     bad, good = await put(app, {"text": "x" * 50, "chat_id": "401"}, {"text": "fine", "chat_id": "402"})
     assert await drain(app) == 1
     failed = await row(app, bad)
-    assert (failed.status, failed.error, failed.attempts) == (OutboxStatus.FAILED, "Bad Request: message is too long", 1)
+    assert (failed.status, failed.error, failed.attempts) == (
+        OutboxStatus.FAILED,
+        "Bad Request: message is too long",
+        1,
+    )
     assert (await row(app, good)).status == OutboxStatus.SENT
     assert await drain(app) == 0 and len(channel.calls) == 2
 
 
 async def test_a_crashed_senders_rows_resume_after_its_lease_without_duplicates(
-        db_url: str, settings_for: Any, manual_clock: clock.ManualClock) -> None:
+    db_url: str, settings_for: Any, manual_clock: clock.ManualClock
+) -> None:
     channel = Scripted()
     app = await make_app(settings_for, db_url, channel, delivery_lease_seconds=60)
     try:
         ids = await put(app, *({"text": f"alert {n}", "chat_id": str(500 + n)} for n in range(6)))
         async with app.db.session() as session:  # a process claims four rows and is killed before sending
-            taken = await store.claim(session, "dead-worker", 4, timedelta(seconds=60), postgres="postgresql" in db_url)
+            taken = await store.claim(
+                session, "dead-worker", 4, timedelta(seconds=60), postgres="postgresql" in db_url
+            )
         assert [job.id for job in taken] == ids[:4]
         assert await drain(app) == 2  # the two unclaimed rows; the dead process's rows wait for its lease
         manual_clock.advance(timedelta(seconds=61))
         assert await drain(app) == 4
         assert sorted(chat for chat, _t, _a in channel.calls) == [str(500 + n) for n in range(6)]
         async with app.db.session() as session:  # the dead worker cannot overwrite what the new one recorded
-            late = await store.record(session, "dead-worker", [(ids[0], store.Outcome(OutboxStatus.FAILED, "late"))],
-                                      clock.now())
+            late = await store.record(
+                session, "dead-worker", [(ids[0], store.Outcome(OutboxStatus.FAILED, "late"))], clock.now()
+            )
             await session.commit()
         assert late == set() and (await row(app, ids[0])).status == OutboxStatus.SENT
         assert await drain(app) == 0
@@ -202,13 +227,17 @@ async def test_two_senders_on_one_database_never_send_a_row_twice(db_url: str, s
     first = await make_app(settings_for, db_url, Scripted("web", calls, pause=0.002), delivery_window=8)
     second = await make_app(settings_for, db_url, Scripted("web", calls, pause=0.002), delivery_window=8)
     try:
-        ids = await put(first, *({"text": f"n{n}", "chat_id": f"chat-{n}", "channel": "web"} for n in range(200)))
+        ids = await put(
+            first, *({"text": f"n{n}", "chat_id": f"chat-{n}", "channel": "web"} for n in range(200))
+        )
         counts = await asyncio.gather(drain(first), drain(second))
         assert sum(counts) == 200
         chats = [chat for chat, _t, _a in calls]
         assert len(chats) == len(set(chats)) == 200
         async with first.db.session() as session:
-            sent = (await session.exec(select(OutboxMessage.status).where(col(OutboxMessage.id).in_(ids)))).all()
+            sent = (
+                await session.exec(select(OutboxMessage.status).where(col(OutboxMessage.id).in_(ids)))
+            ).all()
         assert set(sent) == {OutboxStatus.SENT}
         if "postgresql" in db_url:
             assert min(counts) > 0, "both senders should have taken part"
@@ -219,12 +248,28 @@ async def test_two_senders_on_one_database_never_send_a_row_twice(db_url: str, s
 
 async def test_cancel_stops_what_has_not_gone_out_and_progress_counts_it(rig: tuple[App, Scripted]) -> None:
     app, channel = rig
-    early = await put(app, *({"text": "alert", "chat_id": str(600 + n), "source_kind": "alert", "source_id": "7"}
-                             for n in range(3)))
+    early = await put(
+        app,
+        *(
+            {"text": "alert", "chat_id": str(600 + n), "source_kind": "alert", "source_id": "7"}
+            for n in range(3)
+        ),
+    )
     assert await drain(app) == 3
-    await put(app, *({"text": "alert", "chat_id": str(610 + n), "source_kind": "alert", "source_id": "7",
-                      "dedupe_key": f"alert:7:{n}"} for n in range(4)),
-              {"text": "other", "chat_id": "620", "source_kind": "alert", "source_id": "8"})
+    await put(
+        app,
+        *(
+            {
+                "text": "alert",
+                "chat_id": str(610 + n),
+                "source_kind": "alert",
+                "source_id": "7",
+                "dedupe_key": f"alert:7:{n}",
+            }
+            for n in range(4)
+        ),
+        {"text": "other", "chat_id": "620", "source_kind": "alert", "source_id": "8"},
+    )
     async with app.db.session() as session:
         assert await cancel(session, "alert", "7") == 4
         await session.commit()
@@ -234,7 +279,9 @@ async def test_cancel_stops_what_has_not_gone_out_and_progress_counts_it(rig: tu
     assert len(channel.calls) == 4 and len(early) == 3
 
 
-async def test_rows_for_a_channel_this_process_lacks_wait_instead_of_being_lost(rig: tuple[App, Scripted]) -> None:
+async def test_rows_for_a_channel_this_process_lacks_wait_instead_of_being_lost(
+    rig: tuple[App, Scripted],
+) -> None:
     app, channel = rig
     (row_id,) = await put(app, {"text": "hello", "chat_id": "9", "channel": "zalo_oa"})
     assert await drain(app) == 0
@@ -244,7 +291,9 @@ async def test_rows_for_a_channel_this_process_lacks_wait_instead_of_being_lost(
     assert channel.calls == []
 
 
-async def test_a_group_chat_that_removed_the_bot_is_marked_and_skipped_next_time(rig: tuple[App, Scripted]) -> None:
+async def test_a_group_chat_that_removed_the_bot_is_marked_and_skipped_next_time(
+    rig: tuple[App, Scripted],
+) -> None:
     from bot.outbox import enqueue_to_chat
     from models import LinkedChat
     from tests.databases import DEMO_WARD

@@ -45,7 +45,9 @@ async def tg(db_url: str, settings_for: Any) -> AsyncIterator[tuple[Town, Telegr
 async def hung(town: Town) -> Person:
     assert town.app is not None
     async with town.app.db.session() as session:
-        identity = (await session.exec(select(ChannelIdentity).where(ChannelIdentity.channel == "telegram"))).one()
+        identity = (
+            await session.exec(select(ChannelIdentity).where(ChannelIdentity.channel == "telegram"))
+        ).one()
         person = await session.get(Person, identity.person_id)
         assert person is not None
         return person
@@ -54,8 +56,14 @@ async def hung(town: Town) -> Person:
 async def push(town: Town, person: Person, text: str, key: str, choices: tuple[Choice, ...] = ()) -> None:
     assert town.app is not None
     async with town.app.db.session() as session:
-        await enqueue_to_person(session, person, lambda: Reply(text, choices), kind="alert", dedupe_key=key,
-                                priority=Priority.URGENT)
+        await enqueue_to_person(
+            session,
+            person,
+            lambda: Reply(text, choices),
+            kind="alert",
+            dedupe_key=key,
+            priority=Priority.URGENT,
+        )
         await session.commit()
 
 
@@ -64,7 +72,8 @@ def sends(fake: FakeTelegram) -> list[Any]:
 
 
 async def test_four_alerts_to_one_chat_keep_telegrams_per_chat_pace_without_a_429(
-        tg: tuple[Town, TelegramDriver]) -> None:
+    tg: tuple[Town, TelegramDriver],
+) -> None:
     town, driver = tg
     person = await hung(town)
     before = len(sends(driver.fake))
@@ -79,7 +88,9 @@ async def test_four_alerts_to_one_chat_keep_telegrams_per_chat_pace_without_a_42
     assert new[-1].params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "drill:3"
 
 
-async def test_a_429_from_telegram_pauses_the_bot_then_the_row_goes_out(tg: tuple[Town, TelegramDriver]) -> None:
+async def test_a_429_from_telegram_pauses_the_bot_then_the_row_goes_out(
+    tg: tuple[Town, TelegramDriver],
+) -> None:
     town, driver = tg
     person = await hung(town)
     driver.fake.fail_next("sendMessage", 429, retry_after=1)
@@ -98,7 +109,8 @@ async def test_a_429_from_telegram_pauses_the_bot_then_the_row_goes_out(tg: tupl
 
 
 async def test_a_user_who_blocked_the_bot_is_marked_unreachable_and_not_asked_again(
-        tg: tuple[Town, TelegramDriver]) -> None:
+    tg: tuple[Town, TelegramDriver],
+) -> None:
     town, driver = tg
     person = await hung(town)
     driver.fake.block_user(driver.user_id)
@@ -106,16 +118,28 @@ async def test_a_user_who_blocked_the_bot_is_marked_unreachable_and_not_asked_ag
     assert await town.drain() == 0
     assert town.app is not None
     async with town.app.db.session() as session:
-        identity = (await session.exec(select(ChannelIdentity).where(ChannelIdentity.channel == "telegram"))).one()
+        identity = (
+            await session.exec(select(ChannelIdentity).where(ChannelIdentity.channel == "telegram"))
+        ).one()
         assert identity.unreachable_at is not None and "blocked" in (identity.unreachable_reason or "")
-        session.add(OutboxMessage(kind="alert", person_id=person.id, channel="telegram", chat_id=identity.chat_id,
-                                  payload=Reply("Second").to_payload(), dedupe_key="u2"))
+        session.add(
+            OutboxMessage(
+                kind="alert",
+                person_id=person.id,
+                channel="telegram",
+                chat_id=identity.chat_id,
+                payload=Reply("Second").to_payload(),
+                dedupe_key="u2",
+            )
+        )
         await session.commit()
     asked = len(sends(driver.fake))
     assert await town.drain() == 0
     assert len(sends(driver.fake)) == asked  # skipped without calling Telegram
     async with town.app.db.session() as session:
-        rows = (await session.exec(select(OutboxMessage).where(col(OutboxMessage.dedupe_key).in_(["u1", "u2"])))).all()
+        rows = (
+            await session.exec(select(OutboxMessage).where(col(OutboxMessage.dedupe_key).in_(["u1", "u2"])))
+        ).all()
     assert {r.status for r in rows} == {OutboxStatus.SKIPPED}
 
 
@@ -124,8 +148,9 @@ async def test_paid_broadcast_is_asked_for_only_when_configured(db_url: str, set
     await fake.start()
     driver = TelegramDriver(first_name="Lan", fake=fake)
     try:
-        async with driver_town(driver, settings_for, db_url, delivery_enabled=False,
-                               telegram_paid_broadcast=True):
+        async with driver_town(
+            driver, settings_for, db_url, delivery_enabled=False, telegram_paid_broadcast=True
+        ):
             await driver.say("/start")  # a direct reply: sent through the same adapter
             person_replies = [r.params for r in fake.requests if r.method == "sendMessage"]
             assert person_replies and all(p.get("allow_paid_broadcast") is True for p in person_replies)
@@ -137,21 +162,27 @@ async def test_paid_broadcast_is_asked_for_only_when_configured(db_url: str, set
     try:
         async with driver_town(driver, settings_for, db_url, delivery_enabled=False):
             await driver.say("/start")
-            assert all("allow_paid_broadcast" not in r.params for r in free.requests if r.method == "sendMessage")
+            assert all(
+                "allow_paid_broadcast" not in r.params for r in free.requests if r.method == "sendMessage"
+            )
     finally:
         await free.stop()
 
 
 async def test_a_photo_is_uploaded_as_a_file_and_a_long_caption_follows_with_the_buttons(
-        tg: tuple[Town, TelegramDriver]) -> None:
+    tg: tuple[Town, TelegramDriver],
+) -> None:
     """Uploads go through the adapter's own HTTP transport (multipart), like a tip's photos sent to the police."""
     town, driver = tg
     assert town.app is not None
     image = io.BytesIO()
     PIL.Image.new("RGB", (32, 24), (200, 30, 30)).save(image, format="PNG")
     caption = "Ảnh hiện trường, đường Nguyễn Huệ. " * 40  # longer than Telegram's 1,024-character caption
-    reply = Reply("Cảnh báo mới", (Choice("Tôi đã đọc", "ack:9"),),
-                  (Media("image", data=image.getvalue(), filename="hien-truong.png", caption=caption),))
+    reply = Reply(
+        "Cảnh báo mới",
+        (Choice("Tôi đã đọc", "ack:9"),),
+        (Media("image", data=image.getvalue(), filename="hien-truong.png", caption=caption),),
+    )
     ids = await town.app.channels["telegram"].deliver(str(driver.user_id), reply)
     calls = [r for r in driver.fake.requests if r.method in {"sendMessage", "sendPhoto"}][-3:]
     assert [c.method for c in calls] == ["sendMessage", "sendPhoto", "sendMessage"] and len(ids) == 3
@@ -159,4 +190,6 @@ async def test_a_photo_is_uploaded_as_a_file_and_a_long_caption_follows_with_the
     assert photo["photo"]["data"] == image.getvalue() and photo["photo"]["filename"] == "hien-truong.png"
     assert "caption" not in photo and "reply_markup" not in photo
     assert calls[2].params["text"].strip() == caption.strip()
-    assert calls[2].params["reply_markup"] == {"inline_keyboard": [[{"text": "Tôi đã đọc", "callback_data": "ack:9"}]]}
+    assert calls[2].params["reply_markup"] == {
+        "inline_keyboard": [[{"text": "Tôi đã đọc", "callback_data": "ack:9"}]]
+    }

@@ -52,11 +52,17 @@ async def test_the_monday_digest_reaches_each_role_with_the_right_figures(manual
     assert "Đã tắt" in texts(replies)
 
     # During the week: a police alert that Lan confirms, and Tâm's report (nothing to report).
-    await send(police, title="Giả danh công an gọi điện đòi tiền", body="Kẻ gian xưng là công an phường, đòi chuyển tiền.",
-               watch="0912 345 678")
+    await send(
+        police,
+        title="Giả danh công an gọi điện đòi tiền",
+        body="Kẻ gian xưng là công an phường, đòi chuyển tiền.",
+        watch="0912 345 678",
+    )
     await town.drain()
     alert = alerts_in(await pushed(lan))[0]
-    await lan._post(json={"choice": next(c["payload"] for c in alert["choices"] if c["payload"].startswith("ack:"))})
+    await lan._post(
+        json={"choice": next(c["payload"] for c in alert["choices"] if c["payload"].startswith("ack:"))}
+    )
     for person in everyone:
         await pushed(person)
     await tam.say("/baocao")
@@ -87,7 +93,10 @@ async def test_the_monday_digest_reaches_each_role_with_the_right_figures(manual
     table = next(m for m in got[0]["media"] if m["kind"] == "file")
     chart = next(m for m in got[0]["media"] if m["kind"] == "image")
     assert (await download(admin, chart)).startswith(b"\x89PNG")
-    rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(await download(admin, table))).active.iter_rows()]
+    rows = [
+        [c.value for c in r]
+        for r in load_workbook(io.BytesIO(await download(admin, table))).active.iter_rows()
+    ]
     assert "Đã báo cáo" in rows[0] and len(rows) == 41
     column = rows[0].index("Đã báo cáo")
     by_group = {(r[0], r[1]): r[column] for r in rows[1:]}
@@ -100,8 +109,9 @@ async def test_the_monday_digest_reaches_each_role_with_the_right_figures(manual
     assert len(await digests(town)) == 6
 
 
-async def test_a_restart_during_the_monday_run_sends_every_digest_exactly_once(manual_clock, town, monkeypatch,
-                                                                               settings_for, db_url) -> None:  # type: ignore[no-untyped-def]
+async def test_a_restart_during_the_monday_run_sends_every_digest_exactly_once(
+    manual_clock, town, monkeypatch, settings_for, db_url
+) -> None:  # type: ignore[no-untyped-def]
     people = [await town.join(f"Người {n}", group=f"Tổ {n}") for n in range(1, 8)]
     people.append(await town.join("Thiếu úy Hùng", role="police"))
     for person in people:
@@ -151,8 +161,11 @@ async def test_a_missed_monday_is_caught_up_once_but_not_days_later(manual_clock
     # Down over the next Monday until Wednesday: last week's digest would be stale, so none is sent.
     await at(town, manual_clock, "2026-12-09T09:00:00")
     async with town.app.db.session() as session:
-        assert (await session.exec(select(func.count()).select_from(OutboxMessage)
-                                   .where(OutboxMessage.kind == "digest"))).one() == 1
+        assert (
+            await session.exec(
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "digest")
+            )
+        ).one() == 1
 
     replies = await lan.say("/digest off")
     assert "off" in texts(replies)

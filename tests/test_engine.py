@@ -74,7 +74,9 @@ async def ask_second(ctx: Context) -> None:
 
 @probe_flow.on("second")
 async def on_second(ctx: Context) -> Outcome:
-    ctx.session.add(Invite(code_hash="should-roll-back", role="resident", ward_code=29869, expires_at=clock.now()))
+    ctx.session.add(
+        Invite(code_hash="should-roll-back", role="resident", ward_code=29869, expires_at=clock.now())
+    )
     if ctx.event.text == "crash":
         raise RuntimeError("worker died here")
     return finish()
@@ -136,7 +138,9 @@ async def test_a_forged_or_stale_payload_is_refused(app: App) -> None:
 
 async def test_two_quick_presses_are_handled_one_after_the_other(app: App) -> None:
     await app.dispatcher.handle(text("/probe"))
-    first, second = await asyncio.gather(app.dispatcher.handle(press("probe:a")), app.dispatcher.handle(press("probe:b")))
+    first, second = await asyncio.gather(
+        app.dispatcher.handle(press("probe:a")), app.dispatcher.handle(press("probe:b"))
+    )
     # Exactly one press moved the form on; the other met the next question, was refused, and it was asked again.
     assert [r.text for r in first.replies + second.replies].count("second?") == 2
     state = await state_of(app)
@@ -151,7 +155,8 @@ async def test_a_redelivered_update_is_handled_once(app: App) -> None:
 
 
 async def test_an_update_another_process_handled_meanwhile_is_a_duplicate_and_takes_no_lock_while_running(
-        app: App) -> None:
+    app: App,
+) -> None:
     """The handled-update mark is written with the handler's changes, not before: a handler that takes long (a
     file being fetched and cleaned) holds no write lock meanwhile. If another process (SQLite has no advisory lock)
     handles the same redelivered update in that time, its result stands and this one is dropped whole."""
@@ -183,19 +188,24 @@ async def test_in_a_group_help_reveals_no_place_and_strangers_are_sent_to_a_priv
 
     registered = parse_text("web", "u1", "u1", "/start")
     await app.dispatcher.handle(registered)
-    group_help = await app.dispatcher.handle(parse_text("web", "u1", "-100", "/help", chat_type=ChatType.GROUP))
+    group_help = await app.dispatcher.handle(
+        parse_text("web", "u1", "-100", "/help", chat_type=ChatType.GROUP)
+    )
     assert "/trogiup" in group_help.replies[0].text and "Tổ" not in group_help.replies[0].text
     stranger = await app.dispatcher.handle(parse_text("web", "u9", "-100", "/toi", chat_type=ChatType.GROUP))
     assert len(stranger.replies) == 1 and "/toi" in stranger.replies[0].text
     assert "Tiếng Việt" not in stranger.replies[0].text  # no onboarding in the group
 
 
-async def test_handled_updates_are_remembered_hashed_and_forgotten_after_two_days(app: App, manual_clock) -> None:  # type: ignore[no-untyped-def]
+async def test_handled_updates_are_remembered_hashed_and_forgotten_after_two_days(
+    app: App, manual_clock
+) -> None:  # type: ignore[no-untyped-def]
     from bot.housekeeping import forget_old_updates
     from models import ProcessedUpdate
 
-    await app.dispatcher.handle(Incoming("web", "u1", "u1", Kind.COMMAND, text="/probe", command="probe",
-                                         update_key="u1:visible-key"))
+    await app.dispatcher.handle(
+        Incoming("web", "u1", "u1", Kind.COMMAND, text="/probe", command="probe", update_key="u1:visible-key")
+    )
     async with app.db.session() as session:
         (row,) = (await session.exec(select(ProcessedUpdate))).all()
     assert "visible-key" not in row.update_key

@@ -121,8 +121,14 @@ async def test_ptb_get_me(bot: Bot, tg: FakeTelegram) -> None:
 
 
 async def test_ptb_send_with_inline_keyboard(bot: Bot, tg: FakeTelegram) -> None:
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Đồng ý", callback_data="pledge:yes"),
-                                    InlineKeyboardButton("Web", url="https://example.org")]])
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Đồng ý", callback_data="pledge:yes"),
+                InlineKeyboardButton("Web", url="https://example.org"),
+            ]
+        ]
+    )
     first = await bot.send_message(chat_id=42, text="Bạn có đồng ý?", reply_markup=markup)
     second = await bot.send_message(chat_id=42, text="123")
     assert (first.message_id, second.message_id) == (1, 2)
@@ -149,8 +155,12 @@ async def test_ptb_retry_after_from_flood_limits() -> None:
             clock.advance(3)
             await bot.send_message(chat_id=7, text="after waiting")
             body = fake.calls("sendMessage")[3].response
-            assert body == {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 3",
-                            "parameters": {"retry_after": 3}}
+            assert body == {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 3",
+                "parameters": {"retry_after": 3},
+            }
             assert fake.stats.rate_limited == 1 and fake.stats.by_method["sendMessage"]["ok"] == 5
 
 
@@ -195,8 +205,11 @@ async def test_ptb_too_long_text_and_bad_button(bot: Bot) -> None:
         await bot.send_message(chat_id=1, text="a" * 4097)
     await bot.send_message(chat_id=1, text="a" * 4096)
     with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
-        await bot.send_message(chat_id=1, text="x", reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("x", callback_data="é" * 33)]]))  # 66 bytes, 33 characters
+        await bot.send_message(
+            chat_id=1,
+            text="x",
+            reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="é" * 33)]]),
+        )  # 66 bytes, 33 characters
     with pytest.raises(BadRequest, match="parse entities"):
         await bot.send_message(chat_id=1, text="<b>bold</i>", parse_mode="HTML")
     with pytest.raises(BadRequest, match="caption is too long"):
@@ -321,8 +334,14 @@ async def test_telegram_raw_errors_and_decoding(tg: FakeTelegram, http: aiohttp.
         assert await resp.json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}
     async with http.post(f"{tg.api_base}{tg.token}/noSuchMethod") as resp:
         assert resp.status == 404 and (await resp.json())["description"] == "Not Found"
-    form = {"chat_id": "5", "text": "[1, 2]", "reply_markup": '{"inline_keyboard":[[{"text":"a","callback_data":"1"}]]}'}
-    async with http.post(f"{tg.api_base}{tg.token}/sendmessage", data=form) as resp:  # method names ignore case
+    form = {
+        "chat_id": "5",
+        "text": "[1, 2]",
+        "reply_markup": '{"inline_keyboard":[[{"text":"a","callback_data":"1"}]]}',
+    }
+    async with http.post(
+        f"{tg.api_base}{tg.token}/sendmessage", data=form
+    ) as resp:  # method names ignore case
         assert (await resp.json())["ok"]
     (params,) = tg.sent("sendMessage")
     assert params["text"] == "[1, 2]" and params["reply_markup"]["inline_keyboard"][0][0]["text"] == "a"
@@ -384,8 +403,13 @@ async def zb() -> AsyncIterator[FakeZaloBot]:
         yield fake
 
 
-async def zcall(http: aiohttp.ClientSession, fake: FakeZaloBot, method: str,
-                body: dict[str, Any] | None = None, token: str | None = None) -> tuple[int, dict[str, Any]]:
+async def zcall(
+    http: aiohttp.ClientSession,
+    fake: FakeZaloBot,
+    method: str,
+    body: dict[str, Any] | None = None,
+    token: str | None = None,
+) -> tuple[int, dict[str, Any]]:
     async with http.post(f"{fake.api_base}{token or fake.token}/{method}", json=body or {}) as resp:
         return resp.status, await resp.json()
 
@@ -442,7 +466,9 @@ async def test_zalo_bot_webhook(wrap: bool, http: aiohttp.ClientSession, receive
     async with FakeZaloBot(wrap_webhook=wrap) as zb:
         status, body = await zcall(http, zb, "setWebhook", {"url": receiver.url, "secret_token": "short"})
         assert status == 400 and body["ok"] is False
-        status, body = await zcall(http, zb, "setWebhook", {"url": receiver.url, "secret_token": "secret-123"})
+        status, body = await zcall(
+            http, zb, "setWebhook", {"url": receiver.url, "secret_token": "secret-123"}
+        )
         assert body["result"]["url"] == receiver.url
         status, body = await zcall(http, zb, "getUpdates", {"timeout": "1"})
         assert body["ok"] is False  # polling and webhook are mutually exclusive
@@ -458,8 +484,9 @@ async def test_zalo_bot_webhook(wrap: bool, http: aiohttp.ClientSession, receive
 def test_oa_signature_vector() -> None:
     args = ("3608465248940903967", VECTOR_BODY, "1700000000000", "OA_SECRET_TEST")
     assert zalo_oa_signature(*args) == VECTOR_MAC
-    hmac_hex = hmac.new(b"OA_SECRET_TEST", b"3608465248940903967" + VECTOR_BODY + b"1700000000000",
-                        hashlib.sha256).hexdigest()
+    hmac_hex = hmac.new(
+        b"OA_SECRET_TEST", b"3608465248940903967" + VECTOR_BODY + b"1700000000000", hashlib.sha256
+    ).hexdigest()
     assert f"mac={hmac_hex}" != VECTOR_MAC
     reserialised = json.dumps(json.loads(VECTOR_BODY)).encode()  # spaces after separators
     assert zalo_oa_signature(args[0], reserialised, args[2], args[3]) != VECTOR_MAC
@@ -476,8 +503,13 @@ async def oa(oa_clock: ManualClock) -> AsyncIterator[FakeZaloOA]:
         yield fake
 
 
-async def oa_send(http: aiohttp.ClientSession, oa: FakeZaloOA, user_id: str, message: dict[str, Any],
-                  token: str | None = None) -> dict[str, Any]:
+async def oa_send(
+    http: aiohttp.ClientSession,
+    oa: FakeZaloOA,
+    user_id: str,
+    message: dict[str, Any],
+    token: str | None = None,
+) -> dict[str, Any]:
     body = {"recipient": {"user_id": user_id}, "message": message}
     headers = {"access_token": token if token is not None else oa.access_token}
     async with http.post(f"{oa.base_url}/v3.0/oa/message/cs", json=body, headers=headers) as resp:
@@ -485,11 +517,13 @@ async def oa_send(http: aiohttp.ClientSession, oa: FakeZaloOA, user_id: str, mes
         return await resp.json()
 
 
-async def oa_refresh(http: aiohttp.ClientSession, oa: FakeZaloOA, refresh_token: str,
-                     secret: str | None = None) -> dict[str, Any]:
+async def oa_refresh(
+    http: aiohttp.ClientSession, oa: FakeZaloOA, refresh_token: str, secret: str | None = None
+) -> dict[str, Any]:
     form = {"refresh_token": refresh_token, "app_id": oa.app_id, "grant_type": "refresh_token"}
-    async with http.post(f"{oa.base_url}/v4/oa/access_token", data=form,
-                         headers={"secret_key": secret or oa.secret_key}) as resp:
+    async with http.post(
+        f"{oa.base_url}/v4/oa/access_token", data=form, headers={"secret_key": secret or oa.secret_key}
+    ) as resp:
         assert resp.status == 200
         return await resp.json()
 
@@ -498,7 +532,10 @@ async def test_oa_expired_token_refresh_then_success(oa: FakeZaloOA, http: aioht
     oa.user_send_text("u1", "xin chào")
     assert (await oa_send(http, oa, "u1", {"text": "hi"}))["error"] == 0
     oa.expire_access_token()
-    assert await oa_send(http, oa, "u1", {"text": "hi"}) == {"error": -216, "message": "Access token is invalid"}
+    assert await oa_send(http, oa, "u1", {"text": "hi"}) == {
+        "error": -216,
+        "message": "Access token is invalid",
+    }
     old_access = oa.access_token
     tokens = await oa_refresh(http, oa, oa.refresh_token)
     assert set(tokens) == {"access_token", "refresh_token", "expires_in"} and tokens["expires_in"] == "90000"
@@ -530,7 +567,9 @@ async def test_oa_access_grace(oa_clock: ManualClock, http: aiohttp.ClientSessio
         assert (await oa_send(http, oa, "u1", {"text": "b"}, token=old))["error"] == -216
 
 
-async def test_oa_seven_day_window(oa: FakeZaloOA, oa_clock: ManualClock, http: aiohttp.ClientSession) -> None:
+async def test_oa_seven_day_window(
+    oa: FakeZaloOA, oa_clock: ManualClock, http: aiohttp.ClientSession
+) -> None:
     assert (await oa_send(http, oa, "u9", {"text": "cold"}))["error"] == -230
     oa.user_send_text("u9", "hello")
     oa_clock.advance(7 * 86400 - 1)
@@ -553,8 +592,15 @@ async def test_oa_payload_validation(oa: FakeZaloOA, http: aiohttp.ClientSession
     assert (await oa_send(http, oa, "u1", buttons(5)))["error"] == 0
     assert (await oa_send(http, oa, "u1", buttons(6)))["error"] == -233
     assert (await oa_send(http, oa, "u1", buttons(1, "t" * 101)))["error"] == -233
-    url_button = {"text": "Xem", "attachment": {"type": "template", "payload": {
-        "buttons": [{"title": "Web", "type": "oa.open.url", "payload": {"url": "https://x.vn"}}]}}}
+    url_button = {
+        "text": "Xem",
+        "attachment": {
+            "type": "template",
+            "payload": {
+                "buttons": [{"title": "Web", "type": "oa.open.url", "payload": {"url": "https://x.vn"}}]
+            },
+        },
+    }
     assert (await oa_send(http, oa, "u1", url_button))["error"] == 0
 
 
@@ -562,12 +608,20 @@ async def test_oa_upload_image_and_media_template(oa: FakeZaloOA, http: aiohttp.
     oa.touch("u1")
     form = aiohttp.FormData()
     form.add_field("file", b"\x89PNG", filename="a.png", content_type="image/png")
-    async with http.post(f"{oa.base_url}/v2.0/oa/upload/image", data=form,
-                         headers={"access_token": oa.access_token}) as resp:
+    async with http.post(
+        f"{oa.base_url}/v2.0/oa/upload/image", data=form, headers={"access_token": oa.access_token}
+    ) as resp:
         attachment_id = (await resp.json())["data"]["attachment_id"]
     assert oa.calls("upload/image")[0].params["file"]["data"] == b"\x89PNG"
-    media = {"attachment": {"type": "template", "payload": {
-        "template_type": "media", "elements": [{"media_type": "image", "attachment_id": attachment_id}]}}}
+    media = {
+        "attachment": {
+            "type": "template",
+            "payload": {
+                "template_type": "media",
+                "elements": [{"media_type": "image", "attachment_id": attachment_id}],
+            },
+        }
+    }
     assert (await oa_send(http, oa, "u1", media))["error"] == 0
     media["attachment"]["payload"]["elements"][0]["attachment_id"] = "nope"
     assert (await oa_send(http, oa, "u1", media))["error"] == -233
@@ -599,7 +653,9 @@ async def test_oa_post_event_signed(oa: FakeZaloOA, receiver: Receiver) -> None:
     receiver.check = verify
     event = oa.user_send_location("u7", 10.7769, 106.7009)
     assert event["message"]["attachments"][0]["payload"]["coordinates"] == {
-        "latitude": "10.7769", "longitude": "106.7009"}
+        "latitude": "10.7769",
+        "longitude": "106.7009",
+    }
     assert event["sender"] == {"id": "u7"} and event["recipient"] == {"id": oa.oa_id}
     assert event["timestamp"].isdigit() and isinstance(event["user_id_by_app"], str)
     assert await oa.post_event(receiver.url, event) == 200

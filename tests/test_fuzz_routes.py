@@ -26,14 +26,26 @@ from bot.http_input import InputRefused, loads, nesting_depth
 from tests.test_bad_http import TG_SECRET, Hooks, webhook_town
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))  # more for a longer hunt: FUZZ_EXAMPLES=1000
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 NOWHERE = "http://127.0.0.1:9/file"  # loopback, nothing listens: a download fails at once, offline
 
-scalars = (st.none() | st.booleans() | st.integers(-(2**63), 2**63) | st.floats(allow_nan=False, allow_infinity=False)
-           | st.text(max_size=20))
-json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
-                           | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20)
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 def either(right: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -42,8 +54,12 @@ def either(right: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 
 
 def shaped(required: dict[str, Any], optional: dict[str, Any] | None = None) -> st.SearchStrategy[Any]:
-    return either(st.fixed_dictionaries({k: either(v) for k, v in required.items()},
-                                        optional={k: either(v) for k, v in (optional or {}).items()}))
+    return either(
+        st.fixed_dictionaries(
+            {k: either(v) for k, v in required.items()},
+            optional={k: either(v) for k, v in (optional or {}).items()},
+        )
+    )
 
 
 words = st.text(max_size=40) | st.sampled_from(["/start", "/help", "/togiac", "1", "xin chào", "/start abc"])
@@ -52,60 +68,168 @@ hostile = st.one_of(
     st.integers(1, 5000).map(lambda n: b"[" * n + b"]" * n),
     st.integers(1, 3000).map(lambda n: b'{"a":' * n + b"1" + b"}" * n),
     st.integers(20, 6000).map(lambda n: b'{"update_id":' + b"7" * n + b"}"),
-    st.sampled_from([b"", b"NaN", b"[1e999]", b'{"a":-Infinity}', b"\xef\xbb\xbf{}", b'"\\ud800"', b"{" * 70,
-                     b'{"update_id":1,"message":"hi"}', b'{"message":{"text":5}}', b"\xff\xfe{\x00}"]),
+    st.sampled_from(
+        [
+            b"",
+            b"NaN",
+            b"[1e999]",
+            b'{"a":-Infinity}',
+            b"\xef\xbb\xbf{}",
+            b'"\\ud800"',
+            b"{" * 70,
+            b'{"update_id":1,"message":"hi"}',
+            b'{"message":{"text":5}}',
+            b"\xff\xfe{\x00}",
+        ]
+    ),
     json_values.map(lambda v: json.dumps(v).encode()),
 )
 
 telegram_user = {"id": st.integers(1, 2**40), "is_bot": st.booleans(), "first_name": st.text(max_size=10)}
 telegram_message = shaped(
-    {"message_id": st.integers(1, 2**31), "date": st.integers(0, 2**31),
-     "chat": shaped({"id": st.integers(-(2**40), 2**40), "type": st.sampled_from(["private", "group", "supergroup"])})},
-    {"from": shaped(telegram_user, {"language_code": st.sampled_from(["vi", "en", "fr"])}), "text": words,
-     "caption": st.text(max_size=10),
-     "location": shaped({"latitude": st.floats(-90, 90), "longitude": st.floats(-180, 180)}),
-     "photo": st.lists(shaped({"file_id": st.text(min_size=1, max_size=8), "file_unique_id": st.text(max_size=8),
-                               "width": st.integers(1, 99), "height": st.integers(1, 99)}), max_size=2),
-     "contact": shaped({"phone_number": st.text(max_size=12), "first_name": st.text(max_size=8)})})
+    {
+        "message_id": st.integers(1, 2**31),
+        "date": st.integers(0, 2**31),
+        "chat": shaped(
+            {"id": st.integers(-(2**40), 2**40), "type": st.sampled_from(["private", "group", "supergroup"])}
+        ),
+    },
+    {
+        "from": shaped(telegram_user, {"language_code": st.sampled_from(["vi", "en", "fr"])}),
+        "text": words,
+        "caption": st.text(max_size=10),
+        "location": shaped({"latitude": st.floats(-90, 90), "longitude": st.floats(-180, 180)}),
+        "photo": st.lists(
+            shaped(
+                {
+                    "file_id": st.text(min_size=1, max_size=8),
+                    "file_unique_id": st.text(max_size=8),
+                    "width": st.integers(1, 99),
+                    "height": st.integers(1, 99),
+                }
+            ),
+            max_size=2,
+        ),
+        "contact": shaped({"phone_number": st.text(max_size=12), "first_name": st.text(max_size=8)}),
+    },
+)
 telegram_update = st.fixed_dictionaries(
-    {"update_id": st.integers(0, 2**40)},  # without one a body is not an update (400): the hostile bodies try that
-    optional={"message": telegram_message,
-              "callback_query": shaped({"id": st.text(max_size=8), "from": shaped(telegram_user),
-                                        "chat_instance": st.text(max_size=8)},
-                                       {"data": st.text(max_size=20), "message": telegram_message}),
-              "my_chat_member": shaped(
-                  {"chat": shaped({"id": st.integers(-(2**40), 2**40), "type": st.sampled_from(["private", "group"])}),
-                   "from": shaped(telegram_user), "date": st.integers(0, 2**31),
-                   "old_chat_member": shaped({"status": st.sampled_from(["left", "member"]),
-                                              "user": shaped(telegram_user)}),
-                   "new_chat_member": shaped({"status": st.sampled_from(["kicked", "member"]),
-                                              "user": shaped(telegram_user)})})})
+    {
+        "update_id": st.integers(0, 2**40)
+    },  # without one a body is not an update (400): the hostile bodies try that
+    optional={
+        "message": telegram_message,
+        "callback_query": shaped(
+            {"id": st.text(max_size=8), "from": shaped(telegram_user), "chat_instance": st.text(max_size=8)},
+            {"data": st.text(max_size=20), "message": telegram_message},
+        ),
+        "my_chat_member": shaped(
+            {
+                "chat": shaped(
+                    {"id": st.integers(-(2**40), 2**40), "type": st.sampled_from(["private", "group"])}
+                ),
+                "from": shaped(telegram_user),
+                "date": st.integers(0, 2**31),
+                "old_chat_member": shaped(
+                    {"status": st.sampled_from(["left", "member"]), "user": shaped(telegram_user)}
+                ),
+                "new_chat_member": shaped(
+                    {"status": st.sampled_from(["kicked", "member"]), "user": shaped(telegram_user)}
+                ),
+            }
+        ),
+    },
+)
 
 zalo_bot_update = shaped(
-    {"event_name": st.sampled_from(["message.text.received", "message.image.received",
-                                    "message.sticker.received", "message.unsupported.received"]),
-     "message": shaped({"message_id": st.text(max_size=12), "date": st.integers(0, 2**45),
-                        "from": shaped({"id": st.text(max_size=12), "display_name": st.text(max_size=10),
-                                        "is_bot": st.booleans()}),
-                        "chat": shaped({"id": st.text(max_size=12), "chat_type": st.sampled_from(["PRIVATE", "GROUP"])})},
-                       {"text": words, "photo_url": st.just(NOWHERE), "caption": st.text(max_size=10)})})
-zalo_bot_body = st.one_of(zalo_bot_update, zalo_bot_update.map(lambda u: {"ok": True, "result": u}),
-                          st.lists(zalo_bot_update, max_size=2))
+    {
+        "event_name": st.sampled_from(
+            [
+                "message.text.received",
+                "message.image.received",
+                "message.sticker.received",
+                "message.unsupported.received",
+            ]
+        ),
+        "message": shaped(
+            {
+                "message_id": st.text(max_size=12),
+                "date": st.integers(0, 2**45),
+                "from": shaped(
+                    {
+                        "id": st.text(max_size=12),
+                        "display_name": st.text(max_size=10),
+                        "is_bot": st.booleans(),
+                    }
+                ),
+                "chat": shaped(
+                    {"id": st.text(max_size=12), "chat_type": st.sampled_from(["PRIVATE", "GROUP"])}
+                ),
+            },
+            {"text": words, "photo_url": st.just(NOWHERE), "caption": st.text(max_size=10)},
+        ),
+    }
+)
+zalo_bot_body = st.one_of(
+    zalo_bot_update,
+    zalo_bot_update.map(lambda u: {"ok": True, "result": u}),
+    st.lists(zalo_bot_update, max_size=2),
+)
 
-oa_payload = shaped({}, {"url": st.just(NOWHERE), "size": st.one_of(st.integers(), st.text(max_size=8)),
-                         "name": st.text(max_size=10), "coordinates": shaped(
-                             {"latitude": st.floats(-90, 90).map(str), "longitude": st.floats(-180, 180).map(str)})})
+oa_payload = shaped(
+    {},
+    {
+        "url": st.just(NOWHERE),
+        "size": st.one_of(st.integers(), st.text(max_size=8)),
+        "name": st.text(max_size=10),
+        "coordinates": shaped(
+            {"latitude": st.floats(-90, 90).map(str), "longitude": st.floats(-180, 180).map(str)}
+        ),
+    },
+)
 oa_event = st.fixed_dictionaries(
-    {"event_name": either(st.sampled_from(["user_send_text", "user_send_image", "user_send_file", "user_send_location",
-                                           "user_send_audio", "user_send_sticker", "follow", "unfollow",
-                                           "user_submit_info", "oa_send_text"]))},
-    optional={"app_id": either(st.just("3608465248940903967")),
-              "sender": shaped({"id": st.text(max_size=19)}), "follower": shaped({"id": st.text(max_size=19)}),
-              "recipient": shaped({"id": st.text(max_size=19)}),
-              "message": shaped({"msg_id": st.text(max_size=19)},
-                                {"text": words, "attachments": either(st.lists(
-                                    shaped({"type": st.sampled_from(["image", "file", "location", "audio"]),
-                                            "payload": oa_payload}), max_size=2))})})
+    {
+        "event_name": either(
+            st.sampled_from(
+                [
+                    "user_send_text",
+                    "user_send_image",
+                    "user_send_file",
+                    "user_send_location",
+                    "user_send_audio",
+                    "user_send_sticker",
+                    "follow",
+                    "unfollow",
+                    "user_submit_info",
+                    "oa_send_text",
+                ]
+            )
+        )
+    },
+    optional={
+        "app_id": either(st.just("3608465248940903967")),
+        "sender": shaped({"id": st.text(max_size=19)}),
+        "follower": shaped({"id": st.text(max_size=19)}),
+        "recipient": shaped({"id": st.text(max_size=19)}),
+        "message": shaped(
+            {"msg_id": st.text(max_size=19)},
+            {
+                "text": words,
+                "attachments": either(
+                    st.lists(
+                        shaped(
+                            {
+                                "type": st.sampled_from(["image", "file", "location", "audio"]),
+                                "payload": oa_payload,
+                            }
+                        ),
+                        max_size=2,
+                    )
+                ),
+            },
+        ),
+    },
+)
 
 
 @pytest.fixture
@@ -131,8 +255,9 @@ async def check(hooks: Hooks, caplog: pytest.LogCaptureFixture, status: int, wha
 
 @FUZZ
 @given(update=telegram_update, garbage=st.one_of(st.none(), hostile))
-async def test_telegram_webhook(hooks: Hooks, caplog: pytest.LogCaptureFixture, update: Any,
-                                garbage: bytes | None) -> None:
+async def test_telegram_webhook(
+    hooks: Hooks, caplog: pytest.LogCaptureFixture, update: Any, garbage: bytes | None
+) -> None:
     watch(caplog)
     body = garbage if garbage is not None else json.dumps(update).encode()
     headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TG_SECRET}
@@ -142,8 +267,9 @@ async def test_telegram_webhook(hooks: Hooks, caplog: pytest.LogCaptureFixture, 
 
 @FUZZ
 @given(update=zalo_bot_body, garbage=st.one_of(st.none(), hostile))
-async def test_zalo_bot_webhook(hooks: Hooks, caplog: pytest.LogCaptureFixture, update: Any,
-                                garbage: bytes | None) -> None:
+async def test_zalo_bot_webhook(
+    hooks: Hooks, caplog: pytest.LogCaptureFixture, update: Any, garbage: bytes | None
+) -> None:
     watch(caplog)
     body = garbage if garbage is not None else json.dumps(update).encode()
     headers = {"Content-Type": "application/json", "X-Bot-Api-Secret-Token": hooks.zalo_bot_secret}
@@ -152,9 +278,16 @@ async def test_zalo_bot_webhook(hooks: Hooks, caplog: pytest.LogCaptureFixture, 
 
 
 @FUZZ
-@given(event=oa_event, garbage=st.one_of(st.none(), hostile), signature=st.sampled_from(["good", "bad", "none"]))
-async def test_zalo_oa_webhook(hooks: Hooks, caplog: pytest.LogCaptureFixture, event: dict[str, Any],
-                               garbage: bytes | None, signature: str) -> None:
+@given(
+    event=oa_event, garbage=st.one_of(st.none(), hostile), signature=st.sampled_from(["good", "bad", "none"])
+)
+async def test_zalo_oa_webhook(
+    hooks: Hooks,
+    caplog: pytest.LogCaptureFixture,
+    event: dict[str, Any],
+    garbage: bytes | None,
+    signature: str,
+) -> None:
     watch(caplog)
     timestamp = str(int(time.time() * 1000))
     raw = garbage if garbage is not None else json.dumps({**event, "timestamp": timestamp}).encode()
@@ -172,14 +305,27 @@ async def test_zalo_oa_webhook(hooks: Hooks, caplog: pytest.LogCaptureFixture, e
 client_id = {"id": either(st.text(max_size=10) | st.integers(0, 2**40))}
 chat_body = st.one_of(
     st.fixed_dictionaries({"text": either(words)}, optional=client_id),
-    st.fixed_dictionaries({"choice": either(st.text(max_size=20) | st.sampled_from(["lang:vi", "consent:yes"]))},
-                          optional=client_id),
-    st.fixed_dictionaries({"location": shaped({"latitude": st.floats(-90, 90), "longitude": st.floats(-180, 180)})},
-                          optional=client_id),
-    st.dictionaries(st.sampled_from(["text", "choice", "location", "id", "x"]), json_values, max_size=4))
-content_types = st.sampled_from(["application/json"] * 4 + ["application/json; charset=utf-8", "text/plain",
-                                 "multipart/form-data", "multipart/form-data; boundary=XyZ",
-                                 "application/x-www-form-urlencoded", ""])
+    st.fixed_dictionaries(
+        {"choice": either(st.text(max_size=20) | st.sampled_from(["lang:vi", "consent:yes"]))},
+        optional=client_id,
+    ),
+    st.fixed_dictionaries(
+        {"location": shaped({"latitude": st.floats(-90, 90), "longitude": st.floats(-180, 180)})},
+        optional=client_id,
+    ),
+    st.dictionaries(st.sampled_from(["text", "choice", "location", "id", "x"]), json_values, max_size=4),
+)
+content_types = st.sampled_from(
+    ["application/json"] * 4
+    + [
+        "application/json; charset=utf-8",
+        "text/plain",
+        "multipart/form-data",
+        "multipart/form-data; boundary=XyZ",
+        "application/x-www-form-urlencoded",
+        "",
+    ]
+)
 origins = st.sampled_from([None, None, "self", "self", "https://evil.example", "null", "http://127.0.0.1"])
 
 
@@ -192,8 +338,15 @@ async def browser() -> AsyncIterator[aiohttp.ClientSession]:
 
 @FUZZ
 @given(message=chat_body, garbage=st.one_of(st.none(), hostile), ctype=content_types, origin=origins)
-async def test_web_chat_post(hooks: Hooks, browser: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture,
-                             message: Any, garbage: bytes | None, ctype: str, origin: str | None) -> None:
+async def test_web_chat_post(
+    hooks: Hooks,
+    browser: aiohttp.ClientSession,
+    caplog: pytest.LogCaptureFixture,
+    message: Any,
+    garbage: bytes | None,
+    ctype: str,
+    origin: str | None,
+) -> None:
     watch(caplog)
     body = garbage if garbage is not None else json.dumps(message).encode()
     headers = {"Content-Type": ctype}
@@ -216,14 +369,31 @@ def _holds(text: str) -> bool:
 
 
 @FUZZ
-@given(query=st.fixed_dictionaries({}, optional={
-    "after": st.one_of(st.integers(0, 2**31), st.integers(0, 2**31), st.integers(0, 2**31), st.integers(),
-                       st.text(max_size=30),
-                       st.sampled_from(["1e3", "0x10", "NaN", "9" * 40, "-1", " 7 ", "٣"])),
-    "wait": st.one_of(st.just(0), st.just(0), st.floats(), st.text(max_size=30),
-                      st.sampled_from(["nan", "inf", "-1", "1e400", "0.5", "-0"]))}))
-async def test_web_chat_poll(hooks: Hooks, browser: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture,
-                             query: dict[str, Any]) -> None:
+@given(
+    query=st.fixed_dictionaries(
+        {},
+        optional={
+            "after": st.one_of(
+                st.integers(0, 2**31),
+                st.integers(0, 2**31),
+                st.integers(0, 2**31),
+                st.integers(),
+                st.text(max_size=30),
+                st.sampled_from(["1e3", "0x10", "NaN", "9" * 40, "-1", " 7 ", "٣"]),
+            ),
+            "wait": st.one_of(
+                st.just(0),
+                st.just(0),
+                st.floats(),
+                st.text(max_size=30),
+                st.sampled_from(["nan", "inf", "-1", "1e400", "0.5", "-0"]),
+            ),
+        },
+    )
+)
+async def test_web_chat_poll(
+    hooks: Hooks, browser: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture, query: dict[str, Any]
+) -> None:
     watch(caplog)
     params = {key: str(value) for key, value in query.items()}
     if _holds(params.get("wait", "0")):
@@ -236,6 +406,7 @@ async def test_web_chat_poll(hooks: Hooks, browser: aiohttp.ClientSession, caplo
 
 # The bounded JSON reader itself ---------------------------------------------------------------------------------
 
+
 def _depth(value: Any) -> int:
     children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
     if children is None:
@@ -244,9 +415,11 @@ def _depth(value: Any) -> int:
 
 
 tricky_text = st.text(alphabet='[]{}"\\ab\n\u1ea1\U0001f600', max_size=12)
-nested = st.recursive(st.none() | st.booleans() | st.integers(-(10**19), 10**19) | tricky_text,
-                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(tricky_text, inner, max_size=3),
-                      max_leaves=30)
+nested = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**19), 10**19) | tricky_text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(tricky_text, inner, max_size=3),
+    max_leaves=30,
+)
 
 
 @settings(max_examples=300, deadline=None, database=None)

@@ -32,10 +32,12 @@ from tests.test_tips import CODE, fetch, photo_with_exif, poll, texts
 
 MARK = "Nguyen Van Tipster"
 GPS = "+10.4551+105.6332/"
-XMP = (b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
-       b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/'
-       b'elements/1.1/"><dc:creator><rdf:Seq><rdf:li>' + MARK.encode() + b'</rdf:li></rdf:Seq></dc:creator>'
-       b'</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>')
+XMP = (
+    b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+    b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/'
+    b'elements/1.1/"><dc:creator><rdf:Seq><rdf:li>' + MARK.encode() + b"</rdf:li></rdf:Seq></dc:creator>"
+    b'</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+)
 
 
 # Files, made here ----------------------------------------------------------------------------------------
@@ -53,7 +55,8 @@ def large_photo() -> bytes:
     out = io.BytesIO()
     gradient = Image.linear_gradient("L").resize((7000, 7000))
     Image.merge("RGB", (gradient, gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT), gradient)).save(
-        out, format="JPEG", quality=85)
+        out, format="JPEG", quality=85
+    )
     return out.getvalue()
 
 
@@ -211,7 +214,10 @@ async def health_checks(url: str, stop: asyncio.Event) -> list[float]:
 
 # Tests ---------------------------------------------------------------------------------------------------
 async def test_a_pixel_bomb_is_refused_quickly_and_a_large_photo_is_cleaned_off_the_event_loop(town) -> None:  # type: ignore[no-untyped-def]
-    bomb, photo = pixel_bomb(), large_photo()  # made before the probe starts: making them is not the server's work
+    bomb, photo = (
+        pixel_bomb(),
+        large_photo(),
+    )  # made before the probe starts: making them is not the server's work
     lan = await town.join("Lan")
     await start_tip(lan)
     before = media_files(town)
@@ -244,10 +250,16 @@ async def test_heic_pdf_docx_and_mp4_reach_the_police_without_what_identifies_th
     lan = await town.join("Lan")
     officer = await town.join("Công an Minh", role="police")
     await start_tip(lan)
-    sent = [(heic_photo(), "IMG_0042.HEIC", "image/heic"), (pdf_with_author(), "to-giac.pdf", "application/pdf"),
-            (docx_with_author(), "bien-so.docx",
-             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-            (mp4_with_gps(), "VID_0007.mp4", "video/mp4")]
+    sent = [
+        (heic_photo(), "IMG_0042.HEIC", "image/heic"),
+        (pdf_with_author(), "to-giac.pdf", "application/pdf"),
+        (
+            docx_with_author(),
+            "bien-so.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        (mp4_with_gps(), "VID_0007.mp4", "video/mp4"),
+    ]
     assert b"TipsterPhone" in sent[0][0] and MARK.encode() in sent[1][0] and b"\xa9xyz" in sent[3][0]
     for data, name, mime in sent:
         replies = await lan.send_file(data, name, mime)
@@ -292,7 +304,9 @@ async def test_a_voice_note_in_an_anonymous_tip_asks_first_and_both_answers_work
     replies = await lan.send_file(voice_note(), "voice.ogg", "audio/ogg")
     assert "công an sẽ nghe được giọng nói của bạn" in texts(replies)
     assert lan.choices() == ["Giữ bản ghi âm", "Xóa đi, tôi sẽ gõ chữ", "Xong"]
-    assert media_files(town) == before + 2  # kept encrypted until the tipster decides: original and police copy
+    assert (
+        media_files(town) == before + 2
+    )  # kept encrypted until the tipster decides: original and police copy
     replies = await lan.press("Xóa đi, tôi sẽ gõ chữ")
     assert "Đã xóa" in texts(replies) and "gõ chữ" in texts(replies) and lan.choices() == ["Xong"]
     assert media_files(town) == before
@@ -315,7 +329,9 @@ async def test_a_voice_note_in_an_anonymous_tip_asks_first_and_both_answers_work
         assert [s.type for s in container.streams] == ["audio"]
 
 
-async def test_a_file_that_cannot_be_cleaned_asks_keep_or_remove_at_arrival_in_the_summary_and_later(town) -> None:  # type: ignore[no-untyped-def]
+async def test_a_file_that_cannot_be_cleaned_asks_keep_or_remove_at_arrival_in_the_summary_and_later(
+    town,
+) -> None:  # type: ignore[no-untyped-def]
     lan = await town.join("Lan")
     officer = await town.join("Công an Minh", role="police")
     await start_tip(lan)
@@ -336,7 +352,11 @@ async def test_a_file_that_cannot_be_cleaned_asks_keep_or_remove_at_arrival_in_t
     _replies, summary = await finish_anonymous(lan)
     assert "Tệp: 1" in summary and "Trước khi gửi: 1 tệp" in summary
     replies = await lan.press("tsend:dropfiles")
-    assert "Đã xóa 1 tệp" in texts(replies) and "Tệp: 0" in texts(replies) and "Trước khi gửi" not in texts(replies)
+    assert (
+        "Đã xóa 1 tệp" in texts(replies)
+        and "Tệp: 0" in texts(replies)
+        and "Trước khi gửi" not in texts(replies)
+    )
     assert media_files(town) == before
     code = await send(lan)
     assert await attachments(town) == []
@@ -360,7 +380,8 @@ async def test_a_file_that_cannot_be_cleaned_asks_keep_or_remove_at_arrival_in_t
 
 
 async def test_a_burst_beyond_the_cleaning_queue_is_answered_politely_and_loses_nothing_confirmed(  # type: ignore[no-untyped-def]
-        db_url, settings_for) -> None:
+    db_url, settings_for
+) -> None:
     town = Town(settings_for(db_url, files_workers=1, files_queue=1))
     await town.start()
     try:
@@ -369,9 +390,19 @@ async def test_a_burst_beyond_the_cleaning_queue_is_answered_politely_and_loses_
             await start_tip(person)
             replies = await person.send_file(photo_with_exif(), "IMG.jpg", "image/jpeg")
             assert "Đã nhận (đến giờ là 1 tệp)" in texts(replies)
-        burst = await asyncio.gather(*(p.send_file(large_photo(), "IMG_big.jpg", "image/jpeg") for p in people))
-        busy = [p for p, replies in zip(people, burst, strict=True) if "đang có nhiều tệp chờ kiểm tra" in texts(replies)]
-        taken = [p for p, replies in zip(people, burst, strict=True) if "Đã nhận (đến giờ là 2 tệp)" in texts(replies)]
+        burst = await asyncio.gather(
+            *(p.send_file(large_photo(), "IMG_big.jpg", "image/jpeg") for p in people)
+        )
+        busy = [
+            p
+            for p, replies in zip(people, burst, strict=True)
+            if "đang có nhiều tệp chờ kiểm tra" in texts(replies)
+        ]
+        taken = [
+            p
+            for p, replies in zip(people, burst, strict=True)
+            if "Đã nhận (đến giờ là 2 tệp)" in texts(replies)
+        ]
         assert busy and len(taken) >= 2 and len(busy) + len(taken) == len(people), [texts(r) for r in burst]
         for person in busy:  # nothing they had confirmed was lost, and the same file goes through later
             replies = await person.send_file(large_photo(), "IMG_big.jpg", "image/jpeg")

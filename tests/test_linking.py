@@ -60,7 +60,9 @@ async def test_web_leader_links_telegram_and_keeps_role_and_pushes(tg: tuple[Any
     await lan_web.poll()  # the browser has seen everything so far
     async with town.app.db.session() as session:
         (person,) = (await session.exec(select(Person))).all()
-        await enqueue_to_person(session, person, lambda: Reply("Họp tổ lúc 19:00"), kind="reminder", dedupe_key="r1")
+        await enqueue_to_person(
+            session, person, lambda: Reply("Họp tổ lúc 19:00"), kind="reminder", dedupe_key="r1"
+        )
         await session.commit()
     await town.drain()
     assert lan_tg.fake.texts_to(lan_tg.user_id)[-1] == "Họp tổ lúc 19:00"
@@ -73,7 +75,9 @@ async def test_web_leader_links_telegram_and_keeps_role_and_pushes(tg: tuple[Any
     assert "code" not in str(audit.detail).lower()
 
 
-async def test_two_registrations_merge_into_one_person(tg: tuple[Any, TelegramDriver], manual_clock: Any) -> None:
+async def test_two_registrations_merge_into_one_person(
+    tg: tuple[Any, TelegramDriver], manual_clock: Any
+) -> None:
     town, lan_tg = tg
     await lan_tg.say("/start")  # Lan first registered on Telegram, as a resident of Tổ 5
     await lan_tg.press("Tiếng Việt")
@@ -93,7 +97,9 @@ async def test_two_registrations_merge_into_one_person(tg: tuple[Any, TelegramDr
     assert person.consented_at == first_consent  # the older consent is kept
     assert sorted(i.channel for i in await rows(town, ChannelIdentity)) == ["telegram", "web"]
     assert {c.person_id for c in await rows(town, ConsentRecord)} == {person.id}
-    active = sorted(g.role for g in await rows(town, RoleGrant) if g.revoked_at is None and g.person_id == person.id)
+    active = sorted(
+        g.role for g in await rows(town, RoleGrant) if g.revoked_at is None and g.person_id == person.id
+    )
     assert active == ["group_admin", "resident"]
     help_text = "\n".join(await lan_tg.say("/help"))
     assert "Tổ 3" in help_text and "Tổ 5" in help_text
@@ -101,8 +107,9 @@ async def test_two_registrations_merge_into_one_person(tg: tuple[Any, TelegramDr
     assert audit.detail["merged_person"] is not None and audit.detail["merged_person"] != person.id
 
 
-async def test_bad_expired_and_misplaced_codes_are_refused_politely(tg: tuple[Any, TelegramDriver],
-                                                                   manual_clock: Any) -> None:
+async def test_bad_expired_and_misplaced_codes_are_refused_politely(
+    tg: tuple[Any, TelegramDriver], manual_clock: Any
+) -> None:
     town, stranger = tg
     replies = await stranger.say("/lienket")
     assert "/start" in replies[-1]  # not registered anywhere: told how to begin
@@ -125,7 +132,9 @@ async def test_bad_expired_and_misplaced_codes_are_refused_politely(tg: tuple[An
     assert await rows(town, LinkCode) == []
 
 
-async def test_police_link_their_group_chat_and_residents_cannot_unlink_it(tg: tuple[Any, TelegramDriver]) -> None:
+async def test_police_link_their_group_chat_and_residents_cannot_unlink_it(
+    tg: tuple[Any, TelegramDriver],
+) -> None:
     town, officer = tg
     code = await town.invite("police", area=None, group=None)
     await officer.say(f"/start {code}")
@@ -150,7 +159,9 @@ async def test_police_link_their_group_chat_and_residents_cannot_unlink_it(tg: t
     assert await rows(town, LinkedChat) == []
 
 
-async def test_forgetting_a_linked_person_erases_every_account_and_code(tg: tuple[Any, TelegramDriver]) -> None:
+async def test_forgetting_a_linked_person_erases_every_account_and_code(
+    tg: tuple[Any, TelegramDriver],
+) -> None:
     town, lan_tg = tg
     lan_web = await town.join("Lan")
     code = code_in([m["text"] for m in await lan_web.say("/lienket")])

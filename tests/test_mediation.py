@@ -39,8 +39,15 @@ def text_of(messages: list[dict[str, Any]]) -> str:
     return "\n".join(m["text"] for m in messages)
 
 
-async def request(person, description: str, parties: str = "Nguyễn Văn Ba - 0912 345 678", *,  # type: ignore[no-untyped-def]
-                  name: str = "Trần Thị Lan", kind: str = "noise", private: bool = False) -> str:
+async def request(
+    person,
+    description: str,
+    parties: str = "Nguyễn Văn Ba - 0912 345 678",
+    *,  # type: ignore[no-untyped-def]
+    name: str = "Trần Thị Lan",
+    kind: str = "noise",
+    private: bool = False,
+) -> str:
     """Fill in /hoagiai as a resident would; returns the case number shown."""
     replies = await person.say("/hoagiai")
     if "hgn:new" in [c["payload"] for m in replies for c in m.get("choices", [])]:
@@ -94,6 +101,7 @@ async def test_a_police_matter_is_refused_and_redirected(town) -> None:  # type:
     if "tip" in town.app.registry.flows:  # the tips feature is installed: its form starts at once
         async with town.app.db.session() as session:
             from models import ConversationState
+
             states = (await session.exec(select(ConversationState))).all()
         assert any(s.flow == "tip" for s in states)
     else:
@@ -193,10 +201,25 @@ async def test_case_assigned_scheduled_reminded_and_closed_as_agreed(manual_cloc
     case = await case_row(town, number)
     assert case.status == CaseStatus.AGREED and case.mediator_name == "Lê Văn Bình"
     async with town.app.db.session() as session:
-        actions = [e.action for e in (await session.exec(
-            select(MediationEvent).where(MediationEvent.case_id == case.id).order_by(col(MediationEvent.id)))).all()]
-    assert actions == ["received", "assigned", "party_invited", "party_joined", "session_proposed",
-                       "session_confirmed", "agreed"]
+        actions = [
+            e.action
+            for e in (
+                await session.exec(
+                    select(MediationEvent)
+                    .where(MediationEvent.case_id == case.id)
+                    .order_by(col(MediationEvent.id))
+                )
+            ).all()
+        ]
+    assert actions == [
+        "received",
+        "assigned",
+        "party_invited",
+        "party_joined",
+        "session_proposed",
+        "session_confirmed",
+        "agreed",
+    ]
 
     # The requester follows the case: its history is timestamped.
     await lan.say("/hoagiai")
@@ -215,8 +238,12 @@ async def test_a_mediator_with_a_conflict_cannot_take_the_case(town) -> None:  #
     for person in (head, binh, cuc):
         await settle(person)
 
-    number = await request(lan, "Nhà ông Ba xây tường lấn sang đất nhà tôi khoảng nửa mét.", kind="land",
-                           parties="ông Nguyễn Văn Ba, 0912 345 678")
+    number = await request(
+        lan,
+        "Nhà ông Ba xây tường lấn sang đất nhà tôi khoảng nửa mét.",
+        kind="land",
+        parties="ông Nguyễn Văn Ba, 0912 345 678",
+    )
     await pushed(town, binh)
     replies = await binh.press("Nhận vụ việc này")
     text = binh.all_text(replies)
@@ -242,6 +269,7 @@ async def test_a_mediator_with_a_conflict_cannot_take_the_case(town) -> None:  #
         case = (await session.exec(select(MediationCase).where(MediationCase.number == number))).one()
         from handlers.mediation.cases import conflict
         from models import Person
+
         requester = await session.get(Person, case.requester_id)
         assert await conflict(session, case, requester) is not None
 
@@ -252,8 +280,13 @@ async def test_a_private_case_is_invisible_to_a_group_leader(town) -> None:  # t
     head = await town.join("Hùng", role="mediation_head")
     binh = await town.join("Bình", role="mediator")
     await settle(binh)
-    number = await request(lan, "Chuyện gia đình: em trai tôi không chịu chia phần nhà của bố mẹ để lại.",
-                           parties="Trần Văn Nam", kind="family", private=True)
+    number = await request(
+        lan,
+        "Chuyện gia đình: em trai tôi không chịu chia phần nhà của bố mẹ để lại.",
+        parties="Trần Văn Nam",
+        kind="family",
+        private=True,
+    )
     case = await case_row(town, number)
     assert case.private
 

@@ -58,10 +58,20 @@ async def test_the_book_has_the_right_rows_for_each_reader(manual_clock, town) -
     binh = await town.join("Bình", role="mediator")
     await profile(binh, "Lê Văn Bình")
     noise = await request(lan, NOISE)
-    family = await request(lan, "Em trai tôi không chịu chia phần nhà của bố mẹ để lại.", "Trần Văn Nam",
-                           kind="family", private=True)
-    elsewhere = await request(minh, "Nhà bên cạnh đổ nước thải sang sân nhà tôi.", "Võ Văn Tư", name="Đỗ Văn Minh",
-                              kind="neighbours")
+    family = await request(
+        lan,
+        "Em trai tôi không chịu chia phần nhà của bố mẹ để lại.",
+        "Trần Văn Nam",
+        kind="family",
+        private=True,
+    )
+    elsewhere = await request(
+        minh,
+        "Nhà bên cạnh đổ nước thải sang sân nhà tôi.",
+        "Võ Văn Tư",
+        name="Đỗ Văn Minh",
+        kind="neighbours",
+    )
     await agree(town, head, binh, noise)
 
     replies = await head.say("/sohoagiai")
@@ -139,23 +149,42 @@ async def test_digest_figures_and_group_column(manual_clock, town) -> None:  # t
     start, end = manual_clock.now() - timedelta(days=7), manual_clock.now() + timedelta(hours=1)
     async with town.app.db.session() as session:
         with use_locale("vi"):
-            section = await town.app.registry.digest_sections["mediation"].fn(session, Scope(DEMO_WARD, None, "police"), start, end)
+            section = await town.app.registry.digest_sections["mediation"].fn(
+                session, Scope(DEMO_WARD, None, "police"), start, end
+            )
         column = await town.app.registry.digest_columns["mediation"].fn(session, DEMO_WARD, start, end)
-        group = (await session.exec(select(Group).join(MediationCase, col(MediationCase.group_id) == col(Group.id)))).first()
+        group = (
+            await session.exec(
+                select(Group).join(MediationCase, col(MediationCase.group_id) == col(Group.id))
+            )
+        ).first()
     assert section is not None
-    assert section.figures == {"received": 2, "in_progress": 1, "agreed": 1, "not_agreed": 0,
-                               "success_share": 1.0, "median_days": 2.0}
+    assert section.figures == {
+        "received": 2,
+        "in_progress": 1,
+        "agreed": 1,
+        "not_agreed": 0,
+        "success_share": 1.0,
+        "median_days": 2.0,
+    }
     assert "Tỷ lệ hòa giải thành: 100" in "\n".join(section.lines)
     assert group is not None and column == {group.id: "1/1"}
     async with town.app.db.session() as session:
         with use_locale("vi"):
-            own = await town.app.registry.digest_sections["mediation"].fn(session, Scope(DEMO_WARD, group.id, "resident"), start, end)
-            other = await town.app.registry.digest_sections["mediation"].fn(session, Scope(DEMO_WARD, -1, "resident"), start, end)
+            own = await town.app.registry.digest_sections["mediation"].fn(
+                session, Scope(DEMO_WARD, group.id, "resident"), start, end
+            )
+            other = await town.app.registry.digest_sections["mediation"].fn(
+                session, Scope(DEMO_WARD, -1, "resident"), start, end
+            )
     assert own is not None and own.figures["received"] == 2 and other is None
     async with town.app.db.session() as session:
-        quiet = await town.app.registry.digest_sections["mediation"].fn(session, Scope(DEMO_WARD, None, "police"),
-                                               datetime(2020, 1, 1, tzinfo=start.tzinfo),
-                                               datetime(2020, 2, 1, tzinfo=start.tzinfo))
+        quiet = await town.app.registry.digest_sections["mediation"].fn(
+            session,
+            Scope(DEMO_WARD, None, "police"),
+            datetime(2020, 1, 1, tzinfo=start.tzinfo),
+            datetime(2020, 2, 1, tzinfo=start.tzinfo),
+        )
     assert quiet is None
 
 
@@ -182,7 +211,11 @@ async def test_personal_data_and_bad_input(town) -> None:  # type: ignore[no-unt
     assert case.urgent and case.preferred_times is None
     async with town.app.db.session() as session:
         from handlers.mediation.cases import parties
-        assert [(p.name, p.contact) for p in await parties(session, case.id or 0)][1] == ("Lê Thị Hoa", "nhà số 5")
+
+        assert [(p.name, p.contact) for p in await parties(session, case.id or 0)][1] == (
+            "Lê Thị Hoa",
+            "nhà số 5",
+        )
 
     replies = await lan.say("/toi")
     assert number in lan.all_text(replies)
@@ -191,4 +224,8 @@ async def test_personal_data_and_bad_input(town) -> None:  # type: ignore[no-unt
     text = lan.all_text(replies)
     assert number in text and "sổ theo dõi hòa giải" in text
     case = await case_row(town, number)
-    assert case.requester_id is None and case.status == CaseStatus.WITHDRAWN and case.requester_name == "Trần Thị Lan"
+    assert (
+        case.requester_id is None
+        and case.status == CaseStatus.WITHDRAWN
+        and case.requester_name == "Trần Thị Lan"
+    )

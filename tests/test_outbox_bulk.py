@@ -20,11 +20,20 @@ async def test_a_batch_is_written_in_the_callers_transaction_and_delivered(town)
         found = (await session.exec(select(ChannelIdentity).order_by(ChannelIdentity.id))).all()
         identities = [(who.channel, who.chat_id, who.person_id) for who in found]
         assert await enqueue_rows(session, []) == 0
-        rows = [pending_row(Reply(f"Bản tin cho {person_id}", choices=(Choice("Đã đọc", "read:1"),)),
-                            kind="notice", channel=channel, chat_id=chat_id, person_id=person_id,
-                            priority=Priority.NOTICE, dedupe_key=f"bulk-test:{person_id}",
-                            source_kind="test", source_id="bulk")
-                for channel, chat_id, person_id in identities]
+        rows = [
+            pending_row(
+                Reply(f"Bản tin cho {person_id}", choices=(Choice("Đã đọc", "read:1"),)),
+                kind="notice",
+                channel=channel,
+                chat_id=chat_id,
+                person_id=person_id,
+                priority=Priority.NOTICE,
+                dedupe_key=f"bulk-test:{person_id}",
+                source_kind="test",
+                source_id="bulk",
+            )
+            for channel, chat_id, person_id in identities
+        ]
         assert await enqueue_rows(session, rows) == 2
         await session.rollback()  # nothing is written unless the caller commits
         assert (await session.exec(select(func.count()).select_from(OutboxMessage))).one() == 0
@@ -32,7 +41,8 @@ async def test_a_batch_is_written_in_the_callers_transaction_and_delivered(town)
         await session.commit()
         written = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
     assert [(r.status, r.attempts, r.priority, r.kind) for r in written] == [
-        (OutboxStatus.PENDING, 0, Priority.NOTICE, "notice")] * 2
+        (OutboxStatus.PENDING, 0, Priority.NOTICE, "notice")
+    ] * 2
     assert all(r.created_at is not None and r.not_before is not None for r in written)
 
     assert await town.drain() == 2

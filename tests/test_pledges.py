@@ -15,24 +15,38 @@ from models.pledges import PledgeSignature
 from tests.drivers import driver_town
 from tests.drivers.telegram import TelegramDriver
 
-BAD_CSV = ("Địa chỉ,Chủ hộ,Số nhân khẩu\n"
-           "Số 201 đường Nguyễn Huệ,Trần Văn Bảy,4\n"
-           "Số 202 đường Nguyễn Huệ,,3\n"
-           "Số 203 đường Nguyễn Huệ,Lê Thị Tám,5\n").encode("utf-8-sig")
-GOOD_CSV = ("Địa chỉ;Chủ hộ;Số nhân khẩu\n"
-            "Số 201 đường Nguyễn Huệ;Trần Văn Bảy;4\n"
-            "Số 202 đường Nguyễn Huệ;Phạm Thị Chín;3\n"
-            "\n"
-            "Số 203 đường Nguyễn Huệ;Lê Thị Tám;5\n").encode()
+BAD_CSV = (
+    "Địa chỉ,Chủ hộ,Số nhân khẩu\n"
+    "Số 201 đường Nguyễn Huệ,Trần Văn Bảy,4\n"
+    "Số 202 đường Nguyễn Huệ,,3\n"
+    "Số 203 đường Nguyễn Huệ,Lê Thị Tám,5\n"
+).encode("utf-8-sig")
+GOOD_CSV = (
+    "Địa chỉ;Chủ hộ;Số nhân khẩu\n"
+    "Số 201 đường Nguyễn Huệ;Trần Văn Bảy;4\n"
+    "Số 202 đường Nguyễn Huệ;Phạm Thị Chín;3\n"
+    "\n"
+    "Số 203 đường Nguyễn Huệ;Lê Thị Tám;5\n"
+).encode()
 JANUARY = datetime.fromisoformat("2027-01-04T09:00:00+07:00")
 
 
 async def households_of_to3(town) -> int:  # type: ignore[no-untyped-def]
     async with town.app.db.session() as session:
-        group = (await session.exec(select(Group).join(Area, Area.id == Group.area_id)  # type: ignore[arg-type]
-                                    .where(Group.name == "Tổ 3", Area.name == "Khóm 2"))).one()
-        return int((await session.exec(select(func.count()).select_from(Household)
-                                       .where(Household.group_id == group.id))).one())
+        group = (
+            await session.exec(
+                select(Group)
+                .join(Area, Area.id == Group.area_id)  # type: ignore[arg-type]
+                .where(Group.name == "Tổ 3", Area.name == "Khóm 2")
+            )
+        ).one()
+        return int(
+            (
+                await session.exec(
+                    select(func.count()).select_from(Household).where(Household.group_id == group.id)
+                )
+            ).one()
+        )
 
 
 async def open_campaign(admin) -> None:  # type: ignore[no-untyped-def]
@@ -56,8 +70,6 @@ async def sign_on_web(person, address: str, name: str) -> str:  # type: ignore[n
     found = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", person.all_text(replies))
     assert found, replies
     return found.group(0)
-
-
 
 
 async def attach(person, admin, town, query: str, address: str) -> None:  # type: ignore[no-untyped-def]
@@ -151,7 +163,10 @@ async def test_pledge_campaign_from_opening_to_export(db_url, settings_for, manu
             text = viewer.all_text(replies)
             assert f"3/{total}" in text, text
         ward_view = ward_admin.all_text(await ward_admin.say("/baophu"))
-        assert f"Khóm 2 (đã đăng ký): 3/{total + 405}" in ward_view and "Khóm 1 (chưa đăng ký): 0/216" in ward_view
+        assert (
+            f"Khóm 2 (đã đăng ký): 3/{total + 405}" in ward_view
+            and "Khóm 1 (chưa đăng ký): 0/216" in ward_view
+        )
         assert f"Tổ 3, Khóm 2: 3/{total}  ▓░░░░░░░░░ 10%" in ward_view
         text = tam.all_text(await tam.say("/baophu"))
         assert f"3/{total} hộ đã ký  ▓░░░░░░░░░ 10%" in text
@@ -167,8 +182,11 @@ async def test_pledge_campaign_from_opening_to_export(db_url, settings_for, manu
         rows = list(book.active.iter_rows(values_only=True))
         assert len(rows) == total + 1
         signed = {r[2]: r[6] for r in rows[1:] if r[6]}
-        assert signed == {"Số 201 đường Nguyễn Huệ": "Trần Văn Bảy", "Số 202 đường Nguyễn Huệ": "Phạm Thị Chín",
-                          "Số 203 đường Nguyễn Huệ": "Lê Thị Tám"}
+        assert signed == {
+            "Số 201 đường Nguyễn Huệ": "Trần Văn Bảy",
+            "Số 202 đường Nguyễn Huệ": "Phạm Thị Chín",
+            "Số 203 đường Nguyễn Huệ": "Lê Thị Tám",
+        }
         replies = await tam.press("pexp:csv")
         async with tam.http.get(tam.url + replies[-1]["media"][0]["url"]) as response:
             csv_text = (await response.read()).decode("utf-8-sig")

@@ -15,8 +15,13 @@ from tests.test_pledges import JANUARY, attach, open_campaign, sign_on_web
 
 async def to3(town) -> Group:  # type: ignore[no-untyped-def]
     async with town.app.db.session() as session:
-        return (await session.exec(select(Group).join(Area, col(Area.id) == col(Group.area_id))
-                                   .where(Group.name == "Tổ 3", Area.name == "Khóm 2"))).one()
+        return (
+            await session.exec(
+                select(Group)
+                .join(Area, col(Area.id) == col(Group.area_id))
+                .where(Group.name == "Tổ 3", Area.name == "Khóm 2")
+            )
+        ).one()
 
 
 async def test_group_admin_adds_edits_and_removes_households_in_the_chat(town, manual_clock) -> None:  # type: ignore[no-untyped-def]
@@ -113,14 +118,22 @@ async def test_forgetting_a_signer_and_the_digest(town, manual_clock) -> None:  
     group = await to3(town)
     async with town.app.db.session() as session:
         end = manual_clock.now() + timedelta(days=1)
-        section = await pledges_section(session, Scope(group.ward_code, group.id, "group_admin"), end - timedelta(days=7), end)
+        section = await pledges_section(
+            session, Scope(group.ward_code, group.id, "group_admin"), end - timedelta(days=7), end
+        )
         assert section is not None and "2/27" in section.lines[0]
-        police = await pledges_section(session, Scope(group.ward_code, None, "police"), end - timedelta(days=7), end)
+        police = await pledges_section(
+            session, Scope(group.ward_code, None, "police"), end - timedelta(days=7), end
+        )
         assert police is not None and any(line.startswith("Khóm 2: 2/432") for line in police.lines)
         column = await pledge_column(session, group.ward_code, end - timedelta(days=7), end)
         assert column[group.id] == "2/27" and len(column) == 40 and set(column.values()) == {"0/27", "2/27"}
-        before = await pledges_section(session, Scope(group.ward_code, group.id, "group_admin"),
-                                       end - timedelta(days=14), JANUARY - timedelta(days=2))
+        before = await pledges_section(
+            session,
+            Scope(group.ward_code, group.id, "group_admin"),
+            end - timedelta(days=14),
+            JANUARY - timedelta(days=2),
+        )
         assert before is not None and "0/27" in before.lines[0]  # a past week counts what was signed then
 
     # Lan forgets while the campaign is open: her signature goes and her household may sign again.
@@ -135,8 +148,11 @@ async def test_forgetting_a_signer_and_the_digest(town, manual_clock) -> None:  
         rows = (await session.exec(select(PledgeSignature))).all()
         assert [(r.signer_name, r.person_id) for r in rows] == [("Trần Văn Minh", None)]
         assert (await session.exec(select(func.count()).select_from(HouseholdMember))).one() == 0
-        assert (await session.exec(select(func.count()).select_from(Household)
-                                   .where(Household.group_id == group.id))).one() == 27
+        assert (
+            await session.exec(
+                select(func.count()).select_from(Household).where(Household.group_id == group.id)
+            )
+        ).one() == 27
 
 
 async def test_campaign_for_some_areas_with_its_own_text_and_dates(town, manual_clock) -> None:  # type: ignore[no-untyped-def]
@@ -147,7 +163,9 @@ async def test_campaign_for_some_areas_with_its_own_text_and_dates(town, manual_
     await ward_admin.say("Cam kết ANTT khóm 2 năm 2027")
     replies = await ward_admin.say("ngắn quá")
     assert "ít nhất vài câu" in ward_admin.all_text(replies)
-    await ward_admin.say("Hộ gia đình chúng tôi cam kết chấp hành pháp luật và giữ gìn an ninh trật tự khu phố.")
+    await ward_admin.say(
+        "Hộ gia đình chúng tôi cam kết chấp hành pháp luật và giữ gìn an ninh trật tự khu phố."
+    )
     replies = await ward_admin.say("15/1/2027 đến 30/2/2027")
     assert "ngày/tháng/năm" in ward_admin.all_text(replies)  # 30 February does not exist
     replies = await ward_admin.say("15/3/2027 - 15/1/2027")

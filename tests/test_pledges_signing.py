@@ -17,8 +17,15 @@ from tests.test_pledges import JANUARY, attach, open_campaign, sign_on_web
 
 async def outbox(town, kind: str) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
     async with town.app.db.session() as session:
-        return list((await session.exec(select(OutboxMessage).where(OutboxMessage.source_kind == kind)
-                                        .order_by(col(OutboxMessage.id)))).all())
+        return list(
+            (
+                await session.exec(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.source_kind == kind)
+                    .order_by(col(OutboxMessage.id))
+                )
+            ).all()
+        )
 
 
 async def check_on_web(town, code: str) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
@@ -48,9 +55,13 @@ async def test_withdraw_resign_new_version_and_web_check(town, manual_clock) -> 
 
     # The ward admin corrects the text: a new version; the signature keeps version 1.
     await ward_admin.say("/chiendich")
-    await ward_admin.press("Sửa lời cam kết" if "Sửa lời cam kết" in ward_admin.choices() else ward_admin.choices()[0])
-    replies = await ward_admin.say("Hộ gia đình chúng tôi cam kết chấp hành pháp luật, giữ gìn an ninh trật tự, "
-                                   "phòng cháy chữa cháy và tố giác tội phạm.")
+    await ward_admin.press(
+        "Sửa lời cam kết" if "Sửa lời cam kết" in ward_admin.choices() else ward_admin.choices()[0]
+    )
+    replies = await ward_admin.say(
+        "Hộ gia đình chúng tôi cam kết chấp hành pháp luật, giữ gìn an ninh trật tự, "
+        "phòng cháy chữa cháy và tố giác tội phạm."
+    )
     assert "2" in ward_admin.all_text(replies)
     await town.restart()
 
@@ -71,9 +82,13 @@ async def test_withdraw_resign_new_version_and_web_check(town, manual_clock) -> 
     status, body = await check_on_web(town, second)
     assert body["valid"] is True and body["version"] == 2
     async with town.app.db.session() as session:
-        rows = (await session.exec(select(PledgeSignature, PledgeVersion)
-                                   .join(PledgeVersion, col(PledgeVersion.id) == col(PledgeSignature.version_id))
-                                   .order_by(col(PledgeSignature.id)))).all()
+        rows = (
+            await session.exec(
+                select(PledgeSignature, PledgeVersion)
+                .join(PledgeVersion, col(PledgeVersion.id) == col(PledgeSignature.version_id))
+                .order_by(col(PledgeSignature.id))
+            )
+        ).all()
     assert [(v.number, s.withdrawn_at is None) for s, v in rows] == [(1, False), (2, True)]
     assert "1/27" in tam.all_text(await tam.say("/baophu"))
 

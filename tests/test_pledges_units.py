@@ -13,10 +13,14 @@ def parse(text: str, encoding: str = "utf-8") -> csvimport.Parsed:
 
 
 def test_excel_csv_with_bom_semicolons_and_blank_lines_is_read() -> None:
-    found = parse("\ufeffĐịa chỉ;Chủ hộ;Số nhân khẩu\r\n\r\nSố 1, đường A;Lê Văn Một;3\r\nSố 2;Trần  Thị   Hai;1\r\n")
+    found = parse(
+        "\ufeffĐịa chỉ;Chủ hộ;Số nhân khẩu\r\n\r\nSố 1, đường A;Lê Văn Một;3\r\nSố 2;Trần  Thị   Hai;1\r\n"
+    )
     assert found.errors == []
     assert [(r.line, r.address, r.head_name, r.members) for r in found.rows] == [
-        (3, "Số 1, đường A", "Lê Văn Một", 3), (4, "Số 2", "Trần Thị Hai", 1)]
+        (3, "Số 1, đường A", "Lê Văn Một", 3),
+        (4, "Số 2", "Trần Thị Hai", 1),
+    ]
 
 
 def test_english_headers_without_accents_tabs_and_no_members_column() -> None:

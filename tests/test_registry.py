@@ -29,7 +29,8 @@ def person_tables() -> set[str]:
     for table in SQLModel.metadata.tables.values():
         for column in table.columns:
             if any(fk.column.table.name == "person" for fk in column.foreign_keys) or (
-                    isinstance(column.type, Integer) and ACTOR_COLUMN.search(column.name)):
+                isinstance(column.type, Integer) and ACTOR_COLUMN.search(column.name)
+            ):
                 found.add(table.name)
     return found | {"person"}
 
@@ -60,8 +61,16 @@ def test_the_registry_holds_what_the_included_routers_declare_and_nothing_else()
         assert sorted(map(id, found)) == sorted(map(id, items)), kind
         assert found, f"no {kind} declared at all"
     # The features' extension points are all there (a router that forgot to declare one shows here).
-    assert {"tips.clocks", "digest.weekly", "core.processed_updates", "pledge_reminders", "reports.reminders",
-            "mediation_reminders", "alerts.release", "linking.purge_codes"} <= set(registry.ticks)
+    assert {
+        "tips.clocks",
+        "digest.weekly",
+        "core.processed_updates",
+        "pledge_reminders",
+        "reports.reminders",
+        "mediation_reminders",
+        "alerts.release",
+        "linking.purge_codes",
+    } <= set(registry.ticks)
     assert set(registry.scam_sources) == {"alert", "tip"}
     assert set(registry.personal_data) == {"tips", "alerts", "pledges", "mediation", "reports", "linking"}
 
@@ -74,8 +83,13 @@ def test_the_registry_holds_what_the_included_routers_declare_and_nothing_else()
 
 def test_nothing_registers_itself_by_being_imported() -> None:
     """The module-level registries are gone: a feature's extension points exist only on its router."""
-    for module, name in [(bot.ticks, "TICKS"), (bot.digest_sections, "SECTIONS"), (bot.digest_sections, "COLUMNS"),
-                         (bot.scam_sources, "SOURCES"), (bot.personal_data, "PROVIDERS")]:
+    for module, name in [
+        (bot.ticks, "TICKS"),
+        (bot.digest_sections, "SECTIONS"),
+        (bot.digest_sections, "COLUMNS"),
+        (bot.scam_sources, "SOURCES"),
+        (bot.personal_data, "PROVIDERS"),
+    ]:
         assert not hasattr(module, name), f"{module.__name__}.{name}"
 
 

@@ -91,7 +91,9 @@ async def test_a_week_of_reports_reminders_late_groups_and_police_reading(manual
     # Tâm starts changing an answer and leaves: the sent report stays as it was sent.
     async def sent_incidents() -> object:
         async with town.app.db.session() as session:
-            row = (await session.exec(select(ReportSubmission).where(ReportSubmission.status == "submitted"))).one()
+            row = (
+                await session.exec(select(ReportSubmission).where(ReportSubmission.status == "submitted"))
+            ).one()
             return row.answers.get("incidents")
 
     await tam.say("/baocao")
@@ -152,8 +154,13 @@ async def test_a_week_of_reports_reminders_late_groups_and_police_reading(manual
     assert "2/40" in police.last_text() and "Tổ 4, Khóm 2" not in police.last_text()
 
     async with town.app.db.session() as session:
-        submitted = (await session.exec(select(ReportSubmission).where(ReportSubmission.status == "submitted")
-                                        .order_by(ReportSubmission.id))).all()  # type: ignore[arg-type]
+        submitted = (
+            await session.exec(
+                select(ReportSubmission)
+                .where(ReportSubmission.status == "submitted")
+                .order_by(ReportSubmission.id)
+            )
+        ).all()  # type: ignore[arg-type]
         assert [s.answers.get("newcomers") for s in submitted] == [4, None]
         assert submitted[1].nothing_to_report and submitted[1].submitted_at > submitted[1].due_at  # late
         reminders = (await session.exec(select(OutboxMessage).where(OutboxMessage.kind == "reminder"))).all()
@@ -185,7 +192,10 @@ async def test_nothing_to_report_is_one_press_and_a_draft_survives(manual_clock,
     async with town.app.db.session() as session:
         rows = {r.group_id: r for r in (await session.exec(select(ReportSubmission))).all()}
     assert sum(r.nothing_to_report and r.status == "submitted" for r in rows.values()) == 1
-    assert sum(r.status == "draft" and r.answers == {"incidents": "Không có vụ việc"} for r in rows.values()) == 1
+    assert (
+        sum(r.status == "draft" and r.answers == {"incidents": "Không có vụ việc"} for r in rows.values())
+        == 1
+    )
 
 
 async def test_ward_admin_edits_cadence_questions_and_bad_input_is_answered(manual_clock, town) -> None:  # type: ignore[no-untyped-def]
@@ -236,8 +246,9 @@ async def test_personal_data_covers_the_reports_a_leader_sent(manual_clock, town
     await tam.press("rp:none")
     provider = town.app.registry.personal_data["reports"]
     async with town.app.db.session() as session:
-        person = (await session.exec(select(Person).where(Person.display_name == "Anh Tâm"))).first() or \
-            (await session.exec(select(Person).order_by(Person.id.desc()))).first()  # type: ignore[union-attr]
+        person = (await session.exec(select(Person).where(Person.display_name == "Anh Tâm"))).first() or (
+            await session.exec(select(Person).order_by(Person.id.desc()))
+        ).first()  # type: ignore[union-attr]
         exported = await provider.export(session, person)
         assert [r["status"] for r in exported["group_reports_sent"]] == ["submitted"]
         notes = await provider.erase(session, person)

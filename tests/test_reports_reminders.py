@@ -16,11 +16,18 @@ from tests.test_reports import at, pushed, texts
 
 async def reminders(town) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
     async with town.app.db.session() as session:
-        return list((await session.exec(select(OutboxMessage).where(OutboxMessage.kind == "reminder")
-                                        .order_by(OutboxMessage.id))).all())  # type: ignore[arg-type]
+        return list(
+            (
+                await session.exec(
+                    select(OutboxMessage).where(OutboxMessage.kind == "reminder").order_by(OutboxMessage.id)
+                )
+            ).all()
+        )  # type: ignore[arg-type]
 
 
-async def test_a_late_evening_deadline_is_reminded_after_quiet_hours_and_in_the_group_chat(manual_clock, town) -> None:  # type: ignore[no-untyped-def]
+async def test_a_late_evening_deadline_is_reminded_after_quiet_hours_and_in_the_group_chat(
+    manual_clock, town
+) -> None:  # type: ignore[no-untyped-def]
     admin = await town.join("Chị Hạnh", role="ward_admin")
     tam = await town.join("Anh Tâm", role="group_admin", group="Tổ 3")
     await tam.poll()

@@ -47,8 +47,9 @@ async def runs(app, name: str) -> list[TickRun]:  # type: ignore[no-untyped-def]
         return list((await session.exec(select(TickRun).where(TickRun.name == name))).all())
 
 
-async def test_a_tick_runs_once_with_two_app_instances_on_one_database(manual_clock, db_url, settings_for,
-                                                                        counted) -> None:  # type: ignore[no-untyped-def]
+async def test_a_tick_runs_once_with_two_app_instances_on_one_database(
+    manual_clock, db_url, settings_for, counted
+) -> None:  # type: ignore[no-untyped-def]
     first, second = with_counted(settings_for(db_url), counted), with_counted(settings_for(db_url), counted)
     try:
         ran = await asyncio.gather(run_due(first), run_due(second))
@@ -63,8 +64,9 @@ async def test_a_tick_runs_once_with_two_app_instances_on_one_database(manual_cl
         await second.stop()
 
 
-async def test_missed_runs_are_caught_up_once_after_a_restart(manual_clock, db_url, settings_for,
-                                                             counted) -> None:  # type: ignore[no-untyped-def]
+async def test_missed_runs_are_caught_up_once_after_a_restart(
+    manual_clock, db_url, settings_for, counted
+) -> None:  # type: ignore[no-untyped-def]
     app = with_counted(settings_for(db_url), counted)
     assert "test.counted" in await run_due(app)
     await app.stop()
@@ -81,8 +83,9 @@ async def test_missed_runs_are_caught_up_once_after_a_restart(manual_clock, db_u
         await app.stop()
 
 
-async def test_a_failed_run_is_retried_and_a_dead_claim_taken_over(manual_clock, db_url, settings_for,
-                                                                   counted) -> None:  # type: ignore[no-untyped-def]
+async def test_a_failed_run_is_retried_and_a_dead_claim_taken_over(
+    manual_clock, db_url, settings_for, counted
+) -> None:  # type: ignore[no-untyped-def]
     counted.fail_first = 1
     app = with_counted(settings_for(db_url), counted)
     try:
@@ -96,8 +99,9 @@ async def test_a_failed_run_is_retried_and_a_dead_claim_taken_over(manual_clock,
         manual_clock.advance(timedelta(hours=1))
         slot = slot_of(tick, clock.now())
         async with app.db.session() as session:
-            session.add(TickRun(name=tick.name, slot_start=slot, claimed_by="dead-process",
-                                started_at=clock.now()))
+            session.add(
+                TickRun(name=tick.name, slot_start=slot, claimed_by="dead-process", started_at=clock.now())
+            )
             await session.commit()
         assert await run_tick(app, tick) is False  # still fresh: the other process may be running it
         manual_clock.advance(timedelta(minutes=59))
@@ -120,11 +124,16 @@ async def test_apscheduler_has_one_job_per_tick_kind_and_runs_them(db_url, setti
     runner = Scheduler(app)
     try:
         await runner.start()
-        assert sorted(runner.jobs()) == sorted(app.registry.ticks)  # one job per kind, never per group or ward
+        assert sorted(runner.jobs()) == sorted(
+            app.registry.ticks
+        )  # one job per kind, never per group or ward
         for _ in range(100):
             async with app.db.session() as session:
-                done = (await session.exec(select(func.count()).select_from(TickRun)
-                                           .where(TickRun.finished_at.is_not(None)))).one()  # type: ignore[union-attr]
+                done = (
+                    await session.exec(
+                        select(func.count()).select_from(TickRun).where(TickRun.finished_at.is_not(None))
+                    )
+                ).one()  # type: ignore[union-attr]
             if done == len(app.registry.ticks):
                 break
             await asyncio.sleep(0.05)
@@ -135,7 +144,10 @@ async def test_apscheduler_has_one_job_per_tick_kind_and_runs_them(db_url, setti
 
 
 async def test_the_scheduler_stays_off_when_disabled(db_url, settings_for) -> None:  # type: ignore[no-untyped-def]
-    off, on = build(settings_for(db_url, scheduler_enabled=False)), build(settings_for(db_url, scheduler_enabled=True))
+    off, on = (
+        build(settings_for(db_url, scheduler_enabled=False)),
+        build(settings_for(db_url, scheduler_enabled=True)),
+    )
     try:
         assert getattr(off, "scheduler", None) is None
         assert getattr(on, "scheduler", None) is not None

@@ -49,13 +49,20 @@ async def count(town: Any, model: Any) -> int:
         return int((await session.exec(select(func.count()).select_from(model))).one())
 
 
-async def test_onboarding_with_inline_buttons_answers_and_marks_each_press(tg: tuple[Any, TelegramDriver]) -> None:
+async def test_onboarding_with_inline_buttons_answers_and_marks_each_press(
+    tg: tuple[Any, TelegramDriver],
+) -> None:
     town, hung = tg
     fake = hung.fake
     assert town.app.channels["telegram"].username == "andan_test_bot"
-    menus = {lang: [c["command"] for c in cmds] for (scope, lang), cmds in fake.commands.items()
-             if "all_group_chats" not in scope}
-    assert "trogiup" in menus[""] and "trogiup" in menus["vi"] and "help" in menus["en"] and "huy" in menus["vi"]
+    menus = {
+        lang: [c["command"] for c in cmds]
+        for (scope, lang), cmds in fake.commands.items()
+        if "all_group_chats" not in scope
+    }
+    assert (
+        "trogiup" in menus[""] and "trogiup" in menus["vi"] and "help" in menus["en"] and "huy" in menus["vi"]
+    )
 
     await hung.say("/start")
     language_message = max(mid for (chat, mid) in fake.state.messages if chat == hung.user_id)
@@ -64,8 +71,10 @@ async def test_onboarding_with_inline_buttons_answers_and_marks_each_press(tg: t
     assert fake.calls("answerCallbackQuery") and all(fake.callback_queries.values())  # every press answered
     pressed = fake.message(hung.user_id, language_message)
     assert pressed is not None and "reply_markup" not in pressed and pressed["text"].endswith("✓ Tiếng Việt")
-    assert fake.last_keyboard(hung.user_id) == [[{"text": "Tôi đồng ý", "callback_data": "consent:yes"}],
-                                                [{"text": "Tôi không đồng ý", "callback_data": "consent:no"}]]
+    assert fake.last_keyboard(hung.user_id) == [
+        [{"text": "Tôi đồng ý", "callback_data": "consent:yes"}],
+        [{"text": "Tôi không đồng ý", "callback_data": "consent:no"}],
+    ]
     await hung.press("Tôi đồng ý")
     await hung.say("cao lanh")
     await hung.press(pick(hung.choices(), "Phường Cao Lãnh", "Đồng Tháp"))
@@ -97,18 +106,31 @@ async def test_webhook_checks_the_secret_and_the_body(tg_webhook: tuple[Any, Tel
     replies = await lan.say("/start")  # pushed by the fake with the secret header
     assert lan.choices() == ["Tiếng Việt", "English"] and replies
 
-    update = {"update_id": 999_001, "message": {"message_id": 9, "date": 0, "chat": {"id": 77, "type": "private"},
-                                                "from": {"id": 77, "is_bot": False, "first_name": "X"}, "text": "/start"}}
+    update = {
+        "update_id": 999_001,
+        "message": {
+            "message_id": 9,
+            "date": 0,
+            "chat": {"id": 77, "type": "private"},
+            "from": {"id": 77, "is_bot": False, "first_name": "X"},
+            "text": "/start",
+        },
+    }
     url = fake.webhook["url"]
     async with aiohttp.ClientSession() as http:
         async with http.post(url, json=update) as missing:
             assert missing.status == 401
         async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}) as wrong:
             assert wrong.status == 403
-        async with http.post(url, data=b"{not json", headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-hook",
-                                                               "Content-Type": "application/json"}) as bad:
+        async with http.post(
+            url,
+            data=b"{not json",
+            headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-hook", "Content-Type": "application/json"},
+        ) as bad:
             assert bad.status == 400
-        async with http.post(url, json=[1, 2], headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-hook"}) as odd:
+        async with http.post(
+            url, json=[1, 2], headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-hook"}
+        ) as odd:
             assert odd.status == 400
     async with town.app.db.session() as session:
         keys = (await session.exec(select(ProcessedUpdate.update_key))).all()
@@ -137,7 +159,9 @@ async def test_group_chat_linked_by_its_leader_receives_pushes(tg: tuple[Any, Te
     async with town.app.db.session() as session:
         chat = (await session.exec(select(LinkedChat))).one()
         assert (chat.channel, chat.chat_id, chat.purpose) == ("telegram", str(GROUP_CHAT), "community")
-        enqueue_to_chat(session, chat, Reply("Nhắc lịch họp tổ tối thứ Bảy."), kind="reminder", dedupe_key="t:1")
+        enqueue_to_chat(
+            session, chat, Reply("Nhắc lịch họp tổ tối thứ Bảy."), kind="reminder", dedupe_key="t:1"
+        )
         await session.commit()
     assert await town.drain() == 1
     assert leader.fake.texts_to(GROUP_CHAT)[-1] == "Nhắc lịch họp tổ tối thứ Bảy."
@@ -167,7 +191,9 @@ async def test_long_replies_are_split_and_media_uploaded(tg: tuple[Any, Telegram
     assert " ".join(texts).split() == words.split()
 
     ref = await town.app.media.put(b"\x89PNG fake", "image/png", "canh-bao.png")
-    ids = await channel.deliver(str(hung.user_id), Reply("", media=(Media("image", url=ref, caption="Ảnh " * 300),)))
+    ids = await channel.deliver(
+        str(hung.user_id), Reply("", media=(Media("image", url=ref, caption="Ảnh " * 300),))
+    )
     photo, caption = hung.fake.messages_to(hung.user_id)[-2:]
     assert len(ids) == 2 and "caption" not in photo and caption["text"].startswith("Ảnh")
     assert photo["photo"]["data"] == b"\x89PNG fake" and photo["photo"]["filename"] == "canh-bao.png"
@@ -191,7 +217,9 @@ async def test_delivery_errors_tell_the_sender_what_to_do(tg: tuple[Any, Telegra
         await channel.deliver("45", Reply("a"))
 
     async with town.app.db.session() as session:
-        session.add(LinkedChat(channel="telegram", chat_id="-4001", ward_code=town_ward(), purpose="community"))
+        session.add(
+            LinkedChat(channel="telegram", chat_id="-4001", ward_code=town_ward(), purpose="community")
+        )
         await session.commit()
     fake.fail_next("sendMessage", "migrated", migrate_to_chat_id=-1004001)
     assert await channel.deliver("-4001", Reply("Họp tổ")) == ["1"]
@@ -206,8 +234,9 @@ def town_ward() -> int:
     return DEMO_WARD
 
 
-async def test_photos_arrive_as_attachments_and_download(tg: tuple[Any, TelegramDriver],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_photos_arrive_as_attachments_and_download(
+    tg: tuple[Any, TelegramDriver], monkeypatch: pytest.MonkeyPatch
+) -> None:
     town, hung = tg
     await onboard(hung)
     seen: list[Incoming] = []
@@ -236,13 +265,24 @@ async def test_photos_arrive_as_attachments_and_download(tg: tuple[Any, Telegram
     document, voice, contact = seen[-3:]
     assert (document.attachments[0].kind, document.attachments[0].filename) == ("file", "bien-ban.pdf")
     assert voice.attachments[0].kind == "voice" and voice.attachments[0].mime_type == "audio/ogg"
-    assert contact.kind == Kind.CONTACT and contact.contact is not None and contact.contact.phone == "0912345678"
+    assert (
+        contact.kind == Kind.CONTACT and contact.contact is not None and contact.contact.phone == "0912345678"
+    )
     assert await town.app.channels["telegram"].download(voice.attachments[0]) == b"OggS voice"
 
-    huge = {"message_id": 500, "date": 0, "chat": {"id": hung.user_id, "type": "private"},
-            "from": {"id": hung.user_id, "is_bot": False, "first_name": "Hùng"},
-            "document": {"file_id": "BIG", "file_unique_id": "BIGU", "file_name": "video.mp4",
-                         "mime_type": "video/mp4", "file_size": 25 * 1024 * 1024}}
+    huge = {
+        "message_id": 500,
+        "date": 0,
+        "chat": {"id": hung.user_id, "type": "private"},
+        "from": {"id": hung.user_id, "is_bot": False, "first_name": "Hùng"},
+        "document": {
+            "file_id": "BIG",
+            "file_unique_id": "BIGU",
+            "file_name": "video.mp4",
+            "mime_type": "video/mp4",
+            "file_size": 25 * 1024 * 1024,
+        },
+    }
     replies = await hung.inject(lambda: hung.fake.inject_raw({"message": huge}))
     assert "20 MB" in "\n".join(replies) and len(seen) == 5  # refused before reaching the core
 
@@ -255,8 +295,11 @@ async def test_polling_survives_server_errors_and_group_menu_is_short(tg: tuple[
     replies = await hung.say("/start")
     assert hung.choices() == ["Tiếng Việt", "English"] and len(replies) == 1
     assert [r.status for r in fake.calls("getUpdates")].count(502) == 2
-    group_menus = {lang: [c["command"] for c in cmds] for (scope, lang), cmds in fake.commands.items()
-                   if "all_group_chats" in scope}
+    group_menus = {
+        lang: [c["command"] for c in cmds]
+        for (scope, lang), cmds in fake.commands.items()
+        if "all_group_chats" in scope
+    }
     assert "trogiup" in group_menus["vi"] and "lienketnhom" in group_menus["vi"]
     assert "toi" not in group_menus["vi"] and "batdau" not in group_menus[""]
 
@@ -264,40 +307,67 @@ async def test_polling_survives_server_errors_and_group_menu_is_short(tg: tuple[
 async def test_group_changes_and_unsupported_messages(tg: tuple[Any, TelegramDriver]) -> None:
     town, hung = tg
     async with town.app.db.session() as session:
-        session.add(LinkedChat(channel="telegram", chat_id="-5005", ward_code=town_ward(), purpose="community"))
+        session.add(
+            LinkedChat(channel="telegram", chat_id="-5005", ward_code=town_ward(), purpose="community")
+        )
         await session.commit()
     member = {"user": {"id": hung.fake.bot_id, "is_bot": True, "first_name": "An Dân"}}
-    change = {"chat": {"id": -5005, "type": "group", "title": "Tổ 3"}, "date": 0,
-              "from": {"id": 1, "is_bot": False, "first_name": "A"},
-              "old_chat_member": {**member, "status": "member"}, "new_chat_member": {**member, "status": "kicked",
-                                                                                     "until_date": 0}}
+    change = {
+        "chat": {"id": -5005, "type": "group", "title": "Tổ 3"},
+        "date": 0,
+        "from": {"id": 1, "is_bot": False, "first_name": "A"},
+        "old_chat_member": {**member, "status": "member"},
+        "new_chat_member": {**member, "status": "kicked", "until_date": 0},
+    }
     await hung.inject(lambda: hung.fake.inject_raw({"my_chat_member": change}))
     (chat,) = await rows(town, LinkedChat)
     assert chat.unreachable_at is not None  # removed from the group: pushes stop there
 
-    migrated = {"message_id": 3, "date": 0, "chat": {"id": -5005, "type": "group", "title": "Tổ 3"},
-                "from": {"id": 1, "is_bot": False, "first_name": "A"}, "migrate_to_chat_id": -1005005}
+    migrated = {
+        "message_id": 3,
+        "date": 0,
+        "chat": {"id": -5005, "type": "group", "title": "Tổ 3"},
+        "from": {"id": 1, "is_bot": False, "first_name": "A"},
+        "migrate_to_chat_id": -1005005,
+    }
     await hung.inject(lambda: hung.fake.inject_raw({"message": migrated}))
     (chat,) = await rows(town, LinkedChat)
     assert chat.chat_id == "-1005005"
 
-    added = {**change, "chat": {"id": -6006, "type": "group", "title": "Tổ 4"},
-             "old_chat_member": {**member, "status": "left"}, "new_chat_member": {**member, "status": "member"}}
+    added = {
+        **change,
+        "chat": {"id": -6006, "type": "group", "title": "Tổ 4"},
+        "old_chat_member": {**member, "status": "left"},
+        "new_chat_member": {**member, "status": "member"},
+    }
     await hung.inject(lambda: hung.fake.inject_raw({"my_chat_member": added}))
     (greeting,) = hung.fake.texts_to(-6006)
     assert greeting is not None and "/lienketnhom" in greeting  # a greeting that asks nothing personal
 
     channel = town.app.channels["telegram"]
-    (message_id,) = await channel.deliver("-6006", Reply("Cảnh báo lừa đảo", (Choice("Tôi đã đọc", "ack:1"),)))
+    (message_id,) = await channel.deliver(
+        "-6006", Reply("Cảnh báo lừa đảo", (Choice("Tôi đã đọc", "ack:1"),))
+    )
     update = hung.fake.user_press(9009, "ack:1", int(message_id), chat_id=-6006)
     await hung.settle(update["update_id"])
     still = hung.fake.message(-6006, int(message_id))
     assert still is not None and still["reply_markup"]  # in a group the button stays for everyone else
 
-    sticker = {"message_id": 4, "date": 0, "chat": {"id": hung.user_id, "type": "private"},
-               "from": {"id": hung.user_id, "is_bot": False, "first_name": "Hùng"},
-               "sticker": {"file_id": "S", "file_unique_id": "SU", "type": "regular", "width": 512, "height": 512,
-                           "is_animated": False, "is_video": False}}
+    sticker = {
+        "message_id": 4,
+        "date": 0,
+        "chat": {"id": hung.user_id, "type": "private"},
+        "from": {"id": hung.user_id, "is_bot": False, "first_name": "Hùng"},
+        "sticker": {
+            "file_id": "S",
+            "file_unique_id": "SU",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        },
+    }
     replies = await hung.inject(lambda: hung.fake.inject_raw({"message": sticker}))
     assert "ảnh" in replies[-1] and "/trogiup" in replies[-1]
 

@@ -34,8 +34,6 @@ def texts(replies: list[dict[str, Any]]) -> str:
     return "\n".join(m["text"] for m in replies)
 
 
-
-
 async def poll(person) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """What was pushed to this browser; its buttons can be pressed afterwards, as on the page."""
     pushed = await person.poll()
@@ -48,8 +46,12 @@ async def tip_rows(town) -> list[Tip]:  # type: ignore[no-untyped-def]
         return list((await session.exec(select(Tip).order_by(col(Tip.id)))).all())
 
 
-async def quick_tip(person, text: str = "Có người bán ma túy ở đầu hẻm 5 mỗi tối.",  # type: ignore[no-untyped-def]
-                    category: str = "drugs", may_reply: bool = True) -> str:
+async def quick_tip(
+    person,
+    text: str = "Có người bán ma túy ở đầu hẻm 5 mỗi tối.",  # type: ignore[no-untyped-def]
+    category: str = "drugs",
+    may_reply: bool = True,
+) -> str:
     """An anonymous tip the short way; returns the receipt code."""
     await person.say("/togiac")
     await person.press(f"cat:{category}")
@@ -68,8 +70,16 @@ async def quick_tip(person, text: str = "Có người bán ma túy ở đầu h�
 
 async def other_ward(town) -> int:  # type: ignore[no-untyped-def]
     async with town.app.db.session() as session:
-        ward = (await session.exec(select(Ward).where(Ward.code != DEMO_WARD, Ward.province_code == (
-            await session.get(Ward, DEMO_WARD)).province_code).limit(1))).one()
+        ward = (
+            await session.exec(
+                select(Ward)
+                .where(
+                    Ward.code != DEMO_WARD,
+                    Ward.province_code == (await session.get(Ward, DEMO_WARD)).province_code,
+                )
+                .limit(1)
+            )
+        ).one()
         return ward.code
 
 
@@ -79,7 +89,9 @@ async def fetch(person, url: str) -> bytes:  # type: ignore[no-untyped-def]
         return await response.read()
 
 
-async def test_anonymous_tip_with_photo_and_location_reaches_police_and_replies_reach_the_tipster(town) -> None:  # type: ignore[no-untyped-def]
+async def test_anonymous_tip_with_photo_and_location_reaches_police_and_replies_reach_the_tipster(
+    town,
+) -> None:  # type: ignore[no-untyped-def]
     lan = await town.join("Lan")
     officer = await town.join("Công an Minh", role="police")
 
@@ -112,7 +124,9 @@ async def test_anonymous_tip_with_photo_and_location_reaches_police_and_replies_
     assert "Đã gửi" in texts(replies)
 
     [tip] = await tip_rows(town)
-    assert tip.anonymous and tip.person_id is None and tip.reporter_name is None and tip.reporter_phone is None
+    assert (
+        tip.anonymous and tip.person_id is None and tip.reporter_name is None and tip.reporter_phone is None
+    )
     assert tip.latitude == 10.4551 and tip.occurred is not None and tip.occurred.endswith("-11-20")
     assert tip.receipt_hash and code not in (tip.receipt_hash or "") and code.replace("-", "") not in str(tip)
     async with town.app.db.session() as session:
@@ -159,8 +173,12 @@ async def test_anonymous_tip_with_photo_and_location_reaches_police_and_replies_
     [original] = [m for r in replies for m in r.get("media", [])]
     assert b"TipsterPhone" in await fetch(officer, original["url"])
     async with town.app.db.session() as session:
-        audit = (await session.exec(select(AuditEntry).where(col(AuditEntry.action).startswith("tip.")))).all()
-        officer_id = (await session.exec(select(Person.id).where(Person.id == audit[0].actor_person_id))).one()
+        audit = (
+            await session.exec(select(AuditEntry).where(col(AuditEntry.action).startswith("tip.")))
+        ).all()
+        officer_id = (
+            await session.exec(select(Person.id).where(Person.id == audit[0].actor_person_id))
+        ).one()
     actions = {a.action for a in audit}
     assert {"tip.view", "tip.acknowledge", "tip.reply", "tip.original_released"} <= actions
     assert {a.actor_person_id for a in audit if a.action.startswith("tip.")} == {officer_id}
@@ -174,8 +192,10 @@ async def test_named_tip_goes_with_name_and_phone_and_feeds_the_scam_check(town)
     officer = await town.join("Officer", role="police")
     await hoa.say("/tip")
     await hoa.press("Fraud or online scam")
-    await hoa.say("A caller from 0912 345 678 pretending to be police asked me to install an app from "
-                  "https://www.cong-an-gia.com.vn/app")
+    await hoa.say(
+        "A caller from 0912 345 678 pretending to be police asked me to install an app from "
+        "https://www.cong-an-gia.com.vn/app"
+    )
     await hoa.press("Done")
     await hoa.say("Số 40, đường Nguyễn Huệ")
     await hoa.press("It is happening now")
@@ -198,7 +218,9 @@ async def test_named_tip_goes_with_name_and_phone_and_feeds_the_scam_check(town)
     replies = await officer.press(f"tipp:ack:{tip.id}")
     assert "sẽ nhận được" in texts(replies)
     await town.drain()
-    assert "Notice of receipt: the ward police have received your tip" in texts(await poll(hoa))  # in her language
+    assert "Notice of receipt: the ward police have received your tip" in texts(
+        await poll(hoa)
+    )  # in her language
     replies = await officer.press(f"tipp:export:{tip.id}")
     [record] = [m for r in replies for m in r.get("media", [])]
     csv_text = (await fetch(officer, record["url"])).decode("utf-8-sig")
@@ -208,8 +230,9 @@ async def test_named_tip_goes_with_name_and_phone_and_feeds_the_scam_check(town)
 
     async with town.app.db.session() as session:
         ward = await session.get(Ward, DEMO_WARD)
-        matches = await town.app.registry.scam_sources["tip"](session, Query(DEMO_WARD, ward.province_code, (), ("+84912345678",),
-                                                      ("cong-an-gia.com.vn",), ()))
+        matches = await town.app.registry.scam_sources["tip"](
+            session, Query(DEMO_WARD, ward.province_code, (), ("+84912345678",), ("cong-an-gia.com.vn",), ())
+        )
     assert {m.matched for m in matches} == {"+84912345678", "cong-an-gia.com.vn"}
     assert all("Hoa" not in m.summary and "install" not in m.summary for m in matches)
 
@@ -217,8 +240,17 @@ async def test_named_tip_goes_with_name_and_phone_and_feeds_the_scam_check(town)
     replies = await neighbour.say("/kiemtra Có người gọi từ số 0912.345.678 bảo tôi cài ứng dụng")
     assert "báo cho công an là lừa đảo 1 lần" in texts(replies) and "Hoa" not in texts(replies)
     async with town.app.db.session() as session:
-        similar = await town.app.registry.scam_sources["tip"](session, Query(DEMO_WARD, ward.province_code, tuple(
-            "caller pretending police asked install from".split()), (), (), ()))
+        similar = await town.app.registry.scam_sources["tip"](
+            session,
+            Query(
+                DEMO_WARD,
+                ward.province_code,
+                tuple("caller pretending police asked install from".split()),
+                (),
+                (),
+                (),
+            ),
+        )
     assert [m.score for m in similar] == [0.3] and "install" in similar[0].matched
 
     replies = await hoa.say("/me")
@@ -275,7 +307,9 @@ async def test_a_tip_about_ward_a_is_invisible_to_police_of_ward_b(town) -> None
     await quick_tip(lan)
     [tip] = await tip_rows(town)
     async with town.app.db.session() as session:
-        to_chats = (await session.exec(select(OutboxMessage).where(col(OutboxMessage.linked_chat_id).is_not(None)))).all()
+        to_chats = (
+            await session.exec(select(OutboxMessage).where(col(OutboxMessage.linked_chat_id).is_not(None)))
+        ).all()
     assert [row.chat_id for row in to_chats] == ["-100111"]
     assert "ma túy" not in to_chats[0].payload["text"] and f"số {tip.id}" in to_chats[0].payload["text"]
     await town.drain()

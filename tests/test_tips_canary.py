@@ -23,7 +23,11 @@ from tests.test_tips import CODE, fetch, photo_with_exif, poll, texts, tip_rows
 
 MARK = "canary" + uuid.uuid4().hex[:12]
 # Where the marker may legitimately be: the tipster's own registration (consent), which exists without any tip.
-REGISTRATION = {("person", "display_name"), ("channel_identity", "external_user_id"), ("channel_identity", "chat_id")}
+REGISTRATION = {
+    ("person", "display_name"),
+    ("channel_identity", "external_user_id"),
+    ("channel_identity", "chat_id"),
+}
 
 
 class CanaryChannel(Channel):
@@ -98,7 +102,9 @@ async def test_the_marker_appears_nowhere(canary_town, caplog: pytest.LogCapture
     await tipster.press("cat:theft")
     await tipster.say("Hai thanh niên đi xe không biển số cạy cửa tiệm tạp hóa đầu hẻm 7.")
     photo = photo_with_exif(artist=MARK, camera=MARK)
-    await tipster.send(Kind.MEDIA, attachments=(Attachment("photo", "p1", "IMG.jpg", "image/jpeg", len(photo), photo),))
+    await tipster.send(
+        Kind.MEDIA, attachments=(Attachment("photo", "p1", "IMG.jpg", "image/jpeg", len(photo), photo),)
+    )
     await tipster.send(Kind.LOCATION, location=Location(10.46, 105.64))
     await tipster.press("what:done")
     await tipster.press("where:skip")
@@ -158,10 +164,18 @@ async def test_the_marker_appears_nowhere(canary_town, caplog: pytest.LogCapture
         tipster_id = me.person_id
         [tip] = (await session.exec(select(Tip))).all()
         assert tip.person_id is None and tip.assigned_to == officer_id
-        assert (await session.exec(select(OutboxMessage).where(OutboxMessage.person_id == tipster_id))).all() == []
-        assert (await session.exec(select(OutboxMessage).where(col(OutboxMessage.chat_id).contains(MARK)))).all() == []
-        actors = {a.actor_person_id for a in (await session.exec(select(AuditEntry).where(
-            col(AuditEntry.action).startswith("tip.")))).all()}
+        assert (
+            await session.exec(select(OutboxMessage).where(OutboxMessage.person_id == tipster_id))
+        ).all() == []
+        assert (
+            await session.exec(select(OutboxMessage).where(col(OutboxMessage.chat_id).contains(MARK)))
+        ).all() == []
+        actors = {
+            a.actor_person_id
+            for a in (
+                await session.exec(select(AuditEntry).where(col(AuditEntry.action).startswith("tip.")))
+            ).all()
+        }
         assert actors == {officer_id}
         assert (await session.get(Person, tipster_id)) is not None
         key = town.app.dispatcher.state_key("canary", tipster.chat_id, tipster.user_id)

@@ -22,8 +22,15 @@ def stored_files(root: Path) -> list[Path]:
 
 async def reminders(town) -> int:  # type: ignore[no-untyped-def]
     async with town.app.db.session() as session:
-        return int((await session.exec(select(func.count()).select_from(OutboxMessage).where(
-            col(OutboxMessage.dedupe_key).contains(":due:")))).one())
+        return int(
+            (
+                await session.exec(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(col(OutboxMessage.dedupe_key).contains(":due:"))
+                )
+            ).one()
+        )
 
 
 async def test_clocks_reminders_overdue_extension_closing_and_retention(town, manual_clock) -> None:  # type: ignore[no-untyped-def]
@@ -39,7 +46,9 @@ async def test_clocks_reminders_overdue_extension_closing_and_retention(town, ma
     await lan.press(f"tward:{DEMO_WARD}")
     await lan.press("ident:anon")
     await lan.press("mayreply:yes")
-    code = __import__("re").search(r"[A-Z0-9]{4}(-[A-Z0-9]{4}){3}", texts(await lan.press("tsend:yes"))).group(0)
+    code = (
+        __import__("re").search(r"[A-Z0-9]{4}(-[A-Z0-9]{4}){3}", texts(await lan.press("tsend:yes"))).group(0)
+    )
     [tip] = await tip_rows(town)
     # Monday 23/11; Tuesday 24/11 is a public holiday (Vietnam Cultural Day): three working days end on Friday.
     assert local(tip.receipt_due_at).date().isoformat() == "2026-11-27"
@@ -48,7 +57,9 @@ async def test_clocks_reminders_overdue_extension_closing_and_retention(town, ma
     await remind_clocks(town.app)
     assert await reminders(town) == 0  # too early
 
-    manual_clock.set(datetime.fromisoformat("2026-11-26T09:00:00+07:00"))  # the last working day before the due day
+    manual_clock.set(
+        datetime.fromisoformat("2026-11-26T09:00:00+07:00")
+    )  # the last working day before the due day
     await remind_clocks(town.app)
     await remind_clocks(town.app)  # a retried tick queues nothing twice
     assert await reminders(town) == 1
@@ -106,7 +117,9 @@ async def test_clocks_reminders_overdue_extension_closing_and_retention(town, ma
     async with town.app.db.session() as session:
         assert (await session.exec(select(TipAttachment))).all() == []
         assert (await session.exec(select(TipMessage))).all() == []
-        sealed = (await session.exec(select(OutboxMessage).where(col(OutboxMessage.sealed_route).is_not(None)))).all()
+        sealed = (
+            await session.exec(select(OutboxMessage).where(col(OutboxMessage.sealed_route).is_not(None)))
+        ).all()
     assert sealed == []
     assert not any(p.exists() for p in media_files)
     replies = await lan.say(f"/tracuu {code}")
@@ -148,6 +161,8 @@ async def test_an_abandoned_form_leaves_nothing_behind(town, manual_clock) -> No
     manual_clock.advance(timedelta(hours=2))  # the form expires unanswered
     await purge(town.app)
     async with town.app.db.session() as session:
-        assert (await session.exec(select(ConversationState).where(ConversationState.flow == "tip"))).all() == []
+        assert (
+            await session.exec(select(ConversationState).where(ConversationState.flow == "tip"))
+        ).all() == []
     assert not any(p.exists() for p in media)
     assert await tip_rows(town) == []

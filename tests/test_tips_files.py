@@ -31,7 +31,9 @@ def jpeg(colour: tuple[int, int, int]) -> bytes:
 
 
 @pytest.fixture(params=[factory for _name, factory in CHANNELS], ids=[name for name, _factory in CHANNELS])
-async def chat(request: pytest.FixtureRequest, db_url: str, settings_for: Any) -> AsyncIterator[tuple[Any, ChatDriver]]:
+async def chat(
+    request: pytest.FixtureRequest, db_url: str, settings_for: Any
+) -> AsyncIterator[tuple[Any, ChatDriver]]:
     driver = request.param()
     async with driver_town(driver, settings_for, db_url) as town:
         yield town, driver
@@ -39,8 +41,15 @@ async def chat(request: pytest.FixtureRequest, db_url: str, settings_for: Any) -
 
 async def attachments_of(town: Any, tip_id: int) -> list[TipAttachment]:
     async with town.app.db.session() as session:
-        return list((await session.exec(select(TipAttachment).where(TipAttachment.tip_id == tip_id)
-                                        .order_by(col(TipAttachment.id)))).all())
+        return list(
+            (
+                await session.exec(
+                    select(TipAttachment)
+                    .where(TipAttachment.tip_id == tip_id)
+                    .order_by(col(TipAttachment.id))
+                )
+            ).all()
+        )
 
 
 async def police_photos(officer: Any, tip_id: int) -> list[dict[str, Any]]:
@@ -124,7 +133,8 @@ async def test_nested_changes_to_any_json_column_are_saved(db_url: str, settings
 
 
 async def test_a_file_that_cannot_be_fetched_gets_a_polite_answer_and_keeps_the_form(
-        db_url: str, settings_for: Any, caplog: pytest.LogCaptureFixture) -> None:
+    db_url: str, settings_for: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     """A signed Zalo event naming a file on a host outside ANDAN_MEDIA_HOSTS: nothing is fetched, the resident is
     told to send it again, the form keeps what it had, and no ERROR reaches the log."""
     from tests.drivers.zalo_oa import ZaloOADriver
@@ -139,7 +149,9 @@ async def test_a_file_that_cannot_be_fetched_gets_a_polite_answer_and_keeps_the_
         await oa.press("Trộm cắp")
         await oa.send_photo(jpeg((10, 10, 10)))
         caplog.clear()
-        refused = "\n".join(await oa.inject(oa.fake.user_send_image(oa.user_id, "https://files.example.net/x.jpg")))
+        refused = "\n".join(
+            await oa.inject(oa.fake.user_send_image(oa.user_id, "https://files.example.net/x.jpg"))
+        )
         assert "Tôi không nhận được tệp đó" in refused
         assert not [r for r in caplog.records if r.levelname == "ERROR"]
         assert "2 tệp" in "\n".join(await oa.send_photo(jpeg((20, 20, 20))))  # the first photo is still there

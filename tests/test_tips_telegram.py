@@ -14,7 +14,9 @@ from tests.drivers.telegram import TelegramDriver
 from tests.test_tips import CODE, photo_with_exif, poll, texts, tip_rows
 
 
-async def test_telegram_tipster_gets_police_reply_and_follows_up_from_the_web(db_url: str, settings_for: Any) -> None:
+async def test_telegram_tipster_gets_police_reply_and_follows_up_from_the_web(
+    db_url: str, settings_for: Any
+) -> None:
     telegram = TelegramDriver(user_id=7770001, first_name="Bảy")
     async with driver_town(telegram, settings_for, db_url) as town:
         officer = await town.join("Officer", role="police")
@@ -26,8 +28,9 @@ async def test_telegram_tipster_gets_police_reply_and_follows_up_from_the_web(db
         await telegram.say("/tip")
         await telegram.press("Trộm cắp")
         await telegram.say("Trộm xe đạp ở nhà xe chung cư, tầng trệt")
-        replies = await telegram.inject(lambda: telegram.fake.user_photo(telegram.user_id, photo_with_exif(),
-                                                                          caption="camera nhà tôi"))
+        replies = await telegram.inject(
+            lambda: telegram.fake.user_photo(telegram.user_id, photo_with_exif(), caption="camera nhà tôi")
+        )
         assert "1 tệp" in "\n".join(replies)
         await telegram.inject(lambda: telegram.fake.user_location(telegram.user_id, 10.46, 105.64))
         await telegram.press("Xong")

@@ -47,7 +47,9 @@ def test_emergency_words_without_accents_and_in_english() -> None:
     assert is_emergency("Nhà bên cạnh ĐANG CHÁY!")
     assert is_emergency("nha ben canh dang chay")
     assert is_emergency("someone is bleeding on the street")
-    assert not is_emergency("Có người chạy xe lạng lách mỗi tối")  # "chạy" (to ride) is not "cháy" (fire) in context
+    assert not is_emergency(
+        "Có người chạy xe lạng lách mỗi tối"
+    )  # "chạy" (to ride) is not "cháy" (fire) in context
     assert not is_emergency("Tụ tập đánh bạc ở quán cà phê")
 
 
@@ -69,7 +71,9 @@ def test_phone_numbers_and_indicators() -> None:
     assert normalize_phone("+84 912.345.678") == "+84912345678"
     assert normalize_phone("123") is None
     assert indicators("gọi 0912345678, vào https://www.vay-nhanh.vn/x, mail a@b.com") == [
-        "+84912345678", "vay-nhanh.vn"]
+        "+84912345678",
+        "vay-nhanh.vn",
+    ]
 
 
 def test_working_days_skip_weekends_and_vietnamese_holidays() -> None:
@@ -78,7 +82,9 @@ def test_working_days_skip_weekends_and_vietnamese_holidays() -> None:
     monday = datetime.fromisoformat("2026-11-23T02:00:00+00:00")
     assert receipt_due(monday).isoformat() == "2026-11-27T16:59:59+00:00"
     assert decision_due(monday).isoformat() == "2026-12-13T16:59:59+00:00"
-    assert extended_due(decision_due(monday), 5).isoformat() == "2027-02-13T16:59:59+00:00"  # at most 2 months
+    assert (
+        extended_due(decision_due(monday), 5).isoformat() == "2027-02-13T16:59:59+00:00"
+    )  # at most 2 months
 
 
 def test_receipt_buckets_ignore_how_the_code_is_typed() -> None:

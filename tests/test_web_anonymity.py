@@ -33,7 +33,9 @@ async def test_the_web_transcript_keeps_nothing_of_an_anonymous_tip(town) -> Non
     cookie = next(c for c in lan.http.cookie_jar if c.key == "andan_session")
     lan_sid = town.app.keyring.keyed_hash("web-session", cookie.value)
     async with town.app.db.session() as session:
-        identity = (await session.exec(select(ChannelIdentity).where(ChannelIdentity.chat_id == lan_sid))).one()
+        identity = (
+            await session.exec(select(ChannelIdentity).where(ChannelIdentity.chat_id == lan_sid))
+        ).one()
         assert identity.channel == "web"
         kept = (await session.exec(select(WebMessage).where(col(WebMessage.session_id) == lan_sid))).all()
         everything = (await session.exec(select(WebMessage))).all()

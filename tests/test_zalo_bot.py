@@ -37,7 +37,9 @@ async def onboard(lan: ZaloBotDriver) -> None:
 
 
 @pytest.mark.parametrize("webhook", [False, True], ids=["polling", "webhook"])
-async def test_onboarding_with_numbered_choices_survives_a_restart(webhook: bool, db_url: str, settings_for) -> None:  # type: ignore[no-untyped-def]
+async def test_onboarding_with_numbered_choices_survives_a_restart(
+    webhook: bool, db_url: str, settings_for
+) -> None:  # type: ignore[no-untyped-def]
     lan = ZaloBotDriver(webhook=webhook)
     async with driver_town(lan, settings_for, db_url) as town:
         replies = await lan.say("xin chào")
@@ -57,7 +59,11 @@ async def test_onboarding_with_numbered_choices_survives_a_restart(webhook: bool
         assert "Tổ 3, Khóm 2, " + WARD in "\n".join(replies)
         async with town.app.db.session() as session:  # type: ignore[union-attr]
             identity = (await session.exec(select(ChannelIdentity))).one()
-        assert (identity.channel, identity.external_user_id, identity.chat_id) == ("zalo_bot", lan.user_id, lan.user_id)
+        assert (identity.channel, identity.external_user_id, identity.chat_id) == (
+            "zalo_bot",
+            lan.user_id,
+            lan.user_id,
+        )
         if webhook:
             hook = lan.fake.webhook
             assert hook is not None and hook["url"] == f"http://127.0.0.1:{lan.port}/webhook/zalo-bot"
@@ -98,13 +104,17 @@ async def test_webhook_refuses_wrong_secret_and_malformed_bodies(db_url: str, se
         url = town.server.url + "/webhook/zalo-bot"  # type: ignore[union-attr]
         secret = lan.fake.webhook["secret_token"]  # type: ignore[index]
         assert 8 <= len(secret) <= 256
-        body = b'{"event_name":"message.text.received","message":{"message_id":"m-1","date":1,' \
-               b'"from":{"id":"u-x","display_name":"X"},"chat":{"id":"u-x","chat_type":"PRIVATE"},"text":"/start"}}'
+        body = (
+            b'{"event_name":"message.text.received","message":{"message_id":"m-1","date":1,'
+            b'"from":{"id":"u-x","display_name":"X"},"chat":{"id":"u-x","chat_type":"PRIVATE"},"text":"/start"}}'
+        )
         assert await webhook_post(url, body, None) == 401
         assert await webhook_post(url, body, secret[:-1] + "x") == 401
         assert await webhook_post(url, b"{not json", secret) == 400
         assert await webhook_post(url, b'"just a string"', secret) == 400
-        assert await webhook_post(url, b'{"event_name":"message.reaction.received"}', secret) == 200  # ignored
+        assert (
+            await webhook_post(url, b'{"event_name":"message.reaction.received"}', secret) == 200
+        )  # ignored
         await asyncio.sleep(0.2)
         assert await count(town, ProcessedUpdate) == 0 and lan.fake.messages_to("u-x") == []
         assert await webhook_post(url, body, secret) == 200
@@ -137,15 +147,21 @@ async def test_long_replies_are_split_and_choices_numbered(db_url: str, settings
         assert numbered_choices(parts[-1]) == ["Có", "Không"]  # type: ignore[arg-type]
 
 
-async def test_stored_photos_go_out_through_a_signed_expiring_link(db_url: str, settings_for, manual_clock) -> None:  # type: ignore[no-untyped-def]
+async def test_stored_photos_go_out_through_a_signed_expiring_link(
+    db_url: str, settings_for, manual_clock
+) -> None:  # type: ignore[no-untyped-def]
     lan = ZaloBotDriver(webhook=True)
     async with driver_town(lan, settings_for, db_url) as town:
         app = town.app
         assert app is not None
         ref = await app.media.put(b"\x89PNG photo", "image/png", "a.png")
-        await app.channels["zalo_bot"].deliver("u-photo", Reply("", media=(Media("image", url=ref, caption="Ảnh"),)))
+        await app.channels["zalo_bot"].deliver(
+            "u-photo", Reply("", media=(Media("image", url=ref, caption="Ảnh"),))
+        )
         (sent,) = lan.fake.sent("sendPhoto", chat_id="u-photo")
-        assert sent["caption"] == "Ảnh" and sent["photo"].startswith(f"http://127.0.0.1:{lan.port}/media/zalo/")
+        assert sent["caption"] == "Ảnh" and sent["photo"].startswith(
+            f"http://127.0.0.1:{lan.port}/media/zalo/"
+        )
         async with aiohttp.ClientSession() as http:
             async with http.get(sent["photo"]) as response:
                 assert response.status == 200 and await response.read() == b"\x89PNG photo"
@@ -156,30 +172,45 @@ async def test_stored_photos_go_out_through_a_signed_expiring_link(db_url: str, 
                 assert response.status == 410
 
 
-async def test_without_a_public_url_a_photo_becomes_its_caption_with_a_note(db_url: str, settings_for) -> None:  # type: ignore[no-untyped-def]
+async def test_without_a_public_url_a_photo_becomes_its_caption_with_a_note(
+    db_url: str, settings_for
+) -> None:  # type: ignore[no-untyped-def]
     lan = ZaloBotDriver()
     async with driver_town(lan, settings_for, db_url) as town:
         ref = await town.app.media.put(b"img", "image/jpeg", "a.jpg")  # type: ignore[union-attr]
         await town.app.channels["zalo_bot"].deliver(  # type: ignore[union-attr]
-            "u-note", Reply("Cảnh báo", media=(Media("image", url=ref, caption="Ảnh hiện trường"),)))
+            "u-note", Reply("Cảnh báo", media=(Media("image", url=ref, caption="Ảnh hiện trường"),))
+        )
         texts = lan.fake.texts_to("u-note")
         assert not lan.fake.sent("sendPhoto")
         assert texts[0].startswith("Ảnh hiện trường\n(") and texts[1] == "Cảnh báo"  # type: ignore[union-attr]
 
 
-async def test_errors_map_to_delivery_errors_and_never_leak_the_token(db_url: str, settings_for, caplog) -> None:  # type: ignore[no-untyped-def]
+async def test_errors_map_to_delivery_errors_and_never_leak_the_token(
+    db_url: str, settings_for, caplog
+) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.DEBUG)
     lan = ZaloBotDriver()
     async with driver_town(lan, settings_for, db_url) as town:
         channel = town.app.channels["zalo_bot"]  # type: ignore[union-attr]
-        cases: list[tuple[Any, type[Exception]]] = [("forbidden", Unreachable), ("bad_request", Permanent),
-                                                     ("server", Transient)]
+        cases: list[tuple[Any, type[Exception]]] = [
+            ("forbidden", Unreachable),
+            ("bad_request", Permanent),
+            ("server", Transient),
+        ]
         for error, expected in cases:
             lan.fake.fail_next("sendMessage", error)
             with pytest.raises(expected):
                 await channel.deliver("u-err", Reply("hi"))
-        lan.fake.fail_next("sendMessage", {"ok": False, "error_code": 429, "description": "Too Many Requests",
-                                           "parameters": {"retry_after": 7}})
+        lan.fake.fail_next(
+            "sendMessage",
+            {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests",
+                "parameters": {"retry_after": 7},
+            },
+        )
         with pytest.raises(RetryAfter) as paused:
             await channel.deliver("u-err", Reply("hi"))
         assert paused.value.seconds == 7
@@ -187,7 +218,9 @@ async def test_errors_map_to_delivery_errors_and_never_leak_the_token(db_url: st
         replies = await lan.say("/start")
         assert replies
     secret = lan.fake.token.split(":", 1)[1]
-    assert all(secret not in record.getMessage() and secret not in str(record.__dict__) for record in caplog.records)
+    assert all(
+        secret not in record.getMessage() and secret not in str(record.__dict__) for record in caplog.records
+    )
 
 
 async def test_stop_ends_an_open_long_poll_quickly(db_url: str, settings_for) -> None:  # type: ignore[no-untyped-def]
@@ -202,19 +235,43 @@ async def test_stop_ends_an_open_long_poll_quickly(db_url: str, settings_for) ->
 def test_updates_are_read_tolerantly() -> None:
     from bot.channels.zalo_bot.api import to_event, unwrap
 
-    message = {"message_id": "m9", "date": 1, "from": {"id": "u9", "first_name": "Hoa"},
-               "chat": {"id": "g1", "chat_type": "GROUP"}, "text": "/trogiup@andan_bot"}
-    for body in ({"event_name": "message.text.received", "message": message},
-                 {"ok": True, "result": {"event_name": "message.text.received", "message": message}},
-                 {"ok": True, "result": [{"event_name": "message.text.received", "message": message}]}):
+    message = {
+        "message_id": "m9",
+        "date": 1,
+        "from": {"id": "u9", "first_name": "Hoa"},
+        "chat": {"id": "g1", "chat_type": "GROUP"},
+        "text": "/trogiup@andan_bot",
+    }
+    for body in (
+        {"event_name": "message.text.received", "message": message},
+        {"ok": True, "result": {"event_name": "message.text.received", "message": message}},
+        {"ok": True, "result": [{"event_name": "message.text.received", "message": message}]},
+    ):
         (update,) = unwrap(body)
         event = to_event(update)
         assert event is not None and event.is_group and event.chat_id == "g1" and event.user_id == "u9"
         assert event.kind == Kind.COMMAND and event.command == "trogiup" and event.display_name == "Hoa"
         assert event.update_key == "m9"
-    photo = {**message, "chat": {"id": "u9", "chat_type": "PRIVATE"}, "text": None, "photo": "https://cdn/x.jpg"}
+    photo = {
+        **message,
+        "chat": {"id": "u9", "chat_type": "PRIVATE"},
+        "text": None,
+        "photo": "https://cdn/x.jpg",
+    }
     event = to_event({"event_name": "message.image.received", "message": photo})
-    assert event is not None and event.kind == Kind.MEDIA and event.attachments[0].fetch == "https://cdn/x.jpg"
-    assert to_event({"event_name": "message.sticker.received", "message": {**message, "sticker": "s"}}) is None
-    assert to_event({"event_name": "message.text.received", "message": {**message, "from": {"id": "b", "is_bot": True}}}) is None
+    assert (
+        event is not None and event.kind == Kind.MEDIA and event.attachments[0].fetch == "https://cdn/x.jpg"
+    )
+    assert (
+        to_event({"event_name": "message.sticker.received", "message": {**message, "sticker": "s"}}) is None
+    )
+    assert (
+        to_event(
+            {
+                "event_name": "message.text.received",
+                "message": {**message, "from": {"id": "b", "is_bot": True}},
+            }
+        )
+        is None
+    )
     assert unwrap({"ok": True}) == [] and unwrap("text") == []

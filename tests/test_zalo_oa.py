@@ -21,10 +21,12 @@ from tests.drivers.zalo_oa import ZaloOADriver, buttons_of
 from tests.fakes._common import dumps
 
 WARD = "Phường Cao Lãnh, Tỉnh Đồng Tháp"
-VECTOR_BODY = (b'{"app_id":"3608465248940903967","sender":{"id":"246845883529197922"},'
-               b'"user_id_by_app":"552177279717587730","recipient":{"id":"388613280878808645"},'
-               b'"event_name":"user_send_text","message":{"text":"xin chao","msg_id":"96d3cdf3af150460909"},'
-               b'"timestamp":"1700000000000"}')
+VECTOR_BODY = (
+    b'{"app_id":"3608465248940903967","sender":{"id":"246845883529197922"},'
+    b'"user_id_by_app":"552177279717587730","recipient":{"id":"388613280878808645"},'
+    b'"event_name":"user_send_text","message":{"text":"xin chao","msg_id":"96d3cdf3af150460909"},'
+    b'"timestamp":"1700000000000"}'
+)
 VECTOR_MAC = "mac=7c3c4375e34ad414c95aa9e0f30ce47a776a0df9d102e814edd52fe1eaed76a1"
 
 
@@ -37,8 +39,11 @@ async def stored_tokens(town: Any) -> tuple[str, str, int]:
     async with town.app.db.session() as session:
         row = (await session.exec(select(ZaloOACredentials))).one()
     keyring = town.app.keyring
-    return (keyring.unseal("zalo-oa-token", row.access_token).decode(),
-            keyring.unseal("zalo-oa-token", row.refresh_token).decode(), row.version)
+    return (
+        keyring.unseal("zalo-oa-token", row.access_token).decode(),
+        keyring.unseal("zalo-oa-token", row.refresh_token).decode(),
+        row.version,
+    )
 
 
 async def raw_post(url: str, body: bytes, mac: str | None) -> int:
@@ -94,7 +99,9 @@ async def test_onboarding_with_button_templates_and_numbered_fallback(db_url: st
         assert "Khóm 2" in oa.choices()
         await oa.press("Khóm 2")
         message = oa.sent()[-1]
-        assert not buttons_of(message) and "16. Tổ 16" in message["text"]  # 16 groups: more than the buttons allowed
+        assert (
+            not buttons_of(message) and "16. Tổ 16" in message["text"]
+        )  # 16 groups: more than the buttons allowed
         replies = await oa.say("2")
         assert "Tổ 2, Khóm 2, " + WARD in "\n".join(replies)
         async with town.app.db.session() as session:  # type: ignore[union-attr]
@@ -107,9 +114,15 @@ async def test_error_codes_become_delivery_errors(db_url: str, settings_for) -> 
     async with driver_town(oa, settings_for, db_url) as town:
         await oa.say("xin chào")
         channel = town.app.channels["zalo_oa"]  # type: ignore[union-attr]
-        cases: list[tuple[int, type[Exception]]] = [(-32, RetryAfter), (-211, Transient), (-234, RetryAfter),
-                                                    (-213, Unreachable), (-217, Unreachable), (-233, Permanent),
-                                                    (-201, Permanent)]
+        cases: list[tuple[int, type[Exception]]] = [
+            (-32, RetryAfter),
+            (-211, Transient),
+            (-234, RetryAfter),
+            (-213, Unreachable),
+            (-217, Unreachable),
+            (-233, Permanent),
+            (-201, Permanent),
+        ]
         for code, expected in cases:
             oa.fake.fail_next("message/cs", code)
             with pytest.raises(expected) as raised:
@@ -127,7 +140,9 @@ async def test_error_codes_become_delivery_errors(db_url: str, settings_for) -> 
         assert len(oa.fake.calls("message/cs")) == calls + 1  # tried once, not retried
 
 
-async def test_no_interaction_for_seven_days_marks_the_identity_unreachable(db_url: str, settings_for) -> None:  # type: ignore[no-untyped-def]
+async def test_no_interaction_for_seven_days_marks_the_identity_unreachable(
+    db_url: str, settings_for
+) -> None:  # type: ignore[no-untyped-def]
     from bot.channels.answer import send_replies
 
     oa = ZaloOADriver()
@@ -138,15 +153,18 @@ async def test_no_interaction_for_seven_days_marks_the_identity_unreachable(db_u
         oa.fake.interactions[oa.user_id] -= 8 * 86400  # a week of silence on Zalo
         async with town.app.db.session() as session:  # type: ignore[union-attr]
             person = (await session.exec(select(Person))).one()
-            await enqueue_to_person(session, person, lambda: Reply("Cảnh báo lừa đảo"), kind="alert",
-                                    dedupe_key="zalo-230-test")
+            await enqueue_to_person(
+                session, person, lambda: Reply("Cảnh báo lừa đảo"), kind="alert", dedupe_key="zalo-230-test"
+            )
             await session.commit()
         calls = len(oa.fake.calls("message/cs"))
         await town.drain()
         await town.drain()
         assert len(oa.fake.calls("message/cs")) == calls + 1  # tried once by the outbox sender, never again
         async with town.app.db.session() as session:  # type: ignore[union-attr]
-            row = (await session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == "zalo-230-test"))).one()
+            row = (
+                await session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == "zalo-230-test"))
+            ).one()
             identity = (await session.exec(select(ChannelIdentity))).one()
         assert row.status == OutboxStatus.SKIPPED and "7 days" in (row.error or "")
         assert identity.unreachable_at is not None
@@ -156,8 +174,13 @@ async def test_no_interaction_for_seven_days_marks_the_identity_unreachable(db_u
             await session.commit()
 
         # A direct reply that hits -230 is recorded the same way, and the rest of that answer is not attempted.
-        await send_replies(town.app, town.app.channels["zalo_oa"], oa.user_id,  # type: ignore[arg-type, union-attr]
-                           [Reply("a"), Reply("b")], "vi")
+        await send_replies(
+            town.app,
+            town.app.channels["zalo_oa"],
+            oa.user_id,  # type: ignore[arg-type, union-attr]
+            [Reply("a"), Reply("b")],
+            "vi",
+        )
         async with town.app.db.session() as session:  # type: ignore[union-attr]
             identity = (await session.exec(select(ChannelIdentity))).one()
         assert identity.unreachable_at is not None and "-230" in (identity.unreachable_reason or "")
@@ -215,4 +238,7 @@ async def test_long_text_split_buttons_last_and_photos_uploaded(db_url: str, set
         await channel.deliver(oa.user_id, Reply("", media=(Media("image", url=ref, caption="Hiện trường"),)))
         message = oa.sent()[-1]
         element = message["attachment"]["payload"]["elements"][0]
-        assert message["text"] == "Hiện trường" and oa.fake.attachments[element["attachment_id"]] == b"\x89PNG scene"
+        assert (
+            message["text"] == "Hiện trường"
+            and oa.fake.attachments[element["attachment_id"]] == b"\x89PNG scene"
+        )

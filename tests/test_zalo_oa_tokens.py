@@ -21,13 +21,16 @@ async def stored_tokens(town: Any) -> tuple[str, str, int]:
     async with town.app.db.session() as session:
         row = (await session.exec(select(ZaloOACredentials))).one()
     keyring = town.app.keyring
-    return (keyring.unseal("zalo-oa-token", row.access_token).decode(),
-            keyring.unseal("zalo-oa-token", row.refresh_token).decode(), row.version)
+    return (
+        keyring.unseal("zalo-oa-token", row.access_token).decode(),
+        keyring.unseal("zalo-oa-token", row.refresh_token).decode(),
+        row.version,
+    )
 
 
-async def test_tokens_refresh_ahead_on_rejection_and_persist_across_restarts(db_url: str, settings_for,
-                                                                              manual_clock) -> None:  # type: ignore[no-untyped-def]
-
+async def test_tokens_refresh_ahead_on_rejection_and_persist_across_restarts(
+    db_url: str, settings_for, manual_clock
+) -> None:  # type: ignore[no-untyped-def]
 
     oa = ZaloOADriver()
     async with driver_town(oa, settings_for, db_url) as town:
@@ -72,13 +75,15 @@ async def test_fake_refuses_a_reused_refresh_token() -> None:
     async with FakeZaloOA() as fake, aiohttp.ClientSession() as http:
         form = {"refresh_token": fake.refresh_token, "app_id": fake.app_id, "grant_type": "refresh_token"}
         for expected in (True, False):
-            async with http.post(f"{fake.base_url}/v4/oa/access_token", data=form,
-                                 headers={"secret_key": fake.secret_key}) as response:
+            async with http.post(
+                f"{fake.base_url}/v4/oa/access_token", data=form, headers={"secret_key": fake.secret_key}
+            ) as response:
                 assert ("access_token" in await response.json()) is expected
 
 
-async def test_a_refused_refresh_keeps_the_live_token_without_hammering_oauth(db_url: str, settings_for,
-                                                                             manual_clock) -> None:  # type: ignore[no-untyped-def]
+async def test_a_refused_refresh_keeps_the_live_token_without_hammering_oauth(
+    db_url: str, settings_for, manual_clock
+) -> None:  # type: ignore[no-untyped-def]
     oa = ZaloOADriver()
     async with driver_town(oa, settings_for, db_url) as town:
         await oa.say("xin chào")
@@ -87,7 +92,9 @@ async def test_a_refused_refresh_keeps_the_live_token_without_hammering_oauth(db
         channel = town.app.channels["zalo_oa"]  # type: ignore[union-attr]
         for _ in range(3):
             await channel.deliver(oa.user_id, Reply("vẫn gửi được"))  # the current token still works
-        assert len(oa.fake.calls("oa/access_token")) == 2  # one seed refresh, one refused: not one per message
+        assert (
+            len(oa.fake.calls("oa/access_token")) == 2
+        )  # one seed refresh, one refused: not one per message
         assert oa.fake.texts_to(oa.user_id)[-1] == "vẫn gửi được"
 
 
@@ -98,7 +105,9 @@ async def test_new_tokens_in_the_settings_replace_the_stored_pair(db_url: str, s
         version = (await stored_tokens(town))[2]
         # The operator authorized the app again and put the new pair into the environment.
         oa.fake.refresh_token = "oa-refresh-renewed"
-        town.settings = town.settings.model_copy(update={"zalo_oa_refresh_token": SecretStr("oa-refresh-renewed")})
+        town.settings = town.settings.model_copy(
+            update={"zalo_oa_refresh_token": SecretStr("oa-refresh-renewed")}
+        )
         await town.restart()
         await oa.say("/trogiup")
         assert "oa-refresh-renewed" in oa.fake.used_refresh_tokens

@@ -48,7 +48,9 @@ class WebPerson:
     async def send_location(self, latitude: float, longitude: float) -> list[dict[str, Any]]:
         return await self._post(json={"location": {"latitude": latitude, "longitude": longitude}})
 
-    async def send_file(self, data: bytes, filename: str, content_type: str, caption: str = "") -> list[dict[str, Any]]:
+    async def send_file(
+        self, data: bytes, filename: str, content_type: str, caption: str = ""
+    ) -> list[dict[str, Any]]:
         form = aiohttp.FormData()
         form.add_field("file", data, filename=filename, content_type=content_type)
         if caption:
@@ -57,7 +59,9 @@ class WebPerson:
 
     async def poll(self, wait: float = 0) -> list[dict[str, Any]]:
         """Messages pushed to this browser since the last poll (alerts, reminders, replies from police)."""
-        async with self.http.get(self.url + "/api/messages", params={"after": self.cursor, "wait": wait}) as response:
+        async with self.http.get(
+            self.url + "/api/messages", params={"after": self.cursor, "wait": wait}
+        ) as response:
             body = await response.json()
         messages = body["messages"]
         if messages:

@@ -50,8 +50,9 @@ async def say(app: App, channel: Channel, chat_id: str, user_id: str, render: Ca
     await send_replies(app, channel, chat_id, [reply], locale)
 
 
-async def send_replies(app: App, channel: Channel, chat_id: str, replies: Sequence[Reply],
-                       locale: str | None) -> None:
+async def send_replies(
+    app: App, channel: Channel, chat_id: str, replies: Sequence[Reply], locale: str | None
+) -> None:
     """Send a handler's replies to one chat, in order; after one fails the rest are not tried (they would make
     no sense without it). `locale` is the one the replies were written in (adapters may add a note of their own)."""
     with use_locale(locale):
@@ -76,8 +77,10 @@ async def _send(app: App, channel: Channel, chat_id: str, reply: Reply) -> bool:
                 # Only a private chat's identity matches; a group the bot was removed from matches none.
                 await mark_unreachable(session, Route(channel.name, chat_id, is_group=False), error.reason)
                 await session.commit()
-            log.info("reply not delivered: chat unreachable",
-                     extra={"channel": channel.name, "reason": error.reason[:200]})
+            log.info(
+                "reply not delivered: chat unreachable",
+                extra={"channel": channel.name, "reason": error.reason[:200]},
+            )
             return False
         except DeliveryError as error:
             _not_delivered(channel, error)
@@ -86,5 +89,7 @@ async def _send(app: App, channel: Channel, chat_id: str, reply: Reply) -> bool:
 
 
 def _not_delivered(channel: Channel, error: DeliveryError) -> None:
-    log.warning("reply not delivered", extra={"channel": channel.name, "error": type(error).__name__,
-                                              "reason": error.reason[:200]})
+    log.warning(
+        "reply not delivered",
+        extra={"channel": channel.name, "error": type(error).__name__, "reason": error.reason[:200]},
+    )

@@ -84,8 +84,9 @@ class WebChannel(Channel):
         return self.app.keyring.keyed_hash("web-private", sid)
 
     async def forget(self, session: AsyncSession, chat_id: str) -> None:
-        await session.exec(delete(WebMessage).where(
-            col(WebMessage.session_id).in_([chat_id, self._private_id(chat_id)])))
+        await session.exec(
+            delete(WebMessage).where(col(WebMessage.session_id).in_([chat_id, self._private_id(chat_id)]))
+        )
 
     async def release_requests(self) -> None:
         """On shutdown, answer every waiting long poll now (the browser simply polls again), instead of holding the
@@ -125,8 +126,16 @@ class WebChannel(Channel):
 
     def _with_cookie(self, response: web.StreamResponse, fresh: str | None) -> web.StreamResponse:
         if fresh:
-            response.set_cookie(COOKIE, fresh, httponly=True, samesite="Lax", max_age=365 * 86400,
-                                secure=bool(self.app.settings.public_url and self.app.settings.public_url.startswith("https")))
+            response.set_cookie(
+                COOKIE,
+                fresh,
+                httponly=True,
+                samesite="Lax",
+                max_age=365 * 86400,
+                secure=bool(
+                    self.app.settings.public_url and self.app.settings.public_url.startswith("https")
+                ),
+            )
         return response
 
     # Abuse limits (bot.ratelimit): by client network, never by who someone is ---------------------------
@@ -151,8 +160,10 @@ class WebChannel(Channel):
 
     def _too_many(self, request: web.Request, verdict: ratelimit.Verdict) -> web.StreamResponse:
         with use_locale(self.app.settings.default_locale):
-            text = _("Many new chats have been opened from your network in the last hour, so new ones are paused "
-                     "for a while. Please try again after {time}.").format(time=verdict.retry_time())
+            text = _(
+                "Many new chats have been opened from your network in the last hour, so new ones are paused "
+                "for a while. Please try again after {time}."
+            ).format(time=verdict.retry_time())
         headers = {"Retry-After": str(verdict.retry_after()), "Cache-Control": "no-store"}
         if request.path.startswith("/api/"):
             return web.json_response({"error": text}, status=429, headers=headers)
@@ -163,9 +174,14 @@ class WebChannel(Channel):
         html = self._page
         with use_locale(self.app.settings.default_locale) as locale:
             values = {
-                "lang": locale, "title": "An Dân", "subtitle": _("Neighbourhood safety, together"),
-                "placeholder": _("Type a message…"), "send": _("Send"), "attach": _("Attach a photo or file"),
-                "location": _("Share my location"), "offline": _("Cannot reach the server. Retrying…"),
+                "lang": locale,
+                "title": "An Dân",
+                "subtitle": _("Neighbourhood safety, together"),
+                "placeholder": _("Type a message…"),
+                "send": _("Send"),
+                "attach": _("Attach a photo or file"),
+                "location": _("Share my location"),
+                "offline": _("Cannot reach the server. Retrying…"),
                 "retry": _("Retry now"),
             }
         for key, value in values.items():
@@ -184,20 +200,31 @@ class WebChannel(Channel):
             event = await self._read_event(request, sid)
         except _BadInput as bad:
             with use_locale(settings.default_locale):
-                return self._with_cookie(web.json_response({"error": bad.message()}, status=bad.status), fresh)
+                return self._with_cookie(
+                    web.json_response({"error": bad.message()}, status=bad.status), fresh
+                )
         kept: list[WebMessage] = []
 
         async def keep(session: AsyncSession, result: DispatchResult) -> None:
             # In the update's own transaction: a process killed after it committed still leaves the echo and the
             # replies (a case number, a code) in the transcript, where a retry answered "already handled" finds them.
             if result.person_id is not None and not result.private:
-                kept.append(WebMessage(session_id=sid, direction="in", payload=_echo(event, result.choice_label)))
-                kept.extend(WebMessage(session_id=sid, direction="out", payload=r.to_payload()) for r in result.replies)
+                kept.append(
+                    WebMessage(session_id=sid, direction="in", payload=_echo(event, result.choice_label))
+                )
+                kept.extend(
+                    WebMessage(session_id=sid, direction="out", payload=r.to_payload())
+                    for r in result.replies
+                )
                 session.add_all(kept)
 
-        result = await self.app.dispatcher.handle(replace(event, client_key=self._client_key(request)), keep=keep)
+        result = await self.app.dispatcher.handle(
+            replace(event, client_key=self._client_key(request)), keep=keep
+        )
         echo = WebMessage(session_id=sid, direction="in", payload=_echo(event, result.choice_label))
-        replies = [WebMessage(session_id=sid, direction="out", payload=r.to_payload()) for r in result.replies]
+        replies = [
+            WebMessage(session_id=sid, direction="out", payload=r.to_payload()) for r in result.replies
+        ]
         if result.duplicate:
             echo_rows: list[WebMessage] = []
         else:
@@ -261,8 +288,16 @@ class WebChannel(Channel):
             raise _BadInput("malformed", 400) from None
         if not data:
             raise _BadInput("empty", 400)
-        kind = "photo" if (mime or "").startswith("image/") else "voice" if (mime or "").startswith("audio/") else "file"
-        attachment = Attachment(kind=kind, fetch="upload", filename=filename, mime_type=mime, size=len(data), data=data)
+        kind = (
+            "photo"
+            if (mime or "").startswith("image/")
+            else "voice"
+            if (mime or "").startswith("audio/")
+            else "file"
+        )
+        attachment = Attachment(
+            kind=kind, fetch="upload", filename=filename, mime_type=mime, size=len(data), data=data
+        )
         return Incoming("web", sid, sid, Kind.MEDIA, text=caption, attachments=(attachment,))
 
     async def get_messages(self, request: web.Request) -> web.StreamResponse:
@@ -318,15 +353,24 @@ class WebChannel(Channel):
         if item is None:
             raise web.HTTPNotFound()
         disposition = "inline" if item.mime_type.startswith("image/") else "attachment"
-        return web.Response(body=item.data, content_type=item.mime_type, headers={
-            "Content-Disposition": f'{disposition}; filename="{quote(item.filename)}"', "Cache-Control": "private"})
+        return web.Response(
+            body=item.data,
+            content_type=item.mime_type,
+            headers={
+                "Content-Disposition": f'{disposition}; filename="{quote(item.filename)}"',
+                "Cache-Control": "private",
+            },
+        )
 
     async def _since(self, sid: str, after: int) -> list[WebMessage]:
         async with self.app.db.session() as session:
             result = await session.exec(
-                select(WebMessage).where(col(WebMessage.session_id).in_([sid, self._private_id(sid)]),
-                                         col(WebMessage.id) > after)
-                .order_by(col(WebMessage.id)).limit(200)
+                select(WebMessage)
+                .where(
+                    col(WebMessage.session_id).in_([sid, self._private_id(sid)]), col(WebMessage.id) > after
+                )
+                .order_by(col(WebMessage.id))
+                .limit(200)
             )
             return list(result.all())
 
@@ -342,8 +386,10 @@ class _BadInput(Exception):
         if self.reason == "too_long":
             return _("That message is far too long to send. Please shorten it.")
         if self.reason == "cross_site":
-            return _("This request did not come from the chat page, so it was refused. Please open the chat page "
-                     "and write there.")
+            return _(
+                "This request did not come from the chat page, so it was refused. Please open the chat page "
+                "and write there."
+            )
         if self.reason == "unsupported":
             return _("The chat cannot read this kind of request. Please use the chat page.")
         if self.reason == "empty":
@@ -394,7 +440,11 @@ def _echo(event: Incoming, choice_label: str | None) -> dict[str, Any]:
     if event.kind == Kind.CHOICE:
         return {"text": choice_label or event.choice or "", "choices": [], "media": []}
     if event.kind == Kind.LOCATION and event.location:
-        return {"text": f"📍 {event.location.latitude:.5f}, {event.location.longitude:.5f}", "choices": [], "media": []}
+        return {
+            "text": f"📍 {event.location.latitude:.5f}, {event.location.longitude:.5f}",
+            "choices": [],
+            "media": [],
+        }
     if event.kind == Kind.MEDIA:
         names = ", ".join(a.filename or a.kind for a in event.attachments)
         return {"text": f"📎 {names}\n{event.text}".strip(), "choices": [], "media": []}

@@ -40,8 +40,13 @@ class TooLarge(Permanent):
 async def mark_unreachable(app: App, channel: str, user_id: str, reason: str) -> None:
     """Stop pushing to this identity; the next message the person sends makes it reachable again (dispatcher)."""
     async with app.db.session() as session:
-        identity = (await session.exec(select(ChannelIdentity).where(
-            ChannelIdentity.channel == channel, ChannelIdentity.external_user_id == user_id))).first()
+        identity = (
+            await session.exec(
+                select(ChannelIdentity).where(
+                    ChannelIdentity.channel == channel, ChannelIdentity.external_user_id == user_id
+                )
+            )
+        ).first()
         if identity is None:
             return
         identity.unreachable_at = clock.now()
@@ -53,8 +58,13 @@ async def mark_unreachable(app: App, channel: str, user_id: str, reason: str) ->
 
 async def mark_reachable(app: App, channel: str, user_id: str) -> None:
     async with app.db.session() as session:
-        identity = (await session.exec(select(ChannelIdentity).where(
-            ChannelIdentity.channel == channel, ChannelIdentity.external_user_id == user_id))).first()
+        identity = (
+            await session.exec(
+                select(ChannelIdentity).where(
+                    ChannelIdentity.channel == channel, ChannelIdentity.external_user_id == user_id
+                )
+            )
+        ).first()
         if identity is None or identity.unreachable_at is None:
             return
         identity.unreachable_at = identity.unreachable_reason = None
@@ -83,7 +93,9 @@ class MediaPolicy:
     @classmethod
     def of(cls, settings: Settings) -> MediaPolicy:
         hosts = tuple(h.strip().lower().strip(".") for h in settings.media_hosts.split(",") if h.strip())
-        return cls(hosts, settings.media_allow_http, settings.media_allow_private, settings.media_download_seconds)
+        return cls(
+            hosts, settings.media_allow_http, settings.media_allow_private, settings.media_download_seconds
+        )
 
 
 def _address(text: str) -> IPAddress | None:
@@ -98,8 +110,13 @@ def _address(text: str) -> IPAddress | None:
 
 def is_public(address: IPAddress) -> bool:
     """An address on the public internet: not private, loopback, link-local, multicast, reserved or shared."""
-    return address.is_global and not (address.is_multicast or address.is_reserved or address.is_loopback
-                                      or address.is_link_local or address.is_unspecified)
+    return address.is_global and not (
+        address.is_multicast
+        or address.is_reserved
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_unspecified
+    )
 
 
 def check_url(url: str, policy: MediaPolicy) -> None:
@@ -131,10 +148,15 @@ class GuardedResolver(AbstractResolver):
         self._allow_private = allow_private
         self._inner = inner or DefaultResolver()
 
-    async def resolve(self, host: str, port: int = 0,
-                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
         results = await self._inner.resolve(host, port, family)
-        kept = [r for r in results if self._allow_private or ((a := _address(r["host"])) is not None and is_public(a))]
+        kept = [
+            r
+            for r in results
+            if self._allow_private or ((a := _address(r["host"])) is not None and is_public(a))
+        ]
         if not kept:
             raise _Forbidden("media host resolves only to addresses we must not reach")
         return kept
@@ -215,7 +237,9 @@ async def download(app: App, _api_http: aiohttp.ClientSession | None, attachment
 
 
 def too_large_text(limit_mb: int) -> str:
-    return _("That file is too large (at most {mb} MB). Please send a smaller photo or file.").format(mb=limit_mb)
+    return _("That file is too large (at most {mb} MB). Please send a smaller photo or file.").format(
+        mb=limit_mb
+    )
 
 
 def unsupported_text() -> str:
@@ -224,6 +248,8 @@ def unsupported_text() -> str:
 
 def media_unavailable_text(caption: str | None, filename: str | None) -> str:
     """A photo or file that cannot be shown on this platform: say so rather than silently drop it."""
-    note = _("(A photo or file belongs here, but it cannot be shown in this chat. Open the web chat to see it.)")
+    note = _(
+        "(A photo or file belongs here, but it cannot be shown in this chat. Open the web chat to see it.)"
+    )
     head = caption or filename or ""
     return f"{head}\n{note}".strip()

@@ -25,8 +25,10 @@ TARGETS: dict[str, tuple[Target, ...]] = {
     "wav": (("wav", "audio/wav", "audio/wav", "wav"),),
     "flac": (("flac", "audio/flac", "audio/flac", "flac"),),
     "amr": (("amr", "audio/amr", "audio/amr", "amr"),),
-    "matroska,webm": (("webm", "video/webm", "audio/webm", "webm"), ("matroska", "video/x-matroska",
-                                                                     "audio/x-matroska", "mkv")),
+    "matroska,webm": (
+        ("webm", "video/webm", "audio/webm", "webm"),
+        ("matroska", "video/x-matroska", "audio/x-matroska", "mkv"),
+    ),
 }
 ATTACHED_PICTURE = 0x0400  # AV_DISPOSITION_ATTACHED_PIC: an album cover, which may be anyone's photo
 
@@ -41,8 +43,11 @@ def clean(data: bytes) -> Cleaned | None:
         return None
     with source:
         targets = TARGETS.get(source.format.name)
-        streams = [s for s in source.streams
-                   if s.type in ("audio", "video") and not int(s.disposition) & ATTACHED_PICTURE]
+        streams = [
+            s
+            for s in source.streams
+            if s.type in ("audio", "video") and not int(s.disposition) & ATTACHED_PICTURE
+        ]
         if targets is None or not streams:
             return None
         content = Content.VIDEO if any(s.type == "video" for s in streams) else Content.AUDIO
@@ -62,10 +67,15 @@ def _remux(data: bytes, muxer: str) -> bytes:
     import av
 
     out = io.BytesIO()
-    with av.open(io.BytesIO(data), mode="r") as source, \
-            av.open(out, mode="w", format=muxer, container_options={"fflags": "+bitexact"}) as target:
-        streams = [s for s in source.streams
-                   if s.type in ("audio", "video") and not int(s.disposition) & ATTACHED_PICTURE]
+    with (
+        av.open(io.BytesIO(data), mode="r") as source,
+        av.open(out, mode="w", format=muxer, container_options={"fflags": "+bitexact"}) as target,
+    ):
+        streams = [
+            s
+            for s in source.streams
+            if s.type in ("audio", "video") and not int(s.disposition) & ATTACHED_PICTURE
+        ]
         mapping = {}
         for stream in streams:
             copy = target.add_stream_from_template(stream)

@@ -23,7 +23,10 @@ OOXML = {
     # the part that tells the kind, the mime type and the extension of the cleaned copy
     "word/document.xml": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
     "xl/workbook.xml": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "ppt/presentation.xml": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
+    "ppt/presentation.xml": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "pptx",
+    ),
 }
 # Package relationships to drop: app.xml (company, manager, software, template, editing time) and custom.xml.
 DROPPED_RELS = (
@@ -31,8 +34,19 @@ DROPPED_RELS = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties",
     "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail",
 )
-TEXT_PROPERTIES = ("author", "category", "comments", "content_status", "identifier", "keywords", "language",
-                   "last_modified_by", "subject", "title", "version")
+TEXT_PROPERTIES = (
+    "author",
+    "category",
+    "comments",
+    "content_status",
+    "identifier",
+    "keywords",
+    "language",
+    "last_modified_by",
+    "subject",
+    "title",
+    "version",
+)
 
 
 # PDF ------------------------------------------------------------------------------------------------------
@@ -49,7 +63,9 @@ def clean_pdf(data: bytes) -> Cleaned | None:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            return Cleaned(Verdict.NOT_CLEANABLE, Content.PDF)  # locked: we cannot rewrite what we cannot read
+            return Cleaned(
+                Verdict.NOT_CLEANABLE, Content.PDF
+            )  # locked: we cannot rewrite what we cannot read
         writer = PdfWriter(clone_from=reader)
         writer.metadata = None  # the /Info dictionary: Author, Creator, Producer, dates
         writer.xmp_metadata = None  # the catalog's XMP packet, which repeats them
@@ -146,8 +162,9 @@ def _clean_xlsx(data: bytes) -> bytes:
 
     workbook = load_workbook(io.BytesIO(data), rich_text=True)
     # A fresh set: openpyxl writes its own neutral app.xml; the creator would default to "openpyxl".
-    workbook.properties = DocumentProperties(creator="", lastModifiedBy="", created=NEUTRAL_TIME,
-                                             modified=NEUTRAL_TIME)
+    workbook.properties = DocumentProperties(
+        creator="", lastModifiedBy="", created=NEUTRAL_TIME, modified=NEUTRAL_TIME
+    )
     workbook.custom_doc_props = CustomPropertyList()
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():

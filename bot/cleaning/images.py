@@ -18,8 +18,18 @@ from bot.cleaning.result import Cleaned, Content, Verdict
 
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "HEIF", "AVIF")  # JPEG also opens MPO
 # Errors Pillow and its decoders raise on damaged or hostile data once the header was accepted.
-DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, TypeError, ZeroDivisionError,
-                 Image.DecompressionBombError, MemoryError)
+DECODE_ERRORS = (
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+    IndexError,
+    KeyError,
+    TypeError,
+    ZeroDivisionError,
+    Image.DecompressionBombError,
+    MemoryError,
+)
 
 _heif_ready = False
 

@@ -45,8 +45,12 @@ class Cleaner:
         pool, fresh = self._pool, self._pool is None
         if pool is None:
             pool = self._pool = ProcessPool(
-                max_workers=self.workers, max_tasks=TASKS_PER_WORKER, initializer=worker.prepare,
-                initargs=(self.memory_bytes, self.max_pixels), context=multiprocessing.get_context("forkserver"))
+                max_workers=self.workers,
+                max_tasks=TASKS_PER_WORKER,
+                initializer=worker.prepare,
+                initargs=(self.memory_bytes, self.max_pixels),
+                context=multiprocessing.get_context("forkserver"),
+            )
         # Pebble starts its workers on first use, waiting for the forkserver (which, the first time, imports the
         # app): in a thread, not on the event loop. Afterwards this only checks the pool's threads are alive.
         if await asyncio.to_thread(lambda: pool.active):

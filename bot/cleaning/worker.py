@@ -30,8 +30,12 @@ def prepare(memory_bytes: int, max_pixels: int) -> None:
 def clean(data: bytes, max_pixels: int) -> Cleaned:
     """The verdict for one file, and its cleaned copy when there is one."""
     try:
-        for attempt in (lambda: images.clean(data, max_pixels), lambda: documents.clean_pdf(data),
-                        lambda: documents.clean_office(data), lambda: audiovideo.clean(data)):
+        for attempt in (
+            lambda: images.clean(data, max_pixels),
+            lambda: documents.clean_pdf(data),
+            lambda: documents.clean_office(data),
+            lambda: audiovideo.clean(data),
+        ):
             found = attempt()
             if found is not None:
                 return found

@@ -45,7 +45,9 @@ class Context:
         self.choice_label: str | None = None
 
     # Replies -------------------------------------------------------------------------------------------
-    def reply(self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), media: tuple[Media, ...] = ()) -> None:
+    def reply(
+        self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), media: tuple[Media, ...] = ()
+    ) -> None:
         self.replies.append(Reply(text=text, choices=tuple(choices), media=tuple(media)))
 
     # Files the person sent ------------------------------------------------------------------------------
@@ -57,9 +59,14 @@ class Context:
         try:
             return await self.app.channels[self.event.channel].download(attachment)
         except DeliveryError as error:
-            raise Refusal(error.user_text or _("I could not receive that file. Please send it again; if it keeps "
-                                               "failing, describe it in words instead."),
-                          reason=f"download failed: {type(error).__name__}") from None
+            raise Refusal(
+                error.user_text
+                or _(
+                    "I could not receive that file. Please send it again; if it keeps "
+                    "failing, describe it in words instead."
+                ),
+                reason=f"download failed: {type(error).__name__}",
+            ) from None
 
     # People and roles ----------------------------------------------------------------------------------
     @property
@@ -107,8 +114,14 @@ class Context:
         """Leave the current flow once the handler returns."""
         self._end_flow = True
 
-    def audit(self, action: str, target_kind: str, target_id: str | None = None, ward_code: int | None = None,
-              **detail: Any) -> None:
+    def audit(
+        self,
+        action: str,
+        target_kind: str,
+        target_id: str | None = None,
+        ward_code: int | None = None,
+        **detail: Any,
+    ) -> None:
         from models import AuditEntry
 
         self.session.add(

@@ -78,8 +78,13 @@ class Dispatcher:
             # Serialise conversations across worker processes, for the length of this transaction; in the order
             # given (unnest keeps the array's order).
             connection = await session.connection()
-            await connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
-                                          "FROM unnest(CAST(:keys AS text[])) AS k"), {"keys": list(keys)})
+            await connection.execute(
+                text(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+                    "FROM unnest(CAST(:keys AS text[])) AS k"
+                ),
+                {"keys": list(keys)},
+            )
 
     async def handle(self, event: Incoming, keep: Keep | None = None) -> DispatchResult:
         key = self.state_key(event.channel, event.chat_id, event.user_id)
@@ -88,8 +93,13 @@ class Dispatcher:
             result = await self._handle_locked(event, key, keep)
         log.info(
             "update handled",
-            extra={"channel": event.channel, "kind": event.kind.value, "command": event.command,
-                   "duplicate": result.duplicate, "ms": round((time.monotonic() - started) * 1000)},
+            extra={
+                "channel": event.channel,
+                "kind": event.kind.value,
+                "command": event.command,
+                "duplicate": result.duplicate,
+                "ms": round((time.monotonic() - started) * 1000),
+            },
         )
         return result
 
@@ -100,8 +110,9 @@ class Dispatcher:
             mark: ProcessedUpdate | None = None
             if event.update_key is not None:
                 # Hashed: a web update key contains the session, and the ledger's times must not link to it.
-                mark = ProcessedUpdate(channel=event.channel,
-                                       update_key=self.app.keyring.keyed_hash("update", event.update_key))
+                mark = ProcessedUpdate(
+                    channel=event.channel, update_key=self.app.keyring.keyed_hash("update", event.update_key)
+                )
                 # Only looked up here; written with everything else at the end. Written first, it took SQLite's
                 # one write lock for as long as the handler ran (a photo being fetched and cleaned), stalling every
                 # other conversation.
@@ -127,9 +138,16 @@ class Dispatcher:
                     log.exception("handler failed", extra={"channel": event.channel, "flow": state.flow})
                     await session.rollback()
                     return DispatchResult(
-                        replies=[Reply(_("Sorry, something went wrong on our side and nothing was saved. "
-                                         "Please try again in a moment."))],
-                        person_id=person_id, locale=locale,
+                        replies=[
+                            Reply(
+                                _(
+                                    "Sorry, something went wrong on our side and nothing was saved. "
+                                    "Please try again in a moment."
+                                )
+                            )
+                        ],
+                        person_id=person_id,
+                        locale=locale,
                     )
                 await self._save_state(ctx)
                 if ctx.identity is not None and not event.is_group and not ctx.private:
@@ -145,8 +163,11 @@ class Dispatcher:
                     # Another process handled the same update meanwhile (SQLite has no advisory lock): theirs
                     # stands. Any other conflict is a failure of ours, reported as one.
                     await session.rollback()
-                    seen = None if mark is None else await session.get(ProcessedUpdate,
-                                                                         (mark.channel, mark.update_key))
+                    seen = (
+                        None
+                        if mark is None
+                        else await session.get(ProcessedUpdate, (mark.channel, mark.update_key))
+                    )
                     if seen is not None:
                         return DispatchResult(duplicate=True)
                     raise
@@ -173,20 +194,29 @@ class Dispatcher:
         if current is not None and current.private:
             ctx.private = True
         if len(event.text) > settings.max_text_length:
-            ctx.reply(_("Your message is too long ({n} characters; at most {max}). Nothing was saved: please "
-                        "shorten it or send it in several messages.").format(n=len(event.text),
-                                                                               max=settings.max_text_length))
+            ctx.reply(
+                _(
+                    "Your message is too long ({n} characters; at most {max}). Nothing was saved: please "
+                    "shorten it or send it in several messages."
+                ).format(n=len(event.text), max=settings.max_text_length)
+            )
             return
 
         if ctx.state.flow and ctx.state.expires_at and ctx.state.expires_at < clock.now():
             self._clear_flow(ctx)
             if event.kind != Kind.COMMAND:
-                ctx.reply(_("Your unfinished form expired after a long pause, so nothing from it was kept. "
-                            "Let's start again."))
+                ctx.reply(
+                    _(
+                        "Your unfinished form expired after a long pause, so nothing from it was kept. "
+                        "Let's start again."
+                    )
+                )
 
         event = ctx.event = self._resolve_typed_choice(ctx, event)
         if event.kind == Kind.CHOICE:
-            ctx.choice_label = next((c["label"] for c in ctx.state.choices if c["payload"] == event.choice), None)
+            ctx.choice_label = next(
+                (c["label"] for c in ctx.state.choices if c["payload"] == event.choice), None
+            )
 
         if event.kind == Kind.COMMAND:
             await self._command(ctx, event)
@@ -200,8 +230,12 @@ class Dispatcher:
                 ctx.reply(_("That button belongs to an earlier question. Please answer this one:"))
                 await self._reask(ctx)
             else:
-                ctx.reply(_("That button belongs to an earlier message and is no longer active. "
-                            "Type /help to see what you can do."))
+                ctx.reply(
+                    _(
+                        "That button belongs to an earlier message and is no longer active. "
+                        "Type /help to see what you can do."
+                    )
+                )
         elif ctx.state.flow:
             await self._step(ctx)
         elif event.is_group:
@@ -234,25 +268,38 @@ class Dispatcher:
             return
         command = self.app.registry.commands.get(name)
         if command is None:
-            ctx.reply(_("I don't know the command /{name}. Type /help to see what you can do.").format(name=name[:40]))
+            ctx.reply(
+                _("I don't know the command /{name}. Type /help to see what you can do.").format(
+                    name=name[:40]
+                )
+            )
             await self._reask(ctx)
             return
         if event.is_group and command.private_only:
-            ctx.reply(_("Please use /{name} in a private chat with me: in a group, others would see your answers.")
-                      .format(name=command.name))
+            ctx.reply(
+                _(
+                    "Please use /{name} in a private chat with me: in a group, others would see your answers."
+                ).format(name=command.name)
+            )
             return
         if command.needs_person and ctx.person is None:
             if event.is_group:
-                ctx.reply(_("Please message me privately first to register; then /{name} works here too.")
-                          .format(name=command.name))
+                ctx.reply(
+                    _("Please message me privately first to register; then /{name} works here too.").format(
+                        name=command.name
+                    )
+                )
                 return
             ctx.reply(_("First, let's get you set up. It takes a minute."))
             self._clear_flow(ctx)
             ctx.begin("onboarding")
             return
         if command.roles is not None and not (await ctx.roles()) & command.roles:
-            ctx.reply(_("Sorry, /{name} is for people with another role. Type /help to see what you can do.")
-                      .format(name=command.name))
+            ctx.reply(
+                _(
+                    "Sorry, /{name} is for people with another role. Type /help to see what you can do."
+                ).format(name=command.name)
+            )
             await self._reask(ctx)
             return
         if ctx.state.flow:
@@ -328,7 +375,7 @@ class Dispatcher:
         return ctx.state.flow is not None and any(c["payload"] == payload for c in ctx.state.choices)
 
     def _resolve_typed_choice(self, ctx: Context, event: Incoming) -> Incoming:
-        """"2", or the label typed without accents, means the same as pressing the second button."""
+        """ "2", or the label typed without accents, means the same as pressing the second button."""
         if event.kind != Kind.TEXT or not ctx.state.choices:
             return event
         typed = event.text.strip().rstrip(".")
@@ -346,10 +393,14 @@ class Dispatcher:
         state.data = copy.deepcopy(ctx.data)
         offered = [r for r in ctx.replies if r.choices]
         if ctx.replies:
-            state.choices = [{"label": c.label, "payload": c.payload} for c in offered[-1].choices] if offered else []
+            state.choices = (
+                [{"label": c.label, "payload": c.payload} for c in offered[-1].choices] if offered else []
+            )
         now = clock.now()
         state.updated_at = now
-        state.expires_at = now + timedelta(minutes=self.app.settings.flow_idle_minutes) if state.flow else None
+        state.expires_at = (
+            now + timedelta(minutes=self.app.settings.flow_idle_minutes) if state.flow else None
+        )
         stored = await ctx.session.get(ConversationState, state.key)
         if state.flow or state.choices or (state.locale and ctx.person is None):
             await ctx.session.merge(state)
@@ -364,7 +415,10 @@ class Dispatcher:
         written in one transaction; locks are taken in one order (sorted keys), so two batches never wait for
         each other in a circle.
         """
-        latest = {self.state_key(channel, chat_id, user_id): choices for channel, chat_id, user_id, choices in offers}
+        latest = {
+            self.state_key(channel, chat_id, user_id): choices
+            for channel, chat_id, user_id, choices in offers
+        }
         keys = sorted(latest)
         if not keys:
             return
@@ -376,12 +430,23 @@ class Dispatcher:
                 # Core statements: building a model object per recipient cost more than the SQL.
                 table, now = ConversationState.__table__, clock.now()  # type: ignore[attr-defined]
                 connection = await session.connection()
-                flows: dict[str, str | None] = dict((await connection.execute(
-                    select(table.c.key, table.c.flow).where(table.c.key.in_(keys)))).all())
-                changed = [{"k": key, "choices": latest[key], "updated_at": now}
-                           for key in keys if key in flows and flows[key] is None]
-                new = [{"key": key, "choices": latest[key], "updated_at": now, "data": {}, "history": []}
-                       for key in keys if key not in flows]
+                flows: dict[str, str | None] = dict(
+                    (
+                        await connection.execute(
+                            select(table.c.key, table.c.flow).where(table.c.key.in_(keys))
+                        )
+                    ).all()
+                )
+                changed = [
+                    {"k": key, "choices": latest[key], "updated_at": now}
+                    for key in keys
+                    if key in flows and flows[key] is None
+                ]
+                new = [
+                    {"key": key, "choices": latest[key], "updated_at": now, "data": {}, "history": []}
+                    for key in keys
+                    if key not in flows
+                ]
                 if changed:
                     await connection.execute(update(table).where(table.c.key == bindparam("k")), changed)
                 if new:

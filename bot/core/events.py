@@ -80,5 +80,7 @@ def parse_text(channel: str, user_id: str, chat_id: str, text: str, **kw: Any) -
     if stripped.startswith("/") and len(stripped) > 1:
         head, _, rest = stripped[1:].partition(" ")
         command = head.split("@", 1)[0].lower()
-        return Incoming(channel, user_id, chat_id, Kind.COMMAND, text=stripped, command=command, args=rest.strip(), **kw)
+        return Incoming(
+            channel, user_id, chat_id, Kind.COMMAND, text=stripped, command=command, args=rest.strip(), **kw
+        )
     return Incoming(channel, user_id, chat_id, Kind.TEXT, text=text, **kw)

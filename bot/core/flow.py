@@ -52,7 +52,9 @@ class Flow:
         if not steps or len(set(steps)) != len(steps):
             raise ValueError(f"flow {name}: steps must be named once each, the first question first")
         self.name = name
-        self.steps = tuple(steps)  # in the order a person usually meets them; the first is where the flow starts
+        self.steps = tuple(
+            steps
+        )  # in the order a person usually meets them; the first is where the flow starts
         self.start = self.steps[0]
         # A private flow's messages are kept unlinkable to the person's account (e.g. an anonymous tip).
         self.private = private
@@ -85,5 +87,7 @@ class Flow:
         named = set(self.steps)
         for kind, registered in (("ask", self.asks), ("on", self.handlers)):
             if set(registered) != named:
-                raise ValueError(f"flow {self.name}: steps {sorted(named ^ set(registered))} disagree with its "
-                                 f"@{kind} functions")
+                raise ValueError(
+                    f"flow {self.name}: steps {sorted(named ^ set(registered))} disagree with its "
+                    f"@{kind} functions"
+                )

@@ -79,8 +79,9 @@ class Ledger:
 
     async def _flush(self, batch: list[Entry]) -> list[bool]:
         async with self.app.db.session() as session:
-            written = await store.record(session, self.worker, [(job.id, outcome) for job, _r, outcome, _f in batch],
-                                         clock.now())
+            written = await store.record(
+                session, self.worker, [(job.id, outcome) for job, _r, outcome, _f in batch], clock.now()
+            )
             for job, route, outcome, _future in batch:
                 if job.id not in written:
                     self.lost_leases += 1
@@ -92,8 +93,11 @@ class Ledger:
 
     async def _offer_choices(self, batch: list[Entry], results: list[bool]) -> None:
         """In a transaction of its own: a conversation written at the same moment must not undo the outcomes."""
-        offers = [(route, job.payload.get("choices", [])) for (job, route, outcome, _f), ok in zip(batch, results, strict=True)
-                  if ok and outcome.record_choices and route is not None]
+        offers = [
+            (route, job.payload.get("choices", []))
+            for (job, route, outcome, _f), ok in zip(batch, results, strict=True)
+            if ok and outcome.record_choices and route is not None
+        ]
         if not offers:
             return
         try:

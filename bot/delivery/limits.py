@@ -60,9 +60,17 @@ def limits_for(channel: str, settings: Settings) -> Limits:
     """
     n = settings.delivery_senders
     if channel == "telegram":
-        overall = settings.telegram_paid_per_second if settings.telegram_paid_broadcast else settings.telegram_per_second
-        return Limits(overall / n, settings.telegram_chat_per_second / n, settings.telegram_chat_burst,
-                      settings.telegram_group_per_minute / n)
+        overall = (
+            settings.telegram_paid_per_second
+            if settings.telegram_paid_broadcast
+            else settings.telegram_per_second
+        )
+        return Limits(
+            overall / n,
+            settings.telegram_chat_per_second / n,
+            settings.telegram_chat_burst,
+            settings.telegram_group_per_minute / n,
+        )
     if channel == "zalo_oa":
         return Limits(settings.zalo_oa_per_second / n)
     if channel == "zalo_bot":
@@ -89,8 +97,9 @@ class Pacer:
         self.scale = 1.0
         self._clean = 0
         self._gate = asyncio.Lock()
-        self._chat_period = (limits.chat_burst / (limits.chat_per_second * margin)
-                             if limits.chat_per_second else None)
+        self._chat_period = (
+            limits.chat_burst / (limits.chat_per_second * margin) if limits.chat_per_second else None
+        )
         self._group_period = 60 / (limits.group_per_minute * margin) if limits.group_per_minute else None
         self._chats: dict[str, Window] = {}
 
@@ -147,8 +156,14 @@ class Pacer:
             moment = window.next_free(moment)
         return moment - now
 
-    async def acquire(self, chat_id: str, is_group: bool, max_wait: float | None = None,
-                      give_up_at: float | None = None, cost: int = 1) -> bool:
+    async def acquire(
+        self,
+        chat_id: str,
+        is_group: bool,
+        max_wait: float | None = None,
+        give_up_at: float | None = None,
+        cost: int = 1,
+    ) -> bool:
         """Wait for this send's turn; False when it is further away than allowed (the caller puts the row back).
 
         `max_wait` bounds the wait for the chat's turn, `give_up_at` (this clock) the whole wait: a claimed row
@@ -161,7 +176,9 @@ class Pacer:
         moment = max(now, self.paused_until)
         if window is not None:
             moment = window.next_free(moment)
-        if (max_wait is not None and moment - now > max_wait) or (give_up_at is not None and moment > give_up_at):
+        if (max_wait is not None and moment - now > max_wait) or (
+            give_up_at is not None and moment > give_up_at
+        ):
             return False
         if window is not None:
             window.reserve(moment)

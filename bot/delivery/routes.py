@@ -49,7 +49,9 @@ def is_group_chat(chat_id: str, linked_chat_id: int | None) -> bool:
     return linked_chat_id is not None or chat_id.startswith("-")
 
 
-async def resolve(session: AsyncSession, keyring: Keyring, jobs: list[Job]) -> dict[int, Route | Skip | Broken]:
+async def resolve(
+    session: AsyncSession, keyring: Keyring, jobs: list[Job]
+) -> dict[int, Route | Skip | Broken]:
     """A route, a reason to skip or a reason to fail, for each claimed job."""
     out: dict[int, Route | Skip | Broken] = {}
     routes: dict[int, Route] = {}
@@ -91,9 +93,11 @@ async def resolve(session: AsyncSession, keyring: Keyring, jobs: list[Job]) -> d
     blocked: dict[tuple[str, str], str] = {}
     if private:
         table = ChannelIdentity.__table__  # type: ignore[attr-defined]
-        found_ids = await execute(session,
-            select(table.c.channel, table.c.chat_id, table.c.unreachable_reason)
-            .where(table.c.chat_id.in_({chat for _c, chat in private}), table.c.unreachable_at.is_not(None))
+        found_ids = await execute(
+            session,
+            select(table.c.channel, table.c.chat_id, table.c.unreachable_reason).where(
+                table.c.chat_id.in_({chat for _c, chat in private}), table.c.unreachable_at.is_not(None)
+            ),
         )
         blocked = {(channel, chat): reason or "unreachable" for channel, chat, reason in found_ids.all()}
     for job_id, route in routes.items():
@@ -112,7 +116,9 @@ async def mark_unreachable(session: AsyncSession, route: Route, reason: str) -> 
             session.add(chat)
         return
     found = await session.exec(
-        select(ChannelIdentity).where(ChannelIdentity.channel == route.channel, ChannelIdentity.chat_id == route.chat_id)
+        select(ChannelIdentity).where(
+            ChannelIdentity.channel == route.channel, ChannelIdentity.chat_id == route.chat_id
+        )
     )
     for identity in found.all():
         identity.unreachable_at = now
@@ -120,8 +126,9 @@ async def mark_unreachable(session: AsyncSession, route: Route, reason: str) -> 
         session.add(identity)
 
 
-async def offered_conversations(session: AsyncSession, offers: list[tuple[Route, list[dict[str, str]]]]
-                                ) -> list[Offer]:
+async def offered_conversations(
+    session: AsyncSession, offers: list[tuple[Route, list[dict[str, str]]]]
+) -> list[Offer]:
     """The private conversations that just received choices in a pushed message, with the latest choices of each.
 
     The dispatcher then records them (`Dispatcher.offer_choices`, under the conversations' locks), so on
@@ -131,8 +138,10 @@ async def offered_conversations(session: AsyncSession, offers: list[tuple[Route,
         return []
     chats = {route.chat_id for route, _ in offers}
     table = ChannelIdentity.__table__  # type: ignore[attr-defined]
-    found = await execute(session,
-        select(table.c.channel, table.c.chat_id, table.c.external_user_id).where(table.c.chat_id.in_(chats)))
+    found = await execute(
+        session,
+        select(table.c.channel, table.c.chat_id, table.c.external_user_id).where(table.c.chat_id.in_(chats)),
+    )
     users = {(channel, chat_id): user for channel, chat_id, user in found.all()}
     latest: dict[tuple[str, str], Offer] = {}
     for route, choices in offers:

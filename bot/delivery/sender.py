@@ -63,8 +63,9 @@ class Sender:
     def pacer(self, channel: str) -> Pacer:
         pacer = self.pacers.get(channel)
         if pacer is None:
-            pacer = self.pacers[channel] = Pacer(limits_for(channel, self.app.settings),
-                                                 self.app.settings.delivery_rate_margin)
+            pacer = self.pacers[channel] = Pacer(
+                limits_for(channel, self.app.settings), self.app.settings.delivery_rate_margin
+            )
         return pacer
 
     # The loops -------------------------------------------------------------------------------------------
@@ -147,8 +148,14 @@ class Sender:
         async with self._claiming:
             paused = {name for name, pacer in self.pacers.items() if pacer.paused}
             async with self.app.db.session() as session:
-                jobs = await store.claim(session, self.worker, limit, self.lease, postgres=not self.app.db.is_sqlite,
-                                         exclude_channels=paused)
+                jobs = await store.claim(
+                    session,
+                    self.worker,
+                    limit,
+                    self.lease,
+                    postgres=not self.app.db.is_sqlite,
+                    exclude_channels=paused,
+                )
                 if not jobs:
                     return 0
                 decisions = await resolve(session, self.app.keyring, jobs)
@@ -172,7 +179,9 @@ class Sender:
         try:
             outcome = await self._attempt(flight, decision)
         except asyncio.CancelledError:
-            self._release.append(job.id)  # cancelled while waiting for its turn: it never reached the platform
+            self._release.append(
+                job.id
+            )  # cancelled while waiting for its turn: it never reached the platform
             raise
         self.counts[outcome.status] += 1
         await self.ledger.write(job, route, outcome)
@@ -188,8 +197,12 @@ class Sender:
             return store.Outcome(OutboxStatus.FAILED, f"gave up after {job.attempts - 1} attempts")
         channel = self.app.channels.get(route.channel)
         if channel is None:
-            return store.Outcome(OutboxStatus.PENDING, f"channel {route.channel} is not configured in this process",
-                                 not_before=clock.now() + NOT_CONFIGURED_DELAY, uncount_attempt=True)
+            return store.Outcome(
+                OutboxStatus.PENDING,
+                f"channel {route.channel} is not configured in this process",
+                not_before=clock.now() + NOT_CONFIGURED_DELAY,
+                uncount_attempt=True,
+            )
         pacer = self.pacer(route.channel)
         max_wait = None if self._draining else settings.delivery_defer_seconds
         # Leave well inside the lease, or go back to the queue: an expired lease hands the row to another sender.
@@ -198,16 +211,26 @@ class Sender:
         cost = (len(split_text(reply.text, channel.text_limit)) if reply.text else 0) + len(reply.media)
         if not await pacer.acquire(route.chat_id, route.is_group, max_wait, give_up_at, cost):
             wait = max(pacer.wait_for(route.chat_id, route.is_group), 1.0)  # at least: no claim-release churn
-            return store.Outcome(OutboxStatus.PENDING, None, not_before=clock.now() + timedelta(seconds=wait),
-                                 uncount_attempt=True)
+            return store.Outcome(
+                OutboxStatus.PENDING,
+                None,
+                not_before=clock.now() + timedelta(seconds=wait),
+                uncount_attempt=True,
+            )
         flight.calling = True
         try:
             ids = await channel.deliver(route.chat_id, reply)
         except RetryAfter as exc:
             pacer.pause(exc.seconds)
-            log.warning("platform asked for a pause", extra={"channel": route.channel, "seconds": exc.seconds})
-            return store.Outcome(OutboxStatus.PENDING, exc.reason, uncount_attempt=True,
-                                 not_before=clock.now() + timedelta(seconds=exc.seconds))
+            log.warning(
+                "platform asked for a pause", extra={"channel": route.channel, "seconds": exc.seconds}
+            )
+            return store.Outcome(
+                OutboxStatus.PENDING,
+                exc.reason,
+                uncount_attempt=True,
+                not_before=clock.now() + timedelta(seconds=exc.seconds),
+            )
         except Unreachable as exc:
             return store.Outcome(OutboxStatus.SKIPPED, exc.reason, unreachable=True)
         except Permanent as exc:
@@ -217,8 +240,11 @@ class Sender:
         except Exception as exc:  # an adapter bug must not lose the row: retry, then fail with the reason
             log.exception("channel raised an unexpected error", extra={"channel": route.channel})
             return self._retry(job, f"unexpected {type(exc).__name__}")
-        return store.Outcome(OutboxStatus.SENT, platform_message_id=ids[0] if ids else None,
-                             record_choices=bool(reply.choices) and not route.is_group)
+        return store.Outcome(
+            OutboxStatus.SENT,
+            platform_message_id=ids[0] if ids else None,
+            record_choices=bool(reply.choices) and not route.is_group,
+        )
 
     def _retry(self, job: store.Job, reason: str) -> store.Outcome:
         settings = self.app.settings

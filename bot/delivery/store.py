@@ -59,17 +59,29 @@ def _queues(now: datetime, worker: str, exclude_channels: set[str]) -> list[Any]
 
     Two conditions, not one with OR: each walks an index in (priority, id) order and stops after `limit` rows.
     """
-    expired = and_(col(OutboxMessage.status) == OutboxStatus.SENDING, col(OutboxMessage.claimed_until) < now,
-                   col(OutboxMessage.claimed_by) != worker)
+    expired = and_(
+        col(OutboxMessage.status) == OutboxStatus.SENDING,
+        col(OutboxMessage.claimed_until) < now,
+        col(OutboxMessage.claimed_by) != worker,
+    )
     due = and_(col(OutboxMessage.status) == OutboxStatus.PENDING, col(OutboxMessage.not_before) <= now)
     if not exclude_channels:
         return [expired, due]
-    allowed = or_(col(OutboxMessage.channel).is_(None), col(OutboxMessage.channel).not_in(sorted(exclude_channels)))
+    allowed = or_(
+        col(OutboxMessage.channel).is_(None), col(OutboxMessage.channel).not_in(sorted(exclude_channels))
+    )
     return [and_(expired, allowed), and_(due, allowed)]
 
 
-async def claim(session: AsyncSession, worker: str, limit: int, lease: timedelta, *, postgres: bool,
-                exclude_channels: set[str] | None = None) -> list[Job]:
+async def claim(
+    session: AsyncSession,
+    worker: str,
+    limit: int,
+    lease: timedelta,
+    *,
+    postgres: bool,
+    exclude_channels: set[str] | None = None,
+) -> list[Job]:
     """Take up to `limit` due rows (urgent first, then oldest), including rows whose lease expired."""
     now = clock.now()
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -77,17 +89,35 @@ async def claim(session: AsyncSession, worker: str, limit: int, lease: timedelta
     for condition in _queues(now, worker, exclude_channels or set()):
         if len(jobs) >= limit:
             break
-        pick = (select(OutboxMessage.id).where(condition)  # type: ignore[call-overload]
-                .order_by(col(OutboxMessage.priority), col(OutboxMessage.id)).limit(limit - len(jobs)))
+        pick = (
+            select(OutboxMessage.id)  # type: ignore[call-overload]
+            .where(condition)
+            .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
+            .limit(limit - len(jobs))
+        )
         if postgres:
             pick = pick.with_for_update(skip_locked=True)
         statement = (
-            update(table).where(table.c.id.in_(pick.scalar_subquery()))
-            .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_until=now + lease,
-                    attempts=table.c.attempts + 1)
-            .returning(table.c.id, table.c.kind, table.c.priority, table.c.attempts, table.c.person_id,
-                       table.c.channel, table.c.chat_id, table.c.sealed_route, table.c.linked_chat_id,
-                       table.c.payload)
+            update(table)
+            .where(table.c.id.in_(pick.scalar_subquery()))
+            .values(
+                status=OutboxStatus.SENDING,
+                claimed_by=worker,
+                claimed_until=now + lease,
+                attempts=table.c.attempts + 1,
+            )
+            .returning(
+                table.c.id,
+                table.c.kind,
+                table.c.priority,
+                table.c.attempts,
+                table.c.person_id,
+                table.c.channel,
+                table.c.chat_id,
+                table.c.sealed_route,
+                table.c.linked_chat_id,
+                table.c.payload,
+            )
         )
         jobs += [Job(*row) for row in (await execute(session, statement)).all()]
     await session.commit()
@@ -97,7 +127,8 @@ async def claim(session: AsyncSession, worker: str, limit: int, lease: timedelta
 def _params(job_id: int, outcome: Outcome, now: datetime) -> dict[str, Any]:
     pending = outcome.status == OutboxStatus.PENDING
     return {
-        "b_id": job_id, "b_status": outcome.status,
+        "b_id": job_id,
+        "b_status": outcome.status,
         "b_error": outcome.error[:ERROR_LENGTH] if outcome.error else None,
         "b_not_before": (outcome.not_before or now) if pending else None,
         # A row that is done keeps nothing that could identify an anonymous recipient.
@@ -118,18 +149,24 @@ def _record_statement(worker: str) -> Any:
         update(table)
         .where(c.id == bindparam("b_id"), c.claimed_by == worker, c.status == OutboxStatus.SENDING)
         .values(
-            status=bindparam("b_status"), claimed_by=None, claimed_until=None, error=bindparam("b_error"),
+            status=bindparam("b_status"),
+            claimed_by=None,
+            claimed_until=None,
+            error=bindparam("b_error"),
             not_before=func.coalesce(bindparam("b_not_before", type_=c.not_before.type), c.not_before),
             sealed_route=case((bindparam("b_keep_route", type_=Integer) == 1, c.sealed_route), else_=null()),
             sent_at=func.coalesce(bindparam("b_sent_at", type_=c.sent_at.type), c.sent_at),
-            platform_message_id=func.coalesce(bindparam("b_message_id", type_=c.platform_message_id.type),
-                                              c.platform_message_id),
+            platform_message_id=func.coalesce(
+                bindparam("b_message_id", type_=c.platform_message_id.type), c.platform_message_id
+            ),
             attempts=c.attempts - bindparam("b_uncount", type_=Integer),
         )
     )
 
 
-async def record(session: AsyncSession, worker: str, outcomes: list[tuple[int, Outcome]], now: datetime) -> set[int]:
+async def record(
+    session: AsyncSession, worker: str, outcomes: list[tuple[int, Outcome]], now: datetime
+) -> set[int]:
     """Write outcomes of rows still claimed by us, in one statement; returns the ids written.
 
     A row missing from the result was taken over by another sender after our lease expired.
@@ -140,10 +177,17 @@ async def record(session: AsyncSession, worker: str, outcomes: list[tuple[int, O
     ids = [job_id for job_id, _outcome in outcomes]
     # Core statements on the session's connection: the ORM's per-statement bookkeeping is not needed here.
     connection = await session.connection()
-    ours = set((await connection.execute(
-        select(table.c.id).where(table.c.id.in_(ids), table.c.claimed_by == worker,
-                                 table.c.status == OutboxStatus.SENDING)
-    )).scalars().all())
+    ours = set(
+        (
+            await connection.execute(
+                select(table.c.id).where(
+                    table.c.id.in_(ids), table.c.claimed_by == worker, table.c.status == OutboxStatus.SENDING
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
     params = [_params(job_id, outcome, now) for job_id, outcome in outcomes if job_id in ours]
     if params:
         await connection.execute(_record_statement(worker), params)
@@ -155,10 +199,13 @@ async def release(session: AsyncSession, worker: str, job_ids: list[int]) -> int
     if not job_ids:
         return 0
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    result = await execute(session,
+    result = await execute(
+        session,
         update(table)
         .where(table.c.id.in_(job_ids), table.c.claimed_by == worker, table.c.status == OutboxStatus.SENDING)
-        .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_until=None, attempts=table.c.attempts - 1)
+        .values(
+            status=OutboxStatus.PENDING, claimed_by=None, claimed_until=None, attempts=table.c.attempts - 1
+        ),
     )
     await session.commit()
     return int(result.rowcount or 0)

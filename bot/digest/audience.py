@@ -32,14 +32,21 @@ def _rank(role: str) -> int:
 
 
 async def recipients(session: AsyncSession, ward_code: int) -> list[Recipient]:
-    in_ward = (select(RoleGrant.person_id)
-               .where(RoleGrant.ward_code == ward_code, col(RoleGrant.revoked_at).is_(None)))
-    grants = (await session.exec(
-        select(RoleGrant.person_id, RoleGrant.role, RoleGrant.group_id, Person.locale)
-        .join(Person, col(Person.id) == RoleGrant.person_id)
-        .where(RoleGrant.ward_code == ward_code, col(RoleGrant.revoked_at).is_(None), col(Person.digest_enabled))
-        .order_by(col(RoleGrant.id))
-    )).all()
+    in_ward = select(RoleGrant.person_id).where(
+        RoleGrant.ward_code == ward_code, col(RoleGrant.revoked_at).is_(None)
+    )
+    grants = (
+        await session.exec(
+            select(RoleGrant.person_id, RoleGrant.role, RoleGrant.group_id, Person.locale)
+            .join(Person, col(Person.id) == RoleGrant.person_id)
+            .where(
+                RoleGrant.ward_code == ward_code,
+                col(RoleGrant.revoked_at).is_(None),
+                col(Person.digest_enabled),
+            )
+            .order_by(col(RoleGrant.id))
+        )
+    ).all()
     best: dict[int, tuple[int, str, int | None, str]] = {}
     for person_id, role, group_id, locale in grants:
         rank = _rank(role)
@@ -60,12 +67,18 @@ async def recipients(session: AsyncSession, ward_code: int) -> list[Recipient]:
 
 async def _routes(session: AsyncSession, person_ids) -> dict[int, tuple[str, str]]:
     """Where each person's pushes go; the same choice as bot.people.push_identity, for all of them at once."""
-    rows = (await session.exec(
-        select(ChannelIdentity, Person.preferred_identity_id)
-        .join(Person, col(Person.id) == ChannelIdentity.person_id)
-        .where(col(ChannelIdentity.person_id).in_(person_ids), col(ChannelIdentity.unreachable_at).is_(None))
-        .order_by(col(ChannelIdentity.last_interaction_at).desc().nulls_last(), col(ChannelIdentity.id).desc())
-    )).all()
+    rows = (
+        await session.exec(
+            select(ChannelIdentity, Person.preferred_identity_id)
+            .join(Person, col(Person.id) == ChannelIdentity.person_id)
+            .where(
+                col(ChannelIdentity.person_id).in_(person_ids), col(ChannelIdentity.unreachable_at).is_(None)
+            )
+            .order_by(
+                col(ChannelIdentity.last_interaction_at).desc().nulls_last(), col(ChannelIdentity.id).desc()
+            )
+        )
+    ).all()
     latest: dict[int, tuple[str, str]] = {}
     preferred_routes: dict[int, tuple[str, str]] = {}
     for identity, preferred in rows:
@@ -77,8 +90,13 @@ async def _routes(session: AsyncSession, person_ids) -> dict[int, tuple[str, str
 
 async def group_chats(session: AsyncSession, ward_code: int) -> list[LinkedChat]:
     rows = await session.exec(
-        select(LinkedChat).where(LinkedChat.ward_code == ward_code, LinkedChat.purpose == "community",
-                                 col(LinkedChat.group_id).is_not(None), col(LinkedChat.unreachable_at).is_(None))
+        select(LinkedChat)
+        .where(
+            LinkedChat.ward_code == ward_code,
+            LinkedChat.purpose == "community",
+            col(LinkedChat.group_id).is_not(None),
+            col(LinkedChat.unreachable_at).is_(None),
+        )
         .order_by(col(LinkedChat.id))
     )
     return list(rows.all())
@@ -87,7 +105,9 @@ async def group_chats(session: AsyncSession, ward_code: int) -> list[LinkedChat]
 async def group_names(session: AsyncSession, ward_code: int) -> dict[int, tuple[str, str]]:
     """{group id: (group name, area name)} for the ward (one query)."""
     rows = await session.exec(
-        select(Group.id, Group.name, Area.name).join(Area, col(Area.id) == Group.area_id)
-        .where(Group.ward_code == ward_code).order_by(col(Area.name), col(Group.id))
+        select(Group.id, Group.name, Area.name)
+        .join(Area, col(Area.id) == Group.area_id)
+        .where(Group.ward_code == ward_code)
+        .order_by(col(Area.name), col(Group.id))
     )
     return {int(gid): (gname, aname) for gid, gname, aname in rows.all() if gid is not None}

@@ -43,15 +43,28 @@ class WardWeek:
     police_media: dict[str, tuple[Media, ...]] = field(default_factory=dict)
 
 
-async def ward_week(session: AsyncSession, ward_code: int, end: datetime, groups: dict[int, tuple[str, str]],
-                    registry: Registry) -> WardWeek:
+async def ward_week(
+    session: AsyncSession,
+    ward_code: int,
+    end: datetime,
+    groups: dict[int, tuple[str, str]],
+    registry: Registry,
+) -> WardWeek:
     ward = await session.get(Ward, ward_code)
-    return WardWeek(ward_code, ward.name if ward else str(ward_code), end - timedelta(days=7), end, groups,
-                    registry.sections_in_order(), registry.columns_in_order())
+    return WardWeek(
+        ward_code,
+        ward.name if ward else str(ward_code),
+        end - timedelta(days=7),
+        end,
+        groups,
+        registry.sections_in_order(),
+        registry.columns_in_order(),
+    )
 
 
-async def sections(session: AsyncSession, declared: list[Registered], scope: Scope, start: datetime,
-                   end: datetime) -> list[Section]:
+async def sections(
+    session: AsyncSession, declared: list[Registered], scope: Scope, start: datetime, end: datetime
+) -> list[Section]:
     found = []
     for registered in declared:
         try:
@@ -65,28 +78,40 @@ async def sections(session: AsyncSession, declared: list[Registered], scope: Sco
     return found
 
 
-async def text_for(session: AsyncSession, week: WardWeek, audience: str, group_id: int | None, locale: str,
-                   *, for_person: bool) -> str:
+async def text_for(
+    session: AsyncSession,
+    week: WardWeek,
+    audience: str,
+    group_id: int | None,
+    locale: str,
+    *,
+    for_person: bool,
+) -> str:
     """The digest text for one key, composed once and then reused (a group chat shares its residents' sections)."""
     key = (audience, group_id, locale)
     if key + (for_person,) not in week.texts:
         with use_locale(locale):
             if key not in week.found:
-                week.found[key] = await sections(session, week.sections, Scope(week.ward_code, group_id, audience),
-                                                 week.start,
-                                                 week.end)
+                week.found[key] = await sections(
+                    session, week.sections, Scope(week.ward_code, group_id, audience), week.start, week.end
+                )
             week.texts[key + (for_person,)] = compose(week, week.found[key], group_id, audience, for_person)
     return week.texts[key + (for_person,)]
 
 
-def compose(week: WardWeek, found: list[Section], group_id: int | None, audience: str, for_person: bool) -> str:
+def compose(
+    week: WardWeek, found: list[Section], group_id: int | None, audience: str, for_person: bool
+) -> str:
     place = week.ward_name
     if group_id is not None and group_id in week.groups:
         group, area = week.groups[group_id]
         place = f"{group}, {area}"
-    lines = [_("Weekly digest: {place}").format(place=place),
-             _("{start} to {end}").format(start=fmt_date(week.start, "short"),
-                                          end=fmt_date(week.end - timedelta(days=1), "short"))]  # the last full day
+    lines = [
+        _("Weekly digest: {place}").format(place=place),
+        _("{start} to {end}").format(
+            start=fmt_date(week.start, "short"), end=fmt_date(week.end - timedelta(days=1), "short")
+        ),
+    ]  # the last full day
     for section in found:
         lines.append("")
         lines.append(f"▸ {section.title}")
@@ -97,8 +122,12 @@ def compose(week: WardWeek, found: list[Section], group_id: int | None, audience
     if not found:
         lines += ["", _("A quiet week: nothing to report.")]
     if audience == "police":
-        lines += ["", _("Attached: the table of all {n} groups, and this week compared with the previous weeks.")
-                  .format(n=fmt_number(len(week.groups)))]
+        lines += [
+            "",
+            _(
+                "Attached: the table of all {n} groups, and this week compared with the previous weeks."
+            ).format(n=fmt_number(len(week.groups))),
+        ]
     if for_person:
         lines += ["", _("To stop receiving this digest, type /bantin tat.")]
     return "\n".join(lines)
@@ -125,14 +154,17 @@ async def history(session: AsyncSession, week: WardWeek) -> tuple[list[datetime]
     ends = [week.end - timedelta(days=7 * n) for n in range(HISTORY_WEEKS - 1, -1, -1)]
     series: dict[str, list[float]] = {}
     for index, end in enumerate(ends):
-        for section in await sections(session, week.sections, Scope(week.ward_code, None, "police"),
-                                      end - timedelta(days=7), end):
+        for section in await sections(
+            session, week.sections, Scope(week.ward_code, None, "police"), end - timedelta(days=7), end
+        ):
             for name, value in section.figures.items():
                 series.setdefault(f"{section.title}: {_(name)}", [0.0] * len(ends))[index] = float(value)
     return ends, series
 
 
-async def police_media(session: AsyncSession, media: MediaStore, week: WardWeek, locale: str) -> tuple[Media, ...]:
+async def police_media(
+    session: AsyncSession, media: MediaStore, week: WardWeek, locale: str
+) -> tuple[Media, ...]:
     """The chart and the table of all groups, made once per language and stored (encrypted) in the media store."""
     if locale in week.police_media:
         return week.police_media[locale]

@@ -20,8 +20,13 @@ def line_chart(title: str, week_labels: list[str], series: dict[str, list[float]
             axes.text(0.5, 0.5, "—", ha="center", va="center", fontsize=24, transform=axes.transAxes)
         for name, values in series.items():
             axes.plot(week_labels, values, marker="o", linewidth=2, label=name)
-            axes.annotate(f"{values[-1]:g}", (len(values) - 1, values[-1]), textcoords="offset points",
-                          xytext=(6, 0), fontsize=8)
+            axes.annotate(
+                f"{values[-1]:g}",
+                (len(values) - 1, values[-1]),
+                textcoords="offset points",
+                xytext=(6, 0),
+                fontsize=8,
+            )
         axes.set_title(title, fontsize=11)
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.grid(axis="y", alpha=0.3)

@@ -47,7 +47,9 @@ async def due_wards(session: AsyncSession, now: datetime) -> list[tuple[int, dat
     """(ward, digest moment) for every ward with people or linked chats whose digest is due and not too old."""
     people = select(RoleGrant.ward_code).where(col(RoleGrant.revoked_at).is_(None)).distinct()
     chats = select(LinkedChat.ward_code).distinct()
-    wards = {int(w) for w in (await session.exec(people)).all()} | {int(w) for w in (await session.exec(chats)).all()}
+    wards = {int(w) for w in (await session.exec(people)).all()} | {
+        int(w) for w in (await session.exec(chats)).all()
+    }
     settings = {s.ward_code: s for s in (await session.exec(select(DigestSetting))).all()}
     due = []
     for ward in sorted(wards):
@@ -77,27 +79,67 @@ async def send_ward(app: App, ward_code: int, end: datetime) -> int:
     queued = 0
     with building():
         async with app.db.session() as session:
-            done = set((await session.exec(
-                select(OutboxMessage.dedupe_key).where(col(OutboxMessage.dedupe_key).startswith(prefix))
-            )).all())
-            week = await ward_week(session, ward_code, end, await group_names(session, ward_code), app.registry)
+            done = set(
+                (
+                    await session.exec(
+                        select(OutboxMessage.dedupe_key).where(
+                            col(OutboxMessage.dedupe_key).startswith(prefix)
+                        )
+                    )
+                ).all()
+            )
+            week = await ward_week(
+                session, ward_code, end, await group_names(session, ward_code), app.registry
+            )
             pending: list[dict[str, Any]] = []
             for chat in await group_chats(session, ward_code):
                 key = f"{prefix}c{chat.id}"
                 if key not in done:
-                    text = await text_for(session, week, "resident", chat.group_id, app.settings.default_locale,
-                                          for_person=False)
-                    pending.append(_row(key, Reply(text), now, not_before, ward_code, end, channel=chat.channel,
-                                        chat_id=chat.chat_id, linked_chat_id=chat.id))
+                    text = await text_for(
+                        session,
+                        week,
+                        "resident",
+                        chat.group_id,
+                        app.settings.default_locale,
+                        for_person=False,
+                    )
+                    pending.append(
+                        _row(
+                            key,
+                            Reply(text),
+                            now,
+                            not_before,
+                            ward_code,
+                            end,
+                            channel=chat.channel,
+                            chat_id=chat.chat_id,
+                            linked_chat_id=chat.id,
+                        )
+                    )
                     queued += await _flush(session, pending)
             for who in await recipients(session, ward_code):
                 key = f"{prefix}p{who.person_id}"
                 if key in done:
                     continue
                 text = await text_for(session, week, who.audience, who.group_id, who.locale, for_person=True)
-                media = await police_media(session, app.media, week, who.locale) if who.audience == "police" else ()
-                pending.append(_row(key, Reply(text, media=media), now, not_before, ward_code, end,
-                                    channel=who.channel, chat_id=who.chat_id, person_id=who.person_id))
+                media = (
+                    await police_media(session, app.media, week, who.locale)
+                    if who.audience == "police"
+                    else ()
+                )
+                pending.append(
+                    _row(
+                        key,
+                        Reply(text, media=media),
+                        now,
+                        not_before,
+                        ward_code,
+                        end,
+                        channel=who.channel,
+                        chat_id=who.chat_id,
+                        person_id=who.person_id,
+                    )
+                )
                 queued += await _flush(session, pending)
             queued += await _flush(session, pending, force=True)
     if queued:
@@ -105,13 +147,34 @@ async def send_ward(app: App, ward_code: int, end: datetime) -> int:
     return queued
 
 
-def _row(key: str, reply: Reply, now: datetime, not_before: datetime, ward_code: int, end: datetime, *,
-         channel: str, chat_id: str, person_id: int | None = None, linked_chat_id: int | None = None) -> dict[str, Any]:
+def _row(
+    key: str,
+    reply: Reply,
+    now: datetime,
+    not_before: datetime,
+    ward_code: int,
+    end: datetime,
+    *,
+    channel: str,
+    chat_id: str,
+    person_id: int | None = None,
+    linked_chat_id: int | None = None,
+) -> dict[str, Any]:
     """One digest push, for the outbox writer's batched insert."""
-    return pending_row(reply, kind="digest", channel=channel, chat_id=chat_id, person_id=person_id,
-                       linked_chat_id=linked_chat_id, priority=Priority.ROUTINE, dedupe_key=key,
-                       not_before=not_before, source_kind="digest",
-                       source_id=f"{ward_code}:{local(end).date().isoformat()}", now=now)
+    return pending_row(
+        reply,
+        kind="digest",
+        channel=channel,
+        chat_id=chat_id,
+        person_id=person_id,
+        linked_chat_id=linked_chat_id,
+        priority=Priority.ROUTINE,
+        dedupe_key=key,
+        not_before=not_before,
+        source_kind="digest",
+        source_id=f"{ward_code}:{local(end).date().isoformat()}",
+        now=now,
+    )
 
 
 async def _flush(session: AsyncSession, pending: list[dict[str, Any]], force: bool = False) -> int:

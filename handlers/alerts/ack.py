@@ -1,4 +1,4 @@
-""""I have read this": residents acknowledge an alert once; acknowledgements are counted per group."""
+""" "I have read this": residents acknowledge an alert once; acknowledgements are counted per group."""
 
 from __future__ import annotations
 
@@ -19,21 +19,29 @@ from models.alerts import Alert, AlertAck, AlertStatus
 async def acknowledge(ctx: Context) -> None:
     value = picked(ctx, ACK_PREFIX) or ""
     if ctx.person is None:
-        ctx.reply(_("Thank you. To have your reading counted, start a private chat with me and join your group."))
+        ctx.reply(
+            _("Thank you. To have your reading counted, start a private chat with me and join your group.")
+        )
         return
     place = await place_of(ctx.session, await ctx.grants())
     alert = None
     if value.isdigit() and place is not None:
         # Only an alert meant for the person's place counts: a forged payload cannot inflate another group's figure.
-        alert = (await ctx.session.exec(
-            select(Alert).where(col(Alert.id) == int(value), col(Alert.status) == AlertStatus.SENT, concerning(place))
-        )).first()
+        alert = (
+            await ctx.session.exec(
+                select(Alert).where(
+                    col(Alert.id) == int(value), col(Alert.status) == AlertStatus.SENT, concerning(place)
+                )
+            )
+        ).first()
     if alert is None or place is None:
         ctx.reply(_("That alert is not one for your place, so nothing was recorded."))
         return
-    existing = (await ctx.session.exec(
-        select(AlertAck).where(AlertAck.alert_id == alert.id, AlertAck.person_id == ctx.person_id)
-    )).first()
+    existing = (
+        await ctx.session.exec(
+            select(AlertAck).where(AlertAck.alert_id == alert.id, AlertAck.person_id == ctx.person_id)
+        )
+    ).first()
     if existing is not None:
         ctx.reply(_("You had already confirmed reading this alert. Thank you!"))
         return
@@ -46,13 +54,17 @@ async def ack_counts(session: AsyncSession, alert_ids: list[int]) -> dict[int, i
     if not alert_ids:
         return {}
     rows = await session.exec(
-        select(AlertAck.alert_id, func.count()).where(col(AlertAck.alert_id).in_(alert_ids)).group_by(col(AlertAck.alert_id))
+        select(AlertAck.alert_id, func.count())
+        .where(col(AlertAck.alert_id).in_(alert_ids))
+        .group_by(col(AlertAck.alert_id))
     )
     return {int(a): int(n) for a, n in rows.all()}
 
 
 async def acks_by_group(session: AsyncSession, alert_id: int) -> dict[int | None, int]:
     rows = await session.exec(
-        select(AlertAck.group_id, func.count()).where(AlertAck.alert_id == alert_id).group_by(col(AlertAck.group_id))
+        select(AlertAck.group_id, func.count())
+        .where(AlertAck.alert_id == alert_id)
+        .group_by(col(AlertAck.group_id))
     )
     return {g: int(n) for g, n in rows.all()}

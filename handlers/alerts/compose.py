@@ -34,15 +34,18 @@ async def begin(ctx: Context) -> None:
     ctx.begin("alert_compose", author_role=powers.role, ward_code=powers.ward_code, issuer=issuer)
 
 
-@router.command("soancanhbao", "newalert", help=N_("Write an alert for residents (leaders and police)"),
-                roles=AUTHORS)
+@router.command(
+    "soancanhbao", "newalert", help=N_("Write an alert for residents (leaders and police)"), roles=AUTHORS
+)
 async def new_alert(ctx: Context) -> None:
     await begin(ctx)
 
 
 @compose.ask("category")
 async def ask_category(ctx: Context) -> None:
-    ctx.reply(_("What is the alert about?"), [Choice(_(label), f"cat:{key}") for key, label in CATEGORIES.items()])
+    ctx.reply(
+        _("What is the alert about?"), [Choice(_(label), f"cat:{key}") for key, label in CATEGORIES.items()]
+    )
 
 
 @compose.on("category")
@@ -56,9 +59,13 @@ async def on_category(ctx: Context) -> Outcome:
 
 @compose.ask("severity")
 async def ask_severity(ctx: Context) -> None:
-    ctx.reply(_("How serious is it? Urgent alerts reach everyone at once, even at night; information-level ones "
-                "wait for the morning and can be muted by residents."),
-              [Choice(_(label), f"sev:{key}") for key, label in SEVERITIES.items()])
+    ctx.reply(
+        _(
+            "How serious is it? Urgent alerts reach everyone at once, even at night; information-level ones "
+            "wait for the morning and can be muted by residents."
+        ),
+        [Choice(_(label), f"sev:{key}") for key, label in SEVERITIES.items()],
+    )
 
 
 @compose.on("severity")
@@ -76,7 +83,7 @@ def typed(ctx: Context) -> str | None:
 
 @compose.ask("title")
 async def ask_title(ctx: Context) -> None:
-    ctx.reply(_("Type a short title, e.g. \"Calls impersonating the police asking for money\"."))
+    ctx.reply(_('Type a short title, e.g. "Calls impersonating the police asking for money".'))
 
 
 @compose.on("title")
@@ -85,8 +92,11 @@ async def on_title(ctx: Context) -> Outcome:
     if title is None or len(title) < 5:
         return retry(_("Please type a title of at least 5 characters."))
     if len(title) > TITLE_MAX:
-        return retry(_("The title is too long ({n} characters, at most {max}). Please shorten it.")
-                     .format(n=len(title), max=TITLE_MAX))
+        return retry(
+            _("The title is too long ({n} characters, at most {max}). Please shorten it.").format(
+                n=len(title), max=TITLE_MAX
+            )
+        )
     ctx.data["title"] = " ".join(title.split())
     return goto("body")
 
@@ -102,15 +112,21 @@ async def on_body(ctx: Context) -> Outcome:
     if body is None or len(body) < 10:
         return retry(_("Please describe it in at least 10 characters."))
     if len(body) > BODY_MAX:
-        return retry(_("The text is too long ({n} characters, at most {max}). Please shorten it.")
-                     .format(n=len(body), max=BODY_MAX))
+        return retry(
+            _("The text is too long ({n} characters, at most {max}). Please shorten it.").format(
+                n=len(body), max=BODY_MAX
+            )
+        )
     ctx.data["body"] = body
     return goto("photo")
 
 
 @compose.ask("photo")
 async def ask_photo(ctx: Context) -> None:
-    ctx.reply(_("Send a photo to go with the alert, or continue without one."), [Choice(_("No photo"), "photo:none")])
+    ctx.reply(
+        _("Send a photo to go with the alert, or continue without one."),
+        [Choice(_("No photo"), "photo:none")],
+    )
 
 
 @compose.on("photo")
@@ -120,7 +136,7 @@ async def on_photo(ctx: Context) -> Outcome:
         return goto("link")
     photos = [a for a in ctx.event.attachments if a.kind == "photo"]
     if ctx.event.kind != Kind.MEDIA or not photos:
-        return retry(_("Please send a photo, or press \"No photo\"."))
+        return retry(_('Please send a photo, or press "No photo".'))
     attachment = photos[0]
     if (attachment.size or 0) > MAX_PHOTO_BYTES:
         return retry(_("That photo is too large. Please send a smaller one."))
@@ -133,17 +149,23 @@ async def on_photo(ctx: Context) -> Outcome:
     if cleaned.verdict is Verdict.BUSY:
         return retry(_("Many files are being checked right now. Please send the photo again in a minute."))
     if cleaned.ok and cleaned.content is Content.IMAGE:
-        ctx.data["photo"] = await ctx.app.media.put(cleaned.data, cleaned.mime_type, f"alert.{cleaned.extension}")
+        ctx.data["photo"] = await ctx.app.media.put(
+            cleaned.data, cleaned.mime_type, f"alert.{cleaned.extension}"
+        )
         return goto("link")
     # Never sent on as it came: an unreadable picture could carry the sender's device and position to every
     # resident of the ward.
-    return retry(_("I could not read that photo. Please send it as a JPEG or PNG picture, or press \"No photo\"."))
+    return retry(
+        _('I could not read that photo. Please send it as a JPEG or PNG picture, or press "No photo".')
+    )
 
 
 @compose.ask("link")
 async def ask_link(ctx: Context) -> None:
-    ctx.reply(_("Type a link for more information (e.g. the police's article), or continue without one."),
-              [Choice(_("No link"), "link:none")])
+    ctx.reply(
+        _("Type a link for more information (e.g. the police's article), or continue without one."),
+        [Choice(_("No link"), "link:none")],
+    )
 
 
 @compose.on("link")
@@ -153,17 +175,22 @@ async def on_link(ctx: Context) -> Outcome:
     else:
         value = typed(ctx)
         if value is None or " " in value or domain_of(value) is None:
-            return retry(_("That does not look like a link. Type it like https://example.vn/page, or press "
-                           "\"No link\"."))
+            return retry(
+                _('That does not look like a link. Type it like https://example.vn/page, or press "No link".')
+            )
         ctx.data["link"] = value if re.match(r"^https?://", value, re.I) else "https://" + value
     return goto("watch" if ctx.data["category"] == "scam" else "scope")
 
 
 @compose.ask("watch")
 async def ask_watch(ctx: Context) -> None:
-    ctx.reply(_("Which phone numbers, bank accounts, links or Zalo/Facebook names do the scammers use? Type them, "
-                "one per line, so residents can check a suspicious message with /kiemtra."),
-              [Choice(_("None known"), "watch:none")])
+    ctx.reply(
+        _(
+            "Which phone numbers, bank accounts, links or Zalo/Facebook names do the scammers use? Type them, "
+            "one per line, so residents can check a suspicious message with /kiemtra."
+        ),
+        [Choice(_("None known"), "watch:none")],
+    )
 
 
 @compose.on("watch")
@@ -173,7 +200,7 @@ async def on_watch(ctx: Context) -> Outcome:
         return goto("scope")
     value = typed(ctx)
     if value is None:
-        return retry(_("Please type them, one per line, or press \"None known\"."))
+        return retry(_('Please type them, one per line, or press "None known".'))
     lines = [" ".join(part.split()) for part in re.split(r"[\n;]", value) if part.strip()]
     if len(lines) > WATCH_MAX or any(len(line) > 100 for line in lines):
         return retry(_("Please type at most {max} items, each on its own line.").format(max=WATCH_MAX))

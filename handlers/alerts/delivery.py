@@ -36,11 +36,22 @@ async def store(session: AsyncSession, draft: dict[str, Any], author_id: int, se
     ward = await ward_of(session, draft["ward_code"])
     watch_for = "\n".join(draft.get("watch_for") or [])
     alert = Alert(
-        ward_code=ward.code, province_code=ward.province_code, author_person_id=author_id,
-        author_role=draft["author_role"], issuer=draft["issuer"], category=draft["category"],
-        severity=draft["severity"], title=draft["title"], body=draft["body"], photo_ref=draft.get("photo"),
-        link=draft.get("link"), watch_for=watch_for, search_folded=fold(f"{draft['title']} {draft['body']}"),
-        scope=draft["scope"], verification_code=draft.get("code"), send_at=send_at,
+        ward_code=ward.code,
+        province_code=ward.province_code,
+        author_person_id=author_id,
+        author_role=draft["author_role"],
+        issuer=draft["issuer"],
+        category=draft["category"],
+        severity=draft["severity"],
+        title=draft["title"],
+        body=draft["body"],
+        photo_ref=draft.get("photo"),
+        link=draft.get("link"),
+        watch_for=watch_for,
+        search_folded=fold(f"{draft['title']} {draft['body']}"),
+        scope=draft["scope"],
+        verification_code=draft.get("code"),
+        send_at=send_at,
         status=AlertStatus.SCHEDULED,
     )
     session.add(alert)
@@ -53,7 +64,9 @@ async def store(session: AsyncSession, draft: dict[str, Any], author_id: int, se
     found = identifiers_of(alert.title, alert.body, alert.link or "")
     found |= {pair for pair in (classify(line) for line in draft.get("watch_for") or []) if pair is not None}
     for kind, value in sorted(found):
-        session.add(AlertIdentifier(alert_id=alert.id, kind=kind, value=value, province_code=ward.province_code))
+        session.add(
+            AlertIdentifier(alert_id=alert.id, kind=kind, value=value, province_code=ward.province_code)
+        )
     await session.flush()
     return alert
 
@@ -67,10 +80,12 @@ async def recipients(session: AsyncSession, alert: Alert) -> list[Person]:
         targets = (await session.exec(select(AlertTarget).where(AlertTarget.alert_id == alert.id))).all()
         area_ids = [t.area_id for t in targets if t.area_id is not None]
         group_ids = await groups_in_scope(session, alert)
-        grants = grants.where(or_(
-            col(RoleGrant.group_id).in_(group_ids),
-            and_(col(RoleGrant.group_id).is_(None), col(RoleGrant.area_id).in_(area_ids)),
-        ))
+        grants = grants.where(
+            or_(
+                col(RoleGrant.group_id).in_(group_ids),
+                and_(col(RoleGrant.group_id).is_(None), col(RoleGrant.area_id).in_(area_ids)),
+            )
+        )
     query = select(Person).where(col(Person.id).in_(grants), col(Person.id) != alert.author_person_id)
     if alert.author_person_id is None:
         query = select(Person).where(col(Person.id).in_(grants))
@@ -84,9 +99,11 @@ async def release(session: AsyncSession, settings: Settings, alert: Alert) -> tu
 
     Returns how many people and how many group chats it was queued for.
     """
-    claimed = await execute(session,
-        update(Alert).where(col(Alert.id) == alert.id, col(Alert.status) == AlertStatus.SCHEDULED)
-        .values(status=AlertStatus.SENT, released_at=clock.now())
+    claimed = await execute(
+        session,
+        update(Alert)
+        .where(col(Alert.id) == alert.id, col(Alert.status) == AlertStatus.SCHEDULED)
+        .values(status=AlertStatus.SENT, released_at=clock.now()),
     )
     if not claimed.rowcount:
         return 0, 0  # released by another run, or cancelled
@@ -103,22 +120,36 @@ async def release(session: AsyncSession, settings: Settings, alert: Alert) -> tu
             rendered[locale] = render(fields, alert.id)
         return rendered[locale]
 
-    common = dict(kind=SOURCE, priority=PRIORITY[alert.severity], not_before=not_before, source_kind=SOURCE,
-                  source_id=str(alert.id))
-    queued = await enqueue_to_people(session, await recipients(session, alert), in_locale,
-                                     dedupe_key=lambda person: f"alert:{alert.id}:person:{person.id}",
-                                     **common)  # type: ignore[arg-type]
+    common = dict(
+        kind=SOURCE,
+        priority=PRIORITY[alert.severity],
+        not_before=not_before,
+        source_kind=SOURCE,
+        source_id=str(alert.id),
+    )
+    queued = await enqueue_to_people(
+        session,
+        await recipients(session, alert),
+        in_locale,
+        dedupe_key=lambda person: f"alert:{alert.id}:person:{person.id}",
+        **common,  # type: ignore[arg-type]
+    )
     people = len(queued)
     group_ids = await groups_in_scope(session, alert)
-    chats = (await session.exec(
-        select(LinkedChat).where(LinkedChat.ward_code == alert.ward_code, LinkedChat.purpose == "community",
-                                 col(LinkedChat.group_id).in_(group_ids), col(LinkedChat.unreachable_at).is_(None))
-    )).all()
+    chats = (
+        await session.exec(
+            select(LinkedChat).where(
+                LinkedChat.ward_code == alert.ward_code,
+                LinkedChat.purpose == "community",
+                col(LinkedChat.group_id).in_(group_ids),
+                col(LinkedChat.unreachable_at).is_(None),
+            )
+        )
+    ).all()
     with use_locale(settings.default_locale):
         chat_reply = render(fields, alert.id)
     for chat in chats:
-        enqueue_to_chat(session, chat, chat_reply, dedupe_key=f"alert:{alert.id}:chat:{chat.id}",
-                        **common)  # type: ignore[arg-type]
+        enqueue_to_chat(session, chat, chat_reply, dedupe_key=f"alert:{alert.id}:chat:{chat.id}", **common)  # type: ignore[arg-type]
     await session.flush()
     return people, len(chats)
 
@@ -126,7 +157,8 @@ async def release(session: AsyncSession, settings: Settings, alert: Alert) -> tu
 async def due(session: AsyncSession) -> list[Alert]:
     """Scheduled alerts whose time has come."""
     rows = await session.exec(
-        select(Alert).where(Alert.status == AlertStatus.SCHEDULED, col(Alert.send_at) <= clock.now())
+        select(Alert)
+        .where(Alert.status == AlertStatus.SCHEDULED, col(Alert.send_at) <= clock.now())
         .order_by(col(Alert.send_at), col(Alert.id))
     )
     return list(rows.all())

@@ -14,8 +14,11 @@ import phonenumbers
 from bot.security import CODE_ALPHABET
 from bot.textnorm import fold
 
-_URL = re.compile(r"(?<![\w.@-])(?:https?://)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?::\d+)?"
-                  r"(?:/[^\s<>\"']*)?", re.IGNORECASE)
+_URL = re.compile(
+    r"(?<![\w.@-])(?:https?://)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?::\d+)?"
+    r"(?:/[^\s<>\"']*)?",
+    re.IGNORECASE,
+)
 _AMOUNT = re.compile(r"\d{1,3}(?:[.,]\d{3})+")  # "50.000.000" is a sum of money, not an account
 _DIGITS = re.compile(r"\d[\d .-]{4,30}\d")
 _CODE = re.compile(r"\b[A-Z0-9]{6}\b")
@@ -45,7 +48,7 @@ def _without_phones(text: str) -> str:
 
 
 def domain_of(link: str) -> str | None:
-    """"https://www.Vay-Nhanh.vn/abc" → "vay-nhanh.vn"; None when it is not a link."""
+    """ "https://www.Vay-Nhanh.vn/abc" → "vay-nhanh.vn"; None when it is not a link."""
     candidate = link.strip()
     if "://" not in candidate:
         candidate = "http://" + candidate

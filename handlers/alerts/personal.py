@@ -21,8 +21,9 @@ async def export(session: AsyncSession, person: Person) -> dict[str, Any]:
     if acks:
         data["read_alerts"] = [{"alert_id": a.alert_id, "at": a.at} for a in acks]
     if authored:
-        data["alerts_written"] = [{"id": a.id, "title": a.title, "status": a.status, "created_at": a.created_at}
-                                  for a in authored]
+        data["alerts_written"] = [
+            {"id": a.id, "title": a.title, "status": a.status, "created_at": a.created_at} for a in authored
+        ]
     return data
 
 
@@ -32,9 +33,12 @@ async def erase(session: AsyncSession, person: Person) -> list[str]:
     if not authored:
         return []
     # The alerts themselves are warnings the ward issued: they stay, signed by the place, no longer by the person.
-    await execute(session, update(Alert).where(col(Alert.author_person_id) == person.id)
-                       .values(author_person_id=None))
-    return [_("The {n} alerts you sent are records of the ward and stay, signed by your group or ward, no longer "
-              "linked to you.").format(n=len(authored))]
-
-
+    await execute(
+        session, update(Alert).where(col(Alert.author_person_id) == person.id).values(author_person_id=None)
+    )
+    return [
+        _(
+            "The {n} alerts you sent are records of the ward and stay, signed by your group or ward, no longer "
+            "linked to you."
+        ).format(n=len(authored))
+    ]

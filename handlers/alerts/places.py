@@ -34,7 +34,6 @@ def powers_of(grants: list[RoleGrant]) -> Powers | None:
     return None
 
 
-
 async def ward_of(session: AsyncSession, ward_code: int) -> Ward:
     ward = await session.get(Ward, ward_code)
     if ward is None:
@@ -75,7 +74,9 @@ def concerning(place: Place) -> Any:
     return condition & or_(col(Alert.scope) == "ward", col(Alert.id).in_(targeted))
 
 
-def concerns(alert: Alert, targets: list[tuple[int | None, int | None]], area_id: int | None, group_id: int | None) -> bool:
+def concerns(
+    alert: Alert, targets: list[tuple[int | None, int | None]], area_id: int | None, group_id: int | None
+) -> bool:
     """`concerning` in Python, for figures computed once per ward: `targets` are the alert's (area, group) pairs."""
     if alert.scope == "ward" or (area_id is None and group_id is None):
         return True

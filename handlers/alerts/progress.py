@@ -19,12 +19,21 @@ RECENT = 5
 
 
 async def show_progress(ctx: Context) -> None:
-    alerts = list((await ctx.session.exec(
-        select(Alert).where(Alert.author_person_id == ctx.person_id).order_by(col(Alert.id).desc()).limit(RECENT)
-    )).all())
+    alerts = list(
+        (
+            await ctx.session.exec(
+                select(Alert)
+                .where(Alert.author_person_id == ctx.person_id)
+                .order_by(col(Alert.id).desc())
+                .limit(RECENT)
+            )
+        ).all()
+    )
     choices = [Choice(_("Write a new alert"), "alerts:new")]
     if not alerts:
-        ctx.reply(_("You have not sent any alert yet."), [*choices, Choice(_("Alerts for my place"), "alerts:list")])
+        ctx.reply(
+            _("You have not sent any alert yet."), [*choices, Choice(_("Alerts for my place"), "alerts:list")]
+        )
         return
     acks = await ack_counts(ctx.session, [a.id for a in alerts if a.id is not None])
     lines = [_("Your recent alerts:")]
@@ -36,20 +45,30 @@ async def show_progress(ctx: Context) -> None:
         elif alert.status == AlertStatus.CANCELLED:
             state = _("cancelled before it was sent")
         else:
-            state = _("sent {sent}, waiting {pending}, failed {failed}, cancelled {cancelled}, read by {read}").format(
-                sent=counts.get(OutboxStatus.SENT, 0), pending=pending,
+            state = _(
+                "sent {sent}, waiting {pending}, failed {failed}, cancelled {cancelled}, read by {read}"
+            ).format(
+                sent=counts.get(OutboxStatus.SENT, 0),
+                pending=pending,
                 failed=counts.get(OutboxStatus.FAILED, 0) + counts.get(OutboxStatus.SKIPPED, 0),
-                cancelled=counts.get(OutboxStatus.CANCELLED, 0), read=acks.get(alert.id or 0, 0))
+                cancelled=counts.get(OutboxStatus.CANCELLED, 0),
+                read=acks.get(alert.id or 0, 0),
+            )
         lines.append(f"• {fmt_datetime(alert.created_at)} · {alert.title}\n  {state}")
         if alert.status == AlertStatus.SCHEDULED or pending:
             choices.append(Choice(_("Stop: {title}").format(title=alert.title[:40]), f"acancel:{alert.id}"))
     latest = next((a for a in alerts if a.status == AlertStatus.SENT), None)
     if latest is not None and latest.id is not None:
-        per_group = [(await group_label(ctx.session, g) if g is not None else _("no group"), n)
-                     for g, n in (await acks_by_group(ctx.session, latest.id)).items()]
+        per_group = [
+            (await group_label(ctx.session, g) if g is not None else _("no group"), n)
+            for g, n in (await acks_by_group(ctx.session, latest.id)).items()
+        ]
         if per_group:
-            lines.append(_("Read per group (\"{title}\"): {groups}").format(
-                title=latest.title, groups="; ".join(f"{label}: {n}" for label, n in sorted(per_group))))
+            lines.append(
+                _('Read per group ("{title}"): {groups}').format(
+                    title=latest.title, groups="; ".join(f"{label}: {n}" for label, n in sorted(per_group))
+                )
+            )
     choices.append(Choice(_("Alerts for my place"), "alerts:list"))
     ctx.reply("\n".join(lines), choices)
 
@@ -70,9 +89,15 @@ async def cancel_choice(ctx: Context) -> None:
         ctx.reply(_("You can stop only alerts you wrote yourself."))
         return
     if answer == "":
-        ctx.reply(_("Stop \"{title}\"? Deliveries that have already gone out cannot be taken back.")
-                  .format(title=alert.title),
-                  [Choice(_("Yes, stop it"), f"acancel:{alert.id}:yes"), Choice(_("No, keep it"), f"acancel:{alert.id}:no")])
+        ctx.reply(
+            _('Stop "{title}"? Deliveries that have already gone out cannot be taken back.').format(
+                title=alert.title
+            ),
+            [
+                Choice(_("Yes, stop it"), f"acancel:{alert.id}:yes"),
+                Choice(_("No, keep it"), f"acancel:{alert.id}:no"),
+            ],
+        )
         return
     if answer != "yes":
         ctx.reply(_("Nothing was changed."))

@@ -28,16 +28,25 @@ ACK_PREFIX = "ack"
 def fields_of(alert: Alert) -> dict[str, Any]:
     """The values `render` needs, from a stored alert (a compose draft holds the same keys)."""
     return {
-        "category": alert.category, "severity": alert.severity, "title": alert.title, "body": alert.body,
-        "link": alert.link, "watch_for": alert.watch_for, "author_role": alert.author_role,
-        "issuer": alert.issuer, "code": alert.verification_code, "photo": alert.photo_ref,
+        "category": alert.category,
+        "severity": alert.severity,
+        "title": alert.title,
+        "body": alert.body,
+        "link": alert.link,
+        "watch_for": alert.watch_for,
+        "author_role": alert.author_role,
+        "issuer": alert.issuer,
+        "code": alert.verification_code,
+        "photo": alert.photo_ref,
     }
 
 
 def text(fields: dict[str, Any]) -> str:
     """The alert's text in the current locale."""
     severity = fields["severity"]
-    head = f"{ICONS.get(severity, '')} {_(SEVERITIES[severity]).upper()} · {_(CATEGORIES[fields['category']])}"
+    head = (
+        f"{ICONS.get(severity, '')} {_(SEVERITIES[severity]).upper()} · {_(CATEGORIES[fields['category']])}"
+    )
     lines = [head.strip(), fields["title"], "", fields["body"]]
     watch = fields.get("watch_for") or []  # a list in a draft, lines of text in a stored alert
     watch = [w for w in (watch.splitlines() if isinstance(watch, str) else watch) if w.strip()]
@@ -48,7 +57,9 @@ def text(fields: dict[str, Any]) -> str:
     lines.append("")
     if fields["author_role"] == "police":
         lines.append(_("✅ Verified: police of {place}").format(place=fields["issuer"]))
-        lines.append(_("Verification code: {code} (check it with /kiemtra {code})").format(code=fields["code"]))
+        lines.append(
+            _("Verification code: {code} (check it with /kiemtra {code})").format(code=fields["code"])
+        )
     else:
         lines.append(_("From the leader of {place}").format(place=fields["issuer"]))
     return "\n".join(lines)

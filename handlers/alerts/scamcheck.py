@@ -33,8 +33,12 @@ async def check(ctx: Context) -> None:
 
 @scam_check.ask("paste")
 async def ask_paste(ctx: Context) -> None:
-    ctx.reply(_("Paste the suspicious message, phone number, link or verification code here. I will tell you "
-                "whether the police or your neighbours have warned about it."))
+    ctx.reply(
+        _(
+            "Paste the suspicious message, phone number, link or verification code here. I will tell you "
+            "whether the police or your neighbours have warned about it."
+        )
+    )
 
 
 @scam_check.on("paste")
@@ -52,15 +56,30 @@ async def verify_codes(ctx: Context, text: str) -> list[str]:
     alone = len(text.strip()) == CODE_LENGTH
     claims = alone or any(word in fold(text) for word in CODE_WORDS)
     for code in codes:
-        alert = (await ctx.session.exec(
-            select(Alert).where(Alert.verification_code == code, Alert.status == AlertStatus.SENT))).first()
+        alert = (
+            await ctx.session.exec(
+                select(Alert).where(Alert.verification_code == code, Alert.status == AlertStatus.SENT)
+            )
+        ).first()
         if alert is not None:
-            lines.append(_("✅ {code} is the code of a genuine alert from the police of {place}: \"{title}\", sent on "
-                           "{date}.").format(code=code, place=alert.issuer, title=alert.title,
-                                             date=fmt_date(alert.released_at or alert.send_at)))
+            lines.append(
+                _(
+                    '✅ {code} is the code of a genuine alert from the police of {place}: "{title}", sent on '
+                    "{date}."
+                ).format(
+                    code=code,
+                    place=alert.issuer,
+                    title=alert.title,
+                    date=fmt_date(alert.released_at or alert.send_at),
+                )
+            )
         elif claims:
-            lines.append(_("❌ No police alert has the code {code}. A message showing it did not come from the ward "
-                           "police through An Dân: do not follow its instructions.").format(code=code))
+            lines.append(
+                _(
+                    "❌ No police alert has the code {code}. A message showing it did not come from the ward "
+                    "police through An Dân: do not follow its instructions."
+                ).format(code=code)
+            )
     return lines
 
 
@@ -70,8 +89,14 @@ async def answer(ctx: Context, text: str) -> None:
         ctx.reply(_("Join your group first (type /start) so I know which ward's warnings to check."))
         return
     ward = await ward_of(ctx.session, place.ward_code)
-    query = Query(ward_code=ward.code, province_code=ward.province_code, words=tuple(fold(text).split()),
-                  phones=tuple(phones_in(text)), domains=tuple(domains_in(text)), accounts=tuple(accounts_in(text)))
+    query = Query(
+        ward_code=ward.code,
+        province_code=ward.province_code,
+        words=tuple(fold(text).split()),
+        phones=tuple(phones_in(text)),
+        domains=tuple(domains_in(text)),
+        accounts=tuple(accounts_in(text)),
+    )
     lines = await verify_codes(ctx, text)
     found: list[Match] = []
     for search in ctx.app.registry.scam_sources.values():
@@ -80,14 +105,26 @@ async def answer(ctx: Context, text: str) -> None:
     if found:
         lines.append(_("⚠️ This matches what is known in your ward and province:"))
         lines += [f"• {m.summary} ({_('matched: {what}').format(what=m.matched)})" for m in found[:SHOWN]]
-        lines.append(_("Treat it as a scam: do not call back, do not click the link, never transfer money or share "
-                       "an OTP code. If you have already done so, call your bank at once, then 113 or the ward "
-                       "police."))
+        lines.append(
+            _(
+                "Treat it as a scam: do not call back, do not click the link, never transfer money or share "
+                "an OTP code. If you have already done so, call your bank at once, then 113 or the ward "
+                "police."
+            )
+        )
     elif not lines:
-        lines.append(_("I found nothing about this in the alerts and tips of your ward and province. That does not "
-                       "mean it is safe."))
+        lines.append(
+            _(
+                "I found nothing about this in the alerts and tips of your ward and province. That does not "
+                "mean it is safe."
+            )
+        )
     if not found:
-        lines.append(_("Remember: never transfer money or share an OTP code with someone who calls or messages "
-                       "you, even if they say they are police, a bank or an official: the police never ask for "
-                       "money over the phone. If in doubt, call 113 or the ward police, and report it with /togiac."))
+        lines.append(
+            _(
+                "Remember: never transfer money or share an OTP code with someone who calls or messages "
+                "you, even if they say they are police, a bank or an official: the police never ask for "
+                "money over the phone. If in doubt, call 113 or the ward police, and report it with /togiac."
+            )
+        )
     ctx.reply("\n\n".join(lines))

@@ -20,7 +20,10 @@ WORD_CANDIDATES = 500
 def summary(alert: Alert) -> str:
     who = _("police of {place}") if alert.author_role == "police" else _("leader of {place}")
     return _("Alert of {date} from the {who}: {title}").format(
-        date=fmt_date(alert.released_at or alert.send_at), who=who.format(place=alert.issuer), title=alert.title)
+        date=fmt_date(alert.released_at or alert.send_at),
+        who=who.format(place=alert.issuer),
+        title=alert.title,
+    )
 
 
 def word_score(query_words: tuple[str, ...], alert: Alert) -> float:
@@ -45,10 +48,13 @@ async def alert_source(session: AsyncSession, query: Query) -> list[Match]:
     wanted += [("account", v) for v in query.accounts]
     if wanted:
         conditions = [(col(AlertIdentifier.kind) == k) & (col(AlertIdentifier.value) == v) for k, v in wanted]
-        rows = (await session.exec(
-            select(Alert, AlertIdentifier).join(AlertIdentifier, col(AlertIdentifier.alert_id) == col(Alert.id))
-            .where(sent_here, col(AlertIdentifier.province_code) == query.province_code, or_(*conditions))
-        )).all()
+        rows = (
+            await session.exec(
+                select(Alert, AlertIdentifier)
+                .join(AlertIdentifier, col(AlertIdentifier.alert_id) == col(Alert.id))
+                .where(sent_here, col(AlertIdentifier.province_code) == query.province_code, or_(*conditions))
+            )
+        ).all()
         for alert, ident in rows:
             local = 1.0 if alert.ward_code == query.ward_code else 0.0
             assert alert.id is not None
@@ -56,10 +62,14 @@ async def alert_source(session: AsyncSession, query: Query) -> list[Match]:
                 matches[alert.id] = Match("alert", summary(alert), ident.value, 10.0 + local)
     if query.words:
         since = clock.now() - WORD_WINDOW
-        recent = (await session.exec(
-            select(Alert).where(sent_here, col(Alert.released_at) >= since)
-            .order_by(col(Alert.released_at).desc()).limit(WORD_CANDIDATES)
-        )).all()
+        recent = (
+            await session.exec(
+                select(Alert)
+                .where(sent_here, col(Alert.released_at) >= since)
+                .order_by(col(Alert.released_at).desc())
+                .limit(WORD_CANDIDATES)
+            )
+        ).all()
         meaningful = tuple(words_in(" ".join(query.words)))
         for alert in recent:
             assert alert.id is not None
@@ -68,11 +78,17 @@ async def alert_source(session: AsyncSession, query: Query) -> list[Match]:
                 shared = [w for w in dict.fromkeys(meaningful) if w in set(words_in(alert.search_folded))]
                 matches[alert.id] = Match("alert", summary(alert), " ".join(shared[:6]), score)
         # Zalo/Facebook names the police listed: matched as whole folded phrases inside the pasted text.
-        listed = (await session.exec(
-            select(Alert, AlertIdentifier).join(AlertIdentifier, col(AlertIdentifier.alert_id) == col(Alert.id))
-            .where(sent_here, col(AlertIdentifier.kind) == "name",
-                   col(AlertIdentifier.province_code) == query.province_code)
-        )).all()
+        listed = (
+            await session.exec(
+                select(Alert, AlertIdentifier)
+                .join(AlertIdentifier, col(AlertIdentifier.alert_id) == col(Alert.id))
+                .where(
+                    sent_here,
+                    col(AlertIdentifier.kind) == "name",
+                    col(AlertIdentifier.province_code) == query.province_code,
+                )
+            )
+        ).all()
         text = " " + " ".join(query.words) + " "
         for alert, ident in listed:
             assert alert.id is not None

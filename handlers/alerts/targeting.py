@@ -34,9 +34,14 @@ async def ask_scope(ctx: Context) -> None:
         choices = [Choice(await group_label(ctx.session, g), f"scope:g:{g}") for g in groups]
         ctx.reply(_("The alert goes to the group you lead:"), choices)
         return
-    ctx.reply(_("Who should receive it?"), [Choice(_("The whole ward"), "scope:ward"),
-                                             Choice(_("Some residential areas"), "scope:areas"),
-                                             Choice(_("Some groups"), "scope:groups")])
+    ctx.reply(
+        _("Who should receive it?"),
+        [
+            Choice(_("The whole ward"), "scope:ward"),
+            Choice(_("Some residential areas"), "scope:areas"),
+            Choice(_("Some groups"), "scope:groups"),
+        ],
+    )
 
 
 @compose.on("scope")
@@ -50,8 +55,9 @@ async def on_scope(ctx: Context) -> Outcome:
         group_id = int(value[2:]) if value.startswith("g:") and value[2:].isdigit() else None
         if group_id not in powers.group_ids:
             return retry(_("You can send alerts only to the group you lead."))
-        ctx.data.update(scope="groups", group_ids=[group_id], area_ids=[],
-                        issuer=await group_label(ctx.session, group_id))
+        ctx.data.update(
+            scope="groups", group_ids=[group_id], area_ids=[], issuer=await group_label(ctx.session, group_id)
+        )
         return goto("when")
     if value not in ("ward", "areas", "groups"):
         return retry(pick_reason())
@@ -91,12 +97,16 @@ async def ask_groups(ctx: Context) -> None:
     done = Choice(_("Done ({n} chosen)").format(n=len(chosen)), "grp:done")
     if ctx.data.get("browse_area") is None:
         areas = await areas_of(ctx.session, ctx.data["ward_code"])
-        ctx.reply(_("In which area are the groups?"), [*(Choice(a.name, f"grp:a{a.id}") for a in areas[:30]), done])
+        ctx.reply(
+            _("In which area are the groups?"), [*(Choice(a.name, f"grp:a{a.id}") for a in areas[:30]), done]
+        )
         return
     groups = await groups_of(ctx.session, ctx.data["browse_area"])
     choices = [Choice(ticked(g.name, g.id in chosen), f"grp:{g.id}") for g in groups[:40]]
-    ctx.reply(_("Choose the groups (press again to remove one), then press Done."),
-              [*choices, Choice(_("Another area"), "grp:areas"), done])
+    ctx.reply(
+        _("Choose the groups (press again to remove one), then press Done."),
+        [*choices, Choice(_("Another area"), "grp:areas"), done],
+    )
 
 
 @compose.on("groups")
@@ -123,8 +133,10 @@ async def on_groups(ctx: Context) -> Outcome:
 
 @compose.ask("when")
 async def ask_when(ctx: Context) -> None:
-    ctx.reply(_("Send it now, or at a time you choose?"),
-              [Choice(_("Send now"), "when:now"), Choice(_("Schedule"), "when:later")])
+    ctx.reply(
+        _("Send it now, or at a time you choose?"),
+        [Choice(_("Send now"), "when:now"), Choice(_("Schedule"), "when:later")],
+    )
 
 
 @compose.on("when")
@@ -137,7 +149,7 @@ async def on_when(ctx: Context) -> Outcome:
 
 
 def parse_when(typed: str, now: datetime) -> datetime | None:
-    """"25/11 18:30", "25/11/2026 18h30" or "18:30" (today, or tomorrow once past), in local time."""
+    """ "25/11 18:30", "25/11/2026 18h30" or "18:30" (today, or tomorrow once past), in local time."""
     match = _WHEN.match(typed.strip())
     if match is None:
         return None
@@ -191,10 +203,16 @@ async def ask_preview(ctx: Context) -> None:
             code = new_code(groups=1, size=6)
         ctx.data["code"] = code
     ctx.reply(text(ctx.data), media=media(ctx.data))
-    when = _("now") if not ctx.data.get("send_at") else fmt_datetime(datetime.fromisoformat(ctx.data["send_at"]))
-    ctx.reply(_("Above is exactly what residents will see, with an \"I have read this\" button. "
-                "It goes to {scope}, {when}. Send it?").format(scope=await scope_label(ctx), when=when),
-              [Choice(_("Send"), "confirm:send"), Choice(_("Don't send"), "confirm:drop")])
+    when = (
+        _("now") if not ctx.data.get("send_at") else fmt_datetime(datetime.fromisoformat(ctx.data["send_at"]))
+    )
+    ctx.reply(
+        _(
+            'Above is exactly what residents will see, with an "I have read this" button. '
+            "It goes to {scope}, {when}. Send it?"
+        ).format(scope=await scope_label(ctx), when=when),
+        [Choice(_("Send"), "confirm:send"), Choice(_("Don't send"), "confirm:drop")],
+    )
 
 
 @compose.on("preview")
@@ -206,7 +224,11 @@ async def on_preview(ctx: Context) -> Outcome:
     if value != "send":
         return retry(pick_reason())
     powers = powers_of(await ctx.grants())  # roles may have changed while the form was open
-    allowed = powers is not None and powers.role == ctx.data["author_role"] and powers.ward_code == ctx.data["ward_code"]
+    allowed = (
+        powers is not None
+        and powers.role == ctx.data["author_role"]
+        and powers.ward_code == ctx.data["ward_code"]
+    )
     if powers is not None and powers.role != "police":
         allowed = allowed and set(ctx.data["group_ids"]) <= set(powers.group_ids)
     if not allowed:
@@ -214,12 +236,20 @@ async def on_preview(ctx: Context) -> Outcome:
         return finish()
     send_at = datetime.fromisoformat(ctx.data["send_at"]) if ctx.data.get("send_at") else clock.now()
     alert = await store(ctx.session, ctx.data, ctx.person_id, send_at)
-    ctx.audit("alert.created", "alert", str(alert.id), alert.ward_code, scope=alert.scope, severity=alert.severity)
+    ctx.audit(
+        "alert.created", "alert", str(alert.id), alert.ward_code, scope=alert.scope, severity=alert.severity
+    )
     if ctx.data.get("send_at"):
-        ctx.reply(_("Scheduled for {when}. You can follow it or cancel it with /canhbao.")
-                  .format(when=fmt_datetime(send_at)))
+        ctx.reply(
+            _("Scheduled for {when}. You can follow it or cancel it with /canhbao.").format(
+                when=fmt_datetime(send_at)
+            )
+        )
         return finish()
     people, chats = await release(ctx.session, ctx.app.settings, alert)
-    ctx.reply(_("Sent to {people} people and {chats} group chats. Follow the deliveries with /canhbao.")
-              .format(people=people, chats=chats))
+    ctx.reply(
+        _("Sent to {people} people and {chats} group chats. Follow the deliveries with /canhbao.").format(
+            people=people, chats=chats
+        )
+    )
     return finish()

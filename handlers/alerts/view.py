@@ -21,7 +21,9 @@ MUTE_WORDS = {"tatthongtin", "muteinfo", "tat thong tin"}
 UNMUTE_WORDS = {"batthongtin", "unmuteinfo", "bat thong tin"}
 
 
-@router.command("canhbao", "alert", help=N_("Alerts for your place; leaders and police write and follow them here"))
+@router.command(
+    "canhbao", "alert", help=N_("Alerts for your place; leaders and police write and follow them here")
+)
 async def alerts(ctx: Context) -> None:
     args = ctx.event.args.strip()
     if fold(args) in MUTE_WORDS:
@@ -36,7 +38,9 @@ async def alerts(ctx: Context) -> None:
         await show_list(ctx, None)
 
 
-@router.command("tatthongtin", "muteinfo", help=N_("Stop information-level alerts (urgent ones still arrive)"))
+@router.command(
+    "tatthongtin", "muteinfo", help=N_("Stop information-level alerts (urgent ones still arrive)")
+)
 async def mute(ctx: Context) -> None:
     await set_mute(ctx, True)
 
@@ -52,8 +56,12 @@ async def set_mute(ctx: Context, muted: bool) -> None:
     person.mute_info_alerts = muted
     ctx.session.add(person)
     if muted:
-        ctx.reply(_("Done: you will no longer receive information-level alerts. Urgent and important alerts still "
-                    "arrive. Type /batthongtin to receive them again."))
+        ctx.reply(
+            _(
+                "Done: you will no longer receive information-level alerts. Urgent and important alerts still "
+                "arrive. Type /batthongtin to receive them again."
+            )
+        )
     else:
         ctx.reply(_("Done: you will receive information-level alerts again. Type /tatthongtin to stop them."))
 
@@ -74,23 +82,34 @@ async def show_list(ctx: Context, query: str | None) -> None:
     if place is None:
         ctx.reply(_("Join your group first (type /start) to see the alerts of your place."))
         return
-    statement = select(Alert).where(col(Alert.status) == AlertStatus.SENT, concerning(place)).order_by(
-        col(Alert.released_at).desc(), col(Alert.id).desc())
+    statement = (
+        select(Alert)
+        .where(col(Alert.status) == AlertStatus.SENT, concerning(place))
+        .order_by(col(Alert.released_at).desc(), col(Alert.id).desc())
+    )
     if query is None:
         found = list((await ctx.session.exec(statement.limit(LIST_SIZE))).all())
     else:
         recent = (await ctx.session.exec(statement.limit(SEARCH_WINDOW))).all()
         found = [a for a in recent if matches(query, a.search_folded)][:LIST_SIZE]
     if not found:
-        ctx.reply(_("No alert mentions \"{query}\".").format(query=query) if query
-                  else _("There are no alerts for your place yet."))
+        ctx.reply(
+            _('No alert mentions "{query}".').format(query=query)
+            if query
+            else _("There are no alerts for your place yet.")
+        )
         return
-    head = (_("Alerts mentioning \"{query}\", newest first:").format(query=query) if query
-            else _("Recent alerts for your place, newest first:"))
+    head = (
+        _('Alerts mentioning "{query}", newest first:').format(query=query)
+        if query
+        else _("Recent alerts for your place, newest first:")
+    )
     lines = [head]
     for alert in found:
         body = alert.body if len(alert.body) <= 200 else alert.body[:200].rstrip() + "…"
-        lines.append(f"\n{ICONS.get(alert.severity, '')} {fmt_date(alert.released_at or alert.send_at, 'short')} · "
-                     f"{alert.title}\n{body}")
+        lines.append(
+            f"\n{ICONS.get(alert.severity, '')} {fmt_date(alert.released_at or alert.send_at, 'short')} · "
+            f"{alert.title}\n{body}"
+        )
     lines.append("\n" + _("Search with /canhbao followed by a word, e.g. /canhbao otp."))
     ctx.reply("\n".join(lines))

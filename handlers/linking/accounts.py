@@ -19,23 +19,32 @@ def channel_name(channel: str) -> str:
     return CHANNEL_NAMES.get(channel, channel)
 
 
-@router.command("lienket", "link", help=N_("Use An Dân on another chat app too (Telegram, Zalo, web)"),
-                needs_person=False)
+@router.command(
+    "lienket", "link", help=N_("Use An Dân on another chat app too (Telegram, Zalo, web)"), needs_person=False
+)
 async def link(ctx: Context) -> None:
     typed = ctx.event.args.strip()
     if typed:
         await redeem(ctx, typed)
         return
     if ctx.person is None:
-        ctx.reply(_("If you already use An Dân on another chat app, type /lienket there to get a code, then type "
-                    "/lienket followed by that code here. If you are new, type /start to register."))
+        ctx.reply(
+            _(
+                "If you already use An Dân on another chat app, type /lienket there to get a code, then type "
+                "/lienket followed by that code here. If you are new, type /start to register."
+            )
+        )
         return
     code = await issue(ctx.session, ctx.app.keyring, Purpose.IDENTITY, ctx.person_id)
     ctx.audit("identity.link_code_issued", "person", str(ctx.person_id))
-    ctx.reply(_("Your link code: {code}\n\nOpen An Dân on your other chat app (Telegram, Zalo or the web chat) "
-                "and type there:\n/lienket {code}\n\nThe code works once, for {minutes} minutes. Your role, group "
-                "and history will then be the same there. Never share this code: whoever types it could act "
-                "as you.").format(code=code, minutes=VALID_MINUTES))
+    ctx.reply(
+        _(
+            "Your link code: {code}\n\nOpen An Dân on your other chat app (Telegram, Zalo or the web chat) "
+            "and type there:\n/lienket {code}\n\nThe code works once, for {minutes} minutes. Your role, group "
+            "and history will then be the same there. Never share this code: whoever types it could act "
+            "as you."
+        ).format(code=code, minutes=VALID_MINUTES)
+    )
 
 
 async def redeem(ctx: Context, typed: str) -> None:
@@ -54,8 +63,13 @@ async def redeem(ctx: Context, typed: str) -> None:
         return
     merged_id = None
     if ctx.identity is None:
-        identity = ChannelIdentity(person_id=found.person_id, channel=ctx.event.channel, external_user_id=ctx.event.user_id,
-                                   chat_id=ctx.event.chat_id, last_interaction_at=clock.now())
+        identity = ChannelIdentity(
+            person_id=found.person_id,
+            channel=ctx.event.channel,
+            external_user_id=ctx.event.user_id,
+            chat_id=ctx.event.chat_id,
+            last_interaction_at=clock.now(),
+        )
         ctx.session.add(identity)
         await ctx.session.flush()
     else:
@@ -77,16 +91,23 @@ async def offer_push_choice(ctx: Context, here: ChannelIdentity) -> None:
     """Replies always come back where one writes; pushed alerts and reminders go to one chosen app."""
     person = ctx.person
     assert person is not None
-    others = (await ctx.session.exec(
-        select(ChannelIdentity).where(ChannelIdentity.person_id == person.id, ChannelIdentity.id != here.id)
-    )).all()
+    others = (
+        await ctx.session.exec(
+            select(ChannelIdentity).where(
+                ChannelIdentity.person_id == person.id, ChannelIdentity.id != here.id
+            )
+        )
+    ).all()
     current = next((i for i in others if i.id == person.preferred_identity_id), None)
     if current is None or current.channel == here.channel:
         return
-    ctx.reply(_("Where should alerts, reminders and the weekly digest reach you?"), [
-        Choice(_("Here ({channel})").format(channel=channel_name(here.channel)), f"pushto:{here.id}"),
-        Choice(_("Keep {channel}").format(channel=channel_name(current.channel)), f"pushto:{current.id}"),
-    ])
+    ctx.reply(
+        _("Where should alerts, reminders and the weekly digest reach you?"),
+        [
+            Choice(_("Here ({channel})").format(channel=channel_name(here.channel)), f"pushto:{here.id}"),
+            Choice(_("Keep {channel}").format(channel=channel_name(current.channel)), f"pushto:{current.id}"),
+        ],
+    )
 
 
 @router.choice("pushto")
@@ -98,5 +119,8 @@ async def push_to(ctx: Context) -> None:
         return
     ctx.person.preferred_identity_id = identity.id
     ctx.session.add(ctx.person)
-    ctx.reply(_("Alerts, reminders and the weekly digest will reach you on {channel}.").format(
-        channel=channel_name(identity.channel)))
+    ctx.reply(
+        _("Alerts, reminders and the weekly digest will reach you on {channel}.").format(
+            channel=channel_name(identity.channel)
+        )
+    )

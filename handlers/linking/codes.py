@@ -41,23 +41,40 @@ def error_text(error: LinkError) -> str:
     return {
         LinkError.UNKNOWN: _("That link code is not valid. Please check it, or ask for a new one."),
         LinkError.USED: _("That link code has already been used. Please ask for a new one."),
-        LinkError.EXPIRED: _("That link code has expired (codes work for {minutes} minutes). Please ask for a new "
-                             "one.").format(minutes=VALID_MINUTES),
+        LinkError.EXPIRED: _(
+            "That link code has expired (codes work for {minutes} minutes). Please ask for a new one."
+        ).format(minutes=VALID_MINUTES),
     }[error]
 
 
-async def issue(session: AsyncSession, keyring: Keyring, purpose: Purpose, person_id: int, *,
-                ward_code: int | None = None, group_id: int | None = None) -> str:
+async def issue(
+    session: AsyncSession,
+    keyring: Keyring,
+    purpose: Purpose,
+    person_id: int,
+    *,
+    ward_code: int | None = None,
+    group_id: int | None = None,
+) -> str:
     """A fresh code (8 letters and digits, easy to read aloud); only its keyed hash is stored."""
     code = new_code(groups=2)
-    session.add(LinkCode(code_hash=keyring.keyed_hash(HASH_PURPOSE, code), purpose=purpose, person_id=person_id,
-                         ward_code=ward_code, group_id=group_id,
-                         expires_at=clock.now() + timedelta(minutes=VALID_MINUTES)))
+    session.add(
+        LinkCode(
+            code_hash=keyring.keyed_hash(HASH_PURPOSE, code),
+            purpose=purpose,
+            person_id=person_id,
+            ward_code=ward_code,
+            group_id=group_id,
+            expires_at=clock.now() + timedelta(minutes=VALID_MINUTES),
+        )
+    )
     await session.flush()
     return code
 
 
-async def find(session: AsyncSession, keyring: Keyring, typed: str, purposes: set[Purpose]) -> LinkCode | LinkError:
+async def find(
+    session: AsyncSession, keyring: Keyring, typed: str, purposes: set[Purpose]
+) -> LinkCode | LinkError:
     """The valid, unused code typed (spaces, dashes and case do not matter), without using it up."""
     code_hash = keyring.keyed_hash(HASH_PURPOSE, normalize_code(typed))
     row = (await session.exec(select(LinkCode).where(LinkCode.code_hash == code_hash))).first()
@@ -79,8 +96,12 @@ async def find_counted(ctx: Context, typed: str, purposes: set[Purpose]) -> Link
     client = ratelimit.client_of(ctx.app.keyring, ctx.event)
     verdict = await ratelimit.take(ctx.app, ctx.session, ratelimit.LINK_CODES, client)
     if not verdict.allowed:
-        ctx.reply(_("Too many wrong link codes have been typed from here, so link codes are paused for a while to "
-                    "keep accounts safe. Please try again after {time}.").format(time=verdict.retry_time()))
+        ctx.reply(
+            _(
+                "Too many wrong link codes have been typed from here, so link codes are paused for a while to "
+                "keep accounts safe. Please try again after {time}."
+            ).format(time=verdict.retry_time())
+        )
         return None
     found = await find(ctx.session, ctx.app.keyring, typed, purposes)
     if isinstance(found, LinkError):
@@ -93,8 +114,11 @@ async def find_counted(ctx: Context, typed: str, purposes: set[Purpose]) -> Link
 async def consume(session: AsyncSession, row: LinkCode) -> bool:
     """Use a code up; the conditional UPDATE makes two simultaneous uses impossible."""
     now = clock.now()
-    result = await execute(session,
-        update(LinkCode).where(col(LinkCode.id) == row.id, col(LinkCode.used_at).is_(None)).values(used_at=now)
+    result = await execute(
+        session,
+        update(LinkCode)
+        .where(col(LinkCode.id) == row.id, col(LinkCode.used_at).is_(None))
+        .values(used_at=now),
     )
     return bool(result.rowcount == 1)
 
@@ -102,8 +126,8 @@ async def consume(session: AsyncSession, row: LinkCode) -> bool:
 async def purge_codes(app: App) -> None:
     """Codes are useless after expiry: keep none older than a day."""
     async with app.db.session() as session:
-        await execute(session,
-            delete(LinkCode).where(col(LinkCode.expires_at) < clock.now() - timedelta(days=1))
+        await execute(
+            session, delete(LinkCode).where(col(LinkCode.expires_at) < clock.now() - timedelta(days=1))
         )
         await session.commit()
 
@@ -120,5 +144,3 @@ async def erase(session: AsyncSession, person: Person) -> list[str]:
     await execute(session, delete(LinkCode).where(col(LinkCode.person_id) == person.id))
     await unlink(session, person, LinkedChat.linked_by)
     return []
-
-

@@ -12,8 +12,12 @@ from models import AuditEntry, Invite, LinkedChat, OutboxMessage, Person, RoleGr
 
 # Columns that name a person without a foreign key (so the generic pass below would miss them).
 SOFT_REFERENCES = (
-    (OutboxMessage, "person_id"), (RoleGrant, "granted_by"), (Invite, "created_by"), (Invite, "used_by"),
-    (LinkedChat, "linked_by"), (AuditEntry, "actor_person_id"),
+    (OutboxMessage, "person_id"),
+    (RoleGrant, "granted_by"),
+    (Invite, "created_by"),
+    (Invite, "used_by"),
+    (LinkedChat, "linked_by"),
+    (AuditEntry, "actor_person_id"),
 )
 
 
@@ -36,8 +40,7 @@ async def merge_people(session: AsyncSession, keep: Person, gone: Person) -> Non
     for table in SQLModel.metadata.sorted_tables:
         for column in table.columns:
             if any(fk.column.table.name == "person" for fk in column.foreign_keys):
-                await execute(session,
-                    update(table).where(column == gone.id).values({column.name: keep.id}))
+                await execute(session, update(table).where(column == gone.id).values({column.name: keep.id}))
     for model, name in SOFT_REFERENCES:
         field = col(getattr(model, name))
         await execute(session, update(model).where(field == gone.id).values({name: keep.id}))
@@ -46,6 +49,7 @@ async def merge_people(session: AsyncSession, keep: Person, gone: Person) -> Non
 
 
 async def _grants(session: AsyncSession, person_id: int) -> list[RoleGrant]:
-    rows = await session.exec(select(RoleGrant).where(RoleGrant.person_id == person_id,
-                                                      col(RoleGrant.revoked_at).is_(None)))
+    rows = await session.exec(
+        select(RoleGrant).where(RoleGrant.person_id == person_id, col(RoleGrant.revoked_at).is_(None))
+    )
     return list(rows.all())

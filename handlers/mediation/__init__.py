@@ -35,17 +35,32 @@ async def mediate(ctx: Context) -> None:
     await view.overview(ctx)
 
 
-@router.command("sohoagiai", "mediationbook", help=N_("Export the mediation book (CSV and Excel), e.g. /sohoagiai 2026"),
-                roles=book.BOOK_ROLES)
+@router.command(
+    "sohoagiai",
+    "mediationbook",
+    help=N_("Export the mediation book (CSV and Excel), e.g. /sohoagiai 2026"),
+    roles=book.BOOK_ROLES,
+)
 async def mediation_book(ctx: Context) -> None:
     await book.export(ctx)
 
 
 for _prefix, _handler in {
-    "hgo": handling.open_case, "hgn": handling.new_request, "hgt": handling.take, "hga": handling.assign_menu,
-    "hgm": handling.assign_to, "hgc": handling.declare_conflict, "hgw": handling.withdraw, "hgs": schedule.start,
-    "hgy": schedule.confirm, "hgr": schedule.ask_change, "hgx": outcome.start, "hgf": outcome.answer,
-    "hgpf": profile.start, "hgi": invite.menu, "hgip": invite.make_code,
+    "hgo": handling.open_case,
+    "hgn": handling.new_request,
+    "hgt": handling.take,
+    "hga": handling.assign_menu,
+    "hgm": handling.assign_to,
+    "hgc": handling.declare_conflict,
+    "hgw": handling.withdraw,
+    "hgs": schedule.start,
+    "hgy": schedule.confirm,
+    "hgr": schedule.ask_change,
+    "hgx": outcome.start,
+    "hgf": outcome.answer,
+    "hgpf": profile.start,
+    "hgi": invite.menu,
+    "hgip": invite.make_code,
 }.items():
     router.choice(_prefix)(_handler)
 
@@ -57,4 +72,3 @@ router.tick("mediation_followup", every=timedelta(hours=1))(outcome.follow_up)
 router.digest_section("mediation", order=60)(figures.mediation_section)
 router.digest_column("mediation", order=60, header=N_("Mediation (agreed/closed)"))(figures.mediation_column)
 router.personal_data("mediation", tables=data.TABLES, export=data.export, erase=data.erase)
-

@@ -29,35 +29,62 @@ from handlers.mediation.cases import kind_label, status_label
 from models import Role
 from models.mediation import MediationCase, MediationParty, MediationSession
 
-BOOK_ROLES = (Role.MEDIATOR.value, Role.MEDIATION_HEAD.value, Role.GROUP_ADMIN.value, Role.AREA_LEADER.value,
-              Role.WARD_ADMIN.value)
+BOOK_ROLES = (
+    Role.MEDIATOR.value,
+    Role.MEDIATION_HEAD.value,
+    Role.GROUP_ADMIN.value,
+    Role.AREA_LEADER.value,
+    Role.WARD_ADMIN.value,
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def headers() -> list[str]:
-    return [_("Case number"), _("Date received"), _("Kind of dispute"), _("Requester"), _("Other parties"),
-            _("Mediator"), _("Sessions"), _("Outcome"), _("Date closed"), _("Agreement or next steps"),
-            _("Public or private")]
+    return [
+        _("Case number"),
+        _("Date received"),
+        _("Kind of dispute"),
+        _("Requester"),
+        _("Other parties"),
+        _("Mediator"),
+        _("Sessions"),
+        _("Outcome"),
+        _("Date closed"),
+        _("Agreement or next steps"),
+        _("Public or private"),
+    ]
 
 
 async def export(ctx: Context) -> None:
     arg = ctx.event.args.strip()
     year = int(arg) if arg.isdigit() and 2000 <= int(arg) <= 2100 else local(clock.now()).year
     grants = [g for g in await ctx.grants() if g.role in BOOK_ROLES]
-    places = [and_(col(MediationCase.ward_code) == g.ward_code,
-                   col(MediationCase.group_id) == g.group_id if g.group_id
-                   else col(MediationCase.area_id) == g.area_id if g.area_id else true())
-              for g in grants]
+    places = [
+        and_(
+            col(MediationCase.ward_code) == g.ward_code,
+            col(MediationCase.group_id) == g.group_id
+            if g.group_id
+            else col(MediationCase.area_id) == g.area_id
+            if g.area_id
+            else true(),
+        )
+        for g in grants
+    ]
     start = datetime(year, 1, 1, tzinfo=zone())
     end = datetime(year + 1, 1, 1, tzinfo=zone())
-    found = (await ctx.session.exec(select(MediationCase).where(
-        or_(*places), MediationCase.created_at >= start, MediationCase.created_at < end)
-        .order_by(col(MediationCase.created_at), col(MediationCase.id)))).all()
+    found = (
+        await ctx.session.exec(
+            select(MediationCase)
+            .where(or_(*places), MediationCase.created_at >= start, MediationCase.created_at < end)
+            .order_by(col(MediationCase.created_at), col(MediationCase.id))
+        )
+    ).all()
     visible, hidden = [], 0
     for case in found:
         everyone = await ctx.grants()
         if (cases.is_head(everyone, case) or not case.private) and await cases.can_view(
-                ctx.session, ctx.person_id, everyone, case):
+            ctx.session, ctx.person_id, everyone, case
+        ):
             visible.append(case)
         else:
             hidden += 1
@@ -67,12 +94,24 @@ async def export(ctx: Context) -> None:
     xlsx_ref = await ctx.app.media.put(to_xlsx(rows, str(year)), XLSX, f"{stem}.xlsx")
     caption = _("Mediation book {year}: {n} case(s).").format(year=year, n=len(visible))
     if hidden:
-        caption += " " + _("{n} case(s) are not listed: private cases are in the book of the head of the "
-                           "mediation group only.").format(n=hidden)
-    ctx.audit("mediation.book_exported", "mediation_book", str(year), grants[0].ward_code if grants else None,
-              rows=len(visible))
-    ctx.reply(caption, media=(Media(kind="file", url=csv_ref, filename=f"{stem}.csv", caption=caption),
-                              Media(kind="file", url=xlsx_ref, filename=f"{stem}.xlsx")))
+        caption += " " + _(
+            "{n} case(s) are not listed: private cases are in the book of the head of the "
+            "mediation group only."
+        ).format(n=hidden)
+    ctx.audit(
+        "mediation.book_exported",
+        "mediation_book",
+        str(year),
+        grants[0].ward_code if grants else None,
+        rows=len(visible),
+    )
+    ctx.reply(
+        caption,
+        media=(
+            Media(kind="file", url=csv_ref, filename=f"{stem}.csv", caption=caption),
+            Media(kind="file", url=xlsx_ref, filename=f"{stem}.xlsx"),
+        ),
+    )
 
 
 async def book_rows(ctx: Context, found: list[MediationCase]) -> list[list[str]]:
@@ -80,23 +119,40 @@ async def book_rows(ctx: Context, found: list[MediationCase]) -> list[list[str]]
     people: dict[int, list[MediationParty]] = defaultdict(list)
     meetings: dict[int, list[MediationSession]] = defaultdict(list)
     if ids:
-        for party in (await ctx.session.exec(select(MediationParty).where(col(MediationParty.case_id).in_(ids))
-                                             .order_by(col(MediationParty.id)))).all():
+        for party in (
+            await ctx.session.exec(
+                select(MediationParty)
+                .where(col(MediationParty.case_id).in_(ids))
+                .order_by(col(MediationParty.id))
+            )
+        ).all():
             people[party.case_id].append(party)
-        for meeting in (await ctx.session.exec(select(MediationSession).where(
-                col(MediationSession.case_id).in_(ids), MediationSession.status != "replaced")
-                .order_by(col(MediationSession.starts_at)))).all():
+        for meeting in (
+            await ctx.session.exec(
+                select(MediationSession)
+                .where(col(MediationSession.case_id).in_(ids), MediationSession.status != "replaced")
+                .order_by(col(MediationSession.starts_at))
+            )
+        ).all():
             meetings[meeting.case_id].append(meeting)
     rows = [headers()]
     for case in found:
         assert case.id is not None
-        rows.append([
-            case.number or "", fmt_date(case.created_at, "short"), kind_label(case.kind), case.requester_name,
-            "; ".join(p.name for p in people[case.id] if p.role != "requester"), case.mediator_name or "",
-            "; ".join(fmt_datetime(m.starts_at) + ", " + m.place for m in meetings[case.id]),
-            status_label(case.status), fmt_date(case.closed_at, "short") if case.closed_at else "",
-            case.agreement or case.next_steps or "", _("private") if case.private else _("public"),
-        ])
+        rows.append(
+            [
+                case.number or "",
+                fmt_date(case.created_at, "short"),
+                kind_label(case.kind),
+                case.requester_name,
+                "; ".join(p.name for p in people[case.id] if p.role != "requester"),
+                case.mediator_name or "",
+                "; ".join(fmt_datetime(m.starts_at) + ", " + m.place for m in meetings[case.id]),
+                status_label(case.status),
+                fmt_date(case.closed_at, "short") if case.closed_at else "",
+                case.agreement or case.next_steps or "",
+                _("private") if case.private else _("public"),
+            ]
+        )
     return rows
 
 

@@ -38,15 +38,27 @@ TABLES = (MediationCase, MediationParty, MediationSession, MediationEvent, Media
 async def export(session: AsyncSession, person: Person) -> dict[str, Any]:
     assert person.id is not None
     found = await cases.own_cases(session, person.id)
-    relatives = (await session.exec(select(MediatorRelative).where(MediatorRelative.person_id == person.id))).all()
+    relatives = (
+        await session.exec(select(MediatorRelative).where(MediatorRelative.person_id == person.id))
+    ).all()
     out: dict[str, Any] = {}
     if found:
-        out["cases"] = [{
-            "number": c.number, "kind": c.kind, "status": c.status, "received": c.created_at,
-            "as": "requester" if c.requester_id == person.id else "party", "description": c.description,
-            "preferred_times": c.preferred_times, "private": c.private, "agreement": c.agreement,
-            "next_steps": c.next_steps, "closed": c.closed_at,
-        } for c in found]
+        out["cases"] = [
+            {
+                "number": c.number,
+                "kind": c.kind,
+                "status": c.status,
+                "received": c.created_at,
+                "as": "requester" if c.requester_id == person.id else "party",
+                "description": c.description,
+                "preferred_times": c.preferred_times,
+                "private": c.private,
+                "agreement": c.agreement,
+                "next_steps": c.next_steps,
+                "closed": c.closed_at,
+            }
+            for c in found
+        ]
     if relatives:
         out["declared_relatives"] = [r.name for r in relatives]
     return out
@@ -63,22 +75,38 @@ async def erase(session: AsyncSession, person: Person) -> list[str]:
                 cases.log(session, case, "withdrawn", None, note="personal data erased")
             case.requester_id, case.preferred_times = None, None
             session.add(case)
-    mediated = (await session.exec(select(MediationCase.id).where(MediationCase.mediator_id == person.id))).all()
-    await execute(session, update(MediationParty).where(col(MediationParty.person_id) == person.id)
-                       .values(person_id=None, contact=None))
-    await execute(session, update(MediationCase).where(col(MediationCase.mediator_id) == person.id)
-                       .values(mediator_id=None))
-    await execute(session, update(MediationEvent).where(col(MediationEvent.actor_id) == person.id)
-                       .values(actor_id=None))
+    mediated = (
+        await session.exec(select(MediationCase.id).where(MediationCase.mediator_id == person.id))
+    ).all()
+    await execute(
+        session,
+        update(MediationParty)
+        .where(col(MediationParty.person_id) == person.id)
+        .values(person_id=None, contact=None),
+    )
+    await execute(
+        session,
+        update(MediationCase).where(col(MediationCase.mediator_id) == person.id).values(mediator_id=None),
+    )
+    await execute(
+        session, update(MediationEvent).where(col(MediationEvent.actor_id) == person.id).values(actor_id=None)
+    )
     await execute(session, delete(MediatorRelative).where(col(MediatorRelative.person_id) == person.id))
     await unlink(session, person, MediationSession.proposed_by)
     notes = []
     if mediated:
-        notes.append(_("Cases you mediated ({n}) keep your name as their mediator in the mediation book.").format(
-            n=len(mediated)))
+        notes.append(
+            _("Cases you mediated ({n}) keep your name as their mediator in the mediation book.").format(
+                n=len(mediated)
+            )
+        )
     if not found:
         return notes
     numbers = ", ".join(c.number or "" for c in found)
-    return notes + [_("Mediation cases {numbers}: the lines of the mediation book (dates, the parties' names, the "
-              "mediator and the outcome) stay with the mediation group of your area, as the Law on Grassroots "
-              "Mediation requires; they are no longer linked to your account.").format(numbers=numbers)]
+    return notes + [
+        _(
+            "Mediation cases {numbers}: the lines of the mediation book (dates, the parties' names, the "
+            "mediator and the outcome) stay with the mediation group of your area, as the Law on Grassroots "
+            "Mediation requires; they are no longer linked to your account."
+        ).format(numbers=numbers)
+    ]

@@ -44,19 +44,28 @@ async def take(ctx: Context) -> None:
         ctx.reply(_("Only a mediator of this area can take the case."))
         return
     if case.mediator_id is not None:
-        ctx.reply(_("Case {number} already has a mediator: {name}.").format(number=case.number,
-                                                                             name=case.mediator_name))
+        ctx.reply(
+            _("Case {number} already has a mediator: {name}.").format(
+                number=case.number, name=case.mediator_name
+            )
+        )
         return
     assert ctx.person is not None
     reason = await cases.conflict(ctx.session, case, ctx.person)
     if reason:
-        ctx.reply(_("You cannot take case {number}: {reason}. A mediator with an interest in a dispute may not "
-                    "mediate it (art. 18 of the Law on Grassroots Mediation); the head of the mediation group will "
-                    "assign someone else.").format(number=case.number, reason=reason))
+        ctx.reply(
+            _(
+                "You cannot take case {number}: {reason}. A mediator with an interest in a dispute may not "
+                "mediate it (art. 18 of the Law on Grassroots Mediation); the head of the mediation group will "
+                "assign someone else."
+            ).format(number=case.number, reason=reason)
+        )
         return
     await assign(ctx, case, ctx.person, "taken")
-    ctx.reply(_("Case {number} is yours. Contact the parties, then propose a session.").format(number=case.number),
-              [Choice(_("Open the case"), f"hgo:{case.id}"), Choice(_("Propose a session"), f"hgs:{case.id}")])
+    ctx.reply(
+        _("Case {number} is yours. Contact the parties, then propose a session.").format(number=case.number),
+        [Choice(_("Open the case"), f"hgo:{case.id}"), Choice(_("Propose a session"), f"hgs:{case.id}")],
+    )
 
 
 async def assign_menu(ctx: Context) -> None:
@@ -73,12 +82,16 @@ async def assign_menu(ctx: Context) -> None:
             excluded.append(f"• {cases.mediator_label(person)}: {reason}")
         elif person.id != case.mediator_id:
             choices.append(Choice(cases.mediator_label(person)[:60], f"hgm:{case.id}:{person.id}"))
-    text = _("Who should mediate case {number} ({kind})?").format(number=case.number, kind=kind_label(case.kind))
+    text = _("Who should mediate case {number} ({kind})?").format(
+        number=case.number, kind=kind_label(case.kind)
+    )
     if excluded:
         text += "\n" + _("Not offered, because of a conflict of interest:") + "\n" + "\n".join(excluded)
     if not choices:
-        text += "\n" + _("No mediator of the area is free of conflicts for this case. Please invite another "
-                         "mediator (/moi).")
+        text += "\n" + _(
+            "No mediator of the area is free of conflicts for this case. Please invite another "
+            "mediator (/moi)."
+        )
     ctx.reply(text, choices)
 
 
@@ -97,33 +110,63 @@ async def assign_to(ctx: Context) -> None:
         return
     reason = await cases.conflict(ctx.session, case, person)
     if reason:
-        ctx.reply(_("{name} cannot mediate case {number}: {reason}.").format(
-            name=cases.mediator_label(person), number=case.number, reason=reason))
+        ctx.reply(
+            _("{name} cannot mediate case {number}: {reason}.").format(
+                name=cases.mediator_label(person), number=case.number, reason=reason
+            )
+        )
         return
     await assign(ctx, case, person, "assigned")
-    ctx.reply(_("{name} now mediates case {number}.").format(name=cases.mediator_label(person), number=case.number))
+    ctx.reply(
+        _("{name} now mediates case {number}.").format(name=cases.mediator_label(person), number=case.number)
+    )
 
 
 async def assign(ctx: Context, case: MediationCase, person: Person, action: str) -> None:
     previous = case.mediator_id
-    case.mediator_id, case.mediator_name, case.assigned_at = person.id, cases.mediator_label(person), clock.now()
+    case.mediator_id, case.mediator_name, case.assigned_at = (
+        person.id,
+        cases.mediator_label(person),
+        clock.now(),
+    )
     if case.status == CaseStatus.RECEIVED:
         case.status = CaseStatus.ASSIGNED
     ctx.session.add(case)
     cases.log(ctx.session, case, action, ctx.person_id, note=case.mediator_name)
     ctx.audit(f"mediation.{action}", "mediation_case", str(case.id), case.ward_code, mediator=person.id)
     if person.id != ctx.person_id:
-        await push(ctx.session, [person.id], case, "assigned", lambda: _(
-            "You are the mediator of case {number} ({kind}). Contact the parties, then propose a session.").format(
-                number=case.number, kind=kind_label(case.kind)),
-            lambda: [Choice(_("Open the case"), f"hgo:{case.id}"), Choice(_("Propose a session"), f"hgs:{case.id}")])
+        await push(
+            ctx.session,
+            [person.id],
+            case,
+            "assigned",
+            lambda: _(
+                "You are the mediator of case {number} ({kind}). Contact the parties, then propose a session."
+            ).format(number=case.number, kind=kind_label(case.kind)),
+            lambda: [
+                Choice(_("Open the case"), f"hgo:{case.id}"),
+                Choice(_("Propose a session"), f"hgs:{case.id}"),
+            ],
+        )
     if previous and previous != person.id:
-        await push(ctx.session, [previous], case, "unassigned", lambda: _(
-            "Case {number} was given to another mediator.").format(number=case.number))
-    await push(ctx.session, [case.requester_id], case, "assigned", lambda: _(
-        "Your mediation request {number} now has a mediator: {name}. They will contact you to agree on a "
-        "session.").format(number=case.number, name=case.mediator_name),
-        lambda: [Choice(_("Open the case"), f"hgo:{case.id}")])
+        await push(
+            ctx.session,
+            [previous],
+            case,
+            "unassigned",
+            lambda: _("Case {number} was given to another mediator.").format(number=case.number),
+        )
+    await push(
+        ctx.session,
+        [case.requester_id],
+        case,
+        "assigned",
+        lambda: _(
+            "Your mediation request {number} now has a mediator: {name}. They will contact you to agree on a "
+            "session."
+        ).format(number=case.number, name=case.mediator_name),
+        lambda: [Choice(_("Open the case"), f"hgo:{case.id}")],
+    )
 
 
 async def declare_conflict(ctx: Context) -> None:
@@ -142,9 +185,16 @@ async def declare_conflict(ctx: Context) -> None:
         ctx.session.add(case)
         message += " " + _("The head of the mediation group is asked to assign another mediator.")
         heads = [p.id for p in await cases.mediators_of(ctx.session, case, Role.MEDIATION_HEAD.value)]
-        await push(ctx.session, heads, case, "conflict", lambda: _(
-            "The mediator of case {number} declared a conflict of interest; please assign another.").format(
-                number=case.number), lambda: [Choice(_("Assign a mediator"), f"hga:{case.id}")])
+        await push(
+            ctx.session,
+            heads,
+            case,
+            "conflict",
+            lambda: _(
+                "The mediator of case {number} declared a conflict of interest; please assign another."
+            ).format(number=case.number),
+            lambda: [Choice(_("Assign a mediator"), f"hga:{case.id}")],
+        )
     ctx.reply(message)
 
 
@@ -162,7 +212,15 @@ async def withdraw(ctx: Context) -> None:
     ctx.session.add(case)
     await cancel(ctx.session, SOURCE, str(case.id))  # nothing still queued about it is wanted now
     cases.log(ctx.session, case, "withdrawn", ctx.person_id)
-    await push(ctx.session, [case.mediator_id], case, "withdrawn", lambda: _(
-        "The request {number} was withdrawn by the requester.").format(number=case.number))
-    ctx.reply(_("Your request {number} is withdrawn. You can ask for mediation again at any time with "
-                "/hoagiai.").format(number=case.number))
+    await push(
+        ctx.session,
+        [case.mediator_id],
+        case,
+        "withdrawn",
+        lambda: _("The request {number} was withdrawn by the requester.").format(number=case.number),
+    )
+    ctx.reply(
+        _(
+            "Your request {number} is withdrawn. You can ask for mediation again at any time with /hoagiai."
+        ).format(number=case.number)
+    )

@@ -21,7 +21,9 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L: codes are read 
 
 
 def code_hash(ctx: Context, code: str) -> str:
-    return ctx.app.keyring.keyed_hash("mediation-party", code.strip().upper().replace("-", "").replace(" ", ""))
+    return ctx.app.keyring.keyed_hash(
+        "mediation-party", code.strip().upper().replace("-", "").replace(" ", "")
+    )
 
 
 async def menu(ctx: Context) -> None:
@@ -36,8 +38,10 @@ async def menu(ctx: Context) -> None:
     if not waiting:
         ctx.reply(_("Every party of case {number} already follows it in An Dân.").format(number=case.number))
         return
-    ctx.reply(_("Which party should follow case {number} in An Dân?").format(number=case.number),
-              [Choice(p.name[:60], f"hgip:{p.id}") for p in waiting])
+    ctx.reply(
+        _("Which party should follow case {number} in An Dân?").format(number=case.number),
+        [Choice(p.name[:60], f"hgip:{p.id}") for p in waiting],
+    )
 
 
 async def make_code(ctx: Context) -> None:
@@ -53,18 +57,30 @@ async def make_code(ctx: Context) -> None:
     ctx.session.add(party)
     cases.log(ctx.session, case, "party_invited", ctx.person_id, note=party.name)
     ctx.audit("mediation.party_invited", "mediation_case", str(case.id), case.ward_code, party=party.id)
-    ctx.reply(_("Give {name} this code: {code}\nThey open An Dân (/start), then type /hoagiai {code} to follow case "
-                "{number}, confirm sessions and get reminders. The code works once, until {date}.").format(
-                    name=party.name, code=f"{raw[:4]}-{raw[4:]}", number=case.number,
-                    date=fmt_date(party.invite_expires_at)))
+    ctx.reply(
+        _(
+            "Give {name} this code: {code}\nThey open An Dân (/start), then type /hoagiai {code} to follow case "
+            "{number}, confirm sessions and get reminders. The code works once, until {date}."
+        ).format(
+            name=party.name,
+            code=f"{raw[:4]}-{raw[4:]}",
+            number=case.number,
+            date=fmt_date(party.invite_expires_at),
+        )
+    )
 
 
 async def redeem(ctx: Context, code: str) -> bool:
     """Link the person to the party the code was made for; False (after saying why) when it does not apply."""
-    found = (await ctx.session.exec(select(MediationParty).where(
-        MediationParty.invite_hash == code_hash(ctx, code)))).first()
+    found = (
+        await ctx.session.exec(
+            select(MediationParty).where(MediationParty.invite_hash == code_hash(ctx, code))
+        )
+    ).first()
     if found is None or found.invite_expires_at is None or found.invite_expires_at < clock.now():
-        ctx.reply(_("That mediation code is not valid or has expired. Please ask the mediator for a new one."))
+        ctx.reply(
+            _("That mediation code is not valid or has expired. Please ask the mediator for a new one.")
+        )
         return False
     case = await ctx.session.get(MediationCase, found.case_id)
     if case is None or await cases.is_party(ctx.session, ctx.person_id, case):

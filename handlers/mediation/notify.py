@@ -17,10 +17,19 @@ from models.mediation import MediationCase
 SOURCE = "mediation_case"
 
 
-async def push(session: AsyncSession, person_ids: Iterable[int | None], case: MediationCase, what: str,
-               text: Callable[[], str], choices: Callable[[], list[Choice]] = list, *,
-               priority: int = Priority.NOTICE, kind: str = "mediation", key: str | None = None,
-               not_before: datetime | None = None) -> int:
+async def push(
+    session: AsyncSession,
+    person_ids: Iterable[int | None],
+    case: MediationCase,
+    what: str,
+    text: Callable[[], str],
+    choices: Callable[[], list[Choice]] = list,
+    *,
+    priority: int = Priority.NOTICE,
+    kind: str = "mediation",
+    key: str | None = None,
+    not_before: datetime | None = None,
+) -> int:
     """Queue `text` (rendered per recipient's language) to each person once; returns how many were queued.
 
     `what` names the event in the dedupe key; `key` makes it unique per occurrence (a timestamp by default), so
@@ -34,8 +43,14 @@ async def push(session: AsyncSession, person_ids: Iterable[int | None], case: Me
         if person is None or await already_queued(session, dedupe):
             continue
         row = await enqueue_to_person(
-            session, person, lambda: Reply(text(), tuple(choices())), kind=kind, priority=priority,
-            dedupe_key=dedupe, source_kind=SOURCE, source_id=str(case.id),
+            session,
+            person,
+            lambda: Reply(text(), tuple(choices())),
+            kind=kind,
+            priority=priority,
+            dedupe_key=dedupe,
+            source_kind=SOURCE,
+            source_id=str(case.id),
             not_before=not_before,
         )
         queued += row is not None

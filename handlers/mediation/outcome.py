@@ -43,11 +43,14 @@ async def start(ctx: Context) -> None:
 
 @flow.ask("result")
 async def ask_result(ctx: Context) -> None:
-    ctx.reply(_("How did the mediation end?"), [
-        Choice(_("Agreement reached (hòa giải thành)"), "hqo:agreed"),
-        Choice(_("No agreement (hòa giải không thành)"), "hqo:not_agreed"),
-        Choice(_("The request was withdrawn"), "hqo:withdrawn"),
-    ])
+    ctx.reply(
+        _("How did the mediation end?"),
+        [
+            Choice(_("Agreement reached (hòa giải thành)"), "hqo:agreed"),
+            Choice(_("No agreement (hòa giải không thành)"), "hqo:not_agreed"),
+            Choice(_("The request was withdrawn"), "hqo:withdrawn"),
+        ],
+    )
 
 
 @flow.on("result")
@@ -64,7 +67,9 @@ async def on_result(ctx: Context) -> Outcome:
 
 @flow.ask("agreement")
 async def ask_agreement(ctx: Context) -> None:
-    ctx.reply(_("Summarise what the parties agreed (it is written in the mediation book and sent to the parties)."))
+    ctx.reply(
+        _("Summarise what the parties agreed (it is written in the mediation book and sent to the parties).")
+    )
 
 
 @flow.on("agreement")
@@ -78,15 +83,20 @@ async def on_agreement(ctx: Context) -> Outcome:
 
 @flow.ask("next_steps")
 async def ask_next_steps(ctx: Context) -> None:
-    ctx.reply(_("Where can the parties go next? Choose, or type your own advice."), [
-        Choice(_("The People's Committee of the commune or ward"), "hqn:ubnd"),
-        Choice(_("The People's Court"), "hqn:court"),
-    ])
+    ctx.reply(
+        _("Where can the parties go next? Choose, or type your own advice."),
+        [
+            Choice(_("The People's Committee of the commune or ward"), "hqn:ubnd"),
+            Choice(_("The People's Court"), "hqn:court"),
+        ],
+    )
 
 
 NEXT_STEPS = {
-    "ubnd": lambda: _("The People's Committee of the commune or ward (land disputes must be brought there for "
-                      "conciliation before going to court)."),
+    "ubnd": lambda: _(
+        "The People's Committee of the commune or ward (land disputes must be brought there for "
+        "conciliation before going to court)."
+    ),
     "court": lambda: _("The People's Court, with a lawsuit."),
 }
 
@@ -119,14 +129,24 @@ async def close(ctx: Context, status: str) -> Outcome:
 
     def text() -> str:
         if status == CaseStatus.AGREED:
-            return _("Mediation of case {number}: agreement reached (hòa giải thành). What was agreed: {text}").format(
-                number=case.number, text=case.agreement)
+            return _(
+                "Mediation of case {number}: agreement reached (hòa giải thành). What was agreed: {text}"
+            ).format(number=case.number, text=case.agreement)
         if status == CaseStatus.NOT_AGREED:
-            return _("Mediation of case {number} ended without agreement (hòa giải không thành). Where you can go "
-                     "next: {text}").format(number=case.number, text=case.next_steps)
+            return _(
+                "Mediation of case {number} ended without agreement (hòa giải không thành). Where you can go "
+                "next: {text}"
+            ).format(number=case.number, text=case.next_steps)
         return _("Case {number} is closed as withdrawn.").format(number=case.number)
 
-    await push(ctx.session, await party_people(ctx, case), case, f"closed-{status}", text, key=str(int(now.timestamp())))
+    await push(
+        ctx.session,
+        await party_people(ctx, case),
+        case,
+        f"closed-{status}",
+        text,
+        key=str(int(now.timestamp())),
+    )
     ctx.reply(_("Case {number} is closed and written in the mediation book.").format(number=case.number))
     return finish()
 
@@ -137,9 +157,16 @@ async def follow_up(app: App) -> None:
     now = clock.now()
     delay = quiet_until(now, app.settings.quiet_hours)
     async with app.db.session() as session:
-        due = (await session.exec(select(MediationCase).where(
-            MediationCase.status == CaseStatus.AGREED, col(MediationCase.followup_due_at) <= now,
-            col(MediationCase.followup_sent_at).is_(None), col(MediationCase.requester_id).is_not(None)))).all()
+        due = (
+            await session.exec(
+                select(MediationCase).where(
+                    MediationCase.status == CaseStatus.AGREED,
+                    col(MediationCase.followup_due_at) <= now,
+                    col(MediationCase.followup_sent_at).is_(None),
+                    col(MediationCase.requester_id).is_not(None),
+                )
+            )
+        ).all()
         for case in due:
             await ask_if_kept(session, case, delay)
             case.followup_sent_at = now
@@ -149,13 +176,23 @@ async def follow_up(app: App) -> None:
 
 async def ask_if_kept(session: AsyncSession, case: MediationCase, delay: datetime | None) -> None:
     assert case.followup_due_at is not None
-    await push(session, [case.requester_id], case, "followup", lambda: _(
-        "A week ago, mediation of case {number} ended with an agreement: {text}\nIs it being kept?").format(
-            number=case.number, text=case.agreement),
-        lambda: [Choice(_("Yes, it is kept"), f"hgf:{case.id}:kept"),
-                 Choice(_("No, it is broken"), f"hgf:{case.id}:broken")],
-        priority=Priority.ROUTINE, kind="reminder", key=str(int(case.followup_due_at.timestamp())),
-        not_before=delay)
+    await push(
+        session,
+        [case.requester_id],
+        case,
+        "followup",
+        lambda: _(
+            "A week ago, mediation of case {number} ended with an agreement: {text}\nIs it being kept?"
+        ).format(number=case.number, text=case.agreement),
+        lambda: [
+            Choice(_("Yes, it is kept"), f"hgf:{case.id}:kept"),
+            Choice(_("No, it is broken"), f"hgf:{case.id}:broken"),
+        ],
+        priority=Priority.ROUTINE,
+        kind="reminder",
+        key=str(int(case.followup_due_at.timestamp())),
+        not_before=delay,
+    )
 
 
 async def answer(ctx: Context) -> None:
@@ -178,9 +215,20 @@ async def answer(ctx: Context) -> None:
     ctx.session.add(case)
     cases.log(ctx.session, case, "reopened", ctx.person_id)
     heads = [p.id for p in await cases.mediators_of(ctx.session, case, Role.MEDIATION_HEAD.value)]
-    await push(ctx.session, [case.mediator_id, *heads], case, "reopened", lambda: _(
-        "The requester of case {number} reports that the agreement is not being kept. The case is reopened.").format(
-            number=case.number), lambda: [Choice(_("Open the case"), f"hgo:{case.id}")], priority=Priority.IMPORTANT,
-        key=str(case.reopened_count))
-    ctx.reply(_("Case {number} is reopened and its mediator is told. They will contact you again.").format(
-        number=case.number))
+    await push(
+        ctx.session,
+        [case.mediator_id, *heads],
+        case,
+        "reopened",
+        lambda: _(
+            "The requester of case {number} reports that the agreement is not being kept. The case is reopened."
+        ).format(number=case.number),
+        lambda: [Choice(_("Open the case"), f"hgo:{case.id}")],
+        priority=Priority.IMPORTANT,
+        key=str(case.reopened_count),
+    )
+    ctx.reply(
+        _("Case {number} is reopened and its mediator is told. They will contact you again.").format(
+            number=case.number
+        )
+    )

@@ -51,13 +51,22 @@ async def on_name(ctx: Context) -> Outcome:
 
 @flow.ask("relatives")
 async def ask_relatives(ctx: Context) -> None:
-    rows = (await ctx.session.exec(select(MediatorRelative).where(MediatorRelative.person_id == ctx.person_id)
-                                   .order_by(col(MediatorRelative.id)))).all()
-    text = _("Type the full names of your close relatives living in the area (spouse, parents, children, "
-             "siblings, in-laws), one per line. Cases where they are a party will not be offered to you.")
+    rows = (
+        await ctx.session.exec(
+            select(MediatorRelative)
+            .where(MediatorRelative.person_id == ctx.person_id)
+            .order_by(col(MediatorRelative.id))
+        )
+    ).all()
+    text = _(
+        "Type the full names of your close relatives living in the area (spouse, parents, children, "
+        "siblings, in-laws), one per line. Cases where they are a party will not be offered to you."
+    )
     if rows:
         text += "\n" + _("Declared now: {names}").format(names="; ".join(r.name for r in rows))
-    ctx.reply(text, [Choice(_("Keep the list"), "hqpr:keep"), Choice(_("No relatives to declare"), "hqpr:none")])
+    ctx.reply(
+        text, [Choice(_("Keep the list"), "hqpr:keep"), Choice(_("No relatives to declare"), "hqpr:none")]
+    )
 
 
 @flow.on("relatives")
@@ -72,8 +81,9 @@ async def on_relatives(ctx: Context) -> Outcome:
         return retry(_("Please type at least one full name, one per line, or choose an option."))
     if len(names) > MAX_RELATIVES:
         return retry(_("Please list at most {n} names.").format(n=MAX_RELATIVES))
-    await execute(ctx.session, delete(MediatorRelative).where(
-        col(MediatorRelative.person_id) == ctx.person_id))
+    await execute(
+        ctx.session, delete(MediatorRelative).where(col(MediatorRelative.person_id) == ctx.person_id)
+    )
     for name in names:
         ctx.session.add(MediatorRelative(person_id=ctx.person_id, name=name, name_folded=fold(name)))
     ctx.reply(_("Your mediator profile is saved ({n} relative(s) declared).").format(n=len(names)))

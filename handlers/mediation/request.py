@@ -18,16 +18,29 @@ from handlers.mediation.notify import push
 from models import Group, Priority, Role, RoleGrant
 from models.mediation import MediationCase, MediationParty
 
-flow = Flow("mediation_request", steps=(
-    "kind", "description", "police", "name", "parties", "urgent", "times", "private", "confirm",
-))
+flow = Flow(
+    "mediation_request",
+    steps=(
+        "kind",
+        "description",
+        "police",
+        "name",
+        "parties",
+        "urgent",
+        "times",
+        "private",
+        "confirm",
+    ),
+)
 MAX_PARTIES = 10
 _SPLIT = re.compile(r"\s+[-–—]\s+|\s*[:;,(]\s*")  # names never hold these: what follows is a contact
 
 
 @flow.ask("kind")
 async def ask_kind(ctx: Context) -> None:
-    ctx.reply(_("What is the dispute about?"), [Choice(_(label), f"hqk:{key}") for key, label in KINDS.items()])
+    ctx.reply(
+        _("What is the dispute about?"), [Choice(_(label), f"hqk:{key}") for key, label in KINDS.items()]
+    )
 
 
 @flow.on("kind")
@@ -41,8 +54,12 @@ async def on_kind(ctx: Context) -> Outcome:
 
 @flow.ask("description")
 async def ask_description(ctx: Context) -> None:
-    ctx.reply(_("Describe the dispute in a few sentences: what happened, since when, and what you would like "
-                "to agree on."))
+    ctx.reply(
+        _(
+            "Describe the dispute in a few sentences: what happened, since when, and what you would like "
+            "to agree on."
+        )
+    )
 
 
 @flow.on("description")
@@ -51,7 +68,9 @@ async def on_description(ctx: Context) -> Outcome:
     if len(text) < 15:
         return retry(_("Please write a little more (at least a full sentence) so the mediator understands."))
     if len(text) > 1500:
-        return retry(_("Please keep it under 1,500 characters; the mediator will hear the details in person."))
+        return retry(
+            _("Please keep it under 1,500 characters; the mediator will hear the details in person.")
+        )
     ctx.data["description"] = text
     found = screen.police_matters(text)
     if found:
@@ -63,11 +82,16 @@ async def on_description(ctx: Context) -> Outcome:
 @flow.ask("police")
 async def ask_police(ctx: Context) -> None:
     what = ", ".join(_(label) for label in screen.labels(ctx.data.get("police", [])))
-    text = _("Your description mentions {what}. Under article 3 of the Law on Grassroots Mediation (2013), acts "
-             "that must be prosecuted or fined cannot be settled by mediation: the police must handle them, and "
-             "a mediator may not make them go away.\n\nIf anyone is in danger now, call 113.").format(what=what)
-    choices = [Choice(_("Tell the ward police"), "hqp:tip"), Choice(_("I described it wrongly: write again"),
-                                                                     "hqp:rewrite"), Choice(_("Stop here"), "hqp:stop")]
+    text = _(
+        "Your description mentions {what}. Under article 3 of the Law on Grassroots Mediation (2013), acts "
+        "that must be prosecuted or fined cannot be settled by mediation: the police must handle them, and "
+        "a mediator may not make them go away.\n\nIf anyone is in danger now, call 113."
+    ).format(what=what)
+    choices = [
+        Choice(_("Tell the ward police"), "hqp:tip"),
+        Choice(_("I described it wrongly: write again"), "hqp:rewrite"),
+        Choice(_("Stop here"), "hqp:stop"),
+    ]
     ctx.reply(text, choices)
 
 
@@ -84,8 +108,12 @@ async def on_police(ctx: Context) -> Outcome:
     if "tip" in ctx.app.registry.flows:
         ctx.begin("tip")
     else:
-        ctx.reply(_("Please use /togiac to send the ward police a tip (you may stay anonymous). In an emergency, "
-                    "call 113. Nothing from this mediation request was saved."))
+        ctx.reply(
+            _(
+                "Please use /togiac to send the ward police a tip (you may stay anonymous). In an emergency, "
+                "call 113. Nothing from this mediation request was saved."
+            )
+        )
         return finish()
     return finish()
 
@@ -109,12 +137,16 @@ async def on_name(ctx: Context) -> Outcome:
 
 @flow.ask("parties")
 async def ask_parties(ctx: Context) -> None:
-    ctx.reply(_("Who is the dispute with? One person per line: the name and, if you know it, how to reach them. "
-                "For example:\nNguyễn Văn Ba - 0912 345 678\nBà Tư, house 12"))
+    ctx.reply(
+        _(
+            "Who is the dispute with? One person per line: the name and, if you know it, how to reach them. "
+            "For example:\nNguyễn Văn Ba - 0912 345 678\nBà Tư, house 12"
+        )
+    )
 
 
 def split_parties(text: str) -> list[tuple[str, str | None]]:
-    """"Nguyễn Văn Ba - 0912 345 678" → ("Nguyễn Văn Ba", "0912 345 678"); one person per line."""
+    """ "Nguyễn Văn Ba - 0912 345 678" → ("Nguyễn Văn Ba", "0912 345 678"); one person per line."""
     found = []
     for line in text.splitlines():
         line = line.strip(" \t•-*")
@@ -133,15 +165,19 @@ async def on_parties(ctx: Context) -> Outcome:
     if not found or any(len(fold(name)) < 2 for name, _contact in found):
         return retry(_("Please type at least one name, one person per line."))
     if len(found) > MAX_PARTIES:
-        return retry(_("Please list at most {n} people; the mediator can add others later.").format(n=MAX_PARTIES))
+        return retry(
+            _("Please list at most {n} people; the mediator can add others later.").format(n=MAX_PARTIES)
+        )
     ctx.data["parties"] = [[name, contact] for name, contact in found]
     return goto("urgent")
 
 
 @flow.ask("urgent")
 async def ask_urgent(ctx: Context) -> None:
-    ctx.reply(_("Is it urgent (the dispute is getting worse day by day)?"),
-              yes_no(_("Yes, urgent"), _("No"), prefix="hqu"))
+    ctx.reply(
+        _("Is it urgent (the dispute is getting worse day by day)?"),
+        yes_no(_("Yes, urgent"), _("No"), prefix="hqu"),
+    )
 
 
 @flow.on("urgent")
@@ -155,8 +191,10 @@ async def on_urgent(ctx: Context) -> Outcome:
 
 @flow.ask("times")
 async def ask_times(ctx: Context) -> None:
-    ctx.reply(_("When could you meet? For example: weekday evenings after 19:00, Sunday morning."),
-              [Choice(_("Any time"), "hqt:any")])
+    ctx.reply(
+        _("When could you meet? For example: weekday evenings after 19:00, Sunday morning."),
+        [Choice(_("Any time"), "hqt:any")],
+    )
 
 
 @flow.on("times")
@@ -165,16 +203,20 @@ async def on_times(ctx: Context) -> Outcome:
     if picked(ctx, "hqt") == "any":
         text = ""
     elif not text or len(text) > 300:
-        return retry(_("Please type when you are free (up to 300 characters), or choose \"Any time\"."))
+        return retry(_('Please type when you are free (up to 300 characters), or choose "Any time".'))
     ctx.data["times"] = text
     return goto("private")
 
 
 @flow.ask("private")
 async def ask_private(ctx: Context) -> None:
-    ctx.reply(_("Should it be handled in private? Then only the mediator in charge, the head of the mediation "
-                "group and the parties will see it; group leaders will not."),
-              yes_no(_("Yes, in private"), _("No, it can be open"), prefix="hqv"))
+    ctx.reply(
+        _(
+            "Should it be handled in private? Then only the mediator in charge, the head of the mediation "
+            "group and the parties will see it; group leaders will not."
+        ),
+        yes_no(_("Yes, in private"), _("No, it can be open"), prefix="hqv"),
+    )
 
 
 @flow.on("private")
@@ -194,13 +236,16 @@ async def ask_confirm(ctx: Context) -> None:
         _("Kind: {kind}").format(kind=kind_label(d["kind"])),
         _("Description: {text}").format(text=d["description"]),
         _("Your name: {name}").format(name=d["name"]),
-        _("Other parties: {names}").format(names="; ".join(
-            f"{n} ({c})" if c else n for n, c in d["parties"])),
+        _("Other parties: {names}").format(
+            names="; ".join(f"{n} ({c})" if c else n for n, c in d["parties"])
+        ),
         _("Urgent: {answer}").format(answer=_("yes") if d["urgent"] else _("no")),
         _("Preferred times: {times}").format(times=d["times"] or _("any time")),
         _("In private: {answer}").format(answer=_("yes") if d["private"] else _("no")),
     ]
-    ctx.reply("\n".join(lines), [Choice(_("Send the request"), "hqs:send"), Choice(_("Cancel"), "hqs:cancel")])
+    ctx.reply(
+        "\n".join(lines), [Choice(_("Send the request"), "hqs:send"), Choice(_("Cancel"), "hqs:cancel")]
+    )
 
 
 @flow.on("confirm")
@@ -212,8 +257,12 @@ async def on_confirm(ctx: Context) -> Outcome:
     if answer != "send":
         return retry(pick_reason())
     case = await create_case(ctx)
-    ctx.reply(_("Your request was received. Its number is {number}. The mediation group of your area will "
-                "contact you; you can follow it with /hoagiai.").format(number=case.number))
+    ctx.reply(
+        _(
+            "Your request was received. Its number is {number}. The mediation group of your area will "
+            "contact you; you can follow it with /hoagiai."
+        ).format(number=case.number)
+    )
     return finish()
 
 
@@ -232,16 +281,31 @@ async def create_case(ctx: Context) -> MediationCase:
         group = await ctx.session.get(Group, place.group_id)
         area_id = group.area_id if group else None
     case = MediationCase(
-        ward_code=place.ward_code, area_id=area_id, group_id=place.group_id, requester_id=ctx.person_id,
-        requester_name=d["name"], kind=d["kind"], description=d["description"], urgent=d["urgent"],
-        preferred_times=d["times"] or None, private=d["private"], created_at=clock.now(),
+        ward_code=place.ward_code,
+        area_id=area_id,
+        group_id=place.group_id,
+        requester_id=ctx.person_id,
+        requester_name=d["name"],
+        kind=d["kind"],
+        description=d["description"],
+        urgent=d["urgent"],
+        preferred_times=d["times"] or None,
+        private=d["private"],
+        created_at=clock.now(),
     )
     ctx.session.add(case)
     await ctx.session.flush()
     assert case.id is not None
     case.number = f"HG-{case.created_at.year}-{case.id:04d}"
-    ctx.session.add(MediationParty(case_id=case.id, role="requester", name=d["name"], name_folded=fold(d["name"]),
-                                   person_id=ctx.person_id))
+    ctx.session.add(
+        MediationParty(
+            case_id=case.id,
+            role="requester",
+            name=d["name"],
+            name_folded=fold(d["name"]),
+            person_id=ctx.person_id,
+        )
+    )
     for name, contact in d["parties"]:
         ctx.session.add(MediationParty(case_id=case.id, name=name, name_folded=fold(name), contact=contact))
     cases.log(ctx.session, case, "received", ctx.person_id)
@@ -257,31 +321,78 @@ async def tell_mediators(ctx: Context, case: MediationCase) -> None:
     urgent = (lambda: _("URGENT") + " · ") if case.urgent else (lambda: "")
 
     def detail() -> str:
-        return _("New mediation request {number}: {kind}.").format(number=case.number, kind=kind_label(case.kind))
+        return _("New mediation request {number}: {kind}.").format(
+            number=case.number, kind=kind_label(case.kind)
+        )
 
-    await push(ctx.session, [p for p in everyone if p in heads], case, "new", lambda: urgent() + detail(),
-               lambda: [Choice(_("Open the case"), f"hgo:{case.id}"), Choice(_("Assign a mediator"), f"hga:{case.id}")],
-               priority=priority)
+    await push(
+        ctx.session,
+        [p for p in everyone if p in heads],
+        case,
+        "new",
+        lambda: urgent() + detail(),
+        lambda: [
+            Choice(_("Open the case"), f"hgo:{case.id}"),
+            Choice(_("Assign a mediator"), f"hga:{case.id}"),
+        ],
+        priority=priority,
+    )
     if case.private:
-        await push(ctx.session, [p for p in everyone if p not in heads], case, "new", lambda: urgent() + _(
-            "A new private mediation request ({number}) arrived in your area; the head of the mediation group "
-            "will assign it.").format(number=case.number), priority=priority)
+        await push(
+            ctx.session,
+            [p for p in everyone if p not in heads],
+            case,
+            "new",
+            lambda: (
+                urgent()
+                + _(
+                    "A new private mediation request ({number}) arrived in your area; the head of the mediation group "
+                    "will assign it."
+                ).format(number=case.number)
+            ),
+            priority=priority,
+        )
     else:
-        await push(ctx.session, [p for p in everyone if p not in heads], case, "new", lambda: urgent() + detail(),
-                   lambda: [Choice(_("Open the case"), f"hgo:{case.id}"), Choice(_("Take this case"), f"hgt:{case.id}")],
-                   priority=priority)
+        await push(
+            ctx.session,
+            [p for p in everyone if p not in heads],
+            case,
+            "new",
+            lambda: urgent() + detail(),
+            lambda: [
+                Choice(_("Open the case"), f"hgo:{case.id}"),
+                Choice(_("Take this case"), f"hgt:{case.id}"),
+            ],
+            priority=priority,
+        )
     if not everyone:
-        ctx.reply(_("Note: no mediator of your area uses An Dân yet. Your request is kept and the ward is told, "
-                    "so that the mediation group can take it up."))
+        ctx.reply(
+            _(
+                "Note: no mediator of your area uses An Dân yet. Your request is kept and the ward is told, "
+                "so that the mediation group can take it up."
+            )
+        )
         admins = await ward_admins(ctx, case)
-        await push(ctx.session, admins, case, "no_mediator", lambda: _(
-            "Mediation request {number} arrived, but no mediator of its area uses An Dân. Please invite the "
-            "mediation group (/moi).").format(number=case.number))
+        await push(
+            ctx.session,
+            admins,
+            case,
+            "no_mediator",
+            lambda: _(
+                "Mediation request {number} arrived, but no mediator of its area uses An Dân. Please invite the "
+                "mediation group (/moi)."
+            ).format(number=case.number),
+        )
 
 
 async def ward_admins(ctx: Context, case: MediationCase) -> list[int]:
     from sqlmodel import col, select
 
-    rows = await ctx.session.exec(select(RoleGrant.person_id).where(
-        RoleGrant.role == Role.WARD_ADMIN, RoleGrant.ward_code == case.ward_code, col(RoleGrant.revoked_at).is_(None)))
+    rows = await ctx.session.exec(
+        select(RoleGrant.person_id).where(
+            RoleGrant.role == Role.WARD_ADMIN,
+            RoleGrant.ward_code == case.ward_code,
+            col(RoleGrant.revoked_at).is_(None),
+        )
+    )
     return list(rows.all())

@@ -42,20 +42,28 @@ async def start(ctx: Context) -> None:
 
 def when_error(error: WhenError) -> str:
     return {
-        "impossible_date": _("There is no such day as {typed}. Please check the date and type it again, for "
-                             "example 28/11 19:30.").format(typed=error.detail.get("typed", "")),
+        "impossible_date": _(
+            "There is no such day as {typed}. Please check the date and type it again, for "
+            "example 28/11 19:30."
+        ).format(typed=error.detail.get("typed", "")),
         "bad_time": _("That time does not exist. Please use hours 0–23 and minutes 0–59, for example 19:30."),
         "no_time": _("Please add the time too, for example 28/11 19:30 or 28/11 7h tối."),
-        "no_date": _("I could not find a date. Please type it day first, for example 28/11 19:30, or "
-                     "\"thứ bảy 8h sáng\"."),
+        "no_date": _(
+            "I could not find a date. Please type it day first, for example 28/11 19:30, or "
+            '"thứ bảy 8h sáng".'
+        ),
         "past": _("That moment has already passed. Please choose a time in the future."),
     }[error.code]
 
 
 @flow.ask("when")
 async def ask_when(ctx: Context) -> None:
-    ctx.reply(_("When is the session? Type the date and time, for example: 28/11 19:30, 28/11/2026 7h30 tối, "
-                "or thứ bảy 8h sáng."))
+    ctx.reply(
+        _(
+            "When is the session? Type the date and time, for example: 28/11 19:30, 28/11/2026 7h30 tối, "
+            "or thứ bảy 8h sáng."
+        )
+    )
 
 
 @flow.on("when")
@@ -89,9 +97,13 @@ async def ask_confirm(ctx: Context) -> None:
     from datetime import datetime
 
     at = datetime.fromisoformat(ctx.data["at"])
-    ctx.reply(_("Propose the session on {day} at {time}, {place}? The parties who use An Dân will be asked to "
-                "confirm.").format(day=fmt_date(at, "full"), time=fmt_time(at), place=ctx.data["place"]),
-              [Choice(_("Propose it"), "hqss:yes"), Choice(_("Change it"), "hqss:again")])
+    ctx.reply(
+        _(
+            "Propose the session on {day} at {time}, {place}? The parties who use An Dân will be asked to "
+            "confirm."
+        ).format(day=fmt_date(at, "full"), time=fmt_time(at), place=ctx.data["place"]),
+        [Choice(_("Propose it"), "hqss:yes"), Choice(_("Change it"), "hqss:again")],
+    )
 
 
 @flow.on("confirm")
@@ -104,35 +116,73 @@ async def on_confirm(ctx: Context) -> Outcome:
     if answer != "yes":
         return retry(pick_reason())
     case = await ctx.session.get(MediationCase, ctx.data["case"])
-    if case is None or case.id is None or case.mediator_id != ctx.person_id or case.status not in OPEN_STATUSES:
+    if (
+        case is None
+        or case.id is None
+        or case.mediator_id != ctx.person_id
+        or case.status not in OPEN_STATUSES
+    ):
         ctx.reply(_("This case is no longer yours to schedule."))
         return finish()
-    previous = (await ctx.session.exec(select(MediationSession).where(
-        MediationSession.case_id == case.id, col(MediationSession.status).in_(("proposed", "confirmed"))))).all()
+    previous = (
+        await ctx.session.exec(
+            select(MediationSession).where(
+                MediationSession.case_id == case.id,
+                col(MediationSession.status).in_(("proposed", "confirmed")),
+            )
+        )
+    ).all()
     for old in previous:
         old.status = "replaced"
         ctx.session.add(old)
-    meeting = MediationSession(case_id=case.id, starts_at=datetime.fromisoformat(ctx.data["at"]),
-                               place=ctx.data["place"], proposed_by=ctx.person_id, created_at=clock.now())
+    meeting = MediationSession(
+        case_id=case.id,
+        starts_at=datetime.fromisoformat(ctx.data["at"]),
+        place=ctx.data["place"],
+        proposed_by=ctx.person_id,
+        created_at=clock.now(),
+    )
     ctx.session.add(meeting)
     await ctx.session.flush()
     case.status = CaseStatus.SCHEDULED
     ctx.session.add(case)
     cases.log(ctx.session, case, "session_proposed", ctx.person_id, note=ctx.data["at"])
-    reached = await push(ctx.session, await party_people(ctx, case), case, "session", lambda: _(
-        "Mediation of case {number}: the mediator {name} proposes a session on {day} at {time}, {place}. Can you "
-        "come?").format(number=case.number, name=case.mediator_name, day=fmt_date(meeting.starts_at, "full"),
-                        time=fmt_time(meeting.starts_at), place=meeting.place),
-        lambda: [Choice(_("Confirm the session"), f"hgy:{meeting.id}"),
-                 Choice(_("Ask for another time"), f"hgr:{meeting.id}")], key=str(meeting.id))
-    ctx.reply(_("Session proposed. {n} party(ies) using An Dân were asked to confirm; please tell the others "
-                "yourself.").format(n=reached))
+    reached = await push(
+        ctx.session,
+        await party_people(ctx, case),
+        case,
+        "session",
+        lambda: _(
+            "Mediation of case {number}: the mediator {name} proposes a session on {day} at {time}, {place}. Can you "
+            "come?"
+        ).format(
+            number=case.number,
+            name=case.mediator_name,
+            day=fmt_date(meeting.starts_at, "full"),
+            time=fmt_time(meeting.starts_at),
+            place=meeting.place,
+        ),
+        lambda: [
+            Choice(_("Confirm the session"), f"hgy:{meeting.id}"),
+            Choice(_("Ask for another time"), f"hgr:{meeting.id}"),
+        ],
+        key=str(meeting.id),
+    )
+    ctx.reply(
+        _(
+            "Session proposed. {n} party(ies) using An Dân were asked to confirm; please tell the others "
+            "yourself."
+        ).format(n=reached)
+    )
     return finish()
 
 
 async def party_people(ctx: Context, case: MediationCase) -> list[int]:
-    rows = await ctx.session.exec(select(MediationParty.person_id).where(
-        MediationParty.case_id == case.id, col(MediationParty.person_id).is_not(None)))
+    rows = await ctx.session.exec(
+        select(MediationParty.person_id).where(
+            MediationParty.case_id == case.id, col(MediationParty.person_id).is_not(None)
+        )
+    )
     return [p for p in [case.requester_id, *rows.all()] if p is not None]
 
 
@@ -155,18 +205,35 @@ async def confirm(ctx: Context) -> None:
         return
     meeting, case = found
     if meeting.responses.get(str(ctx.person_id), {}).get("answer") == "yes":
-        ctx.reply(_("You have already confirmed this session. See you on {when}.").format(
-            when=fmt_datetime(meeting.starts_at)))
+        ctx.reply(
+            _("You have already confirmed this session. See you on {when}.").format(
+                when=fmt_datetime(meeting.starts_at)
+            )
+        )
         return
-    meeting.responses = {**meeting.responses, str(ctx.person_id): {"answer": "yes", "at": clock.now().isoformat()}}
+    meeting.responses = {
+        **meeting.responses,
+        str(ctx.person_id): {"answer": "yes", "at": clock.now().isoformat()},
+    }
     meeting.status = "confirmed"
     ctx.session.add(meeting)
     cases.log(ctx.session, case, "session_confirmed", ctx.person_id)
-    await push(ctx.session, [case.mediator_id], case, "confirmed", lambda: _(
-        "A party confirmed the session of case {number} on {when}.").format(
-            number=case.number, when=fmt_datetime(meeting.starts_at)), key=f"{meeting.id}:{ctx.person_id}")
-    ctx.reply(_("Thank you: you are expected on {when}, {place}. You will be reminded the day before and two "
-                "hours before.").format(when=fmt_datetime(meeting.starts_at), place=meeting.place))
+    await push(
+        ctx.session,
+        [case.mediator_id],
+        case,
+        "confirmed",
+        lambda: _("A party confirmed the session of case {number} on {when}.").format(
+            number=case.number, when=fmt_datetime(meeting.starts_at)
+        ),
+        key=f"{meeting.id}:{ctx.person_id}",
+    )
+    ctx.reply(
+        _(
+            "Thank you: you are expected on {when}, {place}. You will be reminded the day before and two "
+            "hours before."
+        ).format(when=fmt_datetime(meeting.starts_at), place=meeting.place)
+    )
 
 
 async def ask_change(ctx: Context) -> None:
@@ -189,14 +256,23 @@ async def on_note(ctx: Context) -> Outcome:
     case = await ctx.session.get(MediationCase, meeting.case_id) if meeting else None
     if meeting is None or case is None:
         return finish()
-    meeting.responses = {**meeting.responses,
-                         str(ctx.person_id): {"answer": "change", "note": note, "at": clock.now().isoformat()}}
+    meeting.responses = {
+        **meeting.responses,
+        str(ctx.person_id): {"answer": "change", "note": note, "at": clock.now().isoformat()},
+    }
     ctx.session.add(meeting)
     cases.log(ctx.session, case, "session_change_asked", ctx.person_id, note=note)
-    await push(ctx.session, [case.mediator_id], case, "change", lambda: _(
-        "A party of case {number} cannot come on {when} and suggests: {note}").format(
-            number=case.number, when=fmt_datetime(meeting.starts_at), note=note),
-        lambda: [Choice(_("Propose a session"), f"hgs:{case.id}")], key=f"{meeting.id}:{ctx.person_id}")
+    await push(
+        ctx.session,
+        [case.mediator_id],
+        case,
+        "change",
+        lambda: _("A party of case {number} cannot come on {when} and suggests: {note}").format(
+            number=case.number, when=fmt_datetime(meeting.starts_at), note=note
+        ),
+        lambda: [Choice(_("Propose a session"), f"hgs:{case.id}")],
+        key=f"{meeting.id}:{ctx.person_id}",
+    )
     ctx.reply(_("Sent to the mediator, who will propose another time."))
     return finish()
 
@@ -206,19 +282,27 @@ async def remind(app: App) -> None:
     """Remind the mediator and the parties the day before and two hours before each planned session."""
     now = clock.now()
     async with app.db.session() as session:
-        rows = (await session.exec(
-            select(MediationSession, MediationCase).join(MediationCase, col(MediationCase.id) == col(
-                MediationSession.case_id)).where(
-                col(MediationSession.status).in_(("proposed", "confirmed")), MediationSession.starts_at > now,
-                MediationSession.starts_at <= now + DAY_BEFORE, col(MediationCase.status).in_(OPEN_STATUSES))
-        )).all()
+        rows = (
+            await session.exec(
+                select(MediationSession, MediationCase)
+                .join(MediationCase, col(MediationCase.id) == col(MediationSession.case_id))
+                .where(
+                    col(MediationSession.status).in_(("proposed", "confirmed")),
+                    MediationSession.starts_at > now,
+                    MediationSession.starts_at <= now + DAY_BEFORE,
+                    col(MediationCase.status).in_(OPEN_STATUSES),
+                )
+            )
+        ).all()
         for meeting, case in rows:
             due_hours = meeting.starts_at - HOURS_BEFORE <= now
             if due_hours and meeting.reminded_hours_at is None:
                 if meeting.created_at < meeting.starts_at - HOURS_BEFORE:
                     await _remind(app, session, meeting, case, "hours")
                 meeting.reminded_hours_at = now
-                meeting.reminded_day_at = meeting.reminded_day_at or now  # a late day-before reminder is moot now
+                meeting.reminded_day_at = (
+                    meeting.reminded_day_at or now
+                )  # a late day-before reminder is moot now
             elif not due_hours and meeting.reminded_day_at is None:
                 if meeting.created_at < meeting.starts_at - DAY_BEFORE:
                     await _remind(app, session, meeting, case, "day")
@@ -227,21 +311,38 @@ async def remind(app: App) -> None:
         await session.commit()
 
 
-async def _remind(app: App, session: AsyncSession, meeting: MediationSession, case: MediationCase, which: str) -> None:
-    parties = (await session.exec(select(MediationParty.person_id).where(
-        MediationParty.case_id == case.id, col(MediationParty.person_id).is_not(None)))).all()
+async def _remind(
+    app: App, session: AsyncSession, meeting: MediationSession, case: MediationCase, which: str
+) -> None:
+    parties = (
+        await session.exec(
+            select(MediationParty.person_id).where(
+                MediationParty.case_id == case.id, col(MediationParty.person_id).is_not(None)
+            )
+        )
+    ).all()
     # Day-before reminders are routine: hold them out of quiet hours. The two-hour one goes when it is due.
     delay = quiet_until(clock.now(), app.settings.quiet_hours) if which == "day" else None
 
     def text() -> str:
         if which == "day":
-            return _("Reminder: the mediation session of case {number} is tomorrow, {when}, at {place}.").format(
-                number=case.number, when=fmt_datetime(meeting.starts_at), place=meeting.place)
-        return _("Reminder: the mediation session of case {number} starts in two hours, at {time}, {place}.").format(
-            number=case.number, time=fmt_time(meeting.starts_at), place=meeting.place)
+            return _(
+                "Reminder: the mediation session of case {number} is tomorrow, {when}, at {place}."
+            ).format(number=case.number, when=fmt_datetime(meeting.starts_at), place=meeting.place)
+        return _(
+            "Reminder: the mediation session of case {number} starts in two hours, at {time}, {place}."
+        ).format(number=case.number, time=fmt_time(meeting.starts_at), place=meeting.place)
 
     cannot_come = {int(pid) for pid, answer in meeting.responses.items() if answer.get("answer") == "change"}
     people = [p for p in (case.mediator_id, case.requester_id, *parties) if p not in cannot_come]
-    await push(session, people, case, f"remind-{which}", text,
-               priority=Priority.ROUTINE, kind="reminder", key=f"{meeting.id}",
-               not_before=delay)
+    await push(
+        session,
+        people,
+        case,
+        f"remind-{which}",
+        text,
+        priority=Priority.ROUTINE,
+        kind="reminder",
+        key=f"{meeting.id}",
+        not_before=delay,
+    )

@@ -16,12 +16,20 @@ from models import Person
 from models.mediation import OPEN_STATUSES, MediationCase, MediationSession
 
 ACTIONS = {
-    "received": N_("request received"), "assigned": N_("mediator assigned"), "taken": N_("mediator took the case"),
-    "conflict_declared": N_("a mediator declared a conflict of interest"), "session_proposed": N_("session proposed"),
-    "session_confirmed": N_("session confirmed"), "session_change_asked": N_("another time asked for"),
-    "agreed": N_("agreement reached"), "not_agreed": N_("no agreement"), "withdrawn": N_("withdrawn"),
-    "followup_kept": N_("agreement reported kept"), "party_invited": N_("a party was given a code to follow the case"),
-    "party_joined": N_("a party follows the case in An Dân"), "reopened": N_("agreement reported broken: case reopened"),
+    "received": N_("request received"),
+    "assigned": N_("mediator assigned"),
+    "taken": N_("mediator took the case"),
+    "conflict_declared": N_("a mediator declared a conflict of interest"),
+    "session_proposed": N_("session proposed"),
+    "session_confirmed": N_("session confirmed"),
+    "session_change_asked": N_("another time asked for"),
+    "agreed": N_("agreement reached"),
+    "not_agreed": N_("no agreement"),
+    "withdrawn": N_("withdrawn"),
+    "followup_kept": N_("agreement reported kept"),
+    "party_invited": N_("a party was given a code to follow the case"),
+    "party_joined": N_("a party follows the case in An Dân"),
+    "reopened": N_("agreement reported broken: case reopened"),
 }
 
 
@@ -56,8 +64,12 @@ async def overview(ctx: Context) -> None:
 async def begin_request(ctx: Context) -> None:
     """Start the request form, once we know which area's mediation group the request goes to."""
     if home_grant(await ctx.grants()) is None:
-        ctx.reply(_("Please join your residential group first (/start), so your request reaches the right "
-                    "mediation group."))
+        ctx.reply(
+            _(
+                "Please join your residential group first (/start), so your request reaches the right "
+                "mediation group."
+            )
+        )
         return
     ctx.begin("mediation_request")
 
@@ -66,17 +78,24 @@ async def load_visible(ctx: Context, prefix: str) -> MediationCase | None:
     """The case named by a pressed "prefix:<id>[:...]" button, if this person may see it; otherwise say so."""
     value = (picked(ctx, prefix) or "").split(":", 1)[0]
     case = await ctx.session.get(MediationCase, int(value)) if value.isdigit() else None
-    if case is None or ctx.person is None or not await cases.can_view(ctx.session, ctx.person_id,
-                                                                       await ctx.grants(), case):
+    if (
+        case is None
+        or ctx.person is None
+        or not await cases.can_view(ctx.session, ctx.person_id, await ctx.grants(), case)
+    ):
         ctx.reply(_("That case does not exist or is not yours to see."))
         return None
     return case
 
 
 async def latest_session(ctx: Context, case: MediationCase) -> MediationSession | None:
-    rows = await ctx.session.exec(select(MediationSession).where(
-        MediationSession.case_id == case.id, col(MediationSession.status).in_(("proposed", "confirmed")))
-        .order_by(col(MediationSession.id).desc()))
+    rows = await ctx.session.exec(
+        select(MediationSession)
+        .where(
+            MediationSession.case_id == case.id, col(MediationSession.status).in_(("proposed", "confirmed"))
+        )
+        .order_by(col(MediationSession.id).desc())
+    )
     return rows.first()
 
 
@@ -96,17 +115,23 @@ async def show(ctx: Context, case: MediationCase) -> None:
         lines.append(_("In private"))
     lines.append(_("Description: {text}").format(text=case.description))
     parties = await cases.parties(ctx.session, case.id)
-    shown = [f"{p.name} ({p.contact})" if p.contact and (in_charge or case.mediator_id == me) else p.name
-             for p in parties]
+    shown = [
+        f"{p.name} ({p.contact})" if p.contact and (in_charge or case.mediator_id == me) else p.name
+        for p in parties
+    ]
     lines.append(_("Parties: {names}").format(names="; ".join(shown)))
     if case.preferred_times:
         lines.append(_("Preferred times: {times}").format(times=case.preferred_times))
     lines.append(_("Mediator: {name}").format(name=case.mediator_name or _("not assigned yet")))
     meeting = await latest_session(ctx, case)
     if meeting is not None:
-        lines.append(_("Session: {when}, {place} ({state})").format(
-            when=fmt_datetime(meeting.starts_at), place=meeting.place,
-            state=_("confirmed") if meeting.status == "confirmed" else _("proposed")))
+        lines.append(
+            _("Session: {when}, {place} ({state})").format(
+                when=fmt_datetime(meeting.starts_at),
+                place=meeting.place,
+                state=_("confirmed") if meeting.status == "confirmed" else _("proposed"),
+            )
+        )
     if case.agreement:
         lines.append(_("Agreement: {text}").format(text=case.agreement))
     if case.next_steps:
@@ -133,7 +158,11 @@ async def actions(ctx: Context, case: MediationCase, meeting: MediationSession |
         found.append(Choice(_("Record the outcome"), f"hgx:{case.id}"))
     if is_open and cases.is_mediator(grants, case):
         found.append(Choice(_("I have a conflict of interest"), f"hgc:{case.id}"))
-    if meeting is not None and await cases.is_party(ctx.session, me, case) and str(me) not in meeting.responses:
+    if (
+        meeting is not None
+        and await cases.is_party(ctx.session, me, case)
+        and str(me) not in meeting.responses
+    ):
         found.append(Choice(_("Confirm the session"), f"hgy:{meeting.id}"))
         found.append(Choice(_("Ask for another time"), f"hgr:{meeting.id}"))
     if is_open and case.requester_id == me:
@@ -144,4 +173,3 @@ async def actions(ctx: Context, case: MediationCase, meeting: MediationSession |
 async def mediator_name(ctx: Context, person_id: int) -> str:
     person = await ctx.session.get(Person, person_id)
     return cases.mediator_label(person) if person else "—"
-

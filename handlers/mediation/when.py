@@ -10,14 +10,45 @@ from datetime import date, datetime, time, timedelta
 
 from bot.i18n import local, zone
 
-WEEKDAYS = {"thu hai": 0, "thu 2": 0, "thu ba": 1, "thu 3": 1, "thu tu": 2, "thu 4": 2, "thu nam": 3, "thu 5": 3,
-            "thu sau": 4, "thu 6": 4, "thu bay": 5, "thu 7": 5, "chu nhat": 6, "cn": 6,
-            "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
-RELATIVE = {"hom nay": 0, "today": 0, "ngay mai": 1, "mai": 1, "tomorrow": 1, "ngay kia": 2, "ngay mot": 2, "mot": 2}
+WEEKDAYS = {
+    "thu hai": 0,
+    "thu 2": 0,
+    "thu ba": 1,
+    "thu 3": 1,
+    "thu tu": 2,
+    "thu 4": 2,
+    "thu nam": 3,
+    "thu 5": 3,
+    "thu sau": 4,
+    "thu 6": 4,
+    "thu bay": 5,
+    "thu 7": 5,
+    "chu nhat": 6,
+    "cn": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+}
+RELATIVE = {
+    "hom nay": 0,
+    "today": 0,
+    "ngay mai": 1,
+    "mai": 1,
+    "tomorrow": 1,
+    "ngay kia": 2,
+    "ngay mot": 2,
+    "mot": 2,
+}
 AFTERNOON = ("chieu", "toi", "pm", "dem")
 
-_TIME = re.compile(r"(?<!\d)(\d{1,2})\s*(?::|gio|h|g)\s*(\d{2})?(?:\s*(?:phut|p))?(?!\d)"
-                   r"|(?<!\d)(\d{1,2})\s*(am|pm)(?!\w)")
+_TIME = re.compile(
+    r"(?<!\d)(\d{1,2})\s*(?::|gio|h|g)\s*(\d{2})?(?:\s*(?:phut|p))?(?!\d)"
+    r"|(?<!\d)(\d{1,2})\s*(am|pm)(?!\w)"
+)
 _DAY_PERIOD = re.compile(r"\b(sang|trua|chieu|toi|dem|am|pm)\b")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?(?!\d)")
 _WORDS_DATE = re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})(?:\s+nam\s+(\d{4}))?")
@@ -62,7 +93,7 @@ def _time_of(folded: str) -> tuple[time, str] | None:
         hour = 0
     if hour > 23 or minute > 59:
         raise WhenError("bad_time")
-    rest = folded[: match.start()] + " " + folded[match.end():]
+    rest = folded[: match.start()] + " " + folded[match.end() :]
     return time(hour, minute), rest
 
 

@@ -31,7 +31,9 @@ async def ward_of(ctx: Context) -> int | None:
     return grant.ward_code if grant else None
 
 
-@router.command("chiendich", "campaign", help=N_("Open or edit the year's household pledge campaign"), roles=ADMINS)
+@router.command(
+    "chiendich", "campaign", help=N_("Open or edit the year's household pledge campaign"), roles=ADMINS
+)
 async def campaign(ctx: Context) -> None:
     ward = await ward_of(ctx)
     assert ward is not None  # the command is for ward admins only
@@ -41,9 +43,13 @@ async def campaign(ctx: Context) -> None:
         ctx.begin("pledge_campaign", ward=ward, year=year)
         return
     version = await current_version(ctx.session, found.id or 0)
-    ctx.reply(await summary(ctx, found, version),
-              [Choice(_("Edit the pledge text"), f"pcamp:edit:{found.id}"),
-               Choice(_("Show the pledge text"), f"pcamp:show:{found.id}")])
+    ctx.reply(
+        await summary(ctx, found, version),
+        [
+            Choice(_("Edit the pledge text"), f"pcamp:edit:{found.id}"),
+            Choice(_("Show the pledge text"), f"pcamp:show:{found.id}"),
+        ],
+    )
 
 
 async def summary(ctx: Context, found: PledgeCampaign, version: PledgeVersion) -> str:
@@ -52,10 +58,16 @@ async def summary(ctx: Context, found: PledgeCampaign, version: PledgeVersion) -
         scope = ", ".join(names)
     else:
         scope = _("the whole ward")
-    return _("Campaign “{title}”: {start} – {end}, for {scope}. Pledge text version {version}. "
-             "Coverage: /baophu. Areas register with /dangky.").format(
-        title=found.title, start=fmt_date(found.starts_on), end=fmt_date(found.ends_on), scope=scope,
-        version=version.number)
+    return _(
+        "Campaign “{title}”: {start} – {end}, for {scope}. Pledge text version {version}. "
+        "Coverage: /baophu. Areas register with /dangky."
+    ).format(
+        title=found.title,
+        start=fmt_date(found.starts_on),
+        end=fmt_date(found.ends_on),
+        scope=scope,
+        version=version.number,
+    )
 
 
 @router.choice("pcamp")
@@ -76,9 +88,13 @@ async def on_campaign_choice(ctx: Context) -> None:
 @opening.ask("title")
 async def ask_title(ctx: Context) -> None:
     title = default_title(ctx.data["year"], ctx.app.settings.default_locale)
-    ctx.reply(_("Let's open the household pledge campaign for {year}. What is its title? Type it, or use the "
-                "suggested one: “{title}”.").format(year=ctx.data["year"], title=title),
-              [Choice(_("Use the suggested title"), "ptitle:default")])
+    ctx.reply(
+        _(
+            "Let's open the household pledge campaign for {year}. What is its title? Type it, or use the "
+            "suggested one: “{title}”."
+        ).format(year=ctx.data["year"], title=title),
+        [Choice(_("Use the suggested title"), "ptitle:default")],
+    )
 
 
 @opening.on("title")
@@ -97,11 +113,17 @@ async def on_title(ctx: Context) -> Outcome:
 
 @opening.ask("text")
 async def ask_text(ctx: Context) -> None:
-    ctx.reply(_("This is the suggested pledge text, drawn from the five criteria of Circular 124/2021/TT-BCA:"))
+    ctx.reply(
+        _("This is the suggested pledge text, drawn from the five criteria of Circular 124/2021/TT-BCA:")
+    )
     ctx.reply(default_text(ctx.app.settings.default_locale))
-    ctx.reply(_("Use it, or type your own text in one message. Once opened, the text households sign is frozen: "
-                "an edit makes a new version and signatures keep theirs."),
-              [Choice(_("Use the suggested text"), "ptext:default")])
+    ctx.reply(
+        _(
+            "Use it, or type your own text in one message. Once opened, the text households sign is frozen: "
+            "an edit makes a new version and signatures keep theirs."
+        ),
+        [Choice(_("Use the suggested text"), "ptext:default")],
+    )
 
 
 def typed_text(ctx: Context) -> str | None:
@@ -116,7 +138,9 @@ async def on_text(ctx: Context) -> Outcome:
     elif (text := typed_text(ctx)) is not None:
         ctx.data["text"] = text
     else:
-        return retry(_("A pledge text needs at least a few sentences. Type it, or press “Use the suggested text”."))
+        return retry(
+            _("A pledge text needs at least a few sentences. Type it, or press “Use the suggested text”.")
+        )
     return goto("dates")
 
 
@@ -124,13 +148,21 @@ async def on_text(ctx: Context) -> Outcome:
 async def ask_dates(ctx: Context) -> None:
     year = ctx.data["year"]
     start, end = date(year, 1, 1), date(year, 3, 31)
-    ctx.reply(_("When may households sign? Type two dates like 1/1/{year} - 31/3/{year}, or keep the first "
-                "quarter.").format(year=year),
-              [Choice(_("{start} – {end}").format(start=fmt_date(start), end=fmt_date(end))[:60], "pdates:default")])
+    ctx.reply(
+        _(
+            "When may households sign? Type two dates like 1/1/{year} - 31/3/{year}, or keep the first "
+            "quarter."
+        ).format(year=year),
+        [
+            Choice(
+                _("{start} – {end}").format(start=fmt_date(start), end=fmt_date(end))[:60], "pdates:default"
+            )
+        ],
+    )
 
 
 def typed_dates(text: str) -> tuple[date, date] | None:
-    """"1/1/2027 - 31/3/2027" (or with dots or dashes) → the two dates; None when they are not two real dates."""
+    """ "1/1/2027 - 31/3/2027" (or with dots or dashes) → the two dates; None when they are not two real dates."""
     found = _DATES.findall(text)
     if len(found) != 2:
         return None
@@ -149,8 +181,11 @@ async def on_dates(ctx: Context) -> Outcome:
     else:
         dates = typed_dates(ctx.event.text)
         if dates is None:
-            return retry(_("Please type two dates as day/month/year, for example 1/1/{year} - 31/3/{year}.")
-                         .format(year=year))
+            return retry(
+                _("Please type two dates as day/month/year, for example 1/1/{year} - 31/3/{year}.").format(
+                    year=year
+                )
+            )
         start, end = dates
         if end < start:
             return retry(_("The end date is before the start date. Please type them again."))
@@ -195,10 +230,15 @@ async def ask_confirm(ctx: Context) -> None:
         scope = ", ".join(names)
     else:
         scope = _("the whole ward")
-    ctx.reply(_("Open “{title}” from {start} to {end} for {scope}?").format(
-        title=d["title"], start=fmt_date(date.fromisoformat(d["starts_on"])),
-        end=fmt_date(date.fromisoformat(d["ends_on"])), scope=scope),
-        yes_no(_("Open the campaign"), _("Cancel"), prefix="popen"))
+    ctx.reply(
+        _("Open “{title}” from {start} to {end} for {scope}?").format(
+            title=d["title"],
+            start=fmt_date(date.fromisoformat(d["starts_on"])),
+            end=fmt_date(date.fromisoformat(d["ends_on"])),
+            scope=scope,
+        ),
+        yes_no(_("Open the campaign"), _("Cancel"), prefix="popen"),
+    )
 
 
 @opening.on("confirm")
@@ -211,26 +251,44 @@ async def on_confirm(ctx: Context) -> Outcome:
         return retry(pick_reason())
     d = ctx.data
     if await campaign_of_year(ctx.session, d["ward"], d["year"]) is not None:
-        ctx.reply(_("A campaign for {year} already exists; type /chiendich to see it.").format(year=d["year"]))
+        ctx.reply(
+            _("A campaign for {year} already exists; type /chiendich to see it.").format(year=d["year"])
+        )
         return finish()
-    row = PledgeCampaign(ward_code=d["ward"], year=d["year"], title=d["title"],
-                         starts_on=date.fromisoformat(d["starts_on"]), ends_on=date.fromisoformat(d["ends_on"]),
-                         area_ids=list(d["areas"]), created_by=ctx.person_id)
+    row = PledgeCampaign(
+        ward_code=d["ward"],
+        year=d["year"],
+        title=d["title"],
+        starts_on=date.fromisoformat(d["starts_on"]),
+        ends_on=date.fromisoformat(d["ends_on"]),
+        area_ids=list(d["areas"]),
+        created_by=ctx.person_id,
+    )
     ctx.session.add(row)
     await ctx.session.flush()
-    ctx.session.add(PledgeVersion(campaign_id=row.id or 0, number=1, text=d["text"], created_by=ctx.person_id))
+    ctx.session.add(
+        PledgeVersion(campaign_id=row.id or 0, number=1, text=d["text"], created_by=ctx.person_id)
+    )
     ctx.audit("pledge.campaign_opened", "pledge_campaign", str(row.id), row.ward_code, year=row.year)
-    ctx.reply(_("The campaign is open. Residents sign with /camket; group leaders keep their household lists "
-                "with /hogiadinh; area leaders register their area with /dangky; everyone with a role sees "
-                "coverage with /baophu."))
+    ctx.reply(
+        _(
+            "The campaign is open. Residents sign with /camket; group leaders keep their household lists "
+            "with /hogiadinh; area leaders register their area with /dangky; everyone with a role sees "
+            "coverage with /baophu."
+        )
+    )
     return finish()
 
 
 # Editing the text ----------------------------------------------------------------------------------------
 @editing.ask("text")
 async def ask_new_text(ctx: Context) -> None:
-    ctx.reply(_("Type the new pledge text in one message. Households that already signed keep the version "
-                "they signed; new signatures use the new one."))
+    ctx.reply(
+        _(
+            "Type the new pledge text in one message. Households that already signed keep the version "
+            "they signed; new signatures use the new one."
+        )
+    )
 
 
 @editing.on("text")
@@ -246,12 +304,16 @@ async def on_new_text(ctx: Context) -> Outcome:
     if fold(previous.text) == fold(text):
         ctx.reply(_("That is the same text as version {n}; nothing was changed.").format(n=previous.number))
         return finish()
-    version = PledgeVersion(campaign_id=found.id or 0, number=previous.number + 1, text=text,
-                            created_by=ctx.person_id)
+    version = PledgeVersion(
+        campaign_id=found.id or 0, number=previous.number + 1, text=text, created_by=ctx.person_id
+    )
     ctx.session.add(version)
     ctx.audit("pledge.text_edited", "pledge_campaign", str(found.id), found.ward_code, version=version.number)
-    ctx.reply(_("Saved as version {n}. Signatures already given keep version {old}.").format(
-        n=version.number, old=previous.number))
+    ctx.reply(
+        _("Saved as version {n}. Signatures already given keep version {old}.").format(
+            n=version.number, old=previous.number
+        )
+    )
     return finish()
 
 

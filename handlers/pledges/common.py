@@ -40,7 +40,7 @@ def is_open(campaign: PledgeCampaign, day: date | None = None) -> bool:
 
 
 def bar(signed: int, total: int) -> str:
-    """"▓▓▓▓▓░░░░░ 52%": cells are floored so an unfinished group never shows a full bar."""
+    """ "▓▓▓▓▓░░░░░ 52%": cells are floored so an unfinished group never shows a full bar."""
     share = signed / total if total else 0.0
     filled = min(BAR_CELLS, int(share * BAR_CELLS))
     return "▓" * filled + "░" * (BAR_CELLS - filled) + f" {int(share * 100)}%"
@@ -48,20 +48,28 @@ def bar(signed: int, total: int) -> str:
 
 async def campaign_of_year(session: AsyncSession, ward_code: int, year: int) -> PledgeCampaign | None:
     result = await session.exec(
-        select(PledgeCampaign).where(PledgeCampaign.ward_code == ward_code, PledgeCampaign.year == year))
+        select(PledgeCampaign).where(PledgeCampaign.ward_code == ward_code, PledgeCampaign.year == year)
+    )
     return result.first()
 
 
 async def latest_campaign(session: AsyncSession, ward_code: int) -> PledgeCampaign | None:
     """The campaign leaders look at: the newest one that has started, else the newest one planned."""
-    rows = (await session.exec(select(PledgeCampaign).where(PledgeCampaign.ward_code == ward_code)
-                               .order_by(col(PledgeCampaign.year).desc()))).all()
+    rows = (
+        await session.exec(
+            select(PledgeCampaign)
+            .where(PledgeCampaign.ward_code == ward_code)
+            .order_by(col(PledgeCampaign.year).desc())
+        )
+    ).all()
     started = [c for c in rows if c.starts_on <= today()]
     return started[0] if started else (rows[0] if rows else None)
 
 
 async def open_campaign_for_group(session: AsyncSession, group: Group) -> PledgeCampaign | None:
-    rows = (await session.exec(select(PledgeCampaign).where(PledgeCampaign.ward_code == group.ward_code))).all()
+    rows = (
+        await session.exec(select(PledgeCampaign).where(PledgeCampaign.ward_code == group.ward_code))
+    ).all()
     for campaign in rows:
         if is_open(campaign) and covers(campaign, group.area_id):
             return campaign
@@ -69,14 +77,20 @@ async def open_campaign_for_group(session: AsyncSession, group: Group) -> Pledge
 
 
 async def current_version(session: AsyncSession, campaign_id: int) -> PledgeVersion:
-    result = await session.exec(select(PledgeVersion).where(PledgeVersion.campaign_id == campaign_id)
-                                .order_by(col(PledgeVersion.number).desc()))
+    result = await session.exec(
+        select(PledgeVersion)
+        .where(PledgeVersion.campaign_id == campaign_id)
+        .order_by(col(PledgeVersion.number).desc())
+    )
     return result.first()  # type: ignore[return-value]  # a campaign is always created with version 1
 
 
-async def active_signature(session: AsyncSession, campaign_id: int, household_id: int) -> PledgeSignature | None:
-    result = await session.exec(select(PledgeSignature).where(
-        PledgeSignature.active_key == f"{campaign_id}:{household_id}"))
+async def active_signature(
+    session: AsyncSession, campaign_id: int, household_id: int
+) -> PledgeSignature | None:
+    result = await session.exec(
+        select(PledgeSignature).where(PledgeSignature.active_key == f"{campaign_id}:{household_id}")
+    )
     return result.first()
 
 
@@ -87,17 +101,22 @@ async def home_group(session: AsyncSession, grants: list[RoleGrant]) -> Group | 
 
 async def my_households(session: AsyncSession, person_id: int, confirmed: bool = True) -> list[Household]:
     """Households the person belongs to (confirmed by the group admin, or still waiting)."""
-    condition = (col(HouseholdMember.confirmed_at).is_not(None) if confirmed
-                 else col(HouseholdMember.confirmed_at).is_(None))
+    condition = (
+        col(HouseholdMember.confirmed_at).is_not(None)
+        if confirmed
+        else col(HouseholdMember.confirmed_at).is_(None)
+    )
     result = await session.exec(
-        select(Household).join(HouseholdMember, col(HouseholdMember.household_id) == col(Household.id))
-        .where(HouseholdMember.person_id == person_id, condition).order_by(col(Household.id)))
+        select(Household)
+        .join(HouseholdMember, col(HouseholdMember.household_id) == col(Household.id))
+        .where(HouseholdMember.person_id == person_id, condition)
+        .order_by(col(Household.id))
+    )
     return list(result.all())
 
 
 def household_label(household: Household) -> str:
     return f"{household.address} — {household.head_name}"
-
 
 
 def admin_groups(grants: list[RoleGrant]) -> list[int]:

@@ -53,11 +53,17 @@ class Scope:
 
 def _signed_join(campaign_id: int, as_of: datetime | None = None):
     """Signatures in force now, or (for past weeks of a digest) at the moment `as_of`."""
-    same = and_(col(PledgeSignature.household_id) == col(Household.id), col(PledgeSignature.campaign_id) == campaign_id)
+    same = and_(
+        col(PledgeSignature.household_id) == col(Household.id),
+        col(PledgeSignature.campaign_id) == campaign_id,
+    )
     if as_of is None:
         return and_(same, col(PledgeSignature.active_key).is_not(None))
-    return and_(same, col(PledgeSignature.signed_at) < as_of,
-                or_(col(PledgeSignature.withdrawn_at).is_(None), col(PledgeSignature.withdrawn_at) >= as_of))
+    return and_(
+        same,
+        col(PledgeSignature.signed_at) < as_of,
+        or_(col(PledgeSignature.withdrawn_at).is_(None), col(PledgeSignature.withdrawn_at) >= as_of),
+    )
 
 
 def _where(campaign: PledgeCampaign, scope: Scope) -> list:
@@ -71,34 +77,57 @@ def _where(campaign: PledgeCampaign, scope: Scope) -> list:
     return conditions
 
 
-async def by_group(session: AsyncSession, campaign: PledgeCampaign, scope: Scope,
-                   as_of: datetime | None = None) -> list[GroupCoverage]:
-    columns = (Group.id, Group.name, Area.id, Area.name, func.count(col(Household.id)),
-               func.count(col(PledgeSignature.id)))
-    rows = await execute(session,
+async def by_group(
+    session: AsyncSession, campaign: PledgeCampaign, scope: Scope, as_of: datetime | None = None
+) -> list[GroupCoverage]:
+    columns = (
+        Group.id,
+        Group.name,
+        Area.id,
+        Area.name,
+        func.count(col(Household.id)),
+        func.count(col(PledgeSignature.id)),
+    )
+    rows = await execute(
+        session,
         sa_select(*columns)  # type: ignore[call-overload]  # typed overloads stop at a few columns
-        .select_from(Group).join(Area, col(Area.id) == col(Group.area_id))
+        .select_from(Group)
+        .join(Area, col(Area.id) == col(Group.area_id))
         .outerjoin(Household, col(Household.group_id) == col(Group.id))
         .outerjoin(PledgeSignature, _signed_join(campaign.id or 0, as_of))
         .where(*_where(campaign, scope))
         .group_by(col(Group.id), col(Group.name), col(Area.id), col(Area.name))
-        .order_by(col(Area.id), col(Group.id)))
+        .order_by(col(Area.id), col(Group.id)),
+    )
     return [GroupCoverage(g, gn, a, an, int(t), int(s)) for g, gn, a, an, t, s in rows.all()]
 
 
-async def households(session: AsyncSession, campaign: PledgeCampaign, scope: Scope,
-                     unsigned_only: bool = False) -> list[HouseholdLine]:
-    columns = (Area.name, Group.name, Group.id, Household.id, Household.address, Household.head_name,
-               Household.members_count, PledgeSignature.signer_name, PledgeSignature.signed_at, PledgeVersion.number,
-               PledgeSignature.code)
+async def households(
+    session: AsyncSession, campaign: PledgeCampaign, scope: Scope, unsigned_only: bool = False
+) -> list[HouseholdLine]:
+    columns = (
+        Area.name,
+        Group.name,
+        Group.id,
+        Household.id,
+        Household.address,
+        Household.head_name,
+        Household.members_count,
+        PledgeSignature.signer_name,
+        PledgeSignature.signed_at,
+        PledgeVersion.number,
+        PledgeSignature.code,
+    )
     query = (
         sa_select(*columns)  # type: ignore[call-overload]  # typed overloads stop at a few columns
-        .select_from(Household).join(Group, col(Group.id) == col(Household.group_id))
+        .select_from(Household)
+        .join(Group, col(Group.id) == col(Household.group_id))
         .join(Area, col(Area.id) == col(Group.area_id))
         .outerjoin(PledgeSignature, _signed_join(campaign.id or 0))
         .outerjoin(PledgeVersion, col(PledgeVersion.id) == col(PledgeSignature.version_id))
         .where(*_where(campaign, scope))
-        .order_by(col(Area.id), col(Group.id), col(Household.id)))
+        .order_by(col(Area.id), col(Group.id), col(Household.id))
+    )
     if unsigned_only:
         query = query.where(col(PledgeSignature.id).is_(None))
     rows = (await execute(session, query)).all()

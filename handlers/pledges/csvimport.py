@@ -22,8 +22,15 @@ MAX_MEMBERS = 50
 HEADERS = {
     "address": {"dia chi", "address", "dia chi ho", "so nha"},
     "head_name": {"chu ho", "ho ten chu ho", "ten chu ho", "head", "head of household", "head name"},
-    "members": {"so nhan khau", "nhan khau", "so thanh vien", "so nguoi", "members", "members count",
-                "number of members"},
+    "members": {
+        "so nhan khau",
+        "nhan khau",
+        "so thanh vien",
+        "so nguoi",
+        "members",
+        "members count",
+        "number of members",
+    },
 }
 
 
@@ -61,8 +68,11 @@ def check_row(line: int, address: str, head: str, members_raw: str | None) -> tu
     if members_raw is not None:
         raw = clean(members_raw)
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_MEMBERS:
-            errors.append(_("the number of members “{value}” is not a whole number from 1 to {max}")
-                          .format(value=raw[:20], max=MAX_MEMBERS))
+            errors.append(
+                _("the number of members “{value}” is not a whole number from 1 to {max}").format(
+                    value=raw[:20], max=MAX_MEMBERS
+                )
+            )
         else:
             members = int(raw)
     if errors:
@@ -79,8 +89,12 @@ def parse(data: bytes) -> Parsed:
     try:
         text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
     except UnicodeDecodeError:
-        result.errors.append(_("The file is not UTF-8 text. In Excel choose “Save as” → “CSV UTF-8 (comma "
-                               "delimited)” and send it again."))
+        result.errors.append(
+            _(
+                "The file is not UTF-8 text. In Excel choose “Save as” → “CSV UTF-8 (comma "
+                "delimited)” and send it again."
+            )
+        )
         return result
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
@@ -105,13 +119,21 @@ def parse(data: bytes) -> Parsed:
                         break
             missing = [k for k in ("address", "head_name") if k not in columns]
             if missing:
-                result.errors.append(at_line(line, _(
-                    "the header row must name the columns “Địa chỉ” (address), “Chủ hộ” (head of household) "
-                    "and optionally “Số nhân khẩu” (members); found: {found}").format(found=", ".join(cells)[:200])))
+                result.errors.append(
+                    at_line(
+                        line,
+                        _(
+                            "the header row must name the columns “Địa chỉ” (address), “Chủ hộ” (head of household) "
+                            "and optionally “Số nhân khẩu” (members); found: {found}"
+                        ).format(found=", ".join(cells)[:200]),
+                    )
+                )
                 return result
             continue
         if len(result.rows) + len(result.errors) >= MAX_ROWS:
-            result.errors.append(_("The file has more than {max} households; please split it.").format(max=MAX_ROWS))
+            result.errors.append(
+                _("The file has more than {max} households; please split it.").format(max=MAX_ROWS)
+            )
             break
 
         def cell(key: str, cells: list[str] = cells) -> str | None:
@@ -125,8 +147,14 @@ def parse(data: bytes) -> Parsed:
         if row is not None:
             key = fold(row.address)
             if key in seen:
-                result.errors.append(at_line(line, _("the address “{address}” already appears on line {first}")
-                                             .format(address=row.address, first=seen[key])))
+                result.errors.append(
+                    at_line(
+                        line,
+                        _("the address “{address}” already appears on line {first}").format(
+                            address=row.address, first=seen[key]
+                        ),
+                    )
+                )
             else:
                 seen[key] = line
                 result.rows.append(row)

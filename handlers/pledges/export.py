@@ -14,15 +14,34 @@ from handlers.pledges.verify import shown
 
 
 def header() -> list[str]:
-    return [_("Area"), _("Group"), _("Address"), _("Head of household"), _("Members"), _("Signed"),
-            _("Signed by"), _("Signed at"), _("Text version"), _("Verification code")]
+    return [
+        _("Area"),
+        _("Group"),
+        _("Address"),
+        _("Head of household"),
+        _("Members"),
+        _("Signed"),
+        _("Signed by"),
+        _("Signed at"),
+        _("Text version"),
+        _("Verification code"),
+    ]
 
 
 def row(line: HouseholdLine) -> list[str | int]:
     signed = line.signed_at is not None
-    return [line.area, line.group, line.address, line.head_name, line.members, _("signed") if signed else _("not signed"),
-            line.signer or "", fmt_datetime(line.signed_at) if line.signed_at else "",
-            line.version if line.version is not None else "", shown(line.code) if line.code else ""]
+    return [
+        line.area,
+        line.group,
+        line.address,
+        line.head_name,
+        line.members,
+        _("signed") if signed else _("not signed"),
+        line.signer or "",
+        fmt_datetime(line.signed_at) if line.signed_at else "",
+        line.version if line.version is not None else "",
+        shown(line.code) if line.code else "",
+    ]
 
 
 def to_csv(lines: list[HouseholdLine]) -> bytes:

@@ -24,8 +24,12 @@ MAX_ERRORS_SHOWN = 25
 MAX_MATCHES = 10
 
 
-@router.command("hogiadinh", "households", help=N_("Keep your group's household list (add, edit, import CSV)"),
-                roles={Role.GROUP_ADMIN.value})
+@router.command(
+    "hogiadinh",
+    "households",
+    help=N_("Keep your group's household list (add, edit, import CSV)"),
+    roles={Role.GROUP_ADMIN.value},
+)
 async def households(ctx: Context) -> None:
     groups = admin_groups(await ctx.grants())
     if not groups:
@@ -35,8 +39,15 @@ async def households(ctx: Context) -> None:
 
 
 async def group_households(ctx: Context) -> list[Household]:
-    return list((await ctx.session.exec(select(Household).where(Household.group_id == ctx.data["group_id"])
-                                        .order_by(col(Household.id)))).all())
+    return list(
+        (
+            await ctx.session.exec(
+                select(Household)
+                .where(Household.group_id == ctx.data["group_id"])
+                .order_by(col(Household.id))
+            )
+        ).all()
+    )
 
 
 @flow.ask("group")
@@ -47,7 +58,9 @@ async def ask_group(ctx: Context) -> None:
         ctx.state.step = "menu"
         await ask_menu(ctx)
         return
-    ctx.reply(_("Which group?"), [Choice(await group_label(ctx.session, g), f"phgroup:{g}") for g in groups[:30]])
+    ctx.reply(
+        _("Which group?"), [Choice(await group_label(ctx.session, g), f"phgroup:{g}") for g in groups[:30]]
+    )
 
 
 @flow.on("group")
@@ -61,9 +74,11 @@ async def on_group(ctx: Context) -> Outcome:
 
 async def pending_requests(ctx: Context) -> list[tuple[HouseholdMember, Household]]:
     rows = await ctx.session.exec(
-        select(HouseholdMember, Household).join(Household, col(Household.id) == col(HouseholdMember.household_id))
+        select(HouseholdMember, Household)
+        .join(Household, col(Household.id) == col(HouseholdMember.household_id))
         .where(Household.group_id == ctx.data["group_id"], col(HouseholdMember.confirmed_at).is_(None))
-        .order_by(col(HouseholdMember.id)))
+        .order_by(col(HouseholdMember.id))
+    )
     return list(rows.all())
 
 
@@ -71,13 +86,21 @@ async def pending_requests(ctx: Context) -> list[tuple[HouseholdMember, Househol
 async def ask_menu(ctx: Context) -> None:
     count = len(await group_households(ctx))
     waiting = len(await pending_requests(ctx))
-    choices = [Choice(_("Show the list"), "phh:list"), Choice(_("Add a household"), "phh:add"),
-               Choice(_("Edit a household"), "phh:edit"), Choice(_("Remove a household"), "phh:remove"),
-               Choice(_("Import a CSV file"), "phh:import")]
+    choices = [
+        Choice(_("Show the list"), "phh:list"),
+        Choice(_("Add a household"), "phh:add"),
+        Choice(_("Edit a household"), "phh:edit"),
+        Choice(_("Remove a household"), "phh:remove"),
+        Choice(_("Import a CSV file"), "phh:import"),
+    ]
     if waiting:
         choices.append(Choice(_("Requests to join ({n})").format(n=waiting), "phh:pending"))
-    ctx.reply(_("{group}: {n} households. What do you want to do?").format(
-        group=await group_label(ctx.session, ctx.data["group_id"]), n=count), [*choices, Choice(_("Done"), "phh:done")])
+    ctx.reply(
+        _("{group}: {n} households. What do you want to do?").format(
+            group=await group_label(ctx.session, ctx.data["group_id"]), n=count
+        ),
+        [*choices, Choice(_("Done"), "phh:done")],
+    )
 
 
 @flow.on("menu")
@@ -86,9 +109,12 @@ async def on_menu(ctx: Context) -> Outcome:
     if action == "list":
         rows = await group_households(ctx)
         member_counts = await linked_counts(ctx, [h.id or 0 for h in rows])
-        lines = [_("{i}. {household} — {n} members, {linked} linked in the chat").format(
-            i=i, household=household_label(h), n=h.members_count, linked=member_counts.get(h.id or 0, 0))
-            for i, h in enumerate(rows, 1)]
+        lines = [
+            _("{i}. {household} — {n} members, {linked} linked in the chat").format(
+                i=i, household=household_label(h), n=h.members_count, linked=member_counts.get(h.id or 0, 0)
+            )
+            for i, h in enumerate(rows, 1)
+        ]
         ctx.reply("\n".join(lines) or _("The list is empty."))
         return retry("")
     if action == "done":
@@ -111,16 +137,19 @@ async def linked_counts(ctx: Context, ids: list[int]) -> dict[int, int]:
     from sqlalchemy import func
 
     rows = await ctx.session.exec(
-        select(HouseholdMember.household_id, func.count()).where(col(HouseholdMember.household_id).in_(ids),
-                                                                 col(HouseholdMember.confirmed_at).is_not(None))
-        .group_by(col(HouseholdMember.household_id)))
+        select(HouseholdMember.household_id, func.count())
+        .where(col(HouseholdMember.household_id).in_(ids), col(HouseholdMember.confirmed_at).is_not(None))
+        .group_by(col(HouseholdMember.household_id))
+    )
     return {hid: int(n) for hid, n in rows.all()}
 
 
 def typed_household(text: str) -> tuple[csvimport.Row | None, list[str]]:
     parts = [p.strip() for p in text.split(";")]
     if len(parts) not in (2, 3):
-        return None, [_("please separate the address, the head of household and the number of members with “;”")]
+        return None, [
+            _("please separate the address, the head of household and the number of members with “;”")
+        ]
     return csvimport.check_row(1, parts[0], parts[1], parts[2] if len(parts) == 3 else None)
 
 
@@ -130,8 +159,12 @@ async def address_taken(ctx: Context, address: str, except_id: int | None = None
 
 @flow.ask("add")
 async def ask_add(ctx: Context) -> None:
-    ctx.reply(_("Type the household as: address; head of household; number of members\n"
-                "For example: Số 12, đường Lê Lợi; Nguyễn Văn An; 4"))
+    ctx.reply(
+        _(
+            "Type the household as: address; head of household; number of members\n"
+            "For example: Số 12, đường Lê Lợi; Nguyễn Văn An; 4"
+        )
+    )
 
 
 @flow.on("add")
@@ -141,10 +174,19 @@ async def on_add(ctx: Context) -> Outcome:
         return retry(_("That was not saved: {problems}.").format(problems="; ".join(errors)))
     if await address_taken(ctx, row.address):
         return retry(_("The group already has a household at “{address}”.").format(address=row.address))
-    ctx.session.add(Household(group_id=ctx.data["group_id"], address=row.address, head_name=row.head_name,
-                              members_count=row.members))
-    ctx.reply(_("Added: {address} — {head}, {n} members.").format(address=row.address, head=row.head_name,
-                                                                  n=row.members))
+    ctx.session.add(
+        Household(
+            group_id=ctx.data["group_id"],
+            address=row.address,
+            head_name=row.head_name,
+            members_count=row.members,
+        )
+    )
+    ctx.reply(
+        _("Added: {address} — {head}, {n} members.").format(
+            address=row.address, head=row.head_name, n=row.members
+        )
+    )
     return goto("menu")
 
 
@@ -166,8 +208,10 @@ async def on_pick(ctx: Context) -> Outcome:
     found = [h for h in rows if ctx.event.text.strip() and matches(ctx.event.text, fold(household_label(h)))]
     if not found:
         return retry(_("No household of the group matches “{query}”.").format(query=ctx.event.text[:60]))
-    ctx.reply(_("Choose the household:"), [Choice(household_label(h)[:60], f"phpick:{h.id}")
-                                           for h in found[:MAX_MATCHES]])
+    ctx.reply(
+        _("Choose the household:"),
+        [Choice(household_label(h)[:60], f"phpick:{h.id}") for h in found[:MAX_MATCHES]],
+    )
     return stay()
 
 
@@ -175,8 +219,11 @@ async def on_pick(ctx: Context) -> Outcome:
 async def ask_edit(ctx: Context) -> None:
     household = await ctx.session.get(Household, ctx.data["household_id"])
     assert household is not None
-    ctx.reply(_("Now: {line}\nType the corrected line (address; head of household; number of members).").format(
-        line=f"{household.address}; {household.head_name}; {household.members_count}"))
+    ctx.reply(
+        _("Now: {line}\nType the corrected line (address; head of household; number of members).").format(
+            line=f"{household.address}; {household.head_name}; {household.members_count}"
+        )
+    )
 
 
 @flow.on("edit")
@@ -191,8 +238,11 @@ async def on_edit(ctx: Context) -> Outcome:
         return retry(_("The group already has a household at “{address}”.").format(address=row.address))
     household.address, household.head_name, household.members_count = row.address, row.head_name, row.members
     ctx.session.add(household)
-    ctx.reply(_("Saved: {address} — {head}, {n} members.").format(address=row.address, head=row.head_name,
-                                                                  n=row.members))
+    ctx.reply(
+        _("Saved: {address} — {head}, {n} members.").format(
+            address=row.address, head=row.head_name, n=row.members
+        )
+    )
     return goto("menu")
 
 
@@ -200,8 +250,12 @@ async def on_edit(ctx: Context) -> Outcome:
 async def ask_remove(ctx: Context) -> None:
     household = await ctx.session.get(Household, ctx.data["household_id"])
     assert household is not None
-    ctx.reply(_("Remove {household} from the list? Pledges it signed stay on record with its address.").format(
-        household=household_label(household)), yes_no(_("Remove"), _("Keep it"), prefix="phrm"))
+    ctx.reply(
+        _("Remove {household} from the list? Pledges it signed stay on record with its address.").format(
+            household=household_label(household)
+        ),
+        yes_no(_("Remove"), _("Keep it"), prefix="phrm"),
+    )
 
 
 @flow.on("remove")
@@ -220,8 +274,12 @@ async def remove_household(ctx: Context, household: Household) -> None:
     session = ctx.session
     await execute(session, delete(HouseholdMember).where(col(HouseholdMember.household_id) == household.id))
     # A signature is the campaign's record: it keeps the address it was signed for, without the household.
-    await execute(session, update(PledgeSignature).where(col(PledgeSignature.household_id) == household.id)
-                       .values(household_id=None, active_key=None))
+    await execute(
+        session,
+        update(PledgeSignature)
+        .where(col(PledgeSignature.household_id) == household.id)
+        .values(household_id=None, active_key=None),
+    )
     ctx.audit("pledge.household_removed", "household", str(household.id), None, group=household.group_id)
     await session.delete(household)
     await session.flush()
@@ -229,10 +287,14 @@ async def remove_household(ctx: Context, household: Household) -> None:
 
 @flow.ask("import")
 async def ask_import(ctx: Context) -> None:
-    ctx.reply(_("Send the CSV file (UTF-8) of the group's households. The first row names the columns: "
-                "Địa chỉ; Chủ hộ; Số nhân khẩu. A household whose address is already on the list is updated; "
-                "the others are added. If any row has a problem, nothing is imported and I list the lines "
-                "to fix."))
+    ctx.reply(
+        _(
+            "Send the CSV file (UTF-8) of the group's households. The first row names the columns: "
+            "Địa chỉ; Chủ hộ; Số nhân khẩu. A household whose address is already on the list is updated; "
+            "the others are added. If any row has a problem, nothing is imported and I list the lines "
+            "to fix."
+        )
+    )
 
 
 @flow.on("import")
@@ -257,18 +319,33 @@ async def on_import(ctx: Context) -> Outcome:
     for row in parsed.rows:
         household = existing.get(fold(row.address))
         if household is None:
-            ctx.session.add(Household(group_id=ctx.data["group_id"], address=row.address, head_name=row.head_name,
-                                      members_count=row.members))
+            ctx.session.add(
+                Household(
+                    group_id=ctx.data["group_id"],
+                    address=row.address,
+                    head_name=row.head_name,
+                    members_count=row.members,
+                )
+            )
             added += 1
         elif (household.head_name, household.members_count) != (row.head_name, row.members):
             household.head_name, household.members_count = row.head_name, row.members
             ctx.session.add(household)
             updated += 1
-    ctx.audit("pledge.households_imported", "community_group", str(ctx.data["group_id"]), None,
-              added=added, updated=updated)
-    ctx.reply(_("Imported {rows} rows: {added} households added, {updated} updated. Households not in the file "
-                "were kept; remove them one by one if they moved away.").format(
-        rows=len(parsed.rows), added=added, updated=updated))
+    ctx.audit(
+        "pledge.households_imported",
+        "community_group",
+        str(ctx.data["group_id"]),
+        None,
+        added=added,
+        updated=updated,
+    )
+    ctx.reply(
+        _(
+            "Imported {rows} rows: {added} households added, {updated} updated. Households not in the file "
+            "were kept; remove them one by one if they moved away."
+        ).format(rows=len(parsed.rows), added=added, updated=updated)
+    )
     return goto("menu")
 
 

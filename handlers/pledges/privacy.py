@@ -33,41 +33,70 @@ TABLES = (PledgeSignature, HouseholdMember, PledgeAreaRegistration, PledgeCampai
 
 
 async def export(session: AsyncSession, person: Person) -> dict[str, Any]:
-    signatures = (await session.exec(
-        select(PledgeSignature, PledgeCampaign).join(PledgeCampaign, col(PledgeCampaign.id) == col(PledgeSignature.campaign_id))
-        .where(PledgeSignature.person_id == person.id).order_by(col(PledgeSignature.id)))).all()
-    links = (await session.exec(
-        select(HouseholdMember, Household).join(Household, col(Household.id) == col(HouseholdMember.household_id))
-        .where(HouseholdMember.person_id == person.id))).all()
+    signatures = (
+        await session.exec(
+            select(PledgeSignature, PledgeCampaign)
+            .join(PledgeCampaign, col(PledgeCampaign.id) == col(PledgeSignature.campaign_id))
+            .where(PledgeSignature.person_id == person.id)
+            .order_by(col(PledgeSignature.id))
+        )
+    ).all()
+    links = (
+        await session.exec(
+            select(HouseholdMember, Household)
+            .join(Household, col(Household.id) == col(HouseholdMember.household_id))
+            .where(HouseholdMember.person_id == person.id)
+        )
+    ).all()
     data: dict[str, Any] = {}
     if signatures:
-        data["signatures"] = [{"campaign": c.title, "household": s.address, "signer_name": s.signer_name,
-                               "signed_at": s.signed_at, "withdrawn_at": s.withdrawn_at, "code": shown(s.code)}
-                              for s, c in signatures]
+        data["signatures"] = [
+            {
+                "campaign": c.title,
+                "household": s.address,
+                "signer_name": s.signer_name,
+                "signed_at": s.signed_at,
+                "withdrawn_at": s.withdrawn_at,
+                "code": shown(s.code),
+            }
+            for s, c in signatures
+        ]
     if links:
-        data["households"] = [{"household": household_label(h), "confirmed": m.confirmed_at is not None}
-                              for m, h in links]
+        data["households"] = [
+            {"household": household_label(h), "confirmed": m.confirmed_at is not None} for m, h in links
+        ]
     return data
 
 
 async def erase(session: AsyncSession, person: Person) -> list[str]:
     notes: list[str] = []
-    signatures = (await session.exec(
-        select(PledgeSignature, PledgeCampaign).join(PledgeCampaign, col(PledgeCampaign.id) == col(PledgeSignature.campaign_id))
-        .where(PledgeSignature.person_id == person.id))).all()
+    signatures = (
+        await session.exec(
+            select(PledgeSignature, PledgeCampaign)
+            .join(PledgeCampaign, col(PledgeCampaign.id) == col(PledgeSignature.campaign_id))
+            .where(PledgeSignature.person_id == person.id)
+        )
+    ).all()
     for signature, campaign in signatures:
         if is_open(campaign):
             await session.delete(signature)
         else:
             signature.person_id = None
             session.add(signature)
-            notes.append(_("The pledge signed for the household at {address} in “{title}” stays on the ward's record "
-                           "with the name typed as the signature ({name}); it is no longer linked to you.").format(
-                address=signature.address, title=campaign.title, name=signature.signer_name))
+            notes.append(
+                _(
+                    "The pledge signed for the household at {address} in “{title}” stays on the ward's record "
+                    "with the name typed as the signature ({name}); it is no longer linked to you."
+                ).format(address=signature.address, title=campaign.title, name=signature.signer_name)
+            )
     await execute(session, delete(HouseholdMember).where(col(HouseholdMember.person_id) == person.id))
-    await unlink(session, person, PledgeAreaRegistration.registered_by, HouseholdMember.confirmed_by,
-                 PledgeCampaign.created_by, PledgeVersion.created_by)
+    await unlink(
+        session,
+        person,
+        PledgeAreaRegistration.registered_by,
+        HouseholdMember.confirmed_by,
+        PledgeCampaign.created_by,
+        PledgeVersion.created_by,
+    )
     await session.flush()
     return notes
-
-

@@ -41,12 +41,15 @@ async def registrable(ctx: Context) -> list[tuple[Area, PledgeCampaign]]:
     return found
 
 
-@router.command("dangky", "register", help=N_("Register your area for the year's pledge campaign"),
-                roles=REGISTRARS)
+@router.command(
+    "dangky", "register", help=N_("Register your area for the year's pledge campaign"), roles=REGISTRARS
+)
 async def register(ctx: Context) -> None:
     options = await registrable(ctx)
     if not options:
-        ctx.reply(_("There is no pledge campaign for your area yet. The ward admin opens it with /chiendich."))
+        ctx.reply(
+            _("There is no pledge campaign for your area yet. The ward admin opens it with /chiendich.")
+        )
         return
     ctx.begin("pledge_register", options=[[a.id, c.id] for a, c in options])
 
@@ -77,9 +80,16 @@ async def on_area(ctx: Context) -> Outcome:
 
 
 async def households_of_area(ctx: Context, area_id: int) -> int:
-    return int((await ctx.session.exec(
-        select(func.count()).select_from(Household).join(Group, col(Group.id) == col(Household.group_id))
-        .where(Group.area_id == area_id))).one())
+    return int(
+        (
+            await ctx.session.exec(
+                select(func.count())
+                .select_from(Household)
+                .join(Group, col(Group.id) == col(Household.group_id))
+                .where(Group.area_id == area_id)
+            )
+        ).one()
+    )
 
 
 @flow.ask("confirm")
@@ -88,19 +98,36 @@ async def ask_confirm(ctx: Context) -> None:
     area = await ctx.session.get(Area, area_id)
     campaign = await ctx.session.get(PledgeCampaign, campaign_id)
     assert area is not None and campaign is not None
-    existing = (await ctx.session.exec(select(PledgeAreaRegistration).where(
-        PledgeAreaRegistration.campaign_id == campaign_id, PledgeAreaRegistration.area_id == area_id))).first()
+    existing = (
+        await ctx.session.exec(
+            select(PledgeAreaRegistration).where(
+                PledgeAreaRegistration.campaign_id == campaign_id, PledgeAreaRegistration.area_id == area_id
+            )
+        )
+    ).first()
     if existing is not None:
-        ctx.reply(_("{area} already registered for “{title}” on {date}.").format(
-            area=area.name, title=campaign.title, date=fmt_date(existing.registered_at)))
+        ctx.reply(
+            _("{area} already registered for “{title}” on {date}.").format(
+                area=area.name, title=campaign.title, date=fmt_date(existing.registered_at)
+            )
+        )
         ctx.end()
         return
     count = await households_of_area(ctx, area_id)
-    ctx.reply(_("REGISTRATION: {area} registers to be recognised as a residential area safe in security and "
-                "order in {year}, and undertakes that all {n} of its households sign the pledge “{title}” "
-                "by {end}. Register?").format(area=area.name, year=campaign.year, n=fmt_number(count),
-                                               title=campaign.title, end=fmt_date(campaign.ends_on)),
-              yes_no(_("Register the area"), _("Cancel"), prefix="pregok"))
+    ctx.reply(
+        _(
+            "REGISTRATION: {area} registers to be recognised as a residential area safe in security and "
+            "order in {year}, and undertakes that all {n} of its households sign the pledge “{title}” "
+            "by {end}. Register?"
+        ).format(
+            area=area.name,
+            year=campaign.year,
+            n=fmt_number(count),
+            title=campaign.title,
+            end=fmt_date(campaign.ends_on),
+        ),
+        yes_no(_("Register the area"), _("Cancel"), prefix="pregok"),
+    )
 
 
 @flow.on("confirm")
@@ -116,8 +143,12 @@ async def on_confirm(ctx: Context) -> Outcome:
     assert campaign is not None
     if await campaign_of_year(ctx.session, campaign.ward_code, campaign.year) is None:
         return finish()
-    row = PledgeAreaRegistration(campaign_id=campaign_id, area_id=area_id, registered_by=ctx.person_id,
-                                 households=await households_of_area(ctx, area_id))
+    row = PledgeAreaRegistration(
+        campaign_id=campaign_id,
+        area_id=area_id,
+        registered_by=ctx.person_id,
+        households=await households_of_area(ctx, area_id),
+    )
     ctx.session.add(row)
     ctx.audit("pledge.area_registered", "area", str(area_id), campaign.ward_code, campaign=campaign_id)
     ctx.reply(_("Registered. Follow the signatures with /baophu."))

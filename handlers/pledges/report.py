@@ -20,8 +20,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def leader_scope(grants: list[RoleGrant]) -> Scope | None:
     """The widest place this person may see coverage of: ward (police, ward admin), area, or group."""
-    for roles, level in (({Role.WARD_ADMIN, Role.POLICE}, "ward"), ({Role.AREA_LEADER}, "area"),
-                         ({Role.GROUP_ADMIN}, "group")):
+    for roles, level in (
+        ({Role.WARD_ADMIN, Role.POLICE}, "ward"),
+        ({Role.AREA_LEADER}, "area"),
+        ({Role.GROUP_ADMIN}, "group"),
+    ):
         for g in grants:
             if g.role in roles:
                 if level == "ward":
@@ -54,8 +57,9 @@ async def scope_name(ctx: Context, scope: Scope) -> str:
 
 
 async def registered_areas(ctx: Context, campaign: PledgeCampaign) -> set[int]:
-    rows = await ctx.session.exec(select(PledgeAreaRegistration.area_id)
-                                  .where(PledgeAreaRegistration.campaign_id == campaign.id))
+    rows = await ctx.session.exec(
+        select(PledgeAreaRegistration.area_id).where(PledgeAreaRegistration.campaign_id == campaign.id)
+    )
     return set(rows.all())
 
 
@@ -67,10 +71,18 @@ async def show_coverage(ctx: Context) -> None:
     scope, campaign = found
     groups = await coverage.by_group(ctx.session, campaign, scope)
     signed, total = coverage.totals(groups)
-    lines = [_("“{title}” ({start} – {end}), {place}:").format(
-        title=campaign.title, start=fmt_date(campaign.starts_on), end=fmt_date(campaign.ends_on),
-        place=await scope_name(ctx, scope)),
-        _("{signed}/{total} households signed").format(signed=signed, total=total) + "  " + bar(signed, total), ""]
+    lines = [
+        _("“{title}” ({start} – {end}), {place}:").format(
+            title=campaign.title,
+            start=fmt_date(campaign.starts_on),
+            end=fmt_date(campaign.ends_on),
+            place=await scope_name(ctx, scope),
+        ),
+        _("{signed}/{total} households signed").format(signed=signed, total=total)
+        + "  "
+        + bar(signed, total),
+        "",
+    ]
     if scope.group_id is None:
         registered = await registered_areas(ctx, campaign)
         for area_id, name, s, t in coverage.by_area_ids(groups):
@@ -97,7 +109,9 @@ async def show_coverage(ctx: Context) -> None:
 @router.choice("pexp")
 async def on_export(ctx: Context) -> None:
     if not (await ctx.roles()) & LEADERS:
-        ctx.reply(_("Sorry, the coverage list is for group leaders, area leaders, the ward admin and police."))
+        ctx.reply(
+            _("Sorry, the coverage list is for group leaders, area leaders, the ward admin and police.")
+        )
         return
     found = await scoped_campaign(ctx)
     if found is None:
@@ -112,5 +126,7 @@ async def on_export(ctx: Context) -> None:
     ref = await ctx.app.media.put(data, mime, filename)
     ctx.audit("pledge.exported", "pledge_campaign", str(campaign.id), campaign.ward_code, rows=len(lines))
     signed = sum(1 for line in lines if line.signed_at is not None)
-    ctx.reply(_("The list of {n} households ({signed} signed).").format(n=len(lines), signed=signed),
-              media=(Media(kind="file", url=ref, filename=filename, caption=campaign.title),))
+    ctx.reply(
+        _("The list of {n} households ({signed} signed).").format(n=len(lines), signed=signed),
+        media=(Media(kind="file", url=ref, filename=filename, caption=campaign.title),),
+    )

@@ -46,15 +46,23 @@ async def pledge(ctx: Context) -> None:
     group = await home_group(ctx.session, await ctx.grants())
     campaign = await open_campaign_for_group(ctx.session, group) if group else None
     if campaign is None:
-        ctx.reply(_("There is no pledge campaign open for your area right now. Anyone can check a pledge code with "
-                    "/camket kiemtra <code>."))
+        ctx.reply(
+            _(
+                "There is no pledge campaign open for your area right now. Anyone can check a pledge code with "
+                "/camket kiemtra <code>."
+            )
+        )
         return
     households = await my_households(ctx.session, ctx.person_id)
     households = [h for h in households if h.group_id == group.id]  # type: ignore[union-attr]
     if not households:
         if await my_households(ctx.session, ctx.person_id, confirmed=False):
-            ctx.reply(_("Your group leader has not yet confirmed the household you asked to join. You can sign "
-                        "once they do."))
+            ctx.reply(
+                _(
+                    "Your group leader has not yet confirmed the household you asked to join. You can sign "
+                    "once they do."
+                )
+            )
             return
         ctx.reply(_("To sign, you must first be linked to your household."))
         await start_join(ctx)
@@ -65,8 +73,10 @@ async def pledge(ctx: Context) -> None:
         if signature is None:
             unsigned.append(household)
             continue
-        ctx.reply(already_signed(household, signature),
-                  [Choice(_("Withdraw this signature"), f"pwd:{signature.id}")] if fold(head) in WITHDRAW else [])
+        ctx.reply(
+            already_signed(household, signature),
+            [Choice(_("Withdraw this signature"), f"pwd:{signature.id}")] if fold(head) in WITHDRAW else [],
+        )
     if not unsigned:
         if fold(head) not in WITHDRAW:
             ctx.reply(_("To withdraw the signature and sign again, type /camket rut."))
@@ -78,10 +88,16 @@ async def pledge(ctx: Context) -> None:
 
 
 def already_signed(household: Household, signature: PledgeSignature) -> str:
-    return _("The household {household} already signed on {date} at {time}; the signature was given by {name}. "
-             "Verification code: {code}.").format(household=household_label(household),
-                                                   date=fmt_date(signature.signed_at), time=fmt_time(signature.signed_at),
-                                                   name=signature.signer_name, code=verify.shown(signature.code))
+    return _(
+        "The household {household} already signed on {date} at {time}; the signature was given by {name}. "
+        "Verification code: {code}."
+    ).format(
+        household=household_label(household),
+        date=fmt_date(signature.signed_at),
+        time=fmt_time(signature.signed_at),
+        name=signature.signer_name,
+        code=verify.shown(signature.code),
+    )
 
 
 async def check(ctx: Context, code: str) -> None:
@@ -125,16 +141,22 @@ async def on_read(ctx: Context) -> Outcome:
 async def ask_household(ctx: Context) -> None:
     rows = [await ctx.session.get(Household, hid) for hid in ctx.data["households"]]
     choices = [Choice(household_label(h)[:60], f"phsign:{h.id}") for h in rows if h is not None]
-    ctx.reply(_("You sign for this household — please check the address and the head of household:"),
-              [*choices, Choice(_("This is not my household"), "phsign:none")])
+    ctx.reply(
+        _("You sign for this household — please check the address and the head of household:"),
+        [*choices, Choice(_("This is not my household"), "phsign:none")],
+    )
 
 
 @flow.on("household")
 async def on_household(ctx: Context) -> Outcome:
     value = picked(ctx, "phsign")
     if value == "none":
-        ctx.reply(_("Nothing was signed. Ask your group leader to correct the household list (/hocuatoi shows "
-                    "yours)."))
+        ctx.reply(
+            _(
+                "Nothing was signed. Ask your group leader to correct the household list (/hocuatoi shows "
+                "yours)."
+            )
+        )
         return finish()
     if value is None or not value.isdigit() or int(value) not in ctx.data["households"]:
         return retry(pick_reason())
@@ -144,17 +166,27 @@ async def on_household(ctx: Context) -> Outcome:
 
 @flow.ask("name")
 async def ask_name(ctx: Context) -> None:
-    ctx.reply(_("As your signature, type the full name of the person signing for the household (for example "
-                "Nguyễn Văn An)."))
+    ctx.reply(
+        _(
+            "As your signature, type the full name of the person signing for the household (for example "
+            "Nguyễn Văn An)."
+        )
+    )
 
 
 @flow.on("name")
 async def on_name(ctx: Context) -> Outcome:
     name = " ".join(ctx.event.text.split())
     words = name.split()
-    if ctx.event.choice or len(words) < 2 or len(name) > MAX_NAME or not all(
-            w.replace("-", "").replace("'", "").isalpha() for w in words):
-        return retry(_("Please type a full name of at least two words, letters only (for example Nguyễn Văn An)."))
+    if (
+        ctx.event.choice
+        or len(words) < 2
+        or len(name) > MAX_NAME
+        or not all(w.replace("-", "").replace("'", "").isalpha() for w in words)
+    ):
+        return retry(
+            _("Please type a full name of at least two words, letters only (for example Nguyễn Văn An).")
+        )
     ctx.data["name"] = name
     return goto("confirm")
 
@@ -164,9 +196,12 @@ async def ask_confirm(ctx: Context) -> None:
     campaign, _version = await campaign_and_version(ctx)
     household = await ctx.session.get(Household, ctx.data["household_id"])
     assert campaign is not None and household is not None
-    ctx.reply(_("{name} signs “{title}” on behalf of the household {household}. Sign now?").format(
-        name=ctx.data["name"], title=campaign.title, household=household_label(household)),
-        yes_no(_("Sign the pledge"), _("Cancel"), prefix="psign"))
+    ctx.reply(
+        _("{name} signs “{title}” on behalf of the household {household}. Sign now?").format(
+            name=ctx.data["name"], title=campaign.title, household=household_label(household)
+        ),
+        yes_no(_("Sign the pledge"), _("Cancel"), prefix="psign"),
+    )
 
 
 @flow.on("confirm")
@@ -191,14 +226,25 @@ async def on_confirm(ctx: Context) -> Outcome:
     while (await ctx.session.exec(select(PledgeSignature.id).where(PledgeSignature.code == code))).first():
         code = verify.new_code()
     signature = PledgeSignature(
-        campaign_id=campaign.id or 0, version_id=version.id or 0, household_id=household.id, group_id=household.group_id,
-        address=household.address, person_id=ctx.person_id, signer_name=ctx.data["name"], code=code,
-        signed_at=clock.now(), active_key=f"{campaign.id}:{household.id}")
+        campaign_id=campaign.id or 0,
+        version_id=version.id or 0,
+        household_id=household.id,
+        group_id=household.group_id,
+        address=household.address,
+        person_id=ctx.person_id,
+        signer_name=ctx.data["name"],
+        code=code,
+        signed_at=clock.now(),
+        active_key=f"{campaign.id}:{household.id}",
+    )
     ctx.session.add(signature)
-    ctx.reply(_("Signed. Thank you! Your household's pledge is recorded (text version {version}, {date}).\n"
-                "Verification code: {code}\nAnyone can check it with /camket kiemtra {code}; it shows no personal "
-                "data. While the campaign is open you can withdraw with /camket rut.").format(
-        version=version.number, date=fmt_date(signature.signed_at), code=verify.shown(code)))
+    ctx.reply(
+        _(
+            "Signed. Thank you! Your household's pledge is recorded (text version {version}, {date}).\n"
+            "Verification code: {code}\nAnyone can check it with /camket kiemtra {code}; it shows no personal "
+            "data. While the campaign is open you can withdraw with /camket rut."
+        ).format(version=version.number, date=fmt_date(signature.signed_at), code=verify.shown(code))
+    )
     return finish()
 
 
@@ -207,9 +253,13 @@ async def on_withdraw(ctx: Context) -> None:
     signature = await owned_signature(ctx)
     if signature is None:
         return
-    ctx.reply(_("Withdraw the signature given by {name} on {date}? The household can sign again while the campaign "
-                "is open.").format(name=signature.signer_name, date=fmt_date(signature.signed_at)),
-              [Choice(_("Yes, withdraw"), f"pwdok:{signature.id}"), Choice(_("No"), "pwdok:no")])
+    ctx.reply(
+        _(
+            "Withdraw the signature given by {name} on {date}? The household can sign again while the campaign "
+            "is open."
+        ).format(name=signature.signer_name, date=fmt_date(signature.signed_at)),
+        [Choice(_("Yes, withdraw"), f"pwdok:{signature.id}"), Choice(_("No"), "pwdok:no")],
+    )
 
 
 @router.choice("pwdok")

@@ -12,7 +12,7 @@ DEFAULT_TITLE = N_("Pledge: a residential area safe in security and order, {year
 
 DEFAULT_TEXT = N_(
     "HOUSEHOLD PLEDGE TO KEEP OUR RESIDENTIAL AREA SAFE IN SECURITY AND ORDER\n\n"
-    "Answering the movement \"All people protect the security of the Fatherland\" and the standards of a "
+    'Answering the movement "All people protect the security of the Fatherland" and the standards of a '
     "residential area safe in security and order (Circular 124/2021/TT-BCA), our household pledges:\n\n"
     "1. To abide by the policies of the Party, the laws of the State and the rules of the locality; to take no "
     "part in, and give no help to, any activity that harms national security; to take no part in unlawful mass "

@@ -23,11 +23,11 @@ def new_code() -> str:
 
 
 def normalize(code: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", code.upper())[:LENGTH * 2]
+    return re.sub(r"[^A-Z0-9]", "", code.upper())[: LENGTH * 2]
 
 
 def shown(code: str) -> str:
-    """"ABCD2345" → "ABCD-2345", easier to read out."""
+    """ "ABCD2345" → "ABCD-2345", easier to read out."""
     return f"{code[:4]}-{code[4:]}"
 
 
@@ -36,7 +36,9 @@ async def lookup(session: AsyncSession, code: str) -> dict[str, Any] | None:
     normalized = normalize(code)
     if len(normalized) != LENGTH:
         return None
-    signature = (await session.exec(select(PledgeSignature).where(PledgeSignature.code == normalized))).first()
+    signature = (
+        await session.exec(select(PledgeSignature).where(PledgeSignature.code == normalized))
+    ).first()
     if signature is None:
         return None
     campaign = await session.get(PledgeCampaign, signature.campaign_id)
@@ -50,7 +52,9 @@ async def lookup(session: AsyncSession, code: str) -> dict[str, Any] | None:
         "campaign": campaign.title,
         "year": campaign.year,
         "version": version.number,
-        "place": ", ".join(p for p in [await group_label(session, signature.group_id), ward.name if ward else ""] if p),
+        "place": ", ".join(
+            p for p in [await group_label(session, signature.group_id), ward.name if ward else ""] if p
+        ),
         "signed_on": local(signature.signed_at).date().isoformat(),
         "withdrawn_on": local(signature.withdrawn_at).date().isoformat() if signature.withdrawn_at else None,
         "_signed_at": signature.signed_at,
@@ -61,10 +65,21 @@ async def lookup(session: AsyncSession, code: str) -> dict[str, Any] | None:
 def describe(found: dict[str, Any] | None, code: str) -> str:
     if found is None:
         return _("No pledge has the code {code}. Please check the code and try again.").format(code=code[:20])
-    text = _("Code {code}: a household of {place} signed “{campaign}” (text version {version}) on {date}.").format(
-        code=found["code"], place=found["place"], campaign=found["campaign"], version=found["version"],
-        date=fmt_date(found["_signed_at"]))
+    text = _(
+        "Code {code}: a household of {place} signed “{campaign}” (text version {version}) on {date}."
+    ).format(
+        code=found["code"],
+        place=found["place"],
+        campaign=found["campaign"],
+        version=found["version"],
+        date=fmt_date(found["_signed_at"]),
+    )
     if found["valid"]:
         return text + " " + _("The signature is valid.")
-    return text + " " + _("It was withdrawn on {date} and is no longer valid.").format(
-        date=fmt_date(found["_withdrawn_at"]))
+    return (
+        text
+        + " "
+        + _("It was withdrawn on {date} and is no longer valid.").format(
+            date=fmt_date(found["_withdrawn_at"])
+        )
+    )

@@ -27,7 +27,9 @@ def routes(app: App) -> list[web.RouteDef]:
         code = request.match_info["code"][:32]
         async with app.db.session() as session:
             found = await verify.lookup(session, code)
-        wants_json = request.query.get("format") == "json" or "application/json" in request.headers.get("Accept", "")
+        wants_json = request.query.get("format") == "json" or "application/json" in request.headers.get(
+            "Accept", ""
+        )
         with use_locale(request.query.get("lang") or app.settings.default_locale) as locale:
             text = verify.describe(found, code)
         status = 200 if found is not None else 404
@@ -38,7 +40,11 @@ def routes(app: App) -> list[web.RouteDef]:
             return web.json_response(body, status=status)
         css = "ok" if found and found["valid"] else "bad"
         page = PAGE.format(lang=locale, css=css, text=html.escape(text))
-        return web.Response(text=page, content_type="text/html", status=status,
-                            headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"})
+        return web.Response(
+            text=page,
+            content_type="text/html",
+            status=status,
+            headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"},
+        )
 
     return [web.get("/camket/{code}", check)]

@@ -21,20 +21,26 @@ from handlers.reports.ui import router
 from models import ReportConfig, ReportSubmission
 
 
-async def _status(session: AsyncSession, cfg: ReportConfig, periods: tuple[Period, ...]) -> dict[tuple[int, str], str]:
+async def _status(
+    session: AsyncSession, cfg: ReportConfig, periods: tuple[Period, ...]
+) -> dict[tuple[int, str], str]:
     """{(group id, period key): status} for the ward and these periods (one query, memoised per build)."""
     keys = [p.key for p in periods]
 
     async def load() -> dict[tuple[int, str], str]:
         rows = await session.exec(
-            select(ReportSubmission.group_id, ReportSubmission.period_key, ReportSubmission.status)
-            .where(ReportSubmission.ward_code == cfg.ward_code, col(ReportSubmission.period_key).in_(keys)))
+            select(ReportSubmission.group_id, ReportSubmission.period_key, ReportSubmission.status).where(
+                ReportSubmission.ward_code == cfg.ward_code, col(ReportSubmission.period_key).in_(keys)
+            )
+        )
         return {(int(g), k): s for g, k, s in rows.all()}
 
     return await memo(("reports.status", cfg.ward_code, *keys), load)
 
 
-async def reports_section(session: AsyncSession, scope: Scope, start: datetime, end: datetime) -> Section | None:
+async def reports_section(
+    session: AsyncSession, scope: Scope, start: datetime, end: datetime
+) -> Section | None:
     if scope.audience == "resident":
         return None
     cfg = await memo(("reports.config", scope.ward_code), lambda: config_of(session, scope.ward_code))
@@ -44,19 +50,31 @@ async def reports_section(session: AsyncSession, scope: Scope, start: datetime, 
     status = await _status(session, cfg, (closed, upcoming))
     if scope.audience == "group_admin" and scope.group_id is not None:
         sent = status.get((scope.group_id, closed.key)) == "submitted"
-        lines = [(_("Your report for the period ending {due}: sent.") if sent else
-                  _("Your report for the period ending {due}: not sent yet (/baocao).")).format(due=fmt_datetime(closed.due))]
+        lines = [
+            (
+                _("Your report for the period ending {due}: sent.")
+                if sent
+                else _("Your report for the period ending {due}: not sent yet (/baocao).")
+            ).format(due=fmt_datetime(closed.due))
+        ]
         if status.get((scope.group_id, upcoming.key)) != "submitted":
             lines.append(_("Next report due {due}.").format(due=fmt_datetime(upcoming.due)))
         return Section(_("Group report"), lines, {"reported": 1.0 if sent else 0.0})
-    total = len(await memo(("reports.groups", scope.ward_code), lambda: ward_groups(session, scope.ward_code)))
+    total = len(
+        await memo(("reports.groups", scope.ward_code), lambda: ward_groups(session, scope.ward_code))
+    )
     sent_n = sum(1 for (_g, key), s in status.items() if key == closed.key and s == "submitted")
-    lines = [_("{n} of {total} groups sent their report for the period ending {due}.").format(
-        n=fmt_number(sent_n), total=fmt_number(total), due=fmt_datetime(closed.due))]
+    lines = [
+        _("{n} of {total} groups sent their report for the period ending {due}.").format(
+            n=fmt_number(sent_n), total=fmt_number(total), due=fmt_datetime(closed.due)
+        )
+    ]
     return Section(_("Group reports"), lines, {N_("reports sent"): float(sent_n)})
 
 
-async def reported_column(session: AsyncSession, ward_code: int, start: datetime, end: datetime) -> dict[int, float | str]:
+async def reported_column(
+    session: AsyncSession, ward_code: int, start: datetime, end: datetime
+) -> dict[int, float | str]:
     cfg = await config_of(session, ward_code)
     if cfg is None:
         return {}
@@ -78,8 +96,10 @@ async def digest_command(ctx: Context) -> None:
     person = ctx.person
     assert person is not None
     state = _("on") if person.digest_enabled else _("off")
-    ctx.reply(_("Your weekly digest (Monday morning) is {state}.").format(state=state),
-              [Choice(_("Turn it off"), "dg:off") if person.digest_enabled else Choice(_("Turn it on"), "dg:on")])
+    ctx.reply(
+        _("Your weekly digest (Monday morning) is {state}.").format(state=state),
+        [Choice(_("Turn it off"), "dg:off") if person.digest_enabled else Choice(_("Turn it on"), "dg:on")],
+    )
 
 
 @router.choice("dg")
@@ -97,6 +117,8 @@ def set_digest(ctx: Context, enabled: bool) -> None:
     person.digest_enabled = enabled
     ctx.session.add(person)
     if enabled:
-        ctx.reply(_("The weekly digest is on: you will get it on Monday mornings. Type /bantin tat to stop it."))
+        ctx.reply(
+            _("The weekly digest is on: you will get it on Monday mornings. Type /bantin tat to stop it.")
+        )
     else:
         ctx.reply(_("The weekly digest is off. Type /bantin bat to get it again."))

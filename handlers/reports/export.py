@@ -29,15 +29,28 @@ async def table(session: AsyncSession, cfg: ReportConfig, period_key: str) -> li
         if q["id"] not in seen:
             seen.add(q["id"])
             questions.append(q)
-    header = [_("Area"), _("Group"), _("Sent"), _("Sent at"), _("Nothing to report"),
-              *[question_text(q) for q in questions]]
+    header = [
+        _("Area"),
+        _("Group"),
+        _("Sent"),
+        _("Sent at"),
+        _("Nothing to report"),
+        *[question_text(q) for q in questions],
+    ]
     rows: list[list[Any]] = [header]
     for gid, group, area in await ward_groups(session, cfg.ward_code):
         report = reports.get(gid)
         if report is None:
             rows.append([area, group, _("No"), "", "", *[""] * len(questions)])
             continue
-        rows.append([area, group, _("Yes"), fmt_datetime(report.submitted_at) if report.submitted_at else "",
-                     _("Yes") if report.nothing_to_report else _("No"),
-                     *[_cell(q, report.answers.get(q["id"])) for q in questions]])
+        rows.append(
+            [
+                area,
+                group,
+                _("Yes"),
+                fmt_datetime(report.submitted_at) if report.submitted_at else "",
+                _("Yes") if report.nothing_to_report else _("No"),
+                *[_cell(q, report.answers.get(q["id"])) for q in questions],
+            ]
+        )
     return rows

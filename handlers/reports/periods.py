@@ -18,7 +18,11 @@ from models import ReportConfig
 KINDS = ("text", "number", "yesno")
 DEFAULT_QUESTIONS: list[dict[str, Any]] = [
     {"id": "incidents", "text": N_("Incidents of security and order this period"), "kind": "text"},
-    {"id": "newcomers", "text": N_("Newcomers and temporary residents (how many households)"), "kind": "number"},
+    {
+        "id": "newcomers",
+        "text": N_("Newcomers and temporary residents (how many households)"),
+        "kind": "number",
+    },
     {"id": "disputes", "text": N_("Disputes arising in the group"), "kind": "text"},
     {"id": "fire", "text": N_("Fire hazards noticed?"), "kind": "yesno"},
     {"id": "social_evils", "text": N_("Social evils (gambling, drugs, ...)"), "kind": "text"},
@@ -27,8 +31,15 @@ DEFAULT_QUESTIONS: list[dict[str, Any]] = [
 for _q in DEFAULT_QUESTIONS:
     _q["builtin"] = True
 
-WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
-            N_("Sunday"))
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 # Reminders: a day before the deadline, and the morning of the due day.
 MORNING = time(7, 30)
 
@@ -44,7 +55,7 @@ def question_text(question: dict[str, Any]) -> str:
 
 
 def parse_time(value: str) -> time | None:
-    """"17:00", "17h", "7h30", "17.30" → a time; None if it is not one."""
+    """ "17:00", "17h", "7h30", "17.30" → a time; None if it is not one."""
     cleaned = value.strip().lower().replace("h", ":").replace(".", ":").rstrip(":")
     parts = cleaned.split(":")
     if not 1 <= len(parts) <= 2 or not all(p.isdigit() for p in parts):
@@ -121,7 +132,10 @@ def period_by_key(cfg: ReportConfig, key: str) -> Period | None:
 def reminder_moments(cfg: ReportConfig, period: Period) -> list[tuple[str, datetime]]:
     """("day_before", t), ("morning", t): when the admins of groups that have not reported are reminded."""
     due = local(period.due)
-    moments = [("day_before", due - timedelta(days=1)), ("morning", datetime.combine(due.date(), MORNING, due.tzinfo))]
+    moments = [
+        ("day_before", due - timedelta(days=1)),
+        ("morning", datetime.combine(due.date(), MORNING, due.tzinfo)),
+    ]
     return [(name, at) for name, at in moments if at < due and at > local(period.start)]
 
 
@@ -130,7 +144,9 @@ async def config_of(session: AsyncSession, ward_code: int) -> ReportConfig | Non
 
 
 def describe(cfg: ReportConfig) -> str:
-    """"weekly, due Friday 17:00" in the reader's language."""
+    """ "weekly, due Friday 17:00" in the reader's language."""
     if cfg.cadence == "monthly":
         return _("monthly, due on day {day} at {time}").format(day=cfg.due_day, time=cfg.due_time)
-    return _("weekly, due {weekday} at {time}").format(weekday=_(WEEKDAYS[cfg.due_weekday]), time=cfg.due_time)
+    return _("weekly, due {weekday} at {time}").format(
+        weekday=_(WEEKDAYS[cfg.due_weekday]), time=cfg.due_time
+    )

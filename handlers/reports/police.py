@@ -33,7 +33,9 @@ async def reports(ctx: Context) -> None:
     wards = sorted({g.ward_code for g in await ctx.grants() if g.role in READERS})
     cfg = await config_of(ctx.session, wards[0])
     if cfg is None:
-        ctx.reply(_("Your ward has not set up periodic reports yet. The ward admin can do it with /caidatbaocao."))
+        ctx.reply(
+            _("Your ward has not set up periodic reports yet. The ward admin can do it with /caidatbaocao.")
+        )
         return
     ctx.begin("report_view", ward=wards[0])
 
@@ -47,8 +49,10 @@ async def ask_period(ctx: Context) -> None:
     for _step in range(5):
         due = periods[-1].start
         periods.append(Period(previous_deadline(cfg, due), due))
-    ctx.reply(_("Which period?"), [Choice(_("Period ending {date}").format(date=fmt_date(p.due)), f"vp:{p.key}")
-                                   for p in periods])
+    ctx.reply(
+        _("Which period?"),
+        [Choice(_("Period ending {date}").format(date=fmt_date(p.due)), f"vp:{p.key}") for p in periods],
+    )
 
 
 @flow.on("period")
@@ -62,7 +66,11 @@ async def on_period(ctx: Context) -> Outcome:
 
 
 def actions() -> list[Choice]:
-    return [Choice(_("Export CSV"), "vx:csv"), Choice(_("Export Excel"), "vx:xlsx"), Choice(_("Back to the list"), "vx:list")]
+    return [
+        Choice(_("Export CSV"), "vx:csv"),
+        Choice(_("Export Excel"), "vx:xlsx"),
+        Choice(_("Back to the list"), "vx:list"),
+    ]
 
 
 @flow.ask("overview")
@@ -75,8 +83,11 @@ async def ask_overview(ctx: Context) -> None:
     assert period is not None
     sent = [g for g in groups if g[0] in reports]
     missing = [g for g in groups if g[0] not in reports]
-    lines = [_("Period ending {due}: {n} of {total} groups sent their report.").format(
-        due=fmt_datetime(period.due), n=len(sent), total=len(groups))]
+    lines = [
+        _("Period ending {due}: {n} of {total} groups sent their report.").format(
+            due=fmt_datetime(period.due), n=len(sent), total=len(groups)
+        )
+    ]
     if missing:
         lines.append(_("Not sent yet:"))
         lines += [f"• {name}, {area}" for _gid, name, area in missing[:SHOWN]]
@@ -107,13 +118,18 @@ async def read(ctx: Context, group_id: int) -> Outcome:
     group = await ctx.session.get(Group, group_id)
     if report is None or group is None:
         return retry(pick_reason())
-    lines = [_("Report of {group}, sent {when}:").format(group=group.name,
-                                                       when=fmt_datetime(report.submitted_at or report.updated_at))]
+    lines = [
+        _("Report of {group}, sent {when}:").format(
+            group=group.name, when=fmt_datetime(report.submitted_at or report.updated_at)
+        )
+    ]
     if report.nothing_to_report:
         lines.append(_("Nothing to report this period."))
     else:
-        lines += [f"{n}. {question_text(q)}: {show_answer(q, report.answers.get(q['id']))}"
-                  for n, q in enumerate(report.questions, 1)]
+        lines += [
+            f"{n}. {question_text(q)}: {show_answer(q, report.answers.get(q['id']))}"
+            for n, q in enumerate(report.questions, 1)
+        ]
     ctx.audit("report.read", "report_submission", str(report.id), report.ward_code)
     ctx.reply("\n".join(lines), actions())
     return stay()
@@ -133,8 +149,13 @@ async def export(ctx: Context, kind: str) -> Outcome:
         ref = await ctx.app.media.put(data, XLSX_MIME, name + ".xlsx")
         media = Media(kind="file", url=ref, filename=name + ".xlsx")
     ctx.audit("report.exported", "report_period", f"{ward}:{key}", ward, format=kind, groups=len(rows) - 1)
-    ctx.reply(_("The reports of the period ending {date}, one row per group.").format(
-        date=fmt_date(period_by_key(cfg, key).due)), actions(), media=(media,))  # type: ignore[union-attr]
+    ctx.reply(
+        _("The reports of the period ending {date}, one row per group.").format(
+            date=fmt_date(period_by_key(cfg, key).due)  # type: ignore[union-attr]
+        ),
+        actions(),
+        media=(media,),
+    )
     return stay()
 
 

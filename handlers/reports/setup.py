@@ -15,14 +15,29 @@ from handlers.reports.periods import KINDS, WEEKDAYS, default_questions, describ
 from handlers.reports.ui import router
 from models import DigestSetting, ReportConfig, Role
 
-flow = Flow("report_setup", steps=(
-    "menu", "cadence", "day", "time", "add_text", "add_kind", "remove", "digest_day", "digest_time",
-))
+flow = Flow(
+    "report_setup",
+    steps=(
+        "menu",
+        "cadence",
+        "day",
+        "time",
+        "add_text",
+        "add_kind",
+        "remove",
+        "digest_day",
+        "digest_time",
+    ),
+)
 KIND_NAMES = {"text": N_("free text"), "number": N_("a number"), "yesno": N_("yes or no")}
 
 
-@router.command("caidatbaocao", "reportsetup", help=N_("Set up your ward's periodic group reports and digest"),
-                roles={Role.WARD_ADMIN})
+@router.command(
+    "caidatbaocao",
+    "reportsetup",
+    help=N_("Set up your ward's periodic group reports and digest"),
+    roles={Role.WARD_ADMIN},
+)
 async def setup(ctx: Context) -> None:
     wards = sorted({g.ward_code for g in await ctx.grants() if g.role == Role.WARD_ADMIN})
     ctx.begin("report_setup", ward=wards[0])
@@ -31,7 +46,9 @@ async def setup(ctx: Context) -> None:
 async def config(ctx: Context) -> ReportConfig:
     cfg = await ctx.session.get(ReportConfig, ctx.data["ward"])
     if cfg is None:
-        cfg = ReportConfig(ward_code=ctx.data["ward"], questions=default_questions(), updated_by=ctx.person_id)
+        cfg = ReportConfig(
+            ward_code=ctx.data["ward"], questions=default_questions(), updated_by=ctx.person_id
+        )
         ctx.session.add(cfg)
         await ctx.session.flush()
     return cfg
@@ -60,16 +77,27 @@ async def ask_menu(ctx: Context) -> None:
         _("Group reports: {schedule}.").format(schedule=describe(cfg)),
         _("Questions ({n}):").format(n=len(cfg.questions)),
         *[f"{i}. {question_text(q)} ({_(KIND_NAMES[q['kind']])})" for i, q in enumerate(cfg.questions, 1)],
-        _("Reminders also go to group chats: {state}.").format(state=_("on") if cfg.remind_group_chat else _("off")),
-        _("Weekly digest: {weekday} at {time}.").format(weekday=_(WEEKDAYS[digest.weekday]), time=digest.send_time),
+        _("Reminders also go to group chats: {state}.").format(
+            state=_("on") if cfg.remind_group_chat else _("off")
+        ),
+        _("Weekly digest: {weekday} at {time}.").format(
+            weekday=_(WEEKDAYS[digest.weekday]), time=digest.send_time
+        ),
     ]
-    ctx.reply("\n".join(lines), [
-        Choice(_("Weekly or monthly"), "rs:cadence"), Choice(_("Due day"), "rs:day"),
-        Choice(_("Due time"), "rs:time"), Choice(_("Add a question"), "rs:add"),
-        Choice(_("Remove a question"), "rs:remove"), Choice(_("Default questions"), "rs:defaults"),
-        Choice(_("Group chat reminders on/off"), "rs:chat"), Choice(_("Digest day and time"), "rs:digest"),
-        Choice(_("Done"), "rs:done"),
-    ])
+    ctx.reply(
+        "\n".join(lines),
+        [
+            Choice(_("Weekly or monthly"), "rs:cadence"),
+            Choice(_("Due day"), "rs:day"),
+            Choice(_("Due time"), "rs:time"),
+            Choice(_("Add a question"), "rs:add"),
+            Choice(_("Remove a question"), "rs:remove"),
+            Choice(_("Default questions"), "rs:defaults"),
+            Choice(_("Group chat reminders on/off"), "rs:chat"),
+            Choice(_("Digest day and time"), "rs:digest"),
+            Choice(_("Done"), "rs:done"),
+        ],
+    )
 
 
 @flow.on("menu")
@@ -77,8 +105,12 @@ async def on_menu(ctx: Context) -> Outcome:
     choice = picked(ctx, "rs")
     cfg = await config(ctx)
     if choice == "done":
-        ctx.reply(_("Saved. Group admins report {schedule}; they are reminded the day before and on the morning "
-                    "of the due day.").format(schedule=describe(cfg)))
+        ctx.reply(
+            _(
+                "Saved. Group admins report {schedule}; they are reminded the day before and on the morning "
+                "of the due day."
+            ).format(schedule=describe(cfg))
+        )
         return finish()
     if choice == "chat":
         cfg.remind_group_chat = not cfg.remind_group_chat
@@ -90,8 +122,14 @@ async def on_menu(ctx: Context) -> Outcome:
         return goto("menu")
     if choice == "remove" and len(cfg.questions) <= 1:
         return retry(_("A report needs at least one question."))
-    steps = {"cadence": "cadence", "day": "day", "time": "time", "add": "add_text", "remove": "remove",
-             "digest": "digest_day"}
+    steps = {
+        "cadence": "cadence",
+        "day": "day",
+        "time": "time",
+        "add": "add_text",
+        "remove": "remove",
+        "digest": "digest_day",
+    }
     if choice not in steps:
         return retry(pick_reason())
     return goto(steps[choice])
@@ -99,7 +137,10 @@ async def on_menu(ctx: Context) -> Outcome:
 
 @flow.ask("cadence")
 async def ask_cadence(ctx: Context) -> None:
-    ctx.reply(_("How often do groups report?"), [Choice(_("Every week"), "rc:weekly"), Choice(_("Every month"), "rc:monthly")])
+    ctx.reply(
+        _("How often do groups report?"),
+        [Choice(_("Every week"), "rc:weekly"), Choice(_("Every month"), "rc:monthly")],
+    )
 
 
 @flow.on("cadence")
@@ -119,8 +160,10 @@ async def ask_day(ctx: Context) -> None:
     if cfg.cadence == "monthly":
         ctx.reply(_("On which day of the month is the report due? Type a number from 1 to 28."))
     else:
-        ctx.reply(_("On which day of the week is the report due?"),
-                  [Choice(_(name), f"rd:{i}") for i, name in enumerate(WEEKDAYS)])
+        ctx.reply(
+            _("On which day of the week is the report due?"),
+            [Choice(_(name), f"rd:{i}") for i, name in enumerate(WEEKDAYS)],
+        )
 
 
 @flow.on("day")
@@ -193,8 +236,10 @@ async def on_add_kind(ctx: Context) -> Outcome:
 @flow.ask("remove")
 async def ask_remove(ctx: Context) -> None:
     cfg = await config(ctx)
-    ctx.reply(_("Which question do you want to remove?"),
-              [Choice(f"{i}. {question_text(q)}"[:60], f"rr:{q['id']}") for i, q in enumerate(cfg.questions, 1)])
+    ctx.reply(
+        _("Which question do you want to remove?"),
+        [Choice(f"{i}. {question_text(q)}"[:60], f"rr:{q['id']}") for i, q in enumerate(cfg.questions, 1)],
+    )
 
 
 @flow.on("remove")
@@ -211,8 +256,10 @@ async def on_remove(ctx: Context) -> Outcome:
 
 @flow.ask("digest_day")
 async def ask_digest_day(ctx: Context) -> None:
-    ctx.reply(_("On which day should the weekly digest go out?"),
-              [Choice(_(name), f"dd:{i}") for i, name in enumerate(WEEKDAYS)])
+    ctx.reply(
+        _("On which day should the weekly digest go out?"),
+        [Choice(_(name), f"dd:{i}") for i, name in enumerate(WEEKDAYS)],
+    )
 
 
 @flow.on("digest_day")

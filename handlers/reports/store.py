@@ -14,18 +14,29 @@ from models import Area, Group, ReportConfig, ReportSubmission, Role, RoleGrant
 
 
 async def submission(session: AsyncSession, group_id: int, period: Period) -> ReportSubmission | None:
-    return (await session.exec(
-        select(ReportSubmission).where(ReportSubmission.group_id == group_id,
-                                       ReportSubmission.period_key == period.key)
-    )).first()
+    return (
+        await session.exec(
+            select(ReportSubmission).where(
+                ReportSubmission.group_id == group_id, ReportSubmission.period_key == period.key
+            )
+        )
+    ).first()
 
 
-async def draft_for(session: AsyncSession, cfg: ReportConfig, group_id: int, period: Period) -> ReportSubmission:
+async def draft_for(
+    session: AsyncSession, cfg: ReportConfig, group_id: int, period: Period
+) -> ReportSubmission:
     """The group's row for the period, created as an empty draft with the ward's current questions."""
     row = await submission(session, group_id, period)
     if row is None:
-        row = ReportSubmission(ward_code=cfg.ward_code, group_id=group_id, period_key=period.key, due_at=period.due,
-                               questions=[dict(q) for q in cfg.questions], answers={})
+        row = ReportSubmission(
+            ward_code=cfg.ward_code,
+            group_id=group_id,
+            period_key=period.key,
+            due_at=period.due,
+            questions=[dict(q) for q in cfg.questions],
+            answers={},
+        )
         session.add(row)
         await session.flush()
     return row
@@ -41,8 +52,10 @@ def save_answer(session: AsyncSession, row: ReportSubmission, question_id: str, 
 async def ward_groups(session: AsyncSession, ward_code: int) -> list[tuple[int, str, str]]:
     """(group id, group name, area name) of every group of the ward, in a stable order."""
     rows = await session.exec(
-        select(Group.id, Group.name, Area.name).join(Area, col(Area.id) == Group.area_id)
-        .where(Group.ward_code == ward_code).order_by(col(Area.name), col(Group.id))
+        select(Group.id, Group.name, Area.name)
+        .join(Area, col(Area.id) == Group.area_id)
+        .where(Group.ward_code == ward_code)
+        .order_by(col(Area.name), col(Group.id))
     )
     return [(int(gid), gname, aname) for gid, gname, aname in rows.all() if gid is not None]
 
@@ -50,21 +63,29 @@ async def ward_groups(session: AsyncSession, ward_code: int) -> list[tuple[int, 
 async def submitted_in(session: AsyncSession, ward_code: int, period_key: str) -> dict[int, ReportSubmission]:
     """Submitted reports of one period for the whole ward, by group (one query)."""
     rows = await session.exec(
-        select(ReportSubmission).where(ReportSubmission.ward_code == ward_code,
-                                       ReportSubmission.period_key == period_key,
-                                       ReportSubmission.status == "submitted")
+        select(ReportSubmission).where(
+            ReportSubmission.ward_code == ward_code,
+            ReportSubmission.period_key == period_key,
+            ReportSubmission.status == "submitted",
+        )
     )
     return {r.group_id: r for r in rows.all()}
 
 
-async def missing_groups(session: AsyncSession, ward_code: int, period_key: str) -> list[tuple[int, str, str]]:
+async def missing_groups(
+    session: AsyncSession, ward_code: int, period_key: str
+) -> list[tuple[int, str, str]]:
     """Groups of the ward without a submitted report for the period (one query for the ward)."""
-    done = select(ReportSubmission.group_id).where(ReportSubmission.ward_code == ward_code,
-                                                    ReportSubmission.period_key == period_key,
-                                                    ReportSubmission.status == "submitted")
+    done = select(ReportSubmission.group_id).where(
+        ReportSubmission.ward_code == ward_code,
+        ReportSubmission.period_key == period_key,
+        ReportSubmission.status == "submitted",
+    )
     rows = await session.exec(
-        select(Group.id, Group.name, Area.name).join(Area, col(Area.id) == Group.area_id)
-        .where(Group.ward_code == ward_code, col(Group.id).not_in(done)).order_by(col(Area.name), col(Group.id))
+        select(Group.id, Group.name, Area.name)
+        .join(Area, col(Area.id) == Group.area_id)
+        .where(Group.ward_code == ward_code, col(Group.id).not_in(done))
+        .order_by(col(Area.name), col(Group.id))
     )
     return [(int(gid), gname, aname) for gid, gname, aname in rows.all() if gid is not None]
 
@@ -75,16 +96,23 @@ async def admins_of(session: AsyncSession, group_ids: list[int]) -> list[tuple[i
         return []
     rows = await session.exec(
         select(RoleGrant.person_id, RoleGrant.group_id).where(
-            RoleGrant.role == Role.GROUP_ADMIN, col(RoleGrant.group_id).in_(group_ids),
-            col(RoleGrant.revoked_at).is_(None))
+            RoleGrant.role == Role.GROUP_ADMIN,
+            col(RoleGrant.group_id).in_(group_ids),
+            col(RoleGrant.revoked_at).is_(None),
+        )
     )
     return [(int(p), int(g)) for p, g in rows.all() if g is not None]
 
 
 async def ward_people(session: AsyncSession, ward_code: int, roles: set[str]) -> list[int]:
     rows = await session.exec(
-        select(RoleGrant.person_id).where(RoleGrant.ward_code == ward_code, col(RoleGrant.role).in_(roles),
-                                          col(RoleGrant.revoked_at).is_(None)).distinct()
+        select(RoleGrant.person_id)
+        .where(
+            RoleGrant.ward_code == ward_code,
+            col(RoleGrant.role).in_(roles),
+            col(RoleGrant.revoked_at).is_(None),
+        )
+        .distinct()
     )
     return sorted(int(p) for p in rows.all())
 

@@ -60,7 +60,9 @@ async def open_report(ctx: Context, group_id: int) -> None:
     group = await ctx.session.get(Group, group_id)
     cfg = await config_of(ctx.session, group.ward_code) if group else None
     if group is None or cfg is None:
-        ctx.reply(_("Your ward has not set up periodic reports yet. The ward admin can do it with /caidatbaocao."))
+        ctx.reply(
+            _("Your ward has not set up periodic reports yet. The ward admin can do it with /caidatbaocao.")
+        )
         return
     row = await draft_for(ctx.session, cfg, group_id, await report_period(ctx, cfg, group_id))
     ctx.begin("report", sub=row.id, group=group.name, i=0, review=False)
@@ -112,18 +114,24 @@ async def ask_intro(ctx: Context) -> None:
     due = fmt_datetime(row.due_at)
     nothing = Choice(_("Nothing to report this period"), "rp:none")
     if row.status == "submitted":
-        ctx.reply(_("The report of {group} for the period ending {due} was sent on {when}. You can change it until "
-                    "the deadline.").format(group=ctx.data["group"], due=due, when=fmt_datetime(row.submitted_at or now)),
-                  [Choice(_("Change answers"), "rp:edit"), nothing, Choice(_("Keep it as it is"), "rp:keep")])
+        ctx.reply(
+            _(
+                "The report of {group} for the period ending {due} was sent on {when}. You can change it until "
+                "the deadline."
+            ).format(group=ctx.data["group"], due=due, when=fmt_datetime(row.submitted_at or now)),
+            [Choice(_("Change answers"), "rp:edit"), nothing, Choice(_("Keep it as it is"), "rp:keep")],
+        )
         return
     late = "" if editable(row, now) else " " + _("It was due on {due}: please send it now.").format(due=due)
     if row.answers:
         text = _("You have a draft report for {group} with {n} of {total} answers.").format(
-            group=ctx.data["group"], n=len(row.answers), total=total)
+            group=ctx.data["group"], n=len(row.answers), total=total
+        )
         ctx.reply(text + late, [Choice(_("Continue"), "rp:start"), nothing])
         return
-    text = _("Report of {group} for the period ending {due}: {total} questions. Your answers are kept as you go.") \
-        .format(group=ctx.data["group"], due=due, total=total)
+    text = _(
+        "Report of {group} for the period ending {due}: {total} questions. Your answers are kept as you go."
+    ).format(group=ctx.data["group"], due=due, total=total)
     ctx.reply(text + late, [Choice(_("Start"), "rp:start"), nothing])
 
 
@@ -159,8 +167,9 @@ async def on_intro(ctx: Context) -> Outcome:
 async def ask_question(ctx: Context) -> None:
     row = await row_of(ctx)
     question = row.questions[ctx.data["i"]]
-    text = _("Question {i} of {n}: {question}").format(i=ctx.data["i"] + 1, n=len(row.questions),
-                                                         question=question_text(question))
+    text = _("Question {i} of {n}: {question}").format(
+        i=ctx.data["i"] + 1, n=len(row.questions), question=question_text(question)
+    )
     if question["kind"] == "yesno":
         ctx.reply(text, [Choice(_("Yes"), "ra:yes"), Choice(_("No"), "ra:no")])
     elif question["kind"] == "number":
@@ -190,8 +199,11 @@ async def on_question(ctx: Context) -> Outcome:
     question = row.questions[ctx.data["i"]]
     ok, value = parse_answer(ctx, question["kind"])
     if not ok:
-        reasons = {"yesno": pick_reason(), "number": _("Please type a whole number, for example 0 or 3."),
-                   "text": _("Please write your answer, or press “Nothing to note”.")}
+        reasons = {
+            "yesno": pick_reason(),
+            "number": _("Please type a whole number, for example 0 or 3."),
+            "text": _("Please write your answer, or press “Nothing to note”."),
+        }
         return retry(reasons[question["kind"]])
     record_answer(ctx, row, question["id"], value)
     if ctx.data.get("review"):
@@ -211,7 +223,10 @@ async def ask_review(ctx: Context) -> None:
     answers = answers_of(ctx, row)
     for n, q in enumerate(row.questions, 1):
         lines.append(f"{n}. {question_text(q)}: {show_answer(q, answers.get(q['id']))}")
-    ctx.reply("\n".join(lines), [Choice(_("Send the report"), "rv:send"), Choice(_("Change an answer"), "rv:change")])
+    ctx.reply(
+        "\n".join(lines),
+        [Choice(_("Send the report"), "rv:send"), Choice(_("Change an answer"), "rv:change")],
+    )
 
 
 @flow.on("review")
@@ -230,8 +245,10 @@ async def on_review(ctx: Context) -> Outcome:
 @flow.ask("pick")
 async def ask_pick(ctx: Context) -> None:
     row = await row_of(ctx)
-    ctx.reply(_("Which answer do you want to change?"),
-              [Choice(f"{n}. {question_text(q)}"[:60], f"rq:{n - 1}") for n, q in enumerate(row.questions, 1)])
+    ctx.reply(
+        _("Which answer do you want to change?"),
+        [Choice(f"{n}. {question_text(q)}"[:60], f"rq:{n - 1}") for n, q in enumerate(row.questions, 1)],
+    )
 
 
 @flow.on("pick")
@@ -253,10 +270,18 @@ def submit(ctx: Context, row: ReportSubmission) -> Outcome:
     if first:
         row.submitted_at = now
     ctx.session.add(row)
-    ctx.audit("report.submitted" if first else "report.changed", "report_submission", str(row.id), row.ward_code,
-              period=row.period_key, nothing=row.nothing_to_report)
+    ctx.audit(
+        "report.submitted" if first else "report.changed",
+        "report_submission",
+        str(row.id),
+        row.ward_code,
+        period=row.period_key,
+        nothing=row.nothing_to_report,
+    )
     if row.nothing_to_report:
-        ctx.reply(_("Sent: nothing to report this period for {group}. Thank you!").format(group=ctx.data["group"]))
+        ctx.reply(
+            _("Sent: nothing to report this period for {group}. Thank you!").format(group=ctx.data["group"])
+        )
     else:
         ctx.reply(_("Your report for {group} was sent. Thank you!").format(group=ctx.data["group"]))
     if editable(row, now):
@@ -270,8 +295,9 @@ async def keep_draft(ctx: Context) -> None:
     if row is not None and row.status == "draft" and row.answers:
         ctx.reply(_("Your answers so far are kept as a draft: type /baocao to continue."))
     elif row is not None and ctx.data.get("edits"):
-        ctx.reply(_("Your changes were not sent: the report stays as it was sent. Type /baocao to change it "
-                    "again."))
+        ctx.reply(
+            _("Your changes were not sent: the report stays as it was sent. Type /baocao to change it again.")
+        )
 
 
 router.flow(flow)

@@ -36,7 +36,9 @@ async def queued(session: AsyncSession, keys: Iterable[str]) -> set[str]:
     wanted = list(keys)
     if not wanted:
         return set()
-    rows = await session.exec(select(OutboxMessage.dedupe_key).where(col(OutboxMessage.dedupe_key).in_(wanted)))
+    rows = await session.exec(
+        select(OutboxMessage.dedupe_key).where(col(OutboxMessage.dedupe_key).in_(wanted))
+    )
     return {k for k in rows.all() if k}
 
 
@@ -58,8 +60,9 @@ async def reports_tick(app: App) -> None:
             await session.commit()
 
 
-async def remind(session: AsyncSession, cfg: ReportConfig, now: datetime, not_before: datetime,
-                 chat_locale: str) -> None:
+async def remind(
+    session: AsyncSession, cfg: ReportConfig, now: datetime, not_before: datetime, chat_locale: str
+) -> None:
     period = current_period(cfg, now)
     stages = [name for name, at in reminder_moments(cfg, period) if at <= now]
     if not stages:
@@ -75,29 +78,58 @@ async def remind(session: AsyncSession, cfg: ReportConfig, now: datetime, not_be
         if key in done or person_id not in found:
             continue
         await enqueue_to_person(
-            session, found[person_id], reminder_text(names[group_id], period), kind="reminder",
-            dedupe_key=key, not_before=not_before, source_kind="report_period", source_id=f"{cfg.ward_code}:{period.key}")
+            session,
+            found[person_id],
+            reminder_text(names[group_id], period),
+            kind="reminder",
+            dedupe_key=key,
+            not_before=not_before,
+            source_kind="report_period",
+            source_id=f"{cfg.ward_code}:{period.key}",
+        )
     if not cfg.remind_group_chat:
         return
-    chats = (await session.exec(select(LinkedChat).where(
-        LinkedChat.purpose == "community", col(LinkedChat.group_id).in_(list(names)),
-        col(LinkedChat.unreachable_at).is_(None)))).all()
+    chats = (
+        await session.exec(
+            select(LinkedChat).where(
+                LinkedChat.purpose == "community",
+                col(LinkedChat.group_id).in_(list(names)),
+                col(LinkedChat.unreachable_at).is_(None),
+            )
+        )
+    ).all()
     chat_keys = {c.id: f"report:remind-chat:{cfg.ward_code}:{period.key}:{stage}:{c.id}" for c in chats}
     done = await queued(session, chat_keys.values())
     for chat in chats:
         if chat_keys[chat.id] in done or chat.group_id is None:
             continue
         with use_locale(chat_locale):
-            reply = Reply(_("Reminder to the group admin: the report of {group} for the period ending {due} has not "
-                            "been sent yet.").format(group=names[chat.group_id], due=fmt_datetime(period.due)))
-        enqueue_to_chat(session, chat, reply, kind="reminder", dedupe_key=chat_keys[chat.id], not_before=not_before,
-                        source_kind="report_period", source_id=f"{cfg.ward_code}:{period.key}")
+            reply = Reply(
+                _(
+                    "Reminder to the group admin: the report of {group} for the period ending {due} has not "
+                    "been sent yet."
+                ).format(group=names[chat.group_id], due=fmt_datetime(period.due))
+            )
+        enqueue_to_chat(
+            session,
+            chat,
+            reply,
+            kind="reminder",
+            dedupe_key=chat_keys[chat.id],
+            not_before=not_before,
+            source_kind="report_period",
+            source_id=f"{cfg.ward_code}:{period.key}",
+        )
 
 
 def reminder_text(group: str, period: Period) -> Callable[[], Reply]:
     def render() -> Reply:
-        return Reply(_("Reminder: the report of {group} is due by {due}. Type /baocao to send it; if there is "
-                       "nothing to report, it takes one press.").format(group=group, due=fmt_datetime(period.due)))
+        return Reply(
+            _(
+                "Reminder: the report of {group} is due by {due}. Type /baocao to send it; if there is "
+                "nothing to report, it takes one press."
+            ).format(group=group, due=fmt_datetime(period.due))
+        )
 
     return render
 
@@ -116,9 +148,16 @@ async def overdue(session: AsyncSession, cfg: ReportConfig, now: datetime, not_b
     done = await queued(session, keys.values())
     for pid, person in police.items():
         if keys[pid] not in done:
-            await enqueue_to_person(session, person, missing_list(missing, total, period), kind="report_overdue",
-                                    dedupe_key=keys[pid], not_before=not_before, source_kind="report_period",
-                                    source_id=source)
+            await enqueue_to_person(
+                session,
+                person,
+                missing_list(missing, total, period),
+                kind="report_overdue",
+                dedupe_key=keys[pid],
+                not_before=not_before,
+                source_kind="report_period",
+                source_id=source,
+            )
     names = {gid: gname for gid, gname, _area in missing}
     admins = await admins_of(session, list(names))
     last_keys = {(p, g): f"report:last:{cfg.ward_code}:{period.key}:{p}:{g}" for p, g in admins}
@@ -127,15 +166,27 @@ async def overdue(session: AsyncSession, cfg: ReportConfig, now: datetime, not_b
     for (person_id, group_id), key in last_keys.items():
         if key in done or person_id not in found:
             continue
-        await enqueue_to_person(session, found[person_id], late_text(names[group_id], period), kind="reminder",
-                                dedupe_key=key, not_before=not_before, source_kind="report_period", source_id=source)
+        await enqueue_to_person(
+            session,
+            found[person_id],
+            late_text(names[group_id], period),
+            kind="reminder",
+            dedupe_key=key,
+            not_before=not_before,
+            source_kind="report_period",
+            source_id=source,
+        )
 
 
 def missing_list(missing: list[tuple[int, str, str]], total: int, period: Period) -> Callable[[], Reply]:
     def render() -> Reply:
-        lines = [ngettext("{n} of {total} groups has not sent the report for the period ending {due}:",
-                          "{n} of {total} groups have not sent the report for the period ending {due}:",
-                          len(missing)).format(n=len(missing), total=total, due=fmt_datetime(period.due))]
+        lines = [
+            ngettext(
+                "{n} of {total} groups has not sent the report for the period ending {due}:",
+                "{n} of {total} groups have not sent the report for the period ending {due}:",
+                len(missing),
+            ).format(n=len(missing), total=total, due=fmt_datetime(period.due))
+        ]
         lines += [f"• {group}, {area}" for _gid, group, area in missing[:LIST_LIMIT]]
         if len(missing) > LIST_LIMIT:
             lines.append(_("… and {n} more.").format(n=len(missing) - LIST_LIMIT))
@@ -147,7 +198,11 @@ def missing_list(missing: list[tuple[int, str, str]], total: int, period: Period
 
 def late_text(group: str, period: Period) -> Callable[[], Reply]:
     def render() -> Reply:
-        return Reply(_("The report of {group} for the period ending {due} is late and the ward police have been "
-                       "told. Please send it now with /baocao.").format(group=group, due=fmt_datetime(period.due)))
+        return Reply(
+            _(
+                "The report of {group} for the period ending {due} is late and the ward police have been "
+                "told. Please send it now with /baocao."
+            ).format(group=group, due=fmt_datetime(period.due))
+        )
 
     return render

@@ -60,7 +60,9 @@ def place_of(tip: Tip) -> str:
     if tip.place_text:
         parts.append(tip.place_text)
     if tip.latitude is not None and tip.longitude is not None:
-        parts.append(f"{tip.latitude:.5f}, {tip.longitude:.5f} (https://maps.google.com/?q={tip.latitude},{tip.longitude})")
+        parts.append(
+            f"{tip.latitude:.5f}, {tip.longitude:.5f} (https://maps.google.com/?q={tip.latitude},{tip.longitude})"
+        )
     return "; ".join(parts) or _("not known")
 
 
@@ -69,20 +71,27 @@ async def ward_name(session: AsyncSession, ward_code: int) -> str:
     return ward.name if ward else str(ward_code)
 
 
-async def police_of_ward(session: AsyncSession, ward_code: int, role: str = Role.POLICE.value) -> list[Person]:
+async def police_of_ward(
+    session: AsyncSession, ward_code: int, role: str = Role.POLICE.value
+) -> list[Person]:
     """Everyone holding `role` in the ward (one query)."""
     rows = await session.exec(
-        select(Person).join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+        select(Person)
+        .join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
         .where(RoleGrant.role == role, RoleGrant.ward_code == ward_code, col(RoleGrant.revoked_at).is_(None))
-        .order_by(col(Person.id)).distinct()
+        .order_by(col(Person.id))
+        .distinct()
     )
     return list(rows.all())
 
 
 async def police_chats(session: AsyncSession, ward_code: int) -> list[LinkedChat]:
     rows = await session.exec(
-        select(LinkedChat).where(LinkedChat.ward_code == ward_code, LinkedChat.purpose == "police",
-                                 col(LinkedChat.unreachable_at).is_(None))
+        select(LinkedChat).where(
+            LinkedChat.ward_code == ward_code,
+            LinkedChat.purpose == "police",
+            col(LinkedChat.unreachable_at).is_(None),
+        )
     )
     return list(rows.all())
 
@@ -94,7 +103,11 @@ async def police_wards(ctx: Context) -> list[int]:
 async def officer_tip(ctx: Context, tip_id: str | int | None) -> Tip | None:
     """The tip, if the person is police of its ward; otherwise a reply that reveals nothing about it."""
     tip = await ctx.session.get(Tip, int(str(tip_id))) if str(tip_id or "").isdigit() else None
-    if tip is None or tip.purged_at is not None or not holds(await ctx.grants(), Role.POLICE, ward_code=tip.ward_code):
+    if (
+        tip is None
+        or tip.purged_at is not None
+        or not holds(await ctx.grants(), Role.POLICE, ward_code=tip.ward_code)
+    ):
         ctx.reply(_("There is no tip with that number in your ward."))
         return None
     return tip
@@ -115,12 +128,17 @@ def clocks_lines(tip: Tip) -> list[str]:
         lines.append(_("Notice of receipt: sent {when}.").format(when=fmt_datetime(tip.acknowledged_at)))
     else:
         late = _(" — OVERDUE") if is_overdue_receipt(tip) else ""
-        lines.append(_("Notice of receipt due by {when}{late}.").format(when=fmt_date(tip.receipt_due_at), late=late))
+        lines.append(
+            _("Notice of receipt due by {when}{late}.").format(when=fmt_date(tip.receipt_due_at), late=late)
+        )
     if tip.closed_at is not None:
         lines.append(_("Decided {when}.").format(when=fmt_datetime(tip.closed_at)))
     else:
         late = _(" — OVERDUE") if is_overdue_decision(tip) else ""
         extended = _(" (extended)") if tip.extended_at else ""
-        lines.append(_("Decision due by {when}{extended}{late}.").format(
-            when=fmt_date(tip.decision_due_at), extended=extended, late=late))
+        lines.append(
+            _("Decision due by {when}{extended}{late}.").format(
+                when=fmt_date(tip.decision_due_at), extended=extended, late=late
+            )
+        )
     return lines

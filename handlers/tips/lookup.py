@@ -25,7 +25,9 @@ code_flow = Flow("tip_code", steps=("code",), private=True)
 status_flow = Flow("tip_status", steps=("view", "add"), private=True)
 
 
-@router.command("tracuu", "status", help=N_("Follow a tip with its receipt code"), needs_person=False, private=True)
+@router.command(
+    "tracuu", "status", help=N_("Follow a tip with its receipt code"), needs_person=False, private=True
+)
 async def lookup(ctx: Context) -> None:
     if ctx.event.args.strip():
         await open_by_code(ctx, ctx.event.args)
@@ -40,12 +42,20 @@ async def open_by_code(ctx: Context, typed: str) -> bool:
     client = ratelimit.client_of(ctx.app.keyring, ctx.event)
     verdict = await ratelimit.take(ctx.app, ctx.session, ratelimit.RECEIPT_CODES, client)
     if not verdict.allowed:
-        ctx.reply(_("Too many wrong receipt codes have been typed from here, so looking up codes is paused for a "
-                    "while to keep tips safe. Please try again after {time}.").format(time=verdict.retry_time()))
+        ctx.reply(
+            _(
+                "Too many wrong receipt codes have been typed from here, so looking up codes is paused for a "
+                "while to keep tips safe. Please try again after {time}."
+            ).format(time=verdict.retry_time())
+        )
         return False
     tip = await find_by_code(ctx.session, ctx.app.keyring, typed)
     if tip is None or tip.purged_at is not None:
-        ctx.reply(_("No tip matches that code. Please check it (letters and digits, dashes optional) and try again."))
+        ctx.reply(
+            _(
+                "No tip matches that code. Please check it (letters and digits, dashes optional) and try again."
+            )
+        )
         return False
     await ratelimit.give_back(ctx.app, ctx.session, ratelimit.RECEIPT_CODES, client)
     ctx.begin("tip_status", tip=tip.id, text="", files=[])
@@ -73,11 +83,15 @@ async def ask_view(ctx: Context) -> None:
         return
     lines = [
         _("Tip no. {number} ({category}), sent {when}.").format(
-            number=tip.id, category=category_name(tip.category), when=fmt_date(tip.received_at)),
+            number=tip.id, category=category_name(tip.category), when=fmt_date(tip.received_at)
+        ),
         _("Status: {status}").format(status=status_name(tip.status)),
     ]
-    messages = (await ctx.session.exec(
-        select(TipMessage).where(TipMessage.tip_id == tip.id).order_by(col(TipMessage.id)))).all()
+    messages = (
+        await ctx.session.exec(
+            select(TipMessage).where(TipMessage.tip_id == tip.id).order_by(col(TipMessage.id))
+        )
+    ).all()
     for m in messages:
         who = _("Police") if m.direction == "police" else _("You")
         lines.append(f"{fmt_datetime(m.at)} — {who}: {m.text}")
@@ -103,8 +117,10 @@ async def on_view(ctx: Context) -> Outcome:
 
 @status_flow.ask("add")
 async def ask_add(ctx: Context) -> None:
-    ctx.reply(_("Type what you want to add, or send photos or files. Press Send when you have finished."),
-              [Choice(_("Send"), "tadd:send"), Choice(_("Cancel"), "tadd:cancel")])
+    ctx.reply(
+        _("Type what you want to add, or send photos or files. Press Send when you have finished."),
+        [Choice(_("Send"), "tadd:send"), Choice(_("Cancel"), "tadd:cancel")],
+    )
 
 
 @status_flow.on("add")
@@ -131,7 +147,10 @@ async def on_add(ctx: Context) -> Outcome:
         ctx.data["text"] = (ctx.data.get("text", "") + "\n" + event.text.strip()).strip()[:MAX_TEXT]
     elif event.kind != Kind.MEDIA:
         return retry(pick_reason())
-    ctx.reply("\n\n".join([*notes, _("Noted. Add more, or press Send.")]), decide_choices(ctx, "tadd") + send_choices)
+    ctx.reply(
+        "\n\n".join([*notes, _("Noted. Add more, or press Send.")]),
+        decide_choices(ctx, "tadd") + send_choices,
+    )
     return stay()
 
 
@@ -145,15 +164,26 @@ async def save_addition(ctx: Context) -> Outcome:
     if not text and not files:
         return retry(_("Please type something or send a file first."))
     assert tip.id is not None
-    message = TipMessage(tip_id=tip.id, direction="tipster", kind="info", text=text or _("(files)"),
-                         detail={"files": len(files)})
+    message = TipMessage(
+        tip_id=tip.id,
+        direction="tipster",
+        kind="info",
+        text=text or _("(files)"),
+        detail={"files": len(files)},
+    )
     ctx.session.add(message)
     ctx.session.add_all(attachment_rows(tip.id, files))
     await ctx.session.flush()
     number = tip.id
-    await notify_officers(ctx.session, tip, lambda: Reply(
-        _("The tipster added information to tip no. {number}.").format(number=number),
-        (Choice(_("Open it"), f"tipp:open:{number}"),)), dedupe=f"tip:{number}:info:{message.id}")
+    await notify_officers(
+        ctx.session,
+        tip,
+        lambda: Reply(
+            _("The tipster added information to tip no. {number}.").format(number=number),
+            (Choice(_("Open it"), f"tipp:open:{number}"),),
+        ),
+        dedupe=f"tip:{number}:info:{message.id}",
+    )
     ctx.reply(_("Added to tip no. {number}. The police have been told.").format(number=number))
     return finish()
 

@@ -30,22 +30,42 @@ async def notify_new_tip(session: AsyncSession, app: App, tip: Tip) -> int:
     def render() -> Reply:
         return Reply(
             _("New tip no. {number} ({category}) for {ward}. Notice of receipt due by {due}.").format(
-                number=tip.id, category=category_name(tip.category), ward=ward, due=fmt_date(tip.receipt_due_at)),
+                number=tip.id,
+                category=category_name(tip.category),
+                ward=ward,
+                due=fmt_date(tip.receipt_due_at),
+            ),
             (Choice(_("Open it"), f"tipp:open:{tip.id}"),),
         )
 
     queued = 0
     for officer in await police_of_ward(session, tip.ward_code):
-        row = await enqueue_to_person(session, officer, render, kind="tip_new", priority=Priority.IMPORTANT,
-                                      dedupe_key=f"tip:{tip.id}:new:p{officer.id}", source_kind="tip",
-                                      source_id=str(tip.id))
+        row = await enqueue_to_person(
+            session,
+            officer,
+            render,
+            kind="tip_new",
+            priority=Priority.IMPORTANT,
+            dedupe_key=f"tip:{tip.id}:new:p{officer.id}",
+            source_kind="tip",
+            source_id=str(tip.id),
+        )
         queued += row is not None
     for chat in await police_chats(session, tip.ward_code):
         with use_locale(app.settings.default_locale):
-            text = _("New tip no. {number} ({category}) for {ward}. Open it in a private chat with /tinbao.").format(
-                number=tip.id, category=category_name(tip.category), ward=ward)
-        enqueue_to_chat(session, chat, Reply(text), kind="tip_new", priority=Priority.IMPORTANT,
-                        dedupe_key=f"tip:{tip.id}:new:c{chat.id}", source_kind="tip", source_id=str(tip.id))
+            text = _(
+                "New tip no. {number} ({category}) for {ward}. Open it in a private chat with /tinbao."
+            ).format(number=tip.id, category=category_name(tip.category), ward=ward)
+        enqueue_to_chat(
+            session,
+            chat,
+            Reply(text),
+            kind="tip_new",
+            priority=Priority.IMPORTANT,
+            dedupe_key=f"tip:{tip.id}:new:c{chat.id}",
+            source_kind="tip",
+            source_id=str(tip.id),
+        )
         queued += 1
     return queued
 
@@ -56,8 +76,15 @@ async def queued(session: AsyncSession, dedupe_key: str) -> bool:
     return found.first() is not None
 
 
-async def notify_officers(session: AsyncSession, tip: Tip, render: Callable[[], Reply], dedupe: str, *,
-                          priority: int = Priority.NOTICE, not_before: datetime | None = None) -> int:
+async def notify_officers(
+    session: AsyncSession,
+    tip: Tip,
+    render: Callable[[], Reply],
+    dedupe: str,
+    *,
+    priority: int = Priority.NOTICE,
+    not_before: datetime | None = None,
+) -> int:
     """Tell the assigned officer, or every officer of the ward when nobody is assigned; returns how many."""
     officers = await police_of_ward(session, tip.ward_code)
     if tip.assigned_to is not None:
@@ -67,9 +94,17 @@ async def notify_officers(session: AsyncSession, tip: Tip, render: Callable[[], 
         key = f"{dedupe}:p{officer.id}"
         if await queued(session, key):
             continue
-        row = await enqueue_to_person(session, officer, render, kind="tip_update", priority=priority,
-                                      dedupe_key=key, source_kind="tip", source_id=str(tip.id),
-                                      not_before=not_before)
+        row = await enqueue_to_person(
+            session,
+            officer,
+            render,
+            kind="tip_update",
+            priority=priority,
+            dedupe_key=key,
+            source_kind="tip",
+            source_id=str(tip.id),
+            not_before=not_before,
+        )
         count += row is not None
     return count
 
@@ -88,17 +123,31 @@ async def tell_tipster(session: AsyncSession, tip: Tip, render: Callable[[], str
         person = await session.get(Person, tip.person_id) if tip.person_id else None
         if person is None:
             return False
-        row = await enqueue_to_person(session, person, lambda: Reply(render()), kind="tip_notice",
-                                      priority=Priority.NOTICE, dedupe_key=dedupe, source_kind="tip",
-                                      source_id=str(tip.id))
+        row = await enqueue_to_person(
+            session,
+            person,
+            lambda: Reply(render()),
+            kind="tip_notice",
+            priority=Priority.NOTICE,
+            dedupe_key=dedupe,
+            source_kind="tip",
+            source_id=str(tip.id),
+        )
         return row is not None
     route = (await session.exec(select(TipRoute).where(TipRoute.tip_id == tip.id))).first()
     if route is None:
         return False
     with use_locale(route.locale):
         reply = Reply(render())
-    enqueue_sealed(session, route.sealed, reply, kind="tip_notice", dedupe_key=dedupe, source_kind="tip",
-                   source_id=str(tip.id))
+    enqueue_sealed(
+        session,
+        route.sealed,
+        reply,
+        kind="tip_notice",
+        dedupe_key=dedupe,
+        source_kind="tip",
+        source_id=str(tip.id),
+    )
     return True
 
 

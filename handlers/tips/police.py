@@ -37,7 +37,12 @@ PAGE = 15
 FILTERS = {"open": N_("Open"), "new": N_("New"), "overdue": N_("Overdue"), "closed": N_("Closed")}
 NEXT_STATUS = {
     TipStatus.NEW: [TipStatus.VERIFYING, TipStatus.TRANSFERRED, TipStatus.RESOLVED, TipStatus.DISMISSED],
-    TipStatus.ACKNOWLEDGED: [TipStatus.VERIFYING, TipStatus.TRANSFERRED, TipStatus.RESOLVED, TipStatus.DISMISSED],
+    TipStatus.ACKNOWLEDGED: [
+        TipStatus.VERIFYING,
+        TipStatus.TRANSFERRED,
+        TipStatus.RESOLVED,
+        TipStatus.DISMISSED,
+    ],
     TipStatus.VERIFYING: [TipStatus.TRANSFERRED, TipStatus.RESOLVED, TipStatus.DISMISSED],
 }
 
@@ -60,26 +65,41 @@ async def show_list(ctx: Context, wanted: str) -> None:
         query = query.where(col(Tip.status).in_(TipStatus.OPEN))
         if wanted in ("overdue", "quahan"):
             now = clock.now()
-            query = query.where(or_(col(Tip.decision_due_at) < now,
-                                    col(Tip.acknowledged_at).is_(None) & (col(Tip.receipt_due_at) < now)))
+            query = query.where(
+                or_(
+                    col(Tip.decision_due_at) < now,
+                    col(Tip.acknowledged_at).is_(None) & (col(Tip.receipt_due_at) < now),
+                )
+            )
     tips = list((await ctx.session.exec(query.order_by(col(Tip.id).desc()).limit(PAGE))).all())
-    ctx.audit("tip.list", "tip", None, wards[0] if len(wards) == 1 else None, filter=wanted[:20], shown=len(tips))
-    lines = [_("Tips ({filter}): {n} shown, newest first.").format(filter=_(FILTERS.get(wanted, N_("Open"))),
-                                                                     n=len(tips))]
+    ctx.audit(
+        "tip.list", "tip", None, wards[0] if len(wards) == 1 else None, filter=wanted[:20], shown=len(tips)
+    )
+    lines = [
+        _("Tips ({filter}): {n} shown, newest first.").format(
+            filter=_(FILTERS.get(wanted, N_("Open"))), n=len(tips)
+        )
+    ]
     if not tips:
         lines.append(_("None."))
     choices = []
     for tip in tips:
         late = " ⚠" if is_overdue_receipt(tip) or is_overdue_decision(tip) else ""
-        choices.append(Choice(f"{tip.id} · {category_name(tip.category)} · {status_name(tip.status)}{late}",
-                              f"tipp:open:{tip.id}"))
+        choices.append(
+            Choice(
+                f"{tip.id} · {category_name(tip.category)} · {status_name(tip.status)}{late}",
+                f"tipp:open:{tip.id}",
+            )
+        )
     choices += [Choice(_(label), f"tipp:list:{key}") for key, label in FILTERS.items() if key != wanted]
     choices.append(Choice(_("By category"), "tipp:cats:0"))
     ctx.reply("\n".join(lines), choices)
 
 
 async def show_categories(ctx: Context) -> None:
-    ctx.reply(_("Which category?"), [Choice(_(label), f"tipp:list:cat:{key}") for key, label in CATEGORIES.items()])
+    ctx.reply(
+        _("Which category?"), [Choice(_(label), f"tipp:list:cat:{key}") for key, label in CATEGORIES.items()]
+    )
 
 
 async def show_tip(ctx: Context, tip: Tip) -> None:
@@ -88,16 +108,26 @@ async def show_tip(ctx: Context, tip: Tip) -> None:
     assigned = await ctx.session.get(Person, tip.assigned_to) if tip.assigned_to else None
     lines = [
         _("Tip no. {number} — {category} — {status}").format(
-            number=tip.id, category=category_name(tip.category), status=status_name(tip.status)),
-        _("Ward: {ward}. Received {when}.").format(ward=await ward_name(ctx.session, tip.ward_code),
-                                                   when=fmt_datetime(tip.received_at)),
+            number=tip.id, category=category_name(tip.category), status=status_name(tip.status)
+        ),
+        _("Ward: {ward}. Received {when}.").format(
+            ward=await ward_name(ctx.session, tip.ward_code), when=fmt_datetime(tip.received_at)
+        ),
     ]
     if tip.anonymous:
-        lines.append(_("Anonymous (tin báo). Replies reach the tipster through the bot: {answer}.").format(
-            answer=_("yes") if await reachable(ctx.session, tip) else _("no, only when they look the tip up")))
+        lines.append(
+            _("Anonymous (tin báo). Replies reach the tipster through the bot: {answer}.").format(
+                answer=_("yes")
+                if await reachable(ctx.session, tip)
+                else _("no, only when they look the tip up")
+            )
+        )
     else:
-        lines.append(_("Named (tố giác): {name}, phone {phone}.").format(name=tip.reporter_name,
-                                                                       phone=tip.reporter_phone))
+        lines.append(
+            _("Named (tố giác): {name}, phone {phone}.").format(
+                name=tip.reporter_name, phone=tip.reporter_phone
+            )
+        )
     lines += [
         _("What happened: {text}").format(text=tip.text or "—"),
         _("Where: {place}").format(place=place_of(tip)),
@@ -107,35 +137,68 @@ async def show_tip(ctx: Context, tip: Tip) -> None:
     ]
     if tip.outcome_reason:
         lines.append(_("Outcome: {reason}").format(reason=tip.outcome_reason))
-    messages = (await ctx.session.exec(select(TipMessage).where(TipMessage.tip_id == tip.id)
-                                       .order_by(col(TipMessage.id)))).all()
+    messages = (
+        await ctx.session.exec(
+            select(TipMessage).where(TipMessage.tip_id == tip.id).order_by(col(TipMessage.id))
+        )
+    ).all()
     for m in messages:
         who = _("Tipster") if m.direction == "tipster" else _("Police")
         lines.append(f"{fmt_datetime(m.at)} — {who}: {m.text}")
-    files = (await ctx.session.exec(select(TipAttachment).where(TipAttachment.tip_id == tip.id)
-                                    .order_by(col(TipAttachment.id)))).all()
+    files = (
+        await ctx.session.exec(
+            select(TipAttachment).where(TipAttachment.tip_id == tip.id).order_by(col(TipAttachment.id))
+        )
+    ).all()
     media = tuple(
-        Media(kind="image" if a.kind == "photo" else "file", url=a.police_ref, filename=file_name(tip, i, a),
-              caption=_("Attachment {i} (metadata removed)").format(i=i) if a.stripped
-              else _("Attachment {i} (kept as sent)").format(i=i))
-        for i, a in enumerate(files, 1) if a.police_ref
+        Media(
+            kind="image" if a.kind == "photo" else "file",
+            url=a.police_ref,
+            filename=file_name(tip, i, a),
+            caption=_("Attachment {i} (metadata removed)").format(i=i)
+            if a.stripped
+            else _("Attachment {i} (kept as sent)").format(i=i),
+        )
+        for i, a in enumerate(files, 1)
+        if a.police_ref
     )
     for i, a in enumerate(files, 1):
         if not a.police_ref:
-            lines.append(_("Attachment {i}: a photo that could not be cleaned of its metadata; ask for the original "
-                           "only if needed.").format(i=i))
+            lines.append(
+                _(
+                    "Attachment {i}: a photo that could not be cleaned of its metadata; ask for the original "
+                    "only if needed."
+                ).format(i=i)
+            )
     ctx.reply("\n".join(lines), actions(tip, bool(files)), media)
 
 
-EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "audio/ogg": "ogg", "audio/mpeg": "mp3", "video/mp4": "mp4",
-              "application/pdf": "pdf", "text/csv": "csv", "image/heic": "heic", "image/webp": "webp",
-              # the kinds bot.cleaning produces, so an officer's download opens in the right program
-              "video/quicktime": "mov", "video/webm": "webm", "video/x-matroska": "mkv", "video/ogg": "ogv",
-              "audio/mp4": "m4a", "audio/aac": "aac", "audio/wav": "wav", "audio/flac": "flac", "audio/amr": "amr",
-              "audio/webm": "weba", "audio/x-matroska": "mka",
-              "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-              "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx"}
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "audio/ogg": "ogg",
+    "audio/mpeg": "mp3",
+    "video/mp4": "mp4",
+    "application/pdf": "pdf",
+    "text/csv": "csv",
+    "image/heic": "heic",
+    "image/webp": "webp",
+    # the kinds bot.cleaning produces, so an officer's download opens in the right program
+    "video/quicktime": "mov",
+    "video/webm": "webm",
+    "video/x-matroska": "mkv",
+    "video/ogg": "ogv",
+    "audio/mp4": "m4a",
+    "audio/aac": "aac",
+    "audio/wav": "wav",
+    "audio/flac": "flac",
+    "audio/amr": "amr",
+    "audio/webm": "weba",
+    "audio/x-matroska": "mka",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+}
 
 
 def file_name(tip: Tip, index: int, attachment: TipAttachment, original: bool = False) -> str:
@@ -150,9 +213,12 @@ def actions(tip: Tip, has_files: bool) -> list[Choice]:
     if tip.status == TipStatus.NEW:
         found.append(Choice(_("Acknowledge receipt"), f"tipp:ack:{n}"))
     if tip.status in TipStatus.OPEN:
-        found += [Choice(_("Reply to the tipster"), f"tipp:reply:{n}"),
-                  Choice(_("Ask for more information"), f"tipp:ask:{n}"),
-                  Choice(_("Assign"), f"tipp:assign:{n}"), Choice(_("Change status"), f"tipp:status:{n}")]
+        found += [
+            Choice(_("Reply to the tipster"), f"tipp:reply:{n}"),
+            Choice(_("Ask for more information"), f"tipp:ask:{n}"),
+            Choice(_("Assign"), f"tipp:assign:{n}"),
+            Choice(_("Change status"), f"tipp:status:{n}"),
+        ]
         if tip.extended_at is None:
             found.append(Choice(_("Extend the deadline"), f"tipp:extend:{n}"))
     found.append(Choice(_("Export as a record"), f"tipp:export:{n}"))
@@ -202,10 +268,17 @@ async def acknowledge(ctx: Context, tip: Tip) -> None:
     if tip.assigned_to is None:
         tip.assigned_to = ctx.person_id
     ctx.session.add(tip)
-    text_fn = lambda: _("Notice of receipt: the ward police have received your tip no. {number} and will "  # noqa: E731
-                        "look into it.").format(number=number)
-    ctx.session.add(TipMessage(tip_id=number, direction="police", kind="notice", text=text_fn(),
-                               author_person_id=ctx.person_id))
+
+    def text_fn() -> str:
+        return _(
+            "Notice of receipt: the ward police have received your tip no. {number} and will look into it."
+        ).format(number=number)
+
+    ctx.session.add(
+        TipMessage(
+            tip_id=number, direction="police", kind="notice", text=text_fn(), author_person_id=ctx.person_id
+        )
+    )
     sent = await tell_tipster(ctx.session, tip, text_fn, dedupe=f"tip:{number}:ack")
     ctx.audit("tip.acknowledge", "tip", str(number), tip.ward_code, delivered=sent)
     ctx.reply(_("Tip no. {number} acknowledged.").format(number=number) + " " + delivered_note(sent))
@@ -221,9 +294,15 @@ async def notify_assignee(ctx: Context, tip: Tip, officer: Person) -> None:
     number = pk(tip)
     from bot.core.replies import Reply
 
-    await notify_officers(ctx.session, tip, lambda: Reply(
-        _("Tip no. {number} has been assigned to you.").format(number=number),
-        (Choice(_("Open it"), f"tipp:open:{number}"),)), dedupe=f"tip:{number}:assign:{officer.id}:{clock.now().isoformat()}")
+    await notify_officers(
+        ctx.session,
+        tip,
+        lambda: Reply(
+            _("Tip no. {number} has been assigned to you.").format(number=number),
+            (Choice(_("Open it"), f"tipp:open:{number}"),),
+        ),
+        dedupe=f"tip:{number}:assign:{officer.id}:{clock.now().isoformat()}",
+    )
 
 
 async def ward_officers(ctx: Context, tip: Tip) -> list[Person]:

@@ -47,9 +47,15 @@ async def ask(ctx: Context, tip: Tip, _value: str) -> None:
 
 async def assign(ctx: Context, tip: Tip, _value: str) -> None:
     officers = await ward_officers(ctx, tip)
-    ctx.reply(_("Assign tip no. {number} to:").format(number=tip.id),
-              [Choice(officer_label(o) + (_(" (you)") if o.id == ctx.person_id else ""), f"tipp:to:{tip.id}:{o.id}")
-               for o in officers[:20]])
+    ctx.reply(
+        _("Assign tip no. {number} to:").format(number=tip.id),
+        [
+            Choice(
+                officer_label(o) + (_(" (you)") if o.id == ctx.person_id else ""), f"tipp:to:{tip.id}:{o.id}"
+            )
+            for o in officers[:20]
+        ],
+    )
 
 
 async def assign_to(ctx: Context, tip: Tip, value: str) -> None:
@@ -62,7 +68,9 @@ async def assign_to(ctx: Context, tip: Tip, value: str) -> None:
     ctx.audit("tip.assign", "tip", str(tip.id), tip.ward_code, officer=officer.id)
     if officer.id != ctx.person_id:
         await notify_assignee(ctx, tip, officer)
-    ctx.reply(_("Tip no. {number} is assigned to {officer}.").format(number=tip.id, officer=officer_label(officer)))
+    ctx.reply(
+        _("Tip no. {number} is assigned to {officer}.").format(number=tip.id, officer=officer_label(officer))
+    )
 
 
 async def status(ctx: Context, tip: Tip, _value: str) -> None:
@@ -70,13 +78,17 @@ async def status(ctx: Context, tip: Tip, _value: str) -> None:
     if not options:
         ctx.reply(_("Tip no. {number} is closed.").format(number=tip.id))
         return
-    ctx.reply(_("New status of tip no. {number}:").format(number=tip.id),
-              [Choice(status_name(s), f"tipp:st:{tip.id}:{s}") for s in options])
+    ctx.reply(
+        _("New status of tip no. {number}:").format(number=tip.id),
+        [Choice(status_name(s), f"tipp:st:{tip.id}:{s}") for s in options],
+    )
 
 
 async def set_status(ctx: Context, tip: Tip, value: str) -> None:
     if value not in NEXT_STATUS.get(tip.status, []):
-        ctx.reply(_("That change is not possible from status \"{status}\".").format(status=status_name(tip.status)))
+        ctx.reply(
+            _('That change is not possible from status "{status}".').format(status=status_name(tip.status))
+        )
         return
     ctx.begin("tip_close", tip=tip.id, status=value)
 
@@ -91,8 +103,11 @@ async def extend(ctx: Context, tip: Tip, _value: str) -> None:
 async def export(ctx: Context, tip: Tip, _value: str) -> None:
     """A CSV record of the tip (kept encrypted like any media), for the case file."""
     assert tip.id is not None
-    messages = (await ctx.session.exec(select(TipMessage).where(TipMessage.tip_id == tip.id)
-                                       .order_by(col(TipMessage.id)))).all()
+    messages = (
+        await ctx.session.exec(
+            select(TipMessage).where(TipMessage.tip_id == tip.id).order_by(col(TipMessage.id))
+        )
+    ).all()
     files = (await ctx.session.exec(select(TipAttachment).where(TipAttachment.tip_id == tip.id))).all()
     assigned = await ctx.session.get(Person, tip.assigned_to) if tip.assigned_to else None
     rows = [
@@ -118,34 +133,64 @@ async def export(ctx: Context, tip: Tip, _value: str) -> None:
         [_("Outcome"), tip.outcome_reason or ""],
     ]
     for m in messages:
-        rows.append([fmt_datetime(m.at), (_("Tipster") if m.direction == "tipster" else _("Police")) + ": " + m.text])
+        rows.append(
+            [fmt_datetime(m.at), (_("Tipster") if m.direction == "tipster" else _("Police")) + ": " + m.text]
+        )
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     data = ("\ufeff" + buffer.getvalue()).encode()  # a BOM so spreadsheet programs read Vietnamese correctly
     name = f"tin-bao-{tip.id}.csv"
     ref = await ctx.app.media.put(data, "text/csv", name)
     ctx.audit("tip.export", "tip", str(tip.id), tip.ward_code)
-    ctx.reply(_("Record of tip no. {number}:").format(number=tip.id),
-              media=(Media(kind="file", url=ref, filename=name),))
+    ctx.reply(
+        _("Record of tip no. {number}:").format(number=tip.id),
+        media=(Media(kind="file", url=ref, filename=name),),
+    )
 
 
 async def originals(ctx: Context, tip: Tip, _value: str) -> None:
-    ctx.reply(_("The original files may contain the place and time they were taken, the device, even the "
-                "tipster's name. Release them only if the case needs them; your request is written to the audit "
-                "log."), [Choice(_("Release the originals"), f"tipp:origok:{tip.id}")])
+    ctx.reply(
+        _(
+            "The original files may contain the place and time they were taken, the device, even the "
+            "tipster's name. Release them only if the case needs them; your request is written to the audit "
+            "log."
+        ),
+        [Choice(_("Release the originals"), f"tipp:origok:{tip.id}")],
+    )
 
 
 async def originals_ok(ctx: Context, tip: Tip, _value: str) -> None:
-    files = (await ctx.session.exec(select(TipAttachment).where(TipAttachment.tip_id == tip.id)
-                                    .order_by(col(TipAttachment.id)))).all()
-    ctx.audit("tip.original_released", "tip", str(tip.id), tip.ward_code, attachments=[a.id for a in files],
-              at=clock.now().isoformat())
-    media = tuple(Media(kind="file", url=a.original_ref, filename=file_name(tip, i, a, original=True))
-                  for i, a in enumerate(files, 1))
+    files = (
+        await ctx.session.exec(
+            select(TipAttachment).where(TipAttachment.tip_id == tip.id).order_by(col(TipAttachment.id))
+        )
+    ).all()
+    ctx.audit(
+        "tip.original_released",
+        "tip",
+        str(tip.id),
+        tip.ward_code,
+        attachments=[a.id for a in files],
+        at=clock.now().isoformat(),
+    )
+    media = tuple(
+        Media(kind="file", url=a.original_ref, filename=file_name(tip, i, a, original=True))
+        for i, a in enumerate(files, 1)
+    )
     ctx.reply(_("Original files of tip no. {number} ({n}).").format(number=tip.id, n=len(media)), media=media)
 
 
 ACTIONS: dict[str, Action] = {
-    "open": open_, "ack": ack, "reply": reply, "ask": ask, "assign": assign, "to": assign_to, "status": status,
-    "st": set_status, "extend": extend, "export": export, "orig": originals, "origok": originals_ok,
+    "open": open_,
+    "ack": ack,
+    "reply": reply,
+    "ask": ask,
+    "assign": assign,
+    "to": assign_to,
+    "status": status,
+    "st": set_status,
+    "extend": extend,
+    "export": export,
+    "orig": originals,
+    "origok": originals_ok,
 }

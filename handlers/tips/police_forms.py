@@ -28,7 +28,9 @@ MAX_POLICE_TEXT = 2000
 @answer_flow.ask("text")
 async def ask_text(ctx: Context) -> None:
     if ctx.data["kind"] == "ask":
-        ctx.reply(_("Type your question to the tipster about tip no. {number}:").format(number=ctx.data["tip"]))
+        ctx.reply(
+            _("Type your question to the tipster about tip no. {number}:").format(number=ctx.data["tip"])
+        )
     else:
         ctx.reply(_("Type your reply to the tipster about tip no. {number}:").format(number=ctx.data["tip"]))
 
@@ -44,18 +46,25 @@ async def on_text(ctx: Context) -> Outcome:
     if tip is None or tip.status in TipStatus.CLOSED:
         return finish()
     kind, number = ctx.data["kind"], pk(tip)
-    message = TipMessage(tip_id=number, direction="police", kind=kind, text=text, author_person_id=ctx.person_id)
+    message = TipMessage(
+        tip_id=number, direction="police", kind=kind, text=text, author_person_id=ctx.person_id
+    )
     ctx.session.add(message)
     await ctx.session.flush()
     if kind == "ask":
+
         def render() -> str:
-            return _("The ward police ask for more information about your tip no. {number}:\n\n{text}\n\n"
-                     "To answer, type /tracuu followed by your receipt code, then choose Add information.").format(
-                         number=number, text=text)
+            return _(
+                "The ward police ask for more information about your tip no. {number}:\n\n{text}\n\n"
+                "To answer, type /tracuu followed by your receipt code, then choose Add information."
+            ).format(number=number, text=text)
     else:
+
         def render() -> str:
-            return _("The ward police replied about your tip no. {number}:\n\n{text}").format(number=number,
-                                                                                              text=text)
+            return _("The ward police replied about your tip no. {number}:\n\n{text}").format(
+                number=number, text=text
+            )
+
     sent = await tell_tipster(ctx.session, tip, render, dedupe=f"tip:{number}:msg:{message.id}")
     ctx.audit(f"tip.{kind}", "tip", str(number), tip.ward_code, delivered=sent)
     ctx.reply(_("Saved on tip no. {number}.").format(number=number) + " " + delivered_note(sent))
@@ -66,11 +75,17 @@ async def on_text(ctx: Context) -> Outcome:
 async def ask_reason(ctx: Context) -> None:
     status = ctx.data["status"]
     if status == TipStatus.VERIFYING:
-        ctx.reply(_("A short note for the record (what will be checked), or press Skip:"),
-                  [Choice(_("Skip"), "treason:skip")])
+        ctx.reply(
+            _("A short note for the record (what will be checked), or press Skip:"),
+            [Choice(_("Skip"), "treason:skip")],
+        )
     else:
-        ctx.reply(_("Why is tip no. {number} {status}? The reason is kept in the record, and the tipster is told "
-                    "the outcome.").format(number=ctx.data["tip"], status=status_name(status)))
+        ctx.reply(
+            _(
+                "Why is tip no. {number} {status}? The reason is kept in the record, and the tipster is told "
+                "the outcome."
+            ).format(number=ctx.data["tip"], status=status_name(status))
+        )
 
 
 @close_flow.on("reason")
@@ -91,13 +106,25 @@ async def on_reason(ctx: Context) -> Outcome:
             tip.acknowledged_at = now  # the outcome notice also tells the tipster the tip was received
     ctx.session.add(tip)
     if reason:
-        ctx.session.add(TipMessage(tip_id=number, direction="police", kind="status", text=reason,
-                                   author_person_id=ctx.person_id, detail={"status": status}))
+        ctx.session.add(
+            TipMessage(
+                tip_id=number,
+                direction="police",
+                kind="status",
+                text=reason,
+                author_person_id=ctx.person_id,
+                detail={"status": status},
+            )
+        )
     sent = False
     if status in TipStatus.CLOSED:
+
         def render() -> str:
-            return _("Your tip no. {number} has been handled: {status}. Thank you for helping keep the "
-                     "neighbourhood safe.").format(number=number, status=status_name(status))
+            return _(
+                "Your tip no. {number} has been handled: {status}. Thank you for helping keep the "
+                "neighbourhood safe."
+            ).format(number=number, status=status_name(status))
+
         sent = await tell_tipster(ctx.session, tip, render, dedupe=f"tip:{number}:closed")
         await destroy_route(ctx.session, tip)  # the queued notice carries its own sealed copy
     ctx.audit("tip.status", "tip", str(number), tip.ward_code, status=status)
@@ -108,9 +135,13 @@ async def on_reason(ctx: Context) -> Outcome:
 
 @extend_flow.ask("months")
 async def ask_months(ctx: Context) -> None:
-    ctx.reply(_("Extend the decision deadline of tip no. {number} by how long? (Allowed once, for complex "
-                "cases, up to 2 months.)").format(number=ctx.data["tip"]),
-              [Choice(_("1 month"), "tmonths:1"), Choice(_("2 months"), "tmonths:2")])
+    ctx.reply(
+        _(
+            "Extend the decision deadline of tip no. {number} by how long? (Allowed once, for complex "
+            "cases, up to 2 months.)"
+        ).format(number=ctx.data["tip"]),
+        [Choice(_("1 month"), "tmonths:1"), Choice(_("2 months"), "tmonths:2")],
+    )
 
 
 @extend_flow.on("months")
@@ -141,6 +172,9 @@ async def on_why(ctx: Context) -> Outcome:
     tip.extended_at, tip.extension_reason = clock.now(), reason
     ctx.session.add(tip)
     ctx.audit("tip.extend", "tip", str(tip.id), tip.ward_code, months=ctx.data["months"])
-    ctx.reply(_("The decision on tip no. {number} is now due by {date}.").format(
-        number=tip.id, date=fmt_date(tip.decision_due_at)))
+    ctx.reply(
+        _("The decision on tip no. {number} is now due by {date}.").format(
+            number=tip.id, date=fmt_date(tip.decision_due_at)
+        )
+    )
     return finish()

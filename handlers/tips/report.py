@@ -32,22 +32,88 @@ from handlers.tips.store import (
     tips_today,
 )
 
-flow = Flow("tip", steps=(
-    "category", "what", "emergency", "where", "when", "when_date", "ward", "ward_search", "ward_pick",
-    "identity", "reply", "name", "phone", "summary",
-), private=True)
+flow = Flow(
+    "tip",
+    steps=(
+        "category",
+        "what",
+        "emergency",
+        "where",
+        "when",
+        "when_date",
+        "ward",
+        "ward_search",
+        "ward_pick",
+        "identity",
+        "reply",
+        "name",
+        "phone",
+        "summary",
+    ),
+    private=True,
+)
 emergency_flow = Flow("tip_emergency", steps=("confirm",), private=True)
 MAX_FILES = 10
 MAX_TEXT = 3000
 
 # Folded words and phrases that suggest danger happening now (Vietnamese without accents, and English).
 EMERGENCY = (
-    "dang chay", "chay nha", "bi chay", "hoa hoan", "no tung", "phat no", "khoi lua", "cuu voi", "cuu toi", "cuu em",
-    "bi thuong", "chay mau", "bat tinh", "dam nhau", "bi dam", "chem nhau", "bi chem", "danh nhau", "dang danh",
-    "dang cuop", "cuop giat", "co sung", "no sung", "cam dao", "tai nan", "nguoi chet", "sap chet", "tu tu",
-    "bat coc", "dang dot", "dang xay ra", "ngay bay gio", "duoi nuoc", "fire", "burning", "smoke", "explosion",
-    "help me", "injured", "hurt", "bleeding", "unconscious", "stabbed", "stabbing", "gun", "shooting", "robbery",
-    "fighting", "attacking", "dying", "accident", "kidnap", "right now", "happening now", "in progress", "drowning",
+    "dang chay",
+    "chay nha",
+    "bi chay",
+    "hoa hoan",
+    "no tung",
+    "phat no",
+    "khoi lua",
+    "cuu voi",
+    "cuu toi",
+    "cuu em",
+    "bi thuong",
+    "chay mau",
+    "bat tinh",
+    "dam nhau",
+    "bi dam",
+    "chem nhau",
+    "bi chem",
+    "danh nhau",
+    "dang danh",
+    "dang cuop",
+    "cuop giat",
+    "co sung",
+    "no sung",
+    "cam dao",
+    "tai nan",
+    "nguoi chet",
+    "sap chet",
+    "tu tu",
+    "bat coc",
+    "dang dot",
+    "dang xay ra",
+    "ngay bay gio",
+    "duoi nuoc",
+    "fire",
+    "burning",
+    "smoke",
+    "explosion",
+    "help me",
+    "injured",
+    "hurt",
+    "bleeding",
+    "unconscious",
+    "stabbed",
+    "stabbing",
+    "gun",
+    "shooting",
+    "robbery",
+    "fighting",
+    "attacking",
+    "dying",
+    "accident",
+    "kidnap",
+    "right now",
+    "happening now",
+    "in progress",
+    "drowning",
 )
 
 
@@ -57,16 +123,20 @@ def is_emergency(text: str) -> bool:
 
 
 def emergency_text() -> str:
-    return _("If someone is in danger right now, call first:\n"
-             "113 — police\n114 — fire and rescue\n115 — ambulance\n\n"
-             "A tip reaches the ward police in working hours; it is not an emergency call.")
+    return _(
+        "If someone is in danger right now, call first:\n"
+        "113 — police\n114 — fire and rescue\n115 — ambulance\n\n"
+        "A tip reaches the ward police in working hours; it is not an emergency call."
+    )
 
 
 def emergency_choices() -> list[Choice]:
     return [Choice(_("Continue with the tip"), "emg:go"), Choice(_("Stop, I will call"), "emg:stop")]
 
 
-@router.command("togiac", "tip", help=N_("Tell the ward police what you saw (anonymous by default)"), private=True)
+@router.command(
+    "togiac", "tip", help=N_("Tell the ward police what you saw (anonymous by default)"), private=True
+)
 async def start(ctx: Context) -> None:
     if await tips_today(ctx.session, ctx.app.keyring, ctx.person_id) >= daily_limit(ctx.app):
         ctx.reply(limit_text(ctx))
@@ -82,15 +152,18 @@ async def start(ctx: Context) -> None:
 
 
 def limit_text(ctx: Context) -> str:
-    return _("You have already sent {n} tips today, the most one person can send in a day. Thank you for "
-             "caring about your neighbourhood! Please send the next one tomorrow; in an emergency call 113.").format(
-                 n=daily_limit(ctx.app))
+    return _(
+        "You have already sent {n} tips today, the most one person can send in a day. Thank you for "
+        "caring about your neighbourhood! Please send the next one tomorrow; in an emergency call 113."
+    ).format(n=daily_limit(ctx.app))
 
 
 def network_limit_text() -> str:
-    return _("Many tips have been sent from your network today, as many as we can accept from one network in a "
-             "day. Thank you for caring about your neighbourhood! Please send yours tomorrow; in an emergency "
-             "call 113.")
+    return _(
+        "Many tips have been sent from your network today, as many as we can accept from one network in a "
+        "day. Thank you for caring about your neighbourhood! Please send yours tomorrow; in an emergency "
+        "call 113."
+    )
 
 
 @emergency_flow.ask("confirm")
@@ -113,8 +186,10 @@ async def on_confirm(ctx: Context) -> Outcome:
 # Category -------------------------------------------------------------------------------------------------
 @flow.ask("category")
 async def ask_category(ctx: Context) -> None:
-    ctx.reply(_("What is it about? (Type /huy at any time to stop; nothing is sent until you press Send.)"),
-              [Choice(_(label), f"cat:{key}") for key, label in CATEGORIES.items()])
+    ctx.reply(
+        _("What is it about? (Type /huy at any time to stop; nothing is sent until you press Send.)"),
+        [Choice(_(label), f"cat:{key}") for key, label in CATEGORIES.items()],
+    )
 
 
 @flow.on("category")
@@ -140,11 +215,14 @@ def done_choice() -> list[Choice]:
 
 @flow.ask("what")
 async def ask_what(ctx: Context) -> None:
-    text = _("Tell us what happened: what you saw, who was involved, vehicles, how often. You can also send photos, "
-             "files or a voice note. Press Done when you have finished.")
+    text = _(
+        "Tell us what happened: what you saw, who was involved, vehicles, how often. You can also send photos, "
+        "files or a voice note. Press Done when you have finished."
+    )
     if ctx.data.get("text") or ctx.data.get("files"):
         text += "\n\n" + _("So far: {chars} characters of text, {files} files.").format(
-            chars=len(ctx.data.get("text", "")), files=len(ctx.data.get("files", [])))
+            chars=len(ctx.data.get("text", "")), files=len(ctx.data.get("files", []))
+        )
     ctx.reply(text, what_choices(ctx))
 
 
@@ -173,7 +251,9 @@ async def on_what(ctx: Context) -> Outcome:
         if event.text.strip():
             add_text(ctx, event.text)
         if len(files) > before:
-            notes.append(_("Received ({files} files so far). Send more, or press Done.").format(files=len(files)))
+            notes.append(
+                _("Received ({files} files so far). Send more, or press Done.").format(files=len(files))
+            )
         else:
             notes.append(_("Add more, or press Done."))
         ctx.reply("\n\n".join(notes), what_choices(ctx))
@@ -184,8 +264,11 @@ async def on_what(ctx: Context) -> Outcome:
         return stay()
     if event.kind == Kind.TEXT and event.text.strip():
         if len(ctx.data.get("text", "")) + len(event.text) > MAX_TEXT:
-            return retry(_("That is more text than one tip can hold ({max} characters). Please shorten it.").format(
-                max=MAX_TEXT))
+            return retry(
+                _("That is more text than one tip can hold ({max} characters). Please shorten it.").format(
+                    max=MAX_TEXT
+                )
+            )
         add_text(ctx, event.text)
         if not ctx.data.get("emergency_seen") and is_emergency(event.text):
             ctx.data["emergency_seen"] = True
@@ -203,7 +286,9 @@ async def take_files(ctx: Context, files: list[list], warn: bool) -> list[str]:
     pending = ctx.data.setdefault("pending", [])
     for attachment in ctx.event.attachments:
         if len(files) >= MAX_FILES:
-            notes.append(_("At most {n} files can go with one tip; the others were not kept.").format(n=MAX_FILES))
+            notes.append(
+                _("At most {n} files can go with one tip; the others were not kept.").format(n=MAX_FILES)
+            )
             break
         data = await ctx.download(attachment)
         kept = await keep_file(ctx.app, data, attachment.kind, attachment.mime_type)
@@ -219,21 +304,27 @@ async def take_files(ctx: Context, files: list[list], warn: bool) -> list[str]:
 
 def refusal_text(ctx: Context, refused: Refused) -> str:
     if refused.verdict is Verdict.TOO_MANY_PIXELS:
-        return _("That picture has too many pixels to be handled safely (at most {n} million), so it was not kept. "
-                 "Please send a smaller copy, for example a screenshot of it.").format(
-                     n=max(1, ctx.app.settings.files_max_pixels // 1_000_000))
-    return _("Many files are being checked right now, so this one was not kept. Please send it again in a "
-             "minute; what you sent before is safe.")
+        return _(
+            "That picture has too many pixels to be handled safely (at most {n} million), so it was not kept. "
+            "Please send a smaller copy, for example a screenshot of it."
+        ).format(n=max(1, ctx.app.settings.files_max_pixels // 1_000_000))
+    return _(
+        "Many files are being checked right now, so this one was not kept. Please send it again in a "
+        "minute; what you sent before is safe."
+    )
 
 
 def risk_text(stored: Stored, number: int) -> str:
     if stored.risk == RISK_VOICE:
-        return _("File {n} is a voice recording: the police will hear your voice, and a voice can identify you "
-                 "even in an anonymous tip. You may keep it, or remove it and type what you said instead.").format(
-                     n=number)
-    return _("File {n}: we could not remove its hidden details (such as author, device or the place it was made), "
-             "so the police would receive it exactly as you sent it, and it may identify you. Keep it as sent, "
-             "or remove it?").format(n=number)
+        return _(
+            "File {n} is a voice recording: the police will hear your voice, and a voice can identify you "
+            "even in an anonymous tip. You may keep it, or remove it and type what you said instead."
+        ).format(n=number)
+    return _(
+        "File {n}: we could not remove its hidden details (such as author, device or the place it was made), "
+        "so the police would receive it exactly as you sent it, and it may identify you. Keep it as sent, "
+        "or remove it?"
+    ).format(n=number)
 
 
 def _pending(ctx: Context) -> list[Stored]:
@@ -247,8 +338,10 @@ def decide_choices(ctx: Context, prefix: str) -> list[Choice]:
     if not waiting:
         return []
     if all(s.risk == RISK_VOICE for s in waiting):
-        return [Choice(_("Keep the voice recording"), f"{prefix}:keep"),
-                Choice(_("Remove it, I will type"), f"{prefix}:drop")]
+        return [
+            Choice(_("Keep the voice recording"), f"{prefix}:keep"),
+            Choice(_("Remove it, I will type"), f"{prefix}:drop"),
+        ]
     return [Choice(_("Keep it as sent"), f"{prefix}:keep"), Choice(_("Remove it"), f"{prefix}:drop")]
 
 
@@ -258,7 +351,9 @@ async def decide_files(ctx: Context, answer: str) -> str:
     ctx.data.pop("pending", None)
     if answer != "drop":
         return _("Kept: it will go with your tip.")
-    ctx.data["files"] = await remove_files(ctx.app, ctx.data.get("files", []), {s.original_ref for s in waiting})
+    ctx.data["files"] = await remove_files(
+        ctx.app, ctx.data.get("files", []), {s.original_ref for s in waiting}
+    )
     if any(s.risk == RISK_VOICE for s in waiting):
         return _("Removed; nothing of it was kept. Please type what you wanted to say.")
     return _("Removed; nothing of it was kept.")
@@ -269,9 +364,11 @@ def risk_summary(data: dict) -> str | None:
     risky = [s for v in data.get("files", []) if (s := Stored.from_json(v)).risk]
     if not risky:
         return None
-    return _("Before you send: {n} of your files may identify you. In a voice recording the police hear your "
-             "voice; a file whose hidden details could not be removed goes exactly as you sent it. You may remove "
-             "them first.").format(n=len(risky))
+    return _(
+        "Before you send: {n} of your files may identify you. In a voice recording the police hear your "
+        "voice; a file whose hidden details could not be removed goes exactly as you sent it. You may remove "
+        "them first."
+    ).format(n=len(risky))
 
 
 async def drop_risky_files(ctx: Context) -> str:
@@ -309,11 +406,15 @@ async def on_emergency(ctx: Context) -> Outcome:
 @flow.ask("where")
 async def ask_where(ctx: Context) -> None:
     if ctx.data.get("location"):
-        ctx.reply(_("Where exactly? You shared a location; you may add an address or landmark, or press Skip."),
-                  [Choice(_("Skip"), "where:skip")])
+        ctx.reply(
+            _("Where exactly? You shared a location; you may add an address or landmark, or press Skip."),
+            [Choice(_("Skip"), "where:skip")],
+        )
         return
-    ctx.reply(_("Where did it happen? Share a location, or type an address or landmark."),
-              [Choice(_("I don't remember"), "where:unknown")])
+    ctx.reply(
+        _("Where did it happen? Share a location, or type an address or landmark."),
+        [Choice(_("I don't remember"), "where:unknown")],
+    )
 
 
 @flow.on("where")
@@ -332,8 +433,14 @@ async def on_where(ctx: Context) -> Outcome:
 
 @flow.ask("when")
 async def ask_when(ctx: Context) -> None:
-    ctx.reply(_("When did it happen?"), [Choice(_("It is happening now"), "when:now"), Choice(_("Today"), "when:today"),
-                                          Choice(_("Earlier"), "when:earlier")])
+    ctx.reply(
+        _("When did it happen?"),
+        [
+            Choice(_("It is happening now"), "when:now"),
+            Choice(_("Today"), "when:today"),
+            Choice(_("Earlier"), "when:earlier"),
+        ],
+    )
 
 
 @flow.on("when")
@@ -349,8 +456,10 @@ async def on_when(ctx: Context) -> Outcome:
 
 @flow.ask("when_date")
 async def ask_when_date(ctx: Context) -> None:
-    ctx.reply(_("On which day? Type the date, for example 20/11 or 20/11/2026."),
-              [Choice(_("I don't remember"), "when:unknown")])
+    ctx.reply(
+        _("On which day? Type the date, for example 20/11 or 20/11/2026."),
+        [Choice(_("I don't remember"), "when:unknown")],
+    )
 
 
 @flow.on("when_date")
@@ -360,7 +469,9 @@ async def on_when_date(ctx: Context) -> Outcome:
         return goto("ward")
     day = parse_day(ctx.event.text)
     if day is None:
-        return retry(_("I could not read that date. Please type it as day/month, for example 20/11 or 20/11/2026."))
+        return retry(
+            _("I could not read that date. Please type it as day/month, for example 20/11 or 20/11/2026.")
+        )
     if day > local(clock.now()).date():
         return retry(_("That date is in the future. Please type the day it happened."))
     ctx.data["occurred"] = day.isoformat()
@@ -371,7 +482,7 @@ _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{
 
 
 def parse_day(text: str) -> date | None:
-    """"20/11", "20-11-2026", "20.11.26", "hôm qua"/"yesterday", "hôm kia" → a date (day first, as in Vietnam)."""
+    """ "20/11", "20-11-2026", "20.11.26", "hôm qua"/"yesterday", "hôm kia" → a date (day first, as in Vietnam)."""
     today = local(clock.now()).date()
     folded = fold(text)
     if folded in ("hom qua", "yesterday"):

@@ -56,8 +56,11 @@ async def find_by_code(session: AsyncSession, keyring: Keyring, typed: str) -> T
         return None
     rows = await session.exec(select(Tip).where(Tip.receipt_bucket == bucket_of(keyring, code)))
     for tip in rows.all():
-        if tip.receipt_salt and tip.receipt_hash and hmac.compare_digest(
-                tip.receipt_hash, await _slow_hash(code, bytes.fromhex(tip.receipt_salt))):
+        if (
+            tip.receipt_salt
+            and tip.receipt_hash
+            and hmac.compare_digest(tip.receipt_hash, await _slow_hash(code, bytes.fromhex(tip.receipt_salt)))
+        ):
             return tip
     return None
 
@@ -102,8 +105,16 @@ async def count_network_tip(app: App, session: AsyncSession, client: str | None)
 RISK_VOICE = "voice"
 RISK_UNCLEANED = "uncleaned"
 KINDS = {Content.IMAGE: "photo", Content.VIDEO: "video", Content.AUDIO: "voice"}
-EXTENSIONS = {"audio/ogg": "ogg", "audio/mpeg": "mp3", "application/pdf": "pdf", "video/mp4": "mp4",
-              "image/jpeg": "jpg", "image/png": "png", "image/heic": "heic", "application/zip": "zip"}
+EXTENSIONS = {
+    "audio/ogg": "ogg",
+    "audio/mpeg": "mp3",
+    "application/pdf": "pdf",
+    "video/mp4": "mp4",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/heic": "heic",
+    "application/zip": "zip",
+}
 
 
 @dataclass(frozen=True)
@@ -117,7 +128,15 @@ class Stored:
     risk: str = ""  # RISK_VOICE, RISK_UNCLEANED or "" (states saved before it existed have six fields)
 
     def as_json(self) -> list:
-        return [self.kind, self.police_ref, self.original_ref, self.mime_type, self.size, self.stripped, self.risk]
+        return [
+            self.kind,
+            self.police_ref,
+            self.original_ref,
+            self.mime_type,
+            self.size,
+            self.stripped,
+            self.risk,
+        ]
 
     @classmethod
     def from_json(cls, value: list) -> Stored:
@@ -145,21 +164,39 @@ async def keep_file(app: App, data: bytes, kind: str, mime: str | None) -> Store
     heard = kind == "voice" or cleaned.content is Content.AUDIO
     original_ref = await app.media.put(data, mime, "original")
     if cleaned.ok:
-        police_ref = await app.media.put(cleaned.data, cleaned.mime_type, f"{stored_kind}.{cleaned.extension}")
-        return Stored(stored_kind, police_ref, original_ref, cleaned.mime_type, len(cleaned.data), True,
-                      RISK_VOICE if heard else "")
+        police_ref = await app.media.put(
+            cleaned.data, cleaned.mime_type, f"{stored_kind}.{cleaned.extension}"
+        )
+        return Stored(
+            stored_kind,
+            police_ref,
+            original_ref,
+            cleaned.mime_type,
+            len(cleaned.data),
+            True,
+            RISK_VOICE if heard else "",
+        )
     police_ref = await app.media.put(data, mime, f"{stored_kind}.{EXTENSIONS.get(mime, 'bin')}")
-    return Stored(stored_kind, police_ref, original_ref, mime, len(data), False,
-                  RISK_VOICE if heard else RISK_UNCLEANED)
+    return Stored(
+        stored_kind, police_ref, original_ref, mime, len(data), False, RISK_VOICE if heard else RISK_UNCLEANED
+    )
 
 
 def attachment_rows(tip_id: int, files: list[list]) -> list[TipAttachment]:
     rows = []
     for value in files:
         stored = Stored.from_json(value)
-        rows.append(TipAttachment(tip_id=tip_id, kind=stored.kind, police_ref=stored.police_ref,
-                                  original_ref=stored.original_ref, mime_type=stored.mime_type, size=stored.size,
-                                  stripped=stored.stripped))
+        rows.append(
+            TipAttachment(
+                tip_id=tip_id,
+                kind=stored.kind,
+                police_ref=stored.police_ref,
+                original_ref=stored.original_ref,
+                mime_type=stored.mime_type,
+                size=stored.size,
+                stripped=stored.stripped,
+            )
+        )
     return rows
 
 

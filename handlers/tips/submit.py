@@ -86,12 +86,14 @@ async def on_ward_pick(ctx: Context) -> Outcome:
 @flow.ask("identity")
 async def ask_identity(ctx: Context) -> None:
     ctx.reply(
-        _("Do you want to give your name?\n\n"
-          "• Anonymous (recommended): the police receive what you wrote, but not who you are — not your name, "
-          "your chat account or your group. You get a receipt code to follow the tip.\n"
-          "• With my name and phone: this is a formal denunciation (tố giác). Your name and phone number go to "
-          "the ward police, who may call you back. The law protects people who denounce crimes and their "
-          "relatives; you may ask for protection."),
+        _(
+            "Do you want to give your name?\n\n"
+            "• Anonymous (recommended): the police receive what you wrote, but not who you are — not your name, "
+            "your chat account or your group. You get a receipt code to follow the tip.\n"
+            "• With my name and phone: this is a formal denunciation (tố giác). Your name and phone number go to "
+            "the ward police, who may call you back. The law protects people who denounce crimes and their "
+            "relatives; you may ask for protection."
+        ),
         [Choice(_("Anonymous"), "ident:anon"), Choice(_("With my name and phone"), "ident:named")],
     )
 
@@ -110,9 +112,13 @@ async def on_identity(ctx: Context) -> Outcome:
 
 @flow.ask("reply")
 async def ask_reply(ctx: Context) -> None:
-    ctx.reply(_("May the police send you replies and questions through this chat? They still will not see who "
-                "you are. If you say no, you can read their answers with your receipt code."),
-              [Choice(_("Yes, they may reply"), "mayreply:yes"), Choice(_("No"), "mayreply:no")])
+    ctx.reply(
+        _(
+            "May the police send you replies and questions through this chat? They still will not see who "
+            "you are. If you say no, you can read their answers with your receipt code."
+        ),
+        [Choice(_("Yes, they may reply"), "mayreply:yes"), Choice(_("No"), "mayreply:no")],
+    )
 
 
 @flow.on("reply")
@@ -148,7 +154,9 @@ async def on_phone(ctx: Context) -> Outcome:
     raw = ctx.event.contact.phone if ctx.event.kind == Kind.CONTACT and ctx.event.contact else ctx.event.text
     phone = normalize_phone(raw or "")
     if phone is None:
-        return retry(_("That does not look like a Vietnamese phone number. Please type it like 0912 345 678."))
+        return retry(
+            _("That does not look like a Vietnamese phone number. Please type it like 0912 345 678.")
+        )
     ctx.data["phone"] = "0" + phone.removeprefix("+84")
     return goto("summary")
 
@@ -170,13 +178,18 @@ async def ask_summary(ctx: Context) -> None:
         _("Ward: {ward}").format(ward=await ward_name(ctx.session, d["ward"])),
     ]
     if d.get("anonymous", True):
-        lines.append(_("Anonymous; replies through the bot: {answer}").format(
-            answer=_("yes") if d.get("may_reply") else _("no")))
+        lines.append(
+            _("Anonymous; replies through the bot: {answer}").format(
+                answer=_("yes") if d.get("may_reply") else _("no")
+            )
+        )
     else:
         lines.append(_("Named: {name}, {phone}").format(name=d["name"], phone=d["phone"]))
     choices = [Choice(_("Send to the police"), "tsend:yes"), Choice(_("Cancel"), "tsend:no")]
     if d.get("anonymous", True) and (warning := risk_summary(d)):
-        lines.append("\n" + warning)  # a voice, or metadata that could not be removed: said again before sending
+        lines.append(
+            "\n" + warning
+        )  # a voice, or metadata that could not be removed: said again before sending
         choices.insert(1, Choice(_("Remove those files"), "tsend:dropfiles"))
     ctx.reply("\n".join(lines), choices)
 
@@ -211,13 +224,22 @@ async def send(ctx: Context) -> None:
     location = d.get("location") or [None, None]
     text = d.get("text") or ""
     tip = Tip(
-        ward_code=d["ward"], category=d["category"], anonymous=anonymous,
-        may_reply=anonymous and bool(d.get("may_reply")), text=text or None, place_text=d.get("place"),
-        latitude=location[0], longitude=location[1], occurred=d.get("occurred"),
+        ward_code=d["ward"],
+        category=d["category"],
+        anonymous=anonymous,
+        may_reply=anonymous and bool(d.get("may_reply")),
+        text=text or None,
+        place_text=d.get("place"),
+        latitude=location[0],
+        longitude=location[1],
+        occurred=d.get("occurred"),
         indicators=indicators(text) if d["category"] == "fraud" else [],
         person_id=None if anonymous else ctx.person_id,
-        reporter_name=None if anonymous else d.get("name"), reporter_phone=None if anonymous else d.get("phone"),
-        received_at=now, receipt_due_at=receipt_due(now), decision_due_at=decision_due(now),
+        reporter_name=None if anonymous else d.get("name"),
+        reporter_phone=None if anonymous else d.get("phone"),
+        received_at=now,
+        receipt_due_at=receipt_due(now),
+        decision_due_at=decision_due(now),
     )
     ctx.session.add(tip)
     await ctx.session.flush()
@@ -233,13 +255,19 @@ async def send(ctx: Context) -> None:
     lines = [
         _("Sent. Tip no. {number} is with the police of {ward}.").format(number=tip.id, ward=ward),
         _("Your receipt code: {code}").format(code=code),
-        _("Keep it somewhere safe: it is the only way to follow this tip, and it works from any chat app — type "
-          "/tracuu {code}. We do not keep it, so we cannot show it again.").format(code=code),
+        _(
+            "Keep it somewhere safe: it is the only way to follow this tip, and it works from any chat app — type "
+            "/tracuu {code}. We do not keep it, so we cannot show it again."
+        ).format(code=code),
         _("The police must send a notice of receipt by {date}.").format(date=fmt_date(tip.receipt_due_at)),
     ]
     if not await police_of_ward(ctx.session, tip.ward_code):
-        lines.append(_("The police of this ward have not joined An Dân yet; your tip is kept and they will see it "
-                       "when they join."))
+        lines.append(
+            _(
+                "The police of this ward have not joined An Dân yet; your tip is kept and they will see it "
+                "when they join."
+            )
+        )
     if anonymous:
         lines.append(_("Nothing that identifies you was stored with it."))
     ctx.reply("\n\n".join(lines))

@@ -52,7 +52,9 @@ def reminder(clock_name: str, number: int, due: datetime) -> Callable[[], Reply]
             text = _("Reminder: the notice of receipt for tip no. {number} is due by {date}.")
         else:
             text = _("Reminder: a decision on tip no. {number} is due by {date}.")
-        return Reply(text.format(number=number, date=fmt_date(due)), (Choice(_("Open it"), f"tipp:open:{number}"),))
+        return Reply(
+            text.format(number=number, date=fmt_date(due)), (Choice(_("Open it"), f"tipp:open:{number}"),)
+        )
 
     return render
 
@@ -62,20 +64,35 @@ async def remind_clocks(app: App) -> None:
     later = quiet_until(now, app.settings.quiet_hours)
     reminders = 0
     async with app.db.session() as session:
-        tips = (await session.exec(select(Tip).where(col(Tip.status).in_(TipStatus.OPEN),
-                                                     col(Tip.purged_at).is_(None)))).all()
+        tips = (
+            await session.exec(
+                select(Tip).where(col(Tip.status).in_(TipStatus.OPEN), col(Tip.purged_at).is_(None))
+            )
+        ).all()
         overdue: dict[int, list[Tip]] = defaultdict(list)
         for tip in tips:
             number = pk(tip)
             if tip.acknowledged_at is None and reminder_due(tip.receipt_due_at, now):
                 reminders += await notify_officers(
-                    session, tip, reminder("receipt", number, tip.receipt_due_at), dedupe=f"tip:{number}:due:receipt",
-                    priority=Priority.ROUTINE, not_before=later)
+                    session,
+                    tip,
+                    reminder("receipt", number, tip.receipt_due_at),
+                    dedupe=f"tip:{number}:due:receipt",
+                    priority=Priority.ROUTINE,
+                    not_before=later,
+                )
             if reminder_due(tip.decision_due_at, now):
-                day = local(tip.decision_due_at).date().isoformat()  # an extended deadline gets its own reminder
+                day = (
+                    local(tip.decision_due_at).date().isoformat()
+                )  # an extended deadline gets its own reminder
                 reminders += await notify_officers(
-                    session, tip, reminder("decision", number, tip.decision_due_at),
-                    dedupe=f"tip:{number}:due:decision:{day}", priority=Priority.ROUTINE, not_before=later)
+                    session,
+                    tip,
+                    reminder("decision", number, tip.decision_due_at),
+                    dedupe=f"tip:{number}:due:decision:{day}",
+                    priority=Priority.ROUTINE,
+                    not_before=later,
+                )
             if is_overdue_receipt(tip, now) or is_overdue_decision(tip, now):
                 overdue[tip.ward_code].append(tip)
         today = local(now).date().isoformat()
@@ -88,12 +105,24 @@ async def remind_clocks(app: App) -> None:
                     continue
 
                 def render(w: str = ward, ns: list[int] = numbers) -> Reply:
-                    return Reply(_("Overdue tips in {ward} ({n}): no. {numbers}. A legal deadline has passed "
-                                   "without a notice of receipt or a decision.").format(
-                                       ward=w, n=len(ns), numbers=", ".join(str(x) for x in ns)))
-                row = await enqueue_to_person(session, leader, render, kind="tip_overdue", dedupe_key=key,
-                                              priority=Priority.ROUTINE, not_before=later, source_kind="tip_overdue",
-                                              source_id=str(ward_code))
+                    return Reply(
+                        _(
+                            "Overdue tips in {ward} ({n}): no. {numbers}. A legal deadline has passed "
+                            "without a notice of receipt or a decision."
+                        ).format(ward=w, n=len(ns), numbers=", ".join(str(x) for x in ns))
+                    )
+
+                row = await enqueue_to_person(
+                    session,
+                    leader,
+                    render,
+                    kind="tip_overdue",
+                    dedupe_key=key,
+                    priority=Priority.ROUTINE,
+                    not_before=later,
+                    source_kind="tip_overdue",
+                    source_id=str(ward_code),
+                )
                 reminders += row is not None
         await session.commit()
     log.info("tip clocks checked", extra={"open": len(tips), "queued": reminders})
@@ -108,12 +137,20 @@ async def purge(app: App) -> None:
         routes = await execute(session, delete(TipRoute).where(col(TipRoute.tip_id).in_(closed_ids)))
         # Delivered pushes of closed tips need their sealed copy of the route no more.
         closed_numbers = select(cast(Tip.id, String)).where(col(Tip.status).in_(TipStatus.CLOSED))
-        await execute(session, update(OutboxMessage).where(
-            col(OutboxMessage.source_kind) == "tip", col(OutboxMessage.source_id).in_(closed_numbers),
-            col(OutboxMessage.sealed_route).is_not(None),
-            col(OutboxMessage.status).not_in([OutboxStatus.PENDING, OutboxStatus.SENDING]),
-        ).values(sealed_route=None))
-        due = (await session.exec(select(Tip).where(col(Tip.closed_at) < cutoff, col(Tip.purged_at).is_(None)))).all()
+        await execute(
+            session,
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.source_kind) == "tip",
+                col(OutboxMessage.source_id).in_(closed_numbers),
+                col(OutboxMessage.sealed_route).is_not(None),
+                col(OutboxMessage.status).not_in([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+            )
+            .values(sealed_route=None),
+        )
+        due = (
+            await session.exec(select(Tip).where(col(Tip.closed_at) < cutoff, col(Tip.purged_at).is_(None)))
+        ).all()
         for tip in due:
             files = (await session.exec(select(TipAttachment).where(TipAttachment.tip_id == tip.id))).all()
             for attachment in files:
@@ -122,21 +159,46 @@ async def purge(app: App) -> None:
                 await app.media.delete(attachment.original_ref)
                 await session.delete(attachment)
             await execute(session, delete(TipMessage).where(col(TipMessage.tip_id) == tip.id))
-            for column in ("person_id", "reporter_name", "reporter_phone", "text", "place_text", "latitude",
-                           "longitude", "occurred", "receipt_bucket", "receipt_salt", "receipt_hash", "assigned_to",
-                           "extension_reason", "outcome_reason"):
+            for column in (
+                "person_id",
+                "reporter_name",
+                "reporter_phone",
+                "text",
+                "place_text",
+                "latitude",
+                "longitude",
+                "occurred",
+                "receipt_bucket",
+                "receipt_salt",
+                "receipt_hash",
+                "assigned_to",
+                "extension_reason",
+                "outcome_reason",
+            ):
                 setattr(tip, column, None)
             tip.indicators = []
             tip.purged_at = now
             session.add(tip)
         # Forms abandoned midway: their words and files must not outlive them.
-        abandoned = (await session.exec(select(ConversationState).where(
-            col(ConversationState.flow).in_(TIP_FLOWS), col(ConversationState.expires_at) < now))).all()
+        abandoned = (
+            await session.exec(
+                select(ConversationState).where(
+                    col(ConversationState.flow).in_(TIP_FLOWS), col(ConversationState.expires_at) < now
+                )
+            )
+        ).all()
         for state in abandoned:
             await discard_files(app, (state.data or {}).get("files", []))
             await session.delete(state)
         yesterday = (local(now).date() - timedelta(days=1)).isoformat()
         counters = await execute(session, delete(TipRateCounter).where(col(TipRateCounter.day) < yesterday))
         await session.commit()
-    log.info("tip retention done", extra={"purged": len(due), "routes": routes.rowcount, "states": len(abandoned),
-                                          "counters": counters.rowcount})
+    log.info(
+        "tip retention done",
+        extra={
+            "purged": len(due),
+            "routes": routes.rowcount,
+            "states": len(abandoned),
+            "counters": counters.rowcount,
+        },
+    )

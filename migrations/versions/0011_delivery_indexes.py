@@ -8,6 +8,7 @@ the whole identity table.
 Revision ID: 0011_delivery_indexes
 Revises: 0010_merge_features
 """
+
 from collections.abc import Sequence
 
 from alembic import op

@@ -3,6 +3,7 @@
 Revision ID: 0012
 Revises: 0011_delivery_indexes
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa

@@ -33,7 +33,11 @@ if TYPE_CHECKING:
 
 # The fakes serve media over plain http on loopback: drivers of platforms whose media the app downloads opt in
 # to what production refuses (bot.channels.zalo_common.MediaPolicy).
-LOCAL_MEDIA: dict[str, Any] = {"media_hosts": "127.0.0.1", "media_allow_http": True, "media_allow_private": True}
+LOCAL_MEDIA: dict[str, Any] = {
+    "media_hosts": "127.0.0.1",
+    "media_allow_http": True,
+    "media_allow_private": True,
+}
 
 
 def free_port() -> int:
@@ -115,8 +119,9 @@ class ChatDriver(Protocol):
 
 
 @asynccontextmanager
-async def driver_town(driver: ChatDriver, settings_for: Callable[..., Settings], db_url: str,
-                      **overrides: Any) -> AsyncIterator[Town]:
+async def driver_town(
+    driver: ChatDriver, settings_for: Callable[..., Settings], db_url: str, **overrides: Any
+) -> AsyncIterator[Town]:
     """A started Town wired to the driver's fake platform, with the driver attached; torn down afterwards."""
     from tests.conftest import Town
 

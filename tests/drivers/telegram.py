@@ -21,10 +21,15 @@ from tests.fakes._telegram_methods import SEND_METHODS
 DONE_GROUP = 99  # after the channel's own handler (group 0) has finished with the update
 
 
-
 class TelegramDriver(FakePlatformDriver):
-    def __init__(self, user_id: int = 5550001, first_name: str = "Lan", *, webhook: bool = False,
-                 fake: FakeTelegram | None = None) -> None:
+    def __init__(
+        self,
+        user_id: int = 5550001,
+        first_name: str = "Lan",
+        *,
+        webhook: bool = False,
+        fake: FakeTelegram | None = None,
+    ) -> None:
         super().__init__(fake or FakeTelegram(), owned=fake is None, webhook=webhook)
         self.name = "telegram-webhook" if webhook else "telegram"
         self.user_id = user_id
@@ -60,8 +65,11 @@ class TelegramDriver(FakePlatformDriver):
 
     def sent_since(self, index: int, chat_id: int | None = None) -> list[str]:
         chat = str(chat_id if chat_id is not None else self.user_id)
-        return [str(r.params.get("text") or r.params.get("caption") or "") for r in self.fake.requests[index:]
-                if r.ok and r.method in SEND_METHODS and str(r.params.get("chat_id")) == chat]
+        return [
+            str(r.params.get("text") or r.params.get("caption") or "")
+            for r in self.fake.requests[index:]
+            if r.ok and r.method in SEND_METHODS and str(r.params.get("chat_id")) == chat
+        ]
 
     async def inject(self, make: Any) -> list[str]:
         """Run an injector of the fake (returns the update), wait for the app, return what was sent back."""
@@ -91,7 +99,9 @@ class TelegramDriver(FakePlatformDriver):
             for button in buttons:
                 if label in (button["text"], button.get("callback_data")):
                     data = button["callback_data"]
-                    return await self.inject(lambda d=data, m=message_id: self.fake.user_press(self.user_id, d, m))
+                    return await self.inject(
+                        lambda d=data, m=message_id: self.fake.user_press(self.user_id, d, m)
+                    )
         raise AssertionError(f"no button {label!r} in chat {self.user_id}: {self.choices()}")
 
     def choices(self) -> list[str]:

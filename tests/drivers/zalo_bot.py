@@ -28,12 +28,20 @@ def numbered_choices(text: str) -> list[str]:
             break
         found.insert(0, (match.group(1), match.group(2)))
     numbers = [number for number, _label in found]
-    return [label for _number, label in found] if numbers == [str(i) for i in range(1, len(found) + 1)] else []
+    return (
+        [label for _number, label in found] if numbers == [str(i) for i in range(1, len(found) + 1)] else []
+    )
 
 
 class ZaloBotDriver(FakePlatformDriver):
-    def __init__(self, user_id: str = "zb-user-1", display_name: str = "Lan", *, webhook: bool = False,
-                 fake: FakeZaloBot | None = None) -> None:
+    def __init__(
+        self,
+        user_id: str = "zb-user-1",
+        display_name: str = "Lan",
+        *,
+        webhook: bool = False,
+        fake: FakeZaloBot | None = None,
+    ) -> None:
         super().__init__(fake or FakeZaloBot(), owned=fake is None, webhook=webhook)
         self.name = "zalo_bot-webhook" if webhook else "zalo_bot"
         self.user_id = user_id
@@ -90,12 +98,15 @@ class ZaloBotDriver(FakePlatformDriver):
         return [str(m.get("text") or m.get("caption") or "") for m in self.sent()[before:]]
 
     async def say(self, text: str) -> list[str]:
-        return await self.inject(lambda: self.fake.user_text(self.user_id, text, display_name=self.display_name))
+        return await self.inject(
+            lambda: self.fake.user_text(self.user_id, text, display_name=self.display_name)
+        )
 
     async def send_photo(self, data: bytes, caption: str | None = None) -> list[str]:
         url = self.fake.host_image(data)
-        return await self.inject(lambda: self.fake.user_image(self.user_id, url, caption=caption,
-                                                              display_name=self.display_name))
+        return await self.inject(
+            lambda: self.fake.user_image(self.user_id, url, caption=caption, display_name=self.display_name)
+        )
 
     def choices(self) -> list[str]:
         texts = [m.get("text") for m in self.sent() if m.get("text")]

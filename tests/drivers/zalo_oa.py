@@ -39,10 +39,16 @@ class ZaloOADriver(FakePlatformDriver):
 
     def platform_settings(self) -> dict[str, Any]:
         fake = self.fake
-        return {"zalo_oa_app_id": fake.app_id, "zalo_oa_secret_key": fake.secret_key,
-                "zalo_oa_webhook_secret": fake.oa_secret_key, "zalo_oa_access_token": fake.access_token,
-                "zalo_oa_refresh_token": fake.refresh_token, "zalo_oa_api_url": fake.base_url,
-                "zalo_oa_oauth_url": fake.base_url, **LOCAL_MEDIA}
+        return {
+            "zalo_oa_app_id": fake.app_id,
+            "zalo_oa_secret_key": fake.secret_key,
+            "zalo_oa_webhook_secret": fake.oa_secret_key,
+            "zalo_oa_access_token": fake.access_token,
+            "zalo_oa_refresh_token": fake.refresh_token,
+            "zalo_oa_api_url": fake.base_url,
+            "zalo_oa_oauth_url": fake.base_url,
+            **LOCAL_MEDIA,
+        }
 
     @property
     def channel(self) -> Any:

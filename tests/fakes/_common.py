@@ -29,11 +29,35 @@ JSON = dict[str, Any]
 # them, or a user typing "123" or "[ok]" would be turned into a number/list.
 RAW_TEXT_FIELDS = frozenset(
     {
-        "text", "caption", "query", "description", "short_description", "secret_token",
-        "callback_query_id", "file_id", "url", "title", "first_name", "last_name",
-        "phone_number", "address", "sticker", "emoji", "name", "data", "payload",
-        "parse_mode", "action", "language_code", "username", "inline_message_id",
-        "refresh_token", "access_token", "app_id", "grant_type", "code",
+        "text",
+        "caption",
+        "query",
+        "description",
+        "short_description",
+        "secret_token",
+        "callback_query_id",
+        "file_id",
+        "url",
+        "title",
+        "first_name",
+        "last_name",
+        "phone_number",
+        "address",
+        "sticker",
+        "emoji",
+        "name",
+        "data",
+        "payload",
+        "parse_mode",
+        "action",
+        "language_code",
+        "username",
+        "inline_message_id",
+        "refresh_token",
+        "access_token",
+        "app_id",
+        "grant_type",
+        "code",
     }
 )
 _JSONISH = re.compile(r"^(\{.*\}|\[.*\]|-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null)$", re.S)
@@ -207,8 +231,9 @@ class WebhookPusher:
             self._task = asyncio.get_running_loop().create_task(self._run())
         self._queue.put_nowait((url, body, headers, tag))
 
-    async def post(self, url: str, body: bytes, headers: dict[str, str],
-                   retries: int | None = None) -> tuple[int, int]:
+    async def post(
+        self, url: str, body: bytes, headers: dict[str, str], retries: int | None = None
+    ) -> tuple[int, int]:
         """POST with retries; returns (last HTTP status or 0 on connection error, attempts)."""
         retries = self.retries if retries is None else retries
         status, attempt = 0, 0
@@ -253,8 +278,9 @@ class FakeServer:
     #: API methods whose successful calls count as "sent messages" for ``sent()``.
     SEND_METHODS: frozenset[str] = frozenset()
 
-    def __init__(self, *, clock: Clock = time.monotonic, webhook_retries: int = 3,
-                 webhook_retry_delay: float = 0.05) -> None:
+    def __init__(
+        self, *, clock: Clock = time.monotonic, webhook_retries: int = 3, webhook_retry_delay: float = 0.05
+    ) -> None:
         self.clock = clock
         self.latency: float = 0.0
         self.base_url = ""
@@ -310,8 +336,9 @@ class FakeServer:
         return self._client
 
     # ----- hosting ----------------------------------------------------------------
-    def host_bytes(self, data: bytes, content_type: str = "application/octet-stream",
-                   name: str = "file") -> str:
+    def host_bytes(
+        self, data: bytes, content_type: str = "application/octet-stream", name: str = "file"
+    ) -> str:
         """Serve ``data`` over loopback and return its absolute URL."""
         key = f"h{next(self._ids)}"
         self._hosted[key] = (data, content_type)
@@ -348,14 +375,24 @@ class FakeServer:
     def _outcome(self, status: int, body: JSON) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    async def _dispatch(self, request: web.Request, method: str,
-                        handler: Callable[[RecordedRequest], Awaitable[Reply]],
-                        params: JSON | None = None) -> web.Response:
+    async def _dispatch(
+        self,
+        request: web.Request,
+        method: str,
+        handler: Callable[[RecordedRequest], Awaitable[Reply]],
+        params: JSON | None = None,
+    ) -> web.Response:
         """Parse, record, delay, answer; every API route goes through here."""
         if params is None:
             params = await parse_params(request)
-        rec = RecordedRequest(method=method, params=params, headers=dict(request.headers),
-                              at=self.clock(), path=request.path, http_method=request.method)
+        rec = RecordedRequest(
+            method=method,
+            params=params,
+            headers=dict(request.headers),
+            at=self.clock(),
+            path=request.path,
+            http_method=request.method,
+        )
         self.requests.append(rec)
         self._changed.fire()
         if self.latency:
@@ -366,8 +403,11 @@ class FakeServer:
         self._changed.fire()
         return web.json_response(body, status=status, dumps=dumps)
 
-    async def wait_for(self, predicate: Callable[[RecordedRequest], bool],
-                       timeout: float = 5) -> RecordedRequest:  # noqa: ASYNC109 - the fakes' API
+    async def wait_for(
+        self,
+        predicate: Callable[[RecordedRequest], bool],
+        timeout: float = 5,  # noqa: ASYNC109 - the fakes' API
+    ) -> RecordedRequest:
         """Wait until a recorded request satisfies ``predicate``; return it."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
@@ -397,8 +437,13 @@ class FakeServer:
         """Params of successful send-type calls, oldest first."""
         return [rec.params for rec in self._sent_records(method, chat_id)]
 
-    async def wait_sent(self, chat_id: Any = None, method: str | None = None,
-                        count: int = 1, timeout: float = 5) -> list[JSON]:  # noqa: ASYNC109
+    async def wait_sent(
+        self,
+        chat_id: Any = None,
+        method: str | None = None,
+        count: int = 1,
+        timeout: float = 5,  # noqa: ASYNC109
+    ) -> list[JSON]:
         """Wait until at least ``count`` matching messages were sent; return them all."""
 
         def enough(_: RecordedRequest) -> bool:

@@ -71,12 +71,21 @@ class UserActivityMixin:
         raise NotImplementedError
 
     # ----- building blocks --------------------------------------------------------
-    def _user(self, user_id: int, first_name: str | None = None, username: str | None = None,
-              language_code: str = "vi") -> JSON:
+    def _user(
+        self,
+        user_id: int,
+        first_name: str | None = None,
+        username: str | None = None,
+        language_code: str = "vi",
+    ) -> JSON:
         user = self.state.users.get(user_id)
         if user is None:
-            user = {"id": user_id, "is_bot": False, "first_name": first_name or f"User{user_id}",
-                    "language_code": language_code}
+            user = {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": first_name or f"User{user_id}",
+                "language_code": language_code,
+            }
             self.state.users[user_id] = user
         if first_name:
             user["first_name"] = first_name
@@ -84,8 +93,7 @@ class UserActivityMixin:
             user["username"] = username
         return user
 
-    def _chat(self, chat_id: int, chat_type: str, user: JSON | None = None,
-              title: str | None = None) -> JSON:
+    def _chat(self, chat_id: int, chat_type: str, user: JSON | None = None, title: str | None = None) -> JSON:
         chat = self.state.chats.get(chat_id)
         if chat is None:
             chat = {"id": chat_id, "type": chat_type}
@@ -97,9 +105,17 @@ class UserActivityMixin:
             chat["title"] = title or f"Group {chat_id}"
         return chat
 
-    def _message(self, user_id: int, chat_id: int | None, chat_type: str | None = None, *,
-                 first_name: str | None = None, username: str | None = None,
-                 title: str | None = None, **content: Any) -> JSON:
+    def _message(
+        self,
+        user_id: int,
+        chat_id: int | None,
+        chat_type: str | None = None,
+        *,
+        first_name: str | None = None,
+        username: str | None = None,
+        title: str | None = None,
+        **content: Any,
+    ) -> JSON:
         user = self._user(user_id, first_name, username)
         chat_id = chat_id if chat_id is not None else user_id
         known = self.state.chats.get(chat_id)
@@ -123,10 +139,18 @@ class UserActivityMixin:
         return update
 
     # ----- injectors --------------------------------------------------------------
-    def user_text(self, user_id: int, text: str, chat_id: int | None = None, *,
-                  first_name: str | None = None, username: str | None = None,
-                  chat_type: str | None = None, title: str | None = None,
-                  reply_to_message_id: int | None = None) -> JSON:
+    def user_text(
+        self,
+        user_id: int,
+        text: str,
+        chat_id: int | None = None,
+        *,
+        first_name: str | None = None,
+        username: str | None = None,
+        chat_type: str | None = None,
+        title: str | None = None,
+        reply_to_message_id: int | None = None,
+    ) -> JSON:
         """A user sends ``text``; a leading /command gets its bot_command entity.
 
         ``chat_type`` defaults to the known chat's type, else "private" for a
@@ -138,76 +162,145 @@ class UserActivityMixin:
             entities = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
         reply_to = None
         if reply_to_message_id is not None:
-            reply_to = self.state.messages.get((chat_id if chat_id is not None else user_id,
-                                                reply_to_message_id))
-        message = self._message(user_id, chat_id, chat_type, first_name=first_name,
-                                username=username, title=title, text=text, entities=entities,
-                                reply_to_message=reply_to)
+            reply_to = self.state.messages.get(
+                (chat_id if chat_id is not None else user_id, reply_to_message_id)
+            )
+        message = self._message(
+            user_id,
+            chat_id,
+            chat_type,
+            first_name=first_name,
+            username=username,
+            title=title,
+            text=text,
+            entities=entities,
+            reply_to_message=reply_to,
+        )
         return self._emit(message=message)
 
-    def group_text(self, chat_id: int, user_id: int, text: str, *, chat_type: str = "group",
-                   title: str | None = None, **kwargs: Any) -> JSON:
+    def group_text(
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        *,
+        chat_type: str = "group",
+        title: str | None = None,
+        **kwargs: Any,
+    ) -> JSON:
         """A member writes in a group (negative chat id; "group" or "supergroup")."""
         return self.user_text(user_id, text, chat_id, chat_type=chat_type, title=title, **kwargs)
 
-    def user_press(self, user_id: int, callback_data: str, message_id: int,
-                   chat_id: int | None = None) -> JSON:
+    def user_press(
+        self, user_id: int, callback_data: str, message_id: int, chat_id: int | None = None
+    ) -> JSON:
         """A user presses an inline button under message ``message_id``."""
         chat_id = chat_id if chat_id is not None else user_id
         message = self.state.messages.get((chat_id, message_id))
         if message is None:  # a message the fake never saw: build a plausible one
             chat = self.state.chats.get(chat_id) or {"id": chat_id, "type": "private"}
-            message = {"message_id": message_id, "from": self.state.bot_user, "chat": chat,
-                        "date": int(time.time()), "text": "…"}
+            message = {
+                "message_id": message_id,
+                "from": self.state.bot_user,
+                "chat": chat,
+                "date": int(time.time()),
+                "text": "…",
+            }
         query_id = str(uuid.uuid4().int % 10**19)
         self.callback_queries[query_id] = False
-        return self._emit(callback_query={
-            "id": query_id,
-            "from": dict(self._user(user_id)),
-            "message": message,
-            "chat_instance": str(abs(hash(chat_id)) % 10**18),
-            "data": callback_data,
-        })
+        return self._emit(
+            callback_query={
+                "id": query_id,
+                "from": dict(self._user(user_id)),
+                "message": message,
+                "chat_instance": str(abs(hash(chat_id)) % 10**18),
+                "data": callback_data,
+            }
+        )
 
-    def user_photo(self, user_id: int, image_bytes: bytes, caption: str | None = None,
-                   chat_id: int | None = None, width: int = 1280, height: int = 960) -> JSON:
+    def user_photo(
+        self,
+        user_id: int,
+        image_bytes: bytes,
+        caption: str | None = None,
+        chat_id: int | None = None,
+        width: int = 1280,
+        height: int = 960,
+    ) -> JSON:
         """A user sends a photo; getFile and the download route serve its bytes."""
         sizes = []
         for scale in (0.25, 1.0):  # Telegram sends several sizes, largest last
             f = self.state.register_file(image_bytes, "photos", "jpg")
-            sizes.append({"file_id": f["file_id"], "file_unique_id": f["file_unique_id"],
-                          "file_size": f["file_size"], "width": int(width * scale),
-                          "height": int(height * scale)})
+            sizes.append(
+                {
+                    "file_id": f["file_id"],
+                    "file_unique_id": f["file_unique_id"],
+                    "file_size": f["file_size"],
+                    "width": int(width * scale),
+                    "height": int(height * scale),
+                }
+            )
         message = self._message(user_id, chat_id, photo=sizes, caption=caption)
         return self._emit(message=message)
 
-    def user_document(self, user_id: int, data: bytes, file_name: str = "document.pdf",
-                      mime_type: str = "application/pdf", caption: str | None = None,
-                      chat_id: int | None = None) -> JSON:
+    def user_document(
+        self,
+        user_id: int,
+        data: bytes,
+        file_name: str = "document.pdf",
+        mime_type: str = "application/pdf",
+        caption: str | None = None,
+        chat_id: int | None = None,
+    ) -> JSON:
         ext = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
         f = self.state.register_file(data, "documents", ext)
-        document = {"file_id": f["file_id"], "file_unique_id": f["file_unique_id"],
-                    "file_name": file_name, "mime_type": mime_type, "file_size": f["file_size"]}
+        document = {
+            "file_id": f["file_id"],
+            "file_unique_id": f["file_unique_id"],
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": f["file_size"],
+        }
         message = self._message(user_id, chat_id, document=document, caption=caption)
         return self._emit(message=message)
 
-    def user_voice(self, user_id: int, data: bytes, duration: int = 3,
-                   mime_type: str = "audio/ogg", chat_id: int | None = None) -> JSON:
+    def user_voice(
+        self,
+        user_id: int,
+        data: bytes,
+        duration: int = 3,
+        mime_type: str = "audio/ogg",
+        chat_id: int | None = None,
+    ) -> JSON:
         f = self.state.register_file(data, "voice", "oga")
-        voice = {"file_id": f["file_id"], "file_unique_id": f["file_unique_id"],
-                 "duration": duration, "mime_type": mime_type, "file_size": f["file_size"]}
+        voice = {
+            "file_id": f["file_id"],
+            "file_unique_id": f["file_unique_id"],
+            "duration": duration,
+            "mime_type": mime_type,
+            "file_size": f["file_size"],
+        }
         return self._emit(message=self._message(user_id, chat_id, voice=voice))
 
     def user_location(self, user_id: int, lat: float, lon: float, chat_id: int | None = None) -> JSON:
         location = {"latitude": lat, "longitude": lon}
         return self._emit(message=self._message(user_id, chat_id, location=location))
 
-    def user_contact(self, user_id: int, phone_number: str, first_name: str | None = None,
-                     contact_user_id: int | None = None, chat_id: int | None = None) -> JSON:
+    def user_contact(
+        self,
+        user_id: int,
+        phone_number: str,
+        first_name: str | None = None,
+        contact_user_id: int | None = None,
+        chat_id: int | None = None,
+    ) -> JSON:
         """A user shares a contact; by default their own (as the request_contact button does)."""
         owner = self._user(user_id)
-        contact = {"phone_number": phone_number, "first_name": first_name or owner["first_name"],
-                   "user_id": contact_user_id if contact_user_id is not None else user_id}
+        contact = {
+            "phone_number": phone_number,
+            "first_name": first_name or owner["first_name"],
+            "user_id": contact_user_id if contact_user_id is not None else user_id,
+        }
         return self._emit(message=self._message(user_id, chat_id, contact=contact))
 
     def inject_raw(self, update: JSON) -> JSON:

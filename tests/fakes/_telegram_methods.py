@@ -19,17 +19,40 @@ SEND_METHODS = frozenset(
 )
 EDIT_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup"})
 CHAT_ACTIONS = frozenset(
-    {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-     "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"}
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
 )
-NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
-                "markup are exactly the same as a current content and reply markup of the message")
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply "
+    "markup are exactly the same as a current content and reply markup of the message"
+)
 BLOCKED = "Forbidden: bot was blocked by the user"
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses bigger files
-ADMIN_RIGHTS = ("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
-                "can_manage_video_chats", "can_restrict_members", "can_promote_members",
-                "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
-                "can_delete_stories")
+ADMIN_RIGHTS = (
+    "can_be_edited",
+    "is_anonymous",
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+)
 
 
 def ok(result: Any) -> Reply:
@@ -71,8 +94,12 @@ class MessageMethodsMixin:
                 kind = "supergroup" if str(chat_id).startswith("-100") else "group"
                 chat = {"id": chat_id, "type": kind, "title": f"Group {chat_id}"}
             else:
-                chat = {"id": -1001000000001, "type": "channel", "title": str(chat_id),
-                        "username": str(chat_id).lstrip("@")}
+                chat = {
+                    "id": -1001000000001,
+                    "type": "channel",
+                    "title": str(chat_id),
+                    "username": str(chat_id).lstrip("@"),
+                }
             self.state.chats[chat_id] = chat
         return chat
 
@@ -80,13 +107,15 @@ class MessageMethodsMixin:
         """An uploaded part, a known file_id, or a URL (registered with empty bytes)."""
         if isinstance(value, dict) and "data" in value:
             name = value.get("filename") or f"file.{ext}"
-            return self.state.register_file(value["data"], folder, ext, file_name=name,
-                                            mime_type=value.get("content_type") or mime)
+            return self.state.register_file(
+                value["data"], folder, ext, file_name=name, mime_type=value.get("content_type") or mime
+            )
         if isinstance(value, str) and value in self.state.files:
             return self.state.files[value]
         if isinstance(value, str) and value.startswith(("http://", "https://")):
-            return self.state.register_file(b"", folder, ext, file_name=value.rsplit("/", 1)[-1],
-                                            mime_type=mime, source_url=value)
+            return self.state.register_file(
+                b"", folder, ext, file_name=value.rsplit("/", 1)[-1], mime_type=mime, source_url=value
+            )
         return None
 
     @staticmethod
@@ -119,8 +148,10 @@ class MessageMethodsMixin:
             return {}, "Bad Request: wrong file identifier/HTTP URL specified"
         content: JSON = {"caption": p["caption"]} if p.get("caption") else {}
         if method == "sendPhoto":
-            content["photo"] = [{**self._file_obj(f), "width": 320, "height": 240},
-                                {**self._file_obj(f), "width": 1280, "height": 960}]
+            content["photo"] = [
+                {**self._file_obj(f), "width": 320, "height": 240},
+                {**self._file_obj(f), "width": 1280, "height": 960},
+            ]
         elif method == "sendDocument":
             content["document"] = self._file_obj(f, "file_name", "mime_type")
         else:
@@ -143,8 +174,13 @@ class MessageMethodsMixin:
         if self.enforce_limits:
             if wait := self.flood.acquire(chat_id, bool(p.get("allow_paid_broadcast"))):
                 return error(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
-        message: JSON = {"message_id": self.state.next_message_id(chat_id), "from": self.state.bot_user,
-                         "chat": dict(chat), "date": int(time.time()), **content}
+        message: JSON = {
+            "message_id": self.state.next_message_id(chat_id),
+            "from": self.state.bot_user,
+            "chat": dict(chat),
+            "date": int(time.time()),
+            **content,
+        }
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             message["reply_markup"] = {"inline_keyboard": markup["inline_keyboard"]}
         if p.get("message_thread_id"):
@@ -190,7 +226,9 @@ class MessageMethodsMixin:
     async def _answer_callback(self, name: str, p: JSON) -> Reply:
         query_id = str(p.get("callback_query_id"))
         if self.callback_queries.get(query_id, True):  # unknown, or answered already
-            return error(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+            return error(
+                400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
+            )
         self.callback_queries[query_id] = True
         return ok(True)
 
@@ -222,15 +260,27 @@ class MessageMethodsMixin:
         chat = self.state.chats.get(as_chat_id(p.get("chat_id")))
         if chat is None:
             return error(400, "Bad Request: chat not found")
-        gifts = {k: False for k in ("unlimited_gifts", "limited_gifts", "unique_gifts",
-                                    "premium_subscription", "gifts_from_channels")}
+        gifts = {
+            k: False
+            for k in (
+                "unlimited_gifts",
+                "limited_gifts",
+                "unique_gifts",
+                "premium_subscription",
+                "gifts_from_channels",
+            )
+        }
         return ok({**chat, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts})
 
     async def _get_chat_member(self, name: str, p: JSON) -> Reply:
         chat_id, user_id = as_chat_id(p.get("chat_id")), int(p.get("user_id") or 0)
         if self._target_chat(chat_id) is None:
             return error(400, "Bad Request: chat not found")
-        user = self.state.users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        user = self.state.users.get(user_id) or {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": f"User{user_id}",
+        }
         status = self.members.get((chat_id, user_id), "member")
         member: JSON = {"status": status, "user": user}
         if status == "creator":

@@ -23,14 +23,40 @@ CALLBACK_DATA_MAX_BYTES = 64
 MAX_INLINE_BUTTONS = 100
 
 HTML_TAGS = frozenset(
-    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-     "a", "code", "pre", "blockquote", "tg-emoji", "tg-time"}
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-emoji",
+        "tg-time",
+    }
 )
 # Exactly one of these must accompany "text" in an inline button.
 INLINE_ACTIONS = frozenset(
-    {"url", "callback_data", "web_app", "login_url", "switch_inline_query",
-     "switch_inline_query_current_chat", "switch_inline_query_chosen_chat",
-     "copy_text", "callback_game", "pay"}
+    {
+        "url",
+        "callback_data",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+    }
 )
 _TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)?[^>]*>|<")
 _MD_MARKUP = re.compile(r"\\(.)|[*_~|`]")
@@ -48,17 +74,21 @@ def parse_entities_error(text: str, parse_mode: str | None) -> str | None:
             return f"Bad Request: can't parse entities: Unexpected end of name token at byte offset {offset}"
         if name not in HTML_TAGS:
             kind = "end" if closing else "start"
-            return f'Bad Request: can\'t parse entities: Unsupported {kind} tag "{name}" at byte offset {offset}'
+            return (
+                f'Bad Request: can\'t parse entities: Unsupported {kind} tag "{name}" at byte offset {offset}'
+            )
         if not closing:
             stack.append(name)
         elif not stack or stack[-1] != name:
             expected = stack[-1] if stack else ""
-            return (f"Bad Request: can't parse entities: Unmatched end tag at byte offset {offset}, "
-                    f'expected "</{expected}>", found "</{name}>"')
+            return (
+                f"Bad Request: can't parse entities: Unmatched end tag at byte offset {offset}, "
+                f'expected "</{expected}>", found "</{name}>"'
+            )
         else:
             stack.pop()
     if stack:
-        return f'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag "{stack[-1]}"'
+        return f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\""
     return None
 
 
@@ -113,7 +143,7 @@ def reply_markup_error(markup: Any) -> str | None:
             return "Bad Request: reply markup is too long"
         for button in (b for row in rows for b in row):
             if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-                return "Bad Request: can't parse inline keyboard button: Field \"text\" must be of type String"
+                return 'Bad Request: can\'t parse inline keyboard button: Field "text" must be of type String'
             actions = INLINE_ACTIONS.intersection(button)
             if not actions:
                 return "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
@@ -130,7 +160,7 @@ def reply_markup_error(markup: Any) -> str | None:
             return 'Bad Request: field "keyboard" of the ReplyKeyboardMarkup should be an Array of Arrays'
         for button in (b for row in rows for b in row):
             if not isinstance(button, str) and not (isinstance(button, dict) and "text" in button):
-                return "Bad Request: can't parse keyboard button: Field \"text\" must be of type String"
+                return 'Bad Request: can\'t parse keyboard button: Field "text" must be of type String'
         return None
     if markup.get("remove_keyboard") is True or markup.get("force_reply") is True:
         return None

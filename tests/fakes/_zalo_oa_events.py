@@ -83,13 +83,19 @@ class ZaloOAEventsMixin:
 
     def user_send_location(self, user_id: Any, lat: float, lon: float) -> JSON:
         payload = {"coordinates": {"latitude": str(lat), "longitude": str(lon)}}
-        return self._event("user_send_location", user_id,
-                           {"attachments": [{"type": "location", "payload": payload}]})
+        return self._event(
+            "user_send_location", user_id, {"attachments": [{"type": "location", "payload": payload}]}
+        )
 
     def user_send_file(self, user_id: Any, url: str, name: str, size: int) -> JSON:
         ext = name.rsplit(".", 1)[-1] if "." in name else ""
-        payload = {"url": url, "name": name, "size": str(size), "type": ext,
-                   "checksum": hashlib.md5(url.encode()).hexdigest()}
+        payload = {
+            "url": url,
+            "name": name,
+            "size": str(size),
+            "type": ext,
+            "checksum": hashlib.md5(url.encode()).hexdigest(),
+        }
         return self._event("user_send_file", user_id, {"attachments": [{"type": "file", "payload": payload}]})
 
     def user_submit_info(self, user_id: Any, name: str, phone: str, address: str = "") -> JSON:
@@ -101,9 +107,15 @@ class ZaloOAEventsMixin:
 
     def _follow_event(self, event_name: str, user_id: Any) -> JSON:
         uid = str(user_id)
-        event = {"app_id": self.app_id, "oa_id": self.oa_id, "follower": {"id": uid},
-                 "user_id_by_app": self.user_id_by_app(uid), "event_name": event_name,
-                 "source": "oa_profile", "timestamp": str(int(time.time() * 1000))}
+        event = {
+            "app_id": self.app_id,
+            "oa_id": self.oa_id,
+            "follower": {"id": uid},
+            "user_id_by_app": self.user_id_by_app(uid),
+            "event_name": event_name,
+            "source": "oa_profile",
+            "timestamp": str(int(time.time() * 1000)),
+        }
         self._note_interaction(event)
         return event
 
@@ -113,8 +125,9 @@ class ZaloOAEventsMixin:
     def unfollow(self, user_id: Any) -> JSON:
         return self._follow_event("unfollow", user_id)
 
-    async def post_event(self, webhook_url: str, event: JSON, sign: bool = True,
-                         bad_signature: bool = False, retries: int = 0) -> int:
+    async def post_event(
+        self, webhook_url: str, event: JSON, sign: bool = True, bad_signature: bool = False, retries: int = 0
+    ) -> int:
         """POST ``event`` to the bot's webhook, signed like Zalo; return the HTTP status.
 
         The body is serialised once and those exact bytes are both signed and
@@ -125,9 +138,11 @@ class ZaloOAEventsMixin:
         if sign:
             key = self.oa_secret_key + ("-wrong" if bad_signature else "")
             headers["X-ZEvent-Signature"] = zalo_oa_signature(
-                self.app_id, raw, str(event.get("timestamp", "")), key)
+                self.app_id, raw, str(event.get("timestamp", "")), key
+            )
         self._note_interaction(event)
         status, attempts = await self.pusher.post(webhook_url, raw, headers, retries=retries)
-        self.webhook_posts.append({"url": webhook_url, "event": event, "status": status,
-                                   "attempts": attempts, "headers": headers})
+        self.webhook_posts.append(
+            {"url": webhook_url, "event": event, "status": status, "attempts": attempts, "headers": headers}
+        )
         return status

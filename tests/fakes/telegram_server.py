@@ -26,13 +26,24 @@ from ._telegram_rules import FloodControl, FloodLimits
 
 # Real methods the fake accepts without modelling (answers True), so app start-up works.
 ACCEPTED_METHODS = frozenset(
-    {"setMyDescription", "setMyShortDescription", "setMyName", "setChatMenuButton",
-     "setMyDefaultAdministratorRights", "close", "logOut"}
+    {
+        "setMyDescription",
+        "setMyShortDescription",
+        "setMyName",
+        "setChatMenuButton",
+        "setMyDefaultAdministratorRights",
+        "close",
+        "logOut",
+    }
 )
 DEFAULT_DESCRIPTIONS = {
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden: bot was blocked by the user",
-    404: "Not Found", 409: "Conflict: terminated by other getUpdates request; make sure that "
-    "only one bot instance is running", 429: "Too Many Requests", 500: "Internal Server Error",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden: bot was blocked by the user",
+    404: "Not Found",
+    409: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
     502: "Bad Gateway",
 }
 PRESETS: dict[str, tuple[int, str]] = {
@@ -45,8 +56,10 @@ PRESETS: dict[str, tuple[int, str]] = {
     "conflict": (409, DEFAULT_DESCRIPTIONS[409]),
     "bad_gateway": (502, "Bad Gateway"),
 }
-WEBHOOK_CONFLICT = ("Conflict: can't use getUpdates method while webhook is active; "
-                    "use deleteWebhook to delete the webhook first")
+WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
 
 
 class FakeTelegram(MessageMethodsMixin, UserActivityMixin, FakeServer):
@@ -54,21 +67,37 @@ class FakeTelegram(MessageMethodsMixin, UserActivityMixin, FakeServer):
 
     SEND_METHODS = SEND_METHODS
 
-    def __init__(self, token: str = "123456789:TEST-andan-token", *, username: str = "andan_test_bot",
-                 first_name: str = "An Dân", enforce_limits: bool = False,
-                 global_per_second: int = 30, per_chat_per_second: float = 1.0, per_chat_burst: int = 3,
-                 per_group_per_minute: int = 20, paid_per_second: int = 1000,
-                 strict_chats: bool = False, first_update_id: int = 100_000,
-                 clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        token: str = "123456789:TEST-andan-token",
+        *,
+        username: str = "andan_test_bot",
+        first_name: str = "An Dân",
+        enforce_limits: bool = False,
+        global_per_second: int = 30,
+        per_chat_per_second: float = 1.0,
+        per_chat_burst: int = 3,
+        per_group_per_minute: int = 20,
+        paid_per_second: int = 1000,
+        strict_chats: bool = False,
+        first_update_id: int = 100_000,
+        clock: Clock = time.monotonic,
+    ) -> None:
         super().__init__(clock=clock)
         self.token = token
         self.bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
-        self.state = TelegramState({"id": self.bot_id, "is_bot": True, "first_name": first_name,
-                                    "username": username}, first_update_id)
+        self.state = TelegramState(
+            {"id": self.bot_id, "is_bot": True, "first_name": first_name, "username": username},
+            first_update_id,
+        )
         self.enforce_limits = enforce_limits
         # Limits stay adjustable at run time through fake.flood.limits.
-        self.flood = FloodControl(FloodLimits(global_per_second, per_chat_per_second, per_chat_burst,
-                                              per_group_per_minute, paid_per_second), clock)
+        self.flood = FloodControl(
+            FloodLimits(
+                global_per_second, per_chat_per_second, per_chat_burst, per_group_per_minute, paid_per_second
+            ),
+            clock,
+        )
         self.strict_chats = strict_chats  # True: unknown chat ids -> "chat not found"
         self.blocked: set[Any] = set()
         # Methods this server does not offer (as a Bot API server of another version): 404, as Telegram answers.
@@ -81,17 +110,30 @@ class FakeTelegram(MessageMethodsMixin, UserActivityMixin, FakeServer):
         self._pending: list[JSON] = []  # {"update": ..., "sticky": bool}
         self._poll_generation = 0
         self._methods: dict[str, tuple[str, Callable[[str, JSON], Awaitable[Reply]]]] = {
-            name.lower(): (name, fn) for name, fn in {
-                "getMe": self._get_me, "getUpdates": self._get_updates,
-                "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
-                "getWebhookInfo": self._get_webhook_info, "setMyCommands": self._set_my_commands,
-                "getMyCommands": self._get_my_commands, "deleteMyCommands": self._delete_my_commands,
-                "sendMessage": self._send, "sendPhoto": self._send, "sendDocument": self._send,
-                "sendVoice": self._send, "sendLocation": self._send, "sendContact": self._send,
-                "editMessageText": self._edit, "editMessageReplyMarkup": self._edit,
-                "answerCallbackQuery": self._answer_callback, "sendChatAction": self._chat_action,
-                "getFile": self._get_file, "deleteMessage": self._delete_message,
-                "getChat": self._get_chat, "getChatMember": self._get_chat_member,
+            name.lower(): (name, fn)
+            for name, fn in {
+                "getMe": self._get_me,
+                "getUpdates": self._get_updates,
+                "setWebhook": self._set_webhook,
+                "deleteWebhook": self._delete_webhook,
+                "getWebhookInfo": self._get_webhook_info,
+                "setMyCommands": self._set_my_commands,
+                "getMyCommands": self._get_my_commands,
+                "deleteMyCommands": self._delete_my_commands,
+                "sendMessage": self._send,
+                "sendPhoto": self._send,
+                "sendDocument": self._send,
+                "sendVoice": self._send,
+                "sendLocation": self._send,
+                "sendContact": self._send,
+                "editMessageText": self._edit,
+                "editMessageReplyMarkup": self._edit,
+                "answerCallbackQuery": self._answer_callback,
+                "sendChatAction": self._chat_action,
+                "getFile": self._get_file,
+                "deleteMessage": self._delete_message,
+                "getChat": self._get_chat,
+                "getChatMember": self._get_chat_member,
                 **dict.fromkeys(ACCEPTED_METHODS, self._accept),
             }.items()
         }
@@ -125,19 +167,36 @@ class FakeTelegram(MessageMethodsMixin, UserActivityMixin, FakeServer):
     def _outcome(self, status: int, body: JSON) -> str:
         return "ok" if body.get("ok") else "rate_limited" if status == 429 else "error"
 
-    def _make_error(self, err: Any, description: str | None = None, retry_after: int = 5,
-                    migrate_to_chat_id: int | None = None) -> InjectedError:
+    def _make_error(
+        self,
+        err: Any,
+        description: str | None = None,
+        retry_after: int = 5,
+        migrate_to_chat_id: int | None = None,
+    ) -> InjectedError:
         """``err``: an HTTP code (400, 403, 429...), a preset name, "migrated", or a body dict (answered with its
         error_code, or 200 for an ``"ok": true`` body, e.g. a malformed result)."""
         if isinstance(err, dict):
             return InjectedError(int(err.get("error_code", 200 if err.get("ok") else 400)), err)
         if err in ("retry_after", "flood", 429):
-            return InjectedError(*error(429, description or f"Too Many Requests: retry after {retry_after}",
-                                        retry_after=retry_after))
+            return InjectedError(
+                *error(
+                    429,
+                    description or f"Too Many Requests: retry after {retry_after}",
+                    retry_after=retry_after,
+                )
+            )
         if err == "migrated":
-            return InjectedError(*error(400, description or "Bad Request: group chat was upgraded to a "
-                                        "supergroup chat", migrate_to_chat_id=migrate_to_chat_id or -1001234567890))
-        code, default = PRESETS[err] if isinstance(err, str) else (err, DEFAULT_DESCRIPTIONS.get(err, "Error"))
+            return InjectedError(
+                *error(
+                    400,
+                    description or "Bad Request: group chat was upgraded to a supergroup chat",
+                    migrate_to_chat_id=migrate_to_chat_id or -1001234567890,
+                )
+            )
+        code, default = (
+            PRESETS[err] if isinstance(err, str) else (err, DEFAULT_DESCRIPTIONS.get(err, "Error"))
+        )
         return InjectedError(*error(code, description or default))
 
     async def _route_api(self, request: web.Request) -> web.Response:
@@ -159,8 +218,7 @@ class FakeTelegram(MessageMethodsMixin, UserActivityMixin, FakeServer):
         path = request.match_info["path"]
         found = next((f for f in self.state.files.values() if f["file_path"] == path), None)
         if request.match_info["token"] != self.token or found is None:
-            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"},
-                                     status=404)
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
         return web.Response(body=found["data"], content_type="application/octet-stream")
 
     def _deliver(self, update: JSON, redelivery: bool = False) -> None:
@@ -189,9 +247,12 @@ class FakeTelegram(MessageMethodsMixin, UserActivityMixin, FakeServer):
     def last_keyboard(self, chat_id: Any) -> list[list[JSON]] | None:
         """Button rows of the latest send/edit to ``chat_id`` that carried a reply_markup."""
         for rec in reversed(self.requests):
-            if (rec.ok and rec.method in SEND_METHODS | EDIT_METHODS
-                    and str(rec.params.get("chat_id")) == str(chat_id)
-                    and isinstance(rec.params.get("reply_markup"), dict)):
+            if (
+                rec.ok
+                and rec.method in SEND_METHODS | EDIT_METHODS
+                and str(rec.params.get("chat_id")) == str(chat_id)
+                and isinstance(rec.params.get("reply_markup"), dict)
+            ):
                 markup = rec.params["reply_markup"]
                 return markup.get("inline_keyboard", markup.get("keyboard"))
         return None
@@ -205,9 +266,16 @@ class FakeTelegram(MessageMethodsMixin, UserActivityMixin, FakeServer):
         return ok(True)
 
     async def _get_me(self, name: str, p: JSON) -> Reply:
-        return ok({**self.state.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
-                   "supports_inline_queries": False, "can_connect_to_business": False,
-                   "has_main_web_app": False})
+        return ok(
+            {
+                **self.state.bot_user,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+                "can_connect_to_business": False,
+                "has_main_web_app": False,
+            }
+        )
 
     async def _get_updates(self, name: str, p: JSON) -> Reply:
         if self.webhook:
@@ -218,8 +286,7 @@ class FakeTelegram(MessageMethodsMixin, UserActivityMixin, FakeServer):
         offset = p.get("offset")
         limit = max(1, min(int(p.get("limit") or 100), 100))
         if isinstance(offset, int) and offset > 0:
-            self._pending = [e for e in self._pending
-                             if e["sticky"] or e["update"]["update_id"] >= offset]
+            self._pending = [e for e in self._pending if e["sticky"] or e["update"]["update_id"] >= offset]
         deadline = asyncio.get_running_loop().time() + float(p.get("timeout") or 0)
         while True:
             if generation != self._poll_generation:
@@ -240,16 +307,21 @@ class FakeTelegram(MessageMethodsMixin, UserActivityMixin, FakeServer):
         if not url:
             return await self._delete_webhook(name, p)
         secret = p.get("secret_token")
-        if secret is not None and (not 1 <= len(str(secret)) <= 256
-                                   or not all(c.isalnum() or c in "_-" for c in str(secret))):
+        if secret is not None and (
+            not 1 <= len(str(secret)) <= 256 or not all(c.isalnum() or c in "_-" for c in str(secret))
+        ):
             return error(400, "Bad Request: secret token contains unallowed characters")
         if not url.startswith(("http://", "https://")):
             return error(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
         max_conn = int(p.get("max_connections") or 40)
         if not 1 <= max_conn <= 100:
             return error(400, "Bad Request: bad webhook: max_connections must be between 1 and 100")
-        self.webhook = {"url": url, "secret_token": secret, "max_connections": max_conn,
-                        "allowed_updates": p.get("allowed_updates")}
+        self.webhook = {
+            "url": url,
+            "secret_token": secret,
+            "max_connections": max_conn,
+            "allowed_updates": p.get("allowed_updates"),
+        }
         pending, self._pending = self._pending, []
         if not p.get("drop_pending_updates"):
             for entry in pending:  # Telegram hands queued updates to the new webhook
@@ -261,20 +333,29 @@ class FakeTelegram(MessageMethodsMixin, UserActivityMixin, FakeServer):
         was_set, self.webhook = self.webhook is not None, None
         if p.get("drop_pending_updates"):
             self._pending = []
-        return 200, {"ok": True, "result": True,
-                     "description": "Webhook was deleted" if was_set else "Webhook is already deleted"}
+        return 200, {
+            "ok": True,
+            "result": True,
+            "description": "Webhook was deleted" if was_set else "Webhook is already deleted",
+        }
 
     async def _get_webhook_info(self, name: str, p: JSON) -> Reply:
-        info: JSON = {"url": self.webhook["url"] if self.webhook else "",
-                      "has_custom_certificate": False, "pending_update_count": len(self._pending)}
+        info: JSON = {
+            "url": self.webhook["url"] if self.webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._pending),
+        }
         if self.webhook:
             info["max_connections"] = self.webhook["max_connections"]
             info["ip_address"] = "127.0.0.1"
             if self.pusher.failures:
                 last = self.pusher.failures[-1]
                 info["last_error_date"] = int(last["at"])
-                info["last_error_message"] = (f"Wrong response from the webhook: {last['status']}"
-                                              if last["status"] else "Connection refused")
+                info["last_error_message"] = (
+                    f"Wrong response from the webhook: {last['status']}"
+                    if last["status"]
+                    else "Connection refused"
+                )
         return ok(info)
 
     @staticmethod

@@ -62,9 +62,14 @@ class FakeZaloBot(FakeServer):
 
     SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendSticker"})
 
-    def __init__(self, token: str = "1459232241454765289:zalo-test-secret", *,
-                 account_name: str = "bot.andan", wrap_webhook: bool = False,
-                 clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        token: str = "1459232241454765289:zalo-test-secret",
+        *,
+        account_name: str = "bot.andan",
+        wrap_webhook: bool = False,
+        clock: Clock = time.monotonic,
+    ) -> None:
         super().__init__(clock=clock)
         self.token = token
         self.bot_id = token.split(":", 1)[0]
@@ -75,9 +80,14 @@ class FakeZaloBot(FakeServer):
         self._pending: list[JSON] = []
         self._last_update: JSON | None = None
         self._methods = {
-            "getMe": self._get_me, "getUpdates": self._get_updates, "setWebhook": self._set_webhook,
-            "deleteWebhook": self._delete_webhook, "getWebhookInfo": self._get_webhook_info,
-            "sendMessage": self._send, "sendPhoto": self._send, "sendSticker": self._send,
+            "getMe": self._get_me,
+            "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "sendMessage": self._send,
+            "sendPhoto": self._send,
+            "sendSticker": self._send,
             "sendChatAction": self._chat_action,
         }
 
@@ -103,8 +113,9 @@ class FakeZaloBot(FakeServer):
     def _outcome(self, status: int, body: JSON) -> str:
         return "ok" if body.get("ok") else "rate_limited" if status == 429 else "error"
 
-    def _make_error(self, err: Any, description: str | None = None,
-                    http_status: int | None = None) -> InjectedError:
+    def _make_error(
+        self, err: Any, description: str | None = None, http_status: int | None = None
+    ) -> InjectedError:
         """``err``: an error_code (int), a preset name (see PRESETS) or a whole body dict."""
         if isinstance(err, dict):
             code = int(err.get("error_code", 400))
@@ -132,10 +143,16 @@ class FakeZaloBot(FakeServer):
     def _deliver(self, update: JSON) -> None:
         if self.webhook:
             body = {"ok": True, "result": update} if self.wrap_webhook else update
-            headers = {"Content-Type": "application/json",
-                       "X-Bot-Api-Secret-Token": self.webhook["secret_token"]}
-            self.pusher.enqueue(self.webhook["url"], dumps(body).encode(), headers,
-                                update.get("message", {}).get("message_id"))
+            headers = {
+                "Content-Type": "application/json",
+                "X-Bot-Api-Secret-Token": self.webhook["secret_token"],
+            }
+            self.pusher.enqueue(
+                self.webhook["url"],
+                dumps(body).encode(),
+                headers,
+                update.get("message", {}).get("message_id"),
+            )
         else:
             self._pending.append(update)
             self._changed.fire()
@@ -145,8 +162,14 @@ class FakeZaloBot(FakeServer):
 
     # ----- methods ------------------------------------------------------------------
     async def _get_me(self, name: str, p: JSON) -> Reply:
-        return ok({"id": self.bot_id, "account_name": self.account_name, "account_type": "BASIC",
-                   "can_join_groups": False})
+        return ok(
+            {
+                "id": self.bot_id,
+                "account_name": self.account_name,
+                "account_type": "BASIC",
+                "can_join_groups": False,
+            }
+        )
 
     async def _get_updates(self, name: str, p: JSON, request: web.Request | None = None) -> Reply:
         if self.webhook:
@@ -212,16 +235,26 @@ class FakeZaloBot(FakeServer):
         return ok()
 
     # ----- user activity ------------------------------------------------------------
-    def _emit(self, event_name: str, user_id: Any, display_name: str | None, chat_type: str,
-              chat_id: Any = None, **fields: Any) -> JSON:
+    def _emit(
+        self,
+        event_name: str,
+        user_id: Any,
+        display_name: str | None,
+        chat_type: str,
+        chat_id: Any = None,
+        **fields: Any,
+    ) -> JSON:
         uid = str(user_id)
         if display_name:
             self.display_names[uid] = display_name
         message = {
             "message_id": opaque_id(),
             "date": now_ms(),
-            "from": {"id": uid, "display_name": self.display_names.get(uid, f"Người dùng {uid}"),
-                     "is_bot": False},
+            "from": {
+                "id": uid,
+                "display_name": self.display_names.get(uid, f"Người dùng {uid}"),
+                "is_bot": False,
+            },
             "chat": {"id": str(chat_id if chat_id is not None else user_id), "chat_type": chat_type},
             **{k: v for k, v in fields.items() if v is not None},
         }
@@ -230,20 +263,45 @@ class FakeZaloBot(FakeServer):
         self._deliver(update)
         return update
 
-    def user_text(self, user_id: Any, text: str, display_name: str | None = None,
-                  chat_type: str = "PRIVATE", chat_id: Any = None) -> JSON:
+    def user_text(
+        self,
+        user_id: Any,
+        text: str,
+        display_name: str | None = None,
+        chat_type: str = "PRIVATE",
+        chat_id: Any = None,
+    ) -> JSON:
         return self._emit("message.text.received", user_id, display_name, chat_type, chat_id, text=text)
 
-    def user_image(self, user_id: Any, photo_url: str, caption: str | None = None,
-                   display_name: str | None = None, chat_type: str = "PRIVATE") -> JSON:
+    def user_image(
+        self,
+        user_id: Any,
+        photo_url: str,
+        caption: str | None = None,
+        display_name: str | None = None,
+        chat_type: str = "PRIVATE",
+    ) -> JSON:
         """Sources disagree on the key, so both ``photo_url`` and ``photo`` are sent."""
-        return self._emit("message.image.received", user_id, display_name, chat_type,
-                          photo_url=photo_url, photo=photo_url, caption=caption)
+        return self._emit(
+            "message.image.received",
+            user_id,
+            display_name,
+            chat_type,
+            photo_url=photo_url,
+            photo=photo_url,
+            caption=caption,
+        )
 
-    def user_sticker(self, user_id: Any, sticker: str = "0e078a2fb66a5f34067b",
-                     url: str | None = None, display_name: str | None = None) -> JSON:
-        return self._emit("message.sticker.received", user_id, display_name, "PRIVATE",
-                          sticker=sticker, url=url)
+    def user_sticker(
+        self,
+        user_id: Any,
+        sticker: str = "0e078a2fb66a5f34067b",
+        url: str | None = None,
+        display_name: str | None = None,
+    ) -> JSON:
+        return self._emit(
+            "message.sticker.received", user_id, display_name, "PRIVATE", sticker=sticker, url=url
+        )
 
     def user_unsupported(self, user_id: Any, display_name: str | None = None) -> JSON:
         return self._emit("message.unsupported.received", user_id, display_name, "PRIVATE")

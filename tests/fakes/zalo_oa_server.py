@@ -36,17 +36,28 @@ DEFAULT_MAX_BUTTONS = 5
 BUTTON_TYPES = frozenset({"oa.query.show", "oa.query.hide", "oa.open.url", "oa.open.phone", "oa.open.sms"})
 TEMPLATE_TYPES = frozenset({None, "button", "media", "request_user_info", "list"})
 MESSAGES = {
-    -32: "Request exceeded the rate limit", -124: "Access token invalid",
-    -201: "Parameters are invalid", -211: "Out of quota", -213: "User has not followed the OA",
-    -216: "Access token is invalid", -217: "User has blocked messages or is unreachable",
-    -220: "Access token has expired", -222: "User is unreachable", -227: "User is banned or inactive",
+    -32: "Request exceeded the rate limit",
+    -124: "Access token invalid",
+    -201: "Parameters are invalid",
+    -211: "Out of quota",
+    -213: "User has not followed the OA",
+    -216: "Access token is invalid",
+    -217: "User has blocked messages or is unreachable",
+    -220: "Access token has expired",
+    -222: "User is unreachable",
+    -227: "User is banned or inactive",
     -230: "User has not interacted with the OA in the last 7 days",
     -233: "Message type is not supported or the payload is invalid",
     -234: "Messages cannot be sent between 22:00 and 06:00",
-    -305: "Reply window of 48 hours has passed", -311: "Reply quota is exhausted",
+    -305: "Reply window of 48 hours has passed",
+    -311: "Reply quota is exhausted",
 }
-OAUTH_ERRORS = {-14002: "Invalid appId", -14004: "Invalid secret key",
-                -14014: "Invalid refresh token.", -14018: "Invalid grant type"}
+OAUTH_ERRORS = {
+    -14002: "Invalid appId",
+    -14004: "Invalid secret key",
+    -14014: "Invalid refresh token.",
+    -14018: "Invalid grant type",
+}
 
 
 def oa_error(code: int, message: str | None = None) -> Reply:
@@ -54,8 +65,13 @@ def oa_error(code: int, message: str | None = None) -> Reply:
 
 
 def oauth_error(code: int, description: str = "") -> Reply:
-    return 200, {"error": code, "error_name": OAUTH_ERRORS.get(code, "Error"), "error_reason": "",
-                 "ref_doc": "https://developers.zalo.me/docs/official-account", "error_description": description}
+    return 200, {
+        "error": code,
+        "error_name": OAUTH_ERRORS.get(code, "Error"),
+        "error_reason": "",
+        "ref_doc": "https://developers.zalo.me/docs/official-account",
+        "error_description": description,
+    }
 
 
 def new_token(kind: str) -> str:
@@ -67,13 +83,24 @@ class FakeZaloOA(ZaloOAEventsMixin, FakeServer):
 
     SEND_METHODS = frozenset({"message/cs"})
 
-    def __init__(self, *, app_id: str = "3608465248940903967", oa_id: str = "388613280878808645",
-                 secret_key: str = "app-secret-test", oa_secret_key: str = "OA_SECRET_TEST",
-                 access_token: str = "oa-access-initial", refresh_token: str = "oa-refresh-initial",
-                 expires_in: int = 90000, access_grace: float = 0.0,
-                 interaction_window: float = 7 * 86400, require_follow: bool = False,
-                 max_buttons: int = DEFAULT_MAX_BUTTONS, max_per_second: int | None = None,
-                 quota: int | None = None, clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        app_id: str = "3608465248940903967",
+        oa_id: str = "388613280878808645",
+        secret_key: str = "app-secret-test",
+        oa_secret_key: str = "OA_SECRET_TEST",
+        access_token: str = "oa-access-initial",
+        refresh_token: str = "oa-refresh-initial",
+        expires_in: int = 90000,
+        access_grace: float = 0.0,
+        interaction_window: float = 7 * 86400,
+        require_follow: bool = False,
+        max_buttons: int = DEFAULT_MAX_BUTTONS,
+        max_per_second: int | None = None,
+        quota: int | None = None,
+        clock: Clock = time.monotonic,
+    ) -> None:
         super().__init__(clock=clock)
         self.app_id, self.oa_id = app_id, oa_id
         self.secret_key, self.oa_secret_key = secret_key, oa_secret_key
@@ -194,8 +221,11 @@ class FakeZaloOA(ZaloOAEventsMixin, FakeServer):
             if not isinstance(payload, str) or not 1 <= len(payload) <= BUTTON_PAYLOAD_LIMIT:
                 return f"button payload must be 1-{BUTTON_PAYLOAD_LIMIT} characters"
             return None
-        needed = {"oa.open.url": ("url",), "oa.open.phone": ("phone_code",),
-                  "oa.open.sms": ("content", "phone_code")}[button["type"]]
+        needed = {
+            "oa.open.url": ("url",),
+            "oa.open.phone": ("phone_code",),
+            "oa.open.sms": ("content", "phone_code"),
+        }[button["type"]]
         if not isinstance(payload, dict) or not all(payload.get(k) for k in needed):
             return f"{button['type']} payload needs {', '.join(needed)}"
         return None
@@ -234,8 +264,11 @@ class FakeZaloOA(ZaloOAEventsMixin, FakeServer):
             if self.quota <= 0:
                 return oa_error(-211)
             self.quota -= 1
-        return 200, {"error": 0, "message": "Success",
-                     "data": {"message_id": uuid.uuid4().hex, "user_id": uid}}
+        return 200, {
+            "error": 0,
+            "message": "Success",
+            "data": {"message_id": uuid.uuid4().hex, "user_id": uid},
+        }
 
     async def _upload_image(self, rec: RecordedRequest, request: web.Request) -> Reply:
         part = rec.params.get("file")
@@ -247,9 +280,16 @@ class FakeZaloOA(ZaloOAEventsMixin, FakeServer):
 
     async def _quota(self, rec: RecordedRequest, request: web.Request) -> Reply:
         remain = self.quota if self.quota is not None else 2000
-        return 200, {"error": 0, "message": "Success",
-                     "data": {"quota_type": "sub_quota", "total": str(max(remain, 2000)),
-                              "remain": str(remain), "expired_date": "2099-12-31"}}
+        return 200, {
+            "error": 0,
+            "message": "Success",
+            "data": {
+                "quota_type": "sub_quota",
+                "total": str(max(remain, 2000)),
+                "remain": str(remain),
+                "expired_date": "2099-12-31",
+            },
+        }
 
     async def _oauth(self, rec: RecordedRequest, request: web.Request) -> Reply:
         p = rec.params
@@ -268,5 +308,8 @@ class FakeZaloOA(ZaloOAEventsMixin, FakeServer):
             self._token_valid_until[token] = min(until, now + self.access_grace)
         self.access_token, self.refresh_token = new_token("oa-access"), new_token("oa-refresh")
         self._token_valid_until[self.access_token] = now + self.expires_in
-        return 200, {"access_token": self.access_token, "refresh_token": self.refresh_token,
-                     "expires_in": str(self.expires_in)}
+        return 200, {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "expires_in": str(self.expires_in),
+        }

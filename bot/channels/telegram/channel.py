@@ -82,10 +82,19 @@ class TelegramChannel(Channel):
         base = settings.telegram_api_url.rstrip("/")
         self.webhook_mode = settings.public_url is not None
         # Kept to close them at stop even when PTB never finished initializing (a connect that kept failing).
-        self._requests = (AiohttpRequest(pool_size=settings.delivery_window + 16),
-                          AiohttpRequest(pool_size=2, read=10.0))
-        builder = (ApplicationBuilder().token(self._token).base_url(base + "/bot").base_file_url(base + "/file/bot")
-                   .concurrent_updates(True).request(self._requests[0]).get_updates_request(self._requests[1]))
+        self._requests = (
+            AiohttpRequest(pool_size=settings.delivery_window + 16),
+            AiohttpRequest(pool_size=2, read=10.0),
+        )
+        builder = (
+            ApplicationBuilder()
+            .token(self._token)
+            .base_url(base + "/bot")
+            .base_file_url(base + "/file/bot")
+            .concurrent_updates(True)
+            .request(self._requests[0])
+            .get_updates_request(self._requests[1])
+        )
         if self.webhook_mode:
             builder = builder.updater(None)
         self.ptb: Application = builder.build()
@@ -94,7 +103,9 @@ class TelegramChannel(Channel):
         self.sender = Sender(self.ptb.bot, app.media, paid=app.settings.telegram_paid_broadcast)
         configured = settings.telegram_webhook_secret
         # Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and -: a hex digest fits.
-        self.secret = configured.get_secret_value() if configured else app.keyring.keyed_hash("telegram-webhook", "v1")
+        self.secret = (
+            configured.get_secret_value() if configured else app.keyring.keyed_hash("telegram-webhook", "v1")
+        )
         self.username: str | None = None
         self._live = False  # receiving updates: cleared first thing at stop, so the webhook answers 503
         # Sending: cleared only once PTB has stopped, so updates still being handled at stop get their replies.
@@ -130,15 +141,23 @@ class TelegramChannel(Channel):
         except ConnectFailed as failed:
             error = failed.error
             if isinstance(error, InvalidToken):
-                log.error("telegram %s refused: check ANDAN_TELEGRAM_TOKEN (%s)", failed.method,
-                          reason(error, self._token), extra={"method": failed.method})
+                log.error(
+                    "telegram %s refused: check ANDAN_TELEGRAM_TOKEN (%s)",
+                    failed.method,
+                    reason(error, self._token),
+                    extra={"method": failed.method},
+                )
                 raise error from None
             delay = backoff.next()
             if isinstance(error, PtbRetryAfter):
                 delay = max(delay, retry_seconds(error))
-            log.warning("telegram not connected: %s failed (%s); retrying in %.1f s", failed.method,
-                        reason(error, self._token), delay,
-                        extra={"method": failed.method, "error": type(error).__name__, "retry_in": round(delay, 1)})
+            log.warning(
+                "telegram not connected: %s failed (%s); retrying in %.1f s",
+                failed.method,
+                reason(error, self._token),
+                delay,
+                extra={"method": failed.method, "error": type(error).__name__, "retry_in": round(delay, 1)},
+            )
             return delay
 
     async def _connect(self) -> None:
@@ -150,16 +169,22 @@ class TelegramChannel(Channel):
             await self.ptb.start()
         if self.webhook_mode:
             url = (self.app.settings.public_url or "").rstrip("/") + WEBHOOK_PATH
-            await needed("setWebhook", self.ptb.bot.set_webhook(url, secret_token=self.secret,
-                                                                allowed_updates=ALLOWED_UPDATES))
+            await needed(
+                "setWebhook",
+                self.ptb.bot.set_webhook(url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES),
+            )
         else:
             assert self.ptb.updater is not None
             if not self.ptb.updater.running:
                 # PTB's polling bootstrap deletes the webhook too, but logs a failure at ERROR with a traceback
                 # and no retry; asking first lets a failure be said once, plainly, and retried here.
                 await needed("deleteWebhook", self.ptb.bot.delete_webhook())
-                await needed("deleteWebhook", self.ptb.updater.start_polling(
-                    timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES, error_callback=self._poll_error))
+                await needed(
+                    "deleteWebhook",
+                    self.ptb.updater.start_polling(
+                        timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES, error_callback=self._poll_error
+                    ),
+                )
         self._live = self._sending = True
         log.info("telegram connected", extra={"mode": "webhook" if self.webhook_mode else "polling"})
         await self._set_menu()
@@ -174,9 +199,14 @@ class TelegramChannel(Channel):
             delay = backoff.next()
             # A Bot API server answers 404 (PTB: InvalidToken) for a method it does not offer.
             hint = "; the server may not offer this method" if isinstance(error, InvalidToken) else ""
-            log.warning("telegram command menu not set: setMyCommands failed (%s%s); the bot works without it, "
-                        "retrying in %.0f min", reason(error, self._token), hint, delay / 60,
-                        extra={"method": "setMyCommands", "error": type(error).__name__, "retry_in": round(delay)})
+            log.warning(
+                "telegram command menu not set: setMyCommands failed (%s%s); the bot works without it, "
+                "retrying in %.0f min",
+                reason(error, self._token),
+                hint,
+                delay / 60,
+                extra={"method": "setMyCommands", "error": type(error).__name__, "retry_in": round(delay)},
+            )
         self._background.append(self.app.spawn(self._menu_later(backoff, delay), "telegram-menu"))
 
     async def _menu_later(self, backoff: Backoff, delay: float) -> None:
@@ -186,8 +216,14 @@ class TelegramChannel(Channel):
                 await register_commands(self.ptb.bot, self.app.registry)
             except Exception as error:
                 delay = backoff.next()  # said at WARNING once already
-                log.info("telegram command menu still not set", extra={
-                    "method": "setMyCommands", "error": type(error).__name__, "retry_in": round(delay)})
+                log.info(
+                    "telegram command menu still not set",
+                    extra={
+                        "method": "setMyCommands",
+                        "error": type(error).__name__,
+                        "retry_in": round(delay),
+                    },
+                )
                 continue
             log.info("telegram command menu set")
             return
@@ -209,8 +245,11 @@ class TelegramChannel(Channel):
 
     def _poll_error(self, error: TelegramError) -> None:
         # PTB keeps polling with growing pauses (up to 30 s); a Conflict means a second instance polls the bot.
-        log.warning("telegram getUpdates failed (%s); polling goes on", reason(error, self._token),
-                    extra={"method": "getUpdates", "error": type(error).__name__})
+        log.warning(
+            "telegram getUpdates failed (%s); polling goes on",
+            reason(error, self._token),
+            extra={"method": "getUpdates", "error": type(error).__name__},
+        )
 
     async def _on_error(self, _update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram update failed", exc_info=context.error)
@@ -229,18 +268,25 @@ class TelegramChannel(Channel):
         if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self.secret.encode()):
             return web.Response(status=403)
         data = await read_json(request, WEBHOOK_BODY_LIMIT)
-        if not isinstance(data, dict) or isinstance(data.get("update_id"), bool) \
-                or not isinstance(data.get("update_id"), int):
+        if (
+            not isinstance(data, dict)
+            or isinstance(data.get("update_id"), bool)
+            or not isinstance(data.get("update_id"), int)
+        ):
             return web.Response(status=400)  # not an update at all
         try:
             parsed = Update.de_json(data, self.ptb.bot)
         except Exception as error:  # PTB raises whatever a field of the wrong shape provokes
-            log.warning("telegram webhook update malformed; acknowledged and dropped",
-                        extra={"error": type(error).__name__})
+            log.warning(
+                "telegram webhook update malformed; acknowledged and dropped",
+                extra={"error": type(error).__name__},
+            )
             return web.Response(text="ok")
         problem = unusable(parsed, self.username)
         if problem is not None:
-            log.warning("telegram webhook update malformed; acknowledged and dropped", extra={"error": problem})
+            log.warning(
+                "telegram webhook update malformed; acknowledged and dropped", extra={"error": problem}
+            )
             return web.Response(text="ok")
         if not self._live:
             return web.Response(status=503)  # Telegram retries later
@@ -314,19 +360,34 @@ class TelegramChannel(Channel):
                 await query.edit_message_reply_markup(None)
         except Exception as error:  # too old to edit, already shows this, or anything else: the reply follows
             # The class only: an error's text may quote the message, which is never logged.
-            log.warning("telegram pressed button not marked",
-                        extra={"method": method, "error": type(error).__name__})
+            log.warning(
+                "telegram pressed button not marked", extra={"method": method, "error": type(error).__name__}
+            )
 
     async def _refuse_large(self, event: Incoming) -> None:
-        await say(self.app, self, event.chat_id, event.user_id, lambda: _(
-            "That file is too large for me: I can receive files up to {limit} MB. "
-            "Please send a smaller file or a photo.").format(limit=DOWNLOAD_LIMIT // (1024 * 1024)))
+        await say(
+            self.app,
+            self,
+            event.chat_id,
+            event.user_id,
+            lambda: _(
+                "That file is too large for me: I can receive files up to {limit} MB. "
+                "Please send a smaller file or a photo."
+            ).format(limit=DOWNLOAD_LIMIT // (1024 * 1024)),
+        )
 
     async def _explain_unsupported(self, user_id: str, chat_id: str) -> None:
         """Stickers, polls, games: say what the bot can read rather than stay silent."""
-        await say(self.app, self, chat_id, user_id, lambda: _(
-            "I can read text, photos, files, voice messages, locations and contacts. Please send one of those, "
-            "or type /help."))
+        await say(
+            self.app,
+            self,
+            chat_id,
+            user_id,
+            lambda: _(
+                "I can read text, photos, files, voice messages, locations and contacts. Please send one of those, "
+                "or type /help."
+            ),
+        )
 
     async def _membership(self, update: Update) -> None:
         change = update.my_chat_member
@@ -337,9 +398,11 @@ class TelegramChannel(Channel):
         if was_out and not gone and change.chat.type != "private":
             locale = self.app.settings.default_locale
             with use_locale(locale):
-                text = _("Hello! I am An Dân, the neighbourhood safety assistant. A group leader can link this "
-                         "group chat with /lienketnhom, so that I post reminders, alerts and the weekly digest "
-                         "here. I never ask for personal information in a group.")
+                text = _(
+                    "Hello! I am An Dân, the neighbourhood safety assistant. A group leader can link this "
+                    "group chat with /lienketnhom, so that I post reminders, alerts and the weekly digest "
+                    "here. I never ask for personal information in a group."
+                )
             await send_replies(self.app, self, str(change.chat.id), [Reply(text)], locale)
 
     async def chat_migrated(self, old: str, new: str) -> None:
@@ -372,4 +435,3 @@ class TelegramChannel(Channel):
             raise Permanent(error.message) from error
         except TelegramError as error:
             raise as_delivery_error(error) from error
-

@@ -31,13 +31,17 @@ async def move_chat(db: Database, old: str, new: str) -> None:
     """A group became a supergroup with a new id: keep its link and its queued pushes."""
     async with db.session() as session:
         await session.exec(
-            update(LinkedChat).where(col(LinkedChat.channel) == CHANNEL, col(LinkedChat.chat_id) == old)
+            update(LinkedChat)
+            .where(col(LinkedChat.channel) == CHANNEL, col(LinkedChat.chat_id) == old)
             .values(chat_id=new)
         )
         await session.exec(
             update(OutboxMessage)
-            .where(col(OutboxMessage.channel) == CHANNEL, col(OutboxMessage.chat_id) == old,
-                   col(OutboxMessage.status) == OutboxStatus.PENDING)
+            .where(
+                col(OutboxMessage.channel) == CHANNEL,
+                col(OutboxMessage.chat_id) == old,
+                col(OutboxMessage.status) == OutboxStatus.PENDING,
+            )
             .values(chat_id=new)
         )
         await session.commit()

@@ -21,23 +21,52 @@ def attachments_of(message: Message) -> tuple[Attachment, ...]:
     """The files a message carries, as download keys (file ids): nothing is fetched here."""
     if message.photo:
         largest = message.photo[-1]  # Telegram lists the sizes smallest first
-        return (Attachment("photo", largest.file_id, filename=None, mime_type="image/jpeg", size=largest.file_size),)
+        return (
+            Attachment(
+                "photo", largest.file_id, filename=None, mime_type="image/jpeg", size=largest.file_size
+            ),
+        )
     if message.document:
         doc = message.document
         kind = "photo" if (doc.mime_type or "").startswith("image/") else "file"
-        return (Attachment(kind, doc.file_id, filename=doc.file_name, mime_type=doc.mime_type, size=doc.file_size),)
+        return (
+            Attachment(
+                kind, doc.file_id, filename=doc.file_name, mime_type=doc.mime_type, size=doc.file_size
+            ),
+        )
     if message.voice:
         voice = message.voice
-        return (Attachment("voice", voice.file_id, filename=None, mime_type=voice.mime_type or "audio/ogg",
-                           size=voice.file_size),)
+        return (
+            Attachment(
+                "voice",
+                voice.file_id,
+                filename=None,
+                mime_type=voice.mime_type or "audio/ogg",
+                size=voice.file_size,
+            ),
+        )
     if message.audio:
         audio = message.audio
-        return (Attachment("voice", audio.file_id, filename=audio.file_name, mime_type=audio.mime_type,
-                           size=audio.file_size),)
+        return (
+            Attachment(
+                "voice",
+                audio.file_id,
+                filename=audio.file_name,
+                mime_type=audio.mime_type,
+                size=audio.file_size,
+            ),
+        )
     if message.video:
         video = message.video
-        return (Attachment("video", video.file_id, filename=video.file_name, mime_type=video.mime_type,
-                           size=video.file_size),)
+        return (
+            Attachment(
+                "video",
+                video.file_id,
+                filename=video.file_name,
+                mime_type=video.mime_type,
+                size=video.file_size,
+            ),
+        )
     return ()
 
 
@@ -50,16 +79,28 @@ def to_incoming(update: Update, bot_username: str | None) -> Incoming | None:
         if message is None or not query.data:
             return None
         user = query.from_user
-        return Incoming(CHANNEL, str(user.id), str(message.chat.id), Kind.CHOICE,
-                        chat_type=chat_type_of(message.chat.type), choice=query.data[:64],
-                        display_name=user.full_name, platform_locale=user.language_code, update_key=key, raw=update)
+        return Incoming(
+            CHANNEL,
+            str(user.id),
+            str(message.chat.id),
+            Kind.CHOICE,
+            chat_type=chat_type_of(message.chat.type),
+            choice=query.data[:64],
+            display_name=user.full_name,
+            platform_locale=user.language_code,
+            update_key=key,
+            raw=update,
+        )
     message = update.message
     if message is None or message.from_user is None:
         return None
     user = message.from_user
     common: dict[str, Any] = {
-        "chat_type": chat_type_of(message.chat.type), "display_name": user.full_name,
-        "platform_locale": user.language_code, "update_key": key, "raw": update,
+        "chat_type": chat_type_of(message.chat.type),
+        "display_name": user.full_name,
+        "platform_locale": user.language_code,
+        "update_key": key,
+        "raw": update,
     }
     user_id, chat_id = str(user.id), str(message.chat.id)
     if message.text is not None:
@@ -68,13 +109,17 @@ def to_incoming(update: Update, bot_username: str | None) -> Incoming | None:
         return parse_text(CHANNEL, user_id, chat_id, message.text, **common)
     found = attachments_of(message)
     if found:
-        return Incoming(CHANNEL, user_id, chat_id, Kind.MEDIA, text=message.caption or "", attachments=found, **common)
+        return Incoming(
+            CHANNEL, user_id, chat_id, Kind.MEDIA, text=message.caption or "", attachments=found, **common
+        )
     if message.location is not None:
         place = Location(message.location.latitude, message.location.longitude)
         return Incoming(CHANNEL, user_id, chat_id, Kind.LOCATION, location=place, **common)
     if message.contact is not None:
         contact = message.contact
-        shared = Contact(contact.phone_number, " ".join(p for p in (contact.first_name, contact.last_name) if p))
+        shared = Contact(
+            contact.phone_number, " ".join(p for p in (contact.first_name, contact.last_name) if p)
+        )
         return Incoming(CHANNEL, user_id, chat_id, Kind.CONTACT, contact=shared, **common)
     return None
 

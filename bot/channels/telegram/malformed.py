@@ -16,7 +16,12 @@ from bot.channels.telegram.convert import to_incoming
 
 
 def _number(value: Any, limit: float) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value) and abs(value) <= limit
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and math.isfinite(value)
+        and abs(value) <= limit
+    )
 
 
 def unusable(update: Update, bot_username: str | None) -> str | None:
@@ -32,9 +37,14 @@ def unusable(update: Update, bot_username: str | None) -> str | None:
     if query is not None and not isinstance(getattr(query.message, "text", None), str | None):
         return "callback message text"
     change = update.my_chat_member
-    if change is not None and (change.chat is None or not isinstance(change.chat.type, str) or not all(
+    if change is not None and (
+        change.chat is None
+        or not isinstance(change.chat.type, str)
+        or not all(
             isinstance(getattr(member, "status", None), str) and member.user is not None
-            for member in (change.old_chat_member, change.new_chat_member))):
+            for member in (change.old_chat_member, change.new_chat_member)
+        )
+    ):
         return "chat member"
     try:
         event = to_incoming(update, bot_username)
@@ -44,11 +54,14 @@ def unusable(update: Update, bot_username: str | None) -> str | None:
         return None
     texts = (event.user_id, event.chat_id, event.text)
     optional = (event.display_name, event.platform_locale, event.choice)
-    if not all(isinstance(v, str) for v in texts) or not all(v is None or isinstance(v, str) for v in optional):
+    if not all(isinstance(v, str) for v in texts) or not all(
+        v is None or isinstance(v, str) for v in optional
+    ):
         return "field types"
     for item in event.attachments:
-        if not isinstance(item.fetch, str) or not all(v is None or isinstance(v, str)
-                                                      for v in (item.filename, item.mime_type)):
+        if not isinstance(item.fetch, str) or not all(
+            v is None or isinstance(v, str) for v in (item.filename, item.mime_type)
+        ):
             return "attachment"
         if item.size is not None and (isinstance(item.size, bool) or not isinstance(item.size, int)):
             return "attachment size"
@@ -56,6 +69,8 @@ def unusable(update: Update, bot_username: str | None) -> str | None:
     if place is not None and not (_number(place.latitude, 90) and _number(place.longitude, 180)):
         return "location"
     contact = event.contact
-    if contact is not None and (not isinstance(contact.phone, str) or not isinstance(contact.name, str | None)):
+    if contact is not None and (
+        not isinstance(contact.phone, str) or not isinstance(contact.name, str | None)
+    ):
         return "contact"
     return None

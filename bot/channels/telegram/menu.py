@@ -17,7 +17,9 @@ MENU_LANGUAGES = (None, "vi", "en")  # None: everyone whose Telegram language ha
 
 
 def valid_command(name: str) -> bool:
-    return 1 <= len(name) <= 32 and name.isascii() and all(c.islower() or c.isdigit() or c == "_" for c in name)
+    return (
+        1 <= len(name) <= 32 and name.isascii() and all(c.islower() or c.isdigit() or c == "_" for c in name)
+    )
 
 
 async def register_commands(bot: Bot, registry: Registry) -> None:

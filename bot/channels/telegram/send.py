@@ -133,8 +133,14 @@ class Sender:
         sent = await self.bot.do_api_request("sendMessage", api_kwargs=params)
         return str(sent["message_id"])
 
-    async def _upload(self, method: Callable[..., Awaitable[Message]], chat_id: str, source: Any,
-                      markup: Markup | None, **kwargs: Any) -> str:
+    async def _upload(
+        self,
+        method: Callable[..., Awaitable[Message]],
+        chat_id: str,
+        source: Any,
+        markup: Markup | None,
+        **kwargs: Any,
+    ) -> str:
         reply_markup = InlineKeyboardMarkup.de_json(markup, self.bot) if markup is not None else None
         sent = await method(chat_id, source, reply_markup=reply_markup, **kwargs, **self.extra)
         return str(sent.message_id)
@@ -146,7 +152,10 @@ class Sender:
             stored = await self.media.get(item.url or "")
             if stored is None:
                 raise Permanent("stored media is gone")
-            source, filename = InputFile(stored.data, filename=filename or stored.filename), filename or stored.filename
+            source, filename = (
+                InputFile(stored.data, filename=filename or stored.filename),
+                filename or stored.filename,
+            )
         elif item.data is not None:
             source = InputFile(item.data, filename=filename or "file")
         elif item.url:
@@ -161,8 +170,11 @@ class Sender:
         if item.kind == "image":
             steps = [partial(self._upload, self.bot.send_photo, chat_id, source, caption=caption)]
         else:
-            steps = [partial(self._upload, self.bot.send_document, chat_id, source, caption=caption,
-                             filename=filename)]
+            steps = [
+                partial(
+                    self._upload, self.bot.send_document, chat_id, source, caption=caption, filename=filename
+                )
+            ]
         if separate:
             steps += [partial(self._text, chat_id, part) for part in split_text(separate, TEXT_LIMIT)]
         return steps

@@ -27,8 +27,9 @@ class NotBotApi(NetworkError):
     instead of PTB's own errors, whose messages quote the answer (which may echo the token-bearing path)."""
 
     def __init__(self, status: int) -> None:
-        super().__init__(f"HTTP {status} with an answer that is not JSON: is ANDAN_TELEGRAM_API_URL a Bot API "
-                         "server?")
+        super().__init__(
+            f"HTTP {status} with an answer that is not JSON: is ANDAN_TELEGRAM_API_URL a Bot API server?"
+        )
         self.status = status
 
 
@@ -44,8 +45,14 @@ class AiohttpRequest(BaseRequest):
     connection and `read` seconds between bytes of the answer; uploads get `media_write` as their total.
     """
 
-    def __init__(self, pool_size: int = 256, connect: float = 5.0, read: float | None = 5.0, pool: float = 1.0,
-                 media_write: float = 20.0) -> None:
+    def __init__(
+        self,
+        pool_size: int = 256,
+        connect: float = 5.0,
+        read: float | None = 5.0,
+        pool: float = 1.0,
+        media_write: float = 20.0,
+    ) -> None:
         self._pool_size = pool_size
         self._connect, self._read, self._pool, self._media_write = connect, read, pool, media_write
         self._session: aiohttp.ClientSession | None = None
@@ -59,8 +66,9 @@ class AiohttpRequest(BaseRequest):
             # limit_per_host too: every call goes to one host, and the pool is that host's.
             connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=self._pool_size)
             # The Bot API sets no cookies: a jar would only be searched on every call.
-            self._session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": USER_AGENT},
-                                                  cookie_jar=aiohttp.DummyCookieJar())
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers={"User-Agent": USER_AGENT}, cookie_jar=aiohttp.DummyCookieJar()
+            )
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -97,7 +105,9 @@ class AiohttpRequest(BaseRequest):
         waiting = None if connect is None else connect + (pool or 0.0)
         timeout = aiohttp.ClientTimeout(total=total, connect=waiting, sock_connect=connect, sock_read=read)
         try:
-            async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
+            async with self._session.request(
+                method, url, data=body, headers=headers, timeout=timeout
+            ) as response:
                 status, answer = response.status, await response.read()
         except TimeoutError as error:  # aiohttp's ServerTimeoutError is one too
             raise TimedOut from error

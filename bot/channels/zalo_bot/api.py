@@ -33,12 +33,12 @@ class ZaloBotApi(LazyHttp):
         self._base = f"{base_url.rstrip('/')}/bot{token}/"
         self._token = token
 
-
     async def call(self, method: str, body: dict[str, Any], timeout: float = 20) -> Any:  # noqa: ASYNC109
         """The `result` of a successful call (None when absent); a DeliveryError otherwise."""
         try:
-            async with self.http.post(self._base + method, json=body,
-                                      timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+            async with self.http.post(
+                self._base + method, json=body, timeout=aiohttp.ClientTimeout(total=timeout)
+            ) as response:
                 status, raw = response.status, await response.read()
         except (aiohttp.ClientError, TimeoutError) as error:
             raise Transient(f"{method}: {reason(error, self._token)}") from None  # aiohttp may quote the URL
@@ -47,8 +47,10 @@ class ZaloBotApi(LazyHttp):
         except InputRefused:
             if status != IDLE:
                 # A web page, not the Bot API (a wrong base URL, a proxy's error page): never a success.
-                raise Transient(f"{method}: HTTP {status} with an answer that is not JSON: is "
-                                "ANDAN_ZALO_BOT_API_URL right?") from None
+                raise Transient(
+                    f"{method}: HTTP {status} with an answer that is not JSON: is "
+                    "ANDAN_ZALO_BOT_API_URL right?"
+                ) from None
             answer = {}
         if not isinstance(answer, dict):
             answer = {"ok": status == 200, "result": answer}
@@ -120,7 +122,9 @@ def to_event(update: dict[str, Any]) -> Incoming | None:
             return None
         caption = _text(message.get("caption")) or _text(message.get("text")) or ""
         attachment = Attachment(kind="photo", fetch=photo, mime_type="image/jpeg")
-        return Incoming(CHANNEL, user_id, chat_id, Kind.MEDIA, text=caption, attachments=(attachment,), **common)
+        return Incoming(
+            CHANNEL, user_id, chat_id, Kind.MEDIA, text=caption, attachments=(attachment,), **common
+        )
     text = message.get("text")
     if "sticker" in event_name or not isinstance(text, str) or not text.strip():
         return None

@@ -85,8 +85,7 @@ class ZaloBotChannel(Channel):
         backoff, url = Backoff(FIRST_BACKOFF, MAX_BACKOFF), f"{self.public_url}{WEBHOOK_PATH}"
         while not self._stopping.is_set():
             try:
-                await self.api.call("setWebhook", {"url": url,
-                                                   "secret_token": self.webhook_secret})
+                await self.api.call("setWebhook", {"url": url, "secret_token": self.webhook_secret})
             except DeliveryError as error:
                 await self._pause("setWebhook", error, backoff)
                 continue
@@ -97,8 +96,13 @@ class ZaloBotChannel(Channel):
         """Say which call failed and why, then wait (growing delays, or what Zalo asked for) unless stopping."""
         delay = error.seconds if isinstance(error, RetryAfter) else backoff.next()
         why = redact(error.reason.removeprefix(f"{method}: "), self._token)
-        log.warning("zalo bot %s failed (%s); retrying in %.1f s", method, why, delay,
-                    extra={"method": method, "reason": why, "retry_in": round(delay, 1)})
+        log.warning(
+            "zalo bot %s failed (%s); retrying in %.1f s",
+            method,
+            why,
+            delay,
+            extra={"method": method, "reason": why, "retry_in": round(delay, 1)},
+        )
         try:
             await asyncio.wait_for(self._stopping.wait(), delay)
         except TimeoutError:
@@ -127,10 +131,15 @@ class ZaloBotChannel(Channel):
                     webhook_gone = True
                 except DeliveryError as error:
                     why = redact(error.reason.removeprefix("deleteWebhook: "), self._token)
-                    log.warning("zalo bot deleteWebhook failed (%s); polling anyway", why,
-                                extra={"method": "deleteWebhook", "reason": why})
+                    log.warning(
+                        "zalo bot deleteWebhook failed (%s); polling anyway",
+                        why,
+                        extra={"method": "deleteWebhook", "reason": why},
+                    )
             try:
-                result = await self.api.call("getUpdates", {"timeout": str(POLL_TIMEOUT)}, timeout=POLL_TIMEOUT + 10)
+                result = await self.api.call(
+                    "getUpdates", {"timeout": str(POLL_TIMEOUT)}, timeout=POLL_TIMEOUT + 10
+                )
             except Idle:
                 webhook_gone = True  # getUpdates works, so no webhook is in the way
                 backoff.reset()
@@ -159,7 +168,9 @@ class ZaloBotChannel(Channel):
         body = await read_json(request, WEBHOOK_BODY_LIMIT)
         if not isinstance(body, dict | list):
             return web.Response(status=400)
-        for update in unwrap(body):  # events without a message (unknown kinds) are acknowledged and ignored  # answered at once; the work continues after the 200
+        for update in unwrap(
+            body
+        ):  # events without a message (unknown kinds) are acknowledged and ignored  # answered at once; the work continues after the 200
             self.app.spawn(self._process(update), "zalo-bot-update")
         return web.json_response({"ok": True})
 
@@ -169,7 +180,9 @@ class ZaloBotChannel(Channel):
     def media_url(self, ref: str) -> str:
         media_id = ref.removeprefix(PREFIX)
         expires = int(clock.now().timestamp()) + MEDIA_LINK_SECONDS
-        return f"{self.public_url}/media/zalo/{media_id}?exp={expires}&sig={self._media_sig(media_id, expires)}"
+        return (
+            f"{self.public_url}/media/zalo/{media_id}?exp={expires}&sig={self._media_sig(media_id, expires)}"
+        )
 
     async def media_link(self, request: web.Request) -> web.StreamResponse:
         media_id = request.match_info["media_id"]
@@ -184,8 +197,14 @@ class ZaloBotChannel(Channel):
         item = await self.app.media.get(media_id)
         if item is None:
             raise web.HTTPNotFound()
-        return web.Response(body=item.data, content_type=item.mime_type, headers={
-            "Content-Disposition": f'inline; filename="{quote(item.filename)}"', "Cache-Control": "private"})
+        return web.Response(
+            body=item.data,
+            content_type=item.mime_type,
+            headers={
+                "Content-Disposition": f'inline; filename="{quote(item.filename)}"',
+                "Cache-Control": "private",
+            },
+        )
 
     # Inbound ---------------------------------------------------------------------------------------------
     async def _process(self, update: dict[str, Any]) -> None:
@@ -196,7 +215,9 @@ class ZaloBotChannel(Channel):
             sender: dict[str, Any] = message["from"] if isinstance(message.get("from"), dict) else {}
             private = str(chat.get("chat_type", "PRIVATE")).upper() != "GROUP"
             if private and "unsupported" in str(update.get("event_name", "")) and sender.get("id"):
-                await say(self.app, self, str(chat.get("id") or sender["id"]), str(sender["id"]), unsupported_text)
+                await say(
+                    self.app, self, str(chat.get("id") or sender["id"]), str(sender["id"]), unsupported_text
+                )
             return
         await respond(self.app, self, event)
 
@@ -223,8 +244,11 @@ class ZaloBotChannel(Channel):
     async def _send_media(self, chat_id: str, media: Media) -> list[str]:
         url = media.url
         if media.data is not None and not url and self.public_url:
-            url = await self.app.media.put(media.data, "image/jpeg" if media.kind == "image" else
-                                           "application/octet-stream", media.filename or "file")
+            url = await self.app.media.put(
+                media.data,
+                "image/jpeg" if media.kind == "image" else "application/octet-stream",
+                media.filename or "file",
+            )
         if is_ref(url):
             url = self.media_url(url) if self.public_url else None  # type: ignore[arg-type]
         if not url or not url.startswith(("https://", "http://")):

@@ -86,7 +86,6 @@ class OAApi(LazyHttp):
         self._secret = secret_key
         self._tz = tz_name
 
-
     async def _post(self, url: str, **kw: Any) -> dict[str, Any]:
         try:
             async with self.http.post(url, **kw) as response:
@@ -115,8 +114,9 @@ class OAApi(LazyHttp):
 
     async def send(self, access_token: str, user_id: str, message: dict[str, Any]) -> str:
         """A consultation message; returns its message id."""
-        data = await self._api("/v3.0/oa/message/cs", access_token,
-                               json={"recipient": {"user_id": user_id}, "message": message})
+        data = await self._api(
+            "/v3.0/oa/message/cs", access_token, json={"recipient": {"user_id": user_id}, "message": message}
+        )
         return str(data.get("message_id", ""))
 
     async def upload_image(self, access_token: str, data: bytes, mime: str, filename: str) -> str:
@@ -131,8 +131,9 @@ class OAApi(LazyHttp):
     async def refresh(self, refresh_token: str) -> tuple[str, str, int]:
         """(access token, new single-use refresh token, seconds the access token lives)."""
         form = {"refresh_token": refresh_token, "app_id": self.app_id, "grant_type": "refresh_token"}
-        body = await self._post(self.oauth_url + "/v4/oa/access_token", data=form,
-                                headers={"secret_key": self._secret})
+        body = await self._post(
+            self.oauth_url + "/v4/oa/access_token", data=form, headers={"secret_key": self._secret}
+        )
         if body.get("access_token") and body.get("refresh_token"):
             try:
                 expires_in = int(body.get("expires_in") or 0)
@@ -141,8 +142,10 @@ class OAApi(LazyHttp):
             # Zalo documents 25 h; a missing value is trusted as that (a -216 would still trigger a refresh).
             return str(body["access_token"]), str(body["refresh_token"]), expires_in or DEFAULT_LIFETIME
         code = body.get("error")
-        raise OAuthFailed(int(code) if isinstance(code, int | str) and str(code).lstrip("-").isdigit() else 0,
-                          str(body.get("error_name", ""))[:100])
+        raise OAuthFailed(
+            int(code) if isinstance(code, int | str) and str(code).lstrip("-").isdigit() else 0,
+            str(body.get("error_name", ""))[:100],
+        )
 
 
 def until(seconds: int) -> datetime:

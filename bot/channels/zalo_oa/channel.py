@@ -63,21 +63,25 @@ class ZaloOAChannel(Channel):
     def __init__(self, app: App) -> None:
         self.app = app
         settings = app.settings
-        assert settings.zalo_oa_app_id is not None and settings.zalo_oa_secret_key is not None, \
+        assert settings.zalo_oa_app_id is not None and settings.zalo_oa_secret_key is not None, (
             "ANDAN_ZALO_OA_SECRET_KEY is required with ANDAN_ZALO_OA_APP_ID"
+        )
         self.app_id = settings.zalo_oa_app_id
         app_secret = settings.zalo_oa_secret_key.get_secret_value()
         webhook_secret = settings.zalo_oa_webhook_secret
         self._webhook_secret = webhook_secret.get_secret_value() if webhook_secret else app_secret
-        self.api = OAApi(settings.zalo_oa_api_url, settings.zalo_oa_oauth_url, self.app_id, app_secret,
-                         settings.timezone)
+        self.api = OAApi(
+            settings.zalo_oa_api_url, settings.zalo_oa_oauth_url, self.app_id, app_secret, settings.timezone
+        )
         self.tokens = TokenKeeper(app, self.api)
         self.max_buttons = MAX_BUTTONS
 
     async def start(self) -> None:
         if not self.app.settings.public_url:
-            log.warning("zalo oa receives messages only by webhook: set ANDAN_PUBLIC_URL and register "
-                        "<public url>/webhook/zalo-oa in the Zalo developer console")
+            log.warning(
+                "zalo oa receives messages only by webhook: set ANDAN_PUBLIC_URL and register "
+                "<public url>/webhook/zalo-oa in the Zalo developer console"
+            )
 
     async def stop(self) -> None:
         await self.api.close()
@@ -108,7 +112,9 @@ class ZaloOAChannel(Channel):
         # older) and may disable a webhook that keeps failing, and a replayer learns nothing either way.
         age = time.time() - signed_at(timestamp)  # the wall clock: Zalo stamps events with its own
         if age > self.app.settings.zalo_oa_event_max_age_seconds or age < -FUTURE_SKEW:
-            log.warning("zalo oa webhook event outside the replay window ignored", extra={"age_seconds": round(age)})
+            log.warning(
+                "zalo oa webhook event outside the replay window ignored", extra={"age_seconds": round(age)}
+            )
             return web.json_response({"error": 0})
         self.app.spawn(self._process(body), "zalo-oa-event")  # Zalo waits 2 s at most
         return web.json_response({"error": 0})
@@ -146,7 +152,9 @@ class ZaloOAChannel(Channel):
             try:
                 pair = await self.tokens.refresh(token)
             except OAuthFailed as error:
-                log.error("zalo oa token refresh refused: authorize the app again", extra={"code": error.code})
+                log.error(
+                    "zalo oa token refresh refused: authorize the app again", extra={"code": error.code}
+                )
                 raise RetryAfter(BROKEN_PAUSE, "zalo oa credentials need renewal") from None
             try:
                 return await call(pair.access)
@@ -157,8 +165,10 @@ class ZaloOAChannel(Channel):
         return await self._authorized(lambda token: self.api.send(token, user_id, message))
 
     def _buttons(self, choices: tuple[Choice, ...]) -> dict[str, Any]:
-        buttons = [{"title": c.label[:TITLE_LIMIT], "type": "oa.query.hide", "payload": BUTTON_MARK + c.payload}
-                   for c in choices]
+        buttons = [
+            {"title": c.label[:TITLE_LIMIT], "type": "oa.query.hide", "payload": BUTTON_MARK + c.payload}
+            for c in choices
+        ]
         return {"type": "template", "payload": {"buttons": buttons}}
 
     async def deliver(self, chat_id: str, reply: Reply) -> list[str]:
@@ -186,14 +196,17 @@ class ZaloOAChannel(Channel):
                 data, mime, filename = item.data, item.mime_type, item.filename
         if media.kind == "image" and data is not None and mime.startswith("image/"):
             image = data
-            attachment_id = await self._authorized(lambda token: self.api.upload_image(token, image, mime, filename))
+            attachment_id = await self._authorized(
+                lambda token: self.api.upload_image(token, image, mime, filename)
+            )
             element = {"media_type": "image", "attachment_id": attachment_id}
         elif media.kind == "image" and media.url and media.url.startswith(("https://", "http://")):
             element = {"media_type": "image", "url": media.url}
         else:
             return await self._send(chat_id, {"text": media_unavailable_text(media.caption, media.filename)})
-        message: dict[str, Any] = {"attachment": {"type": "template",
-                                                  "payload": {"template_type": "media", "elements": [element]}}}
+        message: dict[str, Any] = {
+            "attachment": {"type": "template", "payload": {"template_type": "media", "elements": [element]}}
+        }
         if caption:
             message["text"] = caption
         return await self._send(chat_id, message)

@@ -33,7 +33,9 @@ SEAL = "zalo-oa-token"
 REFRESH_AHEAD = timedelta(hours=1)
 ADOPT_TRIES, ADOPT_WAIT = 10, 0.2  # how long to wait for another process's refresh to be committed
 BROKEN_PAUSE = 3600.0
-RETRY_REFUSED = timedelta(minutes=10)  # after a refused refresh, keep using the old token this long before trying again
+RETRY_REFUSED = timedelta(
+    minutes=10
+)  # after a refused refresh, keep using the old token this long before trying again
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,12 @@ class TokenKeeper:
         settings = app.settings
         assert settings.zalo_oa_app_id is not None
         self.app_id = settings.zalo_oa_app_id
-        self._seed_access = settings.zalo_oa_access_token.get_secret_value() if settings.zalo_oa_access_token else ""
-        self._seed_refresh = (settings.zalo_oa_refresh_token.get_secret_value()
-                              if settings.zalo_oa_refresh_token else "")
+        self._seed_access = (
+            settings.zalo_oa_access_token.get_secret_value() if settings.zalo_oa_access_token else ""
+        )
+        self._seed_refresh = (
+            settings.zalo_oa_refresh_token.get_secret_value() if settings.zalo_oa_refresh_token else ""
+        )
         self._fingerprint = app.keyring.keyed_hash("zalo-oa-seed", self.app_id, self._seed_refresh)
         self._lock = asyncio.Lock()
         self._pair: Pair | None = None
@@ -81,7 +86,9 @@ class TokenKeeper:
         if row is not None and (row.seed_fingerprint == self._fingerprint or not self._seed_refresh):
             return row
         if row is None:
-            row = ZaloOACredentials(app_id=self.app_id, access_token="", refresh_token="", seed_fingerprint="")
+            row = ZaloOACredentials(
+                app_id=self.app_id, access_token="", refresh_token="", seed_fingerprint=""
+            )
         keyring = self.app.keyring
         row.access_token = keyring.seal(SEAL, self._seed_access.encode())
         row.refresh_token = keyring.seal(SEAL, self._seed_refresh.encode())
@@ -109,15 +116,21 @@ class TokenKeeper:
         pair = await self.current()
         if not pair.due():
             return pair.access
-        if pair.alive() and (not pair.refresh or (
-                self._refused_at is not None and clock.now() - self._refused_at < RETRY_REFUSED)):
-            return pair.access  # nothing to refresh with, or refused a moment ago: don't hammer the OAuth server
+        if pair.alive() and (
+            not pair.refresh
+            or (self._refused_at is not None and clock.now() - self._refused_at < RETRY_REFUSED)
+        ):
+            return (
+                pair.access
+            )  # nothing to refresh with, or refused a moment ago: don't hammer the OAuth server
         try:
             return (await self.refresh(pair.access)).access
         except OAuthFailed as error:
             self._refused_at = clock.now()
-            log.error("zalo oa token refresh refused: authorize the app again and set ANDAN_ZALO_OA_REFRESH_TOKEN",
-                      extra={"code": error.code})
+            log.error(
+                "zalo oa token refresh refused: authorize the app again and set ANDAN_ZALO_OA_REFRESH_TOKEN",
+                extra={"code": error.code},
+            )
             if pair.alive():
                 return pair.access  # still valid for a while: keep serving
             raise RetryAfter(BROKEN_PAUSE, "zalo oa credentials need renewal") from None
@@ -156,8 +169,11 @@ class TokenKeeper:
         """After our refresh token was refused: a pair stored by another process, if it appears shortly."""
         for _attempt in range(ADOPT_TRIES):
             async with self.app.db.session() as session:
-                row = (await session.exec(
-                    select(ZaloOACredentials).where(ZaloOACredentials.app_id == self.app_id))).first()
+                row = (
+                    await session.exec(
+                        select(ZaloOACredentials).where(ZaloOACredentials.app_id == self.app_id)
+                    )
+                ).first()
                 if row is not None and row.version > version:
                     self._pair = self._open(row)
                     return self._pair

@@ -142,7 +142,7 @@ def parse(event: dict[str, Any]) -> Incoming | Followed | None:
         if not stripped:
             return None
         if stripped.startswith(BUTTON_MARK) and ":" in stripped and len(stripped) <= 65:
-            choice = stripped[len(BUTTON_MARK):]
+            choice = stripped[len(BUTTON_MARK) :]
             return Incoming(CHANNEL, user_id, user_id, Kind.CHOICE, choice=choice, **common)
         return parse_text(CHANNEL, user_id, user_id, text, **common)
     listed = message.get("attachments")
