@@ -119,11 +119,17 @@ async def redeem(
 
 
 def links(settings: Settings, code: str, telegram_username: str | None = None) -> dict[str, str]:
+    """The web chat's invite link, and Telegram's deep link when the bot's username is known."""
     base = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
     found = {"web": f"{base}/join/{code}"}
     if telegram_username:
-        found["telegram"] = f"https://t.me/{telegram_username}?start={code}"
+        found["telegram"] = telegram_link(telegram_username, code)
     return found
+
+
+def telegram_link(username: str, code: str) -> str:
+    """A t.me deep link: the bot receives "/start <code>" (the code fits the 64 characters Telegram allows)."""
+    return f"https://t.me/{username}?start={code}"
 
 
 def write_qr(url: str, path: Path) -> Path:

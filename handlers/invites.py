@@ -106,7 +106,14 @@ async def make(ctx: Context, place: list) -> Outcome:
         created_by=ctx.person_id,
     )
     ctx.audit("invite.created", "invite", str(created.invite.id), ward, role=role)
-    found = links(ctx.app.settings, created.code, getattr(ctx.app.channels.get("telegram"), "username", None))
+    found = links(ctx.app.settings, created.code)
+    found.update(
+        {
+            name: link
+            for name, channel in ctx.app.channels.items()
+            if (link := channel.join_link(created.code))
+        }
+    )
     place_name = _label or ""
     if area_id is None and group_id is None:
         place_name = ""

@@ -393,3 +393,18 @@ async def test_telegram_down_at_start_is_retried_in_the_background(db_url: str, 
             assert channel.username == "andan_test_bot"
             await driver.say("/start")
             assert driver.choices() == ["Tiếng Việt", "English"]
+
+
+async def test_an_invite_made_in_the_web_chat_carries_the_telegram_deep_link(
+    tg: tuple[Any, TelegramDriver],
+) -> None:
+    """Each channel says how to open it with an invite code (the channel contract's join_link)."""
+    town, _telegram = tg
+    assert town.app.channels["telegram"].join_link("ABCD") == "https://t.me/andan_test_bot?start=ABCD"
+    assert town.app.channels["web"].join_link("ABCD") is None  # the web link comes from the public address
+    admin = await town.join("Chị Hạnh", role="ward_admin")
+    await admin.say("/moi")
+    await admin.press(admin.choices()[0])
+    replies = await admin.press(admin.choices()[0])
+    text = "\n".join(m["text"] for m in replies)
+    assert "https://t.me/andan_test_bot?start=" in text and "/join/" in text

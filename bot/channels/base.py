@@ -82,6 +82,10 @@ class Channel(ABC):
     async def forget(self, session: AsyncSession, chat_id: str) -> None:  # noqa: B027 - optional hook
         """Erase what this channel itself keeps about a chat (a stored transcript), in the caller's transaction."""
 
+    def join_link(self, code: str) -> str | None:
+        """A link that opens a chat with the bot on this platform and redeems an invite code, if it has one."""
+        return None
+
     async def download(self, attachment: Attachment) -> bytes:
         """The bytes of a photo, file or voice note a person sent (adapters that receive media override this)."""
         if attachment.data is not None:

@@ -33,6 +33,7 @@ from bot.core.events import Attachment, Incoming, Kind
 from bot.core.replies import Reply
 from bot.http_input import read_json
 from bot.i18n import _, use_locale
+from bot.invites import telegram_link
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -422,6 +423,9 @@ class TelegramChannel(Channel):
                 return await self.sender.send(new, reply)
             except ChatMigrated as again:
                 raise Permanent("chat migrated twice") from again
+
+    def join_link(self, code: str) -> str | None:
+        return telegram_link(self.username, code) if self.username else None
 
     async def download(self, attachment: Attachment) -> bytes:
         if attachment.data is not None:
