@@ -12,11 +12,11 @@ is one atomic upsert, so concurrent requests cannot slip past a limit together.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from math import ceil
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -32,10 +32,12 @@ if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
 
     from bot.app import App
+    from bot.core.context import Context
     from bot.core.events import Incoming
     from bot.security import Keyring
     from bot.settings import Settings
 
+T = TypeVar("T")
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -136,6 +138,25 @@ async def purge(session: AsyncSession) -> int:
     """Drop every counter whose window is over; returns how many."""
     result = await execute(session, delete(RateCounter).where(col(RateCounter.window_end) <= clock.now()))
     return int(result.rowcount or 0)
+
+
+async def guarded(
+    ctx: Context, limit: Limit, paused: Callable[[Verdict], str], look_up: Callable[[], Awaitable[T | None]]
+) -> T | None:
+    """A look-up of a secret code behind a wrong-guess limit, per client network on the web and per chat account
+    elsewhere. Every attempt is counted before the look-up and a found code gives its count back, so only wrong
+    attempts add up and concurrent guesses cannot slip past the limit; once it is reached, even a right code waits
+    (the answer must not tell them apart) and the costly look-up does not run. `look_up` tells the person what
+    was wrong when it finds nothing; `paused` says when they may try again."""
+    client = client_of(ctx.app.keyring, ctx.event)
+    verdict = await take(ctx.app, ctx.session, limit, client)
+    if not verdict.allowed:
+        ctx.reply(paused(verdict))
+        return None
+    found = await look_up()
+    if found is not None:
+        await give_back(ctx.app, ctx.session, limit, client)
+    return found
 
 
 # Who is counted ---------------------------------------------------------------------------------------------

@@ -88,27 +88,24 @@ async def find(
 
 
 async def find_counted(ctx: Context, typed: str, purposes: set[Purpose]) -> LinkCode | None:
-    """`find` behind the wrong-code limit (bot.ratelimit: per client network on the web, per chat account
-    elsewhere); when nothing usable is found it has already told the person why.
+    """`find` behind the wrong-guess limit (bot.ratelimit.guarded); when nothing usable is found it has already
+    told the person why."""
 
-    Every attempt is counted before the look-up and a usable code gives its count back, so only wrong attempts
-    add up, and concurrent guesses cannot slip past the limit. Once it is reached, even a right code waits."""
-    client = ratelimit.client_of(ctx.app.keyring, ctx.event)
-    verdict = await ratelimit.take(ctx.app, ctx.session, ratelimit.LINK_CODES, client)
-    if not verdict.allowed:
-        ctx.reply(
-            _(
-                "Too many wrong link codes have been typed from here, so link codes are paused for a while to "
-                "keep accounts safe. Please try again after {time}."
-            ).format(time=verdict.retry_time())
-        )
-        return None
-    found = await find(ctx.session, ctx.app.keyring, typed, purposes)
-    if isinstance(found, LinkError):
-        ctx.reply(error_text(found))
-        return None
-    await ratelimit.give_back(ctx.app, ctx.session, ratelimit.LINK_CODES, client)
-    return found
+    async def look_up() -> LinkCode | None:
+        found = await find(ctx.session, ctx.app.keyring, typed, purposes)
+        if isinstance(found, LinkError):
+            ctx.reply(error_text(found))
+            return None
+        return found
+
+    return await ratelimit.guarded(ctx, ratelimit.LINK_CODES, paused, look_up)
+
+
+def paused(verdict: ratelimit.Verdict) -> str:
+    return _(
+        "Too many wrong link codes have been typed from here, so link codes are paused for a while to "
+        "keep accounts safe. Please try again after {time}."
+    ).format(time=verdict.retry_time())
 
 
 async def consume(session: AsyncSession, row: LinkCode) -> bool:

@@ -36,28 +36,28 @@ async def lookup(ctx: Context) -> None:
 
 
 async def open_by_code(ctx: Context, typed: str) -> bool:
-    # Each look-up costs scrypt work: every attempt is counted before it runs, and a right code gives its count
-    # back, so only wrong attempts add up (per client network on the web, per chat account elsewhere). Once they
-    # reach the limit, even a right code waits for the window to end: the answer must not tell them apart.
-    client = ratelimit.client_of(ctx.app.keyring, ctx.event)
-    verdict = await ratelimit.take(ctx.app, ctx.session, ratelimit.RECEIPT_CODES, client)
-    if not verdict.allowed:
-        ctx.reply(
-            _(
-                "Too many wrong receipt codes have been typed from here, so looking up codes is paused for a "
-                "while to keep tips safe. Please try again after {time}."
-            ).format(time=verdict.retry_time())
-        )
-        return False
-    tip = await find_by_code(ctx.session, ctx.app.keyring, typed)
-    if tip is None or tip.purged_at is not None:
-        ctx.reply(
-            _(
-                "No tip matches that code. Please check it (letters and digits, dashes optional) and try again."
+    # Each look-up costs scrypt work: it runs behind the wrong-guess limit (bot.ratelimit.guarded).
+    async def look_up() -> Tip | None:
+        tip = await find_by_code(ctx.session, ctx.app.keyring, typed)
+        if tip is None or tip.purged_at is not None:
+            ctx.reply(
+                _(
+                    "No tip matches that code. Please check it (letters and digits, dashes optional) and try "
+                    "again."
+                )
             )
-        )
+            return None
+        return tip
+
+    def paused(verdict: ratelimit.Verdict) -> str:
+        return _(
+            "Too many wrong receipt codes have been typed from here, so looking up codes is paused for a "
+            "while to keep tips safe. Please try again after {time}."
+        ).format(time=verdict.retry_time())
+
+    tip = await ratelimit.guarded(ctx, ratelimit.RECEIPT_CODES, paused, look_up)
+    if tip is None:
         return False
-    await ratelimit.give_back(ctx.app, ctx.session, ratelimit.RECEIPT_CODES, client)
     ctx.begin("tip_status", tip=tip.id, text="", files=[])
     return True
 
