@@ -52,6 +52,26 @@ def setup(level: str = "INFO") -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+class Throttle:
+    """At most one log line per `interval` seconds for something any client can cause at will (a malformed
+    request, a forged signature), with the count of those left out since the last line."""
+
+    def __init__(self, interval: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval, self.clock = interval, clock
+        self._next = 0.0
+        self._suppressed = 0
+
+    def allow(self) -> int | None:
+        """None while quiet (one more left out); otherwise how many were left out before this one."""
+        now = self.clock()
+        if now < self._next:
+            self._suppressed += 1
+            return None
+        self._next = now + self.interval
+        left_out, self._suppressed = self._suppressed, 0
+        return left_out
+
+
 class MalformedRequests(logging.Filter):
     """aiohttp logs each malformed request (a bad header, a bad chunk size, a request line over 8 KB) at ERROR with
     a full traceback, although it answers 400 correctly: any client could flood the log. On the "aiohttp.server"
@@ -60,26 +80,21 @@ class MalformedRequests(logging.Filter):
 
     def __init__(self, interval: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
-        self.interval, self.clock = interval, clock
-        self._next = 0.0
-        self._suppressed = 0
+        self.throttle = Throttle(interval, clock)
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
         if record.levelno < logging.WARNING or not isinstance(error, HttpProcessingError):
             return True
-        now = self.clock()
-        if now < self._next:
-            self._suppressed += 1
+        left_out = self.throttle.allow()
+        if left_out is None:
             return False
-        self._next = now + self.interval
         # The record is rewritten in place (handlers receive this same object); the client's address stays out.
         record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
         record.msg, record.args = "malformed HTTP request refused", ()
         record.exc_info, record.exc_text, record.stack_info = None, None, None
         record.reason = type(error).__name__
-        record.suppressed = self._suppressed
-        self._suppressed = 0
+        record.suppressed = left_out
         return True
 
 

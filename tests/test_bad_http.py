@@ -20,7 +20,7 @@ import pytest
 from aiohttp import web
 from sqlmodel import func, select
 
-from bot.logs import MalformedRequests, tame_server_errors
+from bot.logs import MalformedRequests, Throttle, tame_server_errors
 from models import ProcessedUpdate
 from tests.conftest import Town
 from tests.drivers import free_port
@@ -460,10 +460,10 @@ def server_log() -> Any:
     tame_server_errors()
     (found,) = [f for f in logging.getLogger("aiohttp.server").filters if isinstance(f, MalformedRequests)]
     now = [1000.0]
-    saved = found.clock, found._next, found._suppressed
-    found.clock, found._next, found._suppressed = (lambda: now[0]), 0.0, 0
+    saved = found.throttle
+    found.throttle = Throttle(60.0, lambda: now[0])
     yield now
-    found.clock, found._next, found._suppressed = saved
+    found.throttle = saved
 
 
 async def test_malformed_http_is_400_and_one_warning_per_interval(hooks: Hooks, caplog, server_log) -> None:  # type: ignore[no-untyped-def]
@@ -511,3 +511,15 @@ async def test_a_real_server_bug_still_logs_an_error_with_its_traceback(caplog, 
         and bug.exc_info is not None
         and isinstance(bug.exc_info[1], RuntimeError)
     )
+
+
+async def test_forged_zalo_oa_signatures_log_one_warning_a_minute(hooks: Hooks, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Anyone can post a forged event: a flood of them is one WARNING line (with a count), not one per request."""
+    caplog.set_level(logging.WARNING)
+    forged = {**JSON_HEADERS, "X-ZEvent-Signature": "mac=" + "0" * 64}
+    body = json.dumps(hooks.oa_event()).encode()
+    for _ in range(20):
+        assert (await hooks.post("/webhook/zalo-oa", body, forged))[0] == 401
+    lines = [r for r in caplog.records if "bad signature" in r.getMessage()]
+    assert len(lines) == 1 and lines[0].suppressed == 0  # type: ignore[attr-defined]
+    assert errors(caplog) == [] and await hooks.processed() == 0
