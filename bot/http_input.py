@@ -7,6 +7,7 @@
   parsing, so the recursive parser never meets a RecursionError; integers of at most 20 digits (every id and count
   fits; longer ones cost quadratic time to convert and overflow floats); finite numbers only (no NaN, Infinity or
   1e400).
+- `read_upload`: the web chat's upload form (a file and its caption), read part by part within bounds.
 - `cross_site`: whether a browser sent a request from a page of another site (the Origin check of the web chat).
 - `InputRefused`: what they raise, with the HTTP status to answer; the server's middleware answers it as is.
 
@@ -18,17 +19,20 @@ from __future__ import annotations
 import json
 import math
 import operator
+from dataclasses import dataclass
 from itertools import accumulate, count
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 MAX_DEPTH = 64  # a Telegram update, the deepest body any route expects, nests about a dozen levels
 MAX_INT_DIGITS = 20  # 2**64 has 20 digits: every platform id and count fits
 MAX_NUMBER_CHARS = 64  # a float literal longer than this is not a measurement
 CHUNK = 64 * 1024
+MAX_PARTS = 8  # the chat page's upload form has two (file, caption)
+CAPTION_BYTES = 16 * 1024
 
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _STEPS = bytes.maketrans(b"[]{}", b"\x02\x00\x02\x00")  # an opening bracket counts 2, a closing one 0
@@ -132,3 +136,52 @@ def cross_site(request: web.BaseRequest, public_url: str | None) -> bool:
         return False
     ours = {_host_of(f"http://{request.host}"), _host_of(public_url) if public_url else None} - {None}
     return _host_of(origin) not in ours  # "null" (a sandboxed or file page) has no host: cross-site
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str | None  # control characters (CR/LF included) replaced, at most 200 characters
+    mime_type: str | None
+    data: bytes
+    caption: str
+
+
+async def read_upload(request: web.BaseRequest, limit: int) -> Upload:
+    """The `file` and `caption` parts of a multipart form, read part by part: a part is never read whole into
+    memory past `limit` (413; a chunked body has no Content-Length to refuse it by). No boundary, a broken or
+    nested part, too many parts or a client hanging up halfway is a 400."""
+    filename = mime = None
+    data, caption = b"", ""
+    try:
+        reader = await request.multipart()
+        for _index in range(MAX_PARTS):
+            part = await reader.next()
+            if part is None:
+                return Upload(filename, mime, data, caption)
+            if not isinstance(part, BodyPartReader):
+                raise InputRefused(400, "nested multipart")  # the page never sends one
+            if part.name == "file":
+                filename = _clean_name(part.filename)
+                mime = part.headers.get("Content-Type")
+                data = await _read_part(part, limit)
+            elif part.name == "caption":
+                caption = (await _read_part(part, CAPTION_BYTES)).decode("utf-8", "replace")[:4000]
+    except (ValueError, HttpProcessingError, ConnectionResetError) as error:
+        raise InputRefused(400, f"broken form: {type(error).__name__}") from None
+    raise InputRefused(400, "too many parts")
+
+
+async def _read_part(part: BodyPartReader, limit: int) -> bytes:
+    body = bytearray()
+    while chunk := await part.read_chunk(CHUNK):
+        body += chunk
+        if len(body) > limit:
+            raise InputRefused(413, "part too large")
+    return bytes(body)
+
+
+def _clean_name(name: str | None) -> str | None:
+    if name is None:
+        return None
+    cleaned = "".join(c if c.isprintable() else " " for c in name).strip()[:200]
+    return cleaned or None

@@ -24,15 +24,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from aiohttp import BodyPartReader, web
-from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp import web
 from sqlmodel import col, delete, select
 
 from bot import ratelimit
 from bot.channels.base import Channel
 from bot.core.events import Attachment, Incoming, Kind, Location, parse_text
 from bot.core.replies import Reply
-from bot.http_input import CHUNK, InputRefused, cross_site, read_json
+from bot.http_input import InputRefused, cross_site, read_json, read_upload
 from bot.i18n import _, fmt_time, use_locale
 from bot.media import is_ref
 from bot.people import locale_of
@@ -49,7 +48,6 @@ COOKIE = "andan_session"
 MAX_WAIT = 25.0
 MAX_MESSAGE_ID = 2**31 - 1
 JSON_LIMIT = 256 * 1024  # a message is at most a few thousand characters; ten times that still reads politely
-MAX_PARTS = 8  # the page's form has two (file, caption)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -282,10 +280,10 @@ class WebChannel(Channel):
 
     async def _read_upload(self, request: web.Request, sid: str, limit: int) -> Incoming:
         try:
-            filename, mime, data, caption = await _read_form(request, limit)
-        # No boundary, a broken part, a part header over the line limit, a client hanging up halfway.
-        except (ValueError, HttpProcessingError, ConnectionResetError):
-            raise _BadInput("malformed", 400) from None
+            upload = await read_upload(request, limit)
+        except InputRefused as refused:
+            raise _BadInput("too_large" if refused.status == 413 else "malformed", refused.status) from None
+        filename, mime, data, caption = upload.filename, upload.mime_type, upload.data, upload.caption
         if not data:
             raise _BadInput("empty", 400)
         kind = (
@@ -395,44 +393,6 @@ class _BadInput(Exception):
         if self.reason == "empty":
             return _("The message was empty, so nothing was sent.")
         return _("The message could not be read. Please try again.")
-
-
-async def _read_form(request: web.Request, limit: int) -> tuple[str | None, str | None, bytes, str]:
-    """(file name, MIME type, bytes, caption) of the page's upload form, read part by part within bounds: a part
-    is never read whole into memory past `limit` (a chunked body has no Content-Length to refuse it by)."""
-    reader = await request.multipart()
-    filename = mime = None
-    data, caption = b"", ""
-    for _index in range(MAX_PARTS):
-        part = await reader.next()
-        if part is None:
-            return filename, mime, data, caption
-        if not isinstance(part, BodyPartReader):
-            raise ValueError("nested multipart")  # the page never sends one
-        if part.name == "file":
-            filename = _clean_name(part.filename)
-            mime = part.headers.get("Content-Type")
-            data = await _read_part(part, limit)
-        elif part.name == "caption":
-            caption = (await _read_part(part, 16 * 1024)).decode("utf-8", "replace")[:4000]
-    raise ValueError("too many parts")
-
-
-async def _read_part(part: BodyPartReader, limit: int) -> bytes:
-    body = bytearray()
-    while chunk := await part.read_chunk(CHUNK):
-        body += chunk
-        if len(body) > limit:
-            raise _BadInput("too_large", 413)
-    return bytes(body)
-
-
-def _clean_name(name: str | None) -> str | None:
-    """A file name as shown and stored: control characters (CR/LF included) become spaces, at most 200."""
-    if name is None:
-        return None
-    cleaned = "".join(c if c.isprintable() else " " for c in name).strip()[:200]
-    return cleaned or None
 
 
 def _echo(event: Incoming, choice_label: str | None) -> dict[str, Any]:

@@ -16,8 +16,9 @@ from bot.core.replies import Choice, Reply
 from bot.i18n import N_, _, fmt_date, fmt_datetime
 from handlers.common import pick_reason, picked
 from handlers.tips.common import category_name, router, status_name
+from handlers.tips.files import decide_choices, decide_files, take_files
 from handlers.tips.notify import notify_officers
-from handlers.tips.report import MAX_TEXT, decide_choices, decide_files, take_files
+from handlers.tips.report import MAX_TEXT
 from handlers.tips.store import attachment_rows, discard_files, find_by_code
 from models import Tip, TipMessage, TipStatus
 

@@ -16,8 +16,9 @@ from bot.outbox import seal_route
 from handlers.common import home, pick_reason, picked, search_ward_step
 from handlers.tips.clocks import decision_due, receipt_due
 from handlers.tips.common import category_name, occurred_label, police_of_ward, ward_name
+from handlers.tips.files import drop_risky_files, risk_summary
 from handlers.tips.notify import notify_new_tip
-from handlers.tips.report import drop_risky_files, flow, limit_text, network_limit_text, risk_summary
+from handlers.tips.report import flow, limit_text, network_limit_text
 from handlers.tips.store import (
     attachment_rows,
     count_network_tip,
