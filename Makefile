@@ -43,16 +43,16 @@ lint: setup
 	$(VENV)/bin/ruff format --check bot handlers models migrations tests benchmarks
 	$(VENV)/bin/ruff check bot handlers models migrations tests benchmarks
 	$(VENV)/bin/mypy bot handlers models
-	$(PY) -m bot.i18n_tool check
+	$(PY) -m bot.tools.catalogs check
 
 test: lint  ## the whole suite, on SQLite and on PostgreSQL (127.0.0.1:5432)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 i18n: setup  ## extract messages, update the vi/en catalogs, compile, and list what lacks a translation
-	$(PY) -m bot.i18n_tool all
+	$(PY) -m bot.tools.catalogs all
 
 docs: setup  ## regenerate the README's commands and settings tables from the code
-	$(PY) -m bot.docs_tool
+	$(PY) -m bot.tools.docs
 
 bench: setup  ## benchmarks (see benchmarks/README.md)
 	$(PY) -m benchmarks

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot import loop
+from bot.app import loop
 
 TOKEN = "123456789:BENCH-andan-token"
 READY = "sender ready"
@@ -156,7 +156,7 @@ async def work(args: argparse.Namespace) -> None:
         channel = await make_channel(app, args)
         app.add_channel(channel)
         sender = Sender(app)
-        loop.started()  # as bot.runtime.serve does
+        loop.started()  # as bot.app.runtime.serve does
         running = asyncio.create_task(sender.run())
         print(READY, flush=True)  # the broadcast is written once every sender is up, as in production
         # Done when the broadcast has been written and nothing of it waits: two index lookups, not a count that
@@ -284,7 +284,7 @@ async def broadcast(url: str) -> float:
 
     from bot.core.replies import Choice, Reply
     from bot.db import Database
-    from bot.outbox import enqueue_to_people
+    from bot.delivery.outbox import enqueue_to_people
     from models import Person, Priority
 
     db = Database(url)

@@ -418,7 +418,7 @@ async def run(backend: str, args: argparse.Namespace, scratch: Path) -> Figures:
 
 async def sample(app: Any, name: str, monday: datetime, calls: int = 6) -> float:
     """Seconds per call of one section, over a few group scopes and the ward scope."""
-    from bot.digest_sections import Scope
+    from bot.extensions.digest_sections import Scope
 
     fn = app.registry.digest_sections[name].fn
     end = monday  # Monday 07:00 in Vietnam: the digest's week ends here
@@ -434,7 +434,7 @@ async def sample(app: Any, name: str, monday: datetime, calls: int = 6) -> float
 def timed_parts(app: Any, parts: dict[str, list[float]], skipped: list[str]) -> Iterator[None]:
     """Time every registered digest section and column, and the outbox writes, for the breakdown."""
     import bot.digest.tick
-    from bot import digest_sections as ds
+    from bot.extensions import digest_sections as ds
 
     def timer(name: str, fn: Any) -> Any:
         async def timed(*a: Any, **kw: Any) -> Any:

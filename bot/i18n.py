@@ -1,6 +1,6 @@
 """Translations and locale-aware formatting: gettext through Babel catalogs, dates and numbers in the configured zone.
 
-Catalogs live in `locales/<lang>/LC_MESSAGES/<domain>.po`, one domain per feature (see `bot.i18n_tool`);
+Catalogs live in `locales/<lang>/LC_MESSAGES/<domain>.po`, one domain per feature (see `bot.tools.catalogs`);
 they are compiled in memory at start-up, so no build step is needed. The current person's locale is kept
 in a ContextVar, set once per incoming update or outgoing message.
 """

@@ -143,7 +143,7 @@ class Settings(BaseSettings):
         description="A Zalo OA webhook event signed longer ago than this is ignored (replay of a captured event).",
     )
 
-    # Abuse limits without identity (bot.ratelimit), reverse proxies, media downloads.
+    # Abuse limits without identity (bot.guard.ratelimit), reverse proxies, media downloads.
     rate_web_sessions_per_hour: int = Field(
         600,
         ge=0,

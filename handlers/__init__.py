@@ -7,7 +7,7 @@ from bot.core.router import Router
 
 
 def all_routers() -> list[Router]:
-    from bot.housekeeping import router as upkeep_router
+    from bot.app.housekeeping import router as upkeep_router
     from handlers import alerts, forget, help, invites, language, onboarding
     from handlers.linking import router as linking_router
     from handlers.mediation import router as mediation_router

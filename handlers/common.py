@@ -6,10 +6,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.context import Context
 from bot.core.flow import Outcome, goto, retry
+from bot.core.flow import pick_reason as pick_reason  # until every feature uses Payload.expect
+from bot.core.payloads import YesNo
 from bot.core.replies import Choice
-from bot.geo import search_wards, ward_label
+from bot.directory.geo import search_wards, ward_label
+from bot.directory.people import home_grant
 from bot.i18n import _
-from bot.people import home_grant
 from models import Area, Group, Province, RoleGrant, Ward
 
 
@@ -21,12 +23,11 @@ def picked(ctx: Context, prefix: str) -> str | None:
     return None
 
 
-def yes_no(yes: str, no: str, prefix: str = "yn") -> list[Choice]:
-    return [Choice(yes, f"{prefix}:yes"), Choice(no, f"{prefix}:no")]
-
-
-def pick_reason() -> str:
-    return _("Please choose one of the options below (press a button or type its number).")
+def yes_no(yes: str, no: str, kind: type[YesNo] | str = YesNo) -> list[Choice]:
+    """Two buttons answering a yes/no question of `kind` (a YesNo subclass with the question's own prefix)."""
+    if isinstance(kind, str):
+        return [Choice(yes, f"{kind}:yes"), Choice(no, f"{kind}:no")]
+    return [Choice(yes, kind(True)), Choice(no, kind(False))]
 
 
 async def place_label(session: AsyncSession, grant: RoleGrant) -> str:

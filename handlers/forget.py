@@ -12,8 +12,8 @@ from bot.core.context import Context
 from bot.core.flow import Flow, Outcome, finish, retry
 from bot.core.router import Router
 from bot.db import execute
+from bot.extensions.personal_data import unlink
 from bot.i18n import N_, _
-from bot.personal_data import unlink
 from handlers.common import pick_reason, picked, yes_no
 from models import (
     AuditEntry,
@@ -49,7 +49,7 @@ async def ask_confirm(ctx: Context) -> None:
             "with the police. Records already handed to the police or needed as legal records cannot be "
             "erased; I will list them. Continue?"
         ),
-        yes_no(_("Yes, erase my data"), _("No, keep it"), prefix="forget"),
+        yes_no(_("Yes, erase my data"), _("No, keep it"), kind="forget"),
     )
 
 

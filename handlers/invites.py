@@ -6,10 +6,10 @@ from bot.core.context import Context
 from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
 from bot.core.router import Router
-from bot.geo import areas_of, groups_of
+from bot.directory.geo import areas_of, groups_of
+from bot.directory.invites import SCOPE, create, links, may_grant
+from bot.directory.people import GRANTABLE
 from bot.i18n import N_, _, fmt_date
-from bot.invites import SCOPE, create, links, may_grant
-from bot.people import GRANTABLE
 from handlers.common import pick_reason, picked
 from handlers.onboarding import role_name
 from models import Area, Group, Role

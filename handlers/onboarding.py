@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from bot import clock, ratelimit
+from bot import clock
 from bot.core.context import Context
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.replies import Choice
 from bot.core.router import Router
-from bot.geo import areas_of, groups_of, pick_by_name
+from bot.directory.geo import areas_of, groups_of, pick_by_name
+from bot.directory.invites import RedeemError, redeem
+from bot.directory.people import grant
+from bot.guard import ratelimit
 from bot.i18n import N_, _
-from bot.invites import RedeemError, redeem
-from bot.people import grant
 from handlers.common import pick_reason, picked, place_label, search_ward_step
 from models import ChannelIdentity, ConsentRecord, Person, Role, Ward
 from models.base import pk
@@ -141,7 +142,7 @@ async def on_consent(ctx: Context) -> Outcome:
         return retry(pick_reason())
     client = ctx.event.client_key
     if client is not None:
-        # A web person costs only a cookie: each client network may create so many an hour (bot.ratelimit).
+        # A web person costs only a cookie: each client network may create so many an hour (bot.guard.ratelimit).
         verdict = await ratelimit.take(ctx.app, ctx.session, ratelimit.WEB_PEOPLE, client)
         if not verdict.allowed:
             ctx.reply(

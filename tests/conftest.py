@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot import clock, loop
-from bot.app import App
-from bot.invites import create
+from bot import clock
+from bot.app import App, loop
+from bot.app.wiring import build
+from bot.directory.invites import create
 from bot.settings import Settings
-from bot.wiring import build
 from models import Area, Group
 from tests.databases import DEMO_WARD, REQUIRE_PG, TEST_SECRET, PostgresTemplates, SqliteTemplates
 from tests.webchat import WebPerson, WebServer
@@ -26,7 +26,7 @@ _pg_state: dict[str, Any] = {}
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
-    """Every test runs on the event loop production runs on (bot.loop: uvloop where it is installed)."""
+    """Every test runs on the event loop production runs on (bot.app.loop: uvloop where it is installed)."""
     return {"uvloop": factory} if (factory := loop.factory()) else {"asyncio": asyncio.new_event_loop}
 
 

@@ -80,7 +80,7 @@ class ServerProcess:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "bot.cli",
+                "bot.app.cli",
                 "run",
                 cwd=self.workdir,
                 env=self.env,

@@ -16,12 +16,12 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy import text
 
-from bot import geo
 from bot.db import Database
-from bot.demo import DEMO_WARD, fill
+from bot.directory import geo
 from bot.migrate import upgrade
 from bot.security import Keyring
 from bot.settings import Settings
+from bot.tools.demo import DEMO_WARD, fill
 
 PG_ADMIN_URL = os.environ.get("ANDAN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("ANDAN_REQUIRE_POSTGRES") == "1"

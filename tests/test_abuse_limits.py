@@ -19,10 +19,10 @@ import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 from sqlmodel import func, select
 
+from bot.app.housekeeping import forget_rate_counters
 from bot.channels.base import Transient
 from bot.channels.zalo_common import MediaPolicy, Refused, TooLarge, fetch
-from bot.housekeeping import forget_rate_counters
-from bot.ratelimit import ClientNetworks
+from bot.guard.ratelimit import ClientNetworks
 from bot.security import Keyring, new_code
 from bot.settings import Settings
 from handlers.tips import store

@@ -9,7 +9,7 @@ from PIL import Image
 from sqlmodel import select
 
 from bot import clock
-from bot.digest_sections import Scope
+from bot.extensions.digest_sections import Scope
 from handlers.alerts.ack import acks_by_group
 from handlers.alerts.digest import alert_acks, alerts_section
 from models import LinkedChat, OutboxMessage

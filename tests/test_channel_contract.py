@@ -19,10 +19,10 @@ from aiohttp import web
 from sqlmodel import select
 
 import bot.channels
+from bot.app.wiring import build
 from bot.channels.base import Channel
 from bot.core.events import Attachment
 from bot.core.replies import Reply
-from bot.wiring import build
 from models import ChannelIdentity
 from tests.drivers import driver_town
 from tests.drivers.telegram import TelegramDriver
@@ -97,8 +97,8 @@ async def test_every_channel_class_implements_the_whole_contract(settings_for: A
 
 
 def test_the_server_finds_nothing_on_a_channel_outside_the_contract() -> None:
-    """bot/server.py asks channels only what Channel declares: no getattr/hasattr probing for optional methods."""
-    tree = ast.parse((ROOT / "bot" / "server.py").read_text(encoding="utf-8"))
+    """bot/app/server.py asks channels only what Channel declares: no getattr/hasattr probing for optional methods."""
+    tree = ast.parse((ROOT / "bot" / "app" / "server.py").read_text(encoding="utf-8"))
     probes = [
         ast.unparse(node)
         for node in ast.walk(tree)
@@ -222,7 +222,7 @@ def python_files(*folders: str) -> list[Path]:
 
 
 def test_no_feature_writes_outbox_rows_around_the_outbox_writer() -> None:
-    writer = ROOT / "bot" / "outbox.py"
+    writer = ROOT / "bot" / "delivery" / "outbox.py"
     found = []
     for path in python_files("bot", "handlers"):
         if path == writer:
@@ -243,7 +243,7 @@ def test_no_feature_writes_outbox_rows_around_the_outbox_writer() -> None:
             )
             if builds_row or inserts:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-    assert found == [], "write outbox rows through bot.outbox"
+    assert found == [], "write outbox rows through bot.delivery.outbox"
 
 
 def test_handlers_download_files_only_through_the_context() -> None:

@@ -19,14 +19,14 @@ import telegram.error
 from aiohttp import web
 from sqlmodel import select
 
+import bot.app.scheduler
 import bot.channels.telegram.channel as telegram_channel
 import bot.channels.zalo_bot.channel as zalo_bot_channel
-import bot.scheduler
+from bot.app.wiring import build
 from bot.channels.base import Transient
 from bot.core.replies import Reply
 from bot.core.router import Router
 from bot.logs import JsonFormatter
-from bot.wiring import build
 from models import TickRun
 from tests.conftest import Town
 from tests.drivers import driver_town
@@ -267,8 +267,8 @@ async def test_a_stop_while_ticks_run_logs_no_error_and_gives_unfinished_slots_b
     router = Router("test")
     for name, job in jobs.items():
         router.tick(name, every=timedelta(hours=1))(job)
-    monkeypatch.setattr(bot.scheduler, "FIRST_RUN_DELAY", timedelta(0))
-    monkeypatch.setattr(bot.scheduler, "STOP_GRACE", 0.5)
+    monkeypatch.setattr(bot.app.scheduler, "FIRST_RUN_DELAY", timedelta(0))
+    monkeypatch.setattr(bot.app.scheduler, "STOP_GRACE", 0.5)
     settings = settings_for(db_url, scheduler_enabled=True)
     app = build(settings, [router])
     await app.start()
@@ -282,7 +282,7 @@ async def test_a_stop_while_ticks_run_logs_no_error_and_gives_unfinished_slots_b
     assert time.monotonic() - began < 3
     assert jobs["test.quick"].finished and not jobs["test.slow"].finished
     # Only the real failure is an error; the tick cut short by the stop is not.
-    assert errors(caplog) == ["bot.scheduler: tick failed"]
+    assert errors(caplog) == ["bot.app.scheduler: tick failed"]
     assert [r.tick for r in caplog.records if r.levelno >= logging.ERROR] == ["test.broken"]  # type: ignore[attr-defined]
 
     reader = build(settings)

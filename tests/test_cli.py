@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def andan(tmp_path: Path, *args: str, url: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ANDAN_DATABASE_URL": url, "ANDAN_SECRET_KEY": "cli-test", "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.app.cli", *args],
         cwd=tmp_path,
         env=env,
         text=True,

@@ -30,8 +30,8 @@ import pytest
 from sqlmodel import col, select
 
 from bot.db import Database
-from bot.invites import create
-from bot.people import identity_for
+from bot.directory.invites import create
+from bot.directory.people import identity_for
 from bot.security import Keyring
 from bot.settings import Settings
 from models import Area, Group, OutboxMessage, OutboxStatus
@@ -91,7 +91,7 @@ async def keep_submitting(journey: Journey, member: Member, run: Run) -> None:
 
 
 async def invite_codes(db_url: str, members: list[Member]) -> dict[str, str]:
-    """Single-use invites for every member, as `andan invite` makes them (bot.invites.create)."""
+    """Single-use invites for every member, as `andan invite` makes them (bot.directory.invites.create)."""
     db = Database(db_url)
     settings = Settings(_env_file=None, database_url=db_url, secret_key=TEST_SECRET)  # type: ignore[call-arg]
     codes = {}

@@ -12,7 +12,7 @@ from bot.channels.base import Channel, Unreachable
 from bot.core.context import Context
 from bot.core.replies import Choice, Reply
 from bot.core.router import Registry, Router
-from bot.outbox import enqueue_sealed, enqueue_to_person, seal_route
+from bot.delivery.outbox import enqueue_sealed, enqueue_to_person, seal_route
 from handlers import all_routers
 from models import ChannelIdentity, ConversationState, OutboxMessage, OutboxStatus, Person, Priority
 from tests.conftest import Town

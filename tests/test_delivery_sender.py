@@ -16,7 +16,7 @@ from bot.app import App
 from bot.channels.base import Channel, Permanent, RetryAfter, Transient, Unreachable
 from bot.core.replies import Reply
 from bot.delivery import drain, sender_for, store
-from bot.outbox import cancel, progress
+from bot.delivery.outbox import cancel, progress
 from models import OutboxMessage, OutboxStatus, Priority
 
 
@@ -294,7 +294,7 @@ async def test_rows_for_a_channel_this_process_lacks_wait_instead_of_being_lost(
 async def test_a_group_chat_that_removed_the_bot_is_marked_and_skipped_next_time(
     rig: tuple[App, Scripted],
 ) -> None:
-    from bot.outbox import enqueue_to_chat
+    from bot.delivery.outbox import enqueue_to_chat
     from models import LinkedChat
     from tests.databases import DEMO_WARD
 

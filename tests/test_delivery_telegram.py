@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from bot import clock
 from bot.core.replies import Choice, Media, Reply
-from bot.outbox import enqueue_to_person
+from bot.delivery.outbox import enqueue_to_person
 from models import ChannelIdentity, OutboxMessage, OutboxStatus, Person, Priority
 from tests.conftest import Town
 from tests.drivers import driver_town, pick

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from sqlmodel import func, select
 
 import bot.digest.tick
-from bot.scheduler import run_due
-from bot.wiring import build
+from bot.app.scheduler import run_due
+from bot.app.wiring import build
 from models import LinkedChat, OutboxMessage
 from tests.databases import DEMO_WARD
 from tests.test_alerts_steps import alerts_in, group_id, send

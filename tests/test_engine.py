@@ -1,6 +1,6 @@
 """The conversation engine under stress: expiry, crashes mid-update, forged and concurrent presses, splitting.
 
-The tests run on the event loop production runs on (bot.loop; see tests/conftest.py).
+The tests run on the event loop production runs on (bot.app.loop; see tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot import clock, loop
-from bot.app import App
+from bot import clock
+from bot.app import App, loop
 from bot.core.context import Context
 from bot.core.events import Incoming, Kind, parse_text
 from bot.core.flow import Flow, Outcome, finish, goto, retry
@@ -200,7 +200,7 @@ async def test_in_a_group_help_reveals_no_place_and_strangers_are_sent_to_a_priv
 async def test_handled_updates_are_remembered_hashed_and_forgotten_after_two_days(
     app: App, manual_clock
 ) -> None:  # type: ignore[no-untyped-def]
-    from bot.housekeeping import forget_old_updates
+    from bot.app.housekeeping import forget_old_updates
     from models import ProcessedUpdate
 
     await app.dispatcher.handle(

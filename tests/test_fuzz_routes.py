@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bot.http_input import InputRefused, loads, nesting_depth
+from bot.guard.http_input import InputRefused, loads, nesting_depth
 from tests.test_bad_http import TG_SECRET, Hooks, webhook_town
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))  # more for a longer hunt: FUZZ_EXAMPLES=1000

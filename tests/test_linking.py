@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bot.core.replies import Reply
-from bot.outbox import enqueue_to_person
+from bot.delivery.outbox import enqueue_to_person
 from handlers.linking.codes import purge_codes
 from models import AuditEntry, ChannelIdentity, ConsentRecord, LinkCode, LinkedChat, Person, RoleGrant
 from tests.drivers import driver_town, pick

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from openpyxl import load_workbook
 from sqlmodel import col, select
 
-from bot.digest_sections import Scope
+from bot.extensions.digest_sections import Scope
 from bot.i18n import use_locale
 from handlers.mediation import outcome
 from models import Group

@@ -7,7 +7,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.core.replies import Choice, Reply
-from bot.outbox import enqueue_rows, pending_row
+from bot.delivery.outbox import enqueue_rows, pending_row
 from models import ChannelIdentity, OutboxMessage, OutboxStatus, Priority
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import col, func, select
 
-from bot.digest_sections import Scope
+from bot.extensions.digest_sections import Scope
 from handlers.pledges.digest import pledge_column, pledges_section
 from models import Area, Group, Household
 from models.pledges import HouseholdMember, PledgeSignature

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import Integer
 from sqlmodel import SQLModel
 
-import bot.digest_sections
-import bot.personal_data
-import bot.scam_sources
-import bot.ticks
+import bot.extensions.digest_sections
+import bot.extensions.personal_data
+import bot.extensions.scam_sources
+import bot.extensions.ticks
 import models
 from bot.core.router import Registry, Router
 from handlers import all_routers
@@ -84,11 +84,11 @@ def test_the_registry_holds_what_the_included_routers_declare_and_nothing_else()
 def test_nothing_registers_itself_by_being_imported() -> None:
     """The module-level registries are gone: a feature's extension points exist only on its router."""
     for module, name in [
-        (bot.ticks, "TICKS"),
-        (bot.digest_sections, "SECTIONS"),
-        (bot.digest_sections, "COLUMNS"),
-        (bot.scam_sources, "SOURCES"),
-        (bot.personal_data, "PROVIDERS"),
+        (bot.extensions.ticks, "TICKS"),
+        (bot.extensions.digest_sections, "SECTIONS"),
+        (bot.extensions.digest_sections, "COLUMNS"),
+        (bot.extensions.scam_sources, "SOURCES"),
+        (bot.extensions.personal_data, "PROVIDERS"),
     ]:
         assert not hasattr(module, name), f"{module.__name__}.{name}"
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from bot.scheduler import run_due
+from bot.app.scheduler import run_due
 from models import OutboxMessage, ReportConfig, ReportSubmission
 
 VN = "+07:00"

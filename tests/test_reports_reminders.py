@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlmodel import select
 
+from bot.app.scheduler import run_due
 from bot.i18n import local
-from bot.scheduler import run_due
 from models import LinkedChat, OutboxMessage
 from tests.databases import DEMO_WARD
 from tests.test_alerts_steps import group_id

@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import func, select
 
 from bot import clock
+from bot.app.scheduler import Scheduler, run_due, run_tick, slot_of
+from bot.app.wiring import build
 from bot.core.router import Router
-from bot.scheduler import Scheduler, run_due, run_tick, slot_of
-from bot.wiring import build
 from handlers import all_routers
 from models import TickRun
 
@@ -117,9 +117,9 @@ async def test_a_failed_run_is_retried_and_a_dead_claim_taken_over(
 
 
 async def test_apscheduler_has_one_job_per_tick_kind_and_runs_them(db_url, settings_for, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import bot.scheduler
+    import bot.app.scheduler
 
-    monkeypatch.setattr(bot.scheduler, "FIRST_RUN_DELAY", timedelta(0))
+    monkeypatch.setattr(bot.app.scheduler, "FIRST_RUN_DELAY", timedelta(0))
     app = build(settings_for(db_url))
     runner = Scheduler(app)
     try:

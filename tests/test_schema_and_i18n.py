@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.db import Database
-from bot.i18n_tool import check_placeholders, conflicts, missing
 from bot.migrate import pending_differences, upgrade
+from bot.tools.catalogs import check_placeholders, conflicts, missing
 
 
 async def test_models_and_migrations_agree(db_url: str, sqlite_templates, postgres_templates) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from sqlmodel import func, select
 from bot.channels.base import Permanent, RetryAfter, Transient, Unreachable
 from bot.core.events import Incoming, Kind
 from bot.core.replies import Choice, Media, Reply
-from bot.outbox import enqueue_to_chat
+from bot.delivery.outbox import enqueue_to_chat
 from models import LinkedChat, ProcessedUpdate
 from tests.drivers import driver_town, pick
 from tests.drivers.telegram import TelegramDriver

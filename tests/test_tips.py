@@ -226,7 +226,7 @@ async def test_named_tip_goes_with_name_and_phone_and_feeds_the_scam_check(town)
     csv_text = (await fetch(officer, record["url"])).decode("utf-8-sig")
     assert "Trần Thị Hoa" in csv_text and "0912 345 678" in csv_text
 
-    from bot.scam_sources import Query
+    from bot.extensions.scam_sources import Query
 
     async with town.app.db.session() as session:
         ward = await session.get(Ward, DEMO_WARD)

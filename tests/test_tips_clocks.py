@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import col, func, select
 
-from bot.digest_sections import Scope
+from bot.extensions.digest_sections import Scope
 from bot.i18n import local, use_locale
 from handlers.tips.ticks import purge, remind_clocks
 from models import ConversationState, OutboxMessage, TipAttachment, TipMessage, TipRoute

@@ -14,7 +14,7 @@ from bot.channels.base import Permanent, RetryAfter, Transient, Unreachable
 from bot.channels.zalo_oa.webhook import signature
 from bot.core.events import Kind
 from bot.core.replies import Choice, Media, Reply
-from bot.outbox import enqueue_to_person
+from bot.delivery.outbox import enqueue_to_person
 from models import ChannelIdentity, OutboxMessage, OutboxStatus, Person, ProcessedUpdate, ZaloOACredentials
 from tests.drivers import driver_town, record_events
 from tests.drivers.zalo_oa import ZaloOADriver, buttons_of

@@ -56,7 +56,7 @@ async def test_tokens_refresh_ahead_on_rejection_and_persist_across_restarts(
 
 
 async def test_two_processes_never_spend_the_refresh_token_twice(db_url: str, settings_for) -> None:  # type: ignore[no-untyped-def]
-    from bot.wiring import build
+    from bot.app.wiring import build
 
     oa = ZaloOADriver()
     async with driver_town(oa, settings_for, db_url) as town:

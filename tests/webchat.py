@@ -8,7 +8,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.app import App
-from bot.server import build_http
+from bot.app.server import build_http
 
 
 class WebPerson:

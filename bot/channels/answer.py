@@ -3,7 +3,7 @@
 
 The web chat answers differently by design: its replies are the HTTP answer, stored in the transcript in the
 update's own transaction (bot.channels.web). Pushes (alerts, reminders, digests) never come here: they go
-through the outbox (bot.outbox) and its rate-limited sender.
+through the outbox (bot.delivery.outbox) and its rate-limited sender.
 
 A direct reply is not queued: if it cannot be sent, the person sees nothing and may write again. A short pause
 the platform asks for is waited out once; a person who blocked the bot is marked unreachable, as the outbox
@@ -21,8 +21,8 @@ from bot.channels.base import Channel, DeliveryError, RetryAfter, Unreachable
 from bot.core.events import Incoming
 from bot.core.replies import Reply
 from bot.delivery.routes import Route, mark_unreachable
+from bot.directory.people import locale_of
 from bot.i18n import use_locale
-from bot.people import locale_of
 
 if TYPE_CHECKING:
     from bot.app import App

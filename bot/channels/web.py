@@ -9,7 +9,7 @@ API (same origin, session bound to the HttpOnly cookie `andan_session`):
 - Msg: `{"id", "ephemeral", "direction": "in"|"out", "text", "choices": [{"label","payload"}], "media", "at",
   "at_display"}`. Before consent nothing is stored: such messages have `"id": null, "ephemeral": true`.
 - A request without a session cookie opens a new session; beyond ANDAN_RATE_WEB_SESSIONS_PER_HOUR from one client
-  network it is answered 429 with `Retry-After` and `{"error"}` (bot.ratelimit).
+  network it is answered 429 with `Retry-After` and `{"error"}` (bot.guard.ratelimit).
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlmodel import col, delete, select
 
-from bot import ratelimit
 from bot.channels.base import Channel
 from bot.core.events import Attachment, Incoming, Kind, Location, parse_text
 from bot.core.replies import Reply
-from bot.http_input import InputRefused, cross_site, read_json, read_upload
+from bot.directory.people import locale_of
+from bot.guard import ratelimit
+from bot.guard.http_input import InputRefused, cross_site, read_json, read_upload
 from bot.i18n import _, fmt_time, use_locale
 from bot.media import is_ref
-from bot.people import locale_of
 from models import WebMessage
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ class WebChannel(Channel):
             )
         return response
 
-    # Abuse limits (bot.ratelimit): by client network, never by who someone is ---------------------------
+    # Abuse limits (bot.guard.ratelimit): by client network, never by who someone is ---------------------------
     def _client_key(self, request: web.Request) -> str | None:
         return self._networks.key(request.remote, request.headers.getall("X-Forwarded-For", []))
 
@@ -244,7 +244,7 @@ class WebChannel(Channel):
     async def _read_event(self, request: web.Request, sid: str) -> Incoming:
         """The event a request carries. Only what the page sends is accepted: JSON as application/json (a form or
         text/plain is what another site's page can send without asking), files as multipart, from the page's own
-        origin (bot.http_input.cross_site)."""
+        origin (bot.guard.http_input.cross_site)."""
         if cross_site(request, self.app.settings.public_url):
             raise _BadInput("cross_site", 403)
         limit = self.app.settings.web_max_upload_mb * 1024 * 1024

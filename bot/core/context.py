@@ -78,7 +78,7 @@ class Context:
     async def grants(self) -> list[RoleGrant]:
         """Active role grants of the person (cached for this update)."""
         if self._grants is None:
-            from bot.people import active_grants
+            from bot.directory.people import active_grants
 
             self._grants = await active_grants(self.session, self.person.id) if self.person else []
         return self._grants

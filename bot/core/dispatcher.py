@@ -24,11 +24,12 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import clock
 from bot.core.context import Context
-from bot.core.errors import Refusal
+from bot.core.errors import NotChosen, Refusal
 from bot.core.events import Incoming, Kind
+from bot.core.flow import pick_reason, retry
 from bot.core.replies import Reply
+from bot.directory.people import identity_for
 from bot.i18n import _, use_locale
-from bot.people import identity_for
 from bot.textnorm import fold
 from models import ConversationState, Person, ProcessedUpdate
 
@@ -224,7 +225,10 @@ class Dispatcher:
             prefix = (event.choice or "").split(":", 1)[0]
             handler = registry.choices.get(prefix)
             if handler is not None:
-                await handler(ctx)
+                try:
+                    await handler(ctx)
+                except NotChosen:
+                    ctx.reply(_("That button is no longer valid. Type /help to see what you can do."))
             elif ctx.state.flow:
                 # A button of an earlier question (or a forged payload) must not answer the current one.
                 ctx.reply(_("That button belongs to an earlier question. Please answer this one:"))
@@ -315,7 +319,10 @@ class Dispatcher:
             self._clear_flow(ctx)  # a flow or step removed by an upgrade: start clean rather than fail
             ctx.reply(_("Let's start again. Type /help to see what you can do."))
             return
-        outcome = await flow.handlers[step](ctx)
+        try:
+            outcome = await flow.handlers[step](ctx)
+        except NotChosen:
+            outcome = retry(pick_reason())
         if ctx._next_flow is not None or ctx._end_flow:
             return
         if outcome.action == "goto":

@@ -12,3 +12,8 @@ class Refusal(Exception):
         super().__init__(reason or text)
         self.text = text
         self.reason = reason
+
+
+class NotChosen(Exception):
+    """A step that takes only its own buttons got something else (`Payload.expect`): the flow engine re-asks the
+    question with the reason, as if the step had returned `retry(pick_reason())`."""

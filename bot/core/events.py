@@ -64,7 +64,7 @@ class Incoming:
     display_name: str | None = None
     platform_locale: str | None = None
     update_key: str | None = None  # for de-duplication of redelivered updates
-    # Keyed hash of the sender's client network (web chat only; bot.ratelimit), for limits that identify no one.
+    # Keyed hash of the sender's client network (web chat only; bot.guard.ratelimit), for limits that identify no one.
     # Never stored with what the person sends, and kept out of repr so it never reaches a log line.
     client_key: str | None = field(default=None, repr=False)
     raw: Any = field(default=None, repr=False, compare=False)

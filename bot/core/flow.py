@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.i18n import _
+
 if TYPE_CHECKING:
     from bot.core.context import Context
 
@@ -35,6 +37,11 @@ def goto(step: str) -> Outcome:
 def retry(reason: str) -> Outcome:
     """Tell the person why the answer was not accepted and ask the same question again."""
     return Outcome("retry", reason=reason)
+
+
+def pick_reason() -> str:
+    """Why a step that takes only its buttons re-asks (see `Payload.expect`)."""
+    return _("Please choose one of the options below (press a button or type its number).")
 
 
 def finish() -> Outcome:

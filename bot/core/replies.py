@@ -5,17 +5,23 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bot.core.payloads import MAX_BYTES, Payload
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class Choice:
-    """A button. The payload is short (Telegram allows 64 bytes of callback data) and typed, e.g. "lang:vi"."""
+    """A button: its label, and its payload as typed button data (`bot.core.payloads`) or, for a command
+    entry, "cmd:<command>". Kept as the packed string, which is what channels send and the outbox stores."""
 
     label: str
     payload: str
 
-    def __post_init__(self) -> None:
-        if not 0 < len(self.payload.encode()) <= 64:
-            raise ValueError(f"choice payload must be 1..64 bytes: {self.payload!r}")
+    def __init__(self, label: str, payload: Payload | str) -> None:
+        packed = payload.pack() if isinstance(payload, Payload) else payload
+        if not 0 < len(packed.encode()) <= MAX_BYTES:
+            raise ValueError(f"choice payload must be 1..{MAX_BYTES} bytes: {packed!r}")
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "payload", packed)
 
 
 @dataclass(frozen=True)

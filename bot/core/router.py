@@ -8,16 +8,17 @@ else: nothing registers itself by being imported.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.core.flow import Flow
-from bot.digest_sections import Column, GroupColumnFn, Registered, SectionFn
-from bot.personal_data import EraseFn, ExportFn, Provider
-from bot.scam_sources import SourceFn
-from bot.ticks import Tick, TickFn
+from bot.core.payloads import Payload
+from bot.extensions.digest_sections import Column, GroupColumnFn, Registered, SectionFn
+from bot.extensions.personal_data import EraseFn, ExportFn, Provider
+from bot.extensions.scam_sources import SourceFn
+from bot.extensions.ticks import Tick, TickFn
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -51,13 +52,29 @@ class Router:
     commands: list[Command] = field(default_factory=list)
     flows: dict[str, Flow] = field(default_factory=dict)
     choice_handlers: dict[str, Handler] = field(default_factory=dict)
-    # Web pages a feature serves beside the chat (e.g. checking a pledge code), mounted by bot/server.py.
+    # Web pages a feature serves beside the chat (e.g. checking a pledge code), mounted by bot/app/server.py.
     http_routes: Callable[[App], list[web.RouteDef]] | None = None
     ticks: list[Tick] = field(default_factory=list)
     digest_sections: list[Registered] = field(default_factory=list)
     digest_columns: list[Column] = field(default_factory=list)
     scam_sources: dict[str, SourceFn] = field(default_factory=dict)
     providers: list[Provider] = field(default_factory=list)
+    children: list[Router] = field(default_factory=list)
+
+    def include(self, *routers: Router) -> Router:
+        """Make the routers of a feature's modules part of this one (like aiogram's `include_router`): a module
+        declares its commands and buttons on its own router, and the feature's router.py includes it."""
+        for router in routers:
+            if router is self or router in self.children:
+                raise ValueError(f"router {router.name} included twice in {self.name}")
+            self.children.append(router)
+        return self
+
+    def walk(self) -> Iterator[Router]:
+        """This router and every router it includes, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
 
     def command(
         self,
@@ -91,21 +108,26 @@ class Router:
         self.flows[flow.name] = flow
         return flow
 
-    def choice(self, prefix: str) -> Callable[[Handler], Handler]:
-        """Handle a pressed choice whose payload starts with "prefix:" outside any flow (e.g. "ack:42")."""
+    def choice(self, prefix: str | type[Payload]) -> Callable[[Handler], Handler]:
+        """Handle a pressed button outside any flow: every payload whose first word is `prefix` (or the first word
+        of a Payload class's prefix, e.g. OpenTip's "tipp" of "tipp:open"), read in the handler with
+        `Kind.read(ctx)`; a handler that raises NotChosen tells the person the button is no longer valid."""
+        word = (prefix if isinstance(prefix, str) else prefix.prefix).split(":", 1)[0]
 
         def register(fn: Handler) -> Handler:
-            self.choice_handlers[prefix] = fn
+            if self.choice_handlers.get(word, fn) is not fn:
+                raise ValueError(f"router {self.name}: buttons {word!r} already have a handler")
+            self.choice_handlers[word] = fn
             return fn
 
         return register
 
     def tick(self, name: str, every: timedelta) -> Callable[[TickFn], TickFn]:
-        """A job the scheduler runs once per `every` across all processes (see bot/ticks.py)."""
+        """A job the scheduler runs once per `every` across all processes (see bot/extensions/ticks.py)."""
         return _collect(lambda fn: self.ticks.append(Tick(name, every, fn)))
 
     def digest_section(self, name: str, order: int) -> Callable[[SectionFn], SectionFn]:
-        """What the feature adds to the weekly digest (see bot/digest_sections.py), in `order`."""
+        """What the feature adds to the weekly digest (see bot/extensions/digest_sections.py), in `order`."""
         return _collect(lambda fn: self.digest_sections.append(Registered(name, order, fn)))
 
     def digest_column(self, name: str, order: int, header: str) -> Callable[[GroupColumnFn], GroupColumnFn]:
@@ -113,7 +135,7 @@ class Router:
         return _collect(lambda fn: self.digest_columns.append(Column(name, order, header, fn)))
 
     def scam_source(self, name: str) -> Callable[[SourceFn], SourceFn]:
-        """Where /kiemtra also looks for known scam phones, links, accounts and words (see bot/scam_sources.py)."""
+        """Where /kiemtra also looks for known scam phones, links, accounts and words (see bot/extensions/scam_sources.py)."""
         return _collect(lambda fn: self.scam_sources.__setitem__(name, fn))
 
     def personal_data(self, name: str, *, tables: Iterable[type], export: ExportFn, erase: EraseFn) -> None:
@@ -134,7 +156,10 @@ class Registry:
     """All routers of the app, indexed for dispatch."""
 
     def __init__(self, routers: Iterable[Router]) -> None:
-        self.routers = list(routers)
+        self.included = list(routers)
+        self.routers = [each for router in self.included for each in router.walk()]
+        if len({id(r) for r in self.routers}) != len(self.routers):
+            raise ValueError("a router is included twice")
         self.commands: dict[str, Command] = {}
         self.flows: dict[str, Flow] = {}
         self.choices: dict[str, Handler] = {}

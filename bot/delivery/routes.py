@@ -13,8 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.db import execute
+from bot.delivery.outbox import open_route
 from bot.delivery.store import Job
-from bot.outbox import open_route
 from bot.security import Keyring
 from models import ChannelIdentity, LinkedChat, Person
 

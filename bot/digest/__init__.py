@@ -1,6 +1,6 @@
 """The weekly digest: every Monday 07:00 (per ward, see models.DigestSetting) a short summary for each role.
 
-Features contribute sections and group columns (bot.digest_sections); this package decides who gets what
+Features contribute sections and group columns (bot.extensions.digest_sections); this package decides who gets what
 (audience), composes it (build, chart, table) and queues it to the outbox once per person and week (tick).
 Sections should compute ward-wide figures once with `memo` (bot.digest.memo) to stay set-based.
 """

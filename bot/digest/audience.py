@@ -66,7 +66,7 @@ async def recipients(session: AsyncSession, ward_code: int) -> list[Recipient]:
 
 
 async def _routes(session: AsyncSession, person_ids) -> dict[int, tuple[str, str]]:
-    """Where each person's pushes go; the same choice as bot.people.push_identity, for all of them at once."""
+    """Where each person's pushes go; the same choice as bot.directory.people.push_identity, for all of them at once."""
     rows = (
         await session.exec(
             select(ChannelIdentity, Person.preferred_identity_id)

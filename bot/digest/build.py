@@ -1,4 +1,4 @@
-"""Composes a ward's weekly digest from the sections and group columns the routers declare (bot.digest_sections).
+"""Composes a ward's weekly digest from the sections and group columns the routers declare (bot.extensions.digest_sections).
 
 Texts are composed once per (audience, group, language) and shared by everyone with that key, so the work grows
 with the number of groups, not of people; every section and column is asked once per ward (see bot.digest.memo).
@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.replies import Media
 from bot.digest.chart import line_chart
 from bot.digest.table import XLSX_MIME, to_xlsx
-from bot.digest_sections import Column, Registered, Scope, Section
+from bot.extensions.digest_sections import Column, Registered, Scope, Section
 from bot.i18n import _, fmt_date, fmt_number, use_locale
 from bot.media import MediaStore
 

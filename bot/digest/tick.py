@@ -17,12 +17,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.core.replies import Reply
+from bot.delivery.outbox import enqueue_rows, pending_row
+from bot.delivery.quiet import quiet_until
 from bot.digest.audience import group_chats, group_names, recipients
 from bot.digest.build import police_media, text_for, ward_week
 from bot.digest.memo import building
 from bot.i18n import local, zone
-from bot.outbox import enqueue_rows, pending_row
-from bot.quiet import quiet_until
 from models import DigestSetting, LinkedChat, OutboxMessage, Priority, RoleGrant
 
 if TYPE_CHECKING:

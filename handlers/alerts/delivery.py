@@ -16,9 +16,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import clock
 from bot.core.replies import Reply
 from bot.db import execute
+from bot.delivery.outbox import enqueue_to_chat, enqueue_to_people
+from bot.delivery.quiet import quiet_until
 from bot.i18n import current_locale, use_locale
-from bot.outbox import enqueue_to_chat, enqueue_to_people
-from bot.quiet import quiet_until
 from bot.settings import Settings
 from bot.textnorm import fold
 from handlers.alerts.identifiers import classify, identifiers_of

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.digest.memo import memo
-from bot.digest_sections import Scope, Section
+from bot.extensions.digest_sections import Scope, Section
 from bot.i18n import _, fmt_date, fmt_percent
 from handlers.alerts.delivery import SOURCE, due, release
 from handlers.alerts.places import concerns

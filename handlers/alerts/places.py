@@ -9,7 +9,7 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.people import home_grant
+from bot.directory.people import home_grant
 from models import Group, Role, RoleGrant, Ward
 from models.alerts import Alert, AlertTarget
 

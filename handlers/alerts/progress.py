@@ -6,8 +6,8 @@ from sqlmodel import col, select
 
 from bot.core.context import Context
 from bot.core.replies import Choice
+from bot.delivery.outbox import cancel, progress
 from bot.i18n import _, fmt_datetime
-from bot.outbox import cancel, progress
 from handlers.alerts.ack import ack_counts, acks_by_group
 from handlers.alerts.base import router
 from handlers.alerts.delivery import SOURCE

@@ -11,8 +11,8 @@ from sqlmodel import select
 from bot.core.context import Context
 from bot.core.events import Kind
 from bot.core.flow import Outcome, finish, retry
+from bot.extensions.scam_sources import Match, Query
 from bot.i18n import N_, _, fmt_date
-from bot.scam_sources import Match, Query
 from bot.textnorm import fold
 from handlers.alerts.base import router, scam_check
 from handlers.alerts.identifiers import CODE_LENGTH, accounts_in, codes_in, domains_in, phones_in

@@ -8,8 +8,8 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
+from bot.extensions.scam_sources import Match, Query
 from bot.i18n import _, fmt_date
-from bot.scam_sources import Match, Query
 from handlers.alerts.identifiers import words_in
 from models.alerts import Alert, AlertIdentifier, AlertStatus
 

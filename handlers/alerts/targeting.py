@@ -11,7 +11,7 @@ from bot import clock
 from bot.core.context import Context
 from bot.core.flow import Outcome, finish, goto, retry
 from bot.core.replies import Choice
-from bot.geo import areas_of, groups_of
+from bot.directory.geo import areas_of, groups_of
 from bot.i18n import _, fmt_datetime, zone
 from bot.security import new_code
 from handlers.alerts.base import compose

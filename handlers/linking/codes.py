@@ -10,10 +10,11 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock, ratelimit
+from bot import clock
 from bot.db import execute
+from bot.extensions.personal_data import unlink
+from bot.guard import ratelimit
 from bot.i18n import _
-from bot.personal_data import unlink
 from bot.security import Keyring, new_code, normalize_code
 from models import LinkCode, LinkedChat, Person
 
@@ -88,7 +89,7 @@ async def find(
 
 
 async def find_counted(ctx: Context, typed: str, purposes: set[Purpose]) -> LinkCode | None:
-    """`find` behind the wrong-guess limit (bot.ratelimit.guarded); when nothing usable is found it has already
+    """`find` behind the wrong-guess limit (bot.guard.ratelimit.guarded); when nothing usable is found it has already
     told the person why."""
 
     async def look_up() -> LinkCode | None:

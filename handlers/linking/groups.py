@@ -8,8 +8,8 @@ from sqlmodel import col, delete, select
 from bot.core.context import Context
 from bot.core.replies import Choice
 from bot.db import execute
+from bot.directory.people import holds
 from bot.i18n import N_, _
-from bot.people import holds
 from handlers.common import place_label
 from handlers.linking import router
 from handlers.linking.codes import VALID_MINUTES, LinkError, Purpose, consume, error_text, find_counted, issue

@@ -8,8 +8,8 @@ from sqlmodel import and_, col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
+from bot.directory.people import holds
 from bot.i18n import N_, _
-from bot.people import holds
 from bot.textnorm import fold
 from models import Person, Role, RoleGrant
 from models.mediation import (

@@ -17,8 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.db import execute
+from bot.extensions.personal_data import unlink
 from bot.i18n import _
-from bot.personal_data import unlink
 from handlers.mediation import cases
 from models import Person
 from models.mediation import (

@@ -6,8 +6,8 @@ from __future__ import annotations
 from bot import clock
 from bot.core.context import Context
 from bot.core.replies import Choice
+from bot.delivery.outbox import cancel
 from bot.i18n import _
-from bot.outbox import cancel
 from handlers.common import picked
 from handlers.mediation import cases, view
 from handlers.mediation.cases import kind_label

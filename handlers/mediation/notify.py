@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.core.replies import Choice, Reply
-from bot.outbox import enqueue_to_person
+from bot.delivery.outbox import enqueue_to_person
 from models import OutboxMessage, Person, Priority
 from models.mediation import MediationCase
 

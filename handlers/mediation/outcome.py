@@ -14,9 +14,9 @@ from bot import clock
 from bot.core.context import Context
 from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
+from bot.delivery.outbox import cancel
+from bot.delivery.quiet import quiet_until
 from bot.i18n import _
-from bot.outbox import cancel
-from bot.quiet import quiet_until
 from handlers.common import pick_reason, picked
 from handlers.mediation import cases, view
 from handlers.mediation.notify import SOURCE, push

@@ -176,7 +176,7 @@ async def on_parties(ctx: Context) -> Outcome:
 async def ask_urgent(ctx: Context) -> None:
     ctx.reply(
         _("Is it urgent (the dispute is getting worse day by day)?"),
-        yes_no(_("Yes, urgent"), _("No"), prefix="hqu"),
+        yes_no(_("Yes, urgent"), _("No"), kind="hqu"),
     )
 
 
@@ -215,7 +215,7 @@ async def ask_private(ctx: Context) -> None:
             "Should it be handled in private? Then only the mediator in charge, the head of the mediation "
             "group and the parties will see it; group leaders will not."
         ),
-        yes_no(_("Yes, in private"), _("No, it can be open"), prefix="hqv"),
+        yes_no(_("Yes, in private"), _("No, it can be open"), kind="hqv"),
     )
 
 

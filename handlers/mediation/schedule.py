@@ -13,8 +13,8 @@ from bot import clock
 from bot.core.context import Context
 from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
+from bot.delivery.quiet import quiet_until
 from bot.i18n import _, fmt_date, fmt_datetime, fmt_time
-from bot.quiet import quiet_until
 from handlers.common import pick_reason, picked
 from handlers.mediation import cases, view
 from handlers.mediation.notify import push

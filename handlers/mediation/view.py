@@ -7,8 +7,8 @@ from sqlmodel import col, select
 
 from bot.core.context import Context
 from bot.core.replies import Choice
+from bot.directory.people import home_grant
 from bot.i18n import N_, _, fmt_datetime
-from bot.people import home_grant
 from handlers.common import picked
 from handlers.mediation import cases
 from handlers.mediation.cases import kind_label, status_label

@@ -8,9 +8,9 @@ from datetime import date
 from bot.core.context import Context
 from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
-from bot.geo import areas_of
+from bot.directory.geo import areas_of
+from bot.directory.people import home_grant
 from bot.i18n import N_, _, fmt_date
-from bot.people import home_grant
 from bot.textnorm import fold
 from handlers.common import pick_reason, picked, yes_no
 from handlers.pledges.common import campaign_of_year, current_version, router, target_year
@@ -237,7 +237,7 @@ async def ask_confirm(ctx: Context) -> None:
             end=fmt_date(date.fromisoformat(d["ends_on"])),
             scope=scope,
         ),
-        yes_no(_("Open the campaign"), _("Cancel"), prefix="popen"),
+        yes_no(_("Open the campaign"), _("Cancel"), kind="popen"),
     )
 
 

@@ -9,8 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.core.router import Router
+from bot.directory.people import home_grant
 from bot.i18n import local
-from bot.people import home_grant
 from models import Group, Household, RoleGrant
 from models.pledges import HouseholdMember, PledgeCampaign, PledgeSignature, PledgeVersion
 

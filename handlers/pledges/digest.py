@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.digest.memo import memo
-from bot.digest_sections import Scope, Section
+from bot.extensions.digest_sections import Scope, Section
 from bot.i18n import _, local
 from handlers.pledges import coverage
 from handlers.pledges.common import bar

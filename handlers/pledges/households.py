@@ -254,7 +254,7 @@ async def ask_remove(ctx: Context) -> None:
         _("Remove {household} from the list? Pledges it signed stay on record with its address.").format(
             household=household_label(household)
         ),
-        yes_no(_("Remove"), _("Keep it"), prefix="phrm"),
+        yes_no(_("Remove"), _("Keep it"), kind="phrm"),
     )
 
 

@@ -9,8 +9,8 @@ from bot import clock
 from bot.core.context import Context
 from bot.core.flow import Flow, Outcome, finish, retry, stay
 from bot.core.replies import Choice, Reply
+from bot.delivery.outbox import enqueue_to_person
 from bot.i18n import N_, _, use_locale
-from bot.outbox import enqueue_to_person
 from bot.textnorm import fold, matches
 from handlers.pledges.common import admin_groups, home_group, household_label, my_households, router
 from models import Household, Person, Priority, Role, RoleGrant

@@ -15,8 +15,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import execute
+from bot.extensions.personal_data import unlink
 from bot.i18n import _
-from bot.personal_data import unlink
 from handlers.pledges.common import household_label, is_open
 from handlers.pledges.verify import shown
 from models import Household, Person

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from bot.core.context import Context
 from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
-from bot.geo import areas_of
+from bot.directory.geo import areas_of
 from bot.i18n import N_, _, fmt_date, fmt_number
 from handlers.common import pick_reason, picked, yes_no
 from handlers.pledges.common import campaign_of_year, covers, latest_campaign, router
@@ -126,7 +126,7 @@ async def ask_confirm(ctx: Context) -> None:
             title=campaign.title,
             end=fmt_date(campaign.ends_on),
         ),
-        yes_no(_("Register the area"), _("Cancel"), prefix="pregok"),
+        yes_no(_("Register the area"), _("Cancel"), kind="pregok"),
     )
 
 

@@ -15,9 +15,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.core.replies import Reply
+from bot.delivery.outbox import enqueue_to_person
+from bot.delivery.quiet import quiet_until
 from bot.i18n import _, fmt_date
-from bot.outbox import enqueue_to_person
-from bot.quiet import quiet_until
 from handlers.pledges import coverage
 from handlers.pledges.common import is_open, today
 from models import Group, Household, OutboxMessage, Person, Priority, Role, RoleGrant

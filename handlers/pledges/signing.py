@@ -123,7 +123,7 @@ async def ask_read(ctx: Context) -> None:
     ctx.reply(_("“{title}” — please read the pledge ({n} parts):").format(title=campaign.title, n=len(parts)))
     for part in parts[:-1]:
         ctx.reply(part)
-    ctx.reply(parts[-1], yes_no(_("I have read it"), _("Not now"), prefix="pread"))
+    ctx.reply(parts[-1], yes_no(_("I have read it"), _("Not now"), kind="pread"))
 
 
 @flow.on("read")
@@ -200,7 +200,7 @@ async def ask_confirm(ctx: Context) -> None:
         _("{name} signs “{title}” on behalf of the household {household}. Sign now?").format(
             name=ctx.data["name"], title=campaign.title, household=household_label(household)
         ),
-        yes_no(_("Sign the pledge"), _("Cancel"), prefix="psign"),
+        yes_no(_("Sign the pledge"), _("Cancel"), kind="psign"),
     )
 
 

@@ -11,8 +11,8 @@ from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import execute
+from bot.extensions.personal_data import unlink
 from bot.i18n import N_, _
-from bot.personal_data import unlink
 from handlers.reports import digest, police, setup, submit, ticks  # noqa: F401  (commands and flows on the router)
 from handlers.reports.ui import router
 from models import Person, ReportConfig, ReportSubmission

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.context import Context
 from bot.core.replies import Choice
 from bot.digest import memo
-from bot.digest_sections import Scope, Section
+from bot.extensions.digest_sections import Scope, Section
 from bot.i18n import N_, _, fmt_datetime, fmt_number
 from bot.textnorm import fold
 from handlers.common import picked

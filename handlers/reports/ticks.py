@@ -16,9 +16,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.core.replies import Reply
+from bot.delivery.outbox import enqueue_to_chat, enqueue_to_person
+from bot.delivery.quiet import quiet_until
 from bot.i18n import _, fmt_datetime, ngettext, use_locale
-from bot.outbox import enqueue_to_chat, enqueue_to_person
-from bot.quiet import quiet_until
 from handlers.reports.periods import Period, current_period, last_closed_period, reminder_moments
 from handlers.reports.store import admins_of, missing_groups, ward_groups, ward_people
 from models import LinkedChat, OutboxMessage, Person, ReportConfig, Role

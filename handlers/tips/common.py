@@ -7,8 +7,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.context import Context
 from bot.core.router import Router
+from bot.directory.people import holds
 from bot.i18n import N_, _, fmt_date, fmt_datetime
-from bot.people import holds
 from models import LinkedChat, Person, Role, RoleGrant, Tip, TipStatus, Ward
 
 router = Router("tips")

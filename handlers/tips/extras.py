@@ -14,10 +14,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.db import execute
-from bot.digest_sections import Scope, Section
+from bot.extensions.digest_sections import Scope, Section
+from bot.extensions.personal_data import unlink
+from bot.extensions.scam_sources import Match, Query
 from bot.i18n import _, fmt_date, fmt_datetime
-from bot.personal_data import unlink
-from bot.scam_sources import Match, Query
 from handlers.alerts.identifiers import words_in
 from handlers.tips.common import category_name, status_name
 from models import Person, Tip, TipMessage, TipStatus, Ward

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot import ratelimit
 from bot.core.context import Context
 from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.replies import Choice, Reply
+from bot.guard import ratelimit
 from bot.i18n import N_, _, fmt_date, fmt_datetime
 from handlers.common import pick_reason, picked
 from handlers.tips.common import category_name, router, status_name
@@ -37,7 +37,7 @@ async def lookup(ctx: Context) -> None:
 
 
 async def open_by_code(ctx: Context, typed: str) -> bool:
-    # Each look-up costs scrypt work: it runs behind the wrong-guess limit (bot.ratelimit.guarded).
+    # Each look-up costs scrypt work: it runs behind the wrong-guess limit (bot.guard.ratelimit.guarded).
     async def look_up() -> Tip | None:
         tip = await find_by_code(ctx.session, ctx.app.keyring, typed)
         if tip is None or tip.purged_at is not None:

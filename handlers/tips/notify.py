@@ -14,8 +14,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.replies import Choice, Reply
+from bot.delivery.outbox import enqueue_sealed, enqueue_to_chat, enqueue_to_person
 from bot.i18n import _, fmt_date, use_locale
-from bot.outbox import enqueue_sealed, enqueue_to_chat, enqueue_to_person
 from handlers.tips.common import category_name, police_chats, police_of_ward, ward_name
 from models import OutboxMessage, Person, Priority, Tip, TipRoute
 

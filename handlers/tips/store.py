@@ -12,8 +12,9 @@ import phonenumbers
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import clock, ratelimit
+from bot import clock
 from bot.cleaning.result import Content, Verdict
+from bot.guard import ratelimit
 from bot.i18n import local
 from bot.security import Keyring, new_code, new_salt, normalize_code, slow_hash
 from handlers.alerts.identifiers import domains_in, phones_in

@@ -11,8 +11,8 @@ from bot.core.context import Context
 from bot.core.events import Kind
 from bot.core.flow import Outcome, finish, goto, retry
 from bot.core.replies import Choice
+from bot.delivery.outbox import seal_route
 from bot.i18n import _, current_locale, fmt_date
-from bot.outbox import seal_route
 from handlers.common import home, pick_reason, picked, search_ward_step
 from handlers.tips.clocks import decision_due, receipt_due
 from handlers.tips.common import category_name, occurred_label, police_of_ward, ward_name

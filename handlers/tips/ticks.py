@@ -17,9 +17,9 @@ from sqlmodel import col, select
 from bot import clock
 from bot.core.replies import Choice, Reply
 from bot.db import execute
+from bot.delivery.outbox import enqueue_to_person
+from bot.delivery.quiet import quiet_until
 from bot.i18n import _, fmt_date, local
-from bot.outbox import enqueue_to_person
-from bot.quiet import quiet_until
 from handlers.tips.clocks import is_overdue_decision, is_overdue_receipt, reminder_due
 from handlers.tips.common import police_of_ward, ward_name
 from handlers.tips.notify import notify_officers, queued

@@ -31,9 +31,9 @@ from bot.channels.telegram.send import Sender, WithLink, as_delivery_error, retr
 from bot.channels.telegram.transport import AiohttpRequest
 from bot.core.events import Attachment, Incoming, Kind
 from bot.core.replies import Reply
-from bot.http_input import read_json
+from bot.directory.invites import telegram_link
+from bot.guard.http_input import read_json
 from bot.i18n import _, use_locale
-from bot.invites import telegram_link
 
 if TYPE_CHECKING:
     from bot.app import App

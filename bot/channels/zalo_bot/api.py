@@ -16,7 +16,7 @@ from bot.channels.base import DeliveryError, Permanent, RetryAfter, Transient, U
 from bot.channels.reconnect import reason
 from bot.channels.zalo_common import LazyHttp
 from bot.core.events import Attachment, ChatType, Incoming, Kind, parse_text
-from bot.http_input import InputRefused, loads
+from bot.guard.http_input import InputRefused, loads
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from bot.channels.zalo_common import (
 )
 from bot.core.events import Attachment
 from bot.core.replies import Media, Reply, numbered, split_text
-from bot.http_input import read_json
+from bot.guard.http_input import read_json
 from bot.media import PREFIX, is_ref
 
 if TYPE_CHECKING:

@@ -39,7 +39,7 @@ from bot.channels.zalo_oa.webhook import (
 )
 from bot.core.events import Attachment, Incoming, Kind
 from bot.core.replies import Choice, Media, Reply, numbered, split_text
-from bot.http_input import loads, read_body
+from bot.guard.http_input import loads, read_body
 from bot.logs import Throttle
 from bot.media import is_ref
 
@@ -94,7 +94,7 @@ class ZaloOAChannel(Channel):
 
     async def webhook(self, request: web.Request) -> web.StreamResponse:
         """Signature first (over the raw bytes, with the timestamp read from them), then parse, then freshness.
-        A body too large, broken or not JSON is answered 4xx by the server's middleware (bot.http_input)."""
+        A body too large, broken or not JSON is answered 4xx by the server's middleware (bot.guard.http_input)."""
         header = request.headers.get(SIGNATURE_HEADER, "")
         if not header:
             return web.Response(status=401)

@@ -8,13 +8,13 @@ import signal
 
 from aiohttp import web
 
-from bot import geo
 from bot.app import App
-from bot.loop import started
+from bot.app.loop import started
+from bot.app.server import build_http
+from bot.app.wiring import build
+from bot.directory import geo
 from bot.migrate import upgrade
-from bot.server import build_http
 from bot.settings import Settings
-from bot.wiring import build
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.invites import create, links
+from bot.directory.invites import create, links
 from bot.security import Keyring
 from bot.settings import Settings
 from bot.textnorm import fold

@@ -1,4 +1,4 @@
-"""Runs every declared tick (bot.ticks) on time, exactly once per slot across all bot processes.
+"""Runs every declared tick (bot.extensions.ticks) on time, exactly once per slot across all bot processes.
 
 APScheduler (AsyncIOScheduler) holds one interval job per kind of tick — never one per group or ward: each tick
 finds in the database what is due at `bot.clock.now()`, so changing a ward's cadence needs no restart.
@@ -32,7 +32,7 @@ from sqlmodel import col, select
 
 from bot import clock
 from bot.db import execute
-from bot.ticks import Tick
+from bot.extensions.ticks import Tick
 from models import TickRun
 
 if TYPE_CHECKING:
@@ -221,7 +221,7 @@ class Scheduler:
 
 
 def install(app: App) -> None:
-    """Wire the scheduler into the app's start and stop (bot.wiring)."""
+    """Wire the scheduler into the app's start and stop (bot.app.wiring)."""
     runner = Scheduler(app)
 
     async def start(_app: App) -> None:

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.db import execute
-from bot.people import GRANTABLE, grant
+from bot.directory.people import GRANTABLE, grant
 from bot.security import Keyring, new_code, normalize_code
 from bot.settings import Settings
 from models import Invite, Role, RoleGrant

@@ -28,7 +28,7 @@ def build(settings: Settings, routers: Iterable[Router] | None = None) -> App:
 
         app.add_channel(ZaloOAChannel(app))
     if settings.scheduler_enabled:
-        from bot.scheduler import install as install_scheduler  # APScheduler: reminders, digests
+        from bot.app.scheduler import install as install_scheduler  # APScheduler: reminders, digests
 
         install_scheduler(app)
     from bot.delivery import install as install_delivery  # the outbox sender (ANDAN_DELIVERY_ENABLED)

@@ -18,8 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.core.replies import Reply
+from bot.directory.people import push_identities
 from bot.i18n import use_locale
-from bot.people import push_identities
 from bot.security import Keyring
 from models import LinkedChat, OutboxMessage, OutboxStatus, Person, Priority
 

@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot import geo, logs, loop
+from bot import logs
+from bot.app import loop
+from bot.directory import geo
 from bot.settings import get_settings
 from bot.textnorm import fold
 
@@ -66,7 +68,7 @@ class UserError(Exception):
 
 
 async def cmd_run(_args: argparse.Namespace) -> int:
-    from bot.runtime import serve
+    from bot.app.runtime import serve
 
     settings = get_settings()
     print(f"An Dân: web chat at http://{settings.host}:{settings.port}  (Ctrl+C to stop)", flush=True)
@@ -75,8 +77,8 @@ async def cmd_run(_args: argparse.Namespace) -> int:
 
 
 async def _prepared_app():
-    from bot.runtime import prepare
-    from bot.wiring import build
+    from bot.app.runtime import prepare
+    from bot.app.wiring import build
 
     app = build(get_settings())
     await prepare(app)
@@ -104,7 +106,7 @@ async def cmd_seed_geo(_args: argparse.Namespace) -> int:
 
 
 async def cmd_demo(_args: argparse.Namespace) -> int:
-    from bot.demo import fill
+    from bot.tools.demo import fill
 
     app = await _prepared_app()
     async with app.db.session() as session:
@@ -120,7 +122,7 @@ async def cmd_demo(_args: argparse.Namespace) -> int:
 
 
 async def cmd_invite(args: argparse.Namespace) -> int:
-    from bot.invites import SCOPE, create, links, write_qr
+    from bot.directory.invites import SCOPE, create, links, write_qr
     from models import Area, Group, Role
     from models.base import pk
 

@@ -1,9 +1,9 @@
-"""`python -m bot.i18n_tool extract|update|compile|check [--domain D]`: maintain the gettext catalogs.
+"""`python -m bot.tools.catalogs extract|update|compile|check [--domain D]`: maintain the gettext catalogs.
 
 `make i18n` runs all of it; `--domain` limits the update to one domain's files.
 
-Domains follow the code: `bot/*.py`, `bot/core/` and the core handlers are "core"; another package under
-`bot/` (e.g. `bot/channels/`) is its own domain, and so is each feature under `handlers/`. Separate files let
+Domains follow the code: `bot/channels/` and `bot/digest/` are their own domains, and so is each feature under
+`handlers/`; the rest of `bot/` and the core handlers are "core". Separate files let
 features be translated independently; at run time every domain of a language is merged (see `bot.i18n`).
 """
 
@@ -22,13 +22,14 @@ from bot.i18n import LOCALES_DIR, SUPPORTED
 
 ROOT = LOCALES_DIR.parent
 CORE_HANDLERS = {"common", "onboarding", "help", "language", "forget", "invites"}
+BOT_DOMAINS = {"channels", "digest"}
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 
 
 def domain_of(path: Path) -> str:
     rel = path.relative_to(ROOT).parts
     if rel[0] == "bot":
-        return rel[1] if len(rel) > 2 and rel[1] != "core" else "core"
+        return rel[1] if len(rel) > 2 and rel[1] in BOT_DOMAINS else "core"
     name = rel[1].removesuffix(".py")
     return "core" if name in CORE_HANDLERS or name == "__init__" else name
 

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, delete
 
-from bot import clock, ratelimit
+from bot import clock
 from bot.channels.zalo_oa.tokens import keep_tokens_fresh
 from bot.core.router import Router
 from bot.db import execute
 from bot.digest.tick import digest_tick
+from bot.guard import ratelimit
 from models import ProcessedUpdate
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ async def forget_old_updates(app: App) -> None:
 
 
 async def forget_rate_counters(app: App) -> None:
-    """A counter whose window is over limits nothing: keep none (bot.ratelimit)."""
+    """A counter whose window is over limits nothing: keep none (bot.guard.ratelimit)."""
     async with app.db.session() as session:
         count = await ratelimit.purge(session)
         await session.commit()

@@ -1,6 +1,6 @@
 """The aiohttp application: health check, and the routes channels and features serve (web chat, webhooks).
 
-Every client error is answered 4xx: the `client_errors` middleware answers what bot.http_input refuses and the
+Every client error is answered 4xx: the `client_errors` middleware answers what bot.guard.http_input refuses and the
 broken bodies aiohttp's parser meets while a handler reads them, and bot.logs keeps malformed requests out of
 the ERROR log.
 """
@@ -14,7 +14,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from sqlalchemy import text
 
-from bot.http_input import InputRefused
+from bot.guard.http_input import InputRefused
 from bot.logs import tame_server_errors
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""`python -m bot.docs_tool`: regenerate the README's commands and settings tables from the code.
+"""`python -m bot.tools.docs`: regenerate the README's commands and settings tables from the code.
 
 A test (tests/test_docs.py) fails when the README no longer matches, so the documentation cannot drift.
 """
@@ -13,7 +13,7 @@ from bot.core.router import Registry
 from bot.i18n import _, use_locale
 from bot.settings import Settings
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 ROLE_NAMES = {
     "resident": "resident",

@@ -5,7 +5,7 @@ often share one carrier-grade NAT address, and an IPv6 household holds a whole /
 proxies it is the right-most X-Forwarded-For address that none of them added. Only a keyed hash of the network
 travels with an event (`Incoming.client_key`); a counter row holds a keyed hash of (limit, client, window start),
 the window's end and a count: no address, no platform id, no content. Rows are purged once their window is over
-(bot.housekeeping). Counters live in the database because several worker processes serve one bot; each count
+(bot.app.housekeeping). Counters live in the database because several worker processes serve one bot; each count
 is one atomic upsert, so concurrent requests cannot slip past a limit together.
 """
 

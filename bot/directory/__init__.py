@@ -1,0 +1,1 @@
+"""Who and where: people and their roles, provinces and wards, and role invites."""
