@@ -109,20 +109,47 @@ def _babel_locale() -> Locale:
     return Locale.parse(_current.get())
 
 
+# One style for every date and time shown, per language: "01/12/2026", "07:03 ngày 26/11/2026" (Babel patterns).
+PATTERNS = {
+    "vi": {
+        "date": "dd/MM/yyyy",
+        "weekday": "EEEE, dd/MM/yyyy",
+        "datetime": "HH:mm 'ngày' dd/MM/yyyy",
+        "time": "HH:mm",
+    },
+    "en": {
+        "date": "dd/MM/yyyy",
+        "weekday": "EEEE dd/MM/yyyy",
+        "datetime": "HH:mm 'on' dd/MM/yyyy",
+        "time": "HH:mm",
+    },
+}
+
+
+def _pattern(kind: str) -> str:
+    return PATTERNS.get(_current.get(), PATTERNS["vi"])[kind]
+
+
 def fmt_datetime(moment: datetime, fmt: str = "short") -> str:
-    return babel_dates.format_datetime(local(moment), format=fmt, tzinfo=_zone, locale=_babel_locale())
+    """ "07:03 ngày 26/11/2026" in the configured zone (`fmt` is kept for callers; the style is one)."""
+    return babel_dates.format_datetime(
+        local(moment), format=_pattern("datetime"), tzinfo=_zone, locale=_babel_locale()
+    )
 
 
 def fmt_date(day: date | datetime, fmt: str = "medium") -> str:
+    """ "01/12/2026"; with fmt="full", the weekday first ("Thứ Ba, 01/12/2026"), for a day people plan around."""
     if isinstance(day, datetime):
         day = local(day).date()
-    return babel_dates.format_date(day, format=fmt, locale=_babel_locale())
+    return babel_dates.format_date(
+        day, format=_pattern("weekday" if fmt == "full" else "date"), locale=_babel_locale()
+    )
 
 
 def fmt_time(moment: datetime | time, fmt: str = "short") -> str:
     if isinstance(moment, datetime):
         moment = local(moment).timetz()
-    return babel_dates.format_time(moment, format=fmt, locale=_babel_locale())
+    return babel_dates.format_time(moment, format=_pattern("time"), locale=_babel_locale())
 
 
 def fmt_number(value: float | int) -> str:

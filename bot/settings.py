@@ -34,9 +34,55 @@ class Settings(BaseSettings):
     flow_idle_minutes: int = Field(60, description="A multi-step conversation left idle this long expires.")
     max_text_length: int = Field(4000, description="Longest message accepted from a person.")
     invite_days: int = Field(14, description="Days an invite stays valid.")
+    join_link_days: int = Field(
+        7, ge=1, description="Days a group's reusable join link stays valid unless its maker picks otherwise."
+    )
+    join_link_max_uses: int = Field(
+        50, ge=1, description="People who may join by one group join link unless its maker picks otherwise."
+    )
+    places_import_max_mb: int = Field(
+        2,
+        ge=1,
+        description="Largest areas-and-groups file (CSV or XLSX) accepted by `andan places import` and /diaban.",
+    )
+    places_import_max_lines: int = Field(
+        5000,
+        ge=1,
+        description="Most lines an areas-and-groups file may have (a ward has a few hundred groups).",
+    )
+    places_name_max_length: int = Field(
+        80, ge=10, description="Longest name of a residential area or group, in characters."
+    )
     log_level: str = Field("INFO", description="Logging level.")
     web_enabled: bool = Field(True, description="Serve the web chat at / .")
     web_max_upload_mb: int = Field(10, description="Largest photo or file accepted by the web chat.")
+    web_push_enabled: bool = Field(
+        True,
+        description="Offer Web Push in the web chat: a registered person may be told of new messages with the "
+        "page closed (the push says only that there is a message).",
+    )
+    web_push_hosts: str = Field(
+        "fcm.googleapis.com,push.services.mozilla.com,push.apple.com,notify.windows.com",
+        description="Push services (hosts with their subdomains, comma-separated) a browser's subscription may "
+        "point at.",
+    )
+    web_push_allow_http: bool = Field(
+        False, description="Allow plain-http push services (tests with a local fake only)."
+    )
+    web_push_allow_private: bool = Field(
+        False,
+        description="Allow push services on private or loopback addresses (tests with a local fake only).",
+    )
+    web_push_seconds: float = Field(10.0, gt=0, description="Longest time one Web Push request may take.")
+    vapid_private_key: SecretStr | None = Field(
+        None,
+        description="VAPID private key (P-256, base64url raw or PEM) that signs Web Push requests; derived from "
+        "ANDAN_SECRET_KEY if absent.",
+    )
+    vapid_subject: str = Field(
+        "",
+        description="VAPID contact (mailto: or https: URL) push services may use; ANDAN_PUBLIC_URL if absent.",
+    )
     media_dir: Path = Field(
         Path("media"), description="Where uploaded media is kept (encrypted where sensitive)."
     )
@@ -62,8 +108,66 @@ class Settings(BaseSettings):
     zalo_oa_refresh_token: SecretStr | None = Field(None, description="Initial OA refresh token.")
     zalo_oa_api_url: str = Field("https://openapi.zalo.me", description="Zalo OA Open API base URL.")
     zalo_oa_oauth_url: str = Field("https://oauth.zaloapp.com", description="Zalo OAuth base URL.")
+    # Reaching Zalo residents beyond the consultation window (bot.delivery.reach); see "Reaching every resident".
+    zalo_oa_window_days: int = Field(
+        7,
+        ge=1,
+        description="Days after a person's last message in which the OA may send them consultation messages.",
+    )
+    zalo_oa_promotion_enabled: bool = Field(
+        False,
+        description="The OA holds the promotion-message permission: use it beyond the consultation window.",
+    )
+    zalo_oa_promotion_hours: str = Field(
+        "08:00-22:00", description="Local hours in which Zalo accepts promotion messages."
+    )
+    zalo_oa_promotion_daily_cap: int = Field(
+        1, ge=0, description="Promotion messages one follower may get per local day."
+    )
+    zalo_oa_id: str | None = Field(
+        None,
+        description="The OA's id, for the link to a private chat (https://zalo.me/<id>) given in group chats.",
+    )
+    zalo_oa_group_path: str = Field(
+        "/v3.0/oa/message", description="OA API path that posts to a GMF group chat."
+    )
+    zalo_oa_group_recipient: str = Field(
+        "group_id", description='Recipient field naming a GMF group chat ("group_id" or "conversation_id").'
+    )
+    zalo_zns_api_url: str = Field(
+        "https://business.openapi.zalo.me", description="Zalo Notification Service (ZNS) base URL."
+    )
+    zalo_zns_urgent_alert_template: str | None = Field(
+        None, description="Approved ZNS template id for urgent alerts; enables ZNS for them."
+    )
+    zalo_zns_tip_reply_template: str | None = Field(
+        None, description='Approved ZNS template id for "a new reply to your tip"; enables ZNS for it.'
+    )
+    zalo_reach_leader_minutes: int = Field(
+        30,
+        ge=1,
+        description="Minutes after an urgent alert when group leaders get the list of who was not reached.",
+    )
 
     tip_retention_days: int = Field(365, description="Days a closed tip keeps its content before purge.")
+    tip_receipt_working_days: int = Field(
+        3, ge=1, description="Working days the ward police have to send a tipster the notice of receipt."
+    )
+    tip_transfer_working_days: int = Field(
+        3,
+        ge=1,
+        description="Working days the ward police have to check a tip and transfer it to the investigating body "
+        "(Criminal Procedure Code art. 145: at once, after a preliminary check).",
+    )
+    tip_decision_days: int = Field(
+        20,
+        ge=1,
+        description="Days the investigating body has to decide on a tip it received (Criminal Procedure Code "
+        "art. 147); shown to the police as information.",
+    )
+    tip_extension_months: int = Field(
+        2, ge=1, description="Longest extension of the decision deadline (Criminal Procedure Code art. 147)."
+    )
     tip_daily_limit: int = Field(
         5, description="Tips one person may send per day (counted without knowing who)."
     )
@@ -188,6 +292,25 @@ class Settings(BaseSettings):
         False, description="Allow media hosts on private or loopback addresses (tests with local fakes only)."
     )
     media_download_seconds: float = Field(30.0, gt=0, description="Longest time one media download may take.")
+
+    # Watching a process (bot.metrics) and running several (bot.channels.telegram.leader).
+    metrics_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="Port of a separate HTTP server that serves GET /metrics (Prometheus); 0: none.",
+    )
+    metrics_host: str = Field("127.0.0.1", description="Address the metrics server binds.")
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token for GET /metrics on the main port (and the metrics port); unset: not on the main port.",
+    )
+    poll_lease_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="Of several processes, the one polling a bot holds a lease this long, renewed every third of "
+        "it; another process takes polling over when it lapses.",
+    )
 
     @property
     def is_sqlite(self) -> bool:

@@ -8,9 +8,10 @@ from bot.core.router import Router
 
 def all_routers() -> list[Router]:
     from bot.app.housekeeping import router as upkeep_router
-    from handlers import alerts, forget, help, invites, language, onboarding
+    from handlers import alerts, forget, help, invites, language, menu, onboarding
     from handlers.linking import router as linking_router
     from handlers.mediation import router as mediation_router
+    from handlers.places import router as places_router
     from handlers.pledges import router as pledges_router
     from handlers.reports import router as reports_router
     from handlers.tips import router as tips_router
@@ -19,6 +20,7 @@ def all_routers() -> list[Router]:
         upkeep_router,
         onboarding.router,
         help.router,
+        menu.router,
         language.router,
         invites.router,
         forget.router,
@@ -26,6 +28,7 @@ def all_routers() -> list[Router]:
         alerts.router,
         mediation_router,
         reports_router,
+        places_router,
         pledges_router,
         tips_router,
     ]

@@ -1,4 +1,4 @@
-"""Small helpers shared by handler modules: choice parsing, place labels, and the "where do you belong" lookup."""
+"""Small helpers shared by handler modules: yes/no buttons, place labels, and the "where do you belong" lookup."""
 
 from __future__ import annotations
 
@@ -6,27 +6,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.context import Context
 from bot.core.flow import Outcome, goto, retry
-from bot.core.flow import pick_reason as pick_reason  # until every feature uses Payload.expect
 from bot.core.payloads import YesNo
 from bot.core.replies import Choice
-from bot.directory.geo import search_wards, ward_label
+from bot.directory.geo import search_wards
 from bot.directory.people import home_grant
 from bot.i18n import _
 from models import Area, Group, Province, RoleGrant, Ward
 
 
-def picked(ctx: Context, prefix: str) -> str | None:
-    """The value of a pressed choice "prefix:value", or None when the person typed something else."""
-    choice = ctx.event.choice
-    if choice and choice.startswith(prefix + ":"):
-        return choice[len(prefix) + 1 :]
-    return None
-
-
-def yes_no(yes: str, no: str, kind: type[YesNo] | str = YesNo) -> list[Choice]:
+def yes_no(yes: str, no: str, kind: type[YesNo] = YesNo) -> list[Choice]:
     """Two buttons answering a yes/no question of `kind` (a YesNo subclass with the question's own prefix)."""
-    if isinstance(kind, str):
-        return [Choice(yes, f"{kind}:yes"), Choice(no, f"{kind}:no")]
     return [Choice(yes, kind(True)), Choice(no, kind(False))]
 
 
@@ -77,7 +66,9 @@ async def search_ward_step(ctx: Context, pick_step: str) -> Outcome:
                 "many wards have new names."
             ).format(query=query[:60])
         )
-    ctx.data["wards"] = [[w.code, ward_label(w, p)] for w, p in found]
+    ctx.data["wards"] = [
+        [hit.ward.code, hit.label] for hit in found
+    ]  # "(trước đây: …)" when found by an old name
     return goto(pick_step)
 
 

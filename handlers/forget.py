@@ -9,12 +9,13 @@ from sqlalchemy import delete, func
 from sqlmodel import col, select
 
 from bot.core.context import Context
-from bot.core.flow import Flow, Outcome, finish, retry
+from bot.core.flow import Flow, Outcome, finish
+from bot.core.payloads import YesNo
 from bot.core.router import Router
 from bot.db import execute
 from bot.extensions.personal_data import unlink
 from bot.i18n import N_, _
-from handlers.common import pick_reason, picked, yes_no
+from handlers.common import yes_no
 from models import (
     AuditEntry,
     ChannelIdentity,
@@ -35,6 +36,11 @@ router = Router("forget")
 flow = Flow("forget", steps=("confirm",))
 
 
+# Buttons -----------------------------------------------------------------------------------------------
+class ConfirmForget(YesNo, prefix="forget"):
+    """Erase my data (after sending me a copy), or keep it."""
+
+
 @router.command("xoadulieu", "forget", help=N_("Get a copy of your data and erase it"))
 async def forget(ctx: Context) -> None:
     ctx.begin("forget")
@@ -49,18 +55,15 @@ async def ask_confirm(ctx: Context) -> None:
             "with the police. Records already handed to the police or needed as legal records cannot be "
             "erased; I will list them. Continue?"
         ),
-        yes_no(_("Yes, erase my data"), _("No, keep it"), kind="forget"),
+        yes_no(_("Yes, erase my data"), _("No, keep it"), ConfirmForget),
     )
 
 
 @flow.on("confirm")
 async def on_confirm(ctx: Context) -> Outcome:
-    answer = picked(ctx, "forget")
-    if answer == "no":
+    if not ConfirmForget.expect(ctx).yes:
         ctx.reply(_("Nothing was changed."))
         return finish()
-    if answer != "yes":
-        return retry(pick_reason())
     person = ctx.person
     assert person is not None
     copy = await export(ctx, person)

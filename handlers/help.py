@@ -1,8 +1,6 @@
-"""/help: what this person may do, by role; and /me: what we hold about them."""
+"""/help: what this person may do, by role; and /me (/toi): what we hold about them, in sentences a person reads."""
 
 from __future__ import annotations
-
-import json
 
 from sqlmodel import select
 
@@ -16,6 +14,18 @@ from models import ChannelIdentity
 router = Router("help")
 
 CHANNEL_NAMES = {"web": "Web", "telegram": "Telegram", "zalo_bot": "Zalo Bot", "zalo_oa": "Zalo OA"}
+# A feature without its own summary is named in one sentence; the full copy comes with /xoadulieu.
+FEATURE_NAMES = {
+    "alerts": N_("alerts"),
+    "linking": N_("linked group chats"),
+    "mediation": N_("mediation"),
+    "places": N_("groups you joined"),
+    "pledges": N_("pledges"),
+    "reach": N_("how alerts reach you"),
+    "reports": N_("group reports"),
+    "tips": N_("tips"),
+}
+OTHER_FEATURE = N_("another feature")
 
 
 @router.command("trogiup", "help", help=N_("What you can do here"), needs_person=False, private_only=False)
@@ -43,11 +53,8 @@ async def help_(ctx: Context) -> None:
         if ctx.event.is_group and command.private_only:
             continue
         aliases = " ".join(f"/{n}" for n in command.names[1:])
-        lines.append(
-            f"/{command.name} ({aliases}) — {_(command.help)}"
-            if aliases
-            else f"/{command.name} — {_(command.help)}"
-        )
+        what = _(command.help)
+        lines.append(f"/{command.name} ({aliases}) — {what}" if aliases else f"/{command.name} — {what}")
     lines.append("/huy (/cancel) — " + _("Leave the current form"))
     lines.append("/quaylai (/back) — " + _("Go back one question"))
     ctx.reply("\n".join(lines))
@@ -78,9 +85,14 @@ async def me(ctx: Context) -> None:
             )
         )
     for provider in ctx.app.registry.personal_data.values():
-        exported = await provider.export(ctx.session, person)
-        if exported:
-            lines.append(f"{provider.name}: {json.dumps(exported, ensure_ascii=False, default=str)[:500]}")
+        if provider.summary is not None:
+            lines += await provider.summary(ctx.session, person)
+        elif await provider.export(ctx.session, person):
+            lines.append(
+                _(
+                    "An Dân also keeps records of yours about {feature}; /forget gives you a full copy."
+                ).format(feature=_(FEATURE_NAMES.get(provider.name, N_("another feature"))))
+            )
     lines.append("")
     lines.append(_("To receive a full copy and erase your data, type /forget."))
     ctx.reply("\n".join(lines))

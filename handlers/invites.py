@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 from bot.core.context import Context
-from bot.core.flow import Flow, Outcome, finish, goto, retry
+from bot.core.errors import NotChosen
+from bot.core.flow import Flow, Outcome, finish, goto
+from bot.core.payloads import Payload
 from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.directory.geo import areas_of, groups_of
 from bot.directory.invites import SCOPE, create, links, may_grant
 from bot.directory.people import GRANTABLE
 from bot.i18n import N_, _, fmt_date
-from handlers.common import pick_reason, picked
 from handlers.onboarding import role_name
 from models import Area, Group, Role
 
 router = Router("invites")
 flow = Flow("invite", steps=("role", "place"))
 LEADERS = set(GRANTABLE)
+
+
+# Buttons -----------------------------------------------------------------------------------------------
+class PickRole(Payload, prefix="role"):
+    """The role the invite gives."""
+
+    role: Role
+
+
+class PickPlace(Payload, prefix="place"):
+    """Where the invite gives the role: an index into the places offered (kept in the flow's data)."""
+
+    index: int
 
 
 @router.command("moi", "invite", help=N_("Invite someone to your group or to a role"), roles=LEADERS)
@@ -34,14 +48,14 @@ def grantable_roles(roles: set[str]) -> list[str]:
 @flow.ask("role")
 async def ask_role(ctx: Context) -> None:
     roles = grantable_roles(await ctx.roles())
-    ctx.reply(_("Whom do you want to invite?"), [Choice(role_name(r), f"role:{r}") for r in roles])
+    ctx.reply(_("Whom do you want to invite?"), [Choice(role_name(r), PickRole(Role(r))) for r in roles])
 
 
 @flow.on("role")
 async def on_role(ctx: Context) -> Outcome:
-    role = picked(ctx, "role")
+    role = PickRole.expect(ctx).role.value
     if role not in grantable_roles(await ctx.roles()):
-        return retry(pick_reason())
+        raise NotChosen()  # no longer theirs to give: roles may have changed
     ctx.data["role"] = role
     places = await candidate_places(ctx, role)
     if not places:
@@ -77,16 +91,16 @@ async def candidate_places(ctx: Context, role: str) -> list[list]:
 @flow.ask("place")
 async def ask_place(ctx: Context) -> None:
     places = ctx.data["places"]
-    ctx.reply(_("For which place?"), [Choice(p[0], f"place:{i}") for i, p in enumerate(places[:40])])
+    ctx.reply(_("For which place?"), [Choice(p[0], PickPlace(i)) for i, p in enumerate(places[:40])])
 
 
 @flow.on("place")
 async def on_place(ctx: Context) -> Outcome:
-    value = picked(ctx, "place")
+    index = PickPlace.expect(ctx).index
     places = ctx.data["places"]
-    if value is None or not value.isdigit() or int(value) >= len(places):
-        return retry(pick_reason())
-    return await make(ctx, places[int(value)])
+    if not 0 <= index < len(places):
+        raise NotChosen()
+    return await make(ctx, places[index])
 
 
 async def make(ctx: Context, place: list) -> Outcome:
@@ -136,3 +150,4 @@ async def make(ctx: Context, place: list) -> Outcome:
 
 
 router.flow(flow)
+router.menu("moi", label=N_("Invite someone"), order=70, roles=LEADERS)

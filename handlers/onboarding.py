@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from bot import clock
+from bot.core import menu
 from bot.core.context import Context
+from bot.core.errors import NotChosen
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
+from bot.core.payloads import Payload, YesNo
 from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.directory.geo import areas_of, groups_of, pick_by_name
@@ -12,7 +15,8 @@ from bot.directory.invites import RedeemError, redeem
 from bot.directory.people import grant
 from bot.guard import ratelimit
 from bot.i18n import N_, _
-from handlers.common import pick_reason, picked, place_label, search_ward_step
+from handlers.common import place_label, search_ward_step, yes_no
+from handlers.language import Lang
 from models import ChannelIdentity, ConsentRecord, Person, Role, Ward
 from models.base import pk
 
@@ -21,6 +25,33 @@ MAX_BUTTONS = 20
 
 router = Router("onboarding")
 flow = Flow("onboarding", steps=("language", "consent", "ward", "ward_pick", "area", "group"))
+
+
+# Buttons (the language step uses handlers.language's Lang) ---------------------------------------------
+class Consent(YesNo, prefix="consent"):
+    """Agreeing, or not, to the data notice."""
+
+
+class PickWard(Payload, prefix="ward"):
+    """One of the wards found by the name typed."""
+
+    code: int
+
+
+class SearchAgain(Payload, prefix="ward:again"):
+    """None of the wards found: type another name."""
+
+
+class PickArea(Payload, prefix="area"):
+    """A residential area of the chosen ward."""
+
+    area_id: int
+
+
+class PickGroup(Payload, prefix="group"):
+    """A self-managed group of the chosen area."""
+
+    group_id: int
 
 
 def consent_notice() -> str:
@@ -47,7 +78,7 @@ async def start(ctx: Context) -> None:
     if code:
         await redeem_and_welcome(ctx, code)
         return
-    ctx.reply(_("Welcome back! Type /help to see what you can do."))
+    await menu.show(ctx, _("Welcome back! What would you like to do? Press a button or type its number."))
 
 
 @router.command(
@@ -75,6 +106,10 @@ async def redeem_and_welcome(ctx: Context, code: str) -> bool:
                 RedeemError.USED: _("That invite code has already been used. Please ask for a new one."),
                 RedeemError.EXPIRED: _("That invite code has expired. Please ask for a new one."),
                 RedeemError.REVOKED: _("That invite code was withdrawn. Please ask for a new one."),
+                RedeemError.FULL: _(
+                    "That group link has been used by as many people as it allows. Please ask your group "
+                    "leader for a new link."
+                ),
             }[result]
         )
         return False
@@ -85,7 +120,7 @@ async def redeem_and_welcome(ctx: Context, code: str) -> bool:
             role=role_name(result.role), place=await place_label(ctx.session, result)
         )
     )
-    ctx.reply(_("Type /help to see what you can do."))
+    await menu.show(ctx)
     return True
 
 
@@ -108,22 +143,19 @@ async def ask_language(ctx: Context) -> None:
     ctx.reply(
         "Xin chào! Tôi là An Dân, trợ lý an ninh khu phố.\nHello! I am An Dân, your neighbourhood safety "
         "assistant.\n\nChọn ngôn ngữ / Choose your language:",
-        [Choice("Tiếng Việt", "lang:vi"), Choice("English", "lang:en")],
+        [Choice("Tiếng Việt", Lang("vi")), Choice("English", Lang("en"))],
     )
 
 
 @flow.on("language")
 async def on_language(ctx: Context) -> Outcome:
-    chosen = picked(ctx, "lang")
-    if chosen not in ("vi", "en"):
-        return retry(pick_reason())
-    ctx.set_locale(chosen)
+    ctx.set_locale(Lang.expect(ctx).code)
     return goto("consent")
 
 
 # Consent -----------------------------------------------------------------------------------------------
 def consent_choices() -> list[Choice]:
-    return [Choice(_("I agree"), "consent:yes"), Choice(_("I do not agree"), "consent:no")]
+    return yes_no(_("I agree"), _("I do not agree"), Consent)
 
 
 @flow.ask("consent")
@@ -133,13 +165,10 @@ async def ask_consent(ctx: Context) -> None:
 
 @flow.on("consent")
 async def on_consent(ctx: Context) -> Outcome:
-    answer = picked(ctx, "consent")
-    if answer == "no":
+    if not Consent.expect(ctx).yes:
         ctx.state.locale = None  # keep nothing at all
         ctx.reply(_("Understood: nothing has been stored. If you change your mind, type /start."))
         return finish()
-    if answer != "yes":
-        return retry(pick_reason())
     client = ctx.event.client_key
     if client is not None:
         # A web person costs only a cookie: each client network may create so many an hour (bot.guard.ratelimit).
@@ -207,22 +236,22 @@ async def on_ward(ctx: Context) -> Outcome:
 
 @flow.ask("ward_pick")
 async def ask_ward_pick(ctx: Context) -> None:
-    choices = [Choice(label, f"ward:{code}") for code, label in ctx.data.get("wards", [])]
-    choices.append(Choice(_("Search again"), "ward:again"))
+    choices = [Choice(label, PickWard(code)) for code, label in ctx.data.get("wards", [])]
+    choices.append(Choice(_("Search again"), SearchAgain()))
     ctx.reply(_("Is it one of these?"), choices)
 
 
 @flow.on("ward_pick")
 async def on_ward_pick(ctx: Context) -> Outcome:
-    value = picked(ctx, "ward")
-    if value == "again":
+    if SearchAgain.read(ctx) is not None:
         return goto("ward")
-    if value is None and ctx.event.text.strip():
+    pressed = PickWard.read(ctx)
+    if pressed is None and ctx.event.text.strip():
         return await search_ward_step(ctx, "ward_pick")  # typing another name is a new search
-    offered = {str(code) for code, _label in ctx.data.get("wards", [])}
-    if value not in offered:
-        return retry(pick_reason())
-    ward_code = int(value)
+    offered = {code for code, _label in ctx.data.get("wards", [])}
+    if pressed is None or pressed.code not in offered:
+        raise NotChosen()
+    ward_code = pressed.code
     ctx.data["ward"] = ward_code
     if not await areas_of(ctx.session, ward_code):
         ward = await ctx.session.get(Ward, ward_code)
@@ -231,7 +260,9 @@ async def on_ward_pick(ctx: Context) -> Outcome:
         ctx.reply(
             _(
                 "{ward} has not set up its residential areas in An Dân yet. You are registered as a resident of "
-                "the ward; your group leader can invite you into your group later."
+                "the ward, and everything that needs no group works already: tips to the police, warnings, "
+                "checking a suspicious message, mediation. Once the ward sets up its groups, I will ask you to "
+                "choose yours."
             ).format(ward=ward.name if ward else ward_code)
         )
         await welcome(ctx)
@@ -249,7 +280,7 @@ async def ask_area(ctx: Context) -> None:
     if len(areas) <= MAX_BUTTONS:
         ctx.reply(
             _("Which residential area (thôn, tổ dân phố, khóm, ấp)?"),
-            [Choice(a.name, f"area:{a.id}") for a in areas],
+            [Choice(a.name, PickArea(pk(a))) for a in areas],
         )
     else:
         ctx.reply(_("Which residential area (thôn, tổ dân phố, khóm, ấp)? Type its name or number."))
@@ -258,8 +289,8 @@ async def ask_area(ctx: Context) -> None:
 @flow.on("area")
 async def on_area(ctx: Context) -> Outcome:
     areas = await areas_of(ctx.session, ctx.data["ward"])
-    value = picked(ctx, "area")
-    chosen = next((a for a in areas if str(a.id) == value), None)
+    pressed = PickArea.read(ctx)
+    chosen = next((a for a in areas if pressed and a.id == pressed.area_id), None)
     if chosen is None and ctx.event.text.strip():
         hits = pick_by_name(areas, ctx.event.text)
         if len(hits) == 1:
@@ -272,7 +303,7 @@ async def on_area(ctx: Context) -> Outcome:
                 _('No area of this ward matches "{query}".').format(query=ctx.event.text.strip()[:60])
             )
     if chosen is None:
-        return retry(pick_reason())
+        raise NotChosen()
     ctx.data.pop("area_filter", None)
     ctx.data["area"] = chosen.id
     return goto("group")
@@ -282,7 +313,7 @@ async def on_area(ctx: Context) -> Outcome:
 async def ask_group(ctx: Context) -> None:
     groups = await groups_of(ctx.session, ctx.data["area"])
     if len(groups) <= MAX_BUTTONS:
-        ctx.reply(_("And your self-managed group (tổ)?"), [Choice(g.name, f"group:{g.id}") for g in groups])
+        ctx.reply(_("And your self-managed group (tổ)?"), [Choice(g.name, PickGroup(pk(g))) for g in groups])
     else:
         ctx.reply(_("And your self-managed group (tổ)? Type its name or number."))
 
@@ -290,15 +321,15 @@ async def ask_group(ctx: Context) -> None:
 @flow.on("group")
 async def on_group(ctx: Context) -> Outcome:
     groups = await groups_of(ctx.session, ctx.data["area"])
-    value = picked(ctx, "group")
-    chosen = next((g for g in groups if str(g.id) == value), None)
+    pressed = PickGroup.read(ctx)
+    chosen = next((g for g in groups if pressed and g.id == pressed.group_id), None)
     if chosen is None and ctx.event.text.strip():
         hits = pick_by_name(groups, ctx.event.text)
         chosen = hits[0] if len(hits) == 1 else None
         if chosen is None:
             return retry(_("Please choose your group from the list."))
     if chosen is None:
-        return retry(pick_reason())
+        raise NotChosen()
     registered = await grant(
         ctx.session, ctx.person_id, Role.RESIDENT, chosen.ward_code, chosen.area_id, chosen.id
     )
@@ -313,9 +344,8 @@ async def on_group(ctx: Context) -> Outcome:
 
 
 async def welcome(ctx: Context) -> None:
-    help_command = ctx.app.registry.commands.get("trogiup")
-    if help_command is not None:
-        await help_command.handler(ctx)
+    """The main menu: a few things, one press each (the full list stays behind /trogiup)."""
+    await menu.show(ctx)
 
 
 router.flow(flow)

@@ -2,11 +2,12 @@
 
 from models.alerts import Alert, AlertAck, AlertIdentifier, AlertTarget
 from models.conversation import ConversationState, ProcessedUpdate
+from models.leases import PollLease
 from models.linking import LinkCode
 from models.mediation import MediationCase, MediationEvent, MediationParty, MediationSession, MediatorRelative
 from models.outbox import OutboxMessage, OutboxStatus, Priority
 from models.people import ChannelIdentity, LinkedChat, Person, Role, RoleGrant
-from models.places import Area, Group, Household, Province, Ward
+from models.places import Area, Group, GroupJoin, Household, Province, Ward
 from models.pledges import PledgeCampaign  # registers every pledge table
 from models.ratelimits import RateCounter
 from models.records import AuditEntry, ConsentRecord, Invite
@@ -27,6 +28,7 @@ __all__ = [
     "ConversationState",
     "DigestSetting",
     "Group",
+    "GroupJoin",
     "Household",
     "Invite",
     "LinkCode",
@@ -40,6 +42,7 @@ __all__ = [
     "OutboxStatus",
     "Person",
     "PledgeCampaign",
+    "PollLease",
     "Priority",
     "ProcessedUpdate",
     "Province",

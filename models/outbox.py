@@ -1,4 +1,5 @@
-"""The durable outbox: one row per message to push to one chat, drained by the rate-limited sender."""
+"""The durable outbox: one row per message to push to one chat, drained by the rate-limited sender; and every
+attempt to deliver a row, per recipient (which channel and kind was tried, and what came of it)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ class OutboxMessage(SQLModel, table=True):
     # For anonymous tipsters: channel and chat sealed with the server key instead of the two fields above.
     sealed_route: str | None = None
     linked_chat_id: int | None = None
+    # How the current route is used (bot.delivery.reach): "message", "cs" (Zalo OA consultation), "promotion"
+    # (Zalo OA promotion), "zns" (Zalo Notification Service by phone) or "group"; None for rows written
+    # before there was a choice, read as the channel's ordinary message.
+    via: str | None = None
     payload: dict[str, Any] = json_column()  # a rendered Reply (see bot.core.replies)
     status: str = Field(default=OutboxStatus.PENDING, index=True)
     not_before: datetime = timestamp()
@@ -55,3 +60,27 @@ class OutboxMessage(SQLModel, table=True):
     source_kind: str | None = Field(default=None, index=True)
     source_id: str | None = Field(default=None, index=True)
     created_at: datetime = timestamp()
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """One try of one outbox row on one route, and its outcome: the trail of how a person was (not) reached.
+
+    `person_id` is empty for sealed rows (an anonymous tipster): nothing here may tie them to a person.
+    """
+
+    __tablename__ = "delivery_attempt"
+    __table_args__ = (
+        Index("ix_delivery_attempt_source", "source_kind", "source_id"),
+        Index("ix_delivery_attempt_person_via", "person_id", "via", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int = Field(index=True)
+    person_id: int | None = None
+    linked_chat_id: int | None = None
+    source_kind: str | None = None
+    source_id: str | None = None
+    channel: str | None = None
+    via: str | None = None
+    outcome: str  # "sent" | "unreachable" | "failed" | "retry" | "held" | "quota" | "no_route"
+    error: str | None = None
+    at: datetime = timestamp()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.base import timestamp
@@ -36,6 +37,8 @@ class Area(SQLModel, table=True):
     name: str
     name_folded: str = Field(index=True)
     created_at: datetime = timestamp()
+    # Retired areas keep their rows (groups, grants, reports and pledges still point at them) but leave every picker.
+    retired_at: datetime | None = None
 
 
 class Group(SQLModel, table=True):
@@ -48,6 +51,7 @@ class Group(SQLModel, table=True):
     name: str
     name_folded: str = Field(index=True)
     created_at: datetime = timestamp()
+    retired_at: datetime | None = None  # see Area.retired_at
 
 
 class Household(SQLModel, table=True):
@@ -60,3 +64,16 @@ class Household(SQLModel, table=True):
     head_name: str
     members_count: int = 1
     created_at: datetime = timestamp()
+
+
+class GroupJoin(SQLModel, table=True):
+    """A person who joined a group by its reusable join link (an Invite with max_uses). The unique pair is what
+    keeps one person from using the same link twice, however many chat apps they write from at once."""
+
+    __tablename__ = "group_join"
+    __table_args__ = (UniqueConstraint("invite_id", "person_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    invite_id: int = Field(foreign_key="invite.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    group_id: int = Field(foreign_key="community_group.id", index=True)
+    joined_at: datetime = timestamp()

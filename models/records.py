@@ -11,7 +11,10 @@ from models.base import json_column, timestamp
 
 
 class Invite(SQLModel, table=True):
-    """A single-use, expiring, revocable invitation to take a role in a place. Only the code's hash is kept."""
+    """An expiring, revocable invitation to take a role in a place. Only the code's hash is kept.
+
+    Single use (max_uses None: used_at/used_by say who took it), or a group's reusable join link (max_uses set:
+    `uses` counts the people who joined, each recorded once in group_join)."""
 
     __tablename__ = "invite"
     id: int | None = Field(default=None, primary_key=True)
@@ -26,6 +29,8 @@ class Invite(SQLModel, table=True):
     used_at: datetime | None = None
     used_by: int | None = None
     revoked_at: datetime | None = None
+    max_uses: int | None = None
+    uses: int = 0
 
 
 class ConsentRecord(SQLModel, table=True):

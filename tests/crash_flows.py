@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 
 from bot.db import Database
-from models import AuditEntry, OutboxMessage, ReportSubmission
+from models import Area, AuditEntry, Group, Household, OutboxMessage, ReportSubmission
 from models.alerts import Alert, AlertStatus
 from models.mediation import MediationCase
 from models.pledges import PledgeSignature
@@ -170,7 +170,22 @@ class Pledges(Journey):
         for number, member in enumerate(self.actors):
             house = int((member.group or "Tổ 0").split()[1]) * 40 + 1 + number
             await member.b.say("/hocuatoi")
-            await member.b.press(need(await member.b.say(f"Số {house},"), "phjoin:"))
+            async with world.db.session() as session:  # a resident knows their street: the search needs it
+                [address] = (
+                    await session.exec(
+                        select(Household.address)
+                        .join(Group, col(Group.id) == Household.group_id)
+                        .join(Area, col(Area.id) == Group.area_id)
+                        .where(
+                            Group.name == member.group,
+                            Area.name == member.area,
+                            col(Household.address).startswith(f"Số {house},"),
+                        )
+                    )
+                ).all()
+            answer = await member.b.press(need(await member.b.say(address), "phjoin:"))
+            if "họ tên" in answer.text():  # the web chat knows no name: the group leader must see who asks
+                await member.b.say(f"{member.name} 0912 345 678")
             if member.role == "resident":  # the group leader confirms it from the request pushed to them
                 await self.confirm_member(self.leaders[member.group or ""].b)
 

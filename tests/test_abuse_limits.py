@@ -34,7 +34,7 @@ from tests.test_linking import code_in
 from tests.test_tips import CODE, quick_tip, texts, tip_rows
 from tests.webchat import WebError
 
-PAUSED_TIPS = "Hôm nay đã có rất nhiều tin báo được gửi từ mạng của bạn"
+PAUSED_TIPS = "Hôm nay đã có rất nhiều tin báo được gửi từ mạng của anh/chị"
 PAUSED_RECEIPTS = "quá nhiều mã tiếp nhận sai"
 PAUSED_LINKS = "quá nhiều mã liên kết sai"
 

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from bot import clock
 from bot.extensions.digest_sections import Scope
-from handlers.alerts.ack import acks_by_group
 from handlers.alerts.digest import alert_acks, alerts_section
+from handlers.alerts.store import acks_by_group
 from models import LinkedChat, OutboxMessage
 from tests.databases import DEMO_WARD
 from tests.test_alerts_steps import (
@@ -106,7 +106,7 @@ async def test_police_alert_reaches_the_ward_and_a_leader_alert_only_their_group
     offered = [c["payload"] for c in replies[-1]["choices"]]
     assert offered == [f"scope:g:{to3}"]
     refused = await leader._post(json={"choice": f"scope:g:{to5}"})
-    assert "tổ bạn phụ trách" in leader.all_text(refused) or "group you lead" in leader.all_text(refused)
+    assert "tổ anh/chị phụ trách" in leader.all_text(refused) or "group you lead" in leader.all_text(refused)
     await leader.press(f"scope:g:{to3}")
     preview = await leader.press("when:now")
     assert preview[0]["media"] and "Từ tổ trưởng Tổ 3, Khóm 2" in preview[0]["text"]
@@ -135,7 +135,7 @@ async def test_acknowledging_an_alert_of_another_place_is_refused(town, manual_c
     await town.drain()
     pushed = alerts_in(await lan.poll())
     refused = await acknowledge(outsider, pushed[0])
-    assert "không dành cho nơi bạn ở" in outsider.all_text(
+    assert "không dành cho nơi anh/chị ở" in outsider.all_text(
         refused
     ) or "not one for your place" in outsider.all_text(refused)
     async with town.app.db.session() as session:

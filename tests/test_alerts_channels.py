@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.alerts.ack import acks_by_group
+from handlers.alerts.store import acks_by_group
 from tests.conftest import Town
 from tests.drivers.telegram import TelegramDriver
 from tests.drivers.zalo_bot import ZaloBotDriver
@@ -47,9 +47,9 @@ async def test_police_alert_reaches_residents_on_three_channels(db_url, settings
         assert len(web_alert) == 1
 
         replies = await telegram.press("Tôi đã đọc")
-        assert any("Cảm ơn bạn đã đọc" in t for t in replies)
+        assert any("Cảm ơn anh/chị đã đọc" in t for t in replies)
         replies = await zalo.press("Tôi đã đọc")  # typed as its number: Zalo Bot has no buttons
-        assert any("Cảm ơn bạn đã đọc" in t for t in replies)
+        assert any("Cảm ơn anh/chị đã đọc" in t for t in replies)
         await acknowledge(lan, web_alert[0])
         alert = await latest_alert(town)
         async with town.app.db.session() as session:  # type: ignore[union-attr]

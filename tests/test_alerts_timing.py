@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import func, select
 
-from handlers.alerts.digest import release_scheduled
-from handlers.alerts.targeting import parse_when
+from handlers.alerts.flows.compose import parse_when
+from handlers.alerts.ticks import release_scheduled
 from models import OutboxMessage
 from tests.test_alerts_steps import alerts_in, group_id, latest_alert, send
 

@@ -47,7 +47,7 @@ async def test_onboard_help_cancel_and_resume_after_restart(chat: tuple[Any, Cha
     assert person.choices() == ["Tiếng Việt", "English"]
 
     replies = await person.press("Tiếng Việt")
-    assert "Không lưu gì cho đến khi bạn đồng ý" in joined(replies)
+    assert "Không lưu gì cho đến khi anh/chị đồng ý" in joined(replies)
     await person.press("Tôi đồng ý")
 
     replies = await person.say("cao lanh")  # typed without accents
@@ -57,7 +57,7 @@ async def test_onboard_help_cancel_and_resume_after_restart(chat: tuple[Any, Cha
 
     await town.restart()  # a deploy between two questions: the form continues where it was
     replies = await person.press("Khóm 2")
-    assert "Còn tổ nhân dân tự quản của bạn?" in joined(replies)
+    assert "Anh/chị ở tổ nào trong khu dân cư?" in joined(replies)
     assert len(person.choices()) == 16
     replies = await person.press("Tổ 3")
     assert "Tổ 3, Khóm 2, Phường Cao Lãnh, Tỉnh Đồng Tháp" in joined(replies)

@@ -36,9 +36,26 @@ def test_help_names_every_command(tmp_path: Path) -> None:
 
 def test_demo_then_invite_writes_a_qr_code(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'andan.db'}"
-    demo = andan(tmp_path, "demo", url=url)
+    demo = subprocess.run(
+        [sys.executable, "-m", "bot.app.cli", "demo"],
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "ANDAN_DATABASE_URL": url,
+            "ANDAN_SECRET_KEY": "cli-test",
+            "PYTHONPATH": str(ROOT),
+            "ANDAN_PUBLIC_URL": "https://andan.example.vn",
+        },
+        text=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert demo.returncode == 0, demo.stderr
-    assert "police" in demo.stdout and "group_admin" in demo.stdout and "/join/" in demo.stdout
+    # Roles in Vietnamese with the slug beside; links at the public address; the campaign and a household to try.
+    assert "tổ trưởng (group_admin)" in demo.stdout and "(police)" in demo.stdout
+    assert "https://andan.example.vn/join/" in demo.stdout
+    assert "Đợt ký cam kết đang mở" in demo.stdout and "Số 121" in demo.stdout
+    assert not any(line.startswith("{") for line in demo.stdout.splitlines())  # no log lines among the output
 
     made = andan(
         tmp_path,

@@ -80,7 +80,7 @@ async def test_the_monday_digest_reaches_each_role_with_the_right_figures(manual
 
     leader = texts(await pushed(tam))
     assert "Giả danh công an" in leader and "Báo cáo của tổ" in leader and "đã gửi" in leader
-    assert "Hạn nộp báo cáo tới: 17:00 4/12/26" in leader and "Từ 23/11/26 đến 29/11/26" in leader
+    assert "Hạn nộp báo cáo tới: 17:00 ngày 04/12/2026" in leader and "Từ 23/11/2026 đến 29/11/2026" in leader
     assert "chưa gửi" in texts(await pushed(bao))
 
     for officer in (police, admin):
@@ -153,7 +153,9 @@ async def test_a_missed_monday_is_caught_up_once_but_not_days_later(manual_clock
     assert await digests(town) == []
     await at(town, manual_clock, "2026-11-30T10:40:00")  # the bot was down at 07:00
     got = texts(await pushed(lan))
-    assert "Weekly digest: Tổ 3, Khóm 2" in got and "11/23/26" in got  # in English, Babel-formatted dates
+    assert (
+        "Weekly digest: Tổ 3, Khóm 2" in got and "23/11/2026 to 29/11/2026" in got
+    )  # in English, one date style
     await town.restart()
     await at(town, manual_clock, "2026-11-30T11:00:00")
     assert len(await digests(town)) == 1

@@ -302,7 +302,7 @@ async def test_a_voice_note_in_an_anonymous_tip_asks_first_and_both_answers_work
     before = media_files(town)
 
     replies = await lan.send_file(voice_note(), "voice.ogg", "audio/ogg")
-    assert "công an sẽ nghe được giọng nói của bạn" in texts(replies)
+    assert "công an sẽ nghe được giọng nói của anh/chị" in texts(replies)
     assert lan.choices() == ["Giữ bản ghi âm", "Xóa đi, tôi sẽ gõ chữ", "Xong"]
     assert (
         media_files(town) == before + 2

@@ -11,8 +11,19 @@ from sqlmodel import select
 
 from bot.core.replies import Reply
 from bot.delivery.outbox import enqueue_to_person
-from handlers.linking.codes import purge_codes
-from models import AuditEntry, ChannelIdentity, ConsentRecord, LinkCode, LinkedChat, Person, RoleGrant
+from handlers.linking.ticks import purge_codes
+from models import (
+    Area,
+    AuditEntry,
+    ChannelIdentity,
+    ConsentRecord,
+    Group,
+    LinkCode,
+    LinkedChat,
+    Person,
+    RoleGrant,
+)
+from tests.databases import DEMO_WARD
 from tests.drivers import driver_town, pick
 from tests.drivers.telegram import TelegramDriver
 
@@ -119,7 +130,7 @@ async def test_bad_expired_and_misplaced_codes_are_refused_politely(
     lan_web = await town.join("Lan")
     code = code_in([m["text"] for m in await lan_web.say("/lienket")])
     replies = await lan_web.say(f"/lienket {code}")
-    assert "đã thuộc tài khoản của bạn" in replies[-1]["text"]
+    assert "đã thuộc tài khoản của anh/chị" in replies[-1]["text"]
     replies = await lan_web.say(f"/lienketnhom {code}")
     assert "vai trò khác" in replies[-1]["text"]  # a resident cannot link group chats
     manual_clock.advance(timedelta(minutes=11))
@@ -173,3 +184,39 @@ async def test_forgetting_a_linked_person_erases_every_account_and_code(
     assert await rows(town, LinkCode) == []
     replies = await lan_web.say("/help")  # the web chat is forgotten too
     assert "/start" in replies[0]["text"]
+
+
+async def test_forged_and_outdated_link_buttons_change_nothing(tg: tuple[Any, TelegramDriver]) -> None:
+    town, lan_tg = tg
+    lan_web = await town.join("Lan")
+    code = code_in([m["text"] for m in await lan_web.say("/lienket")])
+    await lan_tg.say(f"/lienket {code}")
+    assert lan_tg.choices() == ["Ở đây (Telegram)", "Giữ Web"]
+    (lan,) = await rows(town, Person)
+    minh = await town.join("Minh", role="group_admin")  # leads Tổ 3
+    (minh_identity,) = [i for i in await rows(town, ChannelIdentity) if i.person_id != lan.id]
+
+    def no_longer_valid(replies: list[dict[str, Any]]) -> bool:
+        return any("no longer valid" in m["text"] or "không còn" in m["text"] for m in replies)
+
+    # Another person's chat account, and a payload that is not a number: refused, nothing moves.
+    assert no_longer_valid(await lan_web._post(json={"choice": f"pushto:{minh_identity.id}"}))
+    assert no_longer_valid(await lan_web._post(json={"choice": "pushto:web"}))
+    assert next(p for p in await rows(town, Person) if p.id == lan.id).preferred_identity_id == (
+        lan.preferred_identity_id
+    )
+
+    async with town.app.db.session() as session:
+        khom2 = (
+            await session.exec(select(Area).where(Area.ward_code == DEMO_WARD, Area.name == "Khóm 2"))
+        ).one()
+        groups = {
+            g.name: g for g in (await session.exec(select(Group).where(Group.area_id == khom2.id))).all()
+        }
+    for place in (f"linkgrp:c:{groups['Tổ 5'].id}", "linkgrp:p:1"):  # a group he does not lead; not police
+        replies = await minh._post(json={"choice": place})
+        assert "không còn được liên kết nhóm chat" in replies[-1]["text"], place
+    assert no_longer_valid(await minh._post(json={"choice": "linkgrp:x:1"}))
+    assert all(c.person_id == lan.id for c in await rows(town, LinkCode))  # no code was made for Minh
+    replies = await minh._post(json={"choice": f"linkgrp:c:{groups['Tổ 3'].id}"})  # his own group: a code
+    assert "/lienketnhom " in replies[-1]["text"]

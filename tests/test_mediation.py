@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from handlers.mediation import schedule
+from handlers.mediation import ticks
 from models import OutboxMessage
 from models.mediation import CaseStatus, MediationCase, MediationEvent
 
@@ -117,6 +117,39 @@ async def test_a_police_matter_is_refused_and_redirected(town) -> None:  # type:
     assert "họ tên" in lan.last_text().lower()
 
 
+async def test_an_outdated_button_or_an_answer_that_is_no_choice_is_asked_again(town) -> None:  # type: ignore[no-untyped-def]
+    """A button of an earlier question does not answer the current one, and an answer that matches no button asks
+    again with the reason; nothing given before is lost. A forged case button is refused, and changes nothing."""
+    lan = await town.join("Lan")
+    await lan.say("/hoagiai")
+    await lan.press("hqk:noise")
+    await lan.say(NOISE)
+    await lan.say("Trần Thị Lan")
+    await lan.say("Nguyễn Văn Ba")
+    await lan.press("hqu:yes")
+    replies = await lan.say("Tối thứ bảy")
+    assert [c["payload"] for c in replies[-1]["choices"]] == ["hqv:yes", "hqv:no"]
+
+    replies = await lan.press("hqu:no")  # the urgency question's button, pressed at the privacy question
+    assert "câu hỏi trước" in lan.all_text(replies)
+    assert [c["payload"] for c in replies[-1]["choices"]] == ["hqv:yes", "hqv:no"]
+    replies = await lan.say("có lẽ")
+    assert "Vui lòng chọn một trong các mục" in lan.all_text(replies)
+    assert [c["payload"] for c in replies[-1]["choices"]] == ["hqv:yes", "hqv:no"]
+    await lan.press("hqv:no")
+    replies = await lan.press("hqs:send")
+    found = re.search(r"HG-\d{4}-\d{4}", lan.all_text(replies))
+    assert found, lan.all_text(replies)
+    case = await case_row(town, found.group(0))
+    assert case.urgent and not case.private and case.preferred_times == "Tối thứ bảy"
+
+    # Buttons that no longer parse as what their handler reads (an old or forged payload) are refused.
+    for forged in ("hgo:abc", f"hgw:{case.id}:x", f"hgf:{case.id}:maybe"):
+        replies = await lan._post(json={"choice": forged})
+        assert replies and found.group(0) not in lan.all_text(replies), forged
+    assert (await case_row(town, found.group(0))).status == CaseStatus.RECEIVED
+
+
 async def test_case_assigned_scheduled_reminded_and_closed_as_agreed(manual_clock, town) -> None:  # type: ignore[no-untyped-def]
     lan = await town.join("Lan")
     head = await town.join("Hùng", role="mediation_head")
@@ -172,17 +205,17 @@ async def test_case_assigned_scheduled_reminded_and_closed_as_agreed(manual_cloc
 
     # The day before (Tuesday 19:31, Vietnam time) and two hours before (Wednesday 17:31) come reminders.
     manual_clock.advance(timedelta(days=1, hours=10, minutes=31))
-    await schedule.remind(town.app)
+    await ticks.remind(town.app)
     day_before = text_of(await pushed(town, lan))
     assert "ngày mai" in day_before and number in day_before
     assert "ngày mai" in text_of(await pushed(town, binh))
     assert "ngày mai" in text_of(await pushed(town, ba))
     queued = await count_outbox(town)
-    await schedule.remind(town.app)  # a second run of the same tick queues nothing new
+    await ticks.remind(town.app)  # a second run of the same tick queues nothing new
     assert await count_outbox(town) == queued
 
     manual_clock.advance(timedelta(hours=22))
-    await schedule.remind(town.app)
+    await ticks.remind(town.app)
     two_hours = text_of(await pushed(town, lan))
     assert "hai giờ nữa" in two_hours and "19:30" in two_hours
     assert "hai giờ nữa" in text_of(await pushed(town, binh))
@@ -267,7 +300,7 @@ async def test_a_mediator_with_a_conflict_cannot_take_the_case(town) -> None:  #
     # The requester cannot mediate her own case either, even if she were a mediator.
     async with town.app.db.session() as session:
         case = (await session.exec(select(MediationCase).where(MediationCase.number == number))).one()
-        from handlers.mediation.cases import conflict
+        from handlers.mediation.store import conflict
         from models import Person
 
         requester = await session.get(Person, case.requester_id)
@@ -338,7 +371,7 @@ async def test_another_time_asked_quiet_hours_and_withdrawal(manual_clock, town)
 
     # Reminders of that first proposal skip Lan, who said she cannot come; the day-before one waits for 07:00.
     manual_clock.set(datetime.fromisoformat("2026-11-24T06:31:00+07:00"))
-    await schedule.remind(town.app)
+    await ticks.remind(town.app)
     assert "ngày mai" not in text_of(await pushed(town, binh))  # 06:31 is still quiet time
     manual_clock.set(datetime.fromisoformat("2026-11-24T07:00:00+07:00"))
     assert "ngày mai" in text_of(await pushed(town, binh))
@@ -351,6 +384,6 @@ async def test_another_time_asked_quiet_hours_and_withdrawal(manual_clock, town)
     assert number in lan.all_text(replies)
     assert "đã rút" in text_of(await pushed(town, binh))
     manual_clock.set(datetime.fromisoformat("2026-11-25T04:31:00+07:00"))
-    await schedule.remind(town.app)
+    await ticks.remind(town.app)
     assert "hai giờ nữa" not in text_of(await pushed(town, binh))
     assert (await case_row(town, number)).status == CaseStatus.WITHDRAWN

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from bot.extensions.digest_sections import Scope
 from bot.i18n import use_locale
-from handlers.mediation import outcome
+from handlers.mediation import ticks
 from models import Group
 from models.mediation import CaseStatus, MediationCase
 from tests.databases import DEMO_WARD
@@ -110,13 +110,13 @@ async def test_follow_up_a_week_later_and_a_broken_agreement_reopens(manual_cloc
         await settle(person)
 
     manual_clock.advance(timedelta(days=6))
-    await outcome.follow_up(town.app)
+    await ticks.follow_up(town.app)
     assert "thực hiện" not in text_of(await pushed(town, lan))
 
     manual_clock.advance(timedelta(days=1, hours=1))
     await town.restart()
-    await outcome.follow_up(town.app)
-    await outcome.follow_up(town.app)  # the hourly tick runs again: still one question
+    await ticks.follow_up(town.app)
+    await ticks.follow_up(town.app)  # the hourly tick runs again: still one question
     question = await pushed(town, lan)
     assert text_of(question).count("Thỏa thuận có được thực hiện không?") == 1
     assert AGREEMENT in text_of(question)
@@ -210,7 +210,7 @@ async def test_personal_data_and_bad_input(town) -> None:  # type: ignore[no-unt
     case = await case_row(town, number)
     assert case.urgent and case.preferred_times is None
     async with town.app.db.session() as session:
-        from handlers.mediation.cases import parties
+        from handlers.mediation.store import parties
 
         assert [(p.name, p.contact) for p in await parties(session, case.id or 0)][1] == (
             "Lê Thị Hoa",

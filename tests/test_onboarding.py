@@ -19,7 +19,7 @@ async def test_resident_finds_ward_area_and_group_typing_without_accents(town) -
     assert await count(town, Person) == 0
 
     replies = await lan.press("Tiếng Việt")
-    assert "Không lưu gì cho đến khi bạn đồng ý" in replies[-1]["text"]
+    assert "Không lưu gì cho đến khi anh/chị đồng ý" in replies[-1]["text"]
     assert await count(town, Person) == 0  # nothing stored before consent
 
     await lan.press("Tôi đồng ý")
@@ -35,7 +35,10 @@ async def test_resident_finds_ward_area_and_group_typing_without_accents(town) -
     replies = await lan.say("3")  # the third group, by number
     text = lan.all_text(replies)
     assert "Tổ 3, Khóm 2, Phường Cao Lãnh, Tỉnh Đồng Tháp" in text
-    assert "/togiac" in text or "/trogiup" in text or "/toi" in text
+    # the main menu, not a wall of commands: a few entries, one press each, the full list behind /trogiup
+    menu = [c["payload"] for c in replies[-1]["choices"]]
+    assert "cmd:trogiup" in menu and "cmd:camket" in menu and len(menu) <= 7
+    assert "/" not in replies[-1]["text"].replace("nh/chị", "")  # "anh/chị" is how it addresses people
 
     async with town.app.db.session() as session:
         grant = (await session.exec(select(RoleGrant))).one()
@@ -99,3 +102,27 @@ async def test_language_switch(town) -> None:  # type: ignore[no-untyped-def]
     assert "English" in replies[-1]["text"]
     replies = await lan.say("/help")
     assert "Commands:" in lan.all_text(replies)
+
+
+async def test_an_outdated_button_or_an_answer_matching_no_choice_re_asks_politely(town) -> None:  # type: ignore[no-untyped-def]
+    lan = await town.person("Lan")
+    await lan.say("xin chào")
+    await lan.press("Tiếng Việt")
+    consent = lan.last_text()
+    replies = await lan._post(json={"choice": "lang:en"})  # the language question's button, pressed again
+    assert "câu hỏi trước" in replies[0]["text"]
+    assert replies[-1]["text"] == consent and lan.choices() == ["Tôi đồng ý", "Tôi không đồng ý"]
+    replies = await lan.say("để tôi nghĩ đã")  # typed, and none of the choices
+    assert "Vui lòng chọn một trong các mục" in replies[0]["text"] and replies[-1]["text"] == consent
+    assert await count(town, Person) == 0  # neither was taken for an answer
+
+    admin = await town.join("Tâm", role="group_admin")
+    await admin.say("/moi")
+    roles = admin.last_text()
+    replies = await admin.say("tổ trưởng mới")
+    assert "Vui lòng chọn một trong các mục" in replies[0]["text"] and replies[-1]["text"] == roles
+    await admin.say("/xoadulieu")
+    replies = await admin.say("chắc chưa")
+    assert "Vui lòng chọn một trong các mục" in replies[0]["text"]
+    await admin.press("forget:no")
+    assert await count(town, Person) == 1  # Tâm is still here; Lan never agreed

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web import Application
 from sqlmodel import col, select
 
-from handlers.pledges import routes
-from handlers.pledges.reminders import remind
+from bot.i18n import _, use_locale
+from handlers.pledges.ticks import remind
+from handlers.pledges.web import routes
 from models import OutboxMessage
 from models.pledges import PledgeSignature, PledgeVersion
 from tests.test_pledges import JANUARY, attach, open_campaign, sign_on_web
@@ -157,3 +159,41 @@ async def test_reminders_skip_signed_households_and_quiet_hours_and_wait_a_week(
     await town.drain()
     text = tam.all_text(await tam.poll())
     assert "26" in text and "Số 122," in text and "Số 121," not in text
+
+
+async def test_an_outdated_button_or_a_typed_answer_re_asks_and_signs_nothing(town, manual_clock) -> None:  # type: ignore[no-untyped-def]
+    ward_admin = await town.join("Chủ tịch", role="ward_admin")
+    tam = await town.join("Tâm", role="group_admin")
+    await open_campaign(ward_admin)
+    manual_clock.set(JANUARY)
+    lan = await town.join("Lan")
+    await attach(lan, tam, town, "so 121", "Số 121,")
+
+    # The read step takes only its buttons: a typed answer, or a number with no button, asks the same again.
+    await lan.say("/camket")
+    for typed in ("đọc rồi", "7"):
+        replies = await lan.say(typed)
+        assert "Vui lòng chọn một trong các mục dưới đây" in lan.all_text(replies), replies
+        assert [c["payload"] for c in replies[-1]["choices"]] == ["pread:yes", "pread:no"]
+    await lan.press("pread:yes")
+    await lan.press(next(c for c in lan.choices() if "Số 121," in c))
+    await lan.say("Nguyễn Thị Lan")
+
+    # The read step's button, pressed again at the confirm step, answers nothing: the confirm question comes back.
+    replies = await lan.press("pread:yes")
+    assert "Nút này thuộc một câu hỏi trước" in lan.all_text(replies), replies
+    assert [c["payload"] for c in replies[-1]["choices"]] == ["psign:yes", "psign:no"]
+    async with town.app.db.session() as session:
+        assert (await session.exec(select(PledgeSignature))).all() == []
+
+    replies = await lan.press("psign:yes")
+    assert re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", lan.all_text(replies)), replies
+
+    # A withdrawal button that names no signature is refused, and the signature stays.
+    replies = await lan._post(json={"choice": "pwdok:abc"})
+    with use_locale("vi"):
+        assert lan.all_text(replies) == _(
+            "That button is no longer valid. Type /help to see what you can do."
+        )
+    async with town.app.db.session() as session:
+        assert [s.withdrawn_at for s in (await session.exec(select(PledgeSignature))).all()] == [None]

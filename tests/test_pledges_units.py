@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import use_locale
 from handlers.pledges import csvimport, verify
-from handlers.pledges.common import bar
+from handlers.pledges.texts import bar
 
 
 def parse(text: str, encoding: str = "utf-8") -> csvimport.Parsed:

@@ -1,9 +1,12 @@
-"""Every extension point comes from an included router, and every table that holds a person's id is exported and
-erased by someone (/toi, /xoadulieu)."""
+"""Every extension point comes from an included router, every table that holds a person's id is exported and
+erased by someone (/toi, /xoadulieu), and every kind of button has a wire prefix of its own."""
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import re
+import typing
 from datetime import timedelta
 
 import pytest
@@ -15,6 +18,7 @@ import bot.extensions.personal_data
 import bot.extensions.scam_sources
 import bot.extensions.ticks
 import models
+from bot.core.payloads import Payload, YesNo
 from bot.core.router import Registry, Router
 from handlers import all_routers
 from handlers.forget import ACCOUNT_TABLES
@@ -49,17 +53,23 @@ def test_every_table_holding_a_person_is_covered_by_a_personal_data_provider() -
 def test_the_registry_holds_what_the_included_routers_declare_and_nothing_else() -> None:
     routers = all_routers()
     registry = Registry(routers)
+    every = [each for r in routers for each in r.walk()]  # the features' routers and the ones they include
     declared = {
-        "ticks": [t for r in routers for t in r.ticks],
-        "digest_sections": [s for r in routers for s in r.digest_sections],
-        "digest_columns": [c for r in routers for c in r.digest_columns],
-        "scam_sources": [s for r in routers for s in r.scam_sources.values()],
-        "personal_data": [p for r in routers for p in r.providers],
+        "ticks": [t for r in every for t in r.ticks],
+        "digest_sections": [s for r in every for s in r.digest_sections],
+        "digest_columns": [c for r in every for c in r.digest_columns],
+        "scam_sources": [s for r in every for s in r.scam_sources.values()],
+        "personal_data": [p for r in every for p in r.providers],
     }
     for kind, items in declared.items():
         found = list(getattr(registry, kind).values())
         assert sorted(map(id, found)) == sorted(map(id, items)), kind
         assert found, f"no {kind} declared at all"
+    intents = [i for r in every for i in r.intent_list]
+    menu = [e for r in every for e in r.menu_entries]
+    assert sorted(map(id, registry.reader.intents)) == sorted(map(id, intents)) and intents
+    assert sorted(map(id, registry.menu)) == sorted(map(id, menu)) and menu
+    assert {"togiac", "kiemtra", "hoagiai", "camket", "tracuu"} <= {i.command for i in intents}
     # The features' extension points are all there (a router that forgot to declare one shows here).
     assert {
         "tips.clocks",
@@ -72,13 +82,26 @@ def test_the_registry_holds_what_the_included_routers_declare_and_nothing_else()
         "linking.purge_codes",
     } <= set(registry.ticks)
     assert set(registry.scam_sources) == {"alert", "tip"}
-    assert set(registry.personal_data) == {"tips", "alerts", "pledges", "mediation", "reports", "linking"}
+    assert set(registry.personal_data) == {
+        "tips",
+        "alerts",
+        "pledges",
+        "mediation",
+        "reports",
+        "linking",
+        "places",
+    }
 
     # Only included routers count: the tips router alone brings no alert, no upkeep tick, no pledge provider.
     tips = next(r for r in routers if r.name == "tips")
     alone = Registry([tips])
     assert set(alone.ticks) == {"tips.clocks", "tips.retention"} and set(alone.scam_sources) == {"tip"}
     assert set(alone.personal_data) == {"tips"}
+    assert {i.command for i in alone.reader.intents} == {
+        "togiac",
+        "tracuu",
+    }  # no alert's or mediation's words
+    assert {e.command for e in alone.menu} == {"togiac", "tracuu", "tinbao"}
 
 
 def test_nothing_registers_itself_by_being_imported() -> None:
@@ -128,3 +151,92 @@ def test_a_flow_whose_named_steps_and_functions_disagree_is_refused() -> None:
         Router("r").flow(form)
     with pytest.raises(ValueError, match="named once each"):
         Flow("twice", steps=("a", "a"))
+
+
+def test_every_extension_point_comes_from_a_router_reachable_from_all_routers() -> None:
+    """Features declare on their router.py and include their modules' routers: whatever the registry holds must
+    come from a router that all_routers() reaches, and everything those routers declare must be in it."""
+    routers = all_routers()
+    reachable = [each for router in routers for each in router.walk()]
+    assert len(reachable) > len(routers)  # the features' module routers are included, not only the top ones
+    registry = Registry(routers)
+    declared = {
+        "ticks": [t for r in reachable for t in r.ticks],
+        "digest_sections": [s for r in reachable for s in r.digest_sections],
+        "digest_columns": [c for r in reachable for c in r.digest_columns],
+        "scam_sources": [s for r in reachable for s in r.scam_sources.values()],
+        "personal_data": [p for r in reachable for p in r.providers],
+        "flows": [f for r in reachable for f in r.flows.values()],
+        "choices": [h for r in reachable for h in r.choice_handlers.values()],
+    }
+    for kind, items in declared.items():
+        found = list(getattr(registry, kind).values())
+        assert found, f"no {kind} declared at all"
+        assert sorted(map(id, found)) == sorted(map(id, items)), kind
+    assert {c.handler for c in registry.commands.values()} == {
+        c.handler for r in reachable for c in r.commands
+    }
+    for flow in declared["flows"]:
+        flow.check()  # steps registered after the router declared the flow would show here
+
+
+def payload_kinds() -> list[type[Payload]]:
+    """Every kind of button the features define (the features' modules are imported by all_routers()), and the
+    default yes/no question that they may use as it is."""
+    all_routers()
+    found: list[type[Payload]] = []
+    todo: list[type[Payload]] = [Payload]
+    while todo:
+        for kind in todo.pop().__subclasses__():
+            found.append(kind)
+            todo.append(kind)
+    return [k for k in found if k.__module__.startswith("handlers.") or k is YesNo]
+
+
+def feature_of(kind: type[Payload]) -> str:
+    """handlers.tips.buttons → "tips"; the single-module core handlers (onboarding, forget, …) are one feature."""
+    parts = kind.__module__.split(".")
+    return parts[1] if len(parts) > 2 else "core"
+
+
+def samples(kind: type[Payload]) -> list[Payload]:
+    """A few buttons of `kind`, one per value of a yes/no, literal or enum field, built from its field types."""
+    hints = typing.get_type_hints(kind)
+    options: list[list[object]] = []
+    for field in dataclasses.fields(kind):
+        hint = hints[field.name]
+        if hint is bool:
+            options.append([True, False])
+        elif hint is int:
+            options.append([7])
+        elif hint is str:
+            options.append(["x7"])
+        elif typing.get_origin(hint) is typing.Literal:
+            options.append(list(typing.get_args(hint)))
+        else:
+            options.append(list(hint))  # an Enum
+    return [kind(*values) for values in itertools.product(*options)]
+
+
+def test_no_kind_of_button_reads_another_kinds_buttons() -> None:
+    """Within a feature, a button of one kind never reads as another kind (an old button of one question would
+    answer another); kinds of different features may share a prefix ("cat" of tips and of alerts), since a flow
+    takes only the buttons it offered and out-of-flow handlers are keyed by a prefix the registry keeps unique."""
+    kinds = payload_kinds()
+    assert {"yn", "lang", "consent", "forget", "role", "pushto", "linkgrp", "cat", "tipp:open"} <= {
+        k.prefix for k in kinds
+    }  # the walk finds them
+    confused = []
+    for kind in kinds:
+        for button in samples(kind):
+            packed = button.pack()
+            for other in kinds:
+                if (
+                    other is not kind
+                    and feature_of(other) == feature_of(kind)
+                    and other.unpack(packed) is not None
+                ):
+                    confused.append(
+                        f"{packed!r}: {kind.__qualname__} read as {other.__module__}.{other.__qualname__}"
+                    )
+    assert not confused, confused

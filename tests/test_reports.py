@@ -126,7 +126,7 @@ async def test_a_week_of_reports_reminders_late_groups_and_police_reading(manual
 
     # Tâm can no longer change the report; police read it and export the period.
     replies = await tam.say("/baocao")
-    assert "4/12/26" in texts(replies)  # the next period's report, not the frozen one
+    assert "04/12/2026" in texts(replies)  # the next period's report, not the frozen one
     await police.say("/xembaocao")
     await police.press(police.choices()[1])  # the period that just closed
     overview = police.last_text()
@@ -146,7 +146,7 @@ async def test_a_week_of_reports_reminders_late_groups_and_police_reading(manual
 
     # Bảo sends his late report (nothing to report); the police overview counts it.
     replies = await bao.say("/baocao")
-    assert "27/11/26" in texts(replies) and "gửi ngay" in texts(replies)
+    assert "27/11/2026" in texts(replies) and "gửi ngay" in texts(replies)
     replies = await bao.press("rp:none")
     assert "Cảm ơn" in texts(replies)
     await police.say("/xembaocao")
@@ -236,6 +236,7 @@ async def test_ward_admin_edits_cadence_questions_and_bad_input_is_answered(manu
 
 
 async def test_personal_data_covers_the_reports_a_leader_sent(manual_clock, town) -> None:  # type: ignore[no-untyped-def]
+    from bot.i18n import use_locale
     from models import Person
 
     admin = await town.join("Chị Hạnh", role="ward_admin")
@@ -251,8 +252,44 @@ async def test_personal_data_covers_the_reports_a_leader_sent(manual_clock, town
         ).first()  # type: ignore[union-attr]
         exported = await provider.export(session, person)
         assert [r["status"] for r in exported["group_reports_sent"]] == ["submitted"]
+        with use_locale("vi"):
+            said = await provider.summary(session, person)  # what /toi shows: a sentence
+        assert said[0].startswith("Báo cáo của tổ anh/chị đã gửi: 1, lần gần nhất ngày ")
         notes = await provider.erase(session, person)
         await session.commit()
-        assert notes and await provider.export(session, person) == {"group_reports_sent": []}
+        assert notes and await provider.export(session, person) == {}  # nothing left: /toi says nothing
         report = (await session.exec(select(ReportSubmission))).one()
         assert report.author_id is None and report.status == "submitted"  # the group's report stays
+
+
+async def test_an_outdated_button_or_a_stray_answer_is_asked_again(manual_clock, town) -> None:  # type: ignore[no-untyped-def]
+    admin = await town.join("Chị Hạnh", role="ward_admin", locale="en")
+    await admin.say("/reportsetup")
+    replies = await admin.say("whenever suits")  # matches no entry of the menu
+    assert "Please choose one of the options" in texts(replies) and "Due time" in str(replies[-1]["choices"])
+    await admin.press("rs:cadence")
+    replies = await admin.press("rs:done")  # the menu's button, pressed at the cadence question
+    assert "earlier question" in texts(replies) and replies[-1]["text"] == "How often do groups report?"
+    await admin.press("rc:monthly")
+    await admin.say("20")
+    replies = await admin.press("rs:done")  # the menu is asked again, so its buttons are current again
+    assert "monthly, due on day 20" in texts(replies)
+
+    tam = await town.join("Anh Tâm", role="group_admin", group="Tổ 3", locale="en")
+    await tam.say("/report")
+    await tam.press("rp:start")
+    await tam.say("No incidents")
+    await tam.say("12")
+    await tam.say("None")
+    replies = await tam.say("maybe")  # question 4 takes yes or no
+    assert "Please choose one of the options" in texts(replies) and "Question 4 of 6" in replies[-1]["text"]
+    replies = await tam.press("ra:0")  # the "0" of question 2
+    assert "earlier question" in texts(replies) and "Question 4 of 6" in replies[-1]["text"]
+    replies = await tam.press("Yes")
+    assert "Question 5 of 6" in replies[-1]["text"]
+    refused = await tam._post(json={"choice": "dg:maybe"})  # a forged digest button, outside any form
+    assert "no longer valid" in texts(refused)
+
+    async with town.app.db.session() as session:
+        row = (await session.exec(select(ReportSubmission))).one()
+    assert row.answers == {"incidents": "No incidents", "newcomers": 12, "disputes": "None", "fire": "yes"}

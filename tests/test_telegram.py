@@ -67,7 +67,7 @@ async def test_onboarding_with_inline_buttons_answers_and_marks_each_press(
     await hung.say("/start")
     language_message = max(mid for (chat, mid) in fake.state.messages if chat == hung.user_id)
     replies = await hung.press("Tiếng Việt")
-    assert "Không lưu gì cho đến khi bạn đồng ý" in "\n".join(replies)
+    assert "Không lưu gì cho đến khi anh/chị đồng ý" in "\n".join(replies)
     assert fake.calls("answerCallbackQuery") and all(fake.callback_queries.values())  # every press answered
     pressed = fake.message(hung.user_id, language_message)
     assert pressed is not None and "reply_markup" not in pressed and pressed["text"].endswith("✓ Tiếng Việt")

@@ -12,7 +12,7 @@ from bot import clock
 from bot.cleaning import images
 from bot.security import Keyring
 from handlers.tips.clocks import add_working_days, decision_due, extended_due, receipt_due
-from handlers.tips.report import is_emergency, parse_day
+from handlers.tips.flows.report import is_emergency, parse_day
 from handlers.tips.store import RISK_UNCLEANED, Refused, bucket_of, indicators, keep_file, normalize_phone
 from tests.test_tips import photo_with_exif
 

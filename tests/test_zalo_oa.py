@@ -99,11 +99,15 @@ async def test_onboarding_with_button_templates_and_numbered_fallback(db_url: st
         assert "Khóm 2" in oa.choices()
         await oa.press("Khóm 2")
         message = oa.sent()[-1]
+        # 16 groups: the first five as buttons, the rest numbered on from 6 under the question
+        assert [b["title"] for b in buttons_of(message)] == ["Tổ 1", "Tổ 2", "Tổ 3", "Tổ 4", "Tổ 5"]
         assert (
-            not buttons_of(message) and "16. Tổ 16" in message["text"]
-        )  # 16 groups: more than the buttons allowed
-        replies = await oa.say("2")
-        assert "Tổ 2, Khóm 2, " + WARD in "\n".join(replies)
+            "6. Tổ 6" in message["text"]
+            and "16. Tổ 16" in message["text"]
+            and "1. Tổ 1" not in message["text"].splitlines()
+        )
+        replies = await oa.say("12")  # a number past the buttons reads the same list
+        assert "Tổ 12, Khóm 2, " + WARD in "\n".join(replies)
         async with town.app.db.session() as session:  # type: ignore[union-attr]
             identity = (await session.exec(select(ChannelIdentity))).one()
         assert identity.channel == "zalo_oa" and identity.external_user_id == oa.user_id

@@ -1,5 +1,6 @@
 """Core upkeep, declared on the `upkeep` router like any feature's ticks: forget handled platform updates once
-redelivery is impossible, and abuse-limit counters once their window is over; keep SQLite's statistics; send the
+redelivery is impossible, abuse-limit counters once their window is over, and conversations left idle past their
+expiry (an abandoned form, a text offered for a form); keep SQLite's statistics; send the
 weekly digest; keep the Zalo OA token fresh."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bot.core.router import Router
 from bot.db import execute
 from bot.digest.tick import digest_tick
 from bot.guard import ratelimit
-from models import ProcessedUpdate
+from models import ConversationState, ProcessedUpdate
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -45,6 +46,20 @@ async def forget_rate_counters(app: App) -> None:
     log.info("rate limit counters forgotten", extra={"count": count})
 
 
+async def forget_idle_conversations(app: App) -> None:
+    """An abandoned form keeps what was typed into it (a tip's words among them) only until it expires: the person
+    is told it expired if they come back within the hour; after that nothing of it is left."""
+    async with app.db.session() as session:
+        result = await execute(
+            session,
+            delete(ConversationState).where(
+                col(ConversationState.expires_at) < clock.now() - timedelta(hours=1)
+            ),
+        )
+        await session.commit()
+    log.info("idle conversations forgotten", extra={"count": result.rowcount})
+
+
 async def optimize_sqlite(app: App) -> None:
     """SQLite has no autovacuum to keep planner statistics; without them ward-wide digest queries go slow."""
     if not app.db.is_sqlite:
@@ -60,6 +75,7 @@ async def optimize_sqlite(app: App) -> None:
 router = Router("upkeep")
 router.tick("core.processed_updates", every=timedelta(hours=6))(forget_old_updates)
 router.tick("core.rate_limits", every=timedelta(hours=1))(forget_rate_counters)
+router.tick("core.idle_conversations", every=timedelta(hours=1))(forget_idle_conversations)
 router.tick("core.sqlite_optimize", every=timedelta(days=1))(optimize_sqlite)
 router.tick("digest.weekly", every=timedelta(minutes=15))(digest_tick)
 router.tick("zalo_oa_tokens", every=timedelta(hours=1))(keep_tokens_fresh)

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.app.loop import started
-from bot.app.server import build_http
+from bot.app.server import build_http, build_metrics_http
 from bot.app.wiring import build
 from bot.directory import geo
 from bot.migrate import upgrade
@@ -28,15 +28,26 @@ async def prepare(app: App) -> None:
             log.info("places loaded", extra={"provinces": provinces, "wards": wards})
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+async def serve(
+    settings: Settings, stop: asyncio.Event | None = None, ready: asyncio.Event | None = None
+) -> None:
+    """Serve until `stop` is set (or SIGINT/SIGTERM); `ready` is set once channels and services have started."""
     app = build(settings)
     await prepare(app)
     runner = web.AppRunner(build_http(app), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
+    runners = [runner]
+    if settings.metrics_port:
+        metrics_runner = web.AppRunner(build_metrics_http(app), access_log=None)
+        await metrics_runner.setup()
+        await web.TCPSite(metrics_runner, settings.metrics_host, settings.metrics_port).start()
+        runners.append(metrics_runner)
     await app.start()
     started()
+    if ready is not None:
+        ready.set()
     log.info(
         "serving", extra={"url": f"http://{settings.host}:{settings.port}", "channels": sorted(app.channels)}
     )
@@ -52,4 +63,5 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     finally:
         log.info("stopping")
         await app.stop()
-        await runner.cleanup()
+        for each in runners:
+            await each.cleanup()

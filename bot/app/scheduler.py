@@ -19,6 +19,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -30,8 +31,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 
-from bot import clock
-from bot.db import execute
+from bot import clock, metrics
+from bot.db import execute, offloaded
 from bot.extensions.ticks import Tick
 from models import TickRun
 
@@ -44,6 +45,9 @@ EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday 00:00 UTC: weekly slots sta
 
 # Let start-up finish (channels, webhooks) before the first pass; it also catches up what was missed while down.
 FIRST_RUN_DELAY = timedelta(seconds=10)
+# The first pass starts the ticks a tenth of that delay apart, not all at once: run together they kept the event
+# loop from answering updates for hundreds of milliseconds.
+FIRST_RUN_SPREAD = 10
 # How long a stop waits for running ticks before cancelling them (well inside a container's stop timeout).
 STOP_GRACE = 5.0
 
@@ -114,6 +118,7 @@ async def run_tick(app: App, tick: Tick, me: str | None = None) -> bool:
     if not await claim(app, tick, slot, me):
         return False
     await _log_catch_up(app, tick, slot)
+    started = time.monotonic()
     try:
         await tick.run(app)
     except asyncio.CancelledError:
@@ -124,8 +129,10 @@ async def run_tick(app: App, tick: Tick, me: str | None = None) -> bool:
         raise
     except Exception as exc:
         log.exception("tick failed", extra={"tick": tick.name})
+        metrics.of(app).tick_done(tick.name, time.monotonic() - started, failed=True)
         await _finish(app, tick, slot, me, type(exc).__name__)
         return False
+    metrics.of(app).tick_done(tick.name, time.monotonic() - started, failed=False)
     await _finish(app, tick, slot, me, None)
     return True
 
@@ -174,7 +181,7 @@ class Scheduler:
             return
         self.app.scheduler_id = self.me  # type: ignore[attr-defined]
         first = datetime.now(UTC) + FIRST_RUN_DELAY
-        for tick in self.app.registry.ticks.values():
+        for n, tick in enumerate(sorted(self.app.registry.ticks.values(), key=lambda t: t.name)):
             self.scheduler.add_job(
                 self._job,
                 IntervalTrigger(seconds=tick.every.total_seconds(), timezone=UTC),
@@ -183,7 +190,8 @@ class Scheduler:
                 coalesce=True,
                 max_instances=1,
                 misfire_grace_time=None,
-                next_run_time=first,  # the catch-up run, soon after start
+                next_run_time=first
+                + n * FIRST_RUN_DELAY / FIRST_RUN_SPREAD,  # the catch-up run, soon after start
             )
         self.scheduler.start()
         log.info("scheduler started", extra={"jobs": len(self.scheduler.get_jobs())})
@@ -195,7 +203,9 @@ class Scheduler:
         assert task is not None
         self._running.add(task)
         try:
-            await run_tick(self.app, tick, self.me)
+            # A tick may read a whole ward at once: on SQLite its statements run off the event loop's thread.
+            with offloaded():
+                await run_tick(self.app, tick, self.me)
         except asyncio.CancelledError:
             # Only a stop cancels a tick (run_tick gave its slot back). Returning keeps APScheduler from
             # reporting the cancellation as a failed job, at ERROR with a traceback.

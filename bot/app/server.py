@@ -1,4 +1,5 @@
-"""The aiohttp application: health check, and the routes channels and features serve (web chat, webhooks).
+"""The aiohttp application: health check, metrics (behind a token), and the routes channels and features serve
+(web chat, webhooks).
 
 Every client error is answered 4xx: the `client_errors` middleware answers what bot.guard.http_input refuses and the
 broken bodies aiohttp's parser meets while a handler reads them, and bot.logs keeps malformed requests out of
@@ -14,6 +15,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from sqlalchemy import text
 
+from bot import metrics
 from bot.guard.http_input import InputRefused
 from bot.logs import tame_server_errors
 
@@ -52,12 +54,23 @@ def build_http(app: App) -> web.Application:
         return web.json_response({"status": "ok", "database": "ok", "channels": sorted(app.channels)})
 
     http.router.add_get("/healthz", healthz)
+    token = app.settings.metrics_token
+    if token is not None:  # on the public port only behind its token (bot.metrics)
+        http.router.add_get("/metrics", metrics.handler(app, token.get_secret_value()))
     for channel in app.channels.values():  # through the Channel contract only (bot.channels.base)
         http.add_routes(channel.routes())
         http.on_shutdown.append(_releaser(channel))
     for router in app.registry.routers:
         if router.http_routes is not None:
             http.add_routes(router.http_routes(app))
+    return http
+
+
+def build_metrics_http(app: App) -> web.Application:
+    """The metrics server of ANDAN_METRICS_PORT: GET /metrics only (behind ANDAN_METRICS_TOKEN when set)."""
+    http = web.Application()
+    token = app.settings.metrics_token
+    http.router.add_get("/metrics", metrics.handler(app, token.get_secret_value() if token else None))
     return http
 
 

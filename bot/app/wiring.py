@@ -24,7 +24,7 @@ def build(settings: Settings, routers: Iterable[Router] | None = None) -> App:
 
         app.add_channel(ZaloBotChannel(app))
     if settings.zalo_oa_app_id is not None:
-        from bot.channels.zalo_oa import ZaloOAChannel
+        from bot.channels.zalo_oa.channel import ZaloOAChannel
 
         app.add_channel(ZaloOAChannel(app))
     if settings.scheduler_enabled:
@@ -34,4 +34,7 @@ def build(settings: Settings, routers: Iterable[Router] | None = None) -> App:
     from bot.delivery import install as install_delivery  # the outbox sender (ANDAN_DELIVERY_ENABLED)
 
     install_delivery(app)
+    from bot import metrics  # counts sends on the channels above, probes the loop (GET /metrics)
+
+    metrics.install(app)
     return app

@@ -45,6 +45,21 @@ class Permanent(DeliveryError):
     """The request itself is wrong (bad payload): retrying would fail the same way."""
 
 
+class NotNow(DeliveryError):
+    """A kind of send the platform refuses for this person at this time (a Zalo promotion outside its hours, or a
+    second one today): not a reason to pause the whole bot, only to try this person another way or later
+    (`seconds`)."""
+
+    def __init__(self, seconds: float, reason: str) -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+
+
+class QuotaExhausted(RetryAfter, Transient):
+    """The platform's message quota is used up: the sender stops that kind of send and falls back
+    (bot.delivery.reach) instead of retrying it."""
+
+
 class Channel(ABC):
     """A platform connection: everything the rest of the app uses of a channel is here, nowhere else.
 

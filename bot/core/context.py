@@ -43,6 +43,12 @@ class Context:
         # Set when this update belongs to a private flow or command: nothing about it may be linked to the person.
         self.private = False
         self.choice_label: str | None = None
+        # An offer pressed after free words (bot.core.understand): the words, for the form it opens to start
+        # from, and what they suggest it preselect (a tip's category); None for any other update.
+        self.carried: str | None = None
+        self.hint: str | None = None
+        # The replies of this update leave the conversation's offered choices as they were (see the dispatcher).
+        self.keep_choices: tuple[str, str | None] | None = None
 
     # Replies -------------------------------------------------------------------------------------------
     def reply(

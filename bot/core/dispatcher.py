@@ -19,19 +19,23 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import and_, bindparam, exists, insert, inspect, literal, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
-from bot import clock
+from bot import clock, metrics
+from bot.core import menu
 from bot.core.context import Context
 from bot.core.errors import NotChosen, Refusal
 from bot.core.events import Incoming, Kind
 from bot.core.flow import pick_reason, retry
+from bot.core.menu import command_of
 from bot.core.replies import Reply
-from bot.directory.people import identity_for
+from bot.core.understand import CARRY_KEY, understand
+from bot.db import execute, once_more_if_dropped
 from bot.i18n import _, use_locale
 from bot.textnorm import fold
-from models import ConversationState, Person, ProcessedUpdate
+from models import ChannelIdentity, ConversationState, Person, ProcessedUpdate
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
@@ -105,85 +109,152 @@ class Dispatcher:
         return result
 
     async def _handle_locked(self, event: Incoming, key: str, keep: Keep | None = None) -> DispatchResult:
-        settings = self.app.settings
-        async with self.app.db.session() as session:
-            await self._lock_across_processes(session, key)
-            mark: ProcessedUpdate | None = None
-            if event.update_key is not None:
-                # Hashed: a web update key contains the session, and the ledger's times must not link to it.
-                mark = ProcessedUpdate(
-                    channel=event.channel, update_key=self.app.keyring.keyed_hash("update", event.update_key)
+        # Hashed: a web update key contains the session, and the ledger's times must not link to it.
+        claim = (
+            None
+            if event.update_key is None
+            else (event.channel, self.app.keyring.keyed_hash("update", event.update_key))
+        )
+        started, outcome = time.monotonic(), "failed"  # for the figures of GET /metrics
+        read = self.__dict__.get("_update_read")
+        if read is None:
+            # Built once: a statement reused with new parameters skips building and keying it every time.
+            anchor = select(literal(1).label("one")).subquery()
+            seen = exists().where(
+                col(ProcessedUpdate.channel) == bindparam("update_channel"),
+                col(ProcessedUpdate.update_key) == bindparam("update_key"),
+            )
+            read = self.__dict__["_update_read"] = (
+                select(ChannelIdentity, Person, ConversationState, seen.label("seen"))
+                .select_from(anchor)
+                .outerjoin(
+                    ChannelIdentity,
+                    and_(
+                        col(ChannelIdentity.channel) == bindparam("channel"),
+                        col(ChannelIdentity.external_user_id) == bindparam("user_id"),
+                    ),
                 )
-                # Only looked up here; written with everything else at the end. Written first, it took SQLite's
-                # one write lock for as long as the handler ran (a photo being fetched and cleaned), stalling every
-                # other conversation.
-                if await session.get(ProcessedUpdate, (mark.channel, mark.update_key)) is not None:
+                .outerjoin(Person, col(Person.id) == col(ChannelIdentity.person_id))
+                .outerjoin(ConversationState, col(ConversationState.key) == bindparam("key"))
+            )
+
+        async def attempt() -> DispatchResult:
+            nonlocal outcome
+            settings, begun = self.app.settings, clock.now()
+            async with self.app.db.session() as session:
+                await self._lock_across_processes(session, key)
+                # Identity, person, state and the update's mark in one statement, read after the lock (on
+                # PostgreSQL a statement's snapshot is taken when it starts: the lock has to come first). The
+                # mark is only looked up here and written with everything else at the end: written first, it
+                # took SQLite's one write lock for as long as the handler ran (a photo being fetched and
+                # cleaned), stalling every other conversation.
+                row = (
+                    await execute(
+                        session,
+                        read,
+                        {
+                            "channel": event.channel,
+                            "user_id": event.user_id,
+                            "key": key,
+                            "update_channel": event.channel,
+                            "update_key": claim[1] if claim else None,
+                        },
+                    )
+                ).one()
+                identity, person, stored, duplicate = row
+                if duplicate:
+                    outcome = "duplicate"
                     return DispatchResult(duplicate=True)
+                state = stored or ConversationState(key=key)
+                locale = (person.locale if person else None) or state.locale or settings.default_locale
 
-            identity = await identity_for(session, event.channel, event.user_id)
-            person = await session.get(Person, identity.person_id) if identity else None
-            state = await session.get(ConversationState, key) or ConversationState(key=key)
-            locale = (person.locale if person else None) or state.locale or settings.default_locale
-
-            with use_locale(locale):
-                ctx = Context(self.app, session, event, state, person, identity)
-                try:
-                    await self._route(ctx)
-                except Refusal as refusal:
-                    person_id = person.id if person else None
-                    log.warning("update refused", extra={"channel": event.channel, "reason": refusal.reason})
-                    await session.rollback()
-                    return DispatchResult(replies=[Reply(refusal.text)], person_id=person_id, locale=locale)
-                except Exception:
-                    person_id = person.id if person else None  # read before the rollback expires the row
-                    log.exception("handler failed", extra={"channel": event.channel, "flow": state.flow})
-                    await session.rollback()
-                    return DispatchResult(
-                        replies=[
-                            Reply(
-                                _(
-                                    "Sorry, something went wrong on our side and nothing was saved. "
-                                    "Please try again in a moment."
+                with use_locale(locale):
+                    ctx = Context(self.app, session, event, state, person, identity)
+                    try:
+                        await self._route(ctx)
+                    except Refusal as refusal:
+                        outcome = "refused"
+                        person_id = person.id if person else None
+                        log.warning(
+                            "update refused", extra={"channel": event.channel, "reason": refusal.reason}
+                        )
+                        await session.rollback()
+                        return DispatchResult(
+                            replies=[Reply(refusal.text)], person_id=person_id, locale=locale
+                        )
+                    except Exception:
+                        outcome = "failed"
+                        person_id = person.id if person else None  # read before the rollback expires the row
+                        log.exception("handler failed", extra={"channel": event.channel, "flow": state.flow})
+                        await session.rollback()
+                        return DispatchResult(
+                            replies=[
+                                Reply(
+                                    _(
+                                        "Sorry, something went wrong on our side and nothing was saved. "
+                                        "Please try again in a moment."
+                                    )
                                 )
+                            ],
+                            person_id=person_id,
+                            locale=locale,
+                        )
+                    await self._save_state(ctx)
+                    identity = ctx.identity
+                    # An identity made by this update (onboarding, linking) already says "now": no second write.
+                    if (
+                        identity is not None
+                        and not event.is_group
+                        and not ctx.private
+                        and (
+                            identity.last_interaction_at is None
+                            or identity.last_interaction_at < begun
+                            or identity.unreachable_at is not None
+                        )
+                    ):
+                        identity.last_interaction_at = clock.now()
+                        identity.unreachable_at = None
+                        identity.unreachable_reason = None
+                        session.add(identity)
+                    try:
+                        # A person created by this update gets its id before `keep` sees it.
+                        await session.flush()
+                        if claim is not None:  # a plain insert: no model object to build and track
+                            connection = await session.connection()
+                            await connection.execute(
+                                insert(ProcessedUpdate.__table__),  # type: ignore[attr-defined]
+                                {"channel": claim[0], "update_key": claim[1], "seen_at": clock.now()},
                             )
-                        ],
-                        person_id=person_id,
-                        locale=locale,
+                    except IntegrityError:
+                        # Another process handled the same update meanwhile (SQLite has no advisory lock):
+                        # theirs stands. Any other conflict is a failure of ours, reported as one.
+                        await session.rollback()
+                        if claim is not None and await session.get(ProcessedUpdate, claim) is not None:
+                            outcome = "duplicate"
+                            return DispatchResult(duplicate=True)
+                        raise
+                    final_locale = ctx.person.locale if ctx.person else (ctx.state.locale or locale)
+                    result = DispatchResult(
+                        replies=ctx.replies,
+                        person_id=ctx.person.id if ctx.person else None,
+                        locale=final_locale,
+                        private=ctx.private,
+                        choice_label=ctx.choice_label,
                     )
-                await self._save_state(ctx)
-                if ctx.identity is not None and not event.is_group and not ctx.private:
-                    ctx.identity.last_interaction_at = clock.now()
-                    ctx.identity.unreachable_at = None
-                    ctx.identity.unreachable_reason = None
-                    session.add(ctx.identity)
-                if mark is not None:
-                    session.add(mark)
-                try:
-                    await session.flush()  # a person created by this update gets its id before `keep` sees it
-                except IntegrityError:
-                    # Another process handled the same update meanwhile (SQLite has no advisory lock): theirs
-                    # stands. Any other conflict is a failure of ours, reported as one.
-                    await session.rollback()
-                    seen = (
-                        None
-                        if mark is None
-                        else await session.get(ProcessedUpdate, (mark.channel, mark.update_key))
-                    )
-                    if seen is not None:
-                        return DispatchResult(duplicate=True)
-                    raise
-                final_locale = ctx.person.locale if ctx.person else (ctx.state.locale or locale)
-                result = DispatchResult(
-                    replies=ctx.replies,
-                    person_id=ctx.person.id if ctx.person else None,
-                    locale=final_locale,
-                    private=ctx.private,
-                    choice_label=ctx.choice_label,
-                )
-                if keep is not None:
-                    await keep(session, result)
-                await session.commit()
-                return result
+                    if keep is not None:
+                        await keep(session, result)
+                    await session.commit()
+                    outcome = "handled"
+                    return result
+
+        try:
+            # Without a ping per checkout, a connection dropped while idle shows on the first statement: nothing
+            # was done yet, so the whole update is tried once more on a new connection.
+            async with self.app.db.slots():
+                result = await once_more_if_dropped(attempt)
+        finally:
+            metrics.of(self.app).update_done(event.channel, outcome, time.monotonic() - started)
+        return result
 
     # Routing ---------------------------------------------------------------------------------------------
     async def _route(self, ctx: Context) -> None:
@@ -203,6 +274,8 @@ class Dispatcher:
             )
             return
 
+        if ctx.state.expires_at and ctx.state.expires_at < clock.now() and not ctx.state.flow:
+            ctx.data.pop(CARRY_KEY, None)  # a text offered for a form long ago is not carried anymore
         if ctx.state.flow and ctx.state.expires_at and ctx.state.expires_at < clock.now():
             self._clear_flow(ctx)
             if event.kind != Kind.COMMAND:
@@ -213,11 +286,21 @@ class Dispatcher:
                     )
                 )
 
+        # A text carried from free words into a form waits for one press only (bot.core.understand).
+        carry = None if ctx.state.flow else ctx.data.pop(CARRY_KEY, None)
         event = ctx.event = self._resolve_typed_choice(ctx, event)
         if event.kind == Kind.CHOICE:
             ctx.choice_label = next(
                 (c["label"] for c in ctx.state.choices if c["payload"] == event.choice), None
             )
+            opened = command_of(event.choice)
+            if opened is not None:
+                # A menu entry or an offer: the same as typing the command, whatever message it came with.
+                event = ctx.event = replace(
+                    event, kind=Kind.COMMAND, command=opened, args="", text=f"/{opened}"
+                )
+                if carry and carry.get("command") == opened:
+                    ctx.carried, ctx.hint = carry.get("text") or None, carry.get("hint")
 
         if event.kind == Kind.COMMAND:
             await self._command(ctx, event)
@@ -229,6 +312,10 @@ class Dispatcher:
                     await handler(ctx)
                 except NotChosen:
                     ctx.reply(_("That button is no longer valid. Type /help to see what you can do."))
+                # A button of another message, pressed during a form: the form's own buttons stay the ones a
+                # typed number answers, unless the handler offered new ones or moved to another form.
+                if ctx.state.flow and not any(r.choices for r in ctx.replies):
+                    ctx.keep_choices = (ctx.state.flow, ctx.state.step)
             elif ctx.state.flow:
                 # A button of an earlier question (or a forged payload) must not answer the current one.
                 ctx.reply(_("That button belongs to an earlier question. Please answer this one:"))
@@ -246,12 +333,20 @@ class Dispatcher:
             return  # in group chats the bot answers commands only
         elif ctx.person is None:
             ctx.begin("onboarding")
+        elif event.kind == Kind.TEXT and fold(event.text) in menu.MENU_WORDS:
+            await menu.show(ctx)
+        elif event.kind == Kind.TEXT:
+            await understand(ctx)
         else:
-            fallback = registry.commands.get("trogiup")
-            ctx.reply(_("I did not understand that. Here is what you can do:"))
-            if fallback is not None:
-                await fallback.handler(ctx)
+            await menu.show(ctx, _("I can't use that here. Choose below what you would like to do."))
         await self._apply_flow_requests(ctx)
+
+    async def run_command(self, ctx: Context, command: str, args: str = "") -> None:
+        """Run `command` with `args` as if the person had typed it (roles and person checks included)."""
+        event = ctx.event = replace(
+            ctx.event, kind=Kind.COMMAND, command=command, args=args, text=f"/{command} {args}".strip()
+        )
+        await self._command(ctx, event)
 
     async def _command(self, ctx: Context, event: Incoming) -> None:
         name = event.command or ""
@@ -399,20 +494,32 @@ class Dispatcher:
         state = ctx.state
         state.data = copy.deepcopy(ctx.data)
         offered = [r for r in ctx.replies if r.choices]
-        if ctx.replies:
+        if ctx.replies and ctx.keep_choices != (state.flow, state.step):
             state.choices = (
                 [{"label": c.label, "payload": c.payload} for c in offered[-1].choices] if offered else []
             )
         now = clock.now()
         state.updated_at = now
         state.expires_at = (
-            now + timedelta(minutes=self.app.settings.flow_idle_minutes) if state.flow else None
+            now + timedelta(minutes=self.app.settings.flow_idle_minutes)
+            if state.flow or CARRY_KEY in ctx.data
+            else None
         )
-        stored = await ctx.session.get(ConversationState, state.key)
-        if state.flow or state.choices or (state.locale and ctx.person is None):
+        remember = bool(state.flow or state.choices or (state.locale and ctx.person is None))
+        # The row was read with the update (under the conversation's lock): a loaded one is saved by the flush,
+        # a new one added; no look-up first.
+        status = inspect(state)
+        if status.persistent:
+            if not remember:
+                await ctx.session.delete(state)  # nothing left to remember: keep no row at all
+        elif status.pending:
+            if not remember:
+                ctx.session.expunge(state)
+        elif status.transient:
+            if remember:
+                ctx.session.add(state)
+        elif remember:  # detached by a handler: saved over whatever is stored
             await ctx.session.merge(state)
-        elif stored is not None:
-            await ctx.session.delete(stored)  # nothing left to remember: keep no row at all
 
     async def offer_choices(self, offers: Sequence[Offer]) -> None:
         """Make pushed messages' choices their conversations' current ones, so a typed "1" answers them.

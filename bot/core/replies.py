@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bot.core.payloads import MAX_BYTES, Payload
+from bot.i18n import _
 
 
 @dataclass(frozen=True, init=False)
@@ -40,6 +41,8 @@ class Reply:
     media: tuple[Media, ...] = ()
     # Must stay unlinkable to the recipient's account wherever it is kept (a channel's stored transcript).
     private: bool = False
+    # An urgent alert: channels that can show it apart do (the web chat frames it and may notify).
+    urgent: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         """JSON form kept in the outbox (media must be referenced by URL there)."""
@@ -50,6 +53,8 @@ class Reply:
         }
         if self.private:
             payload["private"] = True
+        if self.urgent:
+            payload["urgent"] = True
         return payload
 
     @classmethod
@@ -59,15 +64,20 @@ class Reply:
             choices=tuple(Choice(**c) for c in payload.get("choices", [])),
             media=tuple(Media(**m) for m in payload.get("media", [])),
             private=bool(payload.get("private", False)),
+            urgent=bool(payload.get("urgent", False)),
         )
 
 
-def numbered(reply: Reply) -> str:
-    """Choices as a numbered list under the text, for platforms without buttons."""
-    if not reply.choices:
+def numbered(reply: Reply, start: int = 1) -> str:
+    """Choices as a numbered list closing the text, for platforms without buttons (or with too few): from the
+    `start`th choice on, numbered as the dispatcher reads a typed number, under a line saying how to choose."""
+    rest = reply.choices[start - 1 :]
+    if not rest:
         return reply.text
     lines = [reply.text, ""] if reply.text else []
-    lines += [f"{i}. {c.label}" for i, c in enumerate(reply.choices, 1)]
+    shown = ", ".join(str(n) for n in range(start, start + min(3, len(rest))))
+    lines.append(_("Type {numbers}… to choose:").format(numbers=shown))
+    lines += [f"{i}. {c.label}" for i, c in enumerate(rest, start)]
     return "\n".join(lines)
 
 

@@ -8,15 +8,18 @@ else: nothing registers itself by being imported.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.core.flow import Flow
+from bot.core.intents import Detector, Intent, Reader, load
+from bot.core.menu import MenuEntry
 from bot.core.payloads import Payload
 from bot.extensions.digest_sections import Column, GroupColumnFn, Registered, SectionFn
-from bot.extensions.personal_data import EraseFn, ExportFn, Provider
+from bot.extensions.personal_data import EraseFn, ExportFn, Provider, SummaryFn
 from bot.extensions.scam_sources import SourceFn
 from bot.extensions.ticks import Tick, TickFn
 
@@ -59,6 +62,8 @@ class Router:
     digest_columns: list[Column] = field(default_factory=list)
     scam_sources: dict[str, SourceFn] = field(default_factory=dict)
     providers: list[Provider] = field(default_factory=list)
+    menu_entries: list[MenuEntry] = field(default_factory=list)
+    intent_list: list[Intent] = field(default_factory=list)
     children: list[Router] = field(default_factory=list)
 
     def include(self, *routers: Router) -> Router:
@@ -138,10 +143,34 @@ class Router:
         """Where /kiemtra also looks for known scam phones, links, accounts and words (see bot/extensions/scam_sources.py)."""
         return _collect(lambda fn: self.scam_sources.__setitem__(name, fn))
 
-    def personal_data(self, name: str, *, tables: Iterable[type], export: ExportFn, erase: EraseFn) -> None:
-        """How the feature shows (/toi) and erases (/xoadulieu) what it holds about a person. `tables` names every
-        table of the feature that holds a person's id; a test checks that each such table has a provider."""
-        self.providers.append(Provider(name, export, erase, tuple(tables)))
+    def menu(self, command: str, *, label: str, order: int, roles: Iterable[str] | None = None) -> None:
+        """An entry of the main menu (bot/core/menu.py) opening `command`; `label` is an N_() string; `roles`
+        None puts it in every registered person's menu, otherwise in the menu of those roles."""
+        self.menu_entries.append(
+            MenuEntry(command, label, order, frozenset(roles) if roles is not None else None)
+        )
+
+    def intents(
+        self, path: Path, detectors: Mapping[str, Detector] | None = None, examples: Path | None = None
+    ) -> None:
+        """What people write when they want this feature's commands (a data file, see bot/core/intents.py),
+        functions that add to an intent's score by looking at the text (a phone number, a receipt code), and
+        messages as residents write them, labelled with the intent they mean (the model learns from them)."""
+        self.intent_list.extend(load(path, detectors, examples))
+
+    def personal_data(
+        self,
+        name: str,
+        *,
+        tables: Iterable[type],
+        export: ExportFn,
+        erase: EraseFn,
+        summary: SummaryFn | None = None,
+    ) -> None:
+        """How the feature shows (/toi, in translated sentences: `summary`) and erases (/xoadulieu) what it holds
+        about a person. `tables` names every table of the feature that holds a person's id; a test checks that each
+        such table has a provider."""
+        self.providers.append(Provider(name, export, erase, tuple(tables), summary))
 
 
 def _collect(store: Callable[[Any], None]) -> Callable[[F], F]:
@@ -168,12 +197,16 @@ class Registry:
         self.digest_columns: dict[str, Column] = {}
         self.scam_sources: dict[str, SourceFn] = {}
         self.personal_data: dict[str, Provider] = {}
+        self.menu: list[MenuEntry] = []
+        intents: list[Intent] = []
         for router in self.routers:
             _add(self.ticks, "tick", [(t.name, t) for t in router.ticks])
             _add(self.digest_sections, "digest section", [(s.name, s) for s in router.digest_sections])
             _add(self.digest_columns, "digest column", [(c.name, c) for c in router.digest_columns])
             _add(self.scam_sources, "scam source", list(router.scam_sources.items()))
             _add(self.personal_data, "personal-data provider", [(p.name, p) for p in router.providers])
+            self.menu.extend(router.menu_entries)
+            intents.extend(router.intent_list)
             for cmd in router.commands:
                 for name in cmd.names:
                     if name in self.commands:
@@ -187,6 +220,11 @@ class Registry:
                 if prefix in self.choices:
                     raise ValueError(f"choice prefix {prefix} declared twice")
                 self.choices[prefix] = handler
+
+        self.reader = Reader(intents)
+        for command in [e.command for e in self.menu] + [i.command for i in intents]:
+            if command not in self.commands:
+                raise ValueError(f"a menu entry or intent opens /{command}, which no router declares")
 
     def sections_in_order(self) -> list[Registered]:
         return sorted(self.digest_sections.values(), key=lambda r: (r.order, r.name))

@@ -53,6 +53,9 @@ async def drain(app: App) -> int:
 
 def install(app: App) -> None:
     """Run the sender in the background while the app runs (unless ANDAN_DELIVERY_ENABLED=false)."""
+    from bot.delivery.outbox import configure
+
+    configure(app.settings)  # producers that pass no settings still use the configured Zalo fallbacks
 
     async def start(app: App) -> None:
         if app.settings.delivery_enabled:

@@ -1,4 +1,5 @@
-"""Group commits of send outcomes: every outcome is written, a few dozen per transaction at broadcast rates.
+"""Group commits of send outcomes: every outcome is written, a few dozen per transaction at broadcast rates,
+with the DeliveryAttempt of each real try (bot.delivery.reach) in the same transaction.
 
 A send's slot in the in-flight window is given back only once its outcome is committed, so the rows that
 reached the platform without a committed "sent" never outnumber the window.
@@ -10,9 +11,13 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from sqlalchemy import insert
+
 from bot import clock
 from bot.delivery import store
+from bot.delivery.reach import attempt_row
 from bot.delivery.routes import Route, mark_unreachable, offered_conversations
+from models.outbox import DeliveryAttempt
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -78,16 +83,39 @@ class Ledger:
             side.add_done_callback(self._side.discard)
 
     async def _flush(self, batch: list[Entry]) -> list[bool]:
+        now = clock.now()
         async with self.app.db.session() as session:
             written = await store.record(
-                session, self.worker, [(job.id, outcome) for job, _r, outcome, _f in batch], clock.now()
+                session, self.worker, [(job.id, outcome) for job, _r, outcome, _f in batch], now
             )
+            attempts = []
             for job, route, outcome, _future in batch:
                 if job.id not in written:
                     self.lost_leases += 1
                     log.warning("outbox row was taken over by another sender", extra={"row": job.id})
-                elif outcome.unreachable and route is not None:
+                    continue
+                if outcome.unreachable and route is not None:
                     await mark_unreachable(session, route, outcome.error or "unreachable")
+                if outcome.attempt is not None:
+                    label, channel, via = outcome.attempt
+                    attempts.append(
+                        attempt_row(
+                            outbox_id=job.id,
+                            # A sealed row's recipient is known to nobody: its trail names no one either.
+                            person_id=None if job.sealed_route else job.person_id,
+                            linked_chat_id=job.linked_chat_id,
+                            source_kind=job.source_kind,
+                            source_id=job.source_id,
+                            channel=channel,
+                            via=via,
+                            outcome=label,
+                            error=outcome.error if label != "sent" else None,
+                            at=now,
+                        )
+                    )
+            if attempts:
+                connection = await session.connection()
+                await connection.execute(insert(DeliveryAttempt.__table__), attempts)  # type: ignore[attr-defined]
             await session.commit()
         return [job.id in written for job, *_rest in batch]
 

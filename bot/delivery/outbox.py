@@ -4,6 +4,10 @@ Rows are written in the caller's transaction, so a push exists exactly when the 
 committed. The sender (`bot.delivery`) drains the table. No feature writes outbox rows itself: a producer of
 thousands of rows (the weekly digest) builds them with `pending_row` and writes them with `enqueue_rows`, one
 batched insert per chunk.
+
+A person's row starts on the first step of their reach plan (bot.delivery.reach): their preferred channel, else
+another linked one, else a Zalo fallback when one is configured. `enqueue_reaching` also writes a row, already
+"skipped", for a person with no step at all, so what counts who was reached (`reach_progress`) misses nobody.
 """
 
 from __future__ import annotations
@@ -11,17 +15,33 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.core.replies import Reply
+from bot.delivery import reach
 from bot.directory.people import push_identities
 from bot.i18n import use_locale
 from bot.security import Keyring
 from models import LinkedChat, OutboxMessage, OutboxStatus, Person, Priority
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+# The settings of the running app (set by bot.delivery.install): producers that pass none still get the Zalo
+# fallbacks the deployment configured.
+_settings: Settings | None = None
+
+
+def configure(settings: Settings | None) -> None:
+    global _settings
+    _settings = settings
+
+
+NO_ROUTE = "not reached: no channel"
 
 
 async def enqueue_to_person(
@@ -67,6 +87,20 @@ async def enqueue_to_people(
 
     People with no reachable channel are left out; returns the rows written.
     """
+    if _settings is not None and reach.uses_fallbacks(_settings):
+        return await enqueue_reaching(
+            session,
+            _settings,
+            people,
+            render,
+            kind=kind,
+            priority=priority,
+            dedupe_key=dedupe_key,
+            not_before=not_before,
+            source_kind=source_kind,
+            source_id=source_id,
+            keep_unreached=False,
+        )
     identities = await push_identities(session, people)
     rendered: dict[str, Reply] = {}
     due = not_before or clock.now()
@@ -85,11 +119,62 @@ async def enqueue_to_people(
                 person_id=person.id,
                 channel=identity.channel,
                 chat_id=identity.chat_id,
+                via=reach.via_of(identity.channel),
                 payload=rendered[person.locale].to_payload(),
                 dedupe_key=dedupe_key(person) if dedupe_key else None,
                 not_before=due,
                 source_kind=source_kind,
                 source_id=source_id,
+            )
+        )
+    session.add_all(rows)
+    return rows
+
+
+async def enqueue_reaching(
+    session: AsyncSession,
+    settings: Settings,
+    people: Sequence[Person],
+    render: Callable[[], Reply],
+    *,
+    kind: str,
+    priority: int = Priority.ROUTINE,
+    dedupe_key: Callable[[Person], str] | None = None,
+    not_before: datetime | None = None,
+    source_kind: str | None = None,
+    source_id: str | None = None,
+    keep_unreached: bool = True,
+) -> list[OutboxMessage]:
+    """Queue one message to each person on the first step of their reach plan (bot.delivery.reach). A person
+    with no step gets a row already skipped (`keep_unreached`), so they are counted as not reached."""
+    now = clock.now()
+    steps = await reach.plans(session, settings, people, kind, priority, now)
+    rendered: dict[str, Reply] = {}
+    due = not_before or now
+    rows: list[OutboxMessage] = []
+    for person in people:
+        planned = steps.get(person.id or 0) or []
+        if not planned and not keep_unreached:
+            continue
+        if person.locale not in rendered:
+            with use_locale(person.locale):
+                rendered[person.locale] = render()
+        first = planned[0] if planned else None
+        rows.append(
+            OutboxMessage(
+                kind=kind,
+                priority=priority,
+                person_id=person.id,
+                channel=first.channel if first else None,
+                chat_id=first.chat_id if first else None,
+                via=first.via if first else None,
+                payload=rendered[person.locale].to_payload(),
+                dedupe_key=dedupe_key(person) if dedupe_key else None,
+                not_before=due,
+                source_kind=source_kind,
+                source_id=source_id,
+                status=OutboxStatus.PENDING if first else OutboxStatus.SKIPPED,
+                error=None if first else NO_ROUTE,
             )
         )
     session.add_all(rows)
@@ -114,6 +199,7 @@ def enqueue_to_chat(
         priority=priority,
         channel=chat.channel,
         chat_id=chat.chat_id,
+        via=reach.GROUP,
         linked_chat_id=chat.id,
         payload=reply.to_payload(),
         dedupe_key=dedupe_key,
@@ -165,6 +251,7 @@ def pending_row(
     source_kind: str | None = None,
     source_id: str | None = None,
     now: datetime | None = None,
+    via: str | None = None,
 ) -> dict[str, Any]:
     """One push for `enqueue_rows`, as column values. Every row carries the same keys (a batched insert needs
     that) and every column the model would fill by default, because a Core insert fills none."""
@@ -176,6 +263,7 @@ def pending_row(
         channel=channel,
         chat_id=chat_id,
         linked_chat_id=linked_chat_id,
+        via=via or (reach.GROUP if linked_chat_id is not None else reach.via_of(channel)),
         payload=reply.to_payload(),
         status=OutboxStatus.PENDING,
         not_before=not_before or created,
@@ -244,3 +332,42 @@ async def cancel(session: AsyncSession, source_kind: str, source_id: str) -> int
         .values(status=OutboxStatus.CANCELLED)
     )
     return int(result.rowcount or 0)
+
+
+async def reach_progress(session: AsyncSession, source_kind: str, source_id: str) -> dict[str, Any]:
+    """Who a source's pushes reached: {"people": {"reached": {(channel, via): n}, "trying": n, "not_reached": n},
+    "chats": {...the same for linked group chats}}. A row is one recipient whatever routes it went through."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    rows = await session.exec(
+        select(  # type: ignore[call-overload]
+            OutboxMessage.linked_chat_id.is_not(None),  # type: ignore[union-attr]
+            OutboxMessage.status,
+            OutboxMessage.channel,
+            OutboxMessage.via,
+            func.count(),
+        )
+        .where(OutboxMessage.source_kind == source_kind, OutboxMessage.source_id == source_id)
+        .group_by(
+            OutboxMessage.linked_chat_id.is_not(None),  # type: ignore[union-attr]
+            OutboxMessage.status,
+            OutboxMessage.channel,
+            OutboxMessage.via,
+        )
+    )
+    out: dict[str, Any] = {
+        side: {"reached": {}, "trying": 0, "not_reached": 0, "cancelled": 0} for side in ("people", "chats")
+    }
+    for is_chat, status, channel, via, n in rows.all():
+        side = out["chats" if is_chat else "people"]
+        if status == OutboxStatus.SENT:
+            key = (channel or "", via or reach.via_of(channel or ""))
+            side["reached"][key] = side["reached"].get(key, 0) + int(n)
+        elif status in (OutboxStatus.PENDING, OutboxStatus.SENDING):
+            side["trying"] += int(n)
+        elif status == OutboxStatus.CANCELLED:
+            side["cancelled"] += int(n)
+        else:
+            side["not_reached"] += int(n)
+    return out

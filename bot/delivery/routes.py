@@ -28,6 +28,7 @@ class Route:
     chat_id: str
     is_group: bool
     linked_chat_id: int | None = None
+    via: str | None = None  # how the channel is used (bot.delivery.reach); None: its ordinary message
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,19 @@ class Broken:
     reason: str
 
 
+GROUP_CHAT_PREFIXES = (
+    "-",
+    "group:",
+)  # Telegram group and channel ids are negative; Zalo OA GMF chats "group:"
+OWN_ROUTE_VIAS = (
+    "promotion",
+    "zns",
+)  # reach a person whose chat may be out of the window: not an identity check
+
+
 def is_group_chat(chat_id: str, linked_chat_id: int | None) -> bool:
-    # Linked chats are group chats; Telegram group and channel ids are negative.
-    return linked_chat_id is not None or chat_id.startswith("-")
+    # Linked chats are group chats.
+    return linked_chat_id is not None or chat_id.startswith(GROUP_CHAT_PREFIXES)
 
 
 async def resolve(
@@ -81,7 +92,7 @@ async def resolve(
             else:
                 routes[job.id] = Route(chat.channel, chat.chat_id, True, chat.id)
         elif job.channel and job.chat_id:
-            routes[job.id] = Route(job.channel, job.chat_id, is_group_chat(job.chat_id, None))
+            routes[job.id] = Route(job.channel, job.chat_id, is_group_chat(job.chat_id, None), via=job.via)
         else:
             out[job.id] = Broken("row has no recipient")
             continue
@@ -89,7 +100,9 @@ async def resolve(
             routes.pop(job.id, None)
             out[job.id] = Skip("person no longer exists")
 
-    private = {(r.channel, r.chat_id) for r in routes.values() if not r.is_group}
+    private = {
+        (r.channel, r.chat_id) for r in routes.values() if not r.is_group and r.via not in OWN_ROUTE_VIAS
+    }
     blocked: dict[tuple[str, str], str] = {}
     if private:
         table = ChannelIdentity.__table__  # type: ignore[attr-defined]
@@ -101,7 +114,7 @@ async def resolve(
         )
         blocked = {(channel, chat): reason or "unreachable" for channel, chat, reason in found_ids.all()}
     for job_id, route in routes.items():
-        reason = blocked.get((route.channel, route.chat_id))
+        reason = None if route.via in OWN_ROUTE_VIAS else blocked.get((route.channel, route.chat_id))
         out[job_id] = Skip(f"recipient unreachable: {reason}") if reason else route
     return out
 

@@ -10,18 +10,28 @@ import secrets
 import socket
 import time
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from bot import clock
-from bot.channels.base import DeliveryError, Permanent, RetryAfter, Transient, Unreachable
+from bot.channels.base import (
+    Channel,
+    DeliveryError,
+    NotNow,
+    Permanent,
+    QuotaExhausted,
+    RetryAfter,
+    Transient,
+    Unreachable,
+)
 from bot.core.replies import Reply, split_text
-from bot.delivery import store
+from bot.delivery import reach, store
 from bot.delivery.ledger import Ledger
 from bot.delivery.limits import Pacer, limits_for
 from bot.delivery.routes import Broken, Route, Skip, resolve
-from models import OutboxStatus
+from models import OutboxStatus, Priority
+from models.zalo import ZnsConsent
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -59,6 +69,9 @@ class Sender:
         self._hold = False  # a drain is running: the background loop claims nothing
         self._draining = False
         self._stopping = False
+        self.quota: dict[
+            str, datetime
+        ] = {}  # Zalo OA send kinds out of quota, until when (bot.delivery.reach)
 
     def pacer(self, channel: str) -> Pacer:
         pacer = self.pacers.get(channel)
@@ -159,6 +172,7 @@ class Sender:
                 if not jobs:
                     return 0
                 decisions = await resolve(session, self.app.keyring, jobs)
+                self.quota = await reach.exhausted(session, clock.now())
             for job in jobs:
                 flight = _Flight(job)
                 task = asyncio.create_task(self._send(flight, decisions[job.id]), name="delivery-send")
@@ -178,6 +192,8 @@ class Sender:
         route = decision if isinstance(decision, Route) else None
         try:
             outcome = await self._attempt(flight, decision)
+            if outcome.onward:
+                outcome = await self._onward(job, route, outcome)
         except asyncio.CancelledError:
             self._release.append(
                 job.id
@@ -189,7 +205,12 @@ class Sender:
     async def _attempt(self, flight: _Flight, decision: Route | Skip | Broken) -> store.Outcome:
         settings, job = self.app.settings, flight.job
         if isinstance(decision, Skip):
-            return store.Outcome(OutboxStatus.SKIPPED, decision.reason)
+            # An identity already known to be unreachable: the person may still be reached another way.
+            return store.Outcome(
+                OutboxStatus.SKIPPED,
+                decision.reason,
+                onward=decision.reason.startswith("recipient unreachable"),
+            )
         if isinstance(decision, Broken):
             return store.Outcome(OutboxStatus.FAILED, decision.reason)
         route = decision
@@ -202,6 +223,18 @@ class Sender:
                 f"channel {route.channel} is not configured in this process",
                 not_before=clock.now() + NOT_CONFIGURED_DELAY,
                 uncount_attempt=True,
+            )
+        via = route.via or reach.via_of(route.channel)
+        tried = (route.channel, via)
+        if route.channel == reach.ZALO_OA and via in self.quota and not route.is_group:
+            return store.Outcome(OutboxStatus.SKIPPED, f"zalo oa {via} out of quota", onward=True)
+        if via == reach.PROMOTION and not await self._promotion_now(job):
+            return store.Outcome(
+                OutboxStatus.PENDING,
+                "promotion not allowed now",
+                onward=True,
+                keep_step=True,
+                attempt=("held", *tried),
             )
         pacer = self.pacer(route.channel)
         max_wait = None if self._draining else settings.delivery_defer_seconds
@@ -217,9 +250,34 @@ class Sender:
                 not_before=clock.now() + timedelta(seconds=wait),
                 uncount_attempt=True,
             )
+        if route.channel == reach.ZALO_OA and via in self.quota and not route.is_group:
+            # Found out of quota while this send waited for its turn.
+            return store.Outcome(OutboxStatus.SKIPPED, f"zalo oa {via} out of quota", onward=True)
         flight.calling = True
         try:
-            ids = await channel.deliver(route.chat_id, reply)
+            if via in (reach.PROMOTION, reach.ZNS):
+                ids = await self._fallback(channel, route, via, job, reply)
+            else:
+                ids = await channel.deliver(route.chat_id, reply)
+        except QuotaExhausted as exc:
+            if job.person_id is None or route.is_group:
+                pacer.pause(exc.seconds)  # nobody to reach another way: the old pause of every send
+                return store.Outcome(
+                    OutboxStatus.PENDING,
+                    exc.reason,
+                    uncount_attempt=True,
+                    not_before=clock.now() + timedelta(seconds=exc.seconds),
+                    attempt=("quota", *tried),
+                )
+            # Known at once in this process: the sends waiting for their turn stop before the call.
+            self.quota[via] = clock.now() + reach.QUOTA_RECHECK
+            return store.Outcome(
+                OutboxStatus.SKIPPED, exc.reason, onward=True, quota_kind=via, attempt=("quota", *tried)
+            )
+        except NotNow as exc:
+            return store.Outcome(
+                OutboxStatus.PENDING, exc.reason, onward=True, keep_step=True, attempt=("held", *tried)
+            )
         except RetryAfter as exc:
             pacer.pause(exc.seconds)
             log.warning(
@@ -232,18 +290,116 @@ class Sender:
                 not_before=clock.now() + timedelta(seconds=exc.seconds),
             )
         except Unreachable as exc:
-            return store.Outcome(OutboxStatus.SKIPPED, exc.reason, unreachable=True)
+            return store.Outcome(
+                OutboxStatus.SKIPPED,
+                exc.reason,
+                unreachable=via != reach.ZNS,
+                onward=True,
+                attempt=("unreachable", *tried),
+            )
         except Permanent as exc:
-            return store.Outcome(OutboxStatus.FAILED, exc.reason)
+            # A promotion or ZNS template refused is no reason to give the person up: their next step follows.
+            onward = via in (reach.PROMOTION, reach.ZNS)
+            return store.Outcome(OutboxStatus.FAILED, exc.reason, onward=onward, attempt=("failed", *tried))
         except (Transient, DeliveryError) as exc:
-            return self._retry(job, exc.reason)
+            return replace(self._retry(job, exc.reason), attempt=("retry", *tried))
         except Exception as exc:  # an adapter bug must not lose the row: retry, then fail with the reason
             log.exception("channel raised an unexpected error", extra={"channel": route.channel})
-            return self._retry(job, f"unexpected {type(exc).__name__}")
+            return replace(self._retry(job, f"unexpected {type(exc).__name__}"), attempt=("retry", *tried))
         return store.Outcome(
             OutboxStatus.SENT,
             platform_message_id=ids[0] if ids else None,
-            record_choices=bool(reply.choices) and not route.is_group,
+            record_choices=bool(reply.choices) and not route.is_group and via not in (reach.ZNS,),
+            attempt=("sent", *tried),
+        )
+
+    # Reaching a person another way (bot.delivery.reach) ---------------------------------------------------
+    async def _promotion_now(self, job: store.Job) -> bool:
+        now = clock.now()
+        async with self.app.db.session() as session:
+            step = reach.Step(reach.ZALO_OA, "", reach.PROMOTION)
+            when = await reach.available_at(session, self.app.settings, step, job.person_id, now, self.quota)
+        return when is not None and when <= now
+
+    async def _fallback(
+        self, channel: Channel, route: Route, via: str, job: store.Job, reply: Reply
+    ) -> list[str]:
+        """A promotion message, or a ZNS template message to the phone the person gave for it."""
+        if via == reach.PROMOTION:
+            promote = getattr(channel, "promote", None)
+            if promote is None:
+                raise Permanent(f"{route.channel} sends no promotion messages")
+            return list(await promote(route.chat_id, reply))
+        send = getattr(channel, "zns", None)
+        template = reach.zns_template(self.app.settings, job.kind, job.priority)
+        person_id = int(route.chat_id.removeprefix(reach.ZNS_CHAT_PREFIX) or 0)
+        async with self.app.db.session() as session:
+            consent = await session.get(ZnsConsent, person_id)
+        phone = self.app.keyring.unseal(reach.PHONE_PURPOSE, consent.phone) if consent is not None else None
+        if send is None or template is None or not phone:
+            raise Unreachable("no ZNS template or consent")
+        message_id, left = await send(
+            phone.decode(), template, reach.zns_data(job.kind, reply), f"outbox-{job.id}"
+        )
+        if left is not None and left <= 0:
+            # The answer says the quota is now used up: stop before the next one is refused.
+            await self._exhausted(reach.ZNS)
+        return [message_id]
+
+    async def _exhausted(self, kind: str) -> None:
+        now = clock.now()
+        async with self.app.db.session() as session:
+            if await reach.note_exhausted(session, kind, now):
+                await self._tell_admins(session, kind)
+            await session.commit()
+        self.quota[kind] = now + reach.QUOTA_RECHECK
+        log.error("zalo oa out of quota: that kind of send stopped", extra={"kind": kind})
+
+    async def _tell_admins(self, session: Any, kind: str) -> None:
+        from bot.delivery.outbox import enqueue_to_people
+
+        admins = await reach.ward_admins(session)
+        stamp = clock.now().strftime("%Y%m%d%H")
+        await enqueue_to_people(
+            session,
+            admins,
+            lambda: Reply(reach.quota_notice(kind)),
+            kind="notice",
+            priority=Priority.IMPORTANT,
+            dedupe_key=lambda person: f"zalo-quota:{kind}:{stamp}:p{person.id}",
+        )
+
+    async def _onward(self, job: store.Job, route: Route | None, outcome: store.Outcome) -> store.Outcome:
+        """Move a person's row on to their next step, or end it as not reached; other rows keep the outcome."""
+        final = replace(outcome, onward=False)
+        if job.person_id is None or job.sealed_route or job.linked_chat_id is not None or route is None:
+            if outcome.status == OutboxStatus.PENDING:  # a held step with nobody else to try: wait for it
+                return replace(final, not_before=clock.now() + timedelta(hours=1), uncount_attempt=True)
+            return final
+        if outcome.quota_kind:
+            await self._exhausted(outcome.quota_kind)
+        current = reach.Step(route.channel, route.chat_id, route.via or reach.via_of(route.channel))
+        async with self.app.db.session() as session:
+            found = await reach.next_step(
+                session,
+                self.app.settings,
+                outbox_id=job.id,
+                person_id=job.person_id,
+                kind=job.kind,
+                priority=job.priority,
+                done=[] if outcome.keep_step else [current],
+            )
+        if found is None:
+            # The row keeps the last reason: it is also what marks the identity (bot.delivery.ledger).
+            status = outcome.status if outcome.status != OutboxStatus.PENDING else OutboxStatus.SKIPPED
+            return replace(final, status=status, not_before=None)
+        step, when = found
+        return replace(
+            final,
+            status=OutboxStatus.PENDING,
+            not_before=when,
+            reroute=(step.channel, step.chat_id, step.via),
+            uncount_attempt=True,
         )
 
     def _retry(self, job: store.Job, reason: str) -> store.Outcome:

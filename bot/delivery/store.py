@@ -38,6 +38,9 @@ class Job:
     sealed_route: str | None
     linked_chat_id: int | None
     payload: dict[str, Any] = field(repr=False)
+    via: str | None = None
+    source_kind: str | None = None
+    source_id: str | None = None
 
 
 @dataclass
@@ -51,6 +54,17 @@ class Outcome:
     uncount_attempt: bool = False  # the platform never tried (pause, deferral): this claim is no attempt
     unreachable: bool = False  # mark the recipient (identity or linked chat) unreachable too
     record_choices: bool = False  # remember the offered choices in the recipient's conversation
+    # The row moves on to another route (bot.delivery.reach): (channel, chat id, via), pending again.
+    reroute: tuple[str, str, str] | None = None
+    # A DeliveryAttempt to write for this outcome: (outcome, channel tried, via tried); None for no attempt
+    # (a pacing deferral, a pause before any call).
+    attempt: tuple[str, str | None, str | None] | None = None
+    # Not reached on this route: a person's row may move on to their next step (the sender decides).
+    onward: bool = False
+    keep_step: bool = (
+        False  # the route is fine, only not now (night, today's promotion used): may wait for it
+    )
+    quota_kind: str | None = None  # this kind of Zalo OA send is out of quota
 
 
 def _queues(now: datetime, worker: str, exclude_channels: set[str]) -> list[Any]:
@@ -117,6 +131,9 @@ async def claim(
                 table.c.sealed_route,
                 table.c.linked_chat_id,
                 table.c.payload,
+                table.c.via,
+                table.c.source_kind,
+                table.c.source_id,
             )
         )
         jobs += [Job(*row) for row in (await execute(session, statement)).all()]
@@ -136,6 +153,9 @@ def _params(job_id: int, outcome: Outcome, now: datetime) -> dict[str, Any]:
         "b_sent_at": now if outcome.status == OutboxStatus.SENT else None,
         "b_message_id": outcome.platform_message_id if outcome.status == OutboxStatus.SENT else None,
         "b_uncount": 1 if outcome.uncount_attempt else 0,
+        "b_channel": outcome.reroute[0] if outcome.reroute else None,
+        "b_chat_id": outcome.reroute[1] if outcome.reroute else None,
+        "b_via": outcome.reroute[2] if outcome.reroute else None,
     }
 
 
@@ -160,6 +180,9 @@ def _record_statement(worker: str) -> Any:
                 bindparam("b_message_id", type_=c.platform_message_id.type), c.platform_message_id
             ),
             attempts=c.attempts - bindparam("b_uncount", type_=Integer),
+            channel=func.coalesce(bindparam("b_channel", type_=c.channel.type), c.channel),
+            chat_id=func.coalesce(bindparam("b_chat_id", type_=c.chat_id.type), c.chat_id),
+            via=func.coalesce(bindparam("b_via", type_=c.via.type), c.via),
         )
     )
 

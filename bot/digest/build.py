@@ -158,7 +158,8 @@ async def history(session: AsyncSession, week: WardWeek) -> tuple[list[datetime]
             session, week.sections, Scope(week.ward_code, None, "police"), end - timedelta(days=7), end
         ):
             for name, value in section.figures.items():
-                series.setdefault(f"{section.title}: {_(name)}", [0.0] * len(ends))[index] = float(value)
+                label = _("{section}: {figure}").format(section=section.title, figure=_(name))
+                series.setdefault(label, [0.0] * len(ends))[index] = float(value)
     return ends, series
 
 

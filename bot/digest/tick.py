@@ -19,10 +19,10 @@ from bot import clock
 from bot.core.replies import Reply
 from bot.delivery.outbox import enqueue_rows, pending_row
 from bot.delivery.quiet import quiet_until
-from bot.digest.audience import group_chats, group_names, recipients
+from bot.digest.audience import group_chats, group_names, recipients, unreachable_count
 from bot.digest.build import police_media, text_for, ward_week
 from bot.digest.memo import building
-from bot.i18n import local, zone
+from bot.i18n import _, fmt_number, local, use_locale, zone
 from models import DigestSetting, LinkedChat, OutboxMessage, Priority, RoleGrant
 
 if TYPE_CHECKING:
@@ -117,11 +117,16 @@ async def send_ward(app: App, ward_code: int, end: datetime) -> int:
                         )
                     )
                     queued += await _flush(session, pending)
-            for who in await recipients(session, ward_code):
+            unreachable: int | None = None
+            for who in await recipients(session, ward_code, app.settings):
                 key = f"{prefix}p{who.person_id}"
                 if key in done:
                     continue
                 text = await text_for(session, week, who.audience, who.group_id, who.locale, for_person=True)
+                if who.is_admin:
+                    if unreachable is None:
+                        unreachable = await unreachable_count(session, ward_code, app.settings)
+                    text = f"{text}\n\n{unreachable_line(unreachable, who.locale)}"
                 media = (
                     await police_media(session, app.media, week, who.locale)
                     if who.audience == "police"
@@ -138,6 +143,7 @@ async def send_ward(app: App, ward_code: int, end: datetime) -> int:
                         channel=who.channel,
                         chat_id=who.chat_id,
                         person_id=who.person_id,
+                        via=who.via,
                     )
                 )
                 queued += await _flush(session, pending)
@@ -159,6 +165,7 @@ def _row(
     chat_id: str,
     person_id: int | None = None,
     linked_chat_id: int | None = None,
+    via: str | None = None,
 ) -> dict[str, Any]:
     """One digest push, for the outbox writer's batched insert."""
     return pending_row(
@@ -174,7 +181,19 @@ def _row(
         source_kind="digest",
         source_id=f"{ward_code}:{local(end).date().isoformat()}",
         now=now,
+        via=via,
     )
+
+
+def unreachable_line(count: int, locale: str) -> str:
+    """The ward admin's line on the people no push reaches (bot.digest.audience.unreachable_count)."""
+    with use_locale(locale):
+        if not count:
+            return _("Every resident can be reached on at least one channel.")
+        return _(
+            "Residents reachable on no channel: {n}. They hear alerts only from their group leader; ask them "
+            "to write to the bot on Zalo, Telegram or the web chat."
+        ).format(n=fmt_number(count))
 
 
 async def _flush(session: AsyncSession, pending: list[dict[str, Any]], force: bool = False) -> int:

@@ -16,6 +16,8 @@ from models import Person
 ExportFn = Callable[[AsyncSession, Person], Awaitable[dict[str, Any]]]
 # Erase what may be erased; return translated notes about what must be kept and why.
 EraseFn = Callable[[AsyncSession, Person], Awaitable[list[str]]]
+# What /toi says about it: translated sentences a person can read ("You sent 2 group reports: …"), none if nothing.
+SummaryFn = Callable[[AsyncSession, Person], Awaitable[list[str]]]
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Provider:
     export: ExportFn
     erase: EraseFn
     tables: tuple[type, ...] = ()  # the tables this provider covers (each holds a person's id)
+    summary: SummaryFn | None = None  # without it, /toi says only that the feature holds something
 
 
 async def unlink(session: AsyncSession, person: Person, *columns: Any) -> None:

@@ -1,6 +1,7 @@
 """`python -m bot.tools.catalogs extract|update|compile|check [--domain D]`: maintain the gettext catalogs.
 
-`make i18n` runs all of it; `--domain` limits the update to one domain's files.
+`make i18n` runs all of it; `--domain` limits the update to one domain's files. `review [REF]` lists every
+Vietnamese entry whose English or Vietnamese changed since a git ref (default HEAD), as a translator reads them.
 
 Domains follow the code: `bot/channels/` and `bot/digest/` are their own domains, and so is each feature under
 `handlers/`; the rest of `bot/` and the core handlers are "core". Separate files let
@@ -9,8 +10,11 @@ features be translated independently; at run time every domain of a language is 
 
 from __future__ import annotations
 
+import io
+import subprocess
 import sys
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -21,7 +25,7 @@ from babel.messages.pofile import read_po, write_po
 from bot.i18n import LOCALES_DIR, SUPPORTED
 
 ROOT = LOCALES_DIR.parent
-CORE_HANDLERS = {"common", "onboarding", "help", "language", "forget", "invites"}
+CORE_HANDLERS = {"common", "onboarding", "help", "language", "forget", "invites", "menu"}
 BOT_DOMAINS = {"channels", "digest"}
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 
@@ -138,8 +142,53 @@ def conflicts(locale: str = "vi") -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class Change:
+    domain: str
+    msgid: str
+    before: str | None  # the Vietnamese at the ref; None: the English is new (or reworded)
+    after: str
+
+
+def _entries(data: bytes) -> dict[str, str]:
+    catalog = read_po(io.BytesIO(data), locale="vi")
+    return {
+        (m.id if isinstance(m.id, str) else m.id[0]): (
+            str(m.string) if not isinstance(m.string, tuple) else " | ".join(m.string)
+        )
+        for m in catalog
+        if m.id
+    }
+
+
+def review(ref: str = "HEAD", root: Path = ROOT) -> list[Change]:
+    """Vietnamese entries whose msgid or translation differ from the catalogs at `ref`, by domain and msgid."""
+    changes = []
+    for path in sorted((root / "locales" / "vi" / "LC_MESSAGES").glob("*.po")):
+        rel = path.relative_to(root).as_posix()
+        shown = subprocess.run(["git", "show", f"{ref}:{rel}"], cwd=root, capture_output=True, check=False)
+        before = _entries(shown.stdout) if shown.returncode == 0 else {}
+        for msgid, text in _entries(path.read_bytes()).items():
+            if before.get(msgid) != text:
+                changes.append(Change(path.stem, msgid, before.get(msgid), text))
+    return sorted(changes, key=lambda c: (c.domain, c.msgid))
+
+
+def print_review(ref: str) -> None:
+    changes = review(ref)
+    for c in changes:
+        print(f"[{c.domain}] {c.msgid}")
+        print(f"    was: {c.before}" if c.before is not None else "    was: (new English)")
+        print(f"    now: {c.after or '(untranslated)'}")
+        print()
+    print(f"{len(changes)} entries changed since {ref}")
+
+
 def main(argv: list[str]) -> int:
     action = argv[0] if argv else "all"
+    if action == "review":
+        print_review(argv[1] if len(argv) > 1 else "HEAD")
+        return 0
     only = argv[argv.index("--domain") + 1] if "--domain" in argv else None
     if action in ("extract", "update", "all"):
         templates = extract()

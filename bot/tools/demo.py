@@ -1,19 +1,24 @@
-"""`andan demo`: a demo ward modelled on Phường Cao Lãnh (Đồng Tháp), with people to play each role."""
+"""`andan demo`: a demo ward modelled on Phường Cao Lãnh (Đồng Tháp), with people to play each role and this year's
+pledge campaign open, so every feature can be tried."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import clock
 from bot.directory.invites import create, links
+from bot.i18n import local
 from bot.security import Keyring
 from bot.settings import Settings
 from bot.textnorm import fold
 from models import Area, Group, Household, Role, Ward
 from models.base import pk
+from models.pledges import PledgeCampaign, PledgeVersion
 
 DEMO_WARD = 29869  # Phường Cao Lãnh, Tỉnh Đồng Tháp
 # Khóm 2 had 16 self-managed groups and about 430 households; the other areas are smaller.
@@ -61,10 +66,16 @@ class DemoInvite:
     links: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Demo:
+    invites: list[DemoInvite]
+    household: str  # an address in the resident's group, to find their household with /hocuatoi
+
+
 async def fill(
     session: AsyncSession, keyring: Keyring, settings: Settings, telegram_username: str | None = None
-) -> list[DemoInvite]:
-    """Create the demo places (once) and fresh invites for each role."""
+) -> Demo:
+    """Create the demo places (once) and fresh invites for each role (`andan demo` also opens a campaign)."""
     ward = await session.get(Ward, DEMO_WARD)
     if ward is None:
         raise RuntimeError("places are not loaded; run `andan seed-geo` first")
@@ -116,5 +127,37 @@ async def fill(
         invites.append(
             DemoInvite(role.value, place, made.code, links(settings, made.code, telegram_username))
         )
+    household = (
+        await session.exec(select(Household).where(Household.group_id == to3.id).order_by(col(Household.id)))
+    ).first()
     await session.commit()
-    return invites
+    return Demo(invites, household.address if household else "")
+
+
+async def open_campaign(session: AsyncSession) -> PledgeCampaign:
+    """This year's household pledge campaign for the whole demo ward, open from today for three months, with the
+    suggested text (what a ward admin would open with /chiendich)."""
+    from handlers.pledges.texts import default_text, default_title
+
+    today = local(clock.now()).date()
+    found = (
+        await session.exec(
+            select(PledgeCampaign).where(
+                PledgeCampaign.ward_code == DEMO_WARD, PledgeCampaign.year == today.year
+            )
+        )
+    ).first()
+    if found is not None:
+        return found
+    campaign = PledgeCampaign(
+        ward_code=DEMO_WARD,
+        year=today.year,
+        title=default_title(today.year, "vi"),
+        starts_on=today,
+        ends_on=today + timedelta(days=90),
+        area_ids=[],
+    )
+    session.add(campaign)
+    await session.flush()
+    session.add(PledgeVersion(campaign_id=pk(campaign), number=1, text=default_text("vi")))
+    return campaign

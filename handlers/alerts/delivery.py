@@ -2,12 +2,18 @@
 
 Every resident in scope gets one row on their push channel, rendered in their language; every linked community
 chat of the groups in scope gets one row in the ward's language. Dedupe keys make a second release a no-op.
+A resident no channel can reach gets a row too, already "not reached", so nobody is silently missed; the sender
+moves a row along the person's other channels and the Zalo fallbacks (bot.delivery.reach).
+
+For an urgent alert, `unreached_tick` gives each group leader, once and after `zalo_reach_leader_minutes`, the
+residents of their group it has not reached (their name, or their household's address): only to them.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
@@ -16,18 +22,24 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import clock
 from bot.core.replies import Reply
 from bot.db import execute
-from bot.delivery.outbox import enqueue_to_chat, enqueue_to_people
+from bot.delivery.outbox import enqueue_reaching, enqueue_to_chat, enqueue_to_people
 from bot.delivery.quiet import quiet_until
-from bot.i18n import current_locale, use_locale
+from bot.i18n import _, current_locale, use_locale
 from bot.settings import Settings
 from bot.textnorm import fold
 from handlers.alerts.identifiers import classify, identifiers_of
 from handlers.alerts.places import groups_in_scope, ward_of
 from handlers.alerts.render import fields_of, render
-from models import LinkedChat, Person, Priority, RoleGrant
+from models import Household, LinkedChat, OutboxMessage, OutboxStatus, Person, Priority, Role, RoleGrant
 from models.alerts import Alert, AlertIdentifier, AlertStatus, AlertTarget
+from models.pledges import HouseholdMember
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 SOURCE = "alert"
+UNREACHED = "alert_unreached"  # the leaders' lists: a source of their own, never counted as the alert's
+UNREACHED_LOOKBACK = timedelta(hours=2)  # alerts this much past their list time are no longer looked at
 PRIORITY = {"urgent": Priority.URGENT, "important": Priority.IMPORTANT, "info": Priority.ROUTINE}
 
 
@@ -127,14 +139,15 @@ async def release(session: AsyncSession, settings: Settings, alert: Alert) -> tu
         source_kind=SOURCE,
         source_id=str(alert.id),
     )
-    queued = await enqueue_to_people(
+    queued = await enqueue_reaching(
         session,
+        settings,
         await recipients(session, alert),
         in_locale,
         dedupe_key=lambda person: f"alert:{alert.id}:person:{person.id}",
         **common,  # type: ignore[arg-type]
     )
-    people = len(queued)
+    people = sum(1 for row in queued if row.status == OutboxStatus.PENDING)
     group_ids = await groups_in_scope(session, alert)
     chats = (
         await session.exec(
@@ -162,3 +175,182 @@ async def due(session: AsyncSession) -> list[Alert]:
         .order_by(col(Alert.send_at), col(Alert.id))
     )
     return list(rows.all())
+
+
+# Who was reached, per group ---------------------------------------------------------------------------------
+async def person_groups(session: AsyncSession, ward_code: int, person_ids: set[int]) -> dict[int, int]:
+    """{person: their group in the ward} for those placed in a group (the first grant naming one)."""
+    if not person_ids:
+        return {}
+    rows = await session.exec(
+        select(RoleGrant.person_id, RoleGrant.group_id)
+        .where(
+            RoleGrant.ward_code == ward_code,
+            col(RoleGrant.revoked_at).is_(None),
+            col(RoleGrant.group_id).is_not(None),
+            col(RoleGrant.person_id).in_(person_ids),
+        )
+        .order_by(col(RoleGrant.id))
+    )
+    found: dict[int, int] = {}
+    for person_id, group_id in rows.all():
+        if group_id is not None:
+            found.setdefault(person_id, group_id)
+    return found
+
+
+def _state(status: str) -> str | None:
+    if status == OutboxStatus.SENT:
+        return "reached"
+    if status in (OutboxStatus.PENDING, OutboxStatus.SENDING):
+        return "trying"
+    if status == OutboxStatus.CANCELLED:
+        return None
+    return "not_reached"
+
+
+async def reach_by_group(session: AsyncSession, alert: Alert) -> dict[int | None, dict[str, int]]:
+    """{group (None: not in a group): {"reached", "trying", "not_reached", "chats_reached", "chats_not"}}."""
+    rows = (
+        await session.exec(
+            select(OutboxMessage.person_id, OutboxMessage.linked_chat_id, OutboxMessage.status).where(
+                OutboxMessage.source_kind == SOURCE, OutboxMessage.source_id == str(alert.id)
+            )
+        )
+    ).all()
+    groups = await person_groups(session, alert.ward_code, {p for p, _c, _s in rows if p is not None})
+    chat_ids = {c for _p, c, _s in rows if c is not None}
+    chat_groups: dict[int, int | None] = {}
+    if chat_ids:
+        for chat in (await session.exec(select(LinkedChat).where(col(LinkedChat.id).in_(chat_ids)))).all():
+            if chat.id is not None:
+                chat_groups[chat.id] = chat.group_id
+    out: dict[int | None, dict[str, int]] = defaultdict(
+        lambda: {"reached": 0, "trying": 0, "not_reached": 0, "chats_reached": 0, "chats_not": 0}
+    )
+    for person_id, chat_id, status in rows:
+        state = _state(status)
+        if state is None:
+            continue
+        if chat_id is not None:
+            out[chat_groups.get(chat_id)]["chats_reached" if state == "reached" else "chats_not"] += 1
+        elif person_id is not None:
+            out[groups.get(person_id)][state] += 1
+    return dict(out)
+
+
+# The leaders' lists of who an urgent alert did not reach -----------------------------------------------------
+def unreached_line(person: Person, address: str | None) -> str:
+    """How the leader knows them: their name and household address, whichever the bot has."""
+    name = (person.display_name or "").strip()
+    if name and address:
+        return f"{name} ({address})"
+    return name or address or _("a resident without a name or address on file")
+
+
+async def unreached_of(session: AsyncSession, alert: Alert) -> dict[int, list[str]]:
+    """{group: lines} of the residents the alert has not reached yet (not sent, not cancelled)."""
+    rows = (
+        await session.exec(
+            select(OutboxMessage.person_id).where(
+                OutboxMessage.source_kind == SOURCE,
+                OutboxMessage.source_id == str(alert.id),
+                col(OutboxMessage.person_id).is_not(None),
+                col(OutboxMessage.status).not_in([OutboxStatus.SENT, OutboxStatus.CANCELLED]),
+            )
+        )
+    ).all()
+    missing = {int(p) for p in rows if p is not None}
+    groups = await person_groups(session, alert.ward_code, missing)
+    if not groups:
+        return {}
+    people = {
+        p.id: p
+        for p in (await session.exec(select(Person).where(col(Person.id).in_(set(groups))))).all()
+        if p.id is not None
+    }
+    addresses: dict[int, str] = {}
+    for person_id, address in (
+        await session.exec(
+            select(HouseholdMember.person_id, Household.address)
+            .join(Household, col(Household.id) == HouseholdMember.household_id)
+            .where(col(HouseholdMember.person_id).in_(set(groups)))
+        )
+    ).all():
+        addresses.setdefault(person_id, address)
+    out: dict[int, list[str]] = defaultdict(list)
+    for person_id, group_id in sorted(groups.items()):
+        person = people.get(person_id)
+        if person is not None:
+            out[group_id].append(unreached_line(person, addresses.get(person_id)))
+    return dict(out)
+
+
+def unreached_text(alert: Alert, lines: list[str]) -> str:
+    head = _(
+        'The urgent alert "{title}" has not reached these {n} residents of your group. Please tell them in '
+        "person or by phone. This list is only for you."
+    ).format(title=alert.title, n=len(lines))
+    return "\n".join([head, *(f"• {line}" for line in lines)])
+
+
+async def send_unreached(session: AsyncSession, alert: Alert) -> int:
+    """Queue each group leader's list for one urgent alert (once: dedupe keys); returns how many were queued."""
+    by_group = await unreached_of(session, alert)
+    if not by_group:
+        return 0
+    leaders = (
+        await session.exec(
+            select(RoleGrant.group_id, Person)
+            .join(Person, col(Person.id) == RoleGrant.person_id)
+            .where(
+                RoleGrant.role == Role.GROUP_ADMIN,
+                col(RoleGrant.revoked_at).is_(None),
+                col(RoleGrant.group_id).in_(set(by_group)),
+            )
+        )
+    ).all()
+    queued = 0
+    for group_id, leader in leaders:
+        if group_id is None:
+            continue
+        lines = by_group[group_id]
+        key = f"alert:{alert.id}:unreached:g{group_id}:p{leader.id}"
+        if (await session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key))).first():
+            continue
+        rows = await enqueue_to_people(
+            session,
+            [leader],
+            lambda lines=lines: _reply(alert, lines),  # type: ignore[misc]
+            kind=UNREACHED,
+            priority=Priority.URGENT,
+            dedupe_key=lambda _person, key=key: key,  # type: ignore[misc]
+            source_kind=UNREACHED,
+            source_id=str(alert.id),
+        )
+        queued += len(rows)
+    return queued
+
+
+def _reply(alert: Alert, lines: list[str]) -> Reply:
+    return Reply(unreached_text(alert, lines))
+
+
+async def unreached_tick(app: App) -> None:
+    """Urgent alerts released `zalo_reach_leader_minutes` ago (and not long before): their leaders' lists."""
+    now = clock.now()
+    due = now - timedelta(minutes=app.settings.zalo_reach_leader_minutes)
+    async with app.db.session() as session:
+        alerts = (
+            await session.exec(
+                select(Alert).where(
+                    Alert.severity == "urgent",
+                    Alert.status == AlertStatus.SENT,
+                    col(Alert.released_at) <= due,
+                    col(Alert.released_at) > due - UNREACHED_LOOKBACK,
+                )
+            )
+        ).all()
+        for alert in alerts:
+            await send_unreached(session, alert)
+            await session.commit()

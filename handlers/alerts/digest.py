@@ -1,4 +1,4 @@
-"""Alerts over time: the weekly digest's section and per-group column, and the tick releasing scheduled alerts."""
+"""Alerts over time: the weekly digest's section and per-group column."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.digest.memo import memo
 from bot.extensions.digest_sections import Scope, Section
 from bot.i18n import _, fmt_date, fmt_percent
-from handlers.alerts.delivery import SOURCE, due, release
+from handlers.alerts.delivery import SOURCE
 from handlers.alerts.places import concerns
-from handlers.alerts.render import ICONS
+from handlers.alerts.texts import ICONS
 from models import Group, OutboxMessage, OutboxStatus, RoleGrant
 from models.alerts import Alert, AlertAck, AlertStatus, AlertTarget
 
@@ -149,15 +149,3 @@ async def alert_acks(
 ) -> dict[int, float | str]:
     data = await _figures(session, ward_code, start, end)
     return {group: f"{data['acked'].get(group, 0)}/{n}" for group, n in data["delivered"].items()}
-
-
-async def release_scheduled(app: Any) -> None:
-    """Release scheduled alerts whose time has come; each in its own transaction, safe to run twice."""
-    async with app.db.session() as session:
-        ids = [a.id for a in await due(session)]
-    for alert_id in ids:
-        async with app.db.session() as session:
-            alert = await session.get(Alert, alert_id)
-            if alert is not None:
-                await release(session, app.settings, alert)
-                await session.commit()

@@ -5,24 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.replies import Choice, Media, Reply
-from bot.i18n import N_, _
+from bot.i18n import _
+from handlers.alerts.buttons import Ack
+from handlers.alerts.texts import CATEGORIES, ICONS, SEVERITIES
 from models.alerts import Alert
-
-CATEGORIES: dict[str, str] = {
-    "scam": N_("Online or phone scam"),
-    "theft": N_("Theft and burglary"),
-    "drugs": N_("Drugs"),
-    "fire": N_("Fire safety"),
-    "traffic": N_("Traffic"),
-    "other": N_("Other"),
-}
-SEVERITIES: dict[str, str] = {
-    "urgent": N_("Urgent alert"),
-    "important": N_("Important alert"),
-    "info": N_("Information alert"),
-}
-ICONS = {"urgent": "🔴", "important": "🟠", "info": "🔵"}
-ACK_PREFIX = "ack"
 
 
 def fields_of(alert: Alert) -> dict[str, Any]:
@@ -44,9 +30,9 @@ def fields_of(alert: Alert) -> dict[str, Any]:
 def text(fields: dict[str, Any]) -> str:
     """The alert's text in the current locale."""
     severity = fields["severity"]
-    head = (
-        f"{ICONS.get(severity, '')} {_(SEVERITIES[severity]).upper()} · {_(CATEGORIES[fields['category']])}"
-    )
+    key = fields["category"]
+    level, category = _(SEVERITIES[severity]).upper(), _(CATEGORIES[key])
+    head = f"{ICONS.get(severity, '')} {level} · {category}"
     lines = [head.strip(), fields["title"], "", fields["body"]]
     watch = fields.get("watch_for") or []  # a list in a draft, lines of text in a stored alert
     watch = [w for w in (watch.splitlines() if isinstance(watch, str) else watch) if w.strip()]
@@ -71,5 +57,7 @@ def media(fields: dict[str, Any]) -> tuple[Media, ...]:
 
 def render(fields: dict[str, Any], alert_id: int | None = None) -> Reply:
     """The message residents receive; with an alert id it carries the "I have read this" choice."""
-    choices = (Choice(_("I have read this"), f"{ACK_PREFIX}:{alert_id}"),) if alert_id is not None else ()
-    return Reply(text=text(fields), choices=choices, media=media(fields))
+    choices = (Choice(_("I have read this"), Ack(alert_id)),) if alert_id is not None else ()
+    return Reply(
+        text=text(fields), choices=choices, media=media(fields), urgent=fields["severity"] == "urgent"
+    )

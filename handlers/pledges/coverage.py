@@ -67,7 +67,7 @@ def _signed_join(campaign_id: int, as_of: datetime | None = None):
 
 
 def _where(campaign: PledgeCampaign, scope: Scope) -> list:
-    conditions = [col(Group.ward_code) == scope.ward_code]
+    conditions = [col(Group.ward_code) == scope.ward_code, col(Group.retired_at).is_(None)]
     if campaign.area_ids:
         conditions.append(col(Group.area_id).in_(campaign.area_ids))
     if scope.area_id is not None:

@@ -11,7 +11,7 @@ from bot.digest.memo import memo
 from bot.extensions.digest_sections import Scope, Section
 from bot.i18n import _, local
 from handlers.pledges import coverage
-from handlers.pledges.common import bar
+from handlers.pledges.texts import bar
 from models.pledges import PledgeCampaign
 
 

@@ -16,8 +16,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import execute
 from bot.extensions.personal_data import unlink
-from bot.i18n import _
-from handlers.pledges.common import household_label, is_open
+from bot.i18n import _, fmt_date
+from handlers.pledges.store import is_open
+from handlers.pledges.texts import household_label
 from handlers.pledges.verify import shown
 from models import Household, Person
 from models.pledges import (
@@ -100,3 +101,28 @@ async def erase(session: AsyncSession, person: Person) -> list[str]:
     )
     await session.flush()
     return notes
+
+
+async def summary(session: AsyncSession, person: Person) -> list[str]:
+    """/toi: the pledges signed and the households linked, in sentences."""
+    data = await export(session, person)
+    lines = []
+    for s in data.get("signatures", []):
+        text = _("You signed “{campaign}” for the household at {address} on {when} (code {code}).").format(
+            campaign=s["campaign"], address=s["household"], when=fmt_date(s["signed_at"]), code=s["code"]
+        )
+        if s["withdrawn_at"]:
+            text += " " + _("The signature was withdrawn on {when}.").format(when=fmt_date(s["withdrawn_at"]))
+        lines.append(text)
+    if data.get("households"):
+        lines.append(
+            _("Households linked to you: {households}.").format(
+                households="; ".join(
+                    h["household"]
+                    if h["confirmed"]
+                    else _("{household} (not confirmed yet)").format(household=h["household"])
+                    for h in data["households"]
+                )
+            )
+        )
+    return lines

@@ -1,12 +1,16 @@
-"""The default pledge a household signs, drawn from the five criteria of Thông tư 124/2021/TT-BCA.
+"""Texts shown in several places: the default pledge, a household's label and the coverage bar.
 
-The msgid is the English version; the Vietnamese catalog holds the text households actually sign. A ward
-admin may replace it when opening the campaign; whatever is opened is frozen as version 1.
+The default pledge a household signs is drawn from the five criteria of Thông tư 124/2021/TT-BCA. Its msgid is
+the English version; the Vietnamese catalog holds the text households actually sign. A ward admin may replace it
+when opening the campaign; whatever is opened is frozen as version 1.
 """
 
 from __future__ import annotations
 
 from bot.i18n import N_, _, use_locale
+from models import Household
+
+BAR_CELLS = 10
 
 DEFAULT_TITLE = N_("Pledge: a residential area safe in security and order, {year}")
 
@@ -40,3 +44,26 @@ def default_title(year: int, locale: str) -> str:
 def default_text(locale: str) -> str:
     with use_locale(locale):
         return _(DEFAULT_TEXT)
+
+
+def household_label(household: Household) -> str:
+    return f"{household.address} — {household.head_name}"
+
+
+def initials(name: str) -> str:
+    """ "Nguyễn Văn An" → "N. V. A.": enough for someone of the household to recognise it, not a neighbour's name."""
+    return " ".join(f"{word[0]}." for word in name.split() if word)
+
+
+def household_hint(household: Household) -> str:
+    """How a household is shown to a resident looking for their own: the address and the head's initials only."""
+    return _("{address} — head of household {initials}").format(
+        address=household.address, initials=initials(household.head_name)
+    )
+
+
+def bar(signed: int, total: int) -> str:
+    """ "▓▓▓▓▓░░░░░ 52%": cells are floored so an unfinished group never shows a full bar."""
+    share = signed / total if total else 0.0
+    filled = min(BAR_CELLS, int(share * BAR_CELLS))
+    return "▓" * filled + "░" * (BAR_CELLS - filled) + f" {int(share * 100)}%"

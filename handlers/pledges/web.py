@@ -1,6 +1,6 @@
 """`GET /camket/<code>`: check a pledge's verification code on the web (HTML, or JSON when asked for).
 
-Mounted by the HTTP server: `http.add_routes(handlers.pledges.routes(app))`. Shows no personal data.
+Declared in router.py (`router.http_routes`), mounted by the HTTP server. Shows no personal data.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The reports feature in the weekly digest: report status for group admins and police, the "reported" column,
-and /bantin (/digest) for anyone to turn their digest off or on."""
+"""The reports feature in the weekly digest: report status for group admins and police, and the "reported"
+column (/bantin, to turn one's digest off or on, is in flows/digest_switch.py)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,11 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.context import Context
-from bot.core.replies import Choice
 from bot.digest import memo
 from bot.extensions.digest_sections import Scope, Section
 from bot.i18n import N_, _, fmt_datetime, fmt_number
-from bot.textnorm import fold
-from handlers.common import picked
 from handlers.reports.periods import Period, config_of, current_period, last_closed_period
 from handlers.reports.store import ward_groups
-from handlers.reports.ui import router
 from models import ReportConfig, ReportSubmission
 
 
@@ -82,43 +77,3 @@ async def reported_column(
     status = await _status(session, cfg, (closed,))
     groups = await ward_groups(session, ward_code)
     return {gid: "✓" if status.get((gid, closed.key)) == "submitted" else "✗" for gid, _n, _a in groups}
-
-
-OFF, ON = {"tat", "off", "khong"}, {"bat", "on", "co"}
-
-
-@router.command("bantin", "digest", help=N_("Turn the weekly digest off or on"))
-async def digest_command(ctx: Context) -> None:
-    word = fold((ctx.event.args or "").strip())
-    if word in OFF or word in ON:
-        set_digest(ctx, word in ON)
-        return
-    person = ctx.person
-    assert person is not None
-    state = _("on") if person.digest_enabled else _("off")
-    ctx.reply(
-        _("Your weekly digest (Monday morning) is {state}.").format(state=state),
-        [Choice(_("Turn it off"), "dg:off") if person.digest_enabled else Choice(_("Turn it on"), "dg:on")],
-    )
-
-
-@router.choice("dg")
-async def digest_choice(ctx: Context) -> None:
-    value = picked(ctx, "dg")
-    if value not in ("on", "off") or ctx.person is None:
-        ctx.reply(_("Type /bantin to see your digest setting."))
-        return
-    set_digest(ctx, value == "on")
-
-
-def set_digest(ctx: Context, enabled: bool) -> None:
-    person = ctx.person
-    assert person is not None
-    person.digest_enabled = enabled
-    ctx.session.add(person)
-    if enabled:
-        ctx.reply(
-            _("The weekly digest is on: you will get it on Monday mornings. Type /bantin tat to stop it.")
-        )
-    else:
-        ctx.reply(_("The weekly digest is off. Type /bantin bat to get it again."))

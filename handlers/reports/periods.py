@@ -8,14 +8,15 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_, _, local, zone
 from models import ReportConfig
 
-KINDS = ("text", "number", "yesno")
+QuestionKind = Literal["text", "number", "yesno"]
+KINDS: tuple[QuestionKind, ...] = ("text", "number", "yesno")
 DEFAULT_QUESTIONS: list[dict[str, Any]] = [
     {"id": "incidents", "text": N_("Incidents of security and order this period"), "kind": "text"},
     {

@@ -54,7 +54,7 @@ async def ward_groups(session: AsyncSession, ward_code: int) -> list[tuple[int, 
     rows = await session.exec(
         select(Group.id, Group.name, Area.name)
         .join(Area, col(Area.id) == Group.area_id)
-        .where(Group.ward_code == ward_code)
+        .where(Group.ward_code == ward_code, col(Group.retired_at).is_(None))
         .order_by(col(Area.name), col(Group.id))
     )
     return [(int(gid), gname, aname) for gid, gname, aname in rows.all() if gid is not None]
@@ -84,7 +84,7 @@ async def missing_groups(
     rows = await session.exec(
         select(Group.id, Group.name, Area.name)
         .join(Area, col(Area.id) == Group.area_id)
-        .where(Group.ward_code == ward_code, col(Group.id).not_in(done))
+        .where(Group.ward_code == ward_code, col(Group.id).not_in(done), col(Group.retired_at).is_(None))
         .order_by(col(Area.name), col(Group.id))
     )
     return [(int(gid), gname, aname) for gid, gname, aname in rows.all() if gid is not None]

@@ -1,4 +1,9 @@
-"""Legal clocks of a tip: notice of receipt within 3 working days, a decision within 20 days (extendable once).
+"""Legal clocks of a tip, as the Criminal Procedure Code (BLTTHS 2015) gives them to each body.
+
+The ward police receive a tip, send the tipster a notice of receipt, check it and transfer it at once to the
+investigating body (art. 145); those are their own clocks. Deciding whether to open a case within 20 days
+(extendable, art. 147) is the investigating body's clock: the police see it as information. The numbers are
+settings (`ANDAN_TIP_*`), read into `Rules`.
 
 Working days skip weekends and Vietnamese public holidays (the `holidays` package). Deadlines are the end of
 the due day in the deployment's timezone.
@@ -6,8 +11,10 @@ the due day in the deployment's timezone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 
 import holidays
 from dateutil.relativedelta import relativedelta
@@ -16,9 +23,32 @@ from bot import clock
 from bot.i18n import local, zone
 from models import Tip, TipStatus
 
-RECEIPT_WORKING_DAYS = 3  # TTLT 01/2017, art. 14
-DECISION_DAYS = 20  # BLTTHS art. 147
-MAX_EXTENSION_MONTHS = 2
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Rules:
+    receipt_working_days: int = 3
+    transfer_working_days: int = 3
+    decision_days: int = 20
+    extension_months: int = 2
+
+    @classmethod
+    def of(cls, settings: Settings) -> Rules:
+        return cls(
+            settings.tip_receipt_working_days,
+            settings.tip_transfer_working_days,
+            settings.tip_decision_days,
+            settings.tip_extension_months,
+        )
+
+
+DEFAULT = Rules()
+# Kept for callers that name the defaults.
+RECEIPT_WORKING_DAYS = DEFAULT.receipt_working_days
+DECISION_DAYS = DEFAULT.decision_days
+MAX_EXTENSION_MONTHS = DEFAULT.extension_months
 
 
 @cache
@@ -51,21 +81,30 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=zone()).astimezone(UTC)
 
 
-def receipt_due(received: datetime) -> datetime:
-    return end_of(add_working_days(local(received).date(), RECEIPT_WORKING_DAYS))
+def receipt_due(received: datetime, rules: Rules = DEFAULT) -> datetime:
+    return end_of(add_working_days(local(received).date(), rules.receipt_working_days))
 
 
-def decision_due(received: datetime) -> datetime:
-    return end_of(local(received).date() + timedelta(days=DECISION_DAYS))
+def transfer_due(received: datetime, rules: Rules = DEFAULT) -> datetime:
+    """The ward police's own deadline to check a tip and hand it to the investigating body."""
+    return end_of(add_working_days(local(received).date(), rules.transfer_working_days))
 
 
-def extended_due(current: datetime, months: int) -> datetime:
-    months = max(1, min(MAX_EXTENSION_MONTHS, months))
+def decision_due(received: datetime, rules: Rules = DEFAULT) -> datetime:
+    return end_of(local(received).date() + timedelta(days=rules.decision_days))
+
+
+def extended_due(current: datetime, months: int, rules: Rules = DEFAULT) -> datetime:
+    months = max(1, min(rules.extension_months, months))
     return end_of(local(current).date() + relativedelta(months=months))
 
 
 def is_overdue_receipt(tip: Tip, now: datetime | None = None) -> bool:
     return tip.acknowledged_at is None and tip.closed_at is None and (now or clock.now()) > tip.receipt_due_at
+
+
+def is_overdue_transfer(tip: Tip, now: datetime | None = None, rules: Rules = DEFAULT) -> bool:
+    return tip.status in TipStatus.OPEN and (now or clock.now()) > transfer_due(tip.received_at, rules)
 
 
 def is_overdue_decision(tip: Tip, now: datetime | None = None) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.cleaning import Verdict
 from bot.core.context import Context
+from bot.core.payloads import Payload
 from bot.core.replies import Choice
 from bot.i18n import _
 from handlers.tips.store import RISK_VOICE, Refused, Stored, keep_file, remove_files
@@ -66,17 +67,17 @@ def _pending(ctx: Context) -> list[Stored]:
     return [s for v in ctx.data.get("files", []) if (s := Stored.from_json(v)).original_ref in refs]
 
 
-def decide_choices(ctx: Context, prefix: str) -> list[Choice]:
-    """Keep or remove the files awaiting a decision (none when nothing awaits one)."""
+def decide_choices(ctx: Context, keep: Payload, drop: Payload) -> list[Choice]:
+    """Keep or remove the files awaiting a decision (none when nothing awaits one), as the form's own buttons."""
     waiting = _pending(ctx)
     if not waiting:
         return []
     if all(s.risk == RISK_VOICE for s in waiting):
         return [
-            Choice(_("Keep the voice recording"), f"{prefix}:keep"),
-            Choice(_("Remove it, I will type"), f"{prefix}:drop"),
+            Choice(_("Keep the voice recording"), keep),
+            Choice(_("Remove it, I will type"), drop),
         ]
-    return [Choice(_("Keep it as sent"), f"{prefix}:keep"), Choice(_("Remove it"), f"{prefix}:drop")]
+    return [Choice(_("Keep it as sent"), keep), Choice(_("Remove it"), drop)]
 
 
 async def decide_files(ctx: Context, answer: str) -> str:

@@ -16,8 +16,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.replies import Choice, Reply
 from bot.delivery.outbox import enqueue_sealed, enqueue_to_chat, enqueue_to_person
 from bot.i18n import _, fmt_date, use_locale
-from handlers.tips.common import category_name, police_chats, police_of_ward, ward_name
+from handlers.tips.buttons import OpenTip
+from handlers.tips.store import police_chats, police_of_ward, ward_name
+from handlers.tips.texts import category_name
 from models import OutboxMessage, Person, Priority, Tip, TipRoute
+from models.base import pk
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -35,7 +38,7 @@ async def notify_new_tip(session: AsyncSession, app: App, tip: Tip) -> int:
                 ward=ward,
                 due=fmt_date(tip.receipt_due_at),
             ),
-            (Choice(_("Open it"), f"tipp:open:{tip.id}"),),
+            (Choice(_("Open it"), OpenTip(pk(tip))),),
         )
 
     queued = 0

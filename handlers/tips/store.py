@@ -1,4 +1,5 @@
-"""Storing tips safely: receipt codes, the keyed rate limit, metadata-free copies of files, scam indicators."""
+"""Storing tips safely: receipt codes, the keyed rate limit, metadata-free copies of files, scam indicators; and
+finding the police of a ward."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import phonenumbers
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
@@ -18,7 +19,7 @@ from bot.guard import ratelimit
 from bot.i18n import local
 from bot.security import Keyring, new_code, new_salt, normalize_code, slow_hash
 from handlers.alerts.identifiers import domains_in, phones_in
-from models import Tip, TipAttachment, TipRateCounter
+from models import LinkedChat, Person, Role, RoleGrant, Tip, TipAttachment, TipRateCounter, Ward
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -98,6 +99,37 @@ async def network_has_room(app: App, session: AsyncSession, client: str | None) 
 async def count_network_tip(app: App, session: AsyncSession, client: str | None) -> bool:
     """Count a tip against its client network; False (and nothing may be sent) once today's allowance is used."""
     return client is None or (await ratelimit.take(app, session, ratelimit.WEB_TIPS, client)).allowed
+
+
+# The police of a ward -------------------------------------------------------------------------------------
+async def ward_name(session: AsyncSession, ward_code: int) -> str:
+    ward = await session.get(Ward, ward_code)
+    return ward.name if ward else str(ward_code)
+
+
+async def police_of_ward(
+    session: AsyncSession, ward_code: int, role: str = Role.POLICE.value
+) -> list[Person]:
+    """Everyone holding `role` in the ward (one query)."""
+    rows = await session.exec(
+        select(Person)
+        .join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+        .where(RoleGrant.role == role, RoleGrant.ward_code == ward_code, col(RoleGrant.revoked_at).is_(None))
+        .order_by(col(Person.id))
+        .distinct()
+    )
+    return list(rows.all())
+
+
+async def police_chats(session: AsyncSession, ward_code: int) -> list[LinkedChat]:
+    rows = await session.exec(
+        select(LinkedChat).where(
+            LinkedChat.ward_code == ward_code,
+            LinkedChat.purpose == "police",
+            col(LinkedChat.unreachable_at).is_(None),
+        )
+    )
+    return list(rows.all())
 
 
 # Files ----------------------------------------------------------------------------------------------------

@@ -20,10 +20,10 @@ from bot.db import execute
 from bot.delivery.outbox import enqueue_to_person
 from bot.delivery.quiet import quiet_until
 from bot.i18n import _, fmt_date, local
+from handlers.tips.buttons import OpenTip
 from handlers.tips.clocks import is_overdue_decision, is_overdue_receipt, reminder_due
-from handlers.tips.common import police_of_ward, ward_name
 from handlers.tips.notify import notify_officers, queued
-from handlers.tips.store import discard_files
+from handlers.tips.store import discard_files, police_of_ward, ward_name
 from models import (
     ConversationState,
     OutboxMessage,
@@ -52,9 +52,7 @@ def reminder(clock_name: str, number: int, due: datetime) -> Callable[[], Reply]
             text = _("Reminder: the notice of receipt for tip no. {number} is due by {date}.")
         else:
             text = _("Reminder: a decision on tip no. {number} is due by {date}.")
-        return Reply(
-            text.format(number=number, date=fmt_date(due)), (Choice(_("Open it"), f"tipp:open:{number}"),)
-        )
+        return Reply(text.format(number=number, date=fmt_date(due)), (Choice(_("Open it"), OpenTip(number)),))
 
     return render
 

@@ -19,8 +19,8 @@ from tests.fakes import FakeZaloBot
 NUMBERED = re.compile(r"^(\d+)\. (.+)$")
 
 
-def numbered_choices(text: str) -> list[str]:
-    """The labels of the numbered list closing a message ("1. …", "2. …"), in order."""
+def numbered_choices(text: str, start: int = 1) -> list[str]:
+    """The labels of the numbered list closing a message ("1. …", "2. …", or from `start` on), in order."""
     found: list[tuple[str, str]] = []
     for line in reversed(text.splitlines()):
         match = NUMBERED.match(line)
@@ -29,7 +29,9 @@ def numbered_choices(text: str) -> list[str]:
         found.insert(0, (match.group(1), match.group(2)))
     numbers = [number for number, _label in found]
     return (
-        [label for _number, label in found] if numbers == [str(i) for i in range(1, len(found) + 1)] else []
+        [label for _number, label in found]
+        if numbers == [str(i) for i in range(start, start + len(found))]
+        else []
     )
 
 

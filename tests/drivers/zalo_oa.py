@@ -117,8 +117,9 @@ class ZaloOADriver(FakePlatformDriver):
         message = self._last_offer()
         if message is None:
             return []
-        buttons = buttons_of(message)
-        return [b["title"] for b in buttons] if buttons else numbered_choices(str(message.get("text") or ""))
+        # The first choices come as buttons, the rest as a numbered list going on from there ("6. …").
+        buttons = [b["title"] for b in buttons_of(message)]
+        return buttons + numbered_choices(str(message.get("text") or ""), start=len(buttons) + 1)
 
     async def press(self, label: str) -> list[str]:
         message = self._last_offer() or {}

@@ -5,7 +5,21 @@ Routes (set the bot's OpenAPI and OAuth base URLs to ``fake.base_url``):
 - ``POST /v3.0/oa/message/cs`` — consultation message, header ``access_token``;
 - ``POST /v2.0/oa/upload/image`` — multipart ``file`` → ``attachment_id``;
 - ``POST /v3.0/oa/quota/message`` — a plausible quota object (shape guessed);
-- ``POST /v4/oa/access_token`` — refresh, form-encoded, header ``secret_key``.
+- ``POST /v4/oa/access_token`` — refresh, form-encoded, header ``secret_key``;
+- ``POST /v3.0/oa/message/promotion`` — promotion message ("tin truyền thông") to a follower: template
+  ``promotion`` with ``elements`` (banner/header/text/table) and buttons; only 08:00–22:00 local
+  (``-234``), one per follower per local day (``-240``, a code of this fake: none is published),
+  counted against ``promotion_quota`` (``-211``);
+- ``POST /v3.0/oa/message`` (and ``/v3.0/oa/group/message``) — a message to a GMF group chat of the OA,
+  recipient ``group_id`` or ``conversation_id`` (sources differ); unknown group ``-201``;
+- ``POST /message/template`` — ZNS template message by phone ``84…`` (``-108`` bad phone, ``-118`` no
+  Zalo account, ``-132`` unknown template, ``-218`` missing template params, ``-216`` "ZNS quota
+  exceeded" when ``zns_quota`` is used up: third-party tables give that code); success carries
+  ``data.quota.remainingQuota``.
+
+``user_send_group_text`` builds a group event: ``recipient.id`` is the group's id (third-party code).
+Promotion hours and days are read from ``wall`` (a function giving an aware datetime; the bot's clock
+in tests), not from the monotonic ``clock``.
 
 Every error is HTTP 200 with a non-zero ``error``, as Zalo does.  Refresh
 tokens are single-use; a reused one gets ``-14014`` in Zalo's OAuth error shape
@@ -19,7 +33,10 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -51,7 +68,16 @@ MESSAGES = {
     -234: "Messages cannot be sent between 22:00 and 06:00",
     -305: "Reply window of 48 hours has passed",
     -311: "Reply quota is exhausted",
+    -240: "This follower already received a promotion message today",
+    -108: "Phone number invalid",
+    -118: "Zalo account not existed",
+    -132: "ZNS template not existed",
+    -218: "Template data missing params",
 }
+PROMOTION_ELEMENTS = frozenset({"banner", "header", "text", "table"})
+PROMOTION_HEADER_LIMIT, PROMOTION_MAX_BUTTONS = 100, 4
+PROMOTION_HOURS = (8, 22)
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 OAUTH_ERRORS = {
     -14002: "Invalid appId",
     -14004: "Invalid secret key",
@@ -81,7 +107,7 @@ def new_token(kind: str) -> str:
 class FakeZaloOA(ZaloOAEventsMixin, FakeServer):
     """Loopback Zalo OA; see the module docstring."""
 
-    SEND_METHODS = frozenset({"message/cs"})
+    SEND_METHODS = frozenset({"message/cs", "message/promotion", "message/group", "zns/template"})
 
     def __init__(
         self,
@@ -99,6 +125,10 @@ class FakeZaloOA(ZaloOAEventsMixin, FakeServer):
         max_buttons: int = DEFAULT_MAX_BUTTONS,
         max_per_second: int | None = None,
         quota: int | None = None,
+        promotion_quota: int | None = None,
+        zns_quota: int | None = None,
+        zns_templates: dict[str, tuple[str, ...]] | None = None,
+        wall: Callable[[], datetime] = lambda: datetime.now(UTC),
         clock: Clock = time.monotonic,
     ) -> None:
         super().__init__(clock=clock)
@@ -119,6 +149,14 @@ class FakeZaloOA(ZaloOAEventsMixin, FakeServer):
         self.attachments: dict[str, bytes] = {}
         self.webhook_posts: list[JSON] = []
         self._window = SlidingWindow(clock)
+        self.promotion_quota = promotion_quota  # None: unlimited
+        self.zns_quota = zns_quota  # None: unlimited
+        self.zns_templates = zns_templates if zns_templates is not None else {}  # id -> required params
+        self.no_zalo_phones: set[str] = set()  # phones with no Zalo account (-118)
+        self.wall = wall
+        self.unfollowed: set[str] = set()
+        self.promoted: dict[tuple[str, date], int] = {}
+        self.groups: set[str] = set()  # GMF group chats the OA owns or manages
 
     # ----- configuration --------------------------------------------------------------
     def touch(self, user_id: Any) -> None:
@@ -127,6 +165,30 @@ class FakeZaloOA(ZaloOAEventsMixin, FakeServer):
 
     def set_following(self, user_id: Any, following: bool = True) -> None:
         (self.followers.add if following else self.followers.discard)(str(user_id))
+        (self.unfollowed.discard if following else self.unfollowed.add)(str(user_id))
+
+    def is_follower(self, user_id: Any) -> bool:
+        """Someone who followed, or wrote (only followers can): and did not unfollow since."""
+        uid = str(user_id)
+        return uid not in self.unfollowed and (uid in self.followers or uid in self.interactions)
+
+    def add_group(self, group_id: Any) -> None:
+        self.groups.add(str(group_id))
+
+    def messages_to_group(self, group_id: Any) -> list[JSON]:
+        return [p["message"] for p in self.sent(method="message/group", chat_id=group_id)]
+
+    def promotions_to(self, user_id: Any) -> list[JSON]:
+        return [p["message"] for p in self.sent(method="message/promotion", chat_id=user_id)]
+
+    def zns_to(self, phone: str) -> list[JSON]:
+        return self.sent(method="zns/template", chat_id=phone)
+
+    def user_send_group_text(self, user_id: Any, group_id: Any, text: str) -> JSON:
+        """A member typing in a GMF group chat: ``recipient.id`` is the group's id."""
+        event = self._event("user_send_group_text", user_id, {"text": text})
+        event["recipient"] = {"id": str(group_id)}
+        return event
 
     def make_unreachable(self, user_id: Any) -> None:
         self.unreachable.add(str(user_id))
@@ -151,6 +213,10 @@ class FakeZaloOA(ZaloOAEventsMixin, FakeServer):
             ("/v2.0/oa/upload/image", "upload/image", self._upload_image),
             ("/v3.0/oa/quota/message", "quota/message", self._quota),
             ("/v4/oa/access_token", "oa/access_token", self._oauth),
+            ("/v3.0/oa/message/promotion", "message/promotion", self._promotion),
+            ("/v3.0/oa/message", "message/group", self._group_message),
+            ("/v3.0/oa/group/message", "message/group", self._group_message),
+            ("/message/template", "zns/template", self._zns),
         ):
             app.router.add_post(path, self._route(method, fn))
 
@@ -158,7 +224,7 @@ class FakeZaloOA(ZaloOAEventsMixin, FakeServer):
         async def route(request: web.Request) -> web.Response:
             async def handle(rec: RecordedRequest) -> Reply:
                 if method != "oa/access_token" and not self._token_ok(request.headers.get("access_token")):
-                    return oa_error(-216)
+                    return oa_error(-124 if method == "zns/template" else -216)
                 if injected := self._take_injected(method):
                     return injected
                 return await fn(rec, request)
@@ -171,7 +237,12 @@ class FakeZaloOA(ZaloOAEventsMixin, FakeServer):
         return token is not None and self._token_valid_until.get(token, float("-inf")) > self.clock()
 
     def _chat_of(self, params: JSON) -> Any:
-        return (params.get("recipient") or {}).get("user_id")
+        if "phone" in params:
+            return params.get("phone")
+        recipient = params.get("recipient") or {}
+        if not isinstance(recipient, dict):
+            return None
+        return recipient.get("user_id") or recipient.get("group_id") or recipient.get("conversation_id")
 
     def _outcome(self, status: int, body: JSON) -> str:
         code = body.get("error", 0)
@@ -312,4 +383,104 @@ class FakeZaloOA(ZaloOAEventsMixin, FakeServer):
             "access_token": self.access_token,
             "refresh_token": self.refresh_token,
             "expires_in": str(self.expires_in),
+        }
+
+    # ----- beyond the consultation window ---------------------------------------------
+    def _local_now(self) -> datetime:
+        return self.wall().astimezone(LOCAL)
+
+    def _promotion_error(self, message: Any) -> str | None:
+        attachment = message.get("attachment") if isinstance(message, dict) else None
+        payload = attachment.get("payload") if isinstance(attachment, dict) else None
+        if not isinstance(payload, dict) or attachment.get("type") != "template":  # type: ignore[union-attr]
+            return "promotion needs a template attachment"
+        if payload.get("template_type") != "promotion":
+            return "template_type must be promotion"
+        elements = payload.get("elements")
+        if not isinstance(elements, list) or not elements:
+            return "promotion needs elements"
+        for element in elements:
+            if not isinstance(element, dict) or element.get("type") not in PROMOTION_ELEMENTS:
+                return "unknown promotion element"
+            if (
+                element["type"] == "header"
+                and not 1 <= len(str(element.get("content") or "")) <= PROMOTION_HEADER_LIMIT
+            ):
+                return f"header must be 1-{PROMOTION_HEADER_LIMIT} characters"
+            if element["type"] == "text" and not str(element.get("content") or ""):
+                return "text element needs content"
+            if element["type"] == "banner" and not (element.get("image_url") or element.get("attachment_id")):
+                return "banner needs image_url or attachment_id"
+        buttons = payload.get("buttons", [])
+        if not isinstance(buttons, list) or len(buttons) > PROMOTION_MAX_BUTTONS:
+            return f"at most {PROMOTION_MAX_BUTTONS} buttons"
+        for button in buttons:
+            if error := self._button_error(button):
+                return error
+        return None
+
+    async def _promotion(self, rec: RecordedRequest, request: web.Request) -> Reply:
+        p = rec.params
+        recipient = p.get("recipient") if isinstance(p.get("recipient"), dict) else {}
+        uid = str(recipient.get("user_id") or "")  # type: ignore[union-attr]
+        if not uid:
+            return oa_error(-201)
+        if error := self._promotion_error(p.get("message")):
+            return oa_error(-233, f"{MESSAGES[-233]}: {error}")
+        if uid in self.unreachable:
+            return oa_error(-217)
+        if not self.is_follower(uid):
+            return oa_error(-213)
+        now = self._local_now()
+        if not PROMOTION_HOURS[0] <= now.hour < PROMOTION_HOURS[1]:
+            return oa_error(-234, "Promotion messages may only be sent between 08:00 and 22:00")
+        if self.promoted.get((uid, now.date()), 0) >= 1:
+            return oa_error(-240)
+        if self.promotion_quota is not None:
+            if self.promotion_quota <= 0:
+                return oa_error(-211)
+            self.promotion_quota -= 1
+        self.promoted[(uid, now.date())] = self.promoted.get((uid, now.date()), 0) + 1
+        return 200, {
+            "error": 0,
+            "message": "Success",
+            "data": {"message_id": uuid.uuid4().hex, "user_id": uid},
+        }
+
+    async def _group_message(self, rec: RecordedRequest, request: web.Request) -> Reply:
+        p = rec.params
+        recipient = p.get("recipient") if isinstance(p.get("recipient"), dict) else {}
+        group_id = str(recipient.get("group_id") or recipient.get("conversation_id") or "")  # type: ignore[union-attr]
+        if not group_id or group_id not in self.groups:
+            return oa_error(-201, "group not found or not managed by this OA")
+        if error := self._payload_error(p.get("message")):
+            return oa_error(-233, f"{MESSAGES[-233]}: {error}")
+        return 200, {"error": 0, "message": "Success", "data": {"message_id": uuid.uuid4().hex}}
+
+    async def _zns(self, rec: RecordedRequest, request: web.Request) -> Reply:
+        p = rec.params
+        phone, template = str(p.get("phone") or ""), str(p.get("template_id") or "")
+        if not (phone.startswith("84") and phone.isdigit() and 11 <= len(phone) <= 12):
+            return oa_error(-108)
+        if phone in self.no_zalo_phones:
+            return oa_error(-118)
+        if template not in self.zns_templates:
+            return oa_error(-132)
+        data = p.get("template_data") if isinstance(p.get("template_data"), dict) else None
+        if data is None or any(name not in data for name in self.zns_templates[template]):
+            return oa_error(-218)
+        if self.zns_quota is not None:
+            if self.zns_quota <= 0:
+                return 200, {"error": -216, "message": "ZNS quota exceeded"}
+            self.zns_quota -= 1
+        left = self.zns_quota if self.zns_quota is not None else 500
+        return 200, {
+            "error": 0,
+            "message": "Success",
+            "data": {
+                "msg_id": uuid.uuid4().hex[:20],
+                "sent_time": str(int(self.wall().timestamp() * 1000)),
+                "sending_mode": None,
+                "quota": {"dailyQuota": "500", "remainingQuota": str(left)},
+            },
         }

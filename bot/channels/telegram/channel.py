@@ -1,7 +1,8 @@
 """The Telegram channel: python-telegram-bot as transport (polling or webhook), our own state and dispatcher.
 
 Long polling by default; with ANDAN_PUBLIC_URL set, Telegram pushes updates to POST /webhook/telegram, which
-checks the secret header, answers at once and leaves the work to PTB's update queue.
+checks the secret header, answers at once and leaves the work to PTB's update queue. Of several processes in
+polling mode only one polls, chosen through the database (bot.channels.telegram.leader); all of them send.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.channels.base import Channel, Permanent, Transient
 from bot.channels.reconnect import Backoff, reason
 from bot.channels.telegram.chats import move_chat, set_reachable
 from bot.channels.telegram.convert import CHANNEL, DOWNLOAD_LIMIT, to_incoming, too_large
+from bot.channels.telegram.leader import Lease
 from bot.channels.telegram.malformed import unusable
 from bot.channels.telegram.menu import register_commands
 from bot.channels.telegram.send import Sender, WithLink, as_delivery_error, retry_seconds
@@ -112,6 +114,11 @@ class TelegramChannel(Channel):
         # Sending: cleared only once PTB has stopped, so updates still being handled at stop get their replies.
         self._sending = False
         self._background: list[asyncio.Task[None]] = []  # connect and menu retries, ended by stop()
+        # Polling: of several processes, the one holding this lease polls (bot.channels.telegram.leader).
+        self._lease = Lease(app.db, f"telegram:{self._token.split(':', 1)[0]}", settings.poll_lease_seconds)
+        self._lease_kept = False
+        self._renewed = 0.0  # monotonic time the lease was last confirmed ours
+        self._said_follower = False
 
     # Life cycle ------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -175,20 +182,57 @@ class TelegramChannel(Channel):
                 self.ptb.bot.set_webhook(url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES),
             )
         else:
-            assert self.ptb.updater is not None
-            if not self.ptb.updater.running:
-                # PTB's polling bootstrap deletes the webhook too, but logs a failure at ERROR with a traceback
-                # and no retry; asking first lets a failure be said once, plainly, and retried here.
-                await needed("deleteWebhook", self.ptb.bot.delete_webhook())
-                await needed(
-                    "deleteWebhook",
-                    self.ptb.updater.start_polling(
-                        timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES, error_callback=self._poll_error
-                    ),
-                )
+            await self._poll_if_leading()
+            if not self._lease_kept:
+                self._lease_kept = True
+                self._background.append(self.app.spawn(self._keep_lease(), "telegram-poll-lease"))
         self._live = self._sending = True
         log.info("telegram connected", extra={"mode": "webhook" if self.webhook_mode else "polling"})
         await self._set_menu()
+
+    async def _poll_if_leading(self) -> None:
+        """Poll while this process holds the bot's lease (taking or renewing it now); stop polling once it does
+        not. Raises ConnectFailed for a Bot API call that failed, and whatever the database raised."""
+        assert self.ptb.updater is not None
+        leading = await self._lease.take()
+        self._renewed = asyncio.get_running_loop().time() if leading else self._renewed
+        if leading and not self.ptb.updater.running:
+            # PTB's polling bootstrap deletes the webhook too, but logs a failure at ERROR with a traceback
+            # and no retry; asking first lets a failure be said once, plainly, and retried here.
+            await needed("deleteWebhook", self.ptb.bot.delete_webhook())
+            await needed(
+                "deleteWebhook",
+                self.ptb.updater.start_polling(
+                    timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES, error_callback=self._poll_error
+                ),
+            )
+            log.info("telegram polling: this process holds the bot's lease")
+        elif not leading and self.ptb.updater.running:
+            await self.ptb.updater.stop()
+            log.warning("telegram polling handed over: another process holds the bot's lease")
+        elif not leading and not self._said_follower:
+            self._said_follower = True
+            log.info("telegram: another process polls this bot; this one sends and serves the rest")
+
+    async def _keep_lease(self) -> None:
+        """Renew the lease (or wait to take it over) every third of its length. A process that cannot reach the
+        database stops polling once its lease may have lapsed: by then another may poll."""
+        every = self._lease.seconds / 3
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self._poll_if_leading()
+            except Exception as error:  # the database or the Bot API: said, and tried again at the next beat
+                log.warning(
+                    "telegram poll lease not renewed (%s)",
+                    type(error).__name__,
+                    extra={"error": type(error).__name__},
+                )
+                assert self.ptb.updater is not None
+                if self.ptb.updater.running and loop.time() - self._renewed > self._lease.seconds:
+                    await self.ptb.updater.stop()
+                    log.warning("telegram polling stopped: the lease could not be renewed in time")
 
     async def _set_menu(self) -> None:
         """The command menu is a convenience: a failure is said once, and the menu is retried now and then."""
@@ -237,6 +281,11 @@ class TelegramChannel(Channel):
         self._background.clear()
         if self.ptb.updater is not None and self.ptb.updater.running:
             await self.ptb.updater.stop()
+        if self._lease_kept:
+            try:
+                await self._lease.give_up()  # the next process polls at once, not when the lease lapses
+            except Exception as error:
+                log.warning("telegram poll lease not given up (%s)", type(error).__name__)
         if self.ptb.running:
             await self.ptb.stop()  # waits for the updates being handled, and so for their replies
         self._sending = False
@@ -309,28 +358,40 @@ class TelegramChannel(Channel):
                 await self._explain_unsupported(str(message.from_user.id), str(message.chat.id))
             return
         query = update.callback_query
-        if query is not None:
-            try:
-                await query.answer()  # stops the spinner on the button at once
-            except TelegramError:
-                pass  # already answered (a redelivered update) or too old: nothing to do
-            except Exception as error:  # whatever else went wrong, the press is still handled and answered
-                log.warning("telegram button press not acknowledged", extra={"error": type(error).__name__})
-        if too_large(event):
-            await self._refuse_large(event)
-            return
-        result = await self.app.dispatcher.handle(event)
+        # The spinner on the button stops at once, while the press is handled: a round trip less to wait for.
+        answering = asyncio.ensure_future(self._answer(update)) if query is not None else None
+        try:
+            if too_large(event):
+                await self._refuse_large(event)
+                return
+            result = await self.app.dispatcher.handle(event)
+        finally:
+            if answering is not None:
+                await answering
         if result.duplicate:
             return
-        if query is not None and not event.is_group:
-            # In a group the same buttons serve every member (e.g. "I have read this"): leave them in place.
-            await self._mark_pressed(update)
         replies = result.replies
         if replies and self._private_redirect(event):
             with use_locale(result.locale):
                 label = _("Open a private chat with me")
             replies = [*replies[:-1], WithLink.of(replies[-1], label, f"https://t.me/{self.username}")]
-        await send_replies(self.app, self, event.chat_id, replies, result.locale)
+        sending = send_replies(self.app, self, event.chat_id, replies, result.locale)
+        if query is not None and not event.is_group:
+            # In a group the same buttons serve every member (e.g. "I have read this"): leave them in place.
+            # The pressed message is marked while the replies go: two messages, neither waits for the other.
+            await asyncio.gather(self._mark_pressed(update), sending)
+        else:
+            await sending
+
+    async def _answer(self, update: Update) -> None:
+        query = update.callback_query
+        assert query is not None
+        try:
+            await query.answer()
+        except TelegramError:
+            pass  # already answered (a redelivered update) or too old: nothing to do
+        except Exception as error:  # whatever else went wrong, the press is still handled and answered
+            log.warning("telegram button press not acknowledged", extra={"error": type(error).__name__})
 
     def _private_redirect(self, event: Incoming) -> bool:
         """A private command typed in a group: the dispatcher answers; we add a button to the direct chat."""

@@ -1,5 +1,3 @@
-"""Zalo Official Account API v3 channel: signed webhooks in, consultation messages out, tokens kept fresh."""
-
-from bot.channels.zalo_oa.channel import ZaloOAChannel
-
-__all__ = ["ZaloOAChannel"]
+"""Zalo Official Account API v3 channel: signed webhooks in, consultation messages out, tokens kept fresh
+(`channel.ZaloOAChannel`). Nothing is imported here, so that the wire module (`api`) can be used by the outbox
+sender without loading the channel, which itself sends through the outbox."""

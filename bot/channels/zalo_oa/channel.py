@@ -3,6 +3,10 @@
 Zalo gives a webhook 2 seconds, so the event is checked (signature over the raw bytes), answered 200, and
 handled in the background. Choices become a button template (oa.query.hide: the press comes back as text
 carrying our payload) when they fit, and a numbered list otherwise. Photos are uploaded, then sent by id.
+
+Beyond the consultation window (bot.delivery.reach decides which): `promote` sends a promotion message to a
+follower, `zns` a ZNS template message to a phone number, and a chat id "group:<id>" is a GMF group chat of
+the OA, posted to with the group endpoint (its events arrive on the same webhook).
 """
 
 from __future__ import annotations
@@ -10,11 +14,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
 
-from bot.channels.answer import respond, say
+from bot.channels.answer import respond, say, send_replies
 from bot.channels.base import Channel, RetryAfter
 from bot.channels.zalo_common import (
     download as zalo_download,
@@ -25,11 +30,19 @@ from bot.channels.zalo_common import (
     media_unavailable_text,
     too_large_text,
 )
-from bot.channels.zalo_oa.api import OAApi, OAuthFailed, TokenRejected
+from bot.channels.zalo_oa.api import (
+    PROMOTION_HEADER_LIMIT,
+    PROMOTION_MAX_BUTTONS,
+    PROMOTION_TEXT_LIMIT,
+    OAApi,
+    OAuthFailed,
+    TokenRejected,
+)
 from bot.channels.zalo_oa.tokens import BROKEN_PAUSE, TokenKeeper
 from bot.channels.zalo_oa.webhook import (
     BUTTON_MARK,
     CHANNEL,
+    GROUP_PREFIX,
     SIGNATURE_HEADER,
     Followed,
     parse,
@@ -40,6 +53,7 @@ from bot.channels.zalo_oa.webhook import (
 from bot.core.events import Attachment, Incoming, Kind
 from bot.core.replies import Choice, Media, Reply, numbered, split_text
 from bot.guard.http_input import loads, read_body
+from bot.i18n import _, use_locale
 from bot.logs import Throttle
 from bot.media import is_ref
 
@@ -133,11 +147,29 @@ class ZaloOAChannel(Channel):
             return
         if parsed is None:
             return
+        if parsed.is_group:
+            await self._in_group(parsed)
+            return
         if parsed.kind == Kind.MEDIA and self._too_large(parsed):
             limit_mb = self.app.settings.web_max_upload_mb
             await say(self.app, self, parsed.chat_id, parsed.user_id, lambda: too_large_text(limit_mb))
             return
         await respond(self.app, self, parsed)
+
+    async def _in_group(self, event: Incoming) -> None:
+        """A GMF group chat: the core answers commands only; one meant for a private chat gets the OA's link."""
+        result = await self.app.dispatcher.handle(event)
+        if result.duplicate:
+            return
+        replies = list(result.replies)
+        command = self.app.registry.commands.get(event.command or "")
+        oa_id = self.app.settings.zalo_oa_id
+        if replies and oa_id and event.kind == Kind.COMMAND and command is not None and command.private_only:
+            with use_locale(result.locale):
+                note = _("Open a private chat with me: {link}").format(link=f"https://zalo.me/{oa_id}")
+            last = replies[-1]
+            replies[-1] = replace(last, text=f"{last.text}\n\n{note}")
+        await send_replies(self.app, self, event.chat_id, replies, result.locale)
 
     def _too_large(self, event: Incoming) -> bool:
         limit = self.app.settings.web_max_upload_mb * 1024 * 1024
@@ -165,8 +197,43 @@ class ZaloOAChannel(Channel):
             except TokenRejected as error:
                 raise RetryAfter(60, f"token rejected right after a refresh: {error.reason}") from None
 
-    async def _send(self, user_id: str, message: dict[str, Any]) -> str:
-        return await self._authorized(lambda token: self.api.send(token, user_id, message))
+    async def _send(self, chat_id: str, message: dict[str, Any]) -> str:
+        if chat_id.startswith(GROUP_PREFIX):
+            settings, group_id = self.app.settings, chat_id.removeprefix(GROUP_PREFIX)
+            return await self._authorized(
+                lambda token: self.api.to_group(
+                    token, settings.zalo_oa_group_path, settings.zalo_oa_group_recipient, group_id, message
+                )
+            )
+        return await self._authorized(lambda token: self.api.send(token, chat_id, message))
+
+    async def promote(self, user_id: str, reply: Reply) -> list[str]:
+        """One promotion message: the first line as its header, the rest as its text, the first choices as
+        buttons (the rest numbered in the text). Photos are left out: a promotion has one banner at most."""
+        text = numbered(reply, start=PROMOTION_MAX_BUTTONS + 1).strip()
+        header, _sep, body = text.partition("\n")
+        elements: list[dict[str, Any]] = [{"type": "header", "content": header[:PROMOTION_HEADER_LIMIT]}]
+        body = body.strip()
+        if len(body) > PROMOTION_TEXT_LIMIT:
+            body = body[: PROMOTION_TEXT_LIMIT - 1] + "…"
+        if body:
+            elements.append({"type": "text", "align": "left", "content": body})
+        payload: dict[str, Any] = {"template_type": "promotion", "language": "VI", "elements": elements}
+        if reply.choices:
+            payload["buttons"] = [
+                {"title": c.label[:TITLE_LIMIT], "type": "oa.query.hide", "payload": BUTTON_MARK + c.payload}
+                for c in reply.choices[:PROMOTION_MAX_BUTTONS]
+            ]
+        message = {"attachment": {"type": "template", "payload": payload}}
+        return [await self._authorized(lambda token: self.api.promote(token, user_id, message))]
+
+    async def zns(
+        self, phone: str, template_id: str, data: dict[str, Any], tracking_id: str
+    ) -> tuple[str, int | None]:
+        """A ZNS template message to a phone number ("84…"); (message id, quota left when Zalo says)."""
+        body = {"phone": phone, "template_id": template_id, "template_data": data, "tracking_id": tracking_id}
+        url = self.app.settings.zalo_zns_api_url
+        return await self._authorized(lambda token: self.api.zns(url, token, body))
 
     def _buttons(self, choices: tuple[Choice, ...]) -> dict[str, Any]:
         buttons = [
@@ -179,15 +246,16 @@ class ZaloOAChannel(Channel):
         ids: list[str] = []
         for media in reply.media:
             ids.append(await self._send_media(chat_id, media))
-        as_buttons = bool(reply.choices) and len(reply.choices) <= self.max_buttons
-        text = reply.text if as_buttons else numbered(reply)
+        # The first choices as buttons, the rest numbered under the text (a typed number reads the same list).
+        as_buttons = bool(reply.choices)
+        text = numbered(reply, start=self.max_buttons + 1)
         parts = [p for p in split_text(text, self.text_limit) if p.strip()]
         if as_buttons and not parts:
             parts = [""]
         for index, part in enumerate(parts):
             message: dict[str, Any] = {"text": part} if part else {}
             if as_buttons and index == len(parts) - 1:
-                message["attachment"] = self._buttons(reply.choices)
+                message["attachment"] = self._buttons(reply.choices[: self.max_buttons])
             ids.append(await self._send(chat_id, message))
         return ids
 

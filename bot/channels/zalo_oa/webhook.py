@@ -15,11 +15,16 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.events import Attachment, Incoming, Kind, Location, parse_text
+from bot.core.events import Attachment, ChatType, Incoming, Kind, Location, parse_text
 
 CHANNEL = "zalo_oa"
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 BUTTON_MARK = "#"  # button payloads come back as text; this mark tells them from typed words
+# GMF group chats of the OA [3P]: "user_send_group_<kind>" events carry the group's id in `recipient.id`; other
+# sources name it `group_id` or `conversation_id` (at the top, in `recipient` or in `group_info`). Our chat id
+# for a group is this prefix and the group's id, so replies and pushes know to use the group endpoint.
+GROUP_EVENT_PREFIX = "user_send_group_"
+GROUP_PREFIX = "group:"
 
 
 def signature(app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) -> str:
@@ -128,6 +133,8 @@ def parse(event: dict[str, Any]) -> Incoming | Followed | None:
         follower = _obj(event.get("follower"))
         uid = _id(follower.get("id"))
         return Followed(uid, name == "follow") if uid else None
+    if name.startswith(GROUP_EVENT_PREFIX):
+        return _group_event(event, name)
     if not name.startswith("user_send_"):
         return None
     sender, message = _obj(event.get("sender")), _obj(event.get("message"))
@@ -160,3 +167,36 @@ def parse(event: dict[str, Any]) -> Incoming | Followed | None:
     if not found:
         return None
     return Incoming(CHANNEL, user_id, user_id, Kind.MEDIA, text=text, attachments=found, **common)
+
+
+def group_id_of(event: dict[str, Any]) -> str:
+    recipient, info = _obj(event.get("recipient")), _obj(event.get("group_info"))
+    for value in (
+        event.get("group_id"),
+        event.get("conversation_id"),
+        recipient.get("group_id"),
+        recipient.get("conversation_id"),
+        info.get("group_id"),
+        recipient.get("id"),
+    ):
+        if found := _id(value):
+            return found
+    return ""
+
+
+def _group_event(event: dict[str, Any], name: str) -> Incoming | None:
+    """Text typed in a GMF group chat: in groups the bot answers commands (and a pressed button) only."""
+    if name != GROUP_EVENT_PREFIX + "text":
+        return None
+    sender, message = _obj(event.get("sender")), _obj(event.get("message"))
+    user_id, group_id = _id(sender.get("id")), group_id_of(event)
+    text = message.get("text")
+    if not user_id or not group_id or not isinstance(text, str) or not text.strip():
+        return None
+    msg_id = _id(message.get("msg_id"))
+    common: dict[str, Any] = {"update_key": msg_id or None, "chat_type": ChatType.GROUP}
+    chat_id = GROUP_PREFIX + group_id
+    stripped = text.strip()
+    if stripped.startswith(BUTTON_MARK) and ":" in stripped and len(stripped) <= 65:
+        return Incoming(CHANNEL, user_id, chat_id, Kind.CHOICE, choice=stripped[len(BUTTON_MARK) :], **common)
+    return parse_text(CHANNEL, user_id, chat_id, text, **common)

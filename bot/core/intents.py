@@ -1,0 +1,864 @@
+"""Reading what a person wants from the words they type outside a form ("có người bán ma túy ở hẻm 5" → a tip).
+
+Each feature declares its intents in a data file next to its router (`intents.toml`, loaded by
+`router.intents(...)`): the command an intent leads to and the phrases people use for it, with weights (the
+format: `load`). Text and phrases are read the same way: lower-cased, split into words (links left out), common
+chat abbreviations expanded ("ko" → "khong", "cs" → "cong an"), and compared without accents (bot.textnorm.fold),
+except that accents count when both sides write them: "cháy nhà" is not "chạy nhà", while "chay nha" typed
+without any accents may still be a fire (and a phrase written "=…" wants its accents typed).
+
+A phrase matches when its words appear in order; one other word between two of them makes it support rather
+than a reading. A word of five letters or more may be one letter off (a typo, two letters swapped), unless the
+word typed is itself a Vietnamese syllable ("thiệt" is not "thief"); a held-down letter ("cứuuu") and an English
+plural are forgiven; numbers are never "almost" another number. An intent's score is its best phrase's weight,
+plus a little of its other matches and of the other intents of its command, plus a point when a phrase is the
+whole message ("karaoke"), minus words against it ("hôm qua" against an emergency), plus "together" rules
+(words that mean it only near one another: "đang" and "đánh"), plus what its detector (a function the feature
+gives: a pasted phone number, a receipt code) adds.
+
+Phrases are precise but nobody can list every way of saying a thing, so each feature also gives examples: messages
+as residents write them, labelled with the intent they mean or "none" (greetings, thanks, chit-chat), in a file
+beside its router (`examples.tsv`, the format: `load`). At start-up a naive Bayes model (`_Bayes`) learns from
+every feature's examples and phrases which words and pairs of words go with which intent, accents folded away
+except where typed. A message is then read by both: for each command (a tip's categories together) the model's
+odds are multiplied by e^(PHRASES × its phrase score), and what beats "nothing" by a margin is a reading. Phrases
+keep their word where they are sure: danger its phrases read, and a detector that is sure (a receipt code, a
+number pasted alone), are readings whatever the model says; a message of a few words is read only where phrases
+read it too. Missing danger is worse than showing 113 to someone who did not need it: an emergency is offered
+whenever it is read, and the model alone offers one already when it is fairly likely (DANGER); otherwise the best
+reading, and a second one of another command when it is close.
+
+Each distinct word is looked up once (typos through an index of the phrase words with one letter deleted), only
+the phrases whose words all occur are walked, and the model looks up each feature once, so reading stays linear
+in the length of the message.
+
+Nothing here stores anything: the reader is a pure function of the text, so the corpus test (tests/corpus/) can
+measure it, and the maintainers can measure it again on their own corpus (bot/tools/intents.py; a corpus the
+examples hold is measured by cross-validation, never by a model that learnt it).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from functools import lru_cache
+from math import exp, log
+from pathlib import Path
+from typing import NamedTuple
+
+from rapidfuzz.distance import OSA
+
+from bot.textnorm import fold
+
+# The raw text → a score to add (0 when it sees nothing), or the score and what to run the command with (for mode
+# "run": the receipt code found in "tra cứu giúp tôi mã K7QM-...").
+Detector = Callable[[str], "float | tuple[float, str]"]
+
+STRONG, NORMAL, WEAK = 3.0, 2.0, 1.0
+ENOUGH = 2.0  # the least score that is a reading at all: one normal phrase, or a weak one said alone
+CLOSE = 0.75  # a second reading at least this close to the first is offered too
+MORE = 0.3  # how much each further matching phrase adds (at most three of them)
+AGAINST = 1.5  # what each word against an intent takes off (at most two): one phrase for it no longer reads
+ALONE = 1.0  # added when a phrase is the whole message: "karaoke" or "bản tin" sent alone is a request
+TYPO = 0.85  # a phrase word matched with one letter off
+HELD = (
+    1.0  # a phrase word matched once a held-down letter is dropped ("cứuuuu", "tuyy"): emphasis, not a typo
+)
+GAP = 0.65  # a phrase word matched with one other word before it: support, not a reading on its own
+ACCENTED = 0.4  # the share of Vietnamese words with accents above which a message counts as typed with them
+STRICT = "="  # a phrase written "=đang cháy" is strict about accents ("dang chay" may be "đang chạy")
+WINDOW = 8  # the most words between the phrases of a "together" rule
+TYPO_MIN = 5  # the least length of a phrase word that may be matched with a typo
+TYPO_MIN_TYPED = 4  # ... and of the word typed for it
+
+NONE = "none"  # the label of examples that open nothing: greetings, thanks, chit-chat, near misses
+# The model (naive Bayes, see _Bayes) and how much it weighs against the phrases.
+SMOOTHING = 0.1  # added to every count: a word never seen with an intent is unlikely for it, not impossible
+PRIOR = 1.0  # how much the classes' sizes count
+FLATTEN = 0.3  # the sums of log-likelihoods are divided by (number of known features) ** FLATTEN
+LONG = 25  # ... and those of a message with more known features than this by how many more it has
+PHRASE_EXAMPLE = {STRONG: 1.0, NORMAL: 0.6, WEAK: 0.25}  # a listed phrase learnt as a (weighted) example
+PHONE = 6  # digits from which a number is a phone or an account rather than a house or an hour
+PHRASES = 1.0  # each point of phrase score multiplies a reading's odds by e ** PHRASES
+DANGER = 0.4  # an emergency this likely is offered even when something else is likelier (it comes first)
+ALARM = 0.8  # ... and one the model alone is this sure of, whatever the phrases say of other readings
+MARGIN = 2.0  # "nothing" starts this far ahead (log-odds): a reading must beat it clearly
+SHORT = 7  # a message of fewer words is read by the model only where its phrases read it too
+LIKELY = 0.1  # a reading less likely than this is not one at all, even when "nothing" is less likely still
+FLOOR = 1e-6  # the least the model says of anything: phrases can always outweigh it
+DECISIVE = 4.0  # a detector this sure (a receipt code, a number pasted alone) decides whatever else is read
+
+# Chat shorthand residents type, expanded before matching (both sides). Only unambiguous ones: "ca" (công an / ca
+# hát) or "bt" (biết / bình thường) would mislead more often than help. Keys without accents are looked up by the
+# word without accents only when it was typed without any ("hông" is "không", "hỏng" is not).
+ABBREVIATIONS = {
+    "ko": "khong",
+    "k": "khong",
+    "kh": "khong",
+    "khg": "khong",
+    "kg": "khong",
+    "kô": "khong",
+    "hok": "khong",
+    "hong": "khong",
+    "hông": "khong",
+    "hem": "khong",
+    "dc": "duoc",
+    "đc": "duoc",
+    "dk": "duoc",
+    "đk": "duoc",
+    "cs": "cong an",
+    "csgt": "cong an giao thong",
+    "cand": "cong an nhan dan",
+    "sdt": "so dien thoai",
+    "sđt": "so dien thoai",
+    "dt": "dien thoai",
+    "đt": "dien thoai",
+    "dth": "dien thoai",
+    "stk": "so tai khoan",
+    "tk": "tai khoan",
+    "ck": "chuyen khoan",
+    "tn": "tin nhan",
+    "ntin": "nhan tin",
+    "kt": "kiem tra",
+    "ktra": "kiem tra",
+    "j": "gi",
+    "ntn": "nhu the nao",
+    "vs": "voi",
+    "ng": "nguoi",
+    "ngta": "nguoi ta",
+    "mn": "moi nguoi",
+    "mng": "moi nguoi",
+    "mk": "minh",
+    "mik": "minh",
+    "lm": "lam",
+    "r": "roi",
+    "oy": "roi",
+    "trc": "truoc",
+    "ms": "moi",
+    "bik": "biet",
+    "bjt": "biet",
+    "bh": "bao gio",
+    "bjo": "bay gio",
+    "gd": "gia dinh",
+    "gđ": "gia dinh",
+    "kp": "khu pho",
+    "tdp": "to dan pho",
+    "fb": "facebook",
+    "zl": "zalo",
+    "ctv": "cong tac vien",
+    "pls": "please",
+    "plz": "please",
+}
+
+_DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"\w+")
+_HELD = re.compile(r"(\w)\1+")
+_LINK = re.compile(
+    r"(?:https?://|www\.)\S+"
+    r"|\S+\.(?:com|net|org|vn|info|xyz|top|cc|vip|shop|online|me|ly|io|co|site|club|store|app|link|live|pro|asia|biz)"
+    r"(?![\w-])\S*"
+)
+# A Vietnamese syllable without its accents. A typed word that is one ("thiet", "thuong") is a word of its own, not
+# a typo of another ("thief", "truong"): typos almost always make a word that does not exist.
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?"
+)
+
+
+class Mode(StrEnum):
+    OFFER = "offer"  # offer the command in one press (the default: no form starts without a press)
+    RUN = "run"  # run the command on the text at once (a look-up or a check: nothing is started or stored)
+    EMERGENCY = "emergency"  # emergency numbers first, then the offer
+
+
+Words = tuple[str, ...]  # a phrase: its words, lower case, accents as the data file writes them
+
+
+@dataclass(frozen=True)
+class Together:
+    """Words that mean something only together, in any order, close to one another ("đang" and "đánh", "tin
+    báo" and "tới đâu"): one phrase of each group within WINDOW words."""
+
+    groups: tuple[tuple[Words, ...], ...]
+    weight: float
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    command: str
+    mode: Mode = Mode.OFFER
+    carry: bool = False  # the text goes along into the form when the offer is pressed
+    private: bool = False  # the text is handled like a tip's: kept unlinkable to the person
+    hint: str | None = None  # what the form may preselect (a tip's category)
+    phrases: tuple[tuple[Words, float], ...] = ()  # each with its weight
+    against: tuple[tuple[Words, float], ...] = ()  # words that speak against it (the best one is subtracted)
+    together: tuple[Together, ...] = ()
+    detector: Detector | None = field(default=None, compare=False)
+    # Messages that mean it, as residents write them (its feature's examples file): the model learns from them.
+    examples: tuple[str, ...] = ()
+    # Messages of its feature's file labelled "none": near its words but opening nothing ("cháy túi rồi").
+    counterexamples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reading:
+    intent: Intent
+    score: float
+    # What the command runs with (mode "run"): what its detector found; None: the whole text (the detector saw
+    # something in it, or there is none); "": nothing (the detector saw nothing: the command asks for it).
+    args: str | None = None
+
+
+@lru_cache(maxsize=8192)
+def _marks(word: str) -> str:
+    """The accents of a word regardless of where they sit ("hoà" and "hòa" agree), "" when it has none."""
+    marks = sorted(ch for ch in unicodedata.normalize("NFD", word) if unicodedata.combining(ch))
+    if "đ" in word:
+        marks.append("đ")
+    return "".join(marks)
+
+
+@lru_cache(maxsize=8192)
+def _expand(word: str) -> tuple[tuple[str, str | None], ...]:
+    """One typed word (lower case) → the words it stands for, each folded and with its accents ("" for none;
+    None for a word an abbreviation stands for, whose accents nobody typed)."""
+    marks = _marks(word)
+    folded = fold(word).replace(" ", "")
+    long = ABBREVIATIONS.get(word) or (ABBREVIATIONS.get(folded) if not marks else None)
+    if long is not None:
+        return tuple((each, None) for each in long.split())
+    return ((folded, marks),) if folded else ()
+
+
+def _tokens(text: str) -> list[tuple[str, str | None]]:
+    """A message's words. In a message typed without accents a word may have been meant with any: its accents
+    are unknown (None). In one typed with accents, a word without any has none ("con" is not "cơn").
+    Links are left out: "…/tra-cuu" in a pasted link is not the person asking to look something up."""
+    words_ = [
+        t
+        for w in _WORD.findall(_LINK.sub(" ", unicodedata.normalize("NFC", text.lower())))
+        for t in _expand(w)
+    ]
+    marked = sum(1 for _folded, marks in words_ if marks)
+    accented = marked >= ACCENTED * sum(1 for folded, _marks in words_ if _SYLLABLE.fullmatch(folded))
+    if marked and accented:
+        return words_
+    return [(folded, marks or None) for folded, marks in words_]
+
+
+def _compiled(words_: Words) -> tuple[tuple[tuple[str, str | None], ...], bool]:
+    """A phrase's words as the reader compares them, and whether it is strict about accents."""
+    strict = bool(words_) and words_[0] == STRICT
+    return _phrase_tokens(words_[1:] if strict else words_), strict
+
+
+def _phrase_tokens(words_: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
+    """A phrase's words. When the phrase writes accents, a word it writes without them has none ("có dao" is not
+    "có dạo"); a phrase written without any accents leaves them all open."""
+    tokens = tuple(t for word in words_ for t in _expand(word))
+    if not any(marks for _folded, marks in tokens):
+        return tuple((folded, None) for folded, _marks in tokens)
+    return tokens
+
+
+def same(text: str) -> tuple[str, ...]:
+    """What two messages share when they are the same to the reader: their words (or the text, when it has none)."""
+    return words(text) or (text.strip(),)
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The words of `text` as the reader sees them: folded, abbreviations expanded, digits kept apart."""
+    return tuple(folded for folded, _marks in _tokens(text))
+
+
+def load(
+    path: Path, detectors: Mapping[str, Detector] | None = None, examples: Path | None = None
+) -> list[Intent]:
+    """Intents from a feature's data file. Each table is one intent:
+
+    [tip]
+    command = "togiac"          # the command it leads to
+    mode = "offer"              # offer | run | emergency
+    carry = true                # optional; private, hint likewise
+    strong = ["tố giác", ...]   # weight 3: says it alone
+    phrases = ["cong an", ...]  # weight 2
+    weak = ["hang xom", ...]    # weight 1: only with support, or as the whole message
+    against = ["hom qua", ...]  # optional: the two best of these are subtracted (AGAINST each)
+
+    [[tip.together]]            # optional, any number: one phrase of each group, close together
+    weight = "strong"           # strong (the default) | normal | weak
+    groups = [["đang", "vừa"], ["đánh", "chém"]]
+
+    A phrase written without accents matches with or without them; one written with accents matches a message
+    word that has the same accents or none (typed without accents); one written "=đang cháy" matches only when
+    typed with its accents (without them it may be "đang chạy").
+
+    `examples`: a file of messages as residents write them, one a line, `intent<TAB>message` ("\\n" a line
+    break; blank lines and "#" comments skipped), the intent one of this file's or "none" (opens nothing). The
+    model (see Reader) learns from them; they are what makes words nobody listed read well.
+    """
+    detectors = dict(detectors or {})
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    found: list[Intent] = []
+    for name, spec in data.items():
+        unknown = set(spec) - {
+            *_WEIGHTS,
+            "command",
+            "mode",
+            "carry",
+            "private",
+            "hint",
+            "against",
+            "together",
+        }
+        if unknown or "command" not in spec:
+            raise ValueError(f"{path.name} [{name}]: needs 'command'; unknown keys {sorted(unknown)}")
+
+        def words_of(phrase: str, where: str = name) -> Words:
+            tokens = tuple(_WORD.findall(unicodedata.normalize("NFC", phrase.lower())))
+            if not tokens:
+                raise ValueError(f"{path.name} [{where}]: the phrase {phrase!r} has no words")
+            return (STRICT, *tokens) if phrase.lstrip().startswith(STRICT) else tokens
+
+        together: list[Together] = []
+        for rule in spec.get("together", []):
+            weight = _RULE_WEIGHTS.get(rule.get("weight", "strong"))
+            groups = rule.get("groups", [])
+            if weight is None or len(groups) < 2 or set(rule) - {"weight", "groups"}:
+                raise ValueError(
+                    f"{path.name} [{name}.together]: needs 2+ groups and a weight strong|normal|weak"
+                )
+            together.append(Together(tuple(tuple(words_of(p) for p in group) for group in groups), weight))
+        found.append(
+            Intent(
+                name=name,
+                command=spec["command"],
+                mode=Mode(spec.get("mode", "offer")),
+                carry=bool(spec.get("carry", False)),
+                private=bool(spec.get("private", False)),
+                hint=spec.get("hint"),
+                phrases=tuple((words_of(p), w) for key, w in _WEIGHTS.items() for p in spec.get(key, [])),
+                against=tuple((words_of(p), AGAINST) for p in spec.get("against", [])),
+                together=tuple(together),
+                detector=detectors.pop(name, None),
+            )
+        )
+    if detectors:
+        raise ValueError(f"{path.name}: detectors for intents it does not declare: {sorted(detectors)}")
+    return _with_examples(found, examples) if examples is not None else found
+
+
+def read_examples(path: Path) -> list[tuple[str, str]]:
+    """(intent, message) from an examples file (the format: `load`)."""
+    lines: list[tuple[str, str]] = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        name, sep, text = raw.partition("\t")
+        if not sep or not name.strip() or not text.strip():
+            raise ValueError(f"{path.name}:{number}: expected 'intent<TAB>message'")
+        lines.append((name.strip(), text.strip().replace("\\n", "\n")))
+    return lines
+
+
+def _with_examples(intents: list[Intent], path: Path) -> list[Intent]:
+    by_name: dict[str, list[str]] = {i.name: [] for i in intents}
+    by_name[NONE] = []
+    for name, text in read_examples(path):
+        if name not in by_name:
+            raise ValueError(
+                f"{path.name}: examples of {name!r}, which is neither an intent of the file nor none"
+            )
+        by_name[name].append(text)
+    # The "none" lines go with every intent of the file: the reader takes each message once.
+    nothing = tuple(dict.fromkeys(by_name[NONE]))
+    return [
+        replace(i, examples=tuple(dict.fromkeys(by_name[i.name])), counterexamples=nothing) for i in intents
+    ]
+
+
+_WEIGHTS = {"strong": STRONG, "phrases": NORMAL, "weak": WEAK}  # the lists of phrases and their weights
+_RULE_WEIGHTS = {"strong": STRONG, "normal": NORMAL, "weak": WEAK}
+
+
+def _shape(word: str) -> str:
+    """A word as the model sees it: numbers by their kind only (a house number, a phone), not their digits."""
+    if not _DIGIT.search(word):
+        return word
+    if word.isdigit():
+        return "<n>" if len(word) < PHONE else "<nnn>"
+    return "<n+>"  # "12h", "20tr", "2am"
+
+
+def _features(tokens: list[tuple[str, str | None]] | tuple[tuple[str, str | None], ...]) -> frozenset[str]:
+    """What the model looks at in a message: its words and pairs of words without accents, and the words typed with
+    accents as typed ("cháy" fire and "chạy" run differ when both are written)."""
+    shapes = [_shape(folded) for folded, _marks in tokens]
+    found = set(shapes)
+    found.update(f"{a} {b}" for a, b in zip(shapes, shapes[1:], strict=False))
+    found.update(f"{folded}'{marks}" for folded, marks in tokens if marks)
+    return frozenset(found)
+
+
+class _Bayes:
+    """A multinomial naive Bayes over `_features`: which intent (or "none") a message's words are most likely
+    written for, learnt from each feature's examples and phrases. Trained once per set of examples (start-up)."""
+
+    def __init__(self, documents: Iterable[tuple[str, frozenset[str], float]]) -> None:
+        documents = list(documents)
+        self.classes = sorted({label for label, _f, _w in documents})
+        index = {label: n for n, label in enumerate(self.classes)}
+        counts: dict[str, list[float]] = {}
+        totals = [0.0] * len(self.classes)
+        sizes = [0.0] * len(self.classes)
+        for label, features, weight in documents:
+            k = index[label]
+            sizes[k] += weight
+            for feature in features:
+                counts.setdefault(feature, [0.0] * len(self.classes))[k] += weight
+                totals[k] += weight
+        known = len(counts)
+        # A feature unseen with a class costs `_base`; only the classes it was seen with are kept per feature.
+        self._base = [log(SMOOTHING / (total + SMOOTHING * known)) for total in totals]
+        self._weights = {
+            feature: tuple(
+                (k, log((n + SMOOTHING) / (totals[k] + SMOOTHING * known)) - self._base[k])
+                for k, n in enumerate(row)
+                if n
+            )
+            for feature, row in counts.items()
+        }
+        everything = sum(sizes)
+        self._prior = [PRIOR * log(size / everything) for size in sizes]
+
+    def probabilities(self, features: frozenset[str]) -> dict[str, float]:
+        """Each class and how likely the message is one of it (they add up to 1; {} when no word is known)."""
+        known = [self._weights[f] for f in features if f in self._weights]
+        if not known:
+            return {}
+        scores = [prior + len(known) * base for prior, base in zip(self._prior, self._base, strict=True)]
+        for row in known:
+            for k, weight in row:
+                scores[k] += weight
+        # Words of one message are far from independent: the raw sums are overconfident, more so the longer the
+        # message. Scaled down, the certainty means something; a long message says no more than one of LONG words
+        # (a long story told with everyday words is not chit-chat for it).
+        scale = 1.0 / max(1.0, len(known)) ** FLATTEN * min(1.0, LONG / len(known))
+        top = max(scores)
+        exp_ = [exp((score - top) * scale) for score in scores]
+        total = sum(exp_)
+        return {label: e / total for label, e in zip(self.classes, exp_, strict=True)}
+
+
+# What the model learns from, per intent: its name, examples, counterexamples and phrases with their weights.
+Learnt = tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[tuple[Words, float], ...]], ...]
+
+
+@lru_cache(maxsize=16)
+def _trained(learnt: Learnt) -> _Bayes:
+    """The model for these examples: learnt once per process (every App of a test run shares it)."""
+    documents: list[tuple[str, frozenset[str], float]] = []
+    nothing: dict[str, None] = {}
+    for name, examples, counterexamples, phrases in learnt:
+        documents += [(name, _features(_tokens(text)), 1.0) for text in dict.fromkeys(examples)]
+        documents += [
+            (name, _features(_compiled(words_)[0]), PHRASE_EXAMPLE[weight]) for words_, weight in phrases
+        ]
+        nothing.update(dict.fromkeys(counterexamples))
+    documents += [(NONE, _features(_tokens(text)), 1.0) for text in nothing]
+    return _Bayes(documents)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    intent: int  # index into Reader.intents
+    words: tuple[tuple[str, str | None], ...]
+    strict: bool  # written "=…": its accented words match only when typed with those accents
+    weight: float
+    kind: str  # "for", "against", or "together"
+    rule: int = 0  # for "together": which rule of the intent, and which of its groups
+    group: int = 0
+    rest: frozenset[str] = field(init=False)  # its other words: unless all occur, it is not walked at all
+
+    def __post_init__(self) -> None:
+        # A lone syllable in a "together" group is strict by itself: without accents "no" is "nổ" (explodes) or
+        # "nó" (he), "xong" is "xông" (rush in) or "xong" (done).
+        if self.kind == "together" and len(self.words) == 1 and self.words[0][1]:
+            object.__setattr__(self, "strict", True)
+        object.__setattr__(self, "rest", frozenset(folded for folded, _marks in self.words[1:]))
+
+
+class _Candidate(NamedTuple):
+    """A command (and mode) as `Reader._blend` weighs it."""
+
+    intent: int  # the intent that stands for it: its phrases' best, else the model's
+    said: float  # its phrase score, detector included
+    detector: float
+    certainty: float  # what the model says of it (0..1)
+    odds: float  # log-odds, the model's and the phrases' together
+    phrases_only: bool  # only its phrases may read it (a short message, words against it)
+    against: bool  # words against it were found ("hôm qua" against danger happening now)
+
+
+class Reader:
+    """All intents of the app; `read` ranks them for a text."""
+
+    def __init__(self, intents: Iterable[Intent]) -> None:
+        self.intents = list(intents)
+        names = [i.name for i in self.intents]
+        if len(set(names)) != len(names):
+            raise ValueError("an intent is declared twice")
+        # Phrases by their first word, so that a message is compared only with phrases that may match it.
+        self._starts: dict[str, list[_Phrase]] = {}
+        for number, intent in enumerate(self.intents):
+            entries = [_Phrase(number, *_compiled(w), weight, "for") for w, weight in intent.phrases]
+            entries += [_Phrase(number, *_compiled(w), weight, "against") for w, weight in intent.against]
+            for rule_number, rule in enumerate(intent.together):
+                for group_number, group in enumerate(rule.groups):
+                    entries += [
+                        _Phrase(number, *_compiled(w), rule.weight, "together", rule_number, group_number)
+                        for w in group
+                    ]
+            for entry in entries:
+                self._starts.setdefault(entry.words[0][0], []).append(entry)
+        vocabulary = {folded for entries in self._starts.values() for e in entries for folded, _m in e.words}
+        self._vocabulary = frozenset(vocabulary)
+        # Every long phrase word and each of its one-letter deletions → the words: a typed word's own deletions
+        # find every word one edit away without comparing it with the whole vocabulary.
+        self._typos: dict[str, set[str]] = {}
+        for word in vocabulary:
+            if len(word) >= TYPO_MIN and not _DIGIT.search(word):
+                for key in {word, *_deletions(word)}:
+                    self._typos.setdefault(key, set()).add(word)
+        self._commands = {i.command: n for n, i in enumerate(self.intents)}
+        self._order = {i.name: n for n, i in enumerate(self.intents)}
+        self._siblings = {
+            n: [
+                m
+                for m, other in enumerate(self.intents)
+                if m != n and (other.command, other.mode) == (i.command, i.mode)
+            ]
+            for n, i in enumerate(self.intents)
+        }
+        # The readings the model chooses between: one per command and mode (a tip's categories are one reading).
+        self._groups: dict[tuple[str, Mode], list[int]] = {}
+        for number, intent in enumerate(self.intents):
+            self._groups.setdefault((intent.command, intent.mode), []).append(number)
+        # The model needs examples, and "none" among them: without, it would read every message as something.
+        taught = any(i.examples for i in self.intents) and any(i.counterexamples for i in self.intents)
+        self._learnt: Learnt | None = (
+            tuple((i.name, i.examples, i.counterexamples, i.phrases) for i in self.intents)
+            if taught
+            else None
+        )
+        self._bayes: _Bayes | None = None
+
+    def learnt(self) -> frozenset[tuple[str, ...]]:
+        """The messages the model learns from, as `same` sees them."""
+        return frozenset(same(t) for i in self.intents for t in (*i.examples, *i.counterexamples))
+
+    def without(self, texts: Iterable[str]) -> Reader:
+        """The same intents with these messages (and any written with the same words) left out of what the model
+        learns: to measure it on them honestly."""
+        left = {same(text) for text in texts}
+
+        def kept(examples: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(t for t in examples if same(t) not in left)
+
+        return Reader(
+            replace(i, examples=kept(i.examples), counterexamples=kept(i.counterexamples))
+            for i in self.intents
+        )
+
+    def _model(self) -> _Bayes | None:
+        """The model learnt from the intents' examples, or None when they have none (phrases alone then)."""
+        if self._bayes is None and self._learnt is not None:
+            self._bayes = _trained(self._learnt)  # on first use: a Registry built for a tool need not learn
+        return self._bayes
+
+    def _blend(
+        self,
+        found: dict[int, tuple[float, float, str | None]],
+        model: dict[str, float],
+        doubted: set[int],
+        short: bool,
+    ) -> list[Reading]:
+        """One reading per command and mode, its score how likely it is. The model's odds for it are multiplied by
+        e^(PHRASES × its phrase score); "nothing" starts MARGIN ahead, and what beats it is a reading. Danger its
+        phrases read, and a detector that is sure, are readings whatever the model says; danger the model sees is
+        one when fairly likely after the phrases (DANGER), or when the model alone is sure of it and no words speak
+        against it (ALARM: a tip's phrases, "mất" in "xe mất thắng", must not hide danger). A short message, or one with words against a
+        reading ("mưa bão" against the ward's alerts), is read by the model only where its phrases read it: a few
+        words say too little for the model ("ê", "gửi nhầm"), and it does not know what speaks against a reading."""
+        candidates: list[_Candidate] = []
+        for members in self._groups.values():
+            said = [(found[n][0] + found[n][1], -n) for n in members if n in found]
+            if said:
+                score, negative = max(said)
+                number = -negative
+            else:
+                score, number = 0.0, max(members, key=lambda n: model.get(self.intents[n].name, 0.0))
+            certainty = sum(model.get(self.intents[n].name, 0.0) for n in members)
+            danger = self.intents[number].mode == Mode.EMERGENCY
+            against = any(n in doubted for n in members)
+            candidates.append(
+                _Candidate(
+                    number,
+                    score,
+                    found[number][1] if number in found else 0.0,
+                    certainty,
+                    log(max(certainty, FLOOR)) + PHRASES * score,
+                    # Words against danger ("hôm qua") do not silence the model for it: danger is missed last.
+                    short or (against and not danger),
+                    against,
+                )
+            )
+        nothing = log(max(model.get(NONE, 0.0), FLOOR)) + MARGIN
+        top = max(nothing, *(c.odds for c in candidates))
+        total = exp(nothing - top) + sum(exp(c.odds - top) for c in candidates)
+        readings: list[Reading] = []
+        for c in candidates:
+            intent = self.intents[c.intent]
+            likely = exp(c.odds - top) / total
+            danger = intent.mode == Mode.EMERGENCY
+            if c.detector >= DECISIVE or (danger and c.said >= ENOUGH):
+                likely = max(likely, DANGER) + (1.0 if c.detector >= DECISIVE else 0.0)
+            elif danger and c.certainty >= ALARM and not c.phrases_only and not c.against:
+                likely = max(likely, DANGER)
+            elif (
+                c.odds <= nothing
+                or likely < (DANGER if danger else LIKELY)
+                or (c.phrases_only and c.said < ENOUGH)
+            ):
+                continue
+            readings.append(
+                Reading(intent, round(likely, 3), found[c.intent][2] if c.intent in found else None)
+            )
+        return readings
+
+    def read(self, text: str) -> list[Reading]:
+        """The readings, best first (ties: the order intents were declared): with the model, one per command and
+        mode (`_blend`); without it, every intent that reaches ENOUGH."""
+        tokens = _tokens(text)
+        phrases, doubted = self._phrases(tokens)
+        found: dict[int, tuple[float, float, str | None]] = {}  # intent → (phrases, detector, args)
+        for number, intent in enumerate(self.intents):
+            extra, args = 0.0, None
+            if intent.detector is not None:
+                seen_by = intent.detector(text)
+                extra, args = seen_by if isinstance(seen_by, tuple) else (seen_by, None)
+                if not extra:
+                    args = ""  # it saw nothing to run the command on: the command asks for it
+            if number in phrases or intent.detector is not None:
+                found[number] = (phrases.get(number, 0.0), extra, args)
+        model = self._model()
+        # Without examples, or when the model knows none of the words (an emoji, a pasted link), phrases decide.
+        likely = model.probabilities(_features(tokens)) if model is not None else {}
+        if likely:
+            readings = self._blend(found, likely, doubted, len(tokens) < SHORT)
+        else:
+            readings = [
+                Reading(self.intents[n], round(said + extra, 3), args)
+                for n, (said, extra, args) in found.items()
+                if said + extra >= ENOUGH
+            ]
+        readings.sort(key=lambda r: (-r.score, self._order[r.intent.name]))
+        return readings
+
+    def _phrases(self, tokens: list[tuple[str, str | None]]) -> tuple[dict[int, float], set[int]]:
+        """Each intent's score from its phrases, "together" rules and words against it (none: not read at all),
+        and the intents that words against them were found for."""
+        # For each position, the phrase words it may stand for and how well; for each phrase word, where.
+        at: list[dict[str, float]] = []
+        where: dict[str, list[int]] = {}
+        seen: dict[str, dict[str, float]] = {}
+        for position, (folded, _mark) in enumerate(tokens):
+            stands = seen.get(folded)
+            if stands is None:
+                stands = seen[folded] = self._stands_for(folded)
+            at.append(stands)
+            for word in stands:
+                where.setdefault(word, []).append(position)
+        found: dict[int, list[float]] = {}
+        against: dict[int, list[float]] = {}
+        groups: dict[
+            tuple[int, int, int], list[tuple[int, float]]
+        ] = {}  # (intent, rule, group) → (where, how well)
+        for word, positions in where.items():
+            for phrase in self._starts.get(word, ()):
+                if not phrase.rest <= where.keys():
+                    continue
+                hits = list(_occurrences(phrase.words, positions, tokens, at, phrase.strict))
+                if not hits:
+                    continue
+                if phrase.kind == "together":
+                    groups.setdefault((phrase.intent, phrase.rule, phrase.group), []).extend(
+                        (start, q) for start, _end, q in hits
+                    )
+                    continue
+                quality = max(q for _start, _end, q in hits)
+                if phrase.kind == "against":
+                    against.setdefault(phrase.intent, []).append(phrase.weight * quality)
+                    continue
+                whole = len(phrase.words) == len(tokens) and any(q == quality and s == 0 for s, _e, q in hits)
+                found.setdefault(phrase.intent, []).append(
+                    phrase.weight * quality + (ALONE if whole else 0.0)
+                )
+        for number, intent in enumerate(self.intents):
+            for rule_number, rule in enumerate(intent.together):
+                quality = _together(
+                    [groups.get((number, rule_number, g), []) for g in range(len(rule.groups))]
+                )
+                if quality:
+                    found.setdefault(number, []).append(rule.weight * quality)
+        # The command's own name typed without the slash ("tracuu", "hoa giai") says it alone.
+        named = self._commands.get("".join(folded for folded, _mark in tokens))
+        if named is not None:
+            found.setdefault(named, []).append(STRONG + ALONE)
+        own = {n: _combine(scores) for n, scores in found.items()}
+        scores: dict[int, float] = {}
+        for number in own.keys() | against.keys():
+            score = own.get(number, 0.0)
+            if score:
+                # The intents of one command and mode are one reading seen from several sides (a tip's category,
+                # the generic "nghi ngờ"): each supports the others a little.
+                score += MORE * sum(own[n] for n in self._siblings[number] if n in own)
+            # "hôm kia", "nghe nói": doubly past
+            scores[number] = score - sum(sorted(against.get(number, ()), reverse=True)[:2])
+        return scores, set(against)
+
+    def _stands_for(self, word: str) -> dict[str, float]:
+        """The phrase words a typed word may be: itself, without a held-down letter, or one letter off."""
+        if word in self._vocabulary:
+            return {word: 1.0}
+        if _DIGIT.search(word):
+            return {}  # "hẻm 5" is never "hẻm 6"
+        # A held-down letter is emphasis, not a typo; an English plural is the word ("neighbors", "scams"): no
+        # Vietnamese word ends in "s".
+        for shorter in (_HELD.sub(r"\1\1", word), _HELD.sub(r"\1", word), word.removesuffix("s")):
+            if shorter != word and shorter in self._vocabulary:
+                return {shorter: HELD}
+        if len(word) < TYPO_MIN_TYPED or _SYLLABLE.fullmatch(word):
+            return {}
+        near: dict[str, float] = {}
+        for key in {word, *_deletions(word)}:
+            for candidate in self._typos.get(key, ()):
+                if OSA.distance(word, candidate, score_cutoff=1) <= 1:
+                    near[candidate] = TYPO
+        return near
+
+    def best(self, text: str, allowed: Callable[[str], bool] | None = None) -> list[Reading]:
+        """What to offer: an emergency whenever one is read (it may not be missed); otherwise the best reading,
+        and the next one of another command when it is close. `allowed` drops commands the person may not use."""
+        readings = [r for r in self.read(text) if allowed is None or allowed(r.intent.command)]
+        emergency = next((r for r in readings if r.intent.mode == Mode.EMERGENCY), None)
+        if emergency is not None:
+            return [emergency]
+        if not readings:
+            return []
+        top = readings[0]
+        close = next(
+            (
+                r
+                for r in readings[1:]
+                if r.intent.command != top.intent.command and r.score >= CLOSE * top.score
+            ),
+            None,
+        )
+        return [top, close] if close is not None else [top]
+
+
+def label_of(readings: list[Reading]) -> str:
+    """The corpus label of what the reader would do: "emergency", the first command offered, or "none"."""
+    if not readings:
+        return "none"
+    first = readings[0].intent
+    return "emergency" if first.mode == Mode.EMERGENCY else first.command
+
+
+def _combine(scores: list[float]) -> float:
+    """An intent's score from its matches: the best, and a little of the next three."""
+    ranked = sorted(scores, reverse=True)
+    return ranked[0] + MORE * sum(ranked[1:4])
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _agrees(wanted: str | None, typed: str | None, strict: bool = False) -> bool:
+    # Accents count only when both sides wrote them: most residents type without any. A strict phrase wants its
+    # accented words typed with their accents.
+    if strict and wanted:
+        return typed == wanted
+    return wanted is None or typed is None or wanted == typed
+
+
+def _occurrences(
+    phrase: tuple[tuple[str, str | None], ...],
+    starts: list[int],
+    tokens: list[tuple[str, str | None]],
+    at: list[dict[str, float]],
+    strict: bool = False,
+) -> Iterator[tuple[int, int, float]]:
+    """Where the phrase occurs from one of `starts`: (first word, last word, how well: 1.0 word for word, less
+    with typos or a word between). `strict`: its accented words must be typed with those accents."""
+    first, first_marks = phrase[0]
+    for start in starts:
+        quality = at[start][first]
+        if quality == 1.0 and not _agrees(first_marks, tokens[start][1], strict):
+            continue
+        position = start
+        for word, marks in phrase[1:]:
+            step = _next(word, marks, position, tokens, at, strict)
+            if step is None:
+                quality = 0.0
+                break
+            position, q = step
+            quality *= q
+        if quality:
+            yield start, position, quality
+
+
+def _next(
+    word: str,
+    marks: str | None,
+    position: int,
+    tokens: list[tuple[str, str | None]],
+    at: list[dict[str, float]],
+    strict: bool,
+) -> tuple[int, float] | None:
+    """Where the phrase's next word is (right after `position`, or one word later) and how well it matches."""
+    for step, penalty in ((position + 1, 1.0), (position + 2, GAP)):
+        if step >= len(tokens):
+            return None
+        q = at[step].get(word)
+        if q and (q < 1.0 or _agrees(marks, tokens[step][1], strict)):
+            return step, q * penalty
+    return None
+
+
+def _together(groups: list[list[tuple[int, float]]]) -> float:
+    """How well one occurrence of each group lies within WINDOW words of the first group's (0: not at all)."""
+    if not all(groups):
+        return 0.0
+    others = [sorted(group) for group in groups[1:]]
+    best = 0.0
+    for anchor, quality in groups[0]:
+        for group in others:
+            # Only the occurrences inside the window are looked at, so a long message stays linear.
+            low = bisect_left(group, (anchor - WINDOW, 0.0))
+            high = bisect_right(group, (anchor + WINDOW, 2.0))
+            near = [q for position, q in group[low:high] if position != anchor]
+            if not near:
+                quality = 0.0
+                break
+            quality = min(quality, max(near))
+        best = max(best, quality)
+    return best

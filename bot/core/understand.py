@@ -1,0 +1,107 @@
+"""What the bot answers to words it cannot place in a form: what they seem to ask for, offered in one press, or a
+short answer and the main menu.
+
+Nothing starts without a press: a reading is offered as a `cmd:<command>` button; only a look-up or a check
+(mode "run": /kiemtra on a pasted message, /tracuu on a receipt code) runs at once, because it starts no form and
+keeps nothing; when the words ask for one but carry nothing to run it on ("tra cứu tin báo" without a code), the
+command opens and asks for it. When the offer carries the text into a form (a tip), the text waits in the
+conversation state for that one press and is dropped by anything else; it is handled like a tip's text from the
+start (private).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.core import menu
+from bot.core.intents import Mode, Reading, words
+from bot.core.replies import Choice
+from bot.i18n import _
+
+if TYPE_CHECKING:
+    from bot.core.context import Context
+
+CARRY_KEY = "carry"  # in the conversation state's data, outside any form: {"command", "text", "hint"}
+MAX_CARRY = 2000  # what a form takes from a first message; the rest the person can still add there
+EMERGENCY_HINT = "emergency"  # carried to the tip form: the numbers were shown already
+# Words of thanks, greeting and assent (folded, as bot.core.intents.words reads them), and who they are said to.
+COURTESY = frozenset(
+    "cam on nhieu thank thanks you tks thx ok oke okay okie vang da u uh xin chao chao hi hello alo a ah "
+    "ban bot an dan em anh chi co chu bac ong ba nhe nha nhé a ạ good morning".split()
+)
+
+
+def emergency_text() -> str:
+    return _(
+        "If someone is in danger right now, call first:\n"
+        "113 — police\n114 — fire and rescue\n115 — ambulance\n\n"
+        "Then, if you want, tell the ward police what happened: press below."
+    )
+
+
+async def understand(ctx: Context) -> None:
+    """Answer free text outside a form (the person is registered; the text is not a menu word)."""
+    text = ctx.event.text.strip()
+    roles = await ctx.roles()
+
+    def allowed(command: str) -> bool:
+        found = ctx.app.registry.commands.get(command)
+        return found is not None and (found.roles is None or bool(roles & found.roles))
+
+    readings = ctx.app.registry.reader.best(text, allowed) if text else []
+    if not readings and courtesy(text):
+        await menu.show(ctx, _("You're welcome! An Dân is here whenever you need it: choose below."))
+        return
+    if not readings:
+        await menu.show(
+            ctx,
+            _(
+                "Sorry, I did not understand. Choose below, or write in a few words what you need "
+                '(for example "report to the police" or "check a phone number").'
+            ),
+        )
+        return
+    first = readings[0].intent
+    if first.private or any(r.intent.private for r in readings):
+        ctx.private = True  # a tip's words from the first message on
+    if first.mode == Mode.RUN and len(readings) == 1:
+        # "tra cứu tin báo" without a code, "kiểm tra 1 số lạ" without the number: the command asks for it
+        # rather than looking up the sentence itself.
+        found = readings[0].args
+        await ctx.app.dispatcher.run_command(ctx, first.command, text if found is None else found)
+        return
+    offers = [_offer(ctx, r, text) for r in readings]
+    if first.mode == Mode.EMERGENCY:
+        ctx.reply(
+            emergency_text(), [*offers, Choice(_("Main menu"), menu.command_payload(menu.MENU_COMMAND))]
+        )
+        return
+    heading = (
+        _("Is this what you want to do? Press to go on.")
+        if len(offers) == 1
+        else _("Which of these do you want to do? Press one to go on.")
+    )
+    if any(r.intent.carry for r in readings):
+        heading += "\n" + _("What you wrote goes along: you can check and change it before anything is sent.")
+    ctx.reply(heading, [*offers, Choice(_("Main menu"), menu.command_payload(menu.MENU_COMMAND))])
+
+
+def courtesy(text: str) -> bool:
+    """Thanks, greetings, "ok" and a lone emoji or sticker: answered kindly, not with "I did not understand"."""
+    said = words(text)
+    return len(said) <= 6 and all(w in COURTESY for w in said)
+
+
+def _offer(ctx: Context, reading: Reading, text: str) -> Choice:
+    intent = reading.intent
+    if intent.carry:
+        # One carried text per conversation: the best reading that carries takes it.
+        ctx.data.setdefault(
+            CARRY_KEY,
+            {
+                "command": intent.command,
+                "text": text[:MAX_CARRY],
+                "hint": EMERGENCY_HINT if intent.mode == Mode.EMERGENCY else intent.hint,
+            },
+        )
+    return Choice(menu.label_for(ctx.app.registry, intent.command), menu.command_payload(intent.command))

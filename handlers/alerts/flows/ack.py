@@ -1,0 +1,50 @@
+""" "I have read this": residents acknowledge an alert once; acknowledgements are counted per group."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from bot.core.context import Context
+from bot.core.router import Router
+from bot.i18n import _
+from handlers.alerts.buttons import Ack
+from handlers.alerts.places import concerning, place_of
+from models.alerts import Alert, AlertAck, AlertStatus
+
+router = Router("alerts.ack")
+
+
+@router.choice(Ack)
+async def acknowledge(ctx: Context) -> None:
+    pressed = Ack.read(ctx)
+    if ctx.person is None:
+        ctx.reply(
+            _("Thank you. To have your reading counted, start a private chat with me and join your group.")
+        )
+        return
+    place = await place_of(ctx.session, await ctx.grants())
+    alert = None
+    if pressed is not None and place is not None:
+        # Only an alert meant for the person's place counts: a forged payload cannot inflate another group's figure.
+        alert = (
+            await ctx.session.exec(
+                select(Alert).where(
+                    col(Alert.id) == pressed.alert_id,
+                    col(Alert.status) == AlertStatus.SENT,
+                    concerning(place),
+                )
+            )
+        ).first()
+    if alert is None or place is None:
+        ctx.reply(_("That alert is not one for your place, so nothing was recorded."))
+        return
+    existing = (
+        await ctx.session.exec(
+            select(AlertAck).where(AlertAck.alert_id == alert.id, AlertAck.person_id == ctx.person_id)
+        )
+    ).first()
+    if existing is not None:
+        ctx.reply(_("You had already confirmed reading this alert. Thank you!"))
+        return
+    ctx.session.add(AlertAck(alert_id=alert.id, person_id=ctx.person_id, group_id=place.group_id))  # type: ignore[arg-type]
+    ctx.reply(_("Thank you for reading it. Stay alert and share it with your family."))

@@ -1,0 +1,170 @@
+"""Every button of mediation, as typed button data (bot.core.payloads).
+
+The wire strings are those the feature always sent ("hgo:12", "hqk:noise"): buttons already delivered, and the
+choices kept with a conversation in the database, still answer. "hg…" buttons act on a case from any message;
+"hq…" buttons answer a question of a form and only mean something while that question is asked.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.core.payloads import Payload, YesNo
+
+# The request form -------------------------------------------------------------------------------------------
+
+
+class DisputeKind(Payload, prefix="hqk"):
+    """What the dispute is about: a key of texts.KINDS."""
+
+    key: str
+
+
+class PoliceAnswer(Payload, prefix="hqp"):
+    """What to do with a description that names a police matter."""
+
+    answer: Literal["tip", "rewrite", "stop"]
+
+
+class KnownName(Payload, prefix="hqn:known"):
+    """The requester's name is the one An Dân already knows."""
+
+
+class Urgent(YesNo, prefix="hqu"):
+    """Whether the dispute is urgent."""
+
+
+class AnyTime(Payload, prefix="hqt:any"):
+    """The requester can meet at any time."""
+
+
+class Private(YesNo, prefix="hqv"):
+    """Whether the case is handled in private."""
+
+
+class SendRequest(Payload, prefix="hqs"):
+    """Send the checked request, or cancel it."""
+
+    answer: Literal["send", "cancel"]
+
+
+# Sessions and outcome (the mediator's forms) ----------------------------------------------------------------
+
+
+class ProposeSession(Payload, prefix="hqss"):
+    """Propose the session as typed, or type it again."""
+
+    answer: Literal["yes", "again"]
+
+
+class Result(Payload, prefix="hqo"):
+    """How the mediation ended."""
+
+    result: Literal["agreed", "not_agreed", "withdrawn"]
+
+
+class NextStep(Payload, prefix="hqn"):
+    """Where the parties can go after no agreement: a key of flows.outcome.NEXT_STEPS."""
+
+    where: Literal["ubnd", "court"]
+
+
+class KeepName(Payload, prefix="hqpn:keep"):
+    """The mediator keeps the name they have."""
+
+
+class Relatives(Payload, prefix="hqpr"):
+    """Keep the declared relatives, or declare none."""
+
+    answer: Literal["keep", "none"]
+
+
+# Buttons on a case, pressed from any message ----------------------------------------------------------------
+
+
+class OpenCase(Payload, prefix="hgo"):
+    """Show a case with its history and the actions this viewer may take."""
+
+    case_id: int
+
+
+class NewRequest(Payload, prefix="hgn:new"):
+    """Start a new mediation request."""
+
+
+class EditProfile(Payload, prefix="hgpf:edit"):
+    """Edit the mediator's profile (name and relatives)."""
+
+
+class TakeCase(Payload, prefix="hgt"):
+    """A mediator takes an unassigned case."""
+
+    case_id: int
+
+
+class AssignMenu(Payload, prefix="hga"):
+    """The head of the mediation group chooses who mediates a case."""
+
+    case_id: int
+
+
+class AssignTo(Payload, prefix="hgm"):
+    """The head gives the case to this mediator."""
+
+    case_id: int
+    person_id: int
+
+
+class DeclareConflict(Payload, prefix="hgc"):
+    """A mediator declares a conflict of interest in a case."""
+
+    case_id: int
+
+
+class Withdraw(Payload, prefix="hgw"):
+    """The requester withdraws their request."""
+
+    case_id: int
+
+
+class PlanSession(Payload, prefix="hgs"):
+    """The mediator in charge proposes a session of a case."""
+
+    case_id: int
+
+
+class ConfirmSession(Payload, prefix="hgy"):
+    """A party confirms a proposed session."""
+
+    session_id: int
+
+
+class AskOtherTime(Payload, prefix="hgr"):
+    """A party cannot come to a proposed session and suggests other times."""
+
+    session_id: int
+
+
+class RecordOutcome(Payload, prefix="hgx"):
+    """The mediator in charge records how the mediation ended."""
+
+    case_id: int
+
+
+class FollowUp(Payload, prefix="hgf"):
+    """The requester's answer, a week after an agreement, on whether it is kept."""
+
+    case_id: int
+    answer: Literal["kept", "broken"]
+
+
+class InviteParty(Payload, prefix="hgi"):
+    """The mediator in charge chooses which party of a case to invite."""
+
+    case_id: int
+
+
+class MakeCode(Payload, prefix="hgip"):
+    """Make a single-use code for this party to follow the case."""
+
+    party_id: int

@@ -1,0 +1,77 @@
+"""/hoagiai: a person's cases and, for mediators, the open cases of their area; a code typed after it makes the
+person a party of the case it was made for (see flows/invite.py)."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.replies import Choice
+from bot.core.router import Router
+from bot.directory.people import home_grant
+from bot.i18n import N_, _
+from handlers.mediation import store
+from handlers.mediation.buttons import EditProfile, NewRequest, OpenCase
+from handlers.mediation.flows import invite
+from handlers.mediation.texts import kind_label, status_label
+from models.mediation import MediationCase
+
+router = Router("mediation.overview")
+
+
+@router.command("hoagiai", "mediate", help=N_("Ask for mediation of a dispute, or follow your cases"))
+async def mediate(ctx: Context) -> None:
+    code = ctx.event.args.strip()
+    if code:
+        await invite.redeem(ctx, code)
+        return
+    if ctx.carried:
+        # Pressed after describing a dispute in their own words: the request starts with those words.
+        await begin_request(ctx, ctx.carried)
+        return
+    await overview(ctx)
+
+
+@router.choice(NewRequest)
+async def new_request(ctx: Context) -> None:
+    NewRequest.expect(ctx)
+    await begin_request(ctx)
+
+
+def line(case: MediationCase) -> str:
+    return f"{case.number} · {kind_label(case.kind)} · {status_label(case.status)}"
+
+
+async def overview(ctx: Context) -> None:
+    own = await store.own_cases(ctx.session, ctx.person_id)
+    grants = await ctx.grants()
+    duty = await store.open_cases_for(ctx.session, ctx.person_id, grants)
+    is_mediator = any(g.role in store.MEDIATOR_ROLES for g in grants)
+    if not own and not duty and not is_mediator:
+        await begin_request(ctx)
+        return
+    choices: list[Choice] = []
+    lines: list[str] = []
+    if own:
+        lines.append(_("Your mediation cases:"))
+        lines += [f"• {line(c)}" for c in own[:10]]
+        choices += [Choice(c.number or "", OpenCase(c.id or 0)) for c in own[:10]]
+    if is_mediator:
+        others = [c for c in duty if c.id not in {o.id for o in own}]
+        lines.append(_("Open cases of your area:") if others else _("No open cases in your area."))
+        lines += [f"• {line(c)}" + (" · " + _("private") if c.private else "") for c in others[:15]]
+        choices += [Choice(c.number or "", OpenCase(c.id or 0)) for c in others[:15]]
+        choices.append(Choice(_("My mediator profile"), EditProfile()))
+    choices.append(Choice(_("New mediation request"), NewRequest()))
+    ctx.reply("\n".join(lines), choices)
+
+
+async def begin_request(ctx: Context, described: str | None = None) -> None:
+    """Start the request form, once we know which area's mediation group the request goes to."""
+    if home_grant(await ctx.grants()) is None:
+        ctx.reply(
+            _(
+                "Please join your residential group first (/start), so your request reaches the right "
+                "mediation group."
+            )
+        )
+        return
+    ctx.begin("mediation_request", **({"carried": described} if described else {}))

@@ -1,0 +1,412 @@
+"""The request form: kind, description (screened for police matters), the requester's and the other parties'
+names, urgency, preferred times, privacy; then a case number, and the area's mediation group is told."""
+
+from __future__ import annotations
+
+import re
+
+from bot import clock
+from bot.core.context import Context
+from bot.core.errors import NotChosen
+from bot.core.flow import Flow, Outcome, finish, goto, retry
+from bot.core.replies import Choice
+from bot.i18n import _
+from bot.textnorm import fold
+from handlers.common import home, yes_no
+from handlers.mediation import screen, store
+from handlers.mediation.buttons import (
+    AnyTime,
+    AssignMenu,
+    DisputeKind,
+    KnownName,
+    OpenCase,
+    PoliceAnswer,
+    Private,
+    SendRequest,
+    TakeCase,
+    Urgent,
+)
+from handlers.mediation.notify import push
+from handlers.mediation.texts import KINDS, kind_label
+from models import Group, Priority, Role, RoleGrant
+from models.mediation import MediationCase, MediationParty
+
+flow = Flow(
+    "mediation_request",
+    steps=(
+        "kind",
+        "description",
+        "police",
+        "name",
+        "parties",
+        "urgent",
+        "times",
+        "private",
+        "confirm",
+    ),
+)
+MAX_PARTIES = 10
+_SPLIT = re.compile(r"\s+[-–—]\s+|\s*[:;,(]\s*")  # names never hold these: what follows is a contact
+
+
+@flow.ask("kind")
+async def ask_kind(ctx: Context) -> None:
+    ctx.reply(
+        _("What is the dispute about?"), [Choice(_(label), DisputeKind(key)) for key, label in KINDS.items()]
+    )
+
+
+@flow.on("kind")
+async def on_kind(ctx: Context) -> Outcome:
+    kind = DisputeKind.expect(ctx).key
+    if kind not in KINDS:
+        raise NotChosen()
+    ctx.data["kind"] = kind
+    carried = ctx.data.pop("carried", None)
+    if carried:
+        # The words the person wrote before asking for mediation: taken as the description when they would be.
+        outcome = describe(ctx, carried)
+        if outcome.action == "goto":
+            return outcome
+    return goto("description")
+
+
+@flow.ask("description")
+async def ask_description(ctx: Context) -> None:
+    ctx.reply(
+        _(
+            "Describe the dispute in a few sentences: what happened, since when, and what you would like "
+            "to agree on."
+        )
+    )
+
+
+@flow.on("description")
+async def on_description(ctx: Context) -> Outcome:
+    return describe(ctx, ctx.event.text)
+
+
+def describe(ctx: Context, typed: str) -> Outcome:
+    text = typed.strip()
+    if len(text) < 15:
+        return retry(_("Please write a little more (at least a full sentence) so the mediator understands."))
+    if len(text) > 1500:
+        return retry(
+            _("Please keep it under 1,500 characters; the mediator will hear the details in person.")
+        )
+    ctx.data["description"] = text
+    found = screen.police_matters(text)
+    if found:
+        ctx.data["police"] = found
+        return goto("police")
+    return goto("name")
+
+
+@flow.ask("police")
+async def ask_police(ctx: Context) -> None:
+    what = ", ".join(_(label) for label in screen.labels(ctx.data.get("police", [])))
+    text = _(
+        "Your description mentions {what}. Under article 3 of the Law on Grassroots Mediation (2013), acts "
+        "that must be prosecuted or fined cannot be settled by mediation: the police must handle them, and "
+        "a mediator may not make them go away.\n\nIf anyone is in danger now, call 113."
+    ).format(what=what)
+    choices = [
+        Choice(_("Tell the ward police"), PoliceAnswer("tip")),
+        Choice(_("I described it wrongly: write again"), PoliceAnswer("rewrite")),
+        Choice(_("Stop here"), PoliceAnswer("stop")),
+    ]
+    ctx.reply(text, choices)
+
+
+@flow.on("police")
+async def on_police(ctx: Context) -> Outcome:
+    answer = PoliceAnswer.expect(ctx).answer
+    if answer == "rewrite":
+        return goto("description")
+    if answer == "stop":
+        ctx.reply(_("Nothing was saved."))
+        return finish()
+    if "tip" in ctx.app.registry.flows:
+        # The description goes along, so nothing the person wrote is lost on the way to the police.
+        ctx.begin("tip", text=ctx.data.get("description", ""), files=[], emergency_seen=False)
+    else:
+        ctx.reply(
+            _(
+                "Please use /togiac to send the ward police a tip (you may stay anonymous). In an emergency, "
+                "call 113. Nothing from this mediation request was saved."
+            )
+        )
+        return finish()
+    return finish()
+
+
+@flow.ask("name")
+async def ask_name(ctx: Context) -> None:
+    known = ctx.person.display_name if ctx.person else None
+    choices = [Choice(known[:60], KnownName())] if known else []
+    ctx.reply(_("Your full name, as it will stand in the mediation book:"), choices)
+
+
+@flow.on("name")
+async def on_name(ctx: Context) -> Outcome:
+    known = ctx.person.display_name if ctx.person else None
+    name = known if KnownName.read(ctx) is not None and known else ctx.event.text.strip()
+    if not 2 <= len(name) <= 80 or not fold(name):
+        return retry(_("Please type your name (2 to 80 characters)."))
+    ctx.data["name"] = name
+    return goto("parties")
+
+
+@flow.ask("parties")
+async def ask_parties(ctx: Context) -> None:
+    ctx.reply(
+        _(
+            "Who is the dispute with? One person per line: the name and, if you know it, how to reach them. "
+            "For example:\nNguyễn Văn Ba - 0912 345 678\nBà Tư, house 12"
+        )
+    )
+
+
+def split_parties(text: str) -> list[tuple[str, str | None]]:
+    """ "Nguyễn Văn Ba - 0912 345 678" → ("Nguyễn Văn Ba", "0912 345 678"); one person per line."""
+    found = []
+    for line in text.splitlines():
+        line = line.strip(" \t•-*")
+        if not line:
+            continue
+        parts = _SPLIT.split(line, maxsplit=1)
+        name = parts[0].strip()
+        contact = parts[1].strip(" )") if len(parts) > 1 and parts[1].strip(" )") else None
+        found.append((name[:80], contact[:120] if contact else None))
+    return found
+
+
+@flow.on("parties")
+async def on_parties(ctx: Context) -> Outcome:
+    found = split_parties(ctx.event.text)
+    if not found or any(len(fold(name)) < 2 for name, _contact in found):
+        return retry(_("Please type at least one name, one person per line."))
+    if len(found) > MAX_PARTIES:
+        return retry(
+            _("Please list at most {n} people; the mediator can add others later.").format(n=MAX_PARTIES)
+        )
+    ctx.data["parties"] = [[name, contact] for name, contact in found]
+    return goto("urgent")
+
+
+@flow.ask("urgent")
+async def ask_urgent(ctx: Context) -> None:
+    ctx.reply(
+        _("Is it urgent (the dispute is getting worse day by day)?"),
+        yes_no(_("Yes, urgent"), _("No"), Urgent),
+    )
+
+
+@flow.on("urgent")
+async def on_urgent(ctx: Context) -> Outcome:
+    ctx.data["urgent"] = Urgent.expect(ctx).yes
+    return goto("times")
+
+
+@flow.ask("times")
+async def ask_times(ctx: Context) -> None:
+    ctx.reply(
+        _("When could you meet? For example: weekday evenings after 19:00, Sunday morning."),
+        [Choice(_("Any time"), AnyTime())],
+    )
+
+
+@flow.on("times")
+async def on_times(ctx: Context) -> Outcome:
+    text = ctx.event.text.strip()
+    if AnyTime.read(ctx) is not None:
+        text = ""
+    elif not text or len(text) > 300:
+        return retry(_('Please type when you are free (up to 300 characters), or choose "Any time".'))
+    ctx.data["times"] = text
+    return goto("private")
+
+
+@flow.ask("private")
+async def ask_private(ctx: Context) -> None:
+    ctx.reply(
+        _(
+            "Should it be handled in private? Then only the mediator in charge, the head of the mediation "
+            "group and the parties will see it; group leaders will not."
+        ),
+        yes_no(_("Yes, in private"), _("No, it can be open"), Private),
+    )
+
+
+@flow.on("private")
+async def on_private(ctx: Context) -> Outcome:
+    ctx.data["private"] = Private.expect(ctx).yes
+    return goto("confirm")
+
+
+@flow.ask("confirm")
+async def ask_confirm(ctx: Context) -> None:
+    d = ctx.data
+    lines = [
+        _("Please check your request:"),
+        _("Kind: {kind}").format(kind=kind_label(d["kind"])),
+        _("Description: {text}").format(text=d["description"]),
+        _("Your name: {name}").format(name=d["name"]),
+        _("Other parties: {names}").format(
+            names="; ".join(f"{n} ({c})" if c else n for n, c in d["parties"])
+        ),
+        _("Urgent: {answer}").format(answer=_("yes") if d["urgent"] else _("no")),
+        _("Preferred times: {times}").format(times=d["times"] or _("any time")),
+        _("In private: {answer}").format(answer=_("yes") if d["private"] else _("no")),
+    ]
+    ctx.reply(
+        "\n".join(lines),
+        [Choice(_("Send the request"), SendRequest("send")), Choice(_("Cancel"), SendRequest("cancel"))],
+    )
+
+
+@flow.on("confirm")
+async def on_confirm(ctx: Context) -> Outcome:
+    if SendRequest.expect(ctx).answer == "cancel":
+        ctx.reply(_("Cancelled. Nothing from that form was saved."))
+        return finish()
+    case = await create_case(ctx)
+    ctx.reply(
+        _(
+            "Your request was received. Its number is {number}. The mediation group of your area will "
+            "contact you; you can follow it with /hoagiai."
+        ).format(number=case.number)
+    )
+    return finish()
+
+
+async def place_of(ctx: Context) -> RoleGrant:
+    grant = await home(ctx)
+    if grant is None:
+        raise RuntimeError("a registered person always holds a grant")
+    return grant
+
+
+async def create_case(ctx: Context) -> MediationCase:
+    d = ctx.data
+    place = await place_of(ctx)
+    area_id = place.area_id
+    if area_id is None and place.group_id is not None:
+        group = await ctx.session.get(Group, place.group_id)
+        area_id = group.area_id if group else None
+    case = MediationCase(
+        ward_code=place.ward_code,
+        area_id=area_id,
+        group_id=place.group_id,
+        requester_id=ctx.person_id,
+        requester_name=d["name"],
+        kind=d["kind"],
+        description=d["description"],
+        urgent=d["urgent"],
+        preferred_times=d["times"] or None,
+        private=d["private"],
+        created_at=clock.now(),
+    )
+    ctx.session.add(case)
+    await ctx.session.flush()
+    assert case.id is not None
+    case.number = f"HG-{case.created_at.year}-{case.id:04d}"
+    ctx.session.add(
+        MediationParty(
+            case_id=case.id,
+            role="requester",
+            name=d["name"],
+            name_folded=fold(d["name"]),
+            person_id=ctx.person_id,
+        )
+    )
+    for name, contact in d["parties"]:
+        ctx.session.add(MediationParty(case_id=case.id, name=name, name_folded=fold(name), contact=contact))
+    store.log(ctx.session, case, "received", ctx.person_id)
+    ctx.audit("mediation.requested", "mediation_case", str(case.id), case.ward_code, private=case.private)
+    await tell_mediators(ctx, case)
+    return case
+
+
+async def tell_mediators(ctx: Context, case: MediationCase) -> None:
+    priority = Priority.IMPORTANT if case.urgent else Priority.NOTICE
+    heads = {p.id for p in await store.mediators_of(ctx.session, case, Role.MEDIATION_HEAD.value)}
+    everyone = [p.id for p in await store.mediators_of(ctx.session, case) if p.id != ctx.person_id]
+    urgent = (lambda: _("URGENT") + " · ") if case.urgent else (lambda: "")
+
+    def detail() -> str:
+        return _("New mediation request {number}: {kind}.").format(
+            number=case.number, kind=kind_label(case.kind)
+        )
+
+    await push(
+        ctx.session,
+        [p for p in everyone if p in heads],
+        case,
+        "new",
+        lambda: urgent() + detail(),
+        lambda: [
+            Choice(_("Open the case"), OpenCase(case.id or 0)),
+            Choice(_("Assign a mediator"), AssignMenu(case.id or 0)),
+        ],
+        priority=priority,
+    )
+    if case.private:
+        await push(
+            ctx.session,
+            [p for p in everyone if p not in heads],
+            case,
+            "new",
+            lambda: (
+                urgent()
+                + _(
+                    "A new private mediation request ({number}) arrived in your area; the head of the mediation group "
+                    "will assign it."
+                ).format(number=case.number)
+            ),
+            priority=priority,
+        )
+    else:
+        await push(
+            ctx.session,
+            [p for p in everyone if p not in heads],
+            case,
+            "new",
+            lambda: urgent() + detail(),
+            lambda: [
+                Choice(_("Open the case"), OpenCase(case.id or 0)),
+                Choice(_("Take this case"), TakeCase(case.id or 0)),
+            ],
+            priority=priority,
+        )
+    if not everyone:
+        ctx.reply(
+            _(
+                "Note: no mediator of your area uses An Dân yet. Your request is kept and the ward is told, "
+                "so that the mediation group can take it up."
+            )
+        )
+        admins = await ward_admins(ctx, case)
+        await push(
+            ctx.session,
+            admins,
+            case,
+            "no_mediator",
+            lambda: _(
+                "Mediation request {number} arrived, but no mediator of its area uses An Dân. Please invite the "
+                "mediation group (/moi)."
+            ).format(number=case.number),
+        )
+
+
+async def ward_admins(ctx: Context, case: MediationCase) -> list[int]:
+    from sqlmodel import col, select
+
+    rows = await ctx.session.exec(
+        select(RoleGrant.person_id).where(
+            RoleGrant.role == Role.WARD_ADMIN,
+            RoleGrant.ward_code == case.ward_code,
+            col(RoleGrant.revoked_at).is_(None),
+        )
+    )
+    return list(rows.all())

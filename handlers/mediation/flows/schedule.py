@@ -1,0 +1,262 @@
+"""Sessions: the mediator proposes date, time and place; parties who use the bot confirm or ask for another time.
+Everyone involved is then reminded the day before and two hours before, by a tick (ticks.remind)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from bot import clock
+from bot.core.context import Context
+from bot.core.flow import Flow, Outcome, finish, goto, retry
+from bot.core.replies import Choice
+from bot.core.router import Router
+from bot.i18n import _, fmt_date, fmt_datetime, fmt_time
+from handlers.mediation import store
+from handlers.mediation.buttons import AskOtherTime, ConfirmSession, PlanSession, ProposeSession
+from handlers.mediation.flows.case import load_visible
+from handlers.mediation.notify import push
+from handlers.mediation.when import WhenError, parse_when
+from models.mediation import OPEN_STATUSES, CaseStatus, MediationCase, MediationSession
+
+router = Router("mediation.schedule")
+flow = Flow("mediation_session", steps=("when", "place", "confirm"))
+retime = Flow("mediation_retime", steps=("note",))
+
+
+@router.choice(PlanSession)
+async def start(ctx: Context) -> None:
+    case = await load_visible(ctx, PlanSession.expect(ctx).case_id)
+    if case is None:
+        return
+    if case.mediator_id != ctx.person_id or case.status not in OPEN_STATUSES:
+        ctx.reply(_("Only the mediator in charge of an open case proposes its sessions."))
+        return
+    ctx.begin("mediation_session", case=case.id)
+
+
+def when_error(error: WhenError) -> str:
+    return {
+        "impossible_date": _(
+            "There is no such day as {typed}. Please check the date and type it again, for "
+            "example 28/11 19:30."
+        ).format(typed=error.detail.get("typed", "")),
+        "bad_time": _("That time does not exist. Please use hours 0–23 and minutes 0–59, for example 19:30."),
+        "no_time": _("Please add the time too, for example 28/11 19:30 or 28/11 7h tối."),
+        "no_date": _(
+            "I could not find a date. Please type it day first, for example 28/11 19:30, or "
+            '"thứ bảy 8h sáng".'
+        ),
+        "past": _("That moment has already passed. Please choose a time in the future."),
+    }[error.code]
+
+
+@flow.ask("when")
+async def ask_when(ctx: Context) -> None:
+    ctx.reply(
+        _(
+            "When is the session? Type the date and time, for example: 28/11 19:30, 28/11/2026 7h30 tối, "
+            "or thứ bảy 8h sáng."
+        )
+    )
+
+
+@flow.on("when")
+async def on_when(ctx: Context) -> Outcome:
+    try:
+        moment = parse_when(ctx.event.text, clock.now())
+    except WhenError as error:
+        return retry(when_error(error))
+    if moment > clock.now() + timedelta(days=120):
+        return retry(_("Please choose a date within the next four months."))
+    ctx.data["at"] = moment.isoformat()
+    return goto("place")
+
+
+@flow.ask("place")
+async def ask_place(ctx: Context) -> None:
+    ctx.reply(_("Where? For example: the cultural house of Khóm 2, or the group leader's house, 12 Lê Lợi."))
+
+
+@flow.on("place")
+async def on_place(ctx: Context) -> Outcome:
+    place = ctx.event.text.strip()
+    if not 3 <= len(place) <= 200:
+        return retry(_("Please type the place (3 to 200 characters)."))
+    ctx.data["place"] = place
+    return goto("confirm")
+
+
+@flow.ask("confirm")
+async def ask_confirm(ctx: Context) -> None:
+    from datetime import datetime
+
+    at = datetime.fromisoformat(ctx.data["at"])
+    ctx.reply(
+        _(
+            "Propose the session on {day} at {time}, {place}? The parties who use An Dân will be asked to "
+            "confirm."
+        ).format(day=fmt_date(at, "full"), time=fmt_time(at), place=ctx.data["place"]),
+        [Choice(_("Propose it"), ProposeSession("yes")), Choice(_("Change it"), ProposeSession("again"))],
+    )
+
+
+@flow.on("confirm")
+async def on_confirm(ctx: Context) -> Outcome:
+    from datetime import datetime
+
+    if ProposeSession.expect(ctx).answer == "again":
+        return goto("when")
+    case = await ctx.session.get(MediationCase, ctx.data["case"])
+    if (
+        case is None
+        or case.id is None
+        or case.mediator_id != ctx.person_id
+        or case.status not in OPEN_STATUSES
+    ):
+        ctx.reply(_("This case is no longer yours to schedule."))
+        return finish()
+    previous = (
+        await ctx.session.exec(
+            select(MediationSession).where(
+                MediationSession.case_id == case.id,
+                col(MediationSession.status).in_(("proposed", "confirmed")),
+            )
+        )
+    ).all()
+    for old in previous:
+        old.status = "replaced"
+        ctx.session.add(old)
+    meeting = MediationSession(
+        case_id=case.id,
+        starts_at=datetime.fromisoformat(ctx.data["at"]),
+        place=ctx.data["place"],
+        proposed_by=ctx.person_id,
+        created_at=clock.now(),
+    )
+    ctx.session.add(meeting)
+    await ctx.session.flush()
+    case.status = CaseStatus.SCHEDULED
+    ctx.session.add(case)
+    store.log(ctx.session, case, "session_proposed", ctx.person_id, note=ctx.data["at"])
+    reached = await push(
+        ctx.session,
+        await store.party_people(ctx.session, case),
+        case,
+        "session",
+        lambda: _(
+            "Mediation of case {number}: the mediator {name} proposes a session on {day} at {time}, {place}. Can you "
+            "come?"
+        ).format(
+            number=case.number,
+            name=case.mediator_name,
+            day=fmt_date(meeting.starts_at, "full"),
+            time=fmt_time(meeting.starts_at),
+            place=meeting.place,
+        ),
+        lambda: [
+            Choice(_("Confirm the session"), ConfirmSession(meeting.id or 0)),
+            Choice(_("Ask for another time"), AskOtherTime(meeting.id or 0)),
+        ],
+        key=str(meeting.id),
+    )
+    ctx.reply(
+        _(
+            "Session proposed. {n} party(ies) using An Dân were asked to confirm; please tell the others "
+            "yourself."
+        ).format(n=reached)
+    )
+    return finish()
+
+
+async def _session_for_party(ctx: Context, session_id: int) -> tuple[MediationSession, MediationCase] | None:
+    meeting = await ctx.session.get(MediationSession, session_id)
+    case = await ctx.session.get(MediationCase, meeting.case_id) if meeting else None
+    if meeting is None or case is None or not await store.is_party(ctx.session, ctx.person_id, case):
+        ctx.reply(_("That session does not exist or is not yours to answer."))
+        return None
+    if meeting.status not in ("proposed", "confirmed") or case.status not in OPEN_STATUSES:
+        ctx.reply(_("That session was replaced or the case is closed; nothing to answer."))
+        return None
+    return meeting, case
+
+
+@router.choice(ConfirmSession)
+async def confirm(ctx: Context) -> None:
+    found = await _session_for_party(ctx, ConfirmSession.expect(ctx).session_id)
+    if found is None:
+        return
+    meeting, case = found
+    if meeting.responses.get(str(ctx.person_id), {}).get("answer") == "yes":
+        ctx.reply(
+            _("You have already confirmed this session. See you on {when}.").format(
+                when=fmt_datetime(meeting.starts_at)
+            )
+        )
+        return
+    meeting.responses = {
+        **meeting.responses,
+        str(ctx.person_id): {"answer": "yes", "at": clock.now().isoformat()},
+    }
+    meeting.status = "confirmed"
+    ctx.session.add(meeting)
+    store.log(ctx.session, case, "session_confirmed", ctx.person_id)
+    await push(
+        ctx.session,
+        [case.mediator_id],
+        case,
+        "confirmed",
+        lambda: _("A party confirmed the session of case {number} on {when}.").format(
+            number=case.number, when=fmt_datetime(meeting.starts_at)
+        ),
+        key=f"{meeting.id}:{ctx.person_id}",
+    )
+    ctx.reply(
+        _(
+            "Thank you: you are expected on {when}, {place}. You will be reminded the day before and two "
+            "hours before."
+        ).format(when=fmt_datetime(meeting.starts_at), place=meeting.place)
+    )
+
+
+@router.choice(AskOtherTime)
+async def ask_change(ctx: Context) -> None:
+    found = await _session_for_party(ctx, AskOtherTime.expect(ctx).session_id)
+    if found is not None:
+        ctx.begin("mediation_retime", session=found[0].id)
+
+
+@retime.ask("note")
+async def ask_note(ctx: Context) -> None:
+    ctx.reply(_("Which times would suit you? The mediator will propose another session."))
+
+
+@retime.on("note")
+async def on_note(ctx: Context) -> Outcome:
+    note = ctx.event.text.strip()
+    if not 2 <= len(note) <= 300:
+        return retry(_("Please type when you are free (up to 300 characters)."))
+    meeting = await ctx.session.get(MediationSession, ctx.data["session"])
+    case = await ctx.session.get(MediationCase, meeting.case_id) if meeting else None
+    if meeting is None or case is None:
+        return finish()
+    meeting.responses = {
+        **meeting.responses,
+        str(ctx.person_id): {"answer": "change", "note": note, "at": clock.now().isoformat()},
+    }
+    ctx.session.add(meeting)
+    store.log(ctx.session, case, "session_change_asked", ctx.person_id, note=note)
+    await push(
+        ctx.session,
+        [case.mediator_id],
+        case,
+        "change",
+        lambda: _("A party of case {number} cannot come on {when} and suggests: {note}").format(
+            number=case.number, when=fmt_datetime(meeting.starts_at), note=note
+        ),
+        lambda: [Choice(_("Propose a session"), PlanSession(case.id or 0))],
+        key=f"{meeting.id}:{ctx.person_id}",
+    )
+    ctx.reply(_("Sent to the mediator, who will propose another time."))
+    return finish()

@@ -1,0 +1,1 @@
+"""The places feature's conversations: /diaban, group join links, and choosing a new group."""

@@ -1,0 +1,23 @@
+"""The places feature's table of contents: everything it plugs into the app."""
+
+from __future__ import annotations
+
+from bot.core.router import Router
+from handlers.places import privacy
+from handlers.places.flows import links, places, regroup
+from models import GroupJoin
+
+router = Router("places")
+router.include(places.router, links.router, regroup.router)
+
+router.flow(places.flow)  # /diaban: the ward admin's areas, groups, leaders and imports
+router.flow(links.flow)  # /linknhom: a group's reusable join links
+router.flow(regroup.flow)  # a new group for the people of a retired one
+
+router.personal_data(
+    "places",
+    tables=(GroupJoin,),
+    export=privacy.export_joins,
+    erase=privacy.erase_joins,
+    summary=privacy.summary,
+)

@@ -1,0 +1,1 @@
+"""The chat-facing parts of the pledges feature: one module per command and its conversation."""

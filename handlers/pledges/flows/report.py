@@ -1,0 +1,143 @@
+"""/baophu: coverage for group admins, area leaders, ward admins and police, with the unsigned list and exports."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.core.context import Context
+from bot.core.errors import NotChosen
+from bot.core.replies import Choice, Media
+from bot.core.router import Router
+from bot.i18n import N_, _, fmt_date
+from handlers.pledges import coverage, export
+from handlers.pledges.buttons import Export
+from handlers.pledges.coverage import Scope
+from handlers.pledges.store import latest_campaign
+from handlers.pledges.texts import bar
+from models import Area, Group, Role, RoleGrant
+from models.pledges import PledgeAreaRegistration, PledgeCampaign
+
+LEADERS = {Role.GROUP_ADMIN.value, Role.AREA_LEADER.value, Role.WARD_ADMIN.value, Role.POLICE.value}
+SHOWN_UNSIGNED = 40
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+router = Router("pledges.report")
+
+
+def leader_scope(grants: list[RoleGrant]) -> Scope | None:
+    """The widest place this person may see coverage of: ward (police, ward admin), area, or group."""
+    for roles, level in (
+        ({Role.WARD_ADMIN, Role.POLICE}, "ward"),
+        ({Role.AREA_LEADER}, "area"),
+        ({Role.GROUP_ADMIN}, "group"),
+    ):
+        for g in grants:
+            if g.role in roles:
+                if level == "ward":
+                    return Scope(g.ward_code)
+                if level == "area" and g.area_id is not None:
+                    return Scope(g.ward_code, area_id=g.area_id)
+                if level == "group" and g.group_id is not None:
+                    return Scope(g.ward_code, group_id=g.group_id)
+    return None
+
+
+async def scoped_campaign(ctx: Context) -> tuple[Scope, PledgeCampaign] | None:
+    scope = leader_scope(await ctx.grants())
+    campaign = await latest_campaign(ctx.session, scope.ward_code) if scope else None
+    if scope is None or campaign is None:
+        ctx.reply(_("There is no pledge campaign in your ward yet."))
+        return None
+    return scope, campaign
+
+
+async def scope_name(ctx: Context, scope: Scope) -> str:
+    if scope.group_id is not None:
+        group = await ctx.session.get(Group, scope.group_id)
+        area = await ctx.session.get(Area, group.area_id) if group else None
+        return f"{group.name}, {area.name}" if group and area else ""
+    if scope.area_id is not None:
+        area = await ctx.session.get(Area, scope.area_id)
+        return area.name if area else ""
+    return _("the whole ward")
+
+
+async def registered_areas(ctx: Context, campaign: PledgeCampaign) -> set[int]:
+    rows = await ctx.session.exec(
+        select(PledgeAreaRegistration.area_id).where(PledgeAreaRegistration.campaign_id == campaign.id)
+    )
+    return set(rows.all())
+
+
+@router.command("baophu", "coverage", help=N_("Pledge coverage: who has signed, who has not"), roles=LEADERS)
+async def show_coverage(ctx: Context) -> None:
+    found = await scoped_campaign(ctx)
+    if found is None:
+        return
+    scope, campaign = found
+    groups = await coverage.by_group(ctx.session, campaign, scope)
+    signed, total = coverage.totals(groups)
+    lines = [
+        _("“{title}” ({start} – {end}), {place}:").format(
+            title=campaign.title,
+            start=fmt_date(campaign.starts_on),
+            end=fmt_date(campaign.ends_on),
+            place=await scope_name(ctx, scope),
+        ),
+        _("{signed}/{total} households signed").format(signed=signed, total=total)
+        + "  "
+        + bar(signed, total),
+        "",
+    ]
+    if scope.group_id is None:
+        registered = await registered_areas(ctx, campaign)
+        for area_id, name, s, t in coverage.by_area_ids(groups):
+            mark = _("registered") if area_id in registered else _("not registered yet")
+            lines.append(f"{name} ({mark}): {s}/{t}  {bar(s, t)}")
+        lines.append("")
+    if scope.group_id is None:
+        for g in groups:
+            lines.append(f"{g.group}, {g.area}: {g.signed}/{g.total}  {bar(g.signed, g.total)}")
+        lines.append("")
+    unsigned = await coverage.households(ctx.session, campaign, scope, unsigned_only=True)
+    if unsigned:
+        lines.append(_("Not signed yet ({n}):").format(n=len(unsigned)))
+        for h in unsigned[:SHOWN_UNSIGNED]:
+            where = "" if scope.group_id is not None else f" ({h.group})"
+            lines.append(f"• {h.address} — {h.head_name}{where}")
+        if len(unsigned) > SHOWN_UNSIGNED:
+            lines.append(_("… and {n} more: see the export.").format(n=len(unsigned) - SHOWN_UNSIGNED))
+    else:
+        lines.append(_("Every household has signed."))
+    ctx.reply(
+        "\n".join(lines), [Choice(_("Export CSV"), Export("csv")), Choice(_("Export Excel"), Export("xlsx"))]
+    )
+
+
+@router.choice(Export)
+async def on_export(ctx: Context) -> None:
+    if not (await ctx.roles()) & LEADERS:
+        ctx.reply(
+            _("Sorry, the coverage list is for group leaders, area leaders, the ward admin and police.")
+        )
+        return
+    pressed = Export.read(ctx)
+    if pressed is None:
+        raise NotChosen()
+    found = await scoped_campaign(ctx)
+    if found is None:
+        return
+    scope, campaign = found
+    lines = await coverage.households(ctx.session, campaign, scope)
+    stem = f"cam-ket-{campaign.year}"
+    if pressed.format == "xlsx":
+        data, mime, filename = export.to_xlsx(lines, str(campaign.year)), XLSX, stem + ".xlsx"
+    else:
+        data, mime, filename = export.to_csv(lines), "text/csv", stem + ".csv"
+    ref = await ctx.app.media.put(data, mime, filename)
+    ctx.audit("pledge.exported", "pledge_campaign", str(campaign.id), campaign.ward_code, rows=len(lines))
+    signed = sum(1 for line in lines if line.signed_at is not None)
+    ctx.reply(
+        _("The list of {n} households ({signed} signed).").format(n=len(lines), signed=signed),
+        media=(Media(kind="file", url=ref, filename=filename, caption=campaign.title),),
+    )

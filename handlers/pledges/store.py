@@ -1,0 +1,109 @@
+"""The pledges data access every part of the feature shares: campaigns and their dates, versions, signatures,
+households and the groups a person keeps."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import clock
+from bot.directory.people import home_grant
+from bot.i18n import local
+from models import Group, Household, RoleGrant
+from models.pledges import HouseholdMember, PledgeCampaign, PledgeSignature, PledgeVersion
+
+
+def today() -> date:
+    """The ward's calendar day now (campaign dates are local dates)."""
+    return local(clock.now()).date()
+
+
+def target_year() -> int:
+    """The year a campaign opened now is for: this year during the first quarter, otherwise the next one."""
+    now = today()
+    return now.year if now.month <= 3 else now.year + 1
+
+
+def covers(campaign: PledgeCampaign, area_id: int) -> bool:
+    return not campaign.area_ids or area_id in campaign.area_ids
+
+
+def is_open(campaign: PledgeCampaign, day: date | None = None) -> bool:
+    day = day or today()
+    return campaign.starts_on <= day <= campaign.ends_on
+
+
+async def campaign_of_year(session: AsyncSession, ward_code: int, year: int) -> PledgeCampaign | None:
+    result = await session.exec(
+        select(PledgeCampaign).where(PledgeCampaign.ward_code == ward_code, PledgeCampaign.year == year)
+    )
+    return result.first()
+
+
+async def latest_campaign(session: AsyncSession, ward_code: int) -> PledgeCampaign | None:
+    """The campaign leaders look at: the newest one that has started, else the newest one planned."""
+    rows = (
+        await session.exec(
+            select(PledgeCampaign)
+            .where(PledgeCampaign.ward_code == ward_code)
+            .order_by(col(PledgeCampaign.year).desc())
+        )
+    ).all()
+    started = [c for c in rows if c.starts_on <= today()]
+    return started[0] if started else (rows[0] if rows else None)
+
+
+async def open_campaign_for_group(session: AsyncSession, group: Group) -> PledgeCampaign | None:
+    rows = (
+        await session.exec(select(PledgeCampaign).where(PledgeCampaign.ward_code == group.ward_code))
+    ).all()
+    for campaign in rows:
+        if is_open(campaign) and covers(campaign, group.area_id):
+            return campaign
+    return None
+
+
+async def current_version(session: AsyncSession, campaign_id: int) -> PledgeVersion:
+    result = await session.exec(
+        select(PledgeVersion)
+        .where(PledgeVersion.campaign_id == campaign_id)
+        .order_by(col(PledgeVersion.number).desc())
+    )
+    return result.first()  # type: ignore[return-value]  # a campaign is always created with version 1
+
+
+async def active_signature(
+    session: AsyncSession, campaign_id: int, household_id: int
+) -> PledgeSignature | None:
+    result = await session.exec(
+        select(PledgeSignature).where(PledgeSignature.active_key == f"{campaign_id}:{household_id}")
+    )
+    return result.first()
+
+
+async def home_group(session: AsyncSession, grants: list[RoleGrant]) -> Group | None:
+    grant = home_grant([g for g in grants if g.group_id is not None])
+    return await session.get(Group, grant.group_id) if grant and grant.group_id else None
+
+
+async def my_households(session: AsyncSession, person_id: int, confirmed: bool = True) -> list[Household]:
+    """Households the person belongs to (confirmed by the group admin, or still waiting)."""
+    condition = (
+        col(HouseholdMember.confirmed_at).is_not(None)
+        if confirmed
+        else col(HouseholdMember.confirmed_at).is_(None)
+    )
+    result = await session.exec(
+        select(Household)
+        .join(HouseholdMember, col(HouseholdMember.household_id) == col(Household.id))
+        .where(HouseholdMember.person_id == person_id, condition)
+        .order_by(col(Household.id))
+    )
+    return list(result.all())
+
+
+def admin_groups(grants: list[RoleGrant]) -> list[int]:
+    """Groups whose household list this person keeps (group admins, tổ trưởng / tổ phó)."""
+    return sorted({g.group_id for g in grants if g.role == "group_admin" and g.group_id is not None})

@@ -1,0 +1,1 @@
+"""The chat-facing side of group reports: one module per conversation."""

@@ -1,0 +1,161 @@
+"""/xembaocao (/reports): ward police and ward admins see who reported in a period, read each report, export."""
+
+from __future__ import annotations
+
+from bot import clock
+from bot.core.context import Context
+from bot.core.errors import NotChosen
+from bot.core.flow import Flow, Outcome, goto, stay
+from bot.core.payloads import read_any
+from bot.core.replies import Choice, Media
+from bot.core.router import Router
+from bot.digest.table import XLSX_MIME, to_csv, to_xlsx
+from bot.i18n import N_, _, fmt_date, fmt_datetime
+from handlers.reports.buttons import ReadReport, ViewAction, ViewPeriod
+from handlers.reports.export import table
+from handlers.reports.periods import (
+    Period,
+    config_of,
+    current_period,
+    period_by_key,
+    previous_deadline,
+    question_text,
+)
+from handlers.reports.store import submitted_in, ward_groups
+from handlers.reports.texts import show_answer
+from models import Group, ReportSubmission, Role
+
+router = Router("reports.police")
+flow = Flow("report_view", steps=("period", "overview"))
+READERS = {Role.POLICE, Role.WARD_ADMIN}
+SHOWN = 30
+
+
+@router.command("xembaocao", "reports", help=N_("See the groups' periodic reports"), roles=READERS)
+async def reports(ctx: Context) -> None:
+    wards = sorted({g.ward_code for g in await ctx.grants() if g.role in READERS})
+    cfg = await config_of(ctx.session, wards[0])
+    if cfg is None:
+        ctx.reply(
+            _("Your ward has not set up periodic reports yet. The ward admin can do it with /caidatbaocao.")
+        )
+        return
+    ctx.begin("report_view", ward=wards[0])
+
+
+@flow.ask("period")
+async def ask_period(ctx: Context) -> None:
+    cfg = await config_of(ctx.session, ctx.data["ward"])
+    assert cfg is not None
+    period = current_period(cfg, clock.now())
+    periods: list[Period] = [period]
+    for _step in range(5):
+        due = periods[-1].start
+        periods.append(Period(previous_deadline(cfg, due), due))
+    ctx.reply(
+        _("Which period?"),
+        [Choice(_("Period ending {date}").format(date=fmt_date(p.due)), ViewPeriod(p.key)) for p in periods],
+    )
+
+
+@flow.on("period")
+async def on_period(ctx: Context) -> Outcome:
+    key = ViewPeriod.expect(ctx).key
+    cfg = await config_of(ctx.session, ctx.data["ward"])
+    if cfg is None or period_by_key(cfg, key) is None:
+        raise NotChosen()
+    ctx.data["key"] = key
+    return goto("overview")
+
+
+def actions() -> list[Choice]:
+    return [
+        Choice(_("Export CSV"), ViewAction("csv")),
+        Choice(_("Export Excel"), ViewAction("xlsx")),
+        Choice(_("Back to the list"), ViewAction("list")),
+    ]
+
+
+@flow.ask("overview")
+async def ask_overview(ctx: Context) -> None:
+    ward, key = ctx.data["ward"], ctx.data["key"]
+    groups = await ward_groups(ctx.session, ward)
+    reports = await submitted_in(ctx.session, ward, key)
+    cfg = await config_of(ctx.session, ward)
+    period = period_by_key(cfg, key)  # type: ignore[arg-type]
+    assert period is not None
+    sent = [g for g in groups if g[0] in reports]
+    missing = [g for g in groups if g[0] not in reports]
+    lines = [
+        _("Period ending {due}: {n} of {total} groups sent their report.").format(
+            due=fmt_datetime(period.due), n=len(sent), total=len(groups)
+        )
+    ]
+    if missing:
+        lines.append(_("Not sent yet:"))
+        lines += [f"• {name}, {area}" for _gid, name, area in missing[:SHOWN]]
+        if len(missing) > SHOWN:
+            lines.append(_("… and {n} more.").format(n=len(missing) - SHOWN))
+    if sent:
+        lines.append(_("Press a group to read its report."))
+    choices = [Choice(f"{name}, {area}"[:60], ReadReport(gid)) for gid, name, area in sent[:SHOWN]]
+    ctx.reply("\n".join(lines), [*choices, *actions()[:2]])
+
+
+@flow.on("overview")
+async def on_overview(ctx: Context) -> Outcome:
+    match read_any(ctx, ReadReport, ViewAction):
+        case ReadReport(group_id=group_id):
+            return await read(ctx, group_id)
+        case ViewAction(action="list"):
+            return goto("overview")
+        case ViewAction(action="csv" | "xlsx" as kind):
+            return await export(ctx, kind)
+    raise NotChosen()
+
+
+async def read(ctx: Context, group_id: int) -> Outcome:
+    reports = await submitted_in(ctx.session, ctx.data["ward"], ctx.data["key"])
+    report: ReportSubmission | None = reports.get(group_id)
+    group = await ctx.session.get(Group, group_id)
+    if report is None or group is None:
+        raise NotChosen()
+    lines = [
+        _("Report of {group}, sent {when}:").format(
+            group=group.name, when=fmt_datetime(report.submitted_at or report.updated_at)
+        )
+    ]
+    if report.nothing_to_report:
+        lines.append(_("Nothing to report this period."))
+    else:
+        lines += [
+            f"{n}. {question_text(q)}: {show_answer(q, report.answers.get(q['id']))}"
+            for n, q in enumerate(report.questions, 1)
+        ]
+    ctx.audit("report.read", "report_submission", str(report.id), report.ward_code)
+    ctx.reply("\n".join(lines), actions())
+    return stay()
+
+
+async def export(ctx: Context, kind: str) -> Outcome:
+    ward, key = ctx.data["ward"], ctx.data["key"]
+    cfg = await config_of(ctx.session, ward)
+    assert cfg is not None
+    rows = await table(ctx.session, cfg, key)
+    name = f"bao-cao-{ward}-{key}"
+    if kind == "csv":
+        ref = await ctx.app.media.put(to_csv(rows), "text/csv", name + ".csv")
+        media = Media(kind="file", url=ref, filename=name + ".csv")
+    else:
+        data = to_xlsx(rows, key)
+        ref = await ctx.app.media.put(data, XLSX_MIME, name + ".xlsx")
+        media = Media(kind="file", url=ref, filename=name + ".xlsx")
+    ctx.audit("report.exported", "report_period", f"{ward}:{key}", ward, format=kind, groups=len(rows) - 1)
+    ctx.reply(
+        _("The reports of the period ending {date}, one row per group.").format(
+            date=fmt_date(period_by_key(cfg, key).due)  # type: ignore[union-attr]
+        ),
+        actions(),
+        media=(media,),
+    )
+    return stay()

@@ -1,0 +1,304 @@
+"""/baocao (/report): a group admin answers the ward's questions privately, one by one, and submits.
+
+Every answer is stored in the group's draft row as soon as it is given, so a pause, /huy or a restart loses
+nothing; "nothing to report this period" is one press; a submitted report can be changed until the deadline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import clock
+from bot.core.context import Context
+from bot.core.errors import NotChosen
+from bot.core.flow import Flow, Outcome, finish, goto, retry
+from bot.core.replies import Choice
+from bot.core.router import Router
+from bot.i18n import N_, _, fmt_datetime
+from handlers.reports.buttons import (
+    ChangeAnswer,
+    Intro,
+    QuickAnswer,
+    ReportGroup,
+    Review,
+)
+from handlers.reports.periods import Period, config_of, current_period, last_closed_period, question_text
+from handlers.reports.store import draft_for, editable, save_answer, submission
+from handlers.reports.texts import show_answer
+from models import Group, ReportConfig, ReportSubmission, Role
+
+router = Router("reports.submit")
+flow = Flow("report", steps=("intro", "q", "review", "pick"))
+pick_group = Flow("report_group", steps=("pick",))
+
+
+async def report_period(ctx: Context, cfg: ReportConfig, group_id: int) -> Period:
+    """The last period if this group has not reported it yet (a late report), else the open one."""
+    now = clock.now()
+    closed = last_closed_period(cfg, now)
+    if closed.due > cfg.created_at:
+        row = await submission(ctx.session, group_id, closed)
+        if row is None or row.status != "submitted":
+            return closed
+    return current_period(cfg, now)
+
+
+@router.command("baocao", "report", help=N_("Send your group's periodic report"), roles={Role.GROUP_ADMIN})
+async def report(ctx: Context) -> None:
+    groups = [g.group_id for g in await ctx.grants() if g.role == Role.GROUP_ADMIN and g.group_id is not None]
+    if not groups:
+        ctx.reply(_("You are not the admin of a group."))
+        return
+    if len(set(groups)) > 1:
+        ctx.begin("report_group", groups=sorted(set(groups)))
+        return
+    await open_report(ctx, groups[0])
+
+
+async def open_report(ctx: Context, group_id: int) -> None:
+    group = await ctx.session.get(Group, group_id)
+    cfg = await config_of(ctx.session, group.ward_code) if group else None
+    if group is None or cfg is None:
+        ctx.reply(
+            _("Your ward has not set up periodic reports yet. The ward admin can do it with /caidatbaocao.")
+        )
+        return
+    row = await draft_for(ctx.session, cfg, group_id, await report_period(ctx, cfg, group_id))
+    ctx.begin("report", sub=row.id, group=group.name, i=0, review=False)
+
+
+@pick_group.ask("pick")
+async def ask_group(ctx: Context) -> None:
+    names = []
+    for gid in ctx.data["groups"][:40]:
+        group = await ctx.session.get(Group, gid)
+        names.append(Choice(group.name if group else str(gid), ReportGroup(gid)))
+    ctx.reply(_("Which group are you reporting for?"), names)
+
+
+@pick_group.on("pick")
+async def on_group(ctx: Context) -> Outcome:
+    pressed = ReportGroup.expect(ctx)
+    if pressed.group_id not in ctx.data["groups"]:
+        raise NotChosen()
+    await open_report(ctx, pressed.group_id)
+    return finish()  # when the report flow begins, it replaces this one
+
+
+async def row_of(ctx: Context) -> ReportSubmission:
+    row = await ctx.session.get(ReportSubmission, ctx.data["sub"])
+    assert row is not None
+    return row
+
+
+def answers_of(ctx: Context, row: ReportSubmission) -> dict[str, Any]:
+    """The answers as the admin sees them now: a sent report with the changes not yet sent again."""
+    return {**row.answers, **ctx.data.get("edits", {})}
+
+
+def record_answer(ctx: Context, row: ReportSubmission, question_id: str, value: Any) -> None:
+    """A draft keeps each answer as it is given; a sent report changes only when it is sent again, so the
+    police never see half an edit, and leaving the form leaves the report as it was sent."""
+    if row.status == "submitted":
+        ctx.data.setdefault("edits", {})[question_id] = value
+    else:
+        save_answer(ctx.session, row, question_id, value)
+
+
+@flow.ask("intro")
+async def ask_intro(ctx: Context) -> None:
+    row = await row_of(ctx)
+    now = clock.now()
+    total = len(row.questions)
+    due = fmt_datetime(row.due_at)
+    nothing = Choice(_("Nothing to report this period"), Intro("none"))
+    if row.status == "submitted":
+        ctx.reply(
+            _(
+                "The report of {group} for the period ending {due} was sent on {when}. You can change it until "
+                "the deadline."
+            ).format(group=ctx.data["group"], due=due, when=fmt_datetime(row.submitted_at or now)),
+            [
+                Choice(_("Change answers"), Intro("edit")),
+                nothing,
+                Choice(_("Keep it as it is"), Intro("keep")),
+            ],
+        )
+        return
+    late = "" if editable(row, now) else " " + _("It was due on {due}: please send it now.").format(due=due)
+    if row.answers:
+        text = _("You have a draft report for {group} with {n} of {total} answers.").format(
+            group=ctx.data["group"], n=len(row.answers), total=total
+        )
+        ctx.reply(text + late, [Choice(_("Continue"), Intro("start")), nothing])
+        return
+    text = _(
+        "Report of {group} for the period ending {due}: {total} questions. Your answers are kept as you go."
+    ).format(group=ctx.data["group"], due=due, total=total)
+    ctx.reply(text + late, [Choice(_("Start"), Intro("start")), nothing])
+
+
+def locked(ctx: Context, row: ReportSubmission) -> bool:
+    """A sent report is frozen at its deadline; tell the admin instead of changing it."""
+    if row.status == "submitted" and not editable(row, clock.now()):
+        ctx.reply(_("The deadline has passed, so this report can no longer be changed."))
+        return True
+    return False
+
+
+@flow.on("intro")
+async def on_intro(ctx: Context) -> Outcome:
+    row = await row_of(ctx)
+    choice = Intro.expect(ctx).action
+    if choice == "keep" or locked(ctx, row):
+        if choice == "keep":
+            ctx.reply(_("Nothing changed."))
+        return finish()
+    if choice == "none":
+        row.answers, row.nothing_to_report = {}, True
+        return submit(ctx, row)
+    if choice == "edit":
+        return goto("review")
+    unanswered = [i for i, q in enumerate(row.questions) if q["id"] not in row.answers]
+    ctx.data["i"] = unanswered[0] if unanswered else 0
+    return goto("q") if unanswered else goto("review")
+
+
+@flow.ask("q")
+async def ask_question(ctx: Context) -> None:
+    row = await row_of(ctx)
+    question = row.questions[ctx.data["i"]]
+    text = _("Question {i} of {n}: {question}").format(
+        i=ctx.data["i"] + 1, n=len(row.questions), question=question_text(question)
+    )
+    if question["kind"] == "yesno":
+        ctx.reply(text, [Choice(_("Yes"), QuickAnswer("yes")), Choice(_("No"), QuickAnswer("no"))])
+    elif question["kind"] == "number":
+        ctx.reply(text + "\n" + _("Type a number (0 if none)."), [Choice("0", QuickAnswer("0"))])
+    else:
+        ctx.reply(text, [Choice(_("Nothing to note"), QuickAnswer(""))])
+
+
+def parse_answer(ctx: Context, kind: str) -> tuple[bool, Any]:
+    """(accepted, value) for the answer to a question of this kind; a yes/no question takes only its buttons."""
+    pressed = QuickAnswer.read(ctx)
+    typed = (ctx.event.text or "").strip()
+    if kind == "yesno":
+        if pressed is None or pressed.value not in ("yes", "no"):
+            raise NotChosen()
+        return True, pressed.value
+    if kind == "number":
+        value = pressed.value if pressed is not None else typed.replace(".", "").replace(",", "")
+        return (value.isdigit() and int(value) < 1_000_000, int(value) if value.isdigit() else None)
+    if pressed is not None:
+        return True, ""
+    return (bool(typed), typed[:1000])
+
+
+@flow.on("q")
+async def on_question(ctx: Context) -> Outcome:
+    row = await row_of(ctx)
+    if locked(ctx, row):
+        return finish()
+    question = row.questions[ctx.data["i"]]
+    ok, value = parse_answer(ctx, question["kind"])
+    if not ok:
+        reasons = {
+            "number": _("Please type a whole number, for example 0 or 3."),
+            "text": _("Please write your answer, or press “Nothing to note”."),
+        }
+        return retry(reasons[question["kind"]])
+    record_answer(ctx, row, question["id"], value)
+    if ctx.data.get("review"):
+        return goto("review")
+    answers = answers_of(ctx, row)
+    following = [i for i, q in enumerate(row.questions) if i > ctx.data["i"] and q["id"] not in answers]
+    if following:
+        ctx.data["i"] = following[0]
+        return goto("q")
+    return goto("review")
+
+
+@flow.ask("review")
+async def ask_review(ctx: Context) -> None:
+    row = await row_of(ctx)
+    lines = [_("Your report for {group}:").format(group=ctx.data["group"])]
+    answers = answers_of(ctx, row)
+    for n, q in enumerate(row.questions, 1):
+        lines.append(f"{n}. {question_text(q)}: {show_answer(q, answers.get(q['id']))}")
+    ctx.reply(
+        "\n".join(lines),
+        [Choice(_("Send the report"), Review("send")), Choice(_("Change an answer"), Review("change"))],
+    )
+
+
+@flow.on("review")
+async def on_review(ctx: Context) -> Outcome:
+    row = await row_of(ctx)
+    choice = Review.expect(ctx).action
+    if locked(ctx, row):
+        return finish()
+    if choice == "change":
+        return goto("pick")
+    return submit(ctx, row)
+
+
+@flow.ask("pick")
+async def ask_pick(ctx: Context) -> None:
+    row = await row_of(ctx)
+    ctx.reply(
+        _("Which answer do you want to change?"),
+        [
+            Choice(f"{n}. {question_text(q)}"[:60], ChangeAnswer(n - 1))
+            for n, q in enumerate(row.questions, 1)
+        ],
+    )
+
+
+@flow.on("pick")
+async def on_pick(ctx: Context) -> Outcome:
+    row = await row_of(ctx)
+    pressed = ChangeAnswer.expect(ctx)
+    if not 0 <= pressed.index < len(row.questions):
+        raise NotChosen()
+    ctx.data["i"], ctx.data["review"] = pressed.index, True
+    return goto("q")
+
+
+def submit(ctx: Context, row: ReportSubmission) -> Outcome:
+    for question_id, value in ctx.data.pop("edits", {}).items():
+        save_answer(ctx.session, row, question_id, value)
+    now = clock.now()
+    first = row.status != "submitted"
+    row.status, row.updated_at, row.author_id = "submitted", now, ctx.person_id
+    if first:
+        row.submitted_at = now
+    ctx.session.add(row)
+    ctx.audit(
+        "report.submitted" if first else "report.changed",
+        "report_submission",
+        str(row.id),
+        row.ward_code,
+        period=row.period_key,
+        nothing=row.nothing_to_report,
+    )
+    if row.nothing_to_report:
+        ctx.reply(
+            _("Sent: nothing to report this period for {group}. Thank you!").format(group=ctx.data["group"])
+        )
+    else:
+        ctx.reply(_("Your report for {group} was sent. Thank you!").format(group=ctx.data["group"]))
+    if editable(row, now):
+        ctx.reply(_("You can change it with /baocao until {due}.").format(due=fmt_datetime(row.due_at)))
+    return finish()
+
+
+@flow.cancelled
+async def keep_draft(ctx: Context) -> None:
+    row = await ctx.session.get(ReportSubmission, ctx.data.get("sub"))
+    if row is not None and row.status == "draft" and row.answers:
+        ctx.reply(_("Your answers so far are kept as a draft: type /baocao to continue."))
+    elif row is not None and ctx.data.get("edits"):
+        ctx.reply(
+            _("Your changes were not sent: the report stays as it was sent. Type /baocao to change it again.")
+        )

@@ -1,0 +1,199 @@
+"""Every button of the tips feature, typed (bot.core.payloads). The wire strings are those buttons already sent
+and forms already saved carry, so a prefix or field order here never changes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.core.payloads import Payload, YesNo
+
+# The tip form (flows/report.py, flows/submit.py) -----------------------------------------------------------
+
+
+class Emergency(Payload, prefix="emg"):
+    """After the emergency numbers: go on with the tip, or stop to call."""
+
+    answer: Literal["go", "stop"]
+
+
+class Category(Payload, prefix="cat"):
+    """What the tip is about: a key of texts.CATEGORIES."""
+
+    key: str
+
+
+class What(Payload, prefix="what"):
+    """While describing: finished, or keep or remove the files that may identify the tipster."""
+
+    action: Literal["done", "keep", "drop"]
+
+
+class NoPlace(Payload, prefix="where"):
+    """No place to give: "skip" when a location was shared, "unknown" when none was."""
+
+    why: Literal["skip", "unknown"]
+
+
+class When(Payload, prefix="when"):
+    """When it happened, roughly; "earlier" asks for the day."""
+
+    answer: Literal["now", "today", "earlier"]
+
+
+class DayUnknown(Payload, prefix="when:unknown"):
+    """The tipster does not remember the day."""
+
+
+class TipWard(Payload, prefix="tward"):
+    """The ward whose police receive the tip."""
+
+    code: int
+
+
+class OtherWard(Payload, prefix="tward:other"):
+    """Look up another ward than the tipster's own by name."""
+
+
+class Identity(Payload, prefix="ident"):
+    """An anonymous tip, or one with name and phone (tố giác)."""
+
+    kind: Literal["anon", "named"]
+
+
+class MayReply(YesNo, prefix="mayreply"):
+    """Whether the police may reply through the chat the tip came from."""
+
+
+class SendTip(YesNo, prefix="tsend"):
+    """On the summary: send the tip, or cancel it."""
+
+
+class DropRiskyFiles(Payload, prefix="tsend:dropfiles"):
+    """On the summary: remove the files that may identify an anonymous tipster."""
+
+
+# Following a tip by its receipt code (flows/lookup.py) -----------------------------------------------------
+
+
+class StatusView(Payload, prefix="tstat"):
+    """On the tipster's view of a tip: add information, or done."""
+
+    action: Literal["add", "done"]
+
+
+class Addition(Payload, prefix="tadd"):
+    """While adding information: send or cancel it, or keep or remove a file that may identify the tipster."""
+
+    action: Literal["send", "cancel", "keep", "drop"]
+
+
+# The police inbox (flows/police.py, flows/police_actions.py) -----------------------------------------------
+
+
+class ListTips(Payload, prefix="tipp:list"):
+    """A list of tips by `wanted`, as /tinbao also takes it typed: a key of flows/police.FILTERS (or its Vietnamese
+    alias), or "cat:<key>" for the open tips of one category."""
+
+    wanted: str
+
+    @classmethod
+    def of_category(cls, key: str) -> ListTips:
+        return cls(f"cat:{key}")
+
+    @staticmethod
+    def category_in(wanted: str) -> str | None:
+        """The category key that `wanted` names ("cat:drugs" gives "drugs"), or None for another filter."""
+        return wanted.removeprefix("cat:") if wanted.startswith("cat:") else None
+
+
+class CategoryFilters(Payload, prefix="tipp:cats"):
+    """The categories to list by; `page` is always 0 (all fit on one)."""
+
+    page: int
+
+
+class OpenTip(Payload, prefix="tipp:open"):
+    """One tip in full, with its actions."""
+
+    tip_id: int
+
+
+class AckTip(Payload, prefix="tipp:ack"):
+    """Send the notice of receipt."""
+
+    tip_id: int
+
+
+class ReplyToTipster(Payload, prefix="tipp:reply"):
+    """Write a reply to the tipster."""
+
+    tip_id: int
+
+
+class AskTipster(Payload, prefix="tipp:ask"):
+    """Ask the tipster for more information."""
+
+    tip_id: int
+
+
+class AssignTip(Payload, prefix="tipp:assign"):
+    """Choose the officer who handles the tip."""
+
+    tip_id: int
+
+
+class AssignTo(Payload, prefix="tipp:to"):
+    """Assign the tip to this officer (a person id)."""
+
+    tip_id: int
+    officer_id: int
+
+
+class ChangeStatus(Payload, prefix="tipp:status"):
+    """Choose the tip's next status."""
+
+    tip_id: int
+
+
+class SetStatus(Payload, prefix="tipp:st"):
+    """Move the tip to this status (a TipStatus value), then ask the reason."""
+
+    tip_id: int
+    status: str
+
+
+class ExtendDeadline(Payload, prefix="tipp:extend"):
+    """Extend the decision deadline, once."""
+
+    tip_id: int
+
+
+class ExportTip(Payload, prefix="tipp:export"):
+    """A CSV record of the tip for the case file."""
+
+    tip_id: int
+
+
+class OriginalFiles(Payload, prefix="tipp:orig"):
+    """Ask for the original files, with the warning first."""
+
+    tip_id: int
+
+
+class ReleaseOriginals(Payload, prefix="tipp:origok"):
+    """Release the original files (written to the audit log)."""
+
+    tip_id: int
+
+
+# The police's short forms (flows/police_forms.py) ----------------------------------------------------------
+
+
+class SkipNote(Payload, prefix="treason:skip"):
+    """No note when a tip is being verified."""
+
+
+class ExtendBy(Payload, prefix="tmonths"):
+    """How many months the decision deadline is extended by (1 to clocks.MAX_EXTENSION_MONTHS)."""
+
+    months: int

@@ -1,0 +1,34 @@
+"""Seeing a tip's receipt code in free text ("mã của em là k7qm 4hxa 93td rwpc"), so /tracuu runs on it at once.
+
+Declared as the detector of the `tip_lookup` intent (handlers/tips/intents.toml); see bot/core/intents.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.security import CODE_ALPHABET, normalize_code
+
+FOUND = 4.0  # more than any phrase: a code is what /tracuu needs, whatever words come with it
+
+_GROUP = f"[{CODE_ALPHABET}{CODE_ALPHABET.lower()}]{{4}}"
+# Four groups of four, each separator "-", " " or nothing, used the same way throughout; not inside a longer word.
+_CODE = re.compile(
+    rf"(?<![0-9A-Za-z]){_GROUP}(?P<sep>[- ]?){_GROUP}(?P=sep){_GROUP}(?P=sep){_GROUP}(?![0-9A-Za-z])"
+)
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[A-Za-z]")
+
+
+def receipt_code(text: str) -> float | tuple[float, str]:
+    """(FOUND, the code normalised) when the text holds a receipt code, else 0."""
+    for match in _CODE.finditer(text):
+        raw = match.group(0)
+        # A code almost always mixes letters and digits; four short words of those letters separated by spaces
+        # ("nhan tham chua thua") are ordinary Vietnamese unless typed in capitals as codes are printed.
+        if not _LETTER.search(raw):
+            continue  # a run of digits is a phone or an account number
+        if match.group("sep") == " " and not _DIGIT.search(raw) and not raw.isupper():
+            continue
+        return FOUND, normalize_code(raw)
+    return 0.0

@@ -1,0 +1,71 @@
+"""What tips add to the weekly digest: how many tips the ward police received, and for the police how many are
+open or past a legal deadline.
+
+Nothing here can point at a tipster: counts are for the whole ward and small ones are not shown.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import clock
+from bot.extensions.digest_sections import Scope, Section
+from bot.i18n import _
+from models import Tip, TipStatus
+
+SMALL = 5  # counts below this are shown as "fewer than 5": a small number can point at a neighbour
+
+
+async def digest(session: AsyncSession, scope: Scope, start: datetime, end: datetime) -> Section | None:
+    received = int(
+        (
+            await session.exec(
+                select(func.count())
+                .select_from(Tip)
+                .where(
+                    Tip.ward_code == scope.ward_code,
+                    col(Tip.received_at) >= start,
+                    col(Tip.received_at) < end,
+                )
+            )
+        ).one()
+    )
+    result = Section(title=_("Tips to the ward police"))
+    if received < SMALL:
+        result.lines.append(
+            _("Tips received by the ward police this period: fewer than {n}.").format(n=SMALL)
+        )
+    else:
+        result.lines.append(_("Tips received by the ward police this period: {n}.").format(n=received))
+        result.figures["received"] = received
+    if scope.audience == "police":
+        now = clock.now()
+        open_ = (
+            select(func.count())
+            .select_from(Tip)
+            .where(Tip.ward_code == scope.ward_code, col(Tip.status).in_(TipStatus.OPEN))
+        )
+        open_count = int((await session.exec(open_)).one())
+        overdue = int(
+            (
+                await session.exec(
+                    open_.where(
+                        or_(
+                            col(Tip.decision_due_at) < now,
+                            col(Tip.acknowledged_at).is_(None) & (col(Tip.receipt_due_at) < now),
+                        )
+                    )
+                )
+            ).one()
+        )
+        result.lines.append(
+            _("Open tips: {open}; past a legal deadline: {overdue}. See /tinbao.").format(
+                open=open_count, overdue=overdue
+            )
+        )
+        result.figures.update({"received": received, "open": open_count, "overdue": overdue})
+    return result

@@ -1,0 +1,1 @@
+"""The chat-facing parts of the tips feature: one module per conversation or screen."""

@@ -1,0 +1,200 @@
+"""/tracuu (/status) <receipt code>: the tipster's view of a tip — status, police replies, and adding information.
+
+It needs only the code: a tipster may use another chat app, or none they registered with. What the tipster
+adds is stored on the tip with no trace of who typed it.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from bot.core.context import Context
+from bot.core.errors import NotChosen
+from bot.core.events import Kind
+from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
+from bot.core.replies import Choice, Reply
+from bot.core.router import Router
+from bot.guard import ratelimit
+from bot.i18n import N_, _, fmt_date, fmt_datetime
+from handlers.tips.buttons import Addition, OpenTip, StatusView
+from handlers.tips.files import decide_choices, decide_files, take_files
+from handlers.tips.flows.report import MAX_TEXT
+from handlers.tips.notify import notify_officers
+from handlers.tips.store import attachment_rows, discard_files, find_by_code
+from handlers.tips.texts import category_name, status_for_tipster
+from models import Tip, TipMessage, TipStatus
+
+router = Router("tips.lookup")
+code_flow = Flow("tip_code", steps=("code",), private=True)
+status_flow = Flow("tip_status", steps=("view", "add"), private=True)
+
+
+@router.command(
+    "tracuu", "status", help=N_("Follow a tip with its receipt code"), needs_person=False, private=True
+)
+async def lookup(ctx: Context) -> None:
+    if ctx.event.args.strip():
+        await open_by_code(ctx, ctx.event.args)
+    else:
+        ctx.begin("tip_code")
+
+
+async def open_by_code(ctx: Context, typed: str) -> bool:
+    # Each look-up costs scrypt work: it runs behind the wrong-guess limit (bot.guard.ratelimit.guarded).
+    async def look_up() -> Tip | None:
+        tip = await find_by_code(ctx.session, ctx.app.keyring, typed)
+        if tip is None or tip.purged_at is not None:
+            ctx.reply(
+                _(
+                    "No tip matches that code. Please check it (letters and digits, dashes optional) and try "
+                    "again."
+                )
+            )
+            return None
+        return tip
+
+    def paused(verdict: ratelimit.Verdict) -> str:
+        return _(
+            "Too many wrong receipt codes have been typed from here, so looking up codes is paused for a "
+            "while to keep tips safe. Please try again after {time}."
+        ).format(time=verdict.retry_time())
+
+    tip = await ratelimit.guarded(ctx, ratelimit.RECEIPT_CODES, paused, look_up)
+    if tip is None:
+        return False
+    ctx.begin("tip_status", tip=tip.id, text="", files=[])
+    return True
+
+
+@code_flow.ask("code")
+async def ask_code(ctx: Context) -> None:
+    ctx.reply(_("Type the receipt code you got when you sent the tip:"))
+
+
+@code_flow.on("code")
+async def on_code(ctx: Context) -> Outcome:
+    if ctx.event.kind != Kind.TEXT:
+        return retry(_("Please type the code."))
+    await open_by_code(ctx, ctx.event.text)  # on success the status view replaces this question
+    return stay()
+
+
+@status_flow.ask("view")
+async def ask_view(ctx: Context) -> None:
+    tip = await ctx.session.get(Tip, ctx.data["tip"])
+    if tip is None:
+        ctx.end()
+        return
+    lines = [
+        _("Tip no. {number} ({category}), sent {when}.").format(
+            number=tip.id, category=category_name(tip.category), when=fmt_date(tip.received_at)
+        ),
+        _("Status: {status}").format(status=status_for_tipster(tip.status)),
+    ]
+    messages = (
+        await ctx.session.exec(
+            select(TipMessage).where(TipMessage.tip_id == tip.id).order_by(col(TipMessage.id))
+        )
+    ).all()
+    for m in messages:
+        who = _("Police") if m.direction == "police" else _("You")
+        lines.append(f"{fmt_datetime(m.at)} — {who}: {m.text}")
+    if not messages:
+        lines.append(_("No answer from the police yet."))
+    choices = [Choice(_("Add information"), StatusView("add")), Choice(_("Done"), StatusView("done"))]
+    if tip.status in TipStatus.CLOSED:
+        lines.append(_("This tip is closed. To report something new, type /togiac."))
+        choices = choices[1:]
+    ctx.reply("\n".join(lines), choices)
+
+
+@status_flow.on("view")
+async def on_view(ctx: Context) -> Outcome:
+    if StatusView.expect(ctx).action == "done":
+        ctx.reply(_("Thank you. Type /tracuu with your code any time to check again."))
+        return finish()
+    return goto("add")
+
+
+@status_flow.ask("add")
+async def ask_add(ctx: Context) -> None:
+    ctx.reply(
+        _("Type what you want to add, or send photos or files. Press Send when you have finished."),
+        send_choices(),
+    )
+
+
+def send_choices() -> list[Choice]:
+    return [Choice(_("Send"), Addition("send")), Choice(_("Cancel"), Addition("cancel"))]
+
+
+@status_flow.on("add")
+async def on_add(ctx: Context) -> Outcome:
+    event = ctx.event
+    pressed = Addition.read(ctx)
+    value = pressed.action if pressed else None
+    if value == "cancel":
+        await discard_files(ctx.app, ctx.data.get("files", []))
+        ctx.reply(_("Nothing was added."))
+        return finish()
+    if value == "send":
+        return await save_addition(ctx)
+    if value in ("keep", "drop"):
+        told = await decide_files(ctx, value)
+        ctx.reply(told + "\n\n" + _("Add more, or press Send."), add_choices(ctx))
+        return stay()
+    notes: list[str] = []
+    if event.kind == Kind.MEDIA:
+        tip = await ctx.session.get(Tip, ctx.data["tip"])
+        # A named tip already says who sent it; an anonymous one must not be undone by a file.
+        notes = await take_files(ctx, ctx.data.setdefault("files", []), warn=tip is None or tip.anonymous)
+    if event.text.strip() and event.kind in (Kind.TEXT, Kind.MEDIA):
+        ctx.data["text"] = (ctx.data.get("text", "") + "\n" + event.text.strip()).strip()[:MAX_TEXT]
+    elif event.kind != Kind.MEDIA:
+        raise NotChosen()
+    ctx.reply("\n\n".join([*notes, _("Noted. Add more, or press Send.")]), add_choices(ctx))
+    return stay()
+
+
+def add_choices(ctx: Context) -> list[Choice]:
+    """Keeping or removing a file that awaits the tipster's decision, then Send and Cancel."""
+    return decide_choices(ctx, Addition("keep"), Addition("drop")) + send_choices()
+
+
+async def save_addition(ctx: Context) -> Outcome:
+    tip = await ctx.session.get(Tip, ctx.data["tip"])
+    text, files = ctx.data.get("text", "").strip(), ctx.data.get("files", [])
+    if tip is None or tip.status in TipStatus.CLOSED or tip.purged_at is not None:
+        await discard_files(ctx.app, files)
+        ctx.reply(_("This tip is closed. To report something new, type /togiac."))
+        return finish()
+    if not text and not files:
+        return retry(_("Please type something or send a file first."))
+    assert tip.id is not None
+    message = TipMessage(
+        tip_id=tip.id,
+        direction="tipster",
+        kind="info",
+        text=text or _("(files)"),
+        detail={"files": len(files)},
+    )
+    ctx.session.add(message)
+    ctx.session.add_all(attachment_rows(tip.id, files))
+    await ctx.session.flush()
+    number = tip.id
+    await notify_officers(
+        ctx.session,
+        tip,
+        lambda: Reply(
+            _("The tipster added information to tip no. {number}.").format(number=number),
+            (Choice(_("Open it"), OpenTip(number)),),
+        ),
+        dedupe=f"tip:{number}:info:{message.id}",
+    )
+    ctx.reply(_("Added to tip no. {number}. The police have been told.").format(number=number))
+    return finish()
+
+
+@status_flow.cancelled
+async def cancelled(ctx: Context) -> None:
+    await discard_files(ctx.app, ctx.data.get("files", []))
