@@ -5,7 +5,6 @@ pasted numbers and receipt codes), and the model learnt from examples. `pytest -
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -255,23 +254,6 @@ def test_a_data_file_with_a_mistake_is_refused(tmp_path: Path) -> None:
         reader_from(tmp_path, '[a]\ncommand = "x"\n', b=lambda text: 0.0)
 
 
-def test_reading_takes_time_in_proportion_to_the_message() -> None:
-    reader = app_reader()
-    sentence = "có người lạ đang đứng trước nhà số 5 hẻm 12, nghi trộm xe, sđt 0912 345 678. "
-
-    def fastest(text: str) -> float:
-        runs = []
-        for _ in range(5):
-            start = time.perf_counter()
-            reader.best(text)
-            runs.append(time.perf_counter() - start)
-        return min(runs)
-
-    short, long = sentence * 25, sentence * 100  # about 2,000 and 8,000 characters
-    fastest(short)  # caches warmed
-    assert fastest(long) < 8 * fastest(short)  # 4 when linear, 16 when quadratic
-
-
 LEARNT = """
 # intent<TAB>message, as residents write them
 tip\ttối nào cũng có mấy đứa chích hút ở bãi đất trống
@@ -344,17 +326,3 @@ def test_danger_and_sure_detectors_are_never_outvoted_by_the_model(tmp_path: Pat
     assert [(r.intent.name, r.args) for r in sure.best("nhà bên mở loa hát ồn ào tới khuya")] == [
         ("dispute", "")
     ]
-
-
-def test_reading_a_message_costs_little() -> None:
-    reader = app_reader()
-    messages = [(e.text * 8)[:200] for e in read_corpus(CORPUS / "intents.tsv")[:200]]
-    reader.best(messages[0])  # the model learnt, caches warmed
-
-    def average() -> float:
-        start = time.perf_counter()
-        for text in messages:
-            reader.best(text)
-        return (time.perf_counter() - start) / len(messages)
-
-    assert min(average() for _ in range(3)) < 0.002  # 2 ms for 200 characters
