@@ -103,9 +103,17 @@ async def test_a_429_from_telegram_pauses_the_bot_then_the_row_goes_out(
     assert row.error  # the reason Telegram gave
     refused_at = sends(driver.fake)[-1].at
     await asyncio.sleep(max(0.0, (row.not_before - clock.now()).total_seconds()))
-    assert await town.drain() == 1
+    sent = 0
+    for _attempt in range(
+        50
+    ):  # the bot-wide pause ends by the sender's own clock: on a busy host, a moment later
+        sent = await town.drain()
+        if sent:
+            break
+        await asyncio.sleep(0.1)
+    assert sent == 1
     last = sends(driver.fake)[-1]
-    assert last.ok and last.at - refused_at >= 1.0
+    assert last.ok and last.at - refused_at >= 1.0  # never before the pause Telegram asked for
 
 
 async def test_a_user_who_blocked_the_bot_is_marked_unreachable_and_not_asked_again(

@@ -156,3 +156,27 @@ async def test_a_look_up_or_a_check_asked_for_without_what_to_look_up(chat: tupl
     # The answer comes once the number is pasted into the form.
     replies = await person.say("0912 345 678")
     assert "Đừng bao giờ chuyển tiền" in joined(replies) or "không có nghĩa là an toàn" in joined(replies)
+
+
+def small_photo() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (90, 120, 150)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+async def test_a_photo_outside_a_form_is_not_silently_dropped(chat: tuple[Any, ChatDriver]) -> None:
+    """A photo sent with no form open is not kept, and the person is told so and where it can go; its caption is
+    read like any words (here: a tip, offered in one press)."""
+    town, person = chat
+    await join_in_own_words(person)
+    replies = await person.send_photo(small_photo())  # no caption, no form
+    assert "không lưu lại" in joined(replies) and "Báo tin cho công an" in joined(replies)
+    assert person.choices()[: len(MENU)] == MENU
+    replies = await person.send_photo(small_photo(), caption="thằng này bán ma túy ở đầu hẻm mỗi tối")
+    assert "không lưu lại" in joined(replies) and person.choices()[0] == "Báo tin cho công an"
+    async with town.app.db.session() as session:
+        assert not (await session.exec(select(Tip))).all()

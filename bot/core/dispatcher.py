@@ -337,6 +337,18 @@ class Dispatcher:
             await menu.show(ctx)
         elif event.kind == Kind.TEXT:
             await understand(ctx)
+        elif event.kind == Kind.MEDIA:
+            # A file outside a form is not kept: say so plainly, and where it can go; its caption is read as words.
+            ctx.reply(
+                _(
+                    "I received your file but did not keep it, because it is not part of a form. To send it to the "
+                    "police, press “{report}” and send it again there."
+                ).format(report=menu.label_for(registry, "togiac"))
+            )
+            if event.text.strip():
+                await understand(ctx)
+            else:
+                await menu.show(ctx)
         else:
             await menu.show(ctx, _("I can't use that here. Choose below what you would like to do."))
         await self._apply_flow_requests(ctx)
