@@ -18,7 +18,7 @@ gives: a pasted phone number, a receipt code) adds.
 
 Phrases are precise but nobody can list every way of saying a thing, so each feature also gives examples: messages
 as residents write them, labelled with the intent they mean or "none" (greetings, thanks, chit-chat), in a file
-beside its router (`examples.tsv`, the format: `load`). At start-up a naive Bayes model (`_Bayes`) learns from
+beside its router (`examples.tsv`, the format: `load`). At start-up a naive Bayes model (`bot/core/intent_model.py`) learns from
 every feature's examples and phrases which words and pairs of words go with which intent, accents folded away
 except where typed. A message is then read by both: for each command (a tip's categories together) the model's
 odds are multiplied by e^(PHRASES × its phrase score), and what beats "nothing" by a margin is a reading. Phrases
@@ -53,6 +53,7 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
+from bot.core.intent_model import NaiveBayes
 from bot.textnorm import fold
 
 # The raw text → a score to add (0 when it sees nothing), or the score and what to run the command with (for mode
@@ -77,11 +78,7 @@ TYPO_MIN = 5  # the least length of a phrase word that may be matched with a typ
 TYPO_MIN_TYPED = 4  # ... and of the word typed for it
 
 NONE = "none"  # the label of examples that open nothing: greetings, thanks, chit-chat, near misses
-# The model (naive Bayes, see _Bayes) and how much it weighs against the phrases.
-SMOOTHING = 0.1  # added to every count: a word never seen with an intent is unlikely for it, not impossible
-PRIOR = 1.0  # how much the classes' sizes count
-FLATTEN = 0.3  # the sums of log-likelihoods are divided by (number of known features) ** FLATTEN
-LONG = 25  # ... and those of a message with more known features than this by how many more it has
+# How much the model (bot/core/intent_model.py) weighs against the phrases.
 PHRASE_EXAMPLE = {STRONG: 1.0, NORMAL: 0.6, WEAK: 0.25}  # a listed phrase learnt as a (weighted) example
 PHONE = 6  # digits from which a number is a phone or an account rather than a house or an hour
 PHRASES = 1.0  # each point of phrase score multiplies a reading's odds by e ** PHRASES
@@ -406,62 +403,12 @@ def _features(tokens: list[tuple[str, str | None]] | tuple[tuple[str, str | None
     return frozenset(found)
 
 
-class _Bayes:
-    """A multinomial naive Bayes over `_features`: which intent (or "none") a message's words are most likely
-    written for, learnt from each feature's examples and phrases. Trained once per set of examples (start-up)."""
-
-    def __init__(self, documents: Iterable[tuple[str, frozenset[str], float]]) -> None:
-        documents = list(documents)
-        self.classes = sorted({label for label, _f, _w in documents})
-        index = {label: n for n, label in enumerate(self.classes)}
-        counts: dict[str, list[float]] = {}
-        totals = [0.0] * len(self.classes)
-        sizes = [0.0] * len(self.classes)
-        for label, features, weight in documents:
-            k = index[label]
-            sizes[k] += weight
-            for feature in features:
-                counts.setdefault(feature, [0.0] * len(self.classes))[k] += weight
-                totals[k] += weight
-        known = len(counts)
-        # A feature unseen with a class costs `_base`; only the classes it was seen with are kept per feature.
-        self._base = [log(SMOOTHING / (total + SMOOTHING * known)) for total in totals]
-        self._weights = {
-            feature: tuple(
-                (k, log((n + SMOOTHING) / (totals[k] + SMOOTHING * known)) - self._base[k])
-                for k, n in enumerate(row)
-                if n
-            )
-            for feature, row in counts.items()
-        }
-        everything = sum(sizes)
-        self._prior = [PRIOR * log(size / everything) for size in sizes]
-
-    def probabilities(self, features: frozenset[str]) -> dict[str, float]:
-        """Each class and how likely the message is one of it (they add up to 1; {} when no word is known)."""
-        known = [self._weights[f] for f in features if f in self._weights]
-        if not known:
-            return {}
-        scores = [prior + len(known) * base for prior, base in zip(self._prior, self._base, strict=True)]
-        for row in known:
-            for k, weight in row:
-                scores[k] += weight
-        # Words of one message are far from independent: the raw sums are overconfident, more so the longer the
-        # message. Scaled down, the certainty means something; a long message says no more than one of LONG words
-        # (a long story told with everyday words is not chit-chat for it).
-        scale = 1.0 / max(1.0, len(known)) ** FLATTEN * min(1.0, LONG / len(known))
-        top = max(scores)
-        exp_ = [exp((score - top) * scale) for score in scores]
-        total = sum(exp_)
-        return {label: e / total for label, e in zip(self.classes, exp_, strict=True)}
-
-
 # What the model learns from, per intent: its name, examples, counterexamples and phrases with their weights.
 Learnt = tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[tuple[Words, float], ...]], ...]
 
 
 @lru_cache(maxsize=16)
-def _trained(learnt: Learnt) -> _Bayes:
+def _trained(learnt: Learnt) -> NaiveBayes:
     """The model for these examples: learnt once per process (every App of a test run shares it)."""
     documents: list[tuple[str, frozenset[str], float]] = []
     nothing: dict[str, None] = {}
@@ -472,7 +419,7 @@ def _trained(learnt: Learnt) -> _Bayes:
         ]
         nothing.update(dict.fromkeys(counterexamples))
     documents += [(NONE, _features(_tokens(text)), 1.0) for text in nothing]
-    return _Bayes(documents)
+    return NaiveBayes(documents)
 
 
 @dataclass(frozen=True)
@@ -557,7 +504,7 @@ class Reader:
             if taught
             else None
         )
-        self._bayes: _Bayes | None = None
+        self._bayes: NaiveBayes | None = None
 
     def learnt(self) -> frozenset[tuple[str, ...]]:
         """The messages the model learns from, as `same` sees them."""
@@ -576,7 +523,7 @@ class Reader:
             for i in self.intents
         )
 
-    def _model(self) -> _Bayes | None:
+    def _model(self) -> NaiveBayes | None:
         """The model learnt from the intents' examples, or None when they have none (phrases alone then)."""
         if self._bayes is None and self._learnt is not None:
             self._bayes = _trained(self._learnt)  # on first use: a Registry built for a tool need not learn
