@@ -311,6 +311,13 @@ class Settings(BaseSettings):
         description="Of several processes, the one polling a bot holds a lease this long, renewed every third of "
         "it; another process takes polling over when it lapses.",
     )
+    # -- cameras (issue 18) --
+    # -- problems (issue 18) --
+    # -- fire safety (issue 19) --
+    # -- tip rewards (issue 19) --
+    # -- year review (issue 19) --
+    # -- words and tip deadlines (issue 16) --
+    # -- inbound (issue 17) --
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,5 +1,7 @@
 """SQLModel tables. Importing this package registers every table on `SQLModel.metadata`."""
 
+# The tables of the newer features register by importing their modules; import their classes from the module.
+from models import cameras, fire_safety, problems, review, tip_rewards  # noqa: F401
 from models.alerts import Alert, AlertAck, AlertIdentifier, AlertTarget
 from models.conversation import ConversationState, ProcessedUpdate
 from models.leases import PollLease

@@ -2,8 +2,8 @@
 
 A router carries the feature's commands, flows and choice handlers, and its other extension points: scheduled
 ticks, weekly-digest sections and group columns, scam-check sources, personal-data providers (what /toi shows and
-/xoadulieu erases) and web pages. The registry collects them from the routers the app includes and from nowhere
-else: nothing registers itself by being imported.
+/xoadulieu erases), figures for the year's review and web pages. The registry collects them from the routers the
+app includes and from nowhere else: nothing registers itself by being imported.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.extensions.digest_sections import Column, GroupColumnFn, Registered, Se
 from bot.extensions.personal_data import EraseFn, ExportFn, Provider, SummaryFn
 from bot.extensions.scam_sources import SourceFn
 from bot.extensions.ticks import Tick, TickFn
+from bot.extensions.year_figures import FigureFn, Unit, YearFigure
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -63,6 +64,7 @@ class Router:
     scam_sources: dict[str, SourceFn] = field(default_factory=dict)
     providers: list[Provider] = field(default_factory=list)
     menu_entries: list[MenuEntry] = field(default_factory=list)
+    year_figures: list[YearFigure] = field(default_factory=list)
     intent_list: list[Intent] = field(default_factory=list)
     children: list[Router] = field(default_factory=list)
 
@@ -139,6 +141,11 @@ class Router:
         """One figure per group for the police's weekly table; `header` is an N_() string."""
         return _collect(lambda fn: self.digest_columns.append(Column(name, order, header, fn)))
 
+    def year_figure(self, name: str, *, label: str, unit: Unit, order: int) -> Callable[[FigureFn], FigureFn]:
+        """A figure per place for the year's review (see bot/extensions/year_figures.py); `label` is an N_()
+        string, `name` is "<feature>.<measure>" and is what the review's criteria refer to."""
+        return _collect(lambda fn: self.year_figures.append(YearFigure(name, label, unit, order, fn)))
+
     def scam_source(self, name: str) -> Callable[[SourceFn], SourceFn]:
         """Where /kiemtra also looks for known scam phones, links, accounts and words (see bot/extensions/scam_sources.py)."""
         return _collect(lambda fn: self.scam_sources.__setitem__(name, fn))
@@ -197,6 +204,7 @@ class Registry:
         self.digest_columns: dict[str, Column] = {}
         self.scam_sources: dict[str, SourceFn] = {}
         self.personal_data: dict[str, Provider] = {}
+        self.year_figures: dict[str, YearFigure] = {}
         self.menu: list[MenuEntry] = []
         intents: list[Intent] = []
         for router in self.routers:
@@ -205,6 +213,7 @@ class Registry:
             _add(self.digest_columns, "digest column", [(c.name, c) for c in router.digest_columns])
             _add(self.scam_sources, "scam source", list(router.scam_sources.items()))
             _add(self.personal_data, "personal-data provider", [(p.name, p) for p in router.providers])
+            _add(self.year_figures, "year figure", [(f.name, f) for f in router.year_figures])
             self.menu.extend(router.menu_entries)
             intents.extend(router.intent_list)
             for cmd in router.commands:
@@ -228,6 +237,9 @@ class Registry:
 
     def sections_in_order(self) -> list[Registered]:
         return sorted(self.digest_sections.values(), key=lambda r: (r.order, r.name))
+
+    def year_figures_in_order(self) -> list[YearFigure]:
+        return sorted(self.year_figures.values(), key=lambda f: (f.order, f.name))
 
     def columns_in_order(self) -> list[Column]:
         return sorted(self.digest_columns.values(), key=lambda c: (c.order, c.name))

@@ -13,11 +13,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
+from bot.digest.small import SMALL
 from bot.extensions.digest_sections import Scope, Section
 from bot.i18n import _
 from models import Tip, TipStatus
-
-SMALL = 5  # counts below this are shown as "fewer than 5": a small number can point at a neighbour
 
 
 async def digest(session: AsyncSession, scope: Scope, start: datetime, end: datetime) -> Section | None:

@@ -1,0 +1,1 @@
+"""Tables of cameras (being written)."""

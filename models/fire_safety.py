@@ -1,0 +1,1 @@
+"""Tables of fire safety (being written)."""

@@ -1,0 +1,1 @@
+"""Tables of review (being written)."""

@@ -1,0 +1,1 @@
+"""Tables of tip rewards (being written)."""
