@@ -17,14 +17,14 @@ from sqlalchemy.engine import Connection
 from bot.db import Database
 from bot.i18n import use_locale
 from bot.migrate import alembic_config, upgrade
-from handlers.places import importer
+from handlers.places import importer, sheet
 from tests.test_places import BA_DINH, run_cli
 
-LIMITS = importer.Limits(max_bytes=2 * 1024 * 1024, max_lines=5000, max_name=80)
+LIMITS = sheet.Limits(max_bytes=2 * 1024 * 1024, max_lines=5000, max_name=80)
 
 
 def problems(data: bytes, ward: int | None = BA_DINH, locale: str = "en") -> list[str]:
-    parsed = importer.parse(data, LIMITS, ward)
+    parsed = sheet.parse(data, LIMITS, ward)
     with use_locale(locale):
         return [p.text() for p in parsed.problems]
 
@@ -46,7 +46,7 @@ def test_a_semicolon_csv_with_a_byte_order_mark_and_vietnamese_headers() -> None
     assert problems(data.encode(), None) == [
         "Line 4: the ward code is empty, and no ward was given with --ward"
     ]
-    parsed = importer.parse(data.encode(), LIMITS, BA_DINH)
+    parsed = sheet.parse(data.encode(), LIMITS, BA_DINH)
     assert [(r.line, r.ward_code, r.area, r.group, r.leader_phone) for r in parsed.rows] == [
         (2, 4, "Thôn Đông", "Tổ 1", "0912 345 678"),
         (4, BA_DINH, "Thôn Đông", "Tổ 2", None),
@@ -95,9 +95,7 @@ def test_names_of_500_characters_bad_phones_and_duplicates_are_named_by_line() -
         "Line 9: the group name “---” has no letters or digits",
     ]
     with use_locale("vi"):
-        assert (
-            importer.parse(data, LIMITS, BA_DINH).problems[0].text() == "Dòng 2: tên khu vực dài quá 80 ký tự"
-        )
+        assert sheet.parse(data, LIMITS, BA_DINH).problems[0].text() == "Dòng 2: tên khu vực dài quá 80 ký tự"
 
 
 def test_a_file_of_100000_lines_is_refused_by_the_limit() -> None:
@@ -113,7 +111,7 @@ def test_a_file_of_100000_lines_is_refused_by_the_limit() -> None:
 
 def test_xlsx_values_are_read_and_formulas_are_refused_never_computed() -> None:
     good = xlsx([["Khu vực", "Tổ", "ward_code"], ["Khóm 1", 3, 4], ["Khóm 1", "Tổ 4", None]])
-    parsed = importer.parse(good, LIMITS, BA_DINH)
+    parsed = sheet.parse(good, LIMITS, BA_DINH)
     assert parsed.problems == []
     assert [(r.area, r.group, r.ward_code) for r in parsed.rows] == [
         ("Khóm 1", "3", 4),
@@ -143,7 +141,7 @@ async def test_unknown_and_foreign_ward_codes_are_problems_of_their_lines(db_url
     db = Database(db_url)
     try:
         async with db.session() as session:
-            parsed = importer.parse(b"ward_code,area,group\n4,A,B\n123456,A,B\n70,A,B\n", LIMITS)
+            parsed = sheet.parse(b"ward_code,area,group\n4,A,B\n123456,A,B\n70,A,B\n", LIMITS)
             await importer.check(session, parsed, allowed_wards={4})
             with use_locale("en"):
                 assert [p.text() for p in parsed.problems] == [
@@ -228,7 +226,7 @@ async def test_the_migration_upgrades_and_downgrades(
 
 def test_parsing_is_done_off_the_event_loop_safely() -> None:
     """The chat parses in a worker thread: problems carry message ids, rendered in the reader's language later."""
-    parsed = asyncio.run(asyncio.to_thread(importer.parse, b"area,group\nA,\n", LIMITS, BA_DINH))
+    parsed = asyncio.run(asyncio.to_thread(sheet.parse, b"area,group\nA,\n", LIMITS, BA_DINH))
     with use_locale("vi"):
         assert [p.text() for p in parsed.problems] == ["Dòng 2: tên tổ bị trống"]
     with use_locale("en"):

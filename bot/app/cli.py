@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from bot.app import App
 
 if TYPE_CHECKING:
-    from handlers.places.importer import Parsed
+    from handlers.places.sheet import Parsed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -252,23 +252,23 @@ async def _resolve_ward(session, text: str) -> int:
 async def cmd_places_import(args: argparse.Namespace) -> int:
     """Every message is printed in Vietnamese, then in English: the ward office reads one, the operator perhaps
     the other."""
-    from handlers.places import importer
+    from handlers.places import importer, sheet
 
     settings = get_settings()
-    limits = importer.Limits.of(settings)
+    limits = sheet.Limits.of(settings)
     try:
         too_big = args.file.stat().st_size > limits.max_bytes
         data = b"" if too_big else args.file.read_bytes()
     except OSError as error:
         raise UserError(f"cannot read {args.file}: {error.strerror}") from None
     if too_big:
-        _print_refusal(importer.too_large(limits))
+        _print_refusal(sheet.too_large(limits))
         return 1
     app = await _prepared_app()
     try:
         async with app.db.session() as session:
             ward_code = await _resolve_ward(session, args.ward) if args.ward else None
-            parsed = importer.parse(data, limits, ward_code)
+            parsed = sheet.parse(data, limits, ward_code)
             if not parsed.problems:
                 await importer.check(session, parsed)
             if parsed.problems:

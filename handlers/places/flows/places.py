@@ -15,7 +15,7 @@ from bot.core.router import Router
 from bot.directory.invites import create
 from bot.i18n import N_, _
 from bot.textnorm import fold, matches
-from handlers.places import importer, store
+from handlers.places import importer, sheet, store
 from handlers.places.buttons import ConfirmChange, ManageWard, Menu, PickPlace, PickTarget, PlaceKind
 from handlers.places.texts import leader_invite_text, share_links, web_chat_url
 from models import Area, Group, Role, RoleGrant, Ward
@@ -512,7 +512,7 @@ async def on_import(ctx: Context) -> Outcome:
     data = await ctx.download(event.attachments[0])
     ward = ctx.data["ward"]
     # Parsing a workbook is CPU work: off the event loop, so other conversations do not wait for it.
-    parsed = await asyncio.to_thread(importer.parse, data, importer.Limits.of(ctx.app.settings), ward)
+    parsed = await asyncio.to_thread(sheet.parse, data, sheet.Limits.of(ctx.app.settings), ward)
     if not parsed.problems:
         await importer.check(ctx.session, parsed, allowed_wards={ward})
     if parsed.problems:
