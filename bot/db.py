@@ -250,6 +250,17 @@ class Database:
             slots = self._slots[loop] = asyncio.Semaphore(UPDATE_SLOTS)
         return slots
 
+    async def warm(self, connections: int = UPDATE_SLOTS) -> None:
+        """Open the connections updates take turns for before the first update comes: opened on demand, the first
+        burst of updates each paid a connection (on PostgreSQL a connect and the codecs' set-up, on SQLite a
+        thread), all at once, which was most of the first second's latency."""
+
+        async def one() -> None:
+            async with self.engine.connect() as connection:
+                await connection.exec_driver_sql("SELECT 1")
+
+        await asyncio.gather(*(one() for _ in range(min(connections, POOL_SIZE))))
+
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")

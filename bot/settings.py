@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     flow_idle_minutes: int = Field(60, description="A multi-step conversation left idle this long expires.")
     max_text_length: int = Field(4000, description="Longest message accepted from a person.")
     invite_days: int = Field(14, description="Days an invite stays valid.")
+    ward_margin_km: float = Field(
+        3.0,
+        ge=0,
+        description="A shared location (a camera, a footage request, a problem) may lie this far beyond its ward's "
+        "known extent (twice the radius of a circle of the ward's area around its centre); farther is refused.",
+    )
     join_link_days: int = Field(
         7, ge=1, description="Days a group's reusable join link stays valid unless its maker picks otherwise."
     )
@@ -153,12 +159,6 @@ class Settings(BaseSettings):
     tip_receipt_working_days: int = Field(
         3, ge=1, description="Working days the ward police have to send a tipster the notice of receipt."
     )
-    tip_transfer_working_days: int = Field(
-        3,
-        ge=1,
-        description="Working days the ward police have to check a tip and transfer it to the investigating body "
-        "(Criminal Procedure Code art. 145: at once, after a preliminary check).",
-    )
     tip_decision_days: int = Field(
         20,
         ge=1,
@@ -166,7 +166,10 @@ class Settings(BaseSettings):
         "art. 147); shown to the police as information.",
     )
     tip_extension_months: int = Field(
-        2, ge=1, description="Longest extension of the decision deadline (Criminal Procedure Code art. 147)."
+        2,
+        ge=1,
+        description="Longest extension of the investigating body's decision deadline, by it and once more by the "
+        "procuracy (Criminal Procedure Code art. 147); bounds an extension the ward police record.",
     )
     tip_daily_limit: int = Field(
         5, description="Tips one person may send per day (counted without knowing who)."
@@ -293,7 +296,7 @@ class Settings(BaseSettings):
     )
     media_download_seconds: float = Field(30.0, gt=0, description="Longest time one media download may take.")
 
-    # Watching a process (bot.metrics) and running several (bot.channels.telegram.leader).
+    # Watching a process (bot.metrics) and running several (bot.channels.poll_lease).
     metrics_port: int = Field(
         0,
         ge=0,
@@ -312,11 +315,120 @@ class Settings(BaseSettings):
         "it; another process takes polling over when it lapses.",
     )
     # -- cameras (issue 18) --
+    camera_clip_retention_days: int = Field(
+        30,
+        ge=1,
+        description="Days a camera owner's clip is kept for the police unless the officer marks it as evidence.",
+    )
+    camera_clip_max_mb: int = Field(
+        200,
+        ge=1,
+        description="Largest clip or still a camera owner may upload through the one-time upload link, in MB.",
+    )
+    camera_upload_link_hours: int = Field(
+        24, ge=1, description="Hours a camera owner's one-time upload link stays valid."
+    )
+    camera_remind_hours: int = Field(
+        24,
+        ge=1,
+        description="An owner who has not answered a footage request is reminded this many hours before their "
+        "recording would be overwritten (once).",
+    )
+    camera_max_per_owner: int = Field(20, ge=1, description="Cameras one person may register.")
     # -- problems (issue 18) --
+    problems_max_text_length: int = Field(
+        1500,
+        ge=50,
+        description="Longest description of an everyday problem reported to the ward (/phananh), in characters.",
+    )
+    problems_max_photos: int = Field(3, ge=0, description="Photos one problem report may carry.")
+    problems_daily_limit: int = Field(
+        10, ge=1, description="Problem reports one person may send per day (named and anonymous alike)."
+    )
     # -- fire safety (issue 19) --
+    firesafety_remind_first_days: int = Field(
+        30,
+        ge=1,
+        le=120,
+        description="Days before a household's fire extinguisher expires when its members are first reminded.",
+    )
+    firesafety_remind_last_days: int = Field(
+        7,
+        ge=1,
+        le=60,
+        description="Days before a household's fire extinguisher expires when its members are reminded again.",
+    )
+    firesafety_point_overdue_days: int = Field(
+        35,
+        ge=7,
+        le=120,
+        description="Days without a check after which a public fire point is shown as overdue.",
+    )
+    firesafety_text_max_length: int = Field(
+        200,
+        ge=20,
+        le=2000,
+        description="Longest name of a liên gia team, fire point place or contents, or check note, in characters.",
+    )
+    firesafety_advice_max_length: int = Field(
+        600,
+        ge=50,
+        le=4000,
+        description="Longest advice text a ward admin may set for one fire-safety checklist item, in characters.",
+    )
+    firesafety_team_min_households: int = Field(
+        5, ge=2, le=50, description="Fewest households of a tổ liên gia an toàn PCCC."
+    )
+    firesafety_team_max_households: int = Field(
+        10, ge=2, le=50, description="Most households of a tổ liên gia an toàn PCCC."
+    )
     # -- tip rewards (issue 19) --
+    tip_reward_code_failures_per_hour: int = Field(
+        5,
+        ge=0,
+        description="Wrong reward claim codes an officer's chat account (or web client network) may type per hour "
+        "before claim-code checks pause; 0: no limit.",
+    )
     # -- year review (issue 19) --
+    review_grade_good_max_unmet: int = Field(
+        1,
+        ge=0,
+        description="Year review: a self-managed group with no unmet criterion is rated “vững mạnh”; with at most "
+        "this many unmet (or still without data) it is rated “khá”.",
+    )
+    review_grade_fair_max_unmet: int = Field(
+        2,
+        ge=0,
+        description="Year review: a group with more unmet criteria than for “khá” but at most this many is rated "
+        "“trung bình”; with more, “yếu”.",
+    )
+    review_remind_month: int = Field(
+        12, ge=1, le=12, description="Year review: month from which the ward admin and police are reminded."
+    )
+    review_remind_day: int = Field(
+        1, ge=1, le=28, description="Year review: day of `review_remind_month` the year-end reminders start."
+    )
     # -- words and tip deadlines (issue 16) --
+    tip_transfer_hours: int = Field(
+        24,
+        ge=1,
+        le=720,
+        description="Hours the ward police have to check a tip and transfer it to the investigating body "
+        "(Criminal Procedure Code art. 145: at once, after a preliminary check; TTLT 01/2017: within 24 hours).",
+    )
+    tip_transfer_island_hours: int = Field(
+        48,
+        ge=1,
+        le=720,
+        description="The same for a special zone (đặc khu, an island commune: TTLT 01/2017 allows 48 hours for "
+        "remote and island communes).",
+    )
+    tip_transfer_reminder_hours: int = Field(
+        6,
+        ge=1,
+        le=168,
+        description="Hours before the transfer deadline when the ward police are reminded of it.",
+    )
     # -- inbound (issue 17) --
 
     @property

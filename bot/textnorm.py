@@ -16,6 +16,12 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", _PUNCT.sub(" ", bare.lower())).strip()
 
 
+def strip_accents(text: str) -> str:
+    """The text as typed on a keyboard without Vietnamese accents (đ → d), case and punctuation kept."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
 def matches(query: str, candidate_folded: str) -> bool:
     """True when every word of the query appears as a word prefix in the folded candidate."""
     words = candidate_folded.split()

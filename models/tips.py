@@ -61,6 +61,10 @@ class Tip(SQLModel, table=True):
     received_at: datetime = timestamp()
     receipt_due_at: datetime
     acknowledged_at: datetime | None = None
+    # The ward police's own deadline to transfer the tip (art. 145), fixed at receipt like the notice's.
+    transfer_due_at: datetime | None = None
+    # The investigating body's decision deadline (art. 147): shown as information; after a transfer it runs from
+    # the transfer, and an extension the ward police were told of is recorded with who told them (the reason).
     decision_due_at: datetime
     extended_at: datetime | None = None
     extension_reason: str | None = None

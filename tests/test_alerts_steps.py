@@ -42,7 +42,11 @@ async def compose(
     await author.press("photo:none")
     await author.press("link:none")
     if category == "scam":
-        await (author.say(watch) if watch else author.press("watch:none"))
+        if watch:
+            await author.say(watch)
+            await author.press("watch:done")  # what was typed is shown back, with Done
+        else:
+            await author.press("watch:none")
     for step in scope:
         await author.press(step)
     if when is None:

@@ -29,6 +29,7 @@ import handlers.tips.buttons as tips
 from bot.channels.web import page_strings
 from bot.core.payloads import Payload
 from bot.i18n import use_locale
+from handlers.firesafety.buttons import StartChecklist
 from handlers.language import Lang
 from handlers.onboarding import Consent
 from models import Area, Group, Household
@@ -291,7 +292,7 @@ async def test_resident_on_a_phone_and_officer_on_a_desktop(town, browser, artef
     await shot(res, artefacts, "02-resident-reload-before-consent")
 
     await press(res, Consent(True))
-    await bot_says(res, "Anh/chị sống ở xã/phường nào")
+    await bot_says(res, "Anh/chị sống ở")
     await type_and_send(res, "cao lanh")
     await press_label(res, "Phường Cao Lãnh, Tỉnh Đồng Tháp")
     await press_label(res, "Khóm 2")
@@ -419,6 +420,7 @@ async def test_resident_on_a_phone_and_officer_on_a_desktop(town, browser, artef
     await off.press("#input", "Shift+Enter")
     await off.type("#input", "vay-nhanh.vn")
     await off.press("#input", "Enter")
+    await press(off, alerts.WatchDone())  # what was understood is shown back, with Done
     await press(off, alerts.Scope("ward"))
     await press(off, alerts.When("now"))
     await press(off, alerts.Confirm("send"))
@@ -468,8 +470,12 @@ async def test_resident_on_a_phone_and_officer_on_a_desktop(town, browser, artef
     await press_label(res, "Số 121,")
     await type_and_send(res, "Nguyễn Thị Lan")
     await press(res, pledges.SignPledge(True))
+    # The pledge's verification code, then, in the same sitting, the household's fire-safety checklist offered.
     await res.wait_for_function(
-        "() => /[A-Z0-9]{4}-[A-Z0-9]{4}/.test([...document.querySelectorAll('.msg-out')].pop().innerText)"
+        "() => /[A-Z0-9]{4}-[A-Z0-9]{4}/.test([...document.querySelectorAll('.msg-out')].slice(-2)[0].innerText)"
+    )
+    await res.wait_for_selector(
+        f'.msg-out:last-child button.choice[data-payload^="{StartChecklist.prefix}:"]'
     )
     await live_buttons_only_in_the_last_question(res)
     await no_english(res)

@@ -12,14 +12,24 @@ import pytest
 
 from bot.core.intents import ENOUGH, Mode, Reader, label_of, load, same, words
 from bot.security import new_code
-from bot.tools.intents import FOLDS, Scores, app_reader, measure, read_corpus, report
+from bot.tools.intents import (
+    FOLDS,
+    RETYPED,
+    Scores,
+    app_reader,
+    measure,
+    read_corpus,
+    report,
+    retyped,
+    summary,
+)
 from handlers.alerts.detect import ALONE, FORWARDED, pasted_identifiers
 from handlers.tips.detect import FOUND, receipt_code
 
 CORPUS = Path(__file__).parent / "corpus"
 LABELS = {
     "togiac", "emergency", "hoagiai", "kiemtra", "tracuu", "camket", "canhbao", "tatthongtin", "toi", "xoadulieu",
-    "ngonngu", "bantin", "none",
+    "ngonngu", "bantin", "pccc", "none",
 }  # fmt: skip
 
 
@@ -53,6 +63,35 @@ def test_messages_never_tuned_on_are_read_well_enough() -> None:
     scores = measure(reader, holdout)
     print("\n" + report(scores, show_misses=True))
     check_thresholds(scores, accuracy=0.85)
+
+
+def test_the_fresh_sets_are_not_copied_into_the_examples() -> None:
+    # Written before brief H changed the reader, measured before and after (figures in their headers). They stay
+    # out of the examples files so that they keep measuring words nobody tuned on. Short everyday messages ("ok",
+    # "xin chào", "hòa giải") were written the same way by earlier sessions, independently: `measure` reads those
+    # by cross-validation. The figures are printed, not asserted: set B is below the tip recall (two tips
+    # read as emergencies, which still offer the tip after the numbers).
+    reader = app_reader()
+    learnt = reader.learnt()
+    for name in ("fresh_a.tsv", "fresh_b.tsv"):
+        fresh = read_corpus(CORPUS / name)
+        assert len(fresh) >= 150 and {e.label for e in fresh} <= LABELS
+        shared = [e.text for e in fresh if same(e.text) in learnt]
+        assert len(shared) <= 20 and all(len(words(text)) <= 12 for text in shared), (name, shared)
+        print(summary(name, measure(reader, fresh)))
+
+
+def test_the_corpus_retyped_as_others_type_is_still_read() -> None:
+    # The same messages without accents, in shorthand, with slips, run together: spellings nobody wrote examples
+    # in. Each part is read by a model that never learnt its messages. Accents gone, a few everyday messages
+    # become truly ambiguous ("chay" is "chạy", running, or "cháy", fire): a handful may open something.
+    reader, corpus = app_reader(), read_corpus(CORPUS / "intents.tsv")
+    for name, how in RETYPED.items():
+        scores = retyped(reader, corpus, how)
+        print(summary(name, scores))
+        opened = [e.text for e, got in scores.examples if e.label == "none" and got != "none"]
+        assert scores.accuracy >= 0.93 and scores.recall("emergency") >= 0.93, name
+        assert scores.recall("togiac") >= 0.90 and len(opened) <= 6, (name, opened)
 
 
 def test_the_corpus_is_big_and_spread_enough() -> None:
@@ -124,6 +163,39 @@ def test_accents_written_on_both_sides_must_agree(tmp_path: Path) -> None:
     assert names(reader, "chay nha roi") == ["danger"]  # typed without accents: it may be a fire
     assert names(reader, "chạy nhà rồi") == []  # "chạy" (run) is not "cháy" (fire)
     assert names(reader, "cầm dao") == ["danger"] and names(reader, "cầm dạo") == []
+
+
+def test_shorthand_stands_for_the_accented_words_it_shortens(tmp_path: Path) -> None:
+    assert words("nhìu wá, đg có ng đánh nhau z") == (
+        "nhieu", "qua", "dang", "co", "nguoi", "danh", "nhau", "vay",
+    )  # fmt: skip
+    assert words("win fan jazz") == ("win", "fan", "jazz")  # no accents: English, not "quin", "phan"
+    fire = reader_from(tmp_path, '[fire]\ncommand = "togiac"\nmode = "emergency"\nstrong = ["=cháy rồi"]\n')
+    assert names(fire, "nhà bà Tư cháy oy") == ["fire"]  # "oy" is "rồi", accents and all
+    assert (
+        names(fire, "xe chạy oy") == [] and names(fire, "chay oy") == []
+    )  # running; or typed without accents
+    reader = reader_from(tmp_path, TIP_AND_DISPUTE)
+    assert names(reader, "nó đg đánh vợ") == ["danger"]  # "đg" is "đang", as the together rule wants it
+
+
+def test_words_typed_together_are_read_apart(tmp_path: Path) -> None:
+    reader = reader_from(tmp_path, TIP_AND_DISPUTE)
+    assert names(reader, "chaynha") == ["danger"] and names(reader, "CHÁYNHÀ!!") == ["danger"]
+    assert names(reader, "hàng xóm tranhchấp") == ["dispute"]
+    assert names(reader, "karaoki") == ["dispute"]  # a typo of a known word is not split
+    assert names(reader, "chaynhau") == [] and names(reader, "hẻm5") == []  # not made of known words; digits
+
+
+def test_danger_said_to_be_over_or_not_urgent_is_no_emergency() -> None:
+    reader = app_reader()
+    for text in (
+        "đám cháy dập tắt rồi, ai cũng an toàn",
+        "chuyện của tôi không khẩn cấp, khi nào rảnh xem giúp",
+    ):
+        assert label_of(reader.best(text)) != "emergency", text
+    for text in ("cháy nhà rồi, cứu với", "nhà kế bên đang cháy"):
+        assert label_of(reader.best(text)) == "emergency", text
 
 
 def test_one_letter_typos_in_long_words_only_and_never_in_numbers(tmp_path: Path) -> None:
@@ -326,3 +398,12 @@ def test_danger_and_sure_detectors_are_never_outvoted_by_the_model(tmp_path: Pat
     assert [(r.intent.name, r.args) for r in sure.best("nhà bên mở loa hát ồn ào tới khuya")] == [
         ("dispute", "")
     ]
+
+
+def test_assent_and_thanks_as_chat_writes_them_are_answered_kindly() -> None:
+    from bot.core.understand import courtesy
+
+    for text in ("ukm", "đc r", "okela", "hiểu rồi, cảm ơn", "thank you so much", "haha 😂", "👍"):
+        assert courtesy(text), text
+    for text in ("cứu tôi", "tôi muốn báo tin", "hôm nay trời đẹp"):
+        assert not courtesy(text), text

@@ -56,6 +56,7 @@ async def request(
     await person.say(description)
     await person.say(name)
     await person.say(parties)
+    await person.press("hqd:done")  # the people understood are shown back, with Done
     await person.press("hqu:no")
     await person.say("Tối các ngày trong tuần, sau 19 giờ")
     await person.press("hqv:yes" if private else "hqv:no")
@@ -126,6 +127,7 @@ async def test_an_outdated_button_or_an_answer_that_is_no_choice_is_asked_again(
     await lan.say(NOISE)
     await lan.say("Trần Thị Lan")
     await lan.say("Nguyễn Văn Ba")
+    await lan.press("hqd:done")
     await lan.press("hqu:yes")
     replies = await lan.say("Tối thứ bảy")
     assert [c["payload"] for c in replies[-1]["choices"]] == ["hqv:yes", "hqv:no"]

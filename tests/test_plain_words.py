@@ -34,6 +34,7 @@ MENU = [
     "Kiểm tra tin nhắn, số lạ",
     "Cảnh báo gần đây",
     "Ký cam kết của hộ",
+    "Phản ánh: đèn đường, rác, ngập…",
     "Nhờ hòa giải",
 ]
 
@@ -116,6 +117,7 @@ async def test_a_resident_who_never_types_a_command(chat: tuple[Any, ChatDriver]
     assert "Describe the dispute" not in joined(replies) and "Mô tả" not in joined(replies)
     await person.say("Nguyễn Thị Lan")
     await person.say("Nhà số 12 - anh Ba")
+    await person.press("Xong")  # the parties: one a line or a message, then Done
     await person.press("Không")  # not urgent
     await person.say("Tối thứ bảy")
     await person.press("Không, có thể công khai")
@@ -180,3 +182,21 @@ async def test_a_photo_outside_a_form_is_not_silently_dropped(chat: tuple[Any, C
     assert "không lưu lại" in joined(replies) and person.choices()[0] == "Báo tin cho công an"
     async with town.app.db.session() as session:
         assert not (await session.exec(select(Tip))).all()
+
+
+async def test_a_cry_typed_in_haste_gets_the_numbers_and_what_is_over_does_not(
+    chat: tuple[Any, ChatDriver],
+) -> None:
+    """Danger typed the way people type in a hurry (no accents, shorthand, words run together) gets 113/114/115
+    first and then the tip offer; a fire said to be over, or "ukm", opens nothing."""
+    _town, person = chat
+    await join_in_own_words(person)
+    replies = joined(await person.say("chaynha o hem 7 roi, cuu vs mn oi"))
+    assert "113" in replies and "114" in replies and "115" in replies
+    assert person.choices()[0] == "Báo tin cho công an"
+    replies = joined(await person.say("nó đg cầm dao đuổi chém ng ngoài ngõ"))
+    assert "113" in replies and person.choices()[0] == "Báo tin cho công an"
+    for calm in ("lửa dập tắt rồi, không ai bị sao, cảm ơn mọi người", "ukm"):
+        replies = joined(await person.say(calm))
+        assert "113" not in replies and "muốn làm việc này" not in replies, calm  # no numbers, no offer
+        assert person.choices()[: len(MENU)] == MENU  # the main menu, as for anything not placed

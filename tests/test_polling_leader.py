@@ -74,7 +74,7 @@ async def test_one_process_polls_and_another_takes_over_within_seconds_when_it_d
 
         # The leader dies: no clean stop, so its lease stays until it lapses.
         channel = first.channels["telegram"]
-        channel._lease.give_up = _nothing  # type: ignore[attr-defined,method-assign]  # noqa: SLF001
+        channel.leader.lease.give_up = _nothing  # type: ignore[attr-defined,method-assign]
         await first.stop()
         taken = await until(lambda: polling(second), LEASE * 3)
         assert taken <= LEASE + LEASE / 3 + 1.0  # lapsed, then taken at the next beat (slack for a busy host)

@@ -60,6 +60,7 @@ def test_the_registry_holds_what_the_included_routers_declare_and_nothing_else()
         "digest_columns": [c for r in every for c in r.digest_columns],
         "scam_sources": [s for r in every for s in r.scam_sources.values()],
         "personal_data": [p for r in every for p in r.providers],
+        "year_figures": [f for r in every for f in r.year_figures],
     }
     for kind, items in declared.items():
         found = list(getattr(registry, kind).values())
@@ -90,13 +91,18 @@ def test_the_registry_holds_what_the_included_routers_declare_and_nothing_else()
         "reports",
         "linking",
         "places",
+        "problems",
+        "review",
+        "cameras",
+        "firesafety",
+        "tip_rewards",
     }
 
     # Only included routers count: the tips router alone brings no alert, no upkeep tick, no pledge provider.
     tips = next(r for r in routers if r.name == "tips")
     alone = Registry([tips])
     assert set(alone.ticks) == {"tips.clocks", "tips.retention"} and set(alone.scam_sources) == {"tip"}
-    assert set(alone.personal_data) == {"tips"}
+    assert set(alone.personal_data) == {"tips", "tip_rewards"}
     assert {i.command for i in alone.reader.intents} == {
         "togiac",
         "tracuu",
@@ -166,6 +172,7 @@ def test_every_extension_point_comes_from_a_router_reachable_from_all_routers() 
         "digest_columns": [c for r in reachable for c in r.digest_columns],
         "scam_sources": [s for r in reachable for s in r.scam_sources.values()],
         "personal_data": [p for r in reachable for p in r.providers],
+        "year_figures": [f for r in reachable for f in r.year_figures],
         "flows": [f for r in reachable for f in r.flows.values()],
         "choices": [h for r in reachable for h in r.choice_handlers.values()],
     }
@@ -240,3 +247,13 @@ def test_no_kind_of_button_reads_another_kinds_buttons() -> None:
                         f"{packed!r}: {kind.__qualname__} read as {other.__module__}.{other.__qualname__}"
                     )
     assert not confused, confused
+
+
+def test_every_figure_the_default_criteria_measure_is_declared_by_a_feature() -> None:
+    """The year's review (handlers/review/criteria.toml) names figures that other features declare: a renamed or
+    dropped figure would silently read as "no data" in every ward's file."""
+    from handlers.review.criteria import defaults
+
+    declared = set(Registry(all_routers()).year_figures)
+    named = {item["figure"] for item in defaults() if item.get("figure")}
+    assert named and named <= declared, named - declared

@@ -14,7 +14,7 @@ from handlers.tips.buttons import (
     Category,
     DayUnknown,
     DropRiskyFiles,
-    ExtendBy,
+    ExtendDeadline,
     ListTips,
     MayReply,
     OpenTip,
@@ -53,7 +53,7 @@ EARLIER = "Nút này thuộc một câu hỏi trước"
         (ListTips.of_category("theft"), "tipp:list:cat:theft"),
         (ReleaseOriginals(12), "tipp:origok:12"),
         (SkipNote(), "treason:skip"),
-        (ExtendBy(2), "tmonths:2"),
+        (ExtendDeadline(12), "tipp:extend:12"),
     ],
 )
 def test_buttons_keep_the_wire_strings_already_sent_and_saved(button: Payload, wire: str) -> None:

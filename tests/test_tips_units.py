@@ -11,7 +11,7 @@ from PIL import Image, PngImagePlugin
 from bot import clock
 from bot.cleaning import images
 from bot.security import Keyring
-from handlers.tips.clocks import add_working_days, decision_due, extended_due, receipt_due
+from handlers.tips.clocks import add_working_days, decision_due, latest_extension, receipt_due, transfer_due
 from handlers.tips.flows.report import is_emergency, parse_day
 from handlers.tips.store import RISK_UNCLEANED, Refused, bucket_of, indicators, keep_file, normalize_phone
 from tests.test_tips import photo_with_exif
@@ -82,9 +82,10 @@ def test_working_days_skip_weekends_and_vietnamese_holidays() -> None:
     monday = datetime.fromisoformat("2026-11-23T02:00:00+00:00")
     assert receipt_due(monday).isoformat() == "2026-11-27T16:59:59+00:00"
     assert decision_due(monday).isoformat() == "2026-12-13T16:59:59+00:00"
-    assert (
-        extended_due(decision_due(monday), 5).isoformat() == "2027-02-13T16:59:59+00:00"
-    )  # at most 2 months
+    assert transfer_due(monday).isoformat() == "2026-11-24T02:00:00+00:00"  # 24 hours, holiday or not
+    assert transfer_due(monday, ward_kind="đặc khu").isoformat() == "2026-11-25T02:00:00+00:00"  # an island
+    # After a transfer, the investigating body's extension and the procuracy's: 2 + 2 months at most.
+    assert latest_extension(monday).isoformat() == "2027-03-23T16:59:59+00:00"
 
 
 def test_receipt_buckets_ignore_how_the_code_is_typed() -> None:

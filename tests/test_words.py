@@ -172,9 +172,9 @@ def tip_at(status: str, received: datetime, closed: datetime | None = None) -> T
 def test_tip_clocks_say_whose_clock_and_why(manual_clock) -> None:  # type: ignore[no-untyped-def]
     monday = datetime.fromisoformat("2026-11-23T09:00:00+07:00")
     manual_clock.set(monday)
-    slow = Rules(transfer_working_days=5, decision_days=30)
-    # Tuesday 24/11 is a public holiday: five working days from Monday end on Tuesday 01/12.
-    assert local(transfer_due(monday, slow)).date().isoformat() == "2026-12-01"
+    slow = Rules(transfer_hours=48, decision_days=30)
+    # Hours, as the circular counts them: Tuesday 24/11 being a public holiday changes nothing.
+    assert local(transfer_due(monday, slow)).isoformat() == "2026-11-25T09:00:00+07:00"
     with use_locale("vi"):
         open_lines = "\n".join(clocks_lines(tip_at(TipStatus.VERIFYING, monday), slow))
         moved = "\n".join(
@@ -182,7 +182,8 @@ def test_tip_clocks_say_whose_clock_and_why(manual_clock) -> None:  # type: igno
                 tip_at(TipStatus.TRANSFERRED, monday, datetime.fromisoformat("2026-11-25T10:00:00+07:00"))
             )
         )
-    assert "01/12/2026" in open_lines and "điều 145" in open_lines and "30 ngày" in open_lines
+    assert "25/11/2026" in open_lines and "điều 145" in open_lines
+    assert "điều 147" not in open_lines  # the investigating body's clock starts when it has the tip
     assert "Cơ quan điều tra" in moved and "điều 147" in moved and "15/12/2026" in moved
 
 

@@ -34,6 +34,7 @@ async def serve(
     """Serve until `stop` is set (or SIGINT/SIGTERM); `ready` is set once channels and services have started."""
     app = build(settings)
     await prepare(app)
+    await app.dispatcher.warm()  # before the first update, not during it
     runner = web.AppRunner(build_http(app), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, bindparam, exists, insert, inspect, literal, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import configure_mappers
+from sqlalchemy.sql.base import Executable
 from sqlmodel import col
 
 from bot import clock, metrics
@@ -108,23 +110,42 @@ class Dispatcher:
         )
         return result
 
-    async def _handle_locked(self, event: Incoming, key: str, keep: Keep | None = None) -> DispatchResult:
-        # Hashed: a web update key contains the session, and the ledger's times must not link to it.
-        claim = (
-            None
-            if event.update_key is None
-            else (event.channel, self.app.keyring.keyed_hash("update", event.update_key))
-        )
-        started, outcome = time.monotonic(), "failed"  # for the figures of GET /metrics
-        read = self.__dict__.get("_update_read")
+    async def warm(self) -> None:
+        """Do once, before the first update, what the first update would otherwise do while others wait: the
+        ORM's mappers configured, and each statement every update runs compiled and cached (run against no
+        conversation, the writes rolled back). Measured: the first update took 320 ms, later ones 2–3 ms,
+        so a process started under load answered its first second's updates hundreds of ms late."""
+        configure_mappers()
+        await self.app.db.warm()
+        params = {"channel": "", "user_id": "", "key": "", "update_channel": "", "update_key": ""}
+        async with self.app.db.session() as session:
+            await self._lock_across_processes(session, "")
+            await execute(session, self._update_read(), params)
+            state = ConversationState(key="")
+            session.add(state)
+            await session.flush()  # a conversation's first state, then a later one, then nothing left
+            state.step = ""
+            await session.flush()
+            await session.delete(state)
+            await session.flush()
+            connection = await session.connection()
+            await connection.execute(
+                insert(ProcessedUpdate.__table__),  # type: ignore[attr-defined]
+                {"channel": "", "update_key": "", "seen_at": clock.now()},
+            )
+            await session.rollback()
+
+    def _update_read(self) -> Executable:
+        """Identity, person, state and whether the update was handled, in one statement. Built once: a statement
+        reused with new parameters skips building and keying it every time."""
+        read: Executable | None = self.__dict__.get("_read")
         if read is None:
-            # Built once: a statement reused with new parameters skips building and keying it every time.
             anchor = select(literal(1).label("one")).subquery()
             seen = exists().where(
                 col(ProcessedUpdate.channel) == bindparam("update_channel"),
                 col(ProcessedUpdate.update_key) == bindparam("update_key"),
             )
-            read = self.__dict__["_update_read"] = (
+            read = self.__dict__["_read"] = (
                 select(ChannelIdentity, Person, ConversationState, seen.label("seen"))
                 .select_from(anchor)
                 .outerjoin(
@@ -137,6 +158,17 @@ class Dispatcher:
                 .outerjoin(Person, col(Person.id) == col(ChannelIdentity.person_id))
                 .outerjoin(ConversationState, col(ConversationState.key) == bindparam("key"))
             )
+        return read
+
+    async def _handle_locked(self, event: Incoming, key: str, keep: Keep | None = None) -> DispatchResult:
+        # Hashed: a web update key contains the session, and the ledger's times must not link to it.
+        claim = (
+            None
+            if event.update_key is None
+            else (event.channel, self.app.keyring.keyed_hash("update", event.update_key))
+        )
+        started, outcome = time.monotonic(), "failed"  # for the figures of GET /metrics
+        read = self._update_read()
 
         async def attempt() -> DispatchResult:
             nonlocal outcome

@@ -44,6 +44,10 @@ class NaiveBayes:
         everything = sum(sizes)
         self._prior = [PRIOR * log(size / everything) for size in sizes]
 
+    def words(self) -> frozenset[str]:
+        """The single words it knows (features without a space or a mark)."""
+        return frozenset(f for f in self._weights if " " not in f and "'" not in f)
+
     def probabilities(self, features: frozenset[str]) -> dict[str, float]:
         """Each class and how likely the message is one of it (they add up to 1; {} when no word is known)."""
         known = [self._weights[f] for f in features if f in self._weights]

@@ -2,10 +2,12 @@
 
 Each feature declares its intents in a data file next to its router (`intents.toml`, loaded by
 `router.intents(...)`): the command an intent leads to and the phrases people use for it, with weights (the
-format: `load`). Text and phrases are read the same way: lower-cased, split into words (links left out), common
-chat abbreviations expanded ("ko" → "khong", "cs" → "cong an"), and compared without accents (bot.textnorm.fold),
-except that accents count when both sides write them: "cháy nhà" is not "chạy nhà", while "chay nha" typed
-without any accents may still be a fire (and a phrase written "=…" wants its accents typed).
+format: `load`). Text and phrases are read the same way: lower-cased, split into words (links left out), chat
+shorthand expanded to the words it stands for ("ko" → "không", "cs" → "công an", "oy" → "rồi"; "wá" → "quá": letters
+Vietnamese does not write, typed for their sound), and compared without accents (bot.textnorm.fold), except that
+accents count when both sides write them: "cháy nhà" is not "chạy nhà", while "chay nha" typed without any accents
+may still be a fire (and a phrase written "=…" wants its accents typed). A word nobody knows that is known words
+typed together ("chaynha", "toimuonbaocongan") is read as those words.
 
 A phrase matches when its words appear in order; one other word between two of them makes it support rather
 than a reading. A word of five letters or more may be one letter off (a typo, two letters swapped), unless the
@@ -76,6 +78,8 @@ STRICT = "="  # a phrase written "=đang cháy" is strict about accents ("dang c
 WINDOW = 8  # the most words between the phrases of a "together" rule
 TYPO_MIN = 5  # the least length of a phrase word that may be matched with a typo
 TYPO_MIN_TYPED = 4  # ... and of the word typed for it
+RUN_TOGETHER = 5  # the least length of a word that may be words typed together ("cuutoi")
+LONGEST_SYLLABLE = 7  # "nghiêng" folded
 
 NONE = "none"  # the label of examples that open nothing: greetings, thanks, chit-chat, near misses
 # How much the model (bot/core/intent_model.py) weighs against the phrases.
@@ -83,74 +87,102 @@ PHRASE_EXAMPLE = {STRONG: 1.0, NORMAL: 0.6, WEAK: 0.25}  # a listed phrase learn
 PHONE = 6  # digits from which a number is a phone or an account rather than a house or an hour
 PHRASES = 1.0  # each point of phrase score multiplies a reading's odds by e ** PHRASES
 DANGER = 0.4  # an emergency this likely is offered even when something else is likelier (it comes first)
-ALARM = 0.8  # ... and one the model alone is this sure of, whatever the phrases say of other readings
+ALARM = 0.7  # ... and one the model alone is this sure of, whatever the phrases say of other readings
 MARGIN = 2.0  # "nothing" starts this far ahead (log-odds): a reading must beat it clearly
 SHORT = 7  # a message of fewer words is read by the model only where its phrases read it too
 LIKELY = 0.1  # a reading less likely than this is not one at all, even when "nothing" is less likely still
 FLOOR = 1e-6  # the least the model says of anything: phrases can always outweigh it
 DECISIVE = 4.0  # a detector this sure (a receipt code, a number pasted alone) decides whatever else is read
 
-# Chat shorthand residents type, expanded before matching (both sides). Only unambiguous ones: "ca" (công an / ca
-# hát) or "bt" (biết / bình thường) would mislead more often than help. Keys without accents are looked up by the
-# word without accents only when it was typed without any ("hông" is "không", "hỏng" is not).
+# Chat shorthand residents type, expanded before matching (both sides), to the words they stand for with their
+# accents (in a message typed with accents, "cháy oy" is "cháy rồi"). Only unambiguous ones: "ca" (công an / ca
+# hát), "bt" (biết / bình thường), "ck" (chuyển khoản / chồng) or "v" (vậy / và) would mislead more often than help.
+# Keys without accents are looked up by the word without accents only when it was typed without any ("hông" is
+# "không", "hỏng" is not).
 ABBREVIATIONS = {
-    "ko": "khong",
-    "k": "khong",
-    "kh": "khong",
-    "khg": "khong",
-    "kg": "khong",
-    "kô": "khong",
-    "hok": "khong",
-    "hong": "khong",
-    "hông": "khong",
-    "hem": "khong",
-    "dc": "duoc",
-    "đc": "duoc",
-    "dk": "duoc",
-    "đk": "duoc",
-    "cs": "cong an",
-    "csgt": "cong an giao thong",
-    "cand": "cong an nhan dan",
-    "sdt": "so dien thoai",
-    "sđt": "so dien thoai",
-    "dt": "dien thoai",
-    "đt": "dien thoai",
-    "dth": "dien thoai",
-    "stk": "so tai khoan",
-    "tk": "tai khoan",
-    "ck": "chuyen khoan",
-    "tn": "tin nhan",
-    "ntin": "nhan tin",
-    "kt": "kiem tra",
-    "ktra": "kiem tra",
-    "j": "gi",
-    "ntn": "nhu the nao",
-    "vs": "voi",
-    "ng": "nguoi",
-    "ngta": "nguoi ta",
-    "mn": "moi nguoi",
-    "mng": "moi nguoi",
-    "mk": "minh",
-    "mik": "minh",
-    "lm": "lam",
-    "r": "roi",
-    "oy": "roi",
-    "trc": "truoc",
-    "ms": "moi",
-    "bik": "biet",
-    "bjt": "biet",
-    "bh": "bao gio",
-    "bjo": "bay gio",
-    "gd": "gia dinh",
-    "gđ": "gia dinh",
-    "kp": "khu pho",
-    "tdp": "to dan pho",
+    "ko": "không",
+    "k": "không",
+    "kh": "không",
+    "khg": "không",
+    "kg": "không",
+    "kô": "không",
+    "hok": "không",
+    "hk": "không",
+    "hong": "không",
+    "hông": "không",
+    "hem": "không",
+    "khum": "không",
+    "hum": "hôm",
+    "dc": "được",
+    "đc": "được",
+    "dk": "được",
+    "đk": "được",
+    "dag": "đang",
+    "đag": "đang",
+    "dg": "đang",
+    "đg": "đang",
+    "cs": "công an",
+    "csgt": "công an giao thông",
+    "cand": "công an nhân dân",
+    "sdt": "số điện thoại",
+    "sđt": "số điện thoại",
+    "dt": "điện thoại",
+    "đt": "điện thoại",
+    "dth": "điện thoại",
+    "stk": "số tài khoản",
+    "tk": "tài khoản",
+    "ck": "chuyển khoản",
+    "tn": "tin nhắn",
+    "ntin": "nhắn tin",
+    "kt": "kiểm tra",
+    "ktra": "kiểm tra",
+    "j": "gì",
+    "ntn": "như thế nào",
+    "vs": "với",
+    "ng": "người",
+    "ngta": "người ta",
+    "mn": "mọi người",
+    "mng": "mọi người",
+    "mk": "mình",
+    "mik": "mình",
+    "t": "tôi",
+    "lm": "làm",
+    "r": "rồi",
+    "oy": "rồi",
+    "rùi": "rồi",
+    "rầu": "rồi",
+    "trc": "trước",
+    "ms": "mới",
+    "bik": "biết",
+    "bjt": "biết",
+    "bít": "biết",
+    "mún": "muốn",
+    "nhìu": "nhiều",
+    "thui": "thôi",
+    "ns": "nói",
+    "ik": "đi",
+    "cx": "cũng",
+    "cg": "cũng",
+    "z": "vậy",
+    "zậy": "vậy",
+    "dzậy": "vậy",
+    "vk": "vợ",
+    "bh": "bao giờ",
+    "bjo": "bây giờ",
+    "bgio": "bây giờ",
+    "gd": "gia đình",
+    "gđ": "gia đình",
+    "kp": "khu phố",
+    "tdp": "tổ dân phố",
     "fb": "facebook",
     "zl": "zalo",
-    "ctv": "cong tac vien",
+    "ctv": "cộng tác viên",
     "pls": "please",
     "plz": "please",
 }
+# Letters Vietnamese does not write, typed for the sound ("wá" quá, "fải" phải, "jờ" giờ, "zô" vô): read back only
+# on a word that writes Vietnamese accents, where it cannot be English ("win", "fan" stay as they are).
+_SOUNDED = {"w": "qu", "f": "ph", "j": "gi", "z": "v"}
 
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"\w+")
@@ -222,31 +254,37 @@ def _marks(word: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _expand(word: str) -> tuple[tuple[str, str | None], ...]:
-    """One typed word (lower case) → the words it stands for, each folded and with its accents ("" for none;
-    None for a word an abbreviation stands for, whose accents nobody typed)."""
+def _expand(word: str) -> tuple[tuple[str, str | None, bool], ...]:
+    """One typed word (lower case) → the words it stands for, each folded, with its accents ("" for none) and
+    whether it came from shorthand (whose accents nobody typed: they do not make a message one typed with
+    accents)."""
     marks = _marks(word)
     folded = fold(word).replace(" ", "")
     long = ABBREVIATIONS.get(word) or (ABBREVIATIONS.get(folded) if not marks else None)
+    if long is None and marks and word[:1] in _SOUNDED:
+        sounded = _SOUNDED[word[:1]] + word[1:]
+        if _SYLLABLE.fullmatch(fold(sounded)):
+            long = sounded
     if long is not None:
-        return tuple((each, None) for each in long.split())
-    return ((folded, marks),) if folded else ()
+        return tuple((fold(each), _marks(each), True) for each in long.split())
+    return ((folded, marks, False),) if folded else ()
 
 
 def _tokens(text: str) -> list[tuple[str, str | None]]:
     """A message's words. In a message typed without accents a word may have been meant with any: its accents
-    are unknown (None). In one typed with accents, a word without any has none ("con" is not "cơn").
+    are unknown (None). In one typed with accents, a word without any has none ("con" is not "cơn"), and a word of
+    shorthand has the accents of what it stands for ("oy" is "rồi").
     Links are left out: "…/tra-cuu" in a pasted link is not the person asking to look something up."""
     words_ = [
         t
         for w in _WORD.findall(_LINK.sub(" ", unicodedata.normalize("NFC", text.lower())))
         for t in _expand(w)
     ]
-    marked = sum(1 for _folded, marks in words_ if marks)
-    accented = marked >= ACCENTED * sum(1 for folded, _marks in words_ if _SYLLABLE.fullmatch(folded))
-    if marked and accented:
-        return words_
-    return [(folded, marks or None) for folded, marks in words_]
+    marked = sum(1 for _folded, marks, short in words_ if marks and not short)
+    syllables = sum(1 for folded, _marks, short in words_ if not short and _SYLLABLE.fullmatch(folded))
+    if marked and marked >= ACCENTED * syllables:
+        return [(folded, marks) for folded, marks, _short in words_]
+    return [(folded, (marks if not short else None) or None) for folded, marks, short in words_]
 
 
 def _compiled(words_: Words) -> tuple[tuple[tuple[str, str | None], ...], bool]:
@@ -258,10 +296,10 @@ def _compiled(words_: Words) -> tuple[tuple[tuple[str, str | None], ...], bool]:
 def _phrase_tokens(words_: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
     """A phrase's words. When the phrase writes accents, a word it writes without them has none ("có dao" is not
     "có dạo"); a phrase written without any accents leaves them all open."""
-    tokens = tuple(t for word in words_ for t in _expand(word))
-    if not any(marks for _folded, marks in tokens):
-        return tuple((folded, None) for folded, _marks in tokens)
-    return tokens
+    tokens = tuple((folded, marks, short) for word in words_ for folded, marks, short in _expand(word))
+    if not any(marks for _folded, marks, short in tokens if not short):
+        return tuple((folded, None) for folded, _marks, _short in tokens)
+    return tuple((folded, marks) for folded, marks, _short in tokens)
 
 
 def same(text: str) -> tuple[str, ...]:
@@ -505,6 +543,7 @@ class Reader:
             else None
         )
         self._bayes: NaiveBayes | None = None
+        self._syllables: frozenset[str] = frozenset()  # the known words a run-together word may be split into
 
     def learnt(self) -> frozenset[tuple[str, ...]]:
         """The messages the model learns from, as `same` sees them."""
@@ -527,6 +566,9 @@ class Reader:
         """The model learnt from the intents' examples, or None when they have none (phrases alone then)."""
         if self._bayes is None and self._learnt is not None:
             self._bayes = _trained(self._learnt)  # on first use: a Registry built for a tool need not learn
+            self._syllables = frozenset(
+                w for w in (*self._vocabulary, *self._bayes.words()) if _SYLLABLE.fullmatch(w)
+            )
         return self._bayes
 
     def _blend(
@@ -592,7 +634,8 @@ class Reader:
     def read(self, text: str) -> list[Reading]:
         """The readings, best first (ties: the order intents were declared): with the model, one per command and
         mode (`_blend`); without it, every intent that reaches ENOUGH."""
-        tokens = _tokens(text)
+        model = self._model()
+        tokens = self._apart(_tokens(text))
         phrases, doubted = self._phrases(tokens)
         found: dict[int, tuple[float, float, str | None]] = {}  # intent → (phrases, detector, args)
         for number, intent in enumerate(self.intents):
@@ -604,7 +647,6 @@ class Reader:
                     args = ""  # it saw nothing to run the command on: the command asks for it
             if number in phrases or intent.detector is not None:
                 found[number] = (phrases.get(number, 0.0), extra, args)
-        model = self._model()
         # Without examples, or when the model knows none of the words (an emoji, a pasted link), phrases decide.
         likely = model.probabilities(_features(tokens)) if model is not None else {}
         if likely:
@@ -617,6 +659,31 @@ class Reader:
             ]
         readings.sort(key=lambda r: (-r.score, self._order[r.intent.name]))
         return readings
+
+    def _apart(self, tokens: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+        """Words typed run together ("chaynha", "toimuonbaocongan") split into the known words they are made of.
+        Only a word nobody knows is split, one that is no syllable itself, nor a typo of a phrase word."""
+        if not self._syllables:
+            if not self._vocabulary:
+                return tokens
+            self._syllables = frozenset(w for w in self._vocabulary if _SYLLABLE.fullmatch(w))
+        out: list[tuple[str, str | None]] = []
+        for folded, marks in tokens:
+            pieces = None
+            if (
+                len(folded) >= RUN_TOGETHER
+                and folded not in self._syllables
+                and folded not in self._vocabulary
+                and not _DIGIT.search(folded)
+                and not _SYLLABLE.fullmatch(folded)
+                and not self._stands_for(folded)
+            ):
+                pieces = _split(folded, self._syllables)
+            if pieces is None:
+                out.append((folded, marks))
+            else:
+                out += [(piece, None) for piece in pieces]
+        return out
 
     def _phrases(self, tokens: list[tuple[str, str | None]]) -> tuple[dict[int, float], set[int]]:
         """Each intent's score from its phrases, "together" rules and words against it (none: not read at all),
@@ -733,6 +800,20 @@ def _combine(scores: list[float]) -> float:
     """An intent's score from its matches: the best, and a little of the next three."""
     ranked = sorted(scores, reverse=True)
     return ranked[0] + MORE * sum(ranked[1:4])
+
+
+@lru_cache(maxsize=4096)
+def _split(word: str, known: frozenset[str]) -> tuple[str, ...] | None:
+    """`word` as the fewest known syllables typed together, or None when it is not made of them."""
+    best: list[tuple[str, ...] | None] = [()] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - LONGEST_SYLLABLE), end):
+            before = best[start]
+            if before is not None and word[start:end] in known:
+                if best[end] is None or len(before) + 1 < len(best[end] or ()):
+                    best[end] = (*before, word[start:end])
+    found = best[len(word)]
+    return found if found is not None and len(found) > 1 else None
 
 
 def _deletions(word: str) -> set[str]:

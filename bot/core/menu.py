@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 COMMAND_PREFIX = "cmd:"
 MAX_ENTRIES = 7  # more is a wall again; the full list stays behind /trogiup
 MENU_COMMAND = "menu"  # shows the main menu (handlers/menu.py)
+HELP_COMMAND = "trogiup"  # the full list of commands (handlers/help.py)
 RESIDENT_COMMAND = "nguoidan"  # the resident's menu, for people who also hold a role
 # Typed outside a form, these mean "show me the menu" (compared folded: "bắt đầu" and "bat dau" alike).
 MENU_WORDS = frozenset({"menu", "0", "bat dau", "tro giup", "giup", "help", "start", "danh muc", "chuc nang"})
@@ -77,4 +78,8 @@ async def show(ctx: Context, text: str | None = None, *, resident_view: bool = F
     if ctx.person is None:
         ctx.reply(text or _("Type /start to begin."))
         return
-    ctx.reply(text or _("What would you like to do? Press a button or type its number."), choices(entries))
+    heading = text or _("What would you like to do? Press a button or type its number.")
+    if not any(e.command == HELP_COMMAND for e in entries):
+        # The help entry has the highest order, so a full menu leaves it out: the full list stays one command away.
+        heading += "\n" + _("Everything you can do: /trogiup")
+    ctx.reply(heading, choices(entries))

@@ -47,6 +47,12 @@ class Payload:
         dataclass(frozen=True)(cls)
         hints = typing.get_type_hints(cls)
         cls._codec = tuple((f.name, *_codec_for(cls.__name__, f.name, hints[f.name])) for f in fields(cls))  # type: ignore[arg-type]
+        if not cls._codec and SEP not in prefix:
+            # Zalo OA returns a pressed button as the text "#<payload>": a bare word there would look like a typed
+            # hashtag, so a button with no data still carries two words ("hqd:done").
+            raise TypeError(
+                f"{cls.__name__}: a button without fields needs a prefix of two words, e.g. 'x{SEP}go'"
+            )
 
     def pack(self) -> str:
         parts = [self.prefix]

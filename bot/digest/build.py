@@ -112,6 +112,10 @@ def compose(
             start=fmt_date(week.start, "short"), end=fmt_date(week.end - timedelta(days=1), "short")
         ),
     ]  # the last full day
+    neighbours = audience != "police"
+    if neighbours:
+        # Sent to a whole neighbourhood, the digest speaks to "bà con", as a ward notice does.
+        lines += ["", _("Dear residents of {place},").format(place=place)]
     for section in found:
         lines.append("")
         lines.append(f"▸ {section.title}")
@@ -121,6 +125,8 @@ def compose(
             lines.append("  " + _("… and {n} more.").format(n=fmt_number(len(section.lines) - len(shown))))
     if not found:
         lines += ["", _("A quiet week: nothing to report.")]
+    if neighbours:
+        lines += ["", _("Thank you for keeping the neighbourhood safe together.")]
     if audience == "police":
         lines += [
             "",

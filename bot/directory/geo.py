@@ -22,7 +22,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.textnorm import fold, matches
 from models import Area, Group, Province, Ward
 
@@ -65,6 +65,28 @@ async def seed(session: AsyncSession) -> tuple[int, int]:
         session.add(row)
     await session.commit()
     return len(provinces), len(wards)
+
+
+# A commune-level unit is a xã, a phường or a đặc khu (special zone: an island commune). A text about a known ward
+# says its own kind ("Toàn đặc khu", "công an phường"); one about wards in general names the three, in one order.
+KIND_WORDS = {"xã": N_("commune"), "phường": N_("ward"), "đặc khu": N_("special zone")}
+ANY_KIND = N_("commune, ward or special zone")
+
+
+def kind_word(kind: str | None) -> str:
+    """The ward's own kind in the current language ("phường" / "ward"); an unknown kind names all three."""
+    return _(KIND_WORDS[kind]) if kind in KIND_WORDS else _(ANY_KIND)
+
+
+async def ward_kind(session: AsyncSession, code: int | None) -> str | None:
+    """The ward's kind as the ward table holds it ("xã", "phường", "đặc khu"), or None for no such ward."""
+    ward = await session.get(Ward, code) if code is not None else None
+    return ward.kind if ward is not None else None
+
+
+async def ward_kind_word(session: AsyncSession, code: int | None) -> str:
+    """`kind_word` of the ward with this code."""
+    return kind_word(await ward_kind(session, code))
 
 
 async def ward_count(session: AsyncSession) -> int:

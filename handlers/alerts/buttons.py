@@ -35,6 +35,10 @@ class NoneKnown(Payload, prefix="watch:none"):
     """The author knows no phone number, account, link or name the scammers use."""
 
 
+class WatchDone(Payload, prefix="watch:done"):
+    """Every identifier is typed (one message with several lines, or several messages on a phone)."""
+
+
 # /soancanhbao: where and when it goes -------------------------------------------------------------------------
 
 

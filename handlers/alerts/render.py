@@ -33,7 +33,9 @@ def text(fields: dict[str, Any]) -> str:
     key = fields["category"]
     level, category = _(SEVERITIES[severity]).upper(), _(CATEGORIES[key])
     head = f"{ICONS.get(severity, '')} {level} · {category}"
-    lines = [head.strip(), fields["title"], "", fields["body"]]
+    # Sent to many at once, an alert speaks to "bà con" (everyone in the neighbourhood), as a ward notice does;
+    # replies to one person keep "anh/chị".
+    lines = [head.strip(), fields["title"], "", _("Dear residents,"), fields["body"]]
     watch = fields.get("watch_for") or []  # a list in a draft, lines of text in a stored alert
     watch = [w for w in (watch.splitlines() if isinstance(watch, str) else watch) if w.strip()]
     if watch:

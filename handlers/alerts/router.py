@@ -9,6 +9,7 @@ from bot.core.router import Router
 from bot.i18n import N_
 from handlers.alerts import detect, digest, privacy, scam_source, ticks
 from handlers.alerts.flows import ack, compose, progress, scamcheck, view
+from handlers.alerts.year import ack_share  # figures for the year's review
 from models import Alert, AlertAck, Role
 
 router = Router("alerts")
@@ -19,6 +20,9 @@ router.flow(scamcheck.flow)
 
 router.tick("alerts.release", every=timedelta(minutes=1))(ticks.release_scheduled)
 router.digest_section("alerts", order=20)(digest.alerts_section)
+router.year_figure(
+    "alerts.ack_share", label=N_("Warnings acknowledged by residents"), unit="share", order=50
+)(ack_share)
 router.digest_column("alert_acks", order=20, header=N_("Alerts read / received"))(digest.alert_acks)
 router.scam_source("alert")(scam_source.alert_source)
 router.personal_data(

@@ -30,6 +30,10 @@ class KnownName(Payload, prefix="hqn:known"):
     """The requester's name is the one An Dân already knows."""
 
 
+class PartiesDone(Payload, prefix="hqd:done"):
+    """Every other party is listed (one message with several lines, or several messages on a phone)."""
+
+
 class Urgent(YesNo, prefix="hqu"):
     """Whether the dispute is urgent."""
 

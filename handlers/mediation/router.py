@@ -20,6 +20,7 @@ from handlers.mediation.flows import (
     request,
     schedule,
 )
+from handlers.mediation.year import cases, settled_share  # figures for the year's review
 from models import Role
 
 router = Router("mediation")
@@ -43,6 +44,10 @@ router.flow(profile.flow)
 router.tick("mediation_reminders", every=timedelta(minutes=10))(ticks.remind)
 router.tick("mediation_followup", every=timedelta(hours=1))(ticks.follow_up)
 router.digest_section("mediation", order=60)(digest.mediation_section)
+router.year_figure("mediation.cases", label=N_("Mediation cases received"), unit="count", order=40)(cases)
+router.year_figure("mediation.settled_share", label=N_("Mediation cases settled"), unit="share", order=41)(
+    settled_share
+)
 router.digest_column("mediation", order=60, header=N_("Mediation (agreed/closed)"))(digest.mediation_column)
 router.personal_data(
     "mediation", tables=privacy.TABLES, export=privacy.export, erase=privacy.erase, summary=privacy.summary

@@ -10,6 +10,7 @@ from bot.i18n import N_
 from handlers.pledges import digest, privacy, ticks
 from handlers.pledges.flows import campaigns, households, membership, registration, report, signing
 from handlers.pledges.web import routes
+from handlers.pledges.year import signed_share  # figures for the year's review
 from models import Role
 
 router = Router("pledges")
@@ -33,6 +34,9 @@ router.flow(signing.flow)
 
 router.tick("pledge_reminders", every=timedelta(hours=1))(ticks.remind)
 router.digest_section("pledges", order=40)(digest.pledges_section)
+router.year_figure(
+    "pledges.signed_share", label=N_("Households that signed the pledge"), unit="share", order=10
+)(signed_share)
 router.digest_column("pledge_coverage", order=40, header=N_("Pledges signed"))(digest.pledge_column)
 router.personal_data(
     "pledges", tables=privacy.TABLES, export=privacy.export, erase=privacy.erase, summary=privacy.summary

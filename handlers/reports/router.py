@@ -10,6 +10,7 @@ from bot.core.router import Router
 from bot.i18n import N_
 from handlers.reports import digest, privacy, ticks
 from handlers.reports.flows import digest_switch, police, setup, submit
+from handlers.reports.year import missed, on_time_share  # figures for the year's review
 from models import ReportConfig, ReportSubmission, Role
 
 router = Router("reports")
@@ -23,6 +24,10 @@ router.flow(police.flow)
 
 router.tick("reports.reminders", every=timedelta(minutes=15))(ticks.reports_tick)
 router.digest_section("reports", order=60)(digest.reports_section)
+router.year_figure("reports.on_time_share", label=N_("Group reports sent on time"), unit="share", order=20)(
+    on_time_share
+)
+router.year_figure("reports.missed", label=N_("Group reports missed"), unit="count", order=21)(missed)
 router.digest_column("reported", order=10, header=N_("Reported"))(digest.reported_column)
 router.personal_data(
     "reports",

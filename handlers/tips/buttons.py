@@ -163,7 +163,8 @@ class SetStatus(Payload, prefix="tipp:st"):
 
 
 class ExtendDeadline(Payload, prefix="tipp:extend"):
-    """Extend the decision deadline, once."""
+    """On a transferred tip: record an extension of the investigating body's decision deadline that the ward
+    police were told of (on an open tip, where it once extended that deadline, it says it is no longer valid)."""
 
     tip_id: int
 
@@ -193,7 +194,68 @@ class SkipNote(Payload, prefix="treason:skip"):
     """No note when a tip is being verified."""
 
 
-class ExtendBy(Payload, prefix="tmonths"):
-    """How many months the decision deadline is extended by (1 to clocks.MAX_EXTENSION_MONTHS)."""
+# Rewards for useful tips (flows/rewards.py) ----------------------------------------------------------------
 
-    months: int
+
+class RewardView(Payload, prefix="tiprw:view"):
+    """Police: the tip's reward screen (useful, decision, how the tipster receives it)."""
+
+    tip_id: int
+
+
+class MarkUseful(Payload, prefix="tiprw:useful"):
+    """Police: mark the tip as useful (counted in the year's review)."""
+
+    tip_id: int
+
+
+class DecideReward(Payload, prefix="tiprw:decide"):
+    """Police: record the reward decision (marks the tip useful too)."""
+
+    tip_id: int
+
+
+class PayNamed(Payload, prefix="tiprw:paid"):
+    """Police: record that a tipster who chose their name was given the reward (asks first)."""
+
+    tip_id: int
+
+
+class PayNamedOk(Payload, prefix="tiprw:paidok"):
+    """Police: confirmed, the reward was given."""
+
+    tip_id: int
+
+
+class CheckClaimCode(Payload, prefix="tiprw:check"):
+    """Police: type a claim code a person shows (the same as /nhanthuong)."""
+
+
+class DecisionToday(Payload, prefix="trwd:today"):
+    """The reward decision is dated today."""
+
+
+class SaveDecision(YesNo, prefix="trwd:save"):
+    """On the decision's summary: save it, or cancel."""
+
+
+class ConfirmPayout(YesNo, prefix="trwv:pay"):
+    """After a valid claim code: the reward was given (the code stops working), or cancel."""
+
+
+class RewardOpen(Payload, prefix="trwt:open"):
+    """The tipster, in /tracuu: choose how to receive the reward (the tip is the one the receipt code opened)."""
+
+
+class RewardWay(Payload, prefix="trwt:way"):
+    """The tipster's choice: under their name, anonymously with a claim code, or later."""
+
+    way: Literal["named", "code", "later"]
+
+
+class RevealName(YesNo, prefix="trwt:reveal"):
+    """The tipster confirms that the police may see their name and phone with the reward."""
+
+
+class ShowClaimCode(YesNo, prefix="trwt:show"):
+    """The tipster is ready to write down the claim code, shown once."""

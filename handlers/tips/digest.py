@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +16,7 @@ from bot import clock
 from bot.digest.small import SMALL
 from bot.extensions.digest_sections import Scope, Section
 from bot.i18n import _
+from handlers.tips.clocks import overdue_where
 from models import Tip, TipStatus
 
 
@@ -49,18 +50,7 @@ async def digest(session: AsyncSession, scope: Scope, start: datetime, end: date
             .where(Tip.ward_code == scope.ward_code, col(Tip.status).in_(TipStatus.OPEN))
         )
         open_count = int((await session.exec(open_)).one())
-        overdue = int(
-            (
-                await session.exec(
-                    open_.where(
-                        or_(
-                            col(Tip.decision_due_at) < now,
-                            col(Tip.acknowledged_at).is_(None) & (col(Tip.receipt_due_at) < now),
-                        )
-                    )
-                )
-            ).one()
-        )
+        overdue = int((await session.exec(open_.where(overdue_where(now)))).one())
         result.lines.append(
             _("Open tips: {open}; past a legal deadline: {overdue}. See /tinbao.").format(
                 open=open_count, overdue=overdue

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.core.router import Router
 from bot.i18n import N_
-from handlers.tips import detect, digest, privacy, scam, ticks
+from handlers.tips import detect, digest, privacy, rewards_privacy, scam, ticks, year
 from handlers.tips.flows import (
     lookup,
     police,
@@ -17,15 +17,22 @@ from handlers.tips.flows import (
     report,
     submit,  # noqa: F401  (it adds the tip form's steps from the ward on)
 )
+from handlers.tips.flows import rewards as reward_flows
 from models import Role, Tip, TipMessage
+from models.tip_rewards import TipReward
 
 router = Router("tips")
 router.include(report.router, lookup.router, police.router, police_actions.router)
+router.include(reward_flows.router)
 
 router.flow(report.flow)
 router.flow(report.emergency_flow)
 router.flow(lookup.code_flow)
 router.flow(lookup.status_flow)
+router.flow(reward_flows.decide_flow)
+router.flow(reward_flows.check_flow)
+router.flow(reward_flows.payout_flow)
+router.flow(reward_flows.choice_flow)
 router.flow(police_forms.answer_flow)
 router.flow(police_forms.close_flow)
 router.flow(police_forms.extend_flow)
@@ -41,6 +48,16 @@ router.personal_data(
     erase=privacy.erase_tips,
     summary=privacy.summary,
 )
+router.personal_data(
+    "tip_rewards",
+    tables=(TipReward,),
+    export=rewards_privacy.export_rewards,
+    erase=rewards_privacy.erase_rewards,
+    summary=rewards_privacy.summary,
+)
+router.year_figure("tips.received", label=N_("Tips received"), unit="count", order=40)(year.received)
+router.year_figure("tips.useful", label=N_("Tips found useful"), unit="count", order=41)(year.useful)
+router.year_figure("tips.rewarded", label=N_("Tips rewarded"), unit="count", order=42)(year.rewarded)
 
 router.menu("togiac", label=N_("Report to the police"), order=10)
 router.menu("tracuu", label=N_("Follow a tip I sent"), order=60)

@@ -6,10 +6,10 @@ from bot.i18n import N_, _, fmt_date, fmt_datetime
 from handlers.tips.clocks import (
     DEFAULT,
     Rules,
-    decision_due,
+    decision_deadline,
     is_overdue_receipt,
     is_overdue_transfer,
-    transfer_due,
+    transfer_deadline,
 )
 from models import Person, Tip, TipStatus
 
@@ -87,7 +87,7 @@ def officer_label(person: Person | None) -> str:
 
 def clocks_lines(tip: Tip, rules: Rules = DEFAULT) -> list[str]:
     """The legal clocks of a tip, as the police see them: the ward police's own (notice of receipt, transfer),
-    then the investigating body's decision clock, as information, each with its legal basis."""
+    then, after a transfer, the investigating body's decision clock, as information, each with its legal basis."""
     lines = []
     if tip.acknowledged_at is not None:
         lines.append(_("Notice of receipt: sent {when}.").format(when=fmt_datetime(tip.acknowledged_at)))
@@ -102,15 +102,7 @@ def clocks_lines(tip: Tip, rules: Rules = DEFAULT) -> list[str]:
             _(
                 "Check and transfer to the investigating body by {when}{late} (Criminal Procedure Code, art. 145: "
                 "the ward police receive, check and transfer at once)."
-            ).format(when=fmt_date(transfer_due(tip.received_at, rules)), late=late)
-        )
-        extended = _(" (extended)") if tip.extended_at else ""
-        lines.append(
-            _(
-                "For information: once it has the tip, the investigating body decides within {days} days whether to "
-                "open a case (Criminal Procedure Code, art. 147); counted from the ward's receipt: by "
-                "{when}{extended}."
-            ).format(days=rules.decision_days, when=fmt_date(tip.decision_due_at), extended=extended)
+            ).format(when=fmt_datetime(transfer_deadline(tip, rules)), late=late)
         )
     elif tip.status == TipStatus.TRANSFERRED and tip.closed_at is not None:
         lines.append(
@@ -120,8 +112,14 @@ def clocks_lines(tip: Tip, rules: Rules = DEFAULT) -> list[str]:
             _(
                 "For information: the investigating body must decide within {days} days of receiving it whether to "
                 "open a case, by {when} (Criminal Procedure Code, art. 147; it may extend this for complex cases)."
-            ).format(days=rules.decision_days, when=fmt_date(decision_due(tip.closed_at, rules)))
+            ).format(days=rules.decision_days, when=fmt_date(decision_deadline(tip, rules)))
         )
+        if tip.extended_at is not None:
+            lines.append(
+                _("Extension recorded {when}, as you were told: {source}").format(
+                    when=fmt_datetime(tip.extended_at), source=tip.extension_reason or "—"
+                )
+            )
     elif tip.closed_at is not None:
         lines.append(_("Decided {when}.").format(when=fmt_datetime(tip.closed_at)))
     return lines

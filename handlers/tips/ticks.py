@@ -1,4 +1,5 @@
-"""Scheduled work on tips: legal-clock reminders and the overdue list, and the retention purge.
+"""Scheduled work on tips: reminders of the ward police's own clocks (notice of receipt, transfer) and the
+overdue list, and the retention purge.
 
 Both are idempotent (dedupe keys, and purging only what is not purged yet) and log counts only.
 """
@@ -19,9 +20,9 @@ from bot.core.replies import Choice, Reply
 from bot.db import execute
 from bot.delivery.outbox import enqueue_to_person
 from bot.delivery.quiet import quiet_until
-from bot.i18n import _, fmt_date, local
+from bot.i18n import _, fmt_date, fmt_datetime, local
 from handlers.tips.buttons import OpenTip
-from handlers.tips.clocks import is_overdue_decision, is_overdue_receipt, reminder_due
+from handlers.tips.clocks import Rules, is_overdue, reminder_due, transfer_deadline, transfer_reminder_due
 from handlers.tips.notify import notify_officers, queued
 from handlers.tips.store import discard_files, police_of_ward, ward_name
 from models import (
@@ -49,10 +50,15 @@ TIP_FLOWS = ("tip", "tip_emergency", "tip_code", "tip_status")
 def reminder(clock_name: str, number: int, due: datetime) -> Callable[[], Reply]:
     def render() -> Reply:
         if clock_name == "receipt":
-            text = _("Reminder: the notice of receipt for tip no. {number} is due by {date}.")
+            text = _("Reminder: the notice of receipt for tip no. {number} is due by {date}.").format(
+                number=number, date=fmt_date(due)
+            )
         else:
-            text = _("Reminder: a decision on tip no. {number} is due by {date}.")
-        return Reply(text.format(number=number, date=fmt_date(due)), (Choice(_("Open it"), OpenTip(number)),))
+            text = _(
+                "Reminder: tip no. {number} is to be checked and transferred to the investigating body by {time} "
+                "(Criminal Procedure Code, art. 145)."
+            ).format(number=number, time=fmt_datetime(due))
+        return Reply(text, (Choice(_("Open it"), OpenTip(number)),))
 
     return render
 
@@ -60,6 +66,7 @@ def reminder(clock_name: str, number: int, due: datetime) -> Callable[[], Reply]
 async def remind_clocks(app: App) -> None:
     now = clock.now()
     later = quiet_until(now, app.settings.quiet_hours)
+    rules = Rules.of(app.settings)
     reminders = 0
     async with app.db.session() as session:
         tips = (
@@ -79,19 +86,17 @@ async def remind_clocks(app: App) -> None:
                     priority=Priority.ROUTINE,
                     not_before=later,
                 )
-            if reminder_due(tip.decision_due_at, now):
-                day = (
-                    local(tip.decision_due_at).date().isoformat()
-                )  # an extended deadline gets its own reminder
+            transfer_by = transfer_deadline(tip, rules)
+            if transfer_reminder_due(transfer_by, now, rules):
+                # Hours count here, so the reminder is not held back to the morning by quiet hours.
                 reminders += await notify_officers(
                     session,
                     tip,
-                    reminder("decision", number, tip.decision_due_at),
-                    dedupe=f"tip:{number}:due:decision:{day}",
-                    priority=Priority.ROUTINE,
-                    not_before=later,
+                    reminder("transfer", number, transfer_by),
+                    dedupe=f"tip:{number}:due:transfer",
+                    priority=Priority.NOTICE,
                 )
-            if is_overdue_receipt(tip, now) or is_overdue_decision(tip, now):
+            if is_overdue(tip, now, rules):
                 overdue[tip.ward_code].append(tip)
         today = local(now).date().isoformat()
         for ward_code, late in overdue.items():
@@ -105,8 +110,8 @@ async def remind_clocks(app: App) -> None:
                 def render(w: str = ward, ns: list[int] = numbers) -> Reply:
                     return Reply(
                         _(
-                            "Overdue tips in {ward} ({n}): no. {numbers}. A legal deadline has passed "
-                            "without a notice of receipt or a decision."
+                            "Overdue tips in {ward} ({n}): no. {numbers}. A deadline of the ward police has "
+                            "passed without a notice of receipt or a transfer to the investigating body."
                         ).format(ward=w, n=len(ns), numbers=", ".join(str(x) for x in ns))
                     )
 

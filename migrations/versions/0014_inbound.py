@@ -1,4 +1,4 @@
-"""poll_lease: the one process polling each bot (bot.channels.telegram.leader)
+"""poll_lease: the one process polling each bot (bot.channels.poll_lease)
 
 Revision ID: 0014
 Revises: 0013_places_setup

@@ -2,7 +2,7 @@
 
 Long polling by default; with ANDAN_PUBLIC_URL set, Telegram pushes updates to POST /webhook/telegram, which
 checks the secret header, answers at once and leaves the work to PTB's update queue. Of several processes in
-polling mode only one polls, chosen through the database (bot.channels.telegram.leader); all of them send.
+polling mode only one polls, chosen through the database (bot.channels.poll_lease); all of them send.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.channels.answer import say, send_replies
 from bot.channels.base import Channel, Permanent, Transient
+from bot.channels.poll_lease import Lease, PollLeader
 from bot.channels.reconnect import Backoff, reason
 from bot.channels.telegram.chats import move_chat, set_reachable
 from bot.channels.telegram.convert import CHANNEL, DOWNLOAD_LIMIT, to_incoming, too_large
-from bot.channels.telegram.leader import Lease
 from bot.channels.telegram.malformed import unusable
 from bot.channels.telegram.menu import register_commands
 from bot.channels.telegram.send import Sender, WithLink, as_delivery_error, retry_seconds
@@ -114,11 +114,15 @@ class TelegramChannel(Channel):
         # Sending: cleared only once PTB has stopped, so updates still being handled at stop get their replies.
         self._sending = False
         self._background: list[asyncio.Task[None]] = []  # connect and menu retries, ended by stop()
-        # Polling: of several processes, the one holding this lease polls (bot.channels.telegram.leader).
-        self._lease = Lease(app.db, f"telegram:{self._token.split(':', 1)[0]}", settings.poll_lease_seconds)
+        # Polling: of several processes, the one holding this lease polls (bot.channels.poll_lease).
+        self.leader = PollLeader(
+            Lease(app.db, f"telegram:{self._token.split(':', 1)[0]}", settings.poll_lease_seconds),
+            "telegram",
+            self._start_polling,
+            self._stop_polling,
+            self.polling,
+        )
         self._lease_kept = False
-        self._renewed = 0.0  # monotonic time the lease was last confirmed ours
-        self._said_follower = False
 
     # Life cycle ------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -182,57 +186,33 @@ class TelegramChannel(Channel):
                 self.ptb.bot.set_webhook(url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES),
             )
         else:
-            await self._poll_if_leading()
+            await self.leader.beat()
             if not self._lease_kept:
                 self._lease_kept = True
-                self._background.append(self.app.spawn(self._keep_lease(), "telegram-poll-lease"))
+                self._background.append(self.app.spawn(self.leader.run(), "telegram-poll-lease"))
         self._live = self._sending = True
         log.info("telegram connected", extra={"mode": "webhook" if self.webhook_mode else "polling"})
         await self._set_menu()
 
-    async def _poll_if_leading(self) -> None:
-        """Poll while this process holds the bot's lease (taking or renewing it now); stop polling once it does
-        not. Raises ConnectFailed for a Bot API call that failed, and whatever the database raised."""
-        assert self.ptb.updater is not None
-        leading = await self._lease.take()
-        self._renewed = asyncio.get_running_loop().time() if leading else self._renewed
-        if leading and not self.ptb.updater.running:
-            # PTB's polling bootstrap deletes the webhook too, but logs a failure at ERROR with a traceback
-            # and no retry; asking first lets a failure be said once, plainly, and retried here.
-            await needed("deleteWebhook", self.ptb.bot.delete_webhook())
-            await needed(
-                "deleteWebhook",
-                self.ptb.updater.start_polling(
-                    timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES, error_callback=self._poll_error
-                ),
-            )
-            log.info("telegram polling: this process holds the bot's lease")
-        elif not leading and self.ptb.updater.running:
-            await self.ptb.updater.stop()
-            log.warning("telegram polling handed over: another process holds the bot's lease")
-        elif not leading and not self._said_follower:
-            self._said_follower = True
-            log.info("telegram: another process polls this bot; this one sends and serves the rest")
+    def polling(self) -> bool:
+        return self.ptb.updater is not None and self.ptb.updater.running
 
-    async def _keep_lease(self) -> None:
-        """Renew the lease (or wait to take it over) every third of its length. A process that cannot reach the
-        database stops polling once its lease may have lapsed: by then another may poll."""
-        every = self._lease.seconds / 3
-        loop = asyncio.get_running_loop()
-        while True:
-            await asyncio.sleep(every)
-            try:
-                await self._poll_if_leading()
-            except Exception as error:  # the database or the Bot API: said, and tried again at the next beat
-                log.warning(
-                    "telegram poll lease not renewed (%s)",
-                    type(error).__name__,
-                    extra={"error": type(error).__name__},
-                )
-                assert self.ptb.updater is not None
-                if self.ptb.updater.running and loop.time() - self._renewed > self._lease.seconds:
-                    await self.ptb.updater.stop()
-                    log.warning("telegram polling stopped: the lease could not be renewed in time")
+    async def _start_polling(self) -> None:
+        """Raises ConnectFailed for a Bot API call that failed (the lease's next beat tries again)."""
+        assert self.ptb.updater is not None
+        # PTB's polling bootstrap deletes the webhook too, but logs a failure at ERROR with a traceback and no
+        # retry; asking first lets a failure be said once, plainly, and retried at the next beat.
+        await needed("deleteWebhook", self.ptb.bot.delete_webhook())
+        await needed(
+            "deleteWebhook",
+            self.ptb.updater.start_polling(
+                timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES, error_callback=self._poll_error
+            ),
+        )
+
+    async def _stop_polling(self) -> None:
+        assert self.ptb.updater is not None
+        await self.ptb.updater.stop()
 
     async def _set_menu(self) -> None:
         """The command menu is a convenience: a failure is said once, and the menu is retried now and then."""
@@ -279,13 +259,12 @@ class TelegramChannel(Channel):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
         self._background.clear()
-        if self.ptb.updater is not None and self.ptb.updater.running:
-            await self.ptb.updater.stop()
         if self._lease_kept:
-            try:
-                await self._lease.give_up()  # the next process polls at once, not when the lease lapses
-            except Exception as error:
-                log.warning("telegram poll lease not given up (%s)", type(error).__name__)
+            await (
+                self.leader.close()
+            )  # stops polling; the next process polls at once, not when the lease lapses
+        elif self.polling():
+            await self._stop_polling()
         if self.ptb.running:
             await self.ptb.stop()  # waits for the updates being handled, and so for their replies
         self._sending = False

@@ -1,5 +1,9 @@
 """The Zalo Bot Platform adapter: receives by long polling (default) or webhook, and renders replies as text.
 
+Of several processes in polling mode, only the one holding the bot's lease polls (bot.channels.poll_lease): Zalo
+hands each update to whichever poller asks, so two pollers would split one conversation between processes. All
+of them send. In webhook mode every process serves the webhook.
+
 Zalo bots have no buttons, so choices become a numbered list ("1", "2" or the label typed without accents
 resolve in the core). Photos go out with sendPhoto, which needs a URL: stored media is served through a signed,
 expiring link under ANDAN_PUBLIC_URL, and without one the caption is sent with a note.
@@ -19,6 +23,7 @@ from aiohttp import web
 from bot import clock
 from bot.channels.answer import respond, say
 from bot.channels.base import Channel, DeliveryError, RetryAfter
+from bot.channels.poll_lease import Lease, PollLeader
 from bot.channels.reconnect import Backoff, redact
 from bot.channels.zalo_bot.api import CHANNEL, Idle, ZaloBotApi, to_event, unwrap
 from bot.channels.zalo_common import (
@@ -62,8 +67,17 @@ class ZaloBotChannel(Channel):
         self.api = ZaloBotApi(settings.zalo_bot_api_url, token)
         # The webhook secret is derived, so it survives restarts without another setting (8–256 characters).
         self.webhook_secret = app.keyring.keyed_hash("zalo-bot-webhook", token)[:48]
-        self._poller: asyncio.Task[None] | None = None
+        self._poller: asyncio.Task[None] | None = None  # the webhook's registration, or the lease's beat
+        self._polling: asyncio.Task[None] | None = None  # getUpdates, while this process holds the lease
+        self._handling: asyncio.Task[None] | None = None  # the updates the last getUpdates returned
         self._stopping = asyncio.Event()
+        self.leader = PollLeader(
+            Lease(app.db, f"zalo_bot:{token.split(':', 1)[0]}", settings.poll_lease_seconds),
+            "zalo bot",
+            self._start_polling,
+            self._stop_polling,
+            self.polling,
+        )
 
     @property
     def public_url(self) -> str | None:
@@ -78,7 +92,23 @@ class ZaloBotChannel(Channel):
         if self.public_url:
             self._poller = self.app.spawn(self._register_webhook(), "zalo-bot-webhook")
             return
-        self._poller = self.app.spawn(self._poll(), "zalo-bot-poll")
+        self._poller = self.app.spawn(self.leader.run(), "zalo-bot-poll-lease")
+
+    def polling(self) -> bool:
+        """Whether this process polls the bot now (it holds the lease)."""
+        return self._polling is not None and not self._polling.done()
+
+    async def _start_polling(self) -> None:
+        self._polling = self.app.spawn(self._poll(), "zalo-bot-poll")
+
+    async def _stop_polling(self) -> None:
+        if self._polling is not None:
+            self._polling.cancel()
+            await asyncio.gather(self._polling, return_exceptions=True)
+            self._polling = None
+        if self._handling is not None:  # only the waiting getUpdates is cut off: updates taken are answered
+            await asyncio.gather(self._handling, return_exceptions=True)
+            self._handling = None
 
     async def _register_webhook(self) -> None:
         """setWebhook, retried with backoff: a platform hiccup at start must not keep the whole app down."""
@@ -114,6 +144,8 @@ class ZaloBotChannel(Channel):
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
             self._poller = None
+            if not self.public_url:
+                await self.leader.close()  # the next process polls at once, not when the lease lapses
         await self.api.close()
 
     async def _poll(self) -> None:
@@ -149,11 +181,17 @@ class ZaloBotChannel(Channel):
                 continue
             webhook_gone = True
             backoff.reset()
-            for update in unwrap(result):
-                try:
-                    await self._process(update)
-                except Exception:
-                    log.exception("zalo bot update failed")
+            # Handled in a task of its own, before the next poll (the conversation's order): handing polling over
+            # or stopping cancels this loop, never updates Zalo already gave us (it would not give them again).
+            self._handling = self.app.spawn(self._process_all(unwrap(result)), "zalo-bot-updates")
+            await asyncio.shield(self._handling)
+
+    async def _process_all(self, updates: list[dict[str, Any]]) -> None:
+        for update in updates:
+            try:
+                await self._process(update)
+            except Exception:
+                log.exception("zalo bot update failed")
 
     # Webhook and media links -----------------------------------------------------------------------------
     def routes(self) -> list[web.RouteDef]:

@@ -16,11 +16,11 @@ from bot.cleaning.result import Content, Verdict
 from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.events import Kind
-from bot.core.flow import Flow, Outcome, finish, goto, retry
+from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.payloads import read_any
 from bot.core.replies import Choice
 from bot.core.router import Router
-from bot.directory.geo import areas_of, groups_of
+from bot.directory.geo import areas_of, groups_of, ward_kind_word
 from bot.i18n import N_, _, fmt_datetime, zone
 from bot.security import new_code
 from handlers.alerts.buttons import (
@@ -38,6 +38,7 @@ from handlers.alerts.buttons import (
     PickGroup,
     Scope,
     Severity,
+    WatchDone,
     When,
 )
 from handlers.alerts.delivery import release, store
@@ -234,12 +235,31 @@ async def on_link(ctx: Context) -> Outcome:
 
 @flow.ask("watch")
 async def ask_watch(ctx: Context) -> None:
+    got = ctx.data.get("watch_for") or []
+    if got:
+        show_watch(ctx, got)
+        return
     ctx.reply(
         _(
             "Which phone numbers, bank accounts, links or Zalo/Facebook names do the scammers use? Type them, "
-            "one per line, so residents can check a suspicious message with /kiemtra."
+            "one per line or one per message, then press Done. Residents can then check a suspicious message "
+            "with /kiemtra."
         ),
         [Choice(_("None known"), NoneKnown())],
+    )
+
+
+def show_watch(ctx: Context, got: list[str]) -> None:
+    """What was understood so far: on a phone, Enter sends, so the list may come in several messages."""
+    ctx.reply(
+        "\n".join(
+            [
+                _("Noted so far ({n}):").format(n=len(got)),
+                *(f"• {item}" for item in got),
+                _("Type more, or press Done."),
+            ]
+        ),
+        [Choice(_("Done"), WatchDone())],
     )
 
 
@@ -248,14 +268,22 @@ async def on_watch(ctx: Context) -> Outcome:
     if NoneKnown.read(ctx) is not None:
         ctx.data["watch_for"] = []
         return goto("scope")
+    got: list[str] = list(ctx.data.get("watch_for") or [])
+    if WatchDone.read(ctx) is not None:
+        return goto("scope") if got else retry(_('Please type them, or press "None known".'))
     value = typed(ctx)
     if value is None:
         return retry(_('Please type them, one per line, or press "None known".'))
     lines = [" ".join(part.split()) for part in re.split(r"[\n;]", value) if part.strip()]
-    if len(lines) > WATCH_MAX or any(len(line) > 100 for line in lines):
-        return retry(_("Please type at most {max} items, each on its own line.").format(max=WATCH_MAX))
-    ctx.data["watch_for"] = lines
-    return goto("scope")
+    if len(got) + len(lines) > WATCH_MAX or any(len(line) > 100 for line in lines):
+        return retry(
+            _(
+                "Please type at most {max} items, each on its own line. Nothing you sent before is lost."
+            ).format(max=WATCH_MAX)
+        )
+    ctx.data["watch_for"] = got + [line for line in lines if line not in got]
+    show_watch(ctx, ctx.data["watch_for"])
+    return stay()
 
 
 @flow.ask("scope")
@@ -269,7 +297,10 @@ async def ask_scope(ctx: Context) -> None:
     ctx.reply(
         _("Who should receive it?"),
         [
-            Choice(_("The whole ward"), Scope("ward")),
+            Choice(
+                _("The whole {kind}").format(kind=await ward_kind_word(ctx.session, powers.ward_code)),
+                Scope("ward"),
+            ),
             Choice(_("Some residential areas"), Scope("areas")),
             Choice(_("Some groups"), Scope("groups")),
         ],
@@ -422,7 +453,7 @@ async def on_at(ctx: Context) -> Outcome:
 async def scope_label(ctx: Context) -> str:
     data = ctx.data
     if data["scope"] == "ward":
-        return _("the whole ward")
+        return _("the whole {kind}").format(kind=await ward_kind_word(ctx.session, data["ward_code"]))
     if data["scope"] == "areas":
         names = (await ctx.session.exec(select(Area.name).where(Area.id.in_(data["area_ids"])))).all()  # type: ignore[union-attr]
         return ", ".join(sorted(names))

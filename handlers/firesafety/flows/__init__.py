@@ -1,0 +1,1 @@
+"""The fire-safety conversations and screens, one module each (see handlers/firesafety/router.py)."""

@@ -8,7 +8,7 @@ import re
 from bot import clock
 from bot.core.context import Context
 from bot.core.errors import NotChosen
-from bot.core.flow import Flow, Outcome, finish, goto, retry
+from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.replies import Choice
 from bot.i18n import _
 from bot.textnorm import fold
@@ -20,6 +20,7 @@ from handlers.mediation.buttons import (
     DisputeKind,
     KnownName,
     OpenCase,
+    PartiesDone,
     PoliceAnswer,
     Private,
     SendRequest,
@@ -111,7 +112,7 @@ async def ask_police(ctx: Context) -> None:
         "a mediator may not make them go away.\n\nIf anyone is in danger now, call 113."
     ).format(what=what)
     choices = [
-        Choice(_("Tell the ward police"), PoliceAnswer("tip")),
+        Choice(_("Tell the police"), PoliceAnswer("tip")),
         Choice(_("I described it wrongly: write again"), PoliceAnswer("rewrite")),
         Choice(_("Stop here"), PoliceAnswer("stop")),
     ]
@@ -159,11 +160,29 @@ async def on_name(ctx: Context) -> Outcome:
 
 @flow.ask("parties")
 async def ask_parties(ctx: Context) -> None:
+    got = ctx.data.get("parties") or []
+    if got:
+        show_parties(ctx, got)
+        return
     ctx.reply(
         _(
-            "Who is the dispute with? One person per line: the name and, if you know it, how to reach them. "
-            "For example:\nNguyễn Văn Ba - 0912 345 678\nBà Tư, house 12"
+            "Who is the dispute with? One person per line, or one per message: the name and, if you know it, how "
+            "to reach them. Then press Done. For example:\nNguyễn Văn Ba - 0912 345 678\nBà Tư, house 12"
         )
+    )
+
+
+def show_parties(ctx: Context, got: list[list[str | None]]) -> None:
+    """Who was understood so far: on a phone, Enter sends, so the people may come in several messages."""
+    ctx.reply(
+        "\n".join(
+            [
+                _("Noted so far ({n}):").format(n=len(got)),
+                *(f"• {name} ({contact})" if contact else f"• {name}" for name, contact in got),
+                _("Type the next person, or press Done."),
+            ]
+        ),
+        [Choice(_("Done"), PartiesDone())],
     )
 
 
@@ -183,15 +202,19 @@ def split_parties(text: str) -> list[tuple[str, str | None]]:
 
 @flow.on("parties")
 async def on_parties(ctx: Context) -> Outcome:
+    got: list[list[str | None]] = list(ctx.data.get("parties") or [])
+    if PartiesDone.read(ctx) is not None:
+        return goto("urgent") if got else retry(_("Please type at least one name, one person per line."))
     found = split_parties(ctx.event.text)
     if not found or any(len(fold(name)) < 2 for name, _contact in found):
         return retry(_("Please type at least one name, one person per line."))
-    if len(found) > MAX_PARTIES:
+    if len(got) + len(found) > MAX_PARTIES:
         return retry(
             _("Please list at most {n} people; the mediator can add others later.").format(n=MAX_PARTIES)
         )
-    ctx.data["parties"] = [[name, contact] for name, contact in found]
-    return goto("urgent")
+    ctx.data["parties"] = got + [[name, contact] for name, contact in found]
+    show_parties(ctx, ctx.data["parties"])
+    return stay()
 
 
 @flow.ask("urgent")

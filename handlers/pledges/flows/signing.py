@@ -14,6 +14,7 @@ from bot.core.router import Router
 from bot.i18n import N_, _, fmt_date, fmt_time
 from bot.textnorm import fold
 from handlers.common import yes_no
+from handlers.firesafety.offer import offer_checklist
 from handlers.pledges import verify
 from handlers.pledges.buttons import (
     ConfirmWithdraw,
@@ -253,6 +254,7 @@ async def on_confirm(ctx: Context) -> Outcome:
             "data. While the campaign is open you can withdraw with /camket rut."
         ).format(version=version.number, date=fmt_date(signature.signed_at), code=verify.shown(code))
     )
+    await offer_checklist(ctx, household)  # the fire-safety checklist, in the same sitting
     return finish()
 
 

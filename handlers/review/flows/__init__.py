@@ -1,0 +1,1 @@
+"""The chat-facing parts of the year review: one module per screen and its conversation."""

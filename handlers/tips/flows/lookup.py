@@ -16,10 +16,11 @@ from bot.core.replies import Choice, Reply
 from bot.core.router import Router
 from bot.guard import ratelimit
 from bot.i18n import N_, _, fmt_date, fmt_datetime
-from handlers.tips.buttons import Addition, OpenTip, StatusView
+from handlers.tips.buttons import Addition, OpenTip, RewardOpen, StatusView
 from handlers.tips.files import decide_choices, decide_files, take_files
 from handlers.tips.flows.report import MAX_TEXT
 from handlers.tips.notify import notify_officers
+from handlers.tips.rewards import reward_of, tipster_view
 from handlers.tips.store import attachment_rows, discard_files, find_by_code
 from handlers.tips.texts import category_name, status_for_tipster
 from models import Tip, TipMessage, TipStatus
@@ -105,11 +106,15 @@ async def ask_view(ctx: Context) -> None:
     if tip.status in TipStatus.CLOSED:
         lines.append(_("This tip is closed. To report something new, type /togiac."))
         choices = choices[1:]
-    ctx.reply("\n".join(lines), choices)
+    reward_lines, reward_choices = tipster_view(await reward_of(ctx.session, ctx.data["tip"]))
+    ctx.reply("\n".join(lines + reward_lines), reward_choices + choices)
 
 
 @status_flow.on("view")
 async def on_view(ctx: Context) -> Outcome:
+    if RewardOpen.read(ctx) is not None:  # the tip is the one this receipt code opened, never a button's
+        ctx.begin("tip_reward_choice", tip=ctx.data["tip"])
+        return stay()
     if StatusView.expect(ctx).action == "done":
         ctx.reply(_("Thank you. Type /tracuu with your code any time to check again."))
         return finish()

@@ -7,7 +7,6 @@ the officer as actor. The tipster never appears in either.
 
 from __future__ import annotations
 
-from sqlalchemy import or_
 from sqlmodel import col, select
 
 from bot import clock
@@ -16,6 +15,7 @@ from bot.core.replies import Choice, Media
 from bot.core.router import Router
 from bot.directory.people import holds
 from bot.i18n import N_, _, fmt_datetime
+from handlers.cameras.buttons import tip_choice
 from handlers.tips.buttons import (
     AckTip,
     AskTipster,
@@ -28,8 +28,9 @@ from handlers.tips.buttons import (
     OpenTip,
     OriginalFiles,
     ReplyToTipster,
+    RewardView,
 )
-from handlers.tips.clocks import Rules, is_overdue_decision, is_overdue_receipt
+from handlers.tips.clocks import Rules, is_overdue, overdue_where
 from handlers.tips.notify import notify_officers, reachable, tell_tipster
 from handlers.tips.store import police_of_ward, ward_name
 from handlers.tips.texts import (
@@ -81,12 +82,7 @@ async def show_list(ctx: Context, wanted: str) -> None:
         query = query.where(col(Tip.status).in_(TipStatus.OPEN))
         if wanted in ("overdue", "quahan"):
             now = clock.now()
-            query = query.where(
-                or_(
-                    col(Tip.decision_due_at) < now,
-                    col(Tip.acknowledged_at).is_(None) & (col(Tip.receipt_due_at) < now),
-                )
-            )
+            query = query.where(overdue_where(now))
     tips = list((await ctx.session.exec(query.order_by(col(Tip.id).desc()).limit(PAGE))).all())
     ctx.audit(
         "tip.list", "tip", None, wards[0] if len(wards) == 1 else None, filter=wanted[:20], shown=len(tips)
@@ -100,7 +96,7 @@ async def show_list(ctx: Context, wanted: str) -> None:
         lines.append(_("None."))
     choices = []
     for tip in tips:
-        late = " ⚠" if is_overdue_receipt(tip) or is_overdue_decision(tip) else ""
+        late = " ⚠" if is_overdue(tip, rules=Rules.of(ctx.app.settings)) else ""
         choices.append(
             Choice(
                 f"{tip.id} · {category_name(tip.category)} · {status_name(tip.status)}{late}",
@@ -236,9 +232,12 @@ def actions(tip: Tip, has_files: bool) -> list[Choice]:
             Choice(_("Assign"), AssignTip(n)),
             Choice(_("Change status"), ChangeStatus(n)),
         ]
-        if tip.extended_at is None:
-            found.append(Choice(_("Extend the deadline"), ExtendDeadline(n)))
+    if tip.status == TipStatus.TRANSFERRED:
+        # The art. 147 deadline is the investigating body's: the ward police record what they were told of it.
+        found.append(Choice(_("Record an extension they told you of"), ExtendDeadline(n)))
+    found.append(Choice(_("Useful tip and reward"), RewardView(n)))
     found.append(Choice(_("Export as a record"), ExportTip(n)))
+    found.append(tip_choice(n))  # footage from cameras near the tip (handlers/cameras)
     if has_files:
         found.append(Choice(_("Original files"), OriginalFiles(n)))
     return found

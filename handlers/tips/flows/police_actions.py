@@ -18,6 +18,7 @@ from bot.core.errors import NotChosen
 from bot.core.payloads import read_any
 from bot.core.replies import Choice, Media
 from bot.core.router import Router
+from bot.directory.geo import ward_kind_word
 from bot.i18n import _, fmt_datetime
 from handlers.tips.buttons import (
     AckTip,
@@ -35,6 +36,7 @@ from handlers.tips.buttons import (
     ReplyToTipster,
     SetStatus,
 )
+from handlers.tips.clocks import Rules, decision_deadline, transfer_deadline
 from handlers.tips.flows.police import (
     NEXT_STATUS,
     POLICE,
@@ -49,7 +51,7 @@ from handlers.tips.flows.police import (
 )
 from handlers.tips.store import ward_name
 from handlers.tips.texts import category_name, occurred_label, officer_label, place_of, status_name
-from models import Person, Tip, TipAttachment, TipMessage
+from models import Person, Tip, TipAttachment, TipMessage, TipStatus
 from models.base import pk
 
 router = Router("tips.police_actions")
@@ -179,10 +181,19 @@ async def set_status(ctx: Context, tip: Tip, value: str) -> None:
 
 
 async def extend(ctx: Context, tip: Tip) -> None:
-    if tip.extended_at is not None:
-        ctx.reply(_("The deadline of tip no. {number} was already extended once.").format(number=tip.id))
+    """Record an extension of the investigating body's deadline (art. 147) the ward police were told of. The
+    same button once let them extend it on an open tip: pressed there, it says why it no longer does."""
+    if tip.status != TipStatus.TRANSFERRED:
+        ctx.reply(
+            _(
+                "This button is no longer valid: the decision deadline (Criminal Procedure Code, art. 147) belongs "
+                "to the investigating body, not the ward police. After you transfer tip no. {number}, you can "
+                "record here an extension they tell you of."
+            ).format(number=tip.id)
+        )
         return
-    ctx.begin("tip_extend", tip=tip.id)
+    due = decision_deadline(tip, Rules.of(ctx.app.settings))
+    ctx.begin("tip_extension_told", tip=tip.id, due=due.isoformat())
 
 
 async def export(ctx: Context, tip: Tip) -> None:
@@ -195,10 +206,14 @@ async def export(ctx: Context, tip: Tip) -> None:
     ).all()
     files = (await ctx.session.exec(select(TipAttachment).where(TipAttachment.tip_id == tip.id))).all()
     assigned = await ctx.session.get(Person, tip.assigned_to) if tip.assigned_to else None
+    rules = Rules.of(ctx.app.settings)
     rows = [
         [_("Field"), _("Value")],
         [_("Tip no."), str(tip.id)],
-        [_("Ward"), await ward_name(ctx.session, tip.ward_code)],
+        [
+            (await ward_kind_word(ctx.session, tip.ward_code)).capitalize(),
+            await ward_name(ctx.session, tip.ward_code),
+        ],
         [_("Category"), category_name(tip.category)],
         [_("Status"), status_name(tip.status)],
         [_("Received"), fmt_datetime(tip.received_at)],
@@ -212,7 +227,8 @@ async def export(ctx: Context, tip: Tip) -> None:
         [_("Assigned to"), officer_label(assigned)],
         [_("Notice of receipt due"), fmt_datetime(tip.receipt_due_at)],
         [_("Notice of receipt sent"), fmt_datetime(tip.acknowledged_at) if tip.acknowledged_at else ""],
-        [_("Decision due"), fmt_datetime(tip.decision_due_at)],
+        [_("Transfer due"), fmt_datetime(transfer_deadline(tip, rules))],
+        [_("Investigating body's decision due (information)"), fmt_datetime(decision_deadline(tip, rules))],
         [_("Extension"), tip.extension_reason or ""],
         [_("Closed"), fmt_datetime(tip.closed_at) if tip.closed_at else ""],
         [_("Outcome"), tip.outcome_reason or ""],

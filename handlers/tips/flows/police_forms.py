@@ -1,28 +1,35 @@
-"""Short police forms on one tip: a reply or a question to the tipster, closing with a reason, extending a deadline.
+"""Short police forms on one tip: a reply or a question to the tipster, closing with a reason, and recording an
+extension of the investigating body's decision deadline that the ward police were told of (for information).
 
 Each form re-checks at the end that the officer is still police of the tip's ward.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+
 from bot import clock
 from bot.core.context import Context
-from bot.core.errors import NotChosen
 from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
-from bot.i18n import _, fmt_date
-from handlers.tips.buttons import ExtendBy, SkipNote
-from handlers.tips.clocks import Rules, extended_due
+from bot.i18n import _, fmt_date, local
+from handlers.tips.buttons import SkipNote
+from handlers.tips.clocks import Rules, decision_deadline, decision_due, end_of, latest_extension
 from handlers.tips.flows.police import delivered_note, officer_tip
 from handlers.tips.notify import destroy_route, tell_tipster
+from handlers.tips.store import ward_name
 from handlers.tips.texts import status_for_tipster, status_name
 from models import TipMessage, TipStatus
 from models.base import pk
 
 answer_flow = Flow("tip_answer", steps=("text",))
 close_flow = Flow("tip_close", steps=("reason",))
-extend_flow = Flow("tip_extend", steps=("months", "why"))
+# The art. 147 deadline is the investigating body's: the ward police only record an extension they were told of.
+# (An earlier form let them extend it themselves; its saved steps are gone, so such a form simply starts over.)
+extend_flow = Flow("tip_extension_told", steps=("date", "source"))
+_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?\s*$")
 MAX_POLICE_TEXT = 2000
 
 
@@ -52,18 +59,19 @@ async def on_text(ctx: Context) -> Outcome:
     )
     ctx.session.add(message)
     await ctx.session.flush()
+    ward = await ward_name(ctx.session, tip.ward_code)  # "Phường Cao Lãnh", "Đặc khu Phú Quốc": its own kind
     if kind == "ask":
 
         def render() -> str:
             return _(
-                "The ward police ask for more information about your tip no. {number}:\n\n{text}\n\n"
+                "The police of {ward} ask for more information about your tip no. {number}:\n\n{text}\n\n"
                 "To answer, type /tracuu followed by your receipt code, then choose Add information."
-            ).format(number=number, text=text)
+            ).format(ward=ward, number=number, text=text)
     else:
 
         def render() -> str:
-            return _("The ward police replied about your tip no. {number}:\n\n{text}").format(
-                number=number, text=text
+            return _("The police of {ward} replied about your tip no. {number}:\n\n{text}").format(
+                ward=ward, number=number, text=text
             )
 
     sent = await tell_tipster(ctx.session, tip, render, dedupe=f"tip:{number}:msg:{message.id}")
@@ -105,6 +113,9 @@ async def on_reason(ctx: Context) -> Outcome:
         tip.closed_at, tip.outcome_reason = now, reason
         if tip.acknowledged_at is None:
             tip.acknowledged_at = now  # the outcome notice also tells the tipster the tip was received
+    if status == TipStatus.TRANSFERRED:
+        # From here the investigating body's 20 days run (art. 147), from the day it receives the tip.
+        tip.decision_due_at = decision_due(now, Rules.of(ctx.app.settings))
     ctx.session.add(tip)
     if reason:
         ctx.session.add(
@@ -134,48 +145,83 @@ async def on_reason(ctx: Context) -> Outcome:
     return finish()
 
 
-@extend_flow.ask("months")
-async def ask_months(ctx: Context) -> None:
+def future_day(text: str, today: date) -> date | None:
+    """ "15/01", "15-01-2027", "15.1.27" → a date, day first; without a year, the next such day from today."""
+    match = _DATE.match(text)
+    if match is None:
+        return None
+    day_s, month_s, year_s = match.groups()
+    year = today.year if year_s is None else int(year_s) + (2000 if len(year_s) == 2 else 0)
+    try:
+        found = date(year, int(month_s), int(day_s))
+    except ValueError:
+        return None
+    if year_s is None and found < today:
+        found = found.replace(year=year + 1)  # "15/01" typed in December means next January
+    return found
+
+
+@extend_flow.ask("date")
+async def ask_date(ctx: Context) -> None:
     ctx.reply(
         _(
-            "Extend the decision deadline of tip no. {number} by how long? (Allowed once, for complex "
-            "cases, up to 2 months.)"
-        ).format(number=ctx.data["tip"]),
-        [Choice(_("1 month"), ExtendBy(1)), Choice(_("2 months"), ExtendBy(2))],
+            "Tip no. {number}: the investigating body decides by {date} (Criminal Procedure Code, art. 147). It "
+            "may extend this for a complex case, and the procuracy may extend it once more. If they told you of "
+            "a new date, type it (day/month/year). It is recorded for information only."
+        ).format(number=ctx.data["tip"], date=fmt_date(datetime.fromisoformat(ctx.data["due"])))
     )
 
 
-@extend_flow.on("months")
-async def on_months(ctx: Context) -> Outcome:
-    months = ExtendBy.expect(ctx).months
-    if not 1 <= months <= Rules.of(ctx.app.settings).extension_months:
-        raise NotChosen()
-    ctx.data["months"] = months
-    return goto("why")
-
-
-@extend_flow.ask("why")
-async def ask_why(ctx: Context) -> None:
-    ctx.reply(_("Why does this tip need more time? (Kept in the record.)"))
-
-
-@extend_flow.on("why")
-async def on_why(ctx: Context) -> Outcome:
-    reason = ctx.event.text.strip()[:MAX_POLICE_TEXT]
-    if ctx.event.kind != Kind.TEXT or len(reason) < 3:
-        return retry(_("Please type the reason."))
+@extend_flow.on("date")
+async def on_date(ctx: Context) -> Outcome:
     tip = await officer_tip(ctx, ctx.data["tip"])
-    if tip is None or tip.status in TipStatus.CLOSED or tip.extended_at is not None:
-        if tip is not None:
-            ctx.reply(_("This deadline cannot be extended."))
+    if tip is None or tip.status != TipStatus.TRANSFERRED or tip.closed_at is None:
         return finish()
-    tip.decision_due_at = extended_due(tip.decision_due_at, ctx.data["months"], Rules.of(ctx.app.settings))
-    tip.extended_at, tip.extension_reason = clock.now(), reason
-    ctx.session.add(tip)
-    ctx.audit("tip.extend", "tip", str(tip.id), tip.ward_code, months=ctx.data["months"])
-    ctx.reply(
-        _("The decision on tip no. {number} is now due by {date}.").format(
-            number=tip.id, date=fmt_date(tip.decision_due_at)
+    day = future_day(ctx.event.text, local(clock.now()).date()) if ctx.event.kind == Kind.TEXT else None
+    if day is None:
+        return retry(_("Please type the date like 15/01/2027."))
+    rules = Rules.of(ctx.app.settings)
+    current, latest = decision_deadline(tip, rules), latest_extension(tip.closed_at, rules)
+    if end_of(day) <= current:
+        return retry(
+            _("That is not later than the deadline already recorded ({date}).").format(date=fmt_date(current))
         )
+    if end_of(day) > latest:
+        return retry(
+            _(
+                "The law allows extensions up to {date} at most (art. 147: up to {months} months each, by the "
+                "investigating body and once by the procuracy). Please check the date."
+            ).format(date=fmt_date(latest), months=rules.extension_months)
+        )
+    ctx.data["day"] = day.isoformat()
+    return goto("source")
+
+
+@extend_flow.ask("source")
+async def ask_source(ctx: Context) -> None:
+    ctx.reply(
+        _(
+            "Who told you, and how? (For example the investigator's name or the decision's number; kept in the record.)"
+        )
+    )
+
+
+@extend_flow.on("source")
+async def on_source(ctx: Context) -> Outcome:
+    source = ctx.event.text.strip()[:MAX_POLICE_TEXT]
+    if ctx.event.kind != Kind.TEXT or len(source) < 3:
+        return retry(_("Please type who told you."))
+    tip = await officer_tip(ctx, ctx.data["tip"])
+    if tip is None or tip.status != TipStatus.TRANSFERRED:
+        return finish()
+    tip.decision_due_at = end_of(date.fromisoformat(ctx.data["day"]))
+    tip.extended_at, tip.extension_reason = clock.now(), source
+    ctx.session.add(tip)
+    ctx.audit("tip.extension_told", "tip", str(tip.id), tip.ward_code, due=ctx.data["day"])
+    ctx.reply(
+        _(
+            "Recorded for information: the investigating body now decides on tip no. {number} by {date}. The "
+            "ward police's own clocks are not changed."
+        ).format(number=tip.id, date=fmt_date(tip.decision_due_at))
     )
     return finish()

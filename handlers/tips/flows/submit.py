@@ -13,10 +13,11 @@ from bot.core.events import Kind
 from bot.core.flow import Outcome, finish, goto, retry
 from bot.core.replies import Choice
 from bot.delivery.outbox import seal_route
+from bot.directory.geo import ward_kind
 from bot.i18n import _, current_locale, fmt_date
 from handlers.common import home, search_ward_step, yes_no
 from handlers.tips.buttons import DropRiskyFiles, Identity, MayReply, OtherWard, SendTip, TipWard
-from handlers.tips.clocks import Rules, decision_due, receipt_due
+from handlers.tips.clocks import Rules, decision_due, receipt_due, transfer_due
 from handlers.tips.files import drop_risky_files, risk_summary
 from handlers.tips.flows.report import flow, limit_text, network_limit_text
 from handlers.tips.notify import notify_new_tip
@@ -235,6 +236,9 @@ async def send(ctx: Context) -> None:
         reporter_phone=None if anonymous else d.get("phone"),
         received_at=now,
         receipt_due_at=receipt_due(now, Rules.of(ctx.app.settings)),
+        transfer_due_at=transfer_due(
+            now, Rules.of(ctx.app.settings), await ward_kind(ctx.session, d["ward"])
+        ),
         decision_due_at=decision_due(now, Rules.of(ctx.app.settings)),
     )
     ctx.session.add(tip)

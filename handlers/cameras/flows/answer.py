@@ -1,0 +1,155 @@
+"""The owner's answer to a footage request: "I have it" and the clips or stills (sent here, or through a one-time
+web link for chat apps that cannot send videos), "nothing recorded", or "I decline" — recorded without judgement.
+Whatever they send is cleaned of its GPS position and other metadata for the police, and kept encrypted."""
+
+from __future__ import annotations
+
+from bot import clock
+from bot.cleaning import Verdict
+from bot.core.context import Context
+from bot.core.errors import NotChosen
+from bot.core.events import Kind
+from bot.core.flow import Flow, Outcome, finish, stay
+from bot.core.replies import Choice
+from bot.core.router import Router
+from bot.i18n import _, ngettext
+from handlers.cameras.buttons import Answer, UploadDone
+from handlers.cameras.notify import tell_officer
+from handlers.cameras.store import clips_of, keep_clip, new_upload_link
+from models.base import pk
+from models.cameras import AskStatus, FootageAsk, FootageRequest
+
+router = Router("cameras.answer")
+flow = Flow("footage_upload", steps=("files",))
+MAX_CLIPS = 10
+
+
+async def owner_ask(ctx: Context, ask_id: int) -> FootageAsk | None:
+    """The request, if it was sent to this person; otherwise a reply that reveals nothing about it."""
+    ask = await ctx.session.get(FootageAsk, ask_id)
+    if ask is None or ask.owner_person_id != ctx.person_id or ask.status == AskStatus.WITHDRAWN:
+        ctx.reply(_("That request is no longer open."))
+        return None
+    return ask
+
+
+@router.choice(Answer)
+async def answered(ctx: Context) -> None:
+    pressed = Answer.read(ctx)
+    if pressed is None:
+        raise NotChosen()
+    ask = await owner_ask(ctx, pressed.ask_id)
+    if ask is None:
+        return
+    if ask.status in (AskStatus.NOTHING, AskStatus.DECLINED) or (
+        ask.status == AskStatus.HAVE and pressed.answer != "have"
+    ):
+        ctx.reply(_("You have already answered this request. Thank you."))
+        return
+    now = clock.now()
+    if pressed.answer == "have":
+        ask.status, ask.answered_at = AskStatus.HAVE, ask.answered_at or now
+        ctx.session.add(ask)
+        ctx.begin("footage_upload", ask=pk(ask))
+        return
+    ask.status, ask.answered_at = (
+        (AskStatus.NOTHING if pressed.answer == "nothing" else AskStatus.DECLINED),
+        now,
+    )
+    ask.upload_token_hash = None
+    ctx.session.add(ask)
+    ctx.audit(f"camera.answer.{ask.status}", "footage_ask", str(ask.id), None)
+    await tell_officer(ctx.session, ask)
+    if ask.status == AskStatus.NOTHING:
+        ctx.reply(_("Thank you for checking. The police are told that nothing was recorded."))
+    else:
+        ctx.reply(
+            _(
+                "Understood. Declining is your right; the police are told, and you will not be asked again about this."
+            )
+        )
+
+
+@flow.ask("files")
+async def ask_files(ctx: Context) -> None:
+    ask = await ctx.session.get(FootageAsk, int(ctx.data["ask"]))
+    if ask is None:
+        ctx.reply(_("That request is no longer open."))
+        ctx.end()
+        return
+    link = new_upload_link(ctx.app, ask)
+    ctx.session.add(ask)
+    ctx.reply(
+        "\n".join(
+            [
+                _(
+                    "Thank you! Send the clip or pictures here, as a video or a file (at most {n} files); press "
+                    "Done when you have sent everything."
+                ).format(n=MAX_CLIPS),
+                _(
+                    "If your chat app cannot send videos, or the file is large, open this link once in a browser "
+                    "(it works one time, for {hours} hours): {link}"
+                ).format(hours=ctx.app.settings.camera_upload_link_hours, link=link),
+                _(
+                    "Anything that shows where or with what it was filmed is removed before the police see it."
+                ),
+            ]
+        ),
+        [Choice(_("Done"), UploadDone())],
+    )
+
+
+@flow.on("files")
+async def on_files(ctx: Context) -> Outcome:
+    ask = await ctx.session.get(FootageAsk, int(ctx.data["ask"]))
+    if ask is None or ask.owner_person_id != ctx.person_id:
+        ctx.reply(_("That request is no longer open."))
+        return finish()
+    if UploadDone.read(ctx):
+        sent = int(ctx.data.get("sent", 0))
+        if sent:
+            ask.upload_token_hash = None  # what was sent here is all: the link is no longer needed
+            ctx.session.add(ask)
+            await tell_officer(ctx.session, ask, len(await clips_of(ctx.session, pk(ask))))
+            ctx.reply(_("Thank you! The police have received your files."))
+        else:
+            ctx.reply(
+                _("Nothing was sent here. You can still use the link, or press “I have it” again later.")
+            )
+        return finish()
+    if ctx.event.kind != Kind.MEDIA or not ctx.event.attachments:
+        # Not `retry`: asking again would make a new upload link and spend the one the owner may be using.
+        ctx.reply(_("Please send the video or pictures, or press Done."), [Choice(_("Done"), UploadDone())])
+        return stay()
+    request = await ctx.session.get(FootageRequest, ask.request_id)
+    notes: list[str] = []
+    count = len(await clips_of(ctx.session, pk(ask)))
+    for attachment in ctx.event.attachments:
+        if count >= MAX_CLIPS:
+            notes.append(
+                _("At most {n} files can go with one answer; the others were not kept.").format(n=MAX_CLIPS)
+            )
+            break
+        data = await ctx.download(attachment)
+        kept = await keep_clip(ctx.app, ask, request.tip_id if request else None, data, attachment.mime_type)
+        if kept.clip is None:
+            notes.append(
+                _("That picture is too large to be handled safely; please send a smaller copy.")
+                if kept.verdict is Verdict.TOO_MANY_PIXELS
+                else _("Many files are being checked right now; please send it again in a minute.")
+            )
+            continue
+        ctx.session.add(kept.clip)
+        count += 1
+        ctx.data["sent"] = int(ctx.data.get("sent", 0)) + 1
+    ctx.audit(
+        "camera.clip.add", "footage_ask", str(ask.id), request.ward_code if request else None, files=count
+    )
+    notes.insert(
+        0,
+        ngettext("Received: {n} file so far.", "Received: {n} files so far.", count).format(n=count)
+        + " "
+        + _("Send more, or press Done."),
+    )
+    ctx.reply("\n".join(notes), [Choice(_("Done"), UploadDone())])
+    return stay()

@@ -1,0 +1,83 @@
+"""The fire-safety part of the weekly digest, for leaders only: the group's checklist and extinguisher coverage
+(the ward's by area for police), and the public fire points overdue for a check. Residents get no section."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.digest.memo import memo
+from bot.digest.small import hidden
+from bot.extensions.digest_sections import Scope, Section
+from bot.i18n import _, local
+from handlers.firesafety import coverage
+from handlers.firesafety.store import last_checks
+from handlers.firesafety.texts import bar
+from models.fire_safety import FirePoint
+
+OVERDUE_DAYS = 35  # as ANDAN_FIRESAFETY_POINT_OVERDUE_DAYS' default: a digest section gets no settings
+
+
+async def ward_groups(session: AsyncSession, ward_code: int, end: datetime) -> list[coverage.GroupFigures]:
+    """One query for the whole ward, shared by every leader's digest of the same build."""
+
+    async def compute() -> list[coverage.GroupFigures]:
+        day = local(end).date()
+        return await coverage.by_group(session, ward_code, day.year, day, before=end)
+
+    return await memo(("firesafety", ward_code, end), compute)
+
+
+def count(n: int) -> str:
+    return _("fewer than 5") if hidden(n) else str(n)
+
+
+async def overdue_points(session: AsyncSession, ward_code: int, end: datetime) -> int:
+    points = (
+        await session.exec(
+            select(FirePoint).where(FirePoint.ward_code == ward_code, col(FirePoint.retired_at).is_(None))
+        )
+    ).all()
+    checks = await last_checks(session, [p.id or 0 for p in points])
+    late = 0
+    for point in points:
+        last = checks.get(point.id or 0)
+        since = last.checked_at if last is not None else point.created_at
+        late += end - since > timedelta(days=OVERDUE_DAYS)
+    return late
+
+
+async def section(session: AsyncSession, scope: Scope, start: datetime, end: datetime) -> Section | None:
+    if scope.audience == "resident":
+        return None
+    groups = await ward_groups(session, scope.ward_code, end)
+    if scope.group_id is not None and scope.audience != "police":
+        groups = [g for g in groups if g.group_id == scope.group_id]
+    households, checked, extinguishers = coverage.totals(groups)
+    if not households:
+        return None
+    lines = [
+        _("{checked}/{total} households filled in this year's fire-safety checklist").format(
+            checked=checked, total=households
+        )
+        + "  "
+        + bar(checked, households),
+        _("Households without a valid fire extinguisher: {n}").format(n=count(households - extinguishers)),
+    ]
+    if scope.audience == "police":
+        lines += [
+            _("{place}: checklist {checked}/{total}, extinguishers {n}/{total}").format(
+                place=name, checked=c, n=e, total=h
+            )
+            for _id, name, h, c, e in coverage.by_area(groups)
+        ]
+        late = await overdue_points(session, scope.ward_code, end)
+        if late:
+            lines.append(_("Public fire points overdue for a check: {n} (see /pccc)").format(n=late))
+    return Section(
+        title=_("Fire safety (PCCC)"),
+        lines=lines,
+        figures={_("checklist coverage %"): round(100 * checked / households, 1)},
+    )

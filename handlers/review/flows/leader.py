@@ -1,0 +1,171 @@
+"""/xeploai: a group leader sees the group's draft rating for the year, with why it is not higher and what is still
+missing; proposes the criteria people enter (the police confirm), comments, and proposes households or people for
+recognition. Opening it records that the leader saw the draft: the final grade waits for that."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot import clock
+from bot.core.context import Context
+from bot.core.errors import NotChosen
+from bot.core.flow import Flow, Outcome, finish, goto, retry
+from bot.core.replies import Choice
+from bot.core.router import Router
+from bot.extensions.year_figures import Place
+from bot.i18n import N_, _, fmt_datetime
+from handlers.review import evaluate, store, texts
+from handlers.review.buttons import Comment, Nominate, Propose
+from handlers.review.flows import notes
+from models import Household, Role
+from models.review import ReviewNomination
+
+MAX_NAME, MAX_REASON = 120, 1000
+MARKS = {"met": "✓", "unmet": "✗", "missing": "…", "waiting": "⏳"}
+
+router = Router("review.leader")
+nominating = Flow("review_nominate", steps=("name", "reason"))
+
+
+@router.command(
+    "xeploai", "grouprating", help=N_("Your group's draft rating for the year"), roles=[Role.GROUP_ADMIN]
+)
+async def draft(ctx: Context) -> None:
+    group = await store.leader_group(ctx)
+    if group is None:
+        ctx.reply(_("Sorry, this is for the leader of a self-managed group."))
+        return
+    year = evaluate.review_year()
+    review = await store.review_of(ctx.session, ctx.app.registry, ctx.app.settings, group.ward_code, year)
+    place = Place("group", int(group.id or 0))
+    grade = evaluate.grade(ctx.app.settings, review, place)
+    row = await store.rating(ctx.session, group.ward_code, year, "group", place.id)
+    now = clock.now()
+    store.record_draft(row, grade, evaluate.reasons(review, place))
+    if row.seen_at is None:
+        row.seen_at, row.seen_by = now, ctx.person_id
+        row.shown_at = row.shown_at or now
+        ctx.audit("review.draft_seen", "review_rating", str(row.id), group.ward_code, grade=grade)
+    ctx.session.add(row)
+    info = review.info(place)
+    lines = [
+        _("Draft rating of {group} for {year}: {grade}.").format(
+            group=info.name if info else group.name, year=year, grade=texts.grade_name(grade)
+        )
+    ]
+    choices: list[Choice] = []
+    for number, result in enumerate(review.results.get(place, []), 1):
+        lines.append(f"{MARKS[result.status]} {number}. {result.criterion.text}\n   {result.reason}")
+        if result.criterion.entered:
+            choices += [
+                Choice(_("No. {n}: met").format(n=number), Propose(result.criterion.id, True)),
+                Choice(_("No. {n}: not met").format(n=number), Propose(result.criterion.id, False)),
+            ]
+    missing = [r for r in review.results.get(place, []) if r.status in ("missing", "waiting")]
+    if missing:
+        lines.append(
+            _("Still missing: {n}. Propose the criteria marked “…” with the buttons below.").format(
+                n=len(missing)
+            )
+        )
+    if row.proposed_grade:
+        lines.append(_("Proposed by the police: {grade}.").format(grade=texts.grade_name(row.proposed_grade)))
+    if row.final_grade:
+        lines.append(
+            _("Final grade: {grade} ({when}).").format(
+                grade=texts.grade_name(row.final_grade), when=fmt_datetime(row.decided_at or now)
+            )
+        )
+    if row.comment:
+        lines.append(_("Your comment: {comment}").format(comment=row.comment))
+    choices += [
+        Choice(_("Comment on the draft"), Comment()),
+        Choice(_("Propose for recognition"), Nominate()),
+    ]
+    ctx.reply("\n".join(lines), choices)
+
+
+@router.choice(Propose)
+async def on_propose(ctx: Context) -> None:
+    pressed = Propose.read(ctx)
+    if pressed is None:
+        raise NotChosen()
+    notes.begin(ctx, "propose", criterion_id=pressed.criterion_id, met=pressed.met)
+
+
+@router.choice(Comment)
+async def on_comment(ctx: Context) -> None:
+    if Comment.read(ctx) is None:
+        raise NotChosen()
+    notes.begin(ctx, "comment", year=evaluate.review_year())
+
+
+@router.choice(Nominate)
+async def on_nominate(ctx: Context) -> None:
+    if Nominate.read(ctx) is None:
+        raise NotChosen()
+    ctx.begin("review_nominate", year=evaluate.review_year())
+
+
+@nominating.ask("name")
+async def ask_name(ctx: Context) -> None:
+    ctx.reply(
+        _(
+            "Whom do you propose for recognition? Type the household's address and head, or the person's full name."
+        )
+    )
+
+
+@nominating.on("name")
+async def on_name(ctx: Context) -> Outcome:
+    name = " ".join(ctx.event.text.split())
+    if ctx.event.choice or len(name) < 2:
+        return retry(_("Please type a name or an address."))
+    if len(name) > MAX_NAME:
+        return retry(_("That is too long (at most {n} characters).").format(n=MAX_NAME))
+    ctx.data["name"] = name
+    return goto("reason")
+
+
+@nominating.ask("reason")
+async def ask_reason(ctx: Context) -> None:
+    ctx.reply(_("For what? Type what they did this year, in a few sentences."))
+
+
+@nominating.on("reason")
+async def on_reason(ctx: Context) -> Outcome:
+    reason = " ".join(ctx.event.text.split())
+    if ctx.event.choice or len(reason) < 5:
+        return retry(_("Please say in a few words what they did."))
+    if len(reason) > MAX_REASON:
+        return retry(_("That is too long (at most {n} characters).").format(n=MAX_REASON))
+    group = await store.leader_group(ctx)
+    if group is None:
+        ctx.reply(_("Sorry, this is for the leader of a self-managed group."))
+        return finish()
+    name: str = ctx.data["name"]
+    household = await _household(ctx, int(group.id or 0), name)
+    row = ReviewNomination(
+        ward_code=group.ward_code,
+        year=int(ctx.data["year"]),
+        group_id=int(group.id or 0),
+        household_id=household,
+        name=name,
+        reason=reason,
+        proposed_by=ctx.person_id,
+    )
+    ctx.session.add(row)
+    await ctx.session.flush()
+    ctx.audit("review.nominated", "review_nomination", str(row.id), group.ward_code)
+    ctx.reply(_("Proposed: {name}. It is listed in the year's recognition file.").format(name=name))
+    return finish()
+
+
+async def _household(ctx: Context, group_id: int, name: str) -> int | None:
+    """The group's household the leader named by its exact address, if any (the file then links to it)."""
+    found = (
+        await ctx.session.exec(
+            select(Household.id).where(Household.group_id == group_id, Household.address == name)
+        )
+    ).first()
+    return int(found) if found is not None else None

@@ -1,0 +1,190 @@
+"""The note every decision of the review carries: the police confirming an entered criterion, the police
+proposing and the ward admin recording a group's grade, a leader's proposal and comment. One short form; the
+decision is applied (and audited) when the note arrives, after checking again who may make it."""
+
+from __future__ import annotations
+
+from bot import clock
+from bot.core.context import Context
+from bot.core.flow import Flow, Outcome, finish, retry
+from bot.i18n import _
+from handlers.review import store, texts
+from models import Area, Group, Role
+from models.review import ReviewCriterion, ReviewEntry
+
+MAX_NOTE = 1000
+flow = Flow("review_note", steps=("note",))
+
+
+def begin(ctx: Context, action: str, **data: object) -> None:
+    ctx.begin("review_note", action=action, **data)
+
+
+@flow.ask("note")
+async def ask_note(ctx: Context) -> None:
+    action = ctx.data["action"]
+    if action == "comment":
+        ctx.reply(
+            _("Type your comment on the draft rating in one message (at most {n} characters).").format(
+                n=MAX_NOTE
+            )
+        )
+    elif action == "propose":
+        ctx.reply(_("Type a short note the police can check: what you know, and since when."))
+    else:
+        ctx.reply(_("Type a short note for the record: on what the decision rests."))
+
+
+@flow.on("note")
+async def on_note(ctx: Context) -> Outcome:
+    note = " ".join(ctx.event.text.split())
+    if ctx.event.choice or len(note) < 2:
+        return retry(_("Please type a few words."))
+    if len(note) > MAX_NOTE:
+        return retry(_("That is too long (at most {n} characters).").format(n=MAX_NOTE))
+    action = ctx.data["action"]
+    if action == "confirm":
+        await _confirm(ctx, note)
+    elif action == "grade":
+        await _grade(ctx, note)
+    elif action == "standard":
+        await _standard(ctx, note)
+    elif action == "propose":
+        await _propose(ctx, note)
+    else:
+        await _comment(ctx, note)
+    return finish()
+
+
+async def _confirm(ctx: Context, note: str) -> None:
+    ward = await store.official_ward(ctx)
+    entry = await ctx.session.get(ReviewEntry, ctx.data["entry_id"])
+    if entry is None or ward is None or entry.ward_code != ward or Role.POLICE not in await ctx.roles():
+        ctx.reply(_("Sorry, only the police of that ward confirm what leaders entered."))
+        return
+    ok = bool(ctx.data["ok"])
+    store.confirm_entry(ctx.session, entry, ok, note, ctx.person_id)
+    ctx.audit(
+        "review.entry_confirmed" if ok else "review.entry_rejected",
+        "review_entry",
+        str(entry.id),
+        ward,
+        note=note,
+    )
+    ctx.reply(_("Recorded: confirmed.") if ok else _("Recorded: not confirmed."))
+
+
+async def _grade(ctx: Context, note: str) -> None:
+    ward = await store.official_ward(ctx)
+    step, grade, year = ctx.data["step"], ctx.data["grade"], int(ctx.data["year"])
+    needed = Role.POLICE if step == "propose" else Role.WARD_ADMIN
+    if ward is None or needed not in await ctx.roles() or grade not in texts.GRADES:
+        ctx.reply(_("Sorry, the police propose a grade and the ward admin records the final one."))
+        return
+    group = await ctx.session.get(Group, int(ctx.data["group_id"]))
+    if group is None or group.ward_code != ward:
+        ctx.reply(_("Sorry, that group is not in your ward."))
+        return
+    row = await store.rating(ctx.session, ward, year, "group", int(group.id or 0))
+    now = clock.now()
+    if step == "propose":
+        row.proposed_grade, row.proposed_note, row.proposed_by, row.proposed_at = (
+            grade,
+            note,
+            ctx.person_id,
+            now,
+        )
+        ctx.audit("review.grade_proposed", "review_rating", str(row.id), ward, grade=grade, note=note)
+        ctx.reply(
+            _("Proposed: {grade}. The ward admin records the final grade.").format(
+                grade=texts.grade_name(grade)
+            )
+        )
+    else:
+        if not await store.may_decide(ctx.session, row):
+            ctx.reply(
+                _(
+                    "The group's leader has not seen the draft rating yet, so the final grade cannot be recorded. "
+                    "Show the drafts from /tongket and wait until the leader has opened /xeploai."
+                )
+            )
+            return
+        row.final_grade, row.final_note, row.decided_by, row.decided_at = grade, note, ctx.person_id, now
+        ctx.audit("review.grade_decided", "review_rating", str(row.id), ward, grade=grade, note=note)
+        ctx.reply(_("Final grade recorded: {grade}.").format(grade=texts.grade_name(grade)))
+    ctx.session.add(row)
+
+
+async def _standard(ctx: Context, note: str) -> None:
+    """Whether an area or the ward meets the standard: the police propose, the ward admin decides."""
+    ward = await store.official_ward(ctx)
+    step, kind, place_id = ctx.data["step"], ctx.data["kind"], int(ctx.data["place_id"])
+    needed = Role.POLICE if step == "propose" else Role.WARD_ADMIN
+    if ward is None or needed not in await ctx.roles():
+        ctx.reply(
+            _("Sorry, the police propose and the ward admin decides whether a place meets the standard.")
+        )
+        return
+    area = await ctx.session.get(Area, place_id) if kind == "area" else None
+    if (kind == "ward" and place_id != ward) or (kind == "area" and (area is None or area.ward_code != ward)):
+        ctx.reply(_("Sorry, that place is not in your ward."))
+        return
+    value = texts.MEETS if ctx.data["meets"] else texts.NOT_MEETS
+    row = await store.rating(ctx.session, ward, int(ctx.data["year"]), kind, place_id)
+    now = clock.now()
+    if step == "propose":
+        row.proposed_grade, row.proposed_note, row.proposed_by, row.proposed_at = (
+            value,
+            note,
+            ctx.person_id,
+            now,
+        )
+        ctx.audit("review.standard_proposed", "review_rating", str(row.id), ward, standing=value, note=note)
+        ctx.reply(
+            _("Proposed: {standing}. The ward admin records the decision.").format(
+                standing=texts.standing_name(value)
+            )
+        )
+    else:
+        row.final_grade, row.final_note, row.decided_by, row.decided_at = value, note, ctx.person_id, now
+        ctx.audit("review.standard_decided", "review_rating", str(row.id), ward, standing=value, note=note)
+        ctx.reply(_("Decision recorded: {standing}.").format(standing=texts.standing_name(value)))
+    ctx.session.add(row)
+
+
+async def _propose(ctx: Context, note: str) -> None:
+    group = await store.leader_group(ctx)
+    criterion = await ctx.session.get(ReviewCriterion, ctx.data["criterion_id"])
+    if (
+        group is None
+        or criterion is None
+        or criterion.ward_code != group.ward_code
+        or criterion.figure is not None
+    ):
+        ctx.reply(_("Sorry, this is for the leader of the group."))
+        return
+    met = bool(ctx.data["met"])
+    entry = await store.propose_entry(
+        ctx.session,
+        int(criterion.id or 0),
+        group.ward_code,
+        "group",
+        int(group.id or 0),
+        met,
+        note,
+        ctx.person_id,
+    )
+    ctx.audit("review.entry_proposed", "review_entry", str(entry.id), group.ward_code, met=met, note=note)
+    ctx.reply(_("Sent to the police to confirm. You can see where it stands in /xeploai."))
+
+
+async def _comment(ctx: Context, note: str) -> None:
+    group = await store.leader_group(ctx)
+    if group is None:
+        ctx.reply(_("Sorry, this is for the leader of the group."))
+        return
+    row = await store.rating(ctx.session, group.ward_code, int(ctx.data["year"]), "group", int(group.id or 0))
+    row.comment, row.commented_by, row.commented_at = note, ctx.person_id, clock.now()
+    ctx.session.add(row)
+    ctx.audit("review.commented", "review_rating", str(row.id), group.ward_code)
+    ctx.reply(_("Your comment is saved with the draft; the police and the ward admin see it."))

@@ -1,0 +1,599 @@
+"""Rewards for useful tips: the police mark a tip useful and record the reward decision; the tipster, who alone
+holds the receipt code, chooses through /tracuu to be rewarded under their name or anonymously with a claim code
+shown once; at payout the officer checks the code (/nhanthuong), which is then spent.
+
+Every police press re-checks that the officer is police of the tip's ward (a reward of another ward reads as no
+reward at all, and its claim codes as wrong codes). The tipster's forms are private, like /tracuu: nothing of
+them is linked to the account they use, and an anonymous claim leaves only "claimed" behind.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot import clock
+from bot.core.context import Context
+from bot.core.errors import NotChosen
+from bot.core.events import Kind
+from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
+from bot.core.payloads import read_any
+from bot.core.replies import Choice, Reply
+from bot.core.router import Router
+from bot.directory.people import holds
+from bot.guard import ratelimit
+from bot.i18n import N_, _, fmt_date, local
+from handlers.tips.buttons import (
+    CheckClaimCode,
+    ConfirmPayout,
+    DecideReward,
+    DecisionToday,
+    MarkUseful,
+    PayNamed,
+    PayNamedOk,
+    RevealName,
+    RewardView,
+    RewardWay,
+    SaveDecision,
+    ShowClaimCode,
+)
+from handlers.tips.flows.police import POLICE, delivered_note, officer_tip
+from handlers.tips.flows.report import parse_day
+from handlers.tips.notify import notify_officers, tell_tipster
+from handlers.tips.rewards import (
+    CLAIM_CODES,
+    MAX_AMOUNT,
+    MAX_FORM,
+    MAX_REF,
+    MIN_AMOUNT,
+    choice_text,
+    decision_text,
+    find_by_claim_code,
+    forget_claimant,
+    issue_claim_code,
+    looks_like_amount,
+    mark_claimed,
+    parse_amount,
+    reward_of,
+    what_of,
+)
+from handlers.tips.store import normalize_phone, ward_name
+from handlers.tips.texts import officer_label
+from models import Person, Role, Tip
+from models.base import pk
+from models.tip_rewards import RewardChoice, TipReward
+
+router = Router("tips.rewards")
+decide_flow = Flow("tip_reward_decide", steps=("what", "ref", "date", "confirm"))
+check_flow = Flow("tip_reward_check", steps=("code",), private=True)  # a code typed is kept in no transcript
+payout_flow = Flow("tip_reward_payout", steps=("pay",))
+choice_flow = Flow("tip_reward_choice", steps=("way", "name", "phone", "reveal", "code"), private=True)
+MAX_NAME = 100
+
+
+# The police: the reward screen of a tip ----------------------------------------------------------------------
+@router.choice(RewardView)
+async def on_press(ctx: Context) -> None:
+    """Police reward buttons ("tiprw:<action>:<tip>", see buttons.py); each press re-checks the officer's ward."""
+    if not (await ctx.roles()) & POLICE:
+        ctx.reply(_("Sorry, this is for the ward police."))
+        return
+    if ctx.event.is_group:  # others in the group would read it
+        ctx.reply(_("Please open tips in a private chat with me: type /tinbao there."))
+        return
+    pressed = read_any(ctx, RewardView, MarkUseful, DecideReward, PayNamed, PayNamedOk, CheckClaimCode)
+    if isinstance(pressed, CheckClaimCode):
+        ctx.begin("tip_reward_check")
+        return
+    if not isinstance(pressed, RewardView | MarkUseful | DecideReward | PayNamed | PayNamedOk):
+        raise NotChosen()
+    tip = await officer_tip(ctx, pressed.tip_id)
+    if tip is None:
+        return
+    match pressed:
+        case RewardView():
+            await show_reward(ctx, tip)
+        case MarkUseful():
+            await mark_useful(ctx, tip)
+        case DecideReward():
+            reward = await reward_of(ctx.session, pk(tip))
+            if reward is not None and reward.decided_at is not None:
+                ctx.reply(_("The reward of tip no. {number} is already recorded.").format(number=tip.id))
+                await show_reward(ctx, tip)
+            else:
+                ctx.begin("tip_reward_decide", tip=tip.id)
+        case PayNamed():
+            await ask_pay_named(ctx, tip)
+        case PayNamedOk():
+            await pay_named(ctx, tip)
+
+
+async def show_reward(ctx: Context, tip: Tip) -> None:
+    number = pk(tip)
+    reward = await reward_of(ctx.session, number)
+    ctx.audit("tip.reward.view", "tip", str(number), tip.ward_code)
+    if reward is None:
+        ctx.reply(
+            _(
+                "Tip no. {number} is not marked useful. A useful tip is counted in the year's review; a reward "
+                "decision can be recorded with it, and the tipster learns of it only through their receipt code."
+            ).format(number=number),
+            [
+                Choice(_("Mark as useful"), MarkUseful(number)),
+                Choice(_("Record a reward decision"), DecideReward(number)),
+            ],
+        )
+        return
+    marked = await ctx.session.get(Person, reward.marked_by) if reward.marked_by else None
+    lines = [
+        _("Tip no. {number}: marked useful on {date} by {officer}.").format(
+            number=number, date=fmt_date(reward.useful_at), officer=officer_label(marked)
+        )
+    ]
+    choices: list[Choice] = []
+    if reward.decided_at is None:
+        lines.append(_("No reward decision recorded."))
+        choices.append(Choice(_("Record a reward decision"), DecideReward(number)))
+    else:
+        lines += [_("Reward: {decision}.").format(decision=decision_text(reward)), choice_text(reward)]
+        if reward.claimed_at is None and reward.choice == RewardChoice.NAMED:
+            choices.append(Choice(_("Record that it was given"), PayNamed(number)))
+        elif reward.claimed_at is None and reward.choice == RewardChoice.CODE:
+            choices.append(Choice(_("Check a claim code"), CheckClaimCode()))
+    ctx.reply("\n".join(lines), choices)
+
+
+async def mark_useful(ctx: Context, tip: Tip) -> None:
+    number = pk(tip)
+    if await reward_of(ctx.session, number) is None:
+        ctx.session.add(TipReward(tip_id=number, ward_code=tip.ward_code, marked_by=ctx.person_id))
+        await ctx.session.flush()
+        ctx.audit("tip.useful", "tip", str(number), tip.ward_code)
+        ctx.reply(_("Tip no. {number} is marked useful.").format(number=number))
+    await show_reward(ctx, tip)
+
+
+async def ask_pay_named(ctx: Context, tip: Tip) -> None:
+    reward = await reward_of(ctx.session, pk(tip))
+    if reward is None or reward.choice != RewardChoice.NAMED or reward.claimed_at is not None:
+        await show_reward(ctx, tip)
+        return
+    ctx.reply(
+        _("Record that the reward of tip no. {number} ({what}) was given to {name}?").format(
+            number=tip.id, what=what_of(reward), name=reward.claimant_name or "—"
+        ),
+        [Choice(_("Yes, it was given"), PayNamedOk(pk(tip)))],
+    )
+
+
+async def pay_named(ctx: Context, tip: Tip) -> None:
+    reward = await reward_of(ctx.session, pk(tip))
+    if reward is None or not await mark_claimed(ctx.session, pk(reward), ctx.person_id, None):
+        ctx.reply(_("Nothing to record: the reward was already given, or the tipster changed their choice."))
+        return
+    ctx.audit("tip.reward.paid", "tip", str(tip.id), tip.ward_code, anonymous=False)
+    ctx.reply(_("Recorded: the reward of tip no. {number} was given.").format(number=tip.id))
+
+
+# The police: recording the decision --------------------------------------------------------------------------
+@decide_flow.ask("what")
+async def ask_what(ctx: Context) -> None:
+    ctx.reply(
+        _(
+            "What is the reward for tip no. {number}? Type the amount in đồng (for example 2.000.000 or 2 triệu), "
+            "or the form of the reward (for example: Giấy khen của Chủ tịch UBND phường)."
+        ).format(number=ctx.data["tip"])
+    )
+
+
+@decide_flow.on("what")
+async def on_what(ctx: Context) -> Outcome:
+    text = " ".join(ctx.event.text.split())
+    if ctx.event.kind != Kind.TEXT or len(text) < 2:
+        return retry(_("Please type the amount or the form of the reward."))
+    amount = parse_amount(text)
+    if amount is not None:
+        if not MIN_AMOUNT <= amount <= MAX_AMOUNT:
+            return retry(
+                _(
+                    "That amount does not look right. Please type it in đồng, for example 2.000.000 or 2 triệu."
+                )
+            )
+        ctx.data.update(amount=amount, form=None)
+    elif looks_like_amount(text):
+        return retry(_("I could not read that amount. Please type it like 2.000.000 or 2 triệu."))
+    elif len(text) > MAX_FORM:
+        return retry(_("Please keep it under {max} characters.").format(max=MAX_FORM))
+    else:
+        ctx.data.update(amount=None, form=text)
+    return goto("ref")
+
+
+@decide_flow.ask("ref")
+async def ask_ref(ctx: Context) -> None:
+    ctx.reply(_("The decision's number or reference (for example 15/QĐ-CAP):"))
+
+
+@decide_flow.on("ref")
+async def on_ref(ctx: Context) -> Outcome:
+    ref = " ".join(ctx.event.text.split())
+    if ctx.event.kind != Kind.TEXT or not 2 <= len(ref) <= MAX_REF:
+        return retry(_("Please type the decision's number, at most {max} characters.").format(max=MAX_REF))
+    ctx.data["ref"] = ref
+    return goto("date")
+
+
+@decide_flow.ask("date")
+async def ask_date(ctx: Context) -> None:
+    ctx.reply(
+        _("The decision's date? Type it, for example 20/11/2026, or press Today."),
+        [Choice(_("Today"), DecisionToday())],
+    )
+
+
+@decide_flow.on("date")
+async def on_date(ctx: Context) -> Outcome:
+    today = local(clock.now()).date()
+    day = today if DecisionToday.read(ctx) else parse_day(ctx.event.text)
+    if ctx.event.kind not in (Kind.TEXT, Kind.CHOICE) or day is None:
+        return retry(
+            _("I could not read that date. Please type it as day/month/year, for example 20/11/2026.")
+        )
+    if day > today:
+        return retry(_("That date is in the future. Please type the day the decision was signed."))
+    tip = await officer_tip(ctx, ctx.data["tip"])
+    if tip is None:
+        return finish()
+    if day < local(tip.received_at).date():
+        return retry(
+            _("The decision cannot be dated before the tip was received ({date}).").format(
+                date=fmt_date(tip.received_at)
+            )
+        )
+    ctx.data["day"] = day.isoformat()
+    return goto("confirm")
+
+
+@decide_flow.ask("confirm")
+async def ask_confirm(ctx: Context) -> None:
+    draft = draft_reward(ctx)
+    ctx.reply(
+        _(
+            "Tip no. {number} found useful, with the reward {decision}. The tipster learns of it only through "
+            "their receipt code (and a message, if they allowed replies). Save?"
+        ).format(number=ctx.data["tip"], decision=decision_text(draft)),
+        [Choice(_("Save"), SaveDecision(True)), Choice(_("Cancel"), SaveDecision(False))],
+    )
+
+
+def draft_reward(ctx: Context) -> TipReward:
+    return TipReward(
+        tip_id=ctx.data["tip"],
+        ward_code=0,
+        amount_vnd=ctx.data.get("amount"),
+        form=ctx.data.get("form"),
+        decision_ref=ctx.data.get("ref"),
+        decision_date=date.fromisoformat(ctx.data["day"]),
+    )
+
+
+@decide_flow.on("confirm")
+async def on_confirm(ctx: Context) -> Outcome:
+    if not SaveDecision.expect(ctx).yes:
+        ctx.reply(_("Nothing was recorded."))
+        return finish()
+    tip = await officer_tip(ctx, ctx.data["tip"])
+    if tip is None:
+        return finish()
+    number = pk(tip)
+    reward = await reward_of(ctx.session, number)
+    if reward is not None and reward.decided_at is not None:
+        ctx.reply(_("The reward of tip no. {number} is already recorded.").format(number=number))
+        return finish()
+    if reward is None:
+        reward = TipReward(tip_id=number, ward_code=tip.ward_code, marked_by=ctx.person_id)
+    draft = draft_reward(ctx)
+    reward.amount_vnd, reward.form = draft.amount_vnd, draft.form
+    reward.decision_ref, reward.decision_date = draft.decision_ref, draft.decision_date
+    reward.decided_at, reward.decided_by = clock.now(), ctx.person_id
+    ctx.session.add(reward)
+    await ctx.session.flush()
+
+    def render() -> str:
+        return _(
+            "Good news about your tip no. {number}: the ward police found it useful and decided a reward. To see "
+            "it and choose how to receive it, type /tracuu followed by your receipt code."
+        ).format(number=number)
+
+    sent = await tell_tipster(ctx.session, tip, render, dedupe=f"tip:{number}:reward")
+    ctx.audit(
+        "tip.reward",
+        "tip",
+        str(number),
+        tip.ward_code,
+        amount=reward.amount_vnd,
+        form=reward.form,
+        ref=reward.decision_ref,
+        delivered=sent,
+    )
+    ctx.reply(
+        _("Recorded the reward of tip no. {number}.").format(number=number) + " " + delivered_note(sent)
+    )
+    return finish()
+
+
+# The police: checking a claim code at payout -----------------------------------------------------------------
+@router.command(
+    "nhanthuong",
+    "claimreward",
+    help=N_("Check a tip reward's claim code and record the payout (police)"),
+    roles=POLICE,
+    private=True,
+)
+async def claim_command(ctx: Context) -> None:
+    if ctx.event.args.strip():
+        await check_code(ctx, ctx.event.args)
+    else:
+        ctx.begin("tip_reward_check")
+
+
+@check_flow.ask("code")
+async def ask_code(ctx: Context) -> None:
+    ctx.reply(_("Type the claim code the person shows you (five groups of four letters and digits):"))
+
+
+@check_flow.on("code")
+async def on_code(ctx: Context) -> Outcome:
+    if ctx.event.kind != Kind.TEXT:
+        return retry(_("Please type the code."))
+    await check_code(ctx, ctx.event.text)  # a valid code opens the payout, which replaces this question
+    return stay()
+
+
+async def check_code(ctx: Context, typed: str) -> None:
+    """Look the code up behind the wrong-code limit; a valid unspent code of the officer's ward opens the payout."""
+
+    async def look_up() -> TipReward | None:
+        reward = await find_by_claim_code(ctx.session, ctx.app.keyring, typed)
+        # Another ward's code reads exactly as a wrong one, and counts as one.
+        if reward is None or not holds(await ctx.grants(), Role.POLICE, ward_code=reward.ward_code):
+            ctx.reply(
+                _(
+                    "No reward of your ward has that claim code. Please check it (letters and digits, dashes "
+                    "optional) and type it again."
+                )
+            )
+            return None
+        return reward
+
+    def paused(verdict: ratelimit.Verdict) -> str:
+        return _(
+            "Too many wrong claim codes have been typed here, so checking claim codes is paused for a while. "
+            "Please try again after {time}."
+        ).format(time=verdict.retry_time())
+
+    reward = await ratelimit.guarded(ctx, CLAIM_CODES, paused, look_up)
+    if reward is None:
+        return
+    if reward.claimed_at is not None:
+        ctx.audit("tip.reward.code_reused", "tip", str(reward.tip_id), reward.ward_code)
+        ctx.reply(
+            _(
+                "This claim code was already used: the reward of tip no. {number} was claimed on {date}. It "
+                "cannot be paid again."
+            ).format(number=reward.tip_id, date=fmt_date(reward.claimed_at))
+        )
+        ctx.end()
+        return
+    ctx.begin("tip_reward_payout", reward=reward.id, key=reward.claim_hash)
+
+
+@payout_flow.ask("pay")
+async def ask_pay(ctx: Context) -> None:
+    reward = await ctx.session.get(TipReward, ctx.data["reward"])
+    if reward is None:
+        ctx.end()
+        return
+    ctx.reply(
+        _(
+            "Valid claim code. Reward of tip no. {number}: {decision}.\nGive the reward to the person who "
+            "showed the code, then press Given: the code then stops working. Nothing about the person is "
+            "recorded."
+        ).format(number=reward.tip_id, decision=decision_text(reward)),
+        [Choice(_("Given"), ConfirmPayout(True)), Choice(_("Cancel"), ConfirmPayout(False))],
+    )
+
+
+@payout_flow.on("pay")
+async def on_pay(ctx: Context) -> Outcome:
+    if not ConfirmPayout.expect(ctx).yes:
+        ctx.reply(_("Nothing was recorded; the code stays valid."))
+        return finish()
+    reward = await ctx.session.get(TipReward, ctx.data["reward"])
+    if reward is None or not holds(await ctx.grants(), Role.POLICE, ward_code=reward.ward_code):
+        ctx.reply(_("Sorry, this is for the ward police."))
+        return finish()
+    if not await mark_claimed(ctx.session, pk(reward), ctx.person_id, ctx.data["key"]):
+        ctx.reply(_("That code is no longer valid: it was used meanwhile, or replaced by a new one."))
+        return finish()
+    number = reward.tip_id
+    ctx.audit("tip.reward.paid", "tip", str(number), reward.ward_code, anonymous=True)
+    tip = await ctx.session.get(Tip, number)
+    if tip is not None:
+        # The tipster learns the code was used: if it was not them, they should tell the police.
+
+        def render() -> str:
+            return _(
+                "The reward for your tip no. {number} was collected with its claim code. If that was not you, "
+                "please tell the ward police."
+            ).format(number=number)
+
+        await tell_tipster(ctx.session, tip, render, dedupe=f"tip:{number}:reward:claimed")
+    ctx.reply(_("Recorded: the reward of tip no. {number} is claimed.").format(number=number))
+    return finish()
+
+
+# The tipster: choosing how to receive the reward (reached only from /tracuu, after the receipt code) ---------
+async def tipster_reward(ctx: Context) -> tuple[Tip, TipReward] | None:
+    """The tip the receipt code opened and its reward, while the tipster may still choose; otherwise a reply."""
+    tip = await ctx.session.get(Tip, ctx.data["tip"])
+    reward = await reward_of(ctx.session, ctx.data["tip"]) if tip is not None else None
+    if tip is None or tip.purged_at is not None or reward is None or reward.decided_at is None:
+        ctx.reply(_("There is no reward to choose for this tip."))
+        return None
+    if reward.claimed_at is not None:
+        ctx.reply(_("The reward was claimed on {date}.").format(date=fmt_date(reward.claimed_at)))
+        return None
+    return tip, reward
+
+
+@choice_flow.ask("way")
+async def ask_way(ctx: Context) -> None:
+    found = await tipster_reward(ctx)
+    if found is None:
+        ctx.end()
+        return
+    tip, reward = found
+    ctx.reply(
+        _(
+            "How would you like to receive the reward for tip no. {number} ({what})?\n"
+            "• Under your name: the ward police learn your name and phone and give you the reward in public. "
+            "Your tip stays as you sent it.\n"
+            "• Anonymously: you get a claim code, shown only once. Bring it to the ward police; the officer "
+            "checks it and gives you the reward without recording who you are."
+        ).format(number=tip.id, what=what_of(reward)),
+        [
+            Choice(_("Under my name"), RewardWay("named")),
+            Choice(_("Anonymously, with a claim code"), RewardWay("code")),
+            Choice(_("Decide later"), RewardWay("later")),
+        ],
+    )
+
+
+@choice_flow.on("way")
+async def on_way(ctx: Context) -> Outcome:
+    way = RewardWay.expect(ctx).way
+    if way == "later":
+        ctx.reply(_("Fine. Type /tracuu with your receipt code whenever you want to choose."))
+        return finish()
+    if way == "code":
+        return goto("code")
+    tip = await ctx.session.get(Tip, ctx.data["tip"])
+    if tip is not None and not tip.anonymous and tip.reporter_name and tip.reporter_phone:
+        ctx.data.update(name=tip.reporter_name, phone=tip.reporter_phone)  # a tố giác: already known
+        return goto("reveal")
+    return goto("name")
+
+
+@choice_flow.ask("name")
+async def ask_name(ctx: Context) -> None:
+    ctx.reply(_("Your full name, as the police should record it:"))
+
+
+@choice_flow.on("name")
+async def on_name(ctx: Context) -> Outcome:
+    name = " ".join(ctx.event.text.split())
+    if ctx.event.kind != Kind.TEXT or not 2 <= len(name) <= MAX_NAME or any(ch.isdigit() for ch in name):
+        return retry(_("Please type your full name."))
+    ctx.data["name"] = name
+    return goto("phone")
+
+
+@choice_flow.ask("phone")
+async def ask_phone(ctx: Context) -> None:
+    ctx.reply(_("Your phone number, so the police can call you back (or share your contact):"))
+
+
+@choice_flow.on("phone")
+async def on_phone(ctx: Context) -> Outcome:
+    # Written as the tip form writes it (0912345678), so both read alike to the police.
+    raw = ctx.event.contact.phone if ctx.event.kind == Kind.CONTACT and ctx.event.contact else ctx.event.text
+    phone = normalize_phone(raw or "")
+    if phone is None:
+        return retry(
+            _("That does not look like a Vietnamese phone number. Please type it like 0912 345 678.")
+        )
+    ctx.data["phone"] = "0" + phone.removeprefix("+84")
+    return goto("reveal")
+
+
+@choice_flow.ask("reveal")
+async def ask_reveal(ctx: Context) -> None:
+    ctx.reply(
+        _(
+            "The ward police will see this name and phone with the reward for tip no. {number}:\n{name}, {phone}\n"
+            "They will contact you to give it in public. They are kept with the reward (and, if you use An Dân "
+            "with an account, shown in /toi); any claim code you had stops working. Confirm?"
+        ).format(number=ctx.data["tip"], name=ctx.data["name"], phone=ctx.data["phone"]),
+        [Choice(_("Confirm"), RevealName(True)), Choice(_("Cancel"), RevealName(False))],
+    )
+
+
+@choice_flow.on("reveal")
+async def on_reveal(ctx: Context) -> Outcome:
+    if not RevealName.expect(ctx).yes:
+        ctx.reply(_("Nothing was changed."))
+        return finish()
+    found = await tipster_reward(ctx)
+    if found is None:
+        return finish()
+    tip, reward = found
+    forget_claimant(reward)
+    reward.choice = RewardChoice.NAMED
+    reward.claimant_name, reward.claimant_phone = ctx.data["name"], ctx.data["phone"]
+    # Whoever reveals themselves can see and erase what they gave (/toi, /xoadulieu): the account they use now.
+    reward.claimant_person_id = (
+        tip.person_id if not tip.anonymous else (ctx.person.id if ctx.person else None)
+    )
+    ctx.session.add(reward)
+    number = pk(tip)
+    await notify_officers(
+        ctx.session,
+        tip,
+        lambda: Reply(
+            _("The tipster of tip no. {number} chose to receive the reward under their name.").format(
+                number=number
+            ),
+            (Choice(_("Open it"), RewardView(number)),),
+        ),
+        dedupe=f"tip:{number}:reward:named:{clock.now().isoformat()}",
+    )
+    ctx.reply(
+        _("Thank you. The ward police of {ward} will contact you about the reward.").format(
+            ward=await ward_name(ctx.session, tip.ward_code)
+        )
+    )
+    return finish()
+
+
+@choice_flow.ask("code")
+async def ask_show_code(ctx: Context) -> None:
+    ctx.reply(
+        _(
+            "Your claim code will be shown only once, here, and An Dân keeps no copy: it cannot show it again. "
+            "Whoever has the code can collect the reward, so write it down and keep it safe. A new code cancels "
+            "any earlier one. Ready?"
+        ),
+        [Choice(_("Show my claim code"), ShowClaimCode(True)), Choice(_("Back"), ShowClaimCode(False))],
+    )
+
+
+@choice_flow.on("code")
+async def on_show_code(ctx: Context) -> Outcome:
+    if not ShowClaimCode.expect(ctx).yes:
+        return goto("way")
+    found = await tipster_reward(ctx)
+    if found is None:
+        return finish()
+    tip, reward = found
+    forget_claimant(reward)  # a name given before is no longer the police's to keep
+    reward.choice = RewardChoice.CODE
+    code = issue_claim_code(ctx.app.keyring, reward)
+    ctx.session.add(reward)
+    ctx.reply(
+        _(
+            "Your claim code for the reward of tip no. {number}:\n\n{code}\n\nBring it to the ward police of "
+            "{ward}. The officer checks it and gives you the reward; the code then stops working. Write it down "
+            "now: it will not be shown again (on a chat app you may delete this message afterwards)."
+        ).format(number=tip.id, code=code, ward=await ward_name(ctx.session, tip.ward_code))
+    )
+    return finish()
