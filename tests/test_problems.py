@@ -21,7 +21,7 @@ from tests.drivers.telegram import TelegramDriver
 from tests.drivers.web import WebDriver
 from tests.test_tips import CODE, photo_with_exif
 
-NUMBER = re.compile(r"Phản ánh số (\d+) của anh/chị đã đến phường")
+NUMBER = re.compile(r"Phản ánh số (\d+) của anh/chị đã đến chính quyền địa phương")
 HANOI = (21.0386, 105.838)  # Phường Ba Đình: about 1,160 km from the demo ward
 CAO_LANH = (10.4560, 105.6330)  # inside Phường Cao Lãnh
 
@@ -443,7 +443,7 @@ async def test_digest_and_year_figures_count_per_area_with_small_counts_hidden(w
             resident = await digest(session, Scope(DEMO_WARD, to3.id, "resident"), start, end)
         assert police is not None and resident is not None
         police_text = "\n".join(police.lines)
-        assert "Toàn phường: phản ánh 8, đã khắc phục 6" in police_text
+        assert "Toàn địa bàn: phản ánh 8, đã khắc phục 6" in police_text
         assert "Khóm 2: phản ánh 6, đã khắc phục 5" in police_text
         assert "Khóm 1: phản ánh dưới 5, đã khắc phục dưới 5" in police_text
         assert "một nửa được khắc phục trong vòng 3 ngày" in police_text  # the median of 1, 2, 3, 4, 5 days

@@ -519,7 +519,7 @@ async def test_a_year_of_a_ward_ends_in_ratings_and_the_recognition_file(manual_
     assert AREAS[0] not in seen and "Tổng kết năm 2027" in seen and "Số tổ: 40" in seen, seen
     forged = ReviewFile("area", seeded.areas[0], "xlsx").pack()
     replies = await outsider._post(json={"choice": forged})
-    assert "không thuộc xã, phường của anh/chị" in outsider.all_text(replies) and not replies[-1]["media"]
+    assert "không thuộc địa bàn của anh/chị" in outsider.all_text(replies) and not replies[-1]["media"]
     replies = await resident.say("/tongket")
     assert "Recognition" not in resident.all_text(replies) and not any(m["media"] for m in replies)
     replies = await resident.say("/xeploai")

@@ -12,6 +12,7 @@ from bot.core.payloads import read_any
 from bot.core.replies import Choice, Media, Reply
 from bot.core.router import Router
 from bot.delivery.outbox import enqueue_to_people
+from bot.directory.geo import ward_kind_word
 from bot.extensions.year_figures import Place
 from bot.i18n import N_, _, current_locale, fmt_number
 from bot.textnorm import fold
@@ -82,14 +83,15 @@ async def overview(ctx: Context) -> None:
             ward=_("meets it") if review.meets(Place("ward", ward)) else _("not yet"),
         ),
     ]
+    kind = await ward_kind_word(ctx.session, ward)  # "phường", "xã" or "đặc khu": the ward's own word
     ctx.reply(
         "\n".join(lines),
         [
-            Choice(_("Ward file (Excel)"), ReviewFile("ward", ward, "xlsx")),
-            Choice(_("Ward file (PDF)"), ReviewFile("ward", ward, "pdf")),
+            Choice(_("The {kind}'s file (Excel)").format(kind=kind), ReviewFile("ward", ward, "xlsx")),
+            Choice(_("The {kind}'s file (PDF)").format(kind=kind), ReviewFile("ward", ward, "pdf")),
             Choice(_("An area's file"), AreaFiles(0)),
             Choice(_("Groups' ratings"), GroupList()),
-            Choice(_("Areas and the ward"), PlaceList()),
+            Choice(_("Areas and the {kind}").format(kind=kind), PlaceList()),
             Choice(_("Waiting for the police"), Waiting()),
             Choice(_("Show drafts to group leaders"), ShowDrafts()),
             Choice(_("The criteria"), CriteriaList()),
