@@ -10,6 +10,7 @@ A mediator follows a private case they handle in /hoagiai, not in a file that ma
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections import defaultdict
@@ -98,8 +99,11 @@ async def export(ctx: Context) -> None:
             hidden += 1
     rows = await book_rows(ctx, visible)
     stem = f"so-hoa-giai-{year}"
-    csv_ref = await ctx.app.media.put(to_csv(rows), "text/csv", f"{stem}.csv")
-    xlsx_ref = await ctx.app.media.put(to_xlsx(rows, str(year)), XLSX, f"{stem}.xlsx")
+    # Written off the event loop: a ward's book may hold many cases.
+    csv_ref = await ctx.app.media.put(await asyncio.to_thread(to_csv, rows), "text/csv", f"{stem}.csv")
+    xlsx_ref = await ctx.app.media.put(
+        await asyncio.to_thread(to_xlsx, rows, str(year)), XLSX, f"{stem}.xlsx"
+    )
     caption = _("Mediation book {year}: {n} case(s).").format(year=year, n=len(visible))
     if hidden:
         caption += " " + _(

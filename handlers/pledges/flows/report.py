@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlmodel import select
 
 from bot.core.context import Context
@@ -130,10 +132,15 @@ async def on_export(ctx: Context) -> None:
     scope, campaign = found
     lines = await coverage.households(ctx.session, campaign, scope)
     stem = f"cam-ket-{campaign.year}"
+    # A ward's list may hold thousands of households: written off the event loop (the locale goes along).
     if pressed.format == "xlsx":
-        data, mime, filename = export.to_xlsx(lines, str(campaign.year)), XLSX, stem + ".xlsx"
+        data, mime, filename = (
+            await asyncio.to_thread(export.to_xlsx, lines, str(campaign.year)),
+            XLSX,
+            stem + ".xlsx",
+        )
     else:
-        data, mime, filename = export.to_csv(lines), "text/csv", stem + ".csv"
+        data, mime, filename = await asyncio.to_thread(export.to_csv, lines), "text/csv", stem + ".csv"
     ref = await ctx.app.media.put(data, mime, filename)
     ctx.audit("pledge.exported", "pledge_campaign", str(campaign.id), campaign.ward_code, rows=len(lines))
     signed = sum(1 for line in lines if line.signed_at is not None)

@@ -4,6 +4,8 @@ year's criteria (the ward admin edits their texts, each edit a new version, and 
 
 from __future__ import annotations
 
+import asyncio
+
 from bot import clock
 from bot.core.context import Context
 from bot.core.errors import NotChosen
@@ -126,14 +128,12 @@ async def on_file(ctx: Context) -> None:
         await store.nominations(ctx.session, ward, year),
     )
     stem = f"ho-so-an-toan-antt-{year}-{scope.kind}-{scope.id}"
+    # Writing a ward's workbook or PDF takes long for a big ward: off the event loop (the locale goes along).
     if pressed.format == "xlsx":
-        data, mime, filename = document.to_xlsx(built), XLSX, stem + ".xlsx"
+        data, mime, filename = await asyncio.to_thread(document.to_xlsx, built), XLSX, stem + ".xlsx"
     else:
-        data, mime, filename = (
-            document.to_pdf(built, current_locale()),
-            "application/pdf",
-            stem + ".pdf",
-        )
+        data = await asyncio.to_thread(document.to_pdf, built, current_locale())
+        mime, filename = "application/pdf", stem + ".pdf"
     ref = await ctx.app.media.put(data, mime, filename)
     ctx.audit("review.file_made", scope.kind, str(scope.id), ward, year=year, format=pressed.format)
     ctx.reply(
