@@ -408,3 +408,17 @@ async def test_an_invite_made_in_the_web_chat_carries_the_telegram_deep_link(
     replies = await admin.press(admin.choices()[0])
     text = "\n".join(m["text"] for m in replies)
     assert "https://t.me/andan_test_bot?start=" in text and "/join/" in text
+
+
+async def test_webhook_presses_are_answered_in_the_webhook_response(
+    tg_webhook: tuple[Any, TelegramDriver],
+) -> None:
+    """By webhook, Telegram runs the one Bot API method a webhook's response names: each press is acknowledged
+    there (a request less per press), never twice, and still marked and answered in the chat."""
+    _town, lan = tg_webhook
+    await onboard(lan)
+    answers = lan.fake.calls("answerCallbackQuery")
+    assert len(answers) == 5 and all(rec.path == "webhook reply" and rec.ok for rec in answers)
+    assert all(lan.fake.callback_queries.values())  # every press answered
+    marked = lan.fake.calls("editMessageText") + lan.fake.calls("editMessageReplyMarkup")
+    assert len(marked) == 5  # each pressed question shows what was chosen

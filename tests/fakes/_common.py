@@ -225,6 +225,8 @@ class WebhookPusher:
         self.failures: list[JSON] = []  # one per failed attempt (getWebhookInfo's last error)
         self._queue: asyncio.Queue[tuple[str, bytes, dict[str, str], Any]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        # What the platform does with a 2xx reply's body (Telegram runs a Bot API method given there).
+        self.on_reply: Callable[[bytes], Awaitable[None]] | None = None
 
     def enqueue(self, url: str, body: bytes, headers: dict[str, str], tag: Any = None) -> None:
         if self._task is None or self._task.done():
@@ -240,11 +242,13 @@ class WebhookPusher:
         for attempt in range(1, retries + 2):
             try:
                 async with self._session().post(url, data=body, headers=headers) as resp:
-                    await resp.read()
+                    reply = await resp.read()
                     status = resp.status
             except (aiohttp.ClientError, OSError):
                 status = 0
             if 200 <= status < 300:
+                if self.on_reply is not None:
+                    await self.on_reply(reply)
                 break
             self.failures.append({"url": url, "status": status, "at": time.time()})
             if attempt <= retries:

@@ -13,6 +13,7 @@ MarkdownV2 escaping checks, and the HTTPS-only rule for webhook URLs
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -84,6 +85,7 @@ class FakeTelegram(MessageMethodsMixin, UserActivityMixin, FakeServer):
         clock: Clock = time.monotonic,
     ) -> None:
         super().__init__(clock=clock)
+        self.pusher.on_reply = self._webhook_reply
         self.token = token
         self.bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
         self.state = TelegramState(
@@ -220,6 +222,24 @@ class FakeTelegram(MessageMethodsMixin, UserActivityMixin, FakeServer):
         if request.match_info["token"] != self.token or found is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
         return web.Response(body=found["data"], content_type="application/octet-stream")
+
+    async def _webhook_reply(self, body: bytes) -> None:
+        """Telegram runs a Bot API method a webhook answers with ({"method": ..., params}): recorded like any call;
+        its result goes nowhere (the bot cannot know whether it worked)."""
+        try:
+            params = json.loads(body) if body else None
+        except ValueError:
+            return
+        if not isinstance(params, dict) or not isinstance(params.get("method"), str):
+            return
+        raw = params.pop("method")
+        name, fn = self._methods.get(raw.lower(), (raw, None))
+        rec = RecordedRequest(method=name, params=params, headers={}, at=self.clock(), path="webhook reply")
+        self.requests.append(rec)
+        status, answer = await fn(name, params) if fn is not None else error(404, "Not Found")
+        rec.status, rec.response, rec.outcome = status, answer, self._outcome(status, answer)
+        self.stats.count(name, rec.outcome)
+        self._changed.fire()
 
     def _deliver(self, update: JSON, redelivery: bool = False) -> None:
         if self.webhook:

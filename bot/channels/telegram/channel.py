@@ -123,6 +123,9 @@ class TelegramChannel(Channel):
             self.polling,
         )
         self._lease_kept = False
+        self._answered_in_reply: set[int] = (
+            set()
+        )  # update ids of presses acknowledged in the webhook response
 
     # Life cycle ------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -319,11 +322,20 @@ class TelegramChannel(Channel):
             return web.Response(text="ok")
         if not self._live:
             return web.Response(status=503)  # Telegram retries later
+        query = parsed.callback_query
+        if query is not None:
+            # The press is acknowledged in this response (Telegram runs one Bot API method given there): a
+            # request less per press, and the button's spinner stops before the press is even handled.
+            self._answered_in_reply.add(parsed.update_id)
         await self.ptb.update_queue.put(parsed)
+        if query is not None:
+            return web.json_response({"method": "answerCallbackQuery", "callback_query_id": query.id})
         return web.Response(text="ok")
 
     # Incoming --------------------------------------------------------------------------------------------
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        answered = update.update_id in self._answered_in_reply  # by the webhook's response
+        self._answered_in_reply.discard(update.update_id)
         message = update.message
         if message is not None and message.migrate_to_chat_id is not None:
             await self.chat_migrated(str(message.chat.id), str(message.migrate_to_chat_id))
@@ -337,8 +349,10 @@ class TelegramChannel(Channel):
                 await self._explain_unsupported(str(message.from_user.id), str(message.chat.id))
             return
         query = update.callback_query
-        # The spinner on the button stops at once, while the press is handled: a round trip less to wait for.
-        answering = asyncio.ensure_future(self._answer(update)) if query is not None else None
+        # Polling: the spinner on the button stops at once, while the press is handled.
+        answering = (
+            asyncio.ensure_future(self._answer(update)) if query is not None and not answered else None
+        )
         try:
             if too_large(event):
                 await self._refuse_large(event)
