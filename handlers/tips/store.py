@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.cleaning.result import Content, Verdict
+from bot.core.events import Incoming, Kind
 from bot.guard import ratelimit
 from bot.i18n import local
 from bot.security import Keyring, new_code, new_salt, normalize_code, slow_hash
@@ -258,6 +259,14 @@ def normalize_phone(raw: str) -> str | None:
     if not phonenumbers.is_valid_number(number) or number.country_code != 84:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_given(event: Incoming) -> str | None:
+    """The Vietnamese phone number a person typed or shared as a contact, written the way the police read it
+    ("0912345678"), or None when it is not one."""
+    raw = event.contact.phone if event.kind == Kind.CONTACT and event.contact else event.text
+    phone = normalize_phone(raw or "")
+    return "0" + phone.removeprefix("+84") if phone is not None else None
 
 
 def indicators(text: str) -> list[str]:

@@ -56,7 +56,7 @@ from handlers.tips.rewards import (
     reward_of,
     what_of,
 )
-from handlers.tips.store import normalize_phone, ward_name
+from handlers.tips.store import phone_given, ward_name
 from handlers.tips.texts import officer_label
 from models import Person, Role, Tip
 from models.base import pk
@@ -505,14 +505,12 @@ async def ask_phone(ctx: Context) -> None:
 
 @choice_flow.on("phone")
 async def on_phone(ctx: Context) -> Outcome:
-    # Written as the tip form writes it (0912345678), so both read alike to the police.
-    raw = ctx.event.contact.phone if ctx.event.kind == Kind.CONTACT and ctx.event.contact else ctx.event.text
-    phone = normalize_phone(raw or "")
+    phone = phone_given(ctx.event)  # the tip form's and the reward's alike, as the police read them
     if phone is None:
         return retry(
             _("That does not look like a Vietnamese phone number. Please type it like 0912 345 678.")
         )
-    ctx.data["phone"] = "0" + phone.removeprefix("+84")
+    ctx.data["phone"] = phone
     return goto("reveal")
 
 

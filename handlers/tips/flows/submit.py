@@ -29,7 +29,7 @@ from handlers.tips.store import (
     discard_files,
     indicators,
     issue_code,
-    normalize_phone,
+    phone_given,
     police_of_ward,
     tips_today,
     ward_name,
@@ -151,13 +151,12 @@ async def ask_phone(ctx: Context) -> None:
 
 @flow.on("phone")
 async def on_phone(ctx: Context) -> Outcome:
-    raw = ctx.event.contact.phone if ctx.event.kind == Kind.CONTACT and ctx.event.contact else ctx.event.text
-    phone = normalize_phone(raw or "")
+    phone = phone_given(ctx.event)  # the tip form's and the reward's alike, as the police read them
     if phone is None:
         return retry(
             _("That does not look like a Vietnamese phone number. Please type it like 0912 345 678.")
         )
-    ctx.data["phone"] = "0" + phone.removeprefix("+84")
+    ctx.data["phone"] = phone
     return goto("summary")
 
 
