@@ -194,7 +194,7 @@ class SkipNote(Payload, prefix="treason:skip"):
     """No note when a tip is being verified."""
 
 
-# Rewards for useful tips (flows/rewards.py) ----------------------------------------------------------------
+# Rewards for useful tips (flows/rewards.py, flows/reward_claim.py) ----------------------------------------------------------------
 
 
 class RewardView(Payload, prefix="tiprw:view"):

@@ -15,6 +15,7 @@ from handlers.tips.flows import (
     police_actions,
     police_forms,
     report,
+    reward_claim,
     submit,  # noqa: F401  (it adds the tip form's steps from the ward on)
 )
 from handlers.tips.flows import rewards as reward_flows
@@ -32,7 +33,7 @@ router.flow(lookup.status_flow)
 router.flow(reward_flows.decide_flow)
 router.flow(reward_flows.check_flow)
 router.flow(reward_flows.payout_flow)
-router.flow(reward_flows.choice_flow)
+router.flow(reward_claim.choice_flow)
 router.flow(police_forms.answer_flow)
 router.flow(police_forms.close_flow)
 router.flow(police_forms.extend_flow)
