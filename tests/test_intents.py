@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.intents import ENOUGH, Mode, Reader, label_of, load, same, words
+from bot.core.intent_data import Mode, load
+from bot.core.intents import ENOUGH, Reader, label_of
+from bot.core.wording import same, words
 from bot.security import new_code
 from bot.tools.intents import (
     FOLDS,

@@ -1,13 +1,11 @@
 """Reading what a person wants from the words they type outside a form ("có người bán ma túy ở hẻm 5" → a tip).
 
 Each feature declares its intents in a data file next to its router (`intents.toml`, loaded by
-`router.intents(...)`): the command an intent leads to and the phrases people use for it, with weights (the
-format: `load`). Text and phrases are read the same way: lower-cased, split into words (links left out), chat
-shorthand expanded to the words it stands for ("ko" → "không", "cs" → "công an", "oy" → "rồi"; "wá" → "quá": letters
-Vietnamese does not write, typed for their sound), and compared without accents (bot.textnorm.fold), except that
-accents count when both sides write them: "cháy nhà" is not "chạy nhà", while "chay nha" typed without any accents
-may still be a fire (and a phrase written "=…" wants its accents typed). A word nobody knows that is known words
-typed together ("chaynha", "toimuonbaocongan") is read as those words.
+`router.intents(...)`; what it holds: bot/core/intent_data.py): the command an intent leads to and the phrases
+people use for it, with weights. Text and phrases are turned into words the same way (bot/core/wording.py: chat
+shorthand expanded, run-together words split, links left out) and compared without accents, except that accents
+count when both sides write them: "cháy nhà" is not "chạy nhà", while "chay nha" typed without any accents may
+still be a fire (and a phrase written "=…" wants its accents typed).
 
 A phrase matches when its words appear in order; one other word between two of them makes it support rather
 than a reading. A word of five letters or more may be one letter off (a typo, two letters swapped), unless the
@@ -41,48 +39,53 @@ examples hold is measured by cross-validation, never by a model that learnt it).
 
 from __future__ import annotations
 
-import re
-import tomllib
-import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from functools import lru_cache
 from math import exp, log
-from pathlib import Path
 from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
+from bot.core.intent_data import (
+    NONE,
+    NORMAL,
+    STRONG,
+    WEAK,
+    Intent,
+    Mode,
+    Reading,
+)
 from bot.core.intent_model import NaiveBayes
-from bot.textnorm import fold
+from bot.core.wording import (
+    DIGIT,
+    HELD_LETTER,
+    SYLLABLE,
+    Token,
+    Words,
+    agrees,
+    compiled,
+    deletions,
+    same,
+    split_known,
+    tokens_of,
+)
 
-# The raw text → a score to add (0 when it sees nothing), or the score and what to run the command with (for mode
-# "run": the receipt code found in "tra cứu giúp tôi mã K7QM-...").
-Detector = Callable[[str], "float | tuple[float, str]"]
-
-STRONG, NORMAL, WEAK = 3.0, 2.0, 1.0
 ENOUGH = 2.0  # the least score that is a reading at all: one normal phrase, or a weak one said alone
 CLOSE = 0.75  # a second reading at least this close to the first is offered too
 MORE = 0.3  # how much each further matching phrase adds (at most three of them)
-AGAINST = 1.5  # what each word against an intent takes off (at most two): one phrase for it no longer reads
 ALONE = 1.0  # added when a phrase is the whole message: "karaoke" or "bản tin" sent alone is a request
 TYPO = 0.85  # a phrase word matched with one letter off
 HELD = (
     1.0  # a phrase word matched once a held-down letter is dropped ("cứuuuu", "tuyy"): emphasis, not a typo
 )
 GAP = 0.65  # a phrase word matched with one other word before it: support, not a reading on its own
-ACCENTED = 0.4  # the share of Vietnamese words with accents above which a message counts as typed with them
-STRICT = "="  # a phrase written "=đang cháy" is strict about accents ("dang chay" may be "đang chạy")
 WINDOW = 8  # the most words between the phrases of a "together" rule
 TYPO_MIN = 5  # the least length of a phrase word that may be matched with a typo
 TYPO_MIN_TYPED = 4  # ... and of the word typed for it
 RUN_TOGETHER = 5  # the least length of a word that may be words typed together ("cuutoi")
-LONGEST_SYLLABLE = 7  # "nghiêng" folded
 
-NONE = "none"  # the label of examples that open nothing: greetings, thanks, chit-chat, near misses
-# How much the model (bot/core/intent_model.py) weighs against the phrases.
 PHRASE_EXAMPLE = {STRONG: 1.0, NORMAL: 0.6, WEAK: 0.25}  # a listed phrase learnt as a (weighted) example
 PHONE = 6  # digits from which a number is a phone or an account rather than a house or an hour
 PHRASES = 1.0  # each point of phrase score multiplies a reading's odds by e ** PHRASES
@@ -94,344 +97,17 @@ LIKELY = 0.1  # a reading less likely than this is not one at all, even when "no
 FLOOR = 1e-6  # the least the model says of anything: phrases can always outweigh it
 DECISIVE = 4.0  # a detector this sure (a receipt code, a number pasted alone) decides whatever else is read
 
-# Chat shorthand residents type, expanded before matching (both sides), to the words they stand for with their
-# accents (in a message typed with accents, "cháy oy" is "cháy rồi"). Only unambiguous ones: "ca" (công an / ca
-# hát), "bt" (biết / bình thường), "ck" (chuyển khoản / chồng) or "v" (vậy / và) would mislead more often than help.
-# Keys without accents are looked up by the word without accents only when it was typed without any ("hông" is
-# "không", "hỏng" is not).
-ABBREVIATIONS = {
-    "ko": "không",
-    "k": "không",
-    "kh": "không",
-    "khg": "không",
-    "kg": "không",
-    "kô": "không",
-    "hok": "không",
-    "hk": "không",
-    "hong": "không",
-    "hông": "không",
-    "hem": "không",
-    "khum": "không",
-    "hum": "hôm",
-    "dc": "được",
-    "đc": "được",
-    "dk": "được",
-    "đk": "được",
-    "dag": "đang",
-    "đag": "đang",
-    "dg": "đang",
-    "đg": "đang",
-    "cs": "công an",
-    "csgt": "công an giao thông",
-    "cand": "công an nhân dân",
-    "sdt": "số điện thoại",
-    "sđt": "số điện thoại",
-    "dt": "điện thoại",
-    "đt": "điện thoại",
-    "dth": "điện thoại",
-    "stk": "số tài khoản",
-    "tk": "tài khoản",
-    "ck": "chuyển khoản",
-    "tn": "tin nhắn",
-    "ntin": "nhắn tin",
-    "kt": "kiểm tra",
-    "ktra": "kiểm tra",
-    "j": "gì",
-    "ntn": "như thế nào",
-    "vs": "với",
-    "ng": "người",
-    "ngta": "người ta",
-    "mn": "mọi người",
-    "mng": "mọi người",
-    "mk": "mình",
-    "mik": "mình",
-    "t": "tôi",
-    "lm": "làm",
-    "r": "rồi",
-    "oy": "rồi",
-    "rùi": "rồi",
-    "rầu": "rồi",
-    "trc": "trước",
-    "ms": "mới",
-    "bik": "biết",
-    "bjt": "biết",
-    "bít": "biết",
-    "mún": "muốn",
-    "nhìu": "nhiều",
-    "thui": "thôi",
-    "ns": "nói",
-    "ik": "đi",
-    "cx": "cũng",
-    "cg": "cũng",
-    "z": "vậy",
-    "zậy": "vậy",
-    "dzậy": "vậy",
-    "vk": "vợ",
-    "bh": "bao giờ",
-    "bjo": "bây giờ",
-    "bgio": "bây giờ",
-    "gd": "gia đình",
-    "gđ": "gia đình",
-    "kp": "khu phố",
-    "tdp": "tổ dân phố",
-    "fb": "facebook",
-    "zl": "zalo",
-    "ctv": "cộng tác viên",
-    "pls": "please",
-    "plz": "please",
-}
-# Letters Vietnamese does not write, typed for the sound ("wá" quá, "fải" phải, "jờ" giờ, "zô" vô): read back only
-# on a word that writes Vietnamese accents, where it cannot be English ("win", "fan" stay as they are).
-_SOUNDED = {"w": "qu", "f": "ph", "j": "gi", "z": "v"}
-
-_DIGIT = re.compile(r"\d")
-_WORD = re.compile(r"\w+")
-_HELD = re.compile(r"(\w)\1+")
-_LINK = re.compile(
-    r"(?:https?://|www\.)\S+"
-    r"|\S+\.(?:com|net|org|vn|info|xyz|top|cc|vip|shop|online|me|ly|io|co|site|club|store|app|link|live|pro|asia|biz)"
-    r"(?![\w-])\S*"
-)
-# A Vietnamese syllable without its accents. A typed word that is one ("thiet", "thuong") is a word of its own, not
-# a typo of another ("thief", "truong"): typos almost always make a word that does not exist.
-_SYLLABLE = re.compile(
-    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?"
-)
-
-
-class Mode(StrEnum):
-    OFFER = "offer"  # offer the command in one press (the default: no form starts without a press)
-    RUN = "run"  # run the command on the text at once (a look-up or a check: nothing is started or stored)
-    EMERGENCY = "emergency"  # emergency numbers first, then the offer
-
-
-Words = tuple[str, ...]  # a phrase: its words, lower case, accents as the data file writes them
-
-
-@dataclass(frozen=True)
-class Together:
-    """Words that mean something only together, in any order, close to one another ("đang" and "đánh", "tin
-    báo" and "tới đâu"): one phrase of each group within WINDOW words."""
-
-    groups: tuple[tuple[Words, ...], ...]
-    weight: float
-
-
-@dataclass(frozen=True)
-class Intent:
-    name: str
-    command: str
-    mode: Mode = Mode.OFFER
-    carry: bool = False  # the text goes along into the form when the offer is pressed
-    private: bool = False  # the text is handled like a tip's: kept unlinkable to the person
-    hint: str | None = None  # what the form may preselect (a tip's category)
-    phrases: tuple[tuple[Words, float], ...] = ()  # each with its weight
-    against: tuple[tuple[Words, float], ...] = ()  # words that speak against it (the best one is subtracted)
-    together: tuple[Together, ...] = ()
-    detector: Detector | None = field(default=None, compare=False)
-    # Messages that mean it, as residents write them (its feature's examples file): the model learns from them.
-    examples: tuple[str, ...] = ()
-    # Messages of its feature's file labelled "none": near its words but opening nothing ("cháy túi rồi").
-    counterexamples: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Reading:
-    intent: Intent
-    score: float
-    # What the command runs with (mode "run"): what its detector found; None: the whole text (the detector saw
-    # something in it, or there is none); "": nothing (the detector saw nothing: the command asks for it).
-    args: str | None = None
-
-
-@lru_cache(maxsize=8192)
-def _marks(word: str) -> str:
-    """The accents of a word regardless of where they sit ("hoà" and "hòa" agree), "" when it has none."""
-    marks = sorted(ch for ch in unicodedata.normalize("NFD", word) if unicodedata.combining(ch))
-    if "đ" in word:
-        marks.append("đ")
-    return "".join(marks)
-
-
-@lru_cache(maxsize=8192)
-def _expand(word: str) -> tuple[tuple[str, str | None, bool], ...]:
-    """One typed word (lower case) → the words it stands for, each folded, with its accents ("" for none) and
-    whether it came from shorthand (whose accents nobody typed: they do not make a message one typed with
-    accents)."""
-    marks = _marks(word)
-    folded = fold(word).replace(" ", "")
-    long = ABBREVIATIONS.get(word) or (ABBREVIATIONS.get(folded) if not marks else None)
-    if long is None and marks and word[:1] in _SOUNDED:
-        sounded = _SOUNDED[word[:1]] + word[1:]
-        if _SYLLABLE.fullmatch(fold(sounded)):
-            long = sounded
-    if long is not None:
-        return tuple((fold(each), _marks(each), True) for each in long.split())
-    return ((folded, marks, False),) if folded else ()
-
-
-def _tokens(text: str) -> list[tuple[str, str | None]]:
-    """A message's words. In a message typed without accents a word may have been meant with any: its accents
-    are unknown (None). In one typed with accents, a word without any has none ("con" is not "cơn"), and a word of
-    shorthand has the accents of what it stands for ("oy" is "rồi").
-    Links are left out: "…/tra-cuu" in a pasted link is not the person asking to look something up."""
-    words_ = [
-        t
-        for w in _WORD.findall(_LINK.sub(" ", unicodedata.normalize("NFC", text.lower())))
-        for t in _expand(w)
-    ]
-    marked = sum(1 for _folded, marks, short in words_ if marks and not short)
-    syllables = sum(1 for folded, _marks, short in words_ if not short and _SYLLABLE.fullmatch(folded))
-    if marked and marked >= ACCENTED * syllables:
-        return [(folded, marks) for folded, marks, _short in words_]
-    return [(folded, (marks if not short else None) or None) for folded, marks, short in words_]
-
-
-def _compiled(words_: Words) -> tuple[tuple[tuple[str, str | None], ...], bool]:
-    """A phrase's words as the reader compares them, and whether it is strict about accents."""
-    strict = bool(words_) and words_[0] == STRICT
-    return _phrase_tokens(words_[1:] if strict else words_), strict
-
-
-def _phrase_tokens(words_: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
-    """A phrase's words. When the phrase writes accents, a word it writes without them has none ("có dao" is not
-    "có dạo"); a phrase written without any accents leaves them all open."""
-    tokens = tuple((folded, marks, short) for word in words_ for folded, marks, short in _expand(word))
-    if not any(marks for _folded, marks, short in tokens if not short):
-        return tuple((folded, None) for folded, _marks, _short in tokens)
-    return tuple((folded, marks) for folded, marks, _short in tokens)
-
-
-def same(text: str) -> tuple[str, ...]:
-    """What two messages share when they are the same to the reader: their words (or the text, when it has none)."""
-    return words(text) or (text.strip(),)
-
-
-def words(text: str) -> tuple[str, ...]:
-    """The words of `text` as the reader sees them: folded, abbreviations expanded, digits kept apart."""
-    return tuple(folded for folded, _marks in _tokens(text))
-
-
-def load(
-    path: Path, detectors: Mapping[str, Detector] | None = None, examples: Path | None = None
-) -> list[Intent]:
-    """Intents from a feature's data file. Each table is one intent:
-
-    [tip]
-    command = "togiac"          # the command it leads to
-    mode = "offer"              # offer | run | emergency
-    carry = true                # optional; private, hint likewise
-    strong = ["tố giác", ...]   # weight 3: says it alone
-    phrases = ["cong an", ...]  # weight 2
-    weak = ["hang xom", ...]    # weight 1: only with support, or as the whole message
-    against = ["hom qua", ...]  # optional: the two best of these are subtracted (AGAINST each)
-
-    [[tip.together]]            # optional, any number: one phrase of each group, close together
-    weight = "strong"           # strong (the default) | normal | weak
-    groups = [["đang", "vừa"], ["đánh", "chém"]]
-
-    A phrase written without accents matches with or without them; one written with accents matches a message
-    word that has the same accents or none (typed without accents); one written "=đang cháy" matches only when
-    typed with its accents (without them it may be "đang chạy").
-
-    `examples`: a file of messages as residents write them, one a line, `intent<TAB>message` ("\\n" a line
-    break; blank lines and "#" comments skipped), the intent one of this file's or "none" (opens nothing). The
-    model (see Reader) learns from them; they are what makes words nobody listed read well.
-    """
-    detectors = dict(detectors or {})
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    found: list[Intent] = []
-    for name, spec in data.items():
-        unknown = set(spec) - {
-            *_WEIGHTS,
-            "command",
-            "mode",
-            "carry",
-            "private",
-            "hint",
-            "against",
-            "together",
-        }
-        if unknown or "command" not in spec:
-            raise ValueError(f"{path.name} [{name}]: needs 'command'; unknown keys {sorted(unknown)}")
-
-        def words_of(phrase: str, where: str = name) -> Words:
-            tokens = tuple(_WORD.findall(unicodedata.normalize("NFC", phrase.lower())))
-            if not tokens:
-                raise ValueError(f"{path.name} [{where}]: the phrase {phrase!r} has no words")
-            return (STRICT, *tokens) if phrase.lstrip().startswith(STRICT) else tokens
-
-        together: list[Together] = []
-        for rule in spec.get("together", []):
-            weight = _RULE_WEIGHTS.get(rule.get("weight", "strong"))
-            groups = rule.get("groups", [])
-            if weight is None or len(groups) < 2 or set(rule) - {"weight", "groups"}:
-                raise ValueError(
-                    f"{path.name} [{name}.together]: needs 2+ groups and a weight strong|normal|weak"
-                )
-            together.append(Together(tuple(tuple(words_of(p) for p in group) for group in groups), weight))
-        found.append(
-            Intent(
-                name=name,
-                command=spec["command"],
-                mode=Mode(spec.get("mode", "offer")),
-                carry=bool(spec.get("carry", False)),
-                private=bool(spec.get("private", False)),
-                hint=spec.get("hint"),
-                phrases=tuple((words_of(p), w) for key, w in _WEIGHTS.items() for p in spec.get(key, [])),
-                against=tuple((words_of(p), AGAINST) for p in spec.get("against", [])),
-                together=tuple(together),
-                detector=detectors.pop(name, None),
-            )
-        )
-    if detectors:
-        raise ValueError(f"{path.name}: detectors for intents it does not declare: {sorted(detectors)}")
-    return _with_examples(found, examples) if examples is not None else found
-
-
-def read_examples(path: Path) -> list[tuple[str, str]]:
-    """(intent, message) from an examples file (the format: `load`)."""
-    lines: list[tuple[str, str]] = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        name, sep, text = raw.partition("\t")
-        if not sep or not name.strip() or not text.strip():
-            raise ValueError(f"{path.name}:{number}: expected 'intent<TAB>message'")
-        lines.append((name.strip(), text.strip().replace("\\n", "\n")))
-    return lines
-
-
-def _with_examples(intents: list[Intent], path: Path) -> list[Intent]:
-    by_name: dict[str, list[str]] = {i.name: [] for i in intents}
-    by_name[NONE] = []
-    for name, text in read_examples(path):
-        if name not in by_name:
-            raise ValueError(
-                f"{path.name}: examples of {name!r}, which is neither an intent of the file nor none"
-            )
-        by_name[name].append(text)
-    # The "none" lines go with every intent of the file: the reader takes each message once.
-    nothing = tuple(dict.fromkeys(by_name[NONE]))
-    return [
-        replace(i, examples=tuple(dict.fromkeys(by_name[i.name])), counterexamples=nothing) for i in intents
-    ]
-
-
-_WEIGHTS = {"strong": STRONG, "phrases": NORMAL, "weak": WEAK}  # the lists of phrases and their weights
-_RULE_WEIGHTS = {"strong": STRONG, "normal": NORMAL, "weak": WEAK}
-
 
 def _shape(word: str) -> str:
     """A word as the model sees it: numbers by their kind only (a house number, a phone), not their digits."""
-    if not _DIGIT.search(word):
+    if not DIGIT.search(word):
         return word
     if word.isdigit():
         return "<n>" if len(word) < PHONE else "<nnn>"
     return "<n+>"  # "12h", "20tr", "2am"
 
 
-def _features(tokens: list[tuple[str, str | None]] | tuple[tuple[str, str | None], ...]) -> frozenset[str]:
+def _features(tokens: list[Token] | tuple[Token, ...]) -> frozenset[str]:
     """What the model looks at in a message: its words and pairs of words without accents, and the words typed with
     accents as typed ("cháy" fire and "chạy" run differ when both are written)."""
     shapes = [_shape(folded) for folded, _marks in tokens]
@@ -451,19 +127,19 @@ def _trained(learnt: Learnt) -> NaiveBayes:
     documents: list[tuple[str, frozenset[str], float]] = []
     nothing: dict[str, None] = {}
     for name, examples, counterexamples, phrases in learnt:
-        documents += [(name, _features(_tokens(text)), 1.0) for text in dict.fromkeys(examples)]
+        documents += [(name, _features(tokens_of(text)), 1.0) for text in dict.fromkeys(examples)]
         documents += [
-            (name, _features(_compiled(words_)[0]), PHRASE_EXAMPLE[weight]) for words_, weight in phrases
+            (name, _features(compiled(words_)[0]), PHRASE_EXAMPLE[weight]) for words_, weight in phrases
         ]
         nothing.update(dict.fromkeys(counterexamples))
-    documents += [(NONE, _features(_tokens(text)), 1.0) for text in nothing]
+    documents += [(NONE, _features(tokens_of(text)), 1.0) for text in nothing]
     return NaiveBayes(documents)
 
 
 @dataclass(frozen=True)
 class _Phrase:
     intent: int  # index into Reader.intents
-    words: tuple[tuple[str, str | None], ...]
+    words: tuple[Token, ...]
     strict: bool  # written "=…": its accented words match only when typed with those accents
     weight: float
     kind: str  # "for", "against", or "together"
@@ -502,12 +178,12 @@ class Reader:
         # Phrases by their first word, so that a message is compared only with phrases that may match it.
         self._starts: dict[str, list[_Phrase]] = {}
         for number, intent in enumerate(self.intents):
-            entries = [_Phrase(number, *_compiled(w), weight, "for") for w, weight in intent.phrases]
-            entries += [_Phrase(number, *_compiled(w), weight, "against") for w, weight in intent.against]
+            entries = [_Phrase(number, *compiled(w), weight, "for") for w, weight in intent.phrases]
+            entries += [_Phrase(number, *compiled(w), weight, "against") for w, weight in intent.against]
             for rule_number, rule in enumerate(intent.together):
                 for group_number, group in enumerate(rule.groups):
                     entries += [
-                        _Phrase(number, *_compiled(w), rule.weight, "together", rule_number, group_number)
+                        _Phrase(number, *compiled(w), rule.weight, "together", rule_number, group_number)
                         for w in group
                     ]
             for entry in entries:
@@ -518,8 +194,8 @@ class Reader:
         # find every word one edit away without comparing it with the whole vocabulary.
         self._typos: dict[str, set[str]] = {}
         for word in vocabulary:
-            if len(word) >= TYPO_MIN and not _DIGIT.search(word):
-                for key in {word, *_deletions(word)}:
+            if len(word) >= TYPO_MIN and not DIGIT.search(word):
+                for key in {word, *deletions(word)}:
                     self._typos.setdefault(key, set()).add(word)
         self._commands = {i.command: n for n, i in enumerate(self.intents)}
         self._order = {i.name: n for n, i in enumerate(self.intents)}
@@ -567,7 +243,7 @@ class Reader:
         if self._bayes is None and self._learnt is not None:
             self._bayes = _trained(self._learnt)  # on first use: a Registry built for a tool need not learn
             self._syllables = frozenset(
-                w for w in (*self._vocabulary, *self._bayes.words()) if _SYLLABLE.fullmatch(w)
+                w for w in (*self._vocabulary, *self._bayes.words()) if SYLLABLE.fullmatch(w)
             )
         return self._bayes
 
@@ -635,7 +311,7 @@ class Reader:
         """The readings, best first (ties: the order intents were declared): with the model, one per command and
         mode (`_blend`); without it, every intent that reaches ENOUGH."""
         model = self._model()
-        tokens = self._apart(_tokens(text))
+        tokens = self._apart(tokens_of(text))
         phrases, doubted = self._phrases(tokens)
         found: dict[int, tuple[float, float, str | None]] = {}  # intent → (phrases, detector, args)
         for number, intent in enumerate(self.intents):
@@ -660,32 +336,32 @@ class Reader:
         readings.sort(key=lambda r: (-r.score, self._order[r.intent.name]))
         return readings
 
-    def _apart(self, tokens: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+    def _apart(self, tokens: list[Token]) -> list[Token]:
         """Words typed run together ("chaynha", "toimuonbaocongan") split into the known words they are made of.
         Only a word nobody knows is split, one that is no syllable itself, nor a typo of a phrase word."""
         if not self._syllables:
             if not self._vocabulary:
                 return tokens
-            self._syllables = frozenset(w for w in self._vocabulary if _SYLLABLE.fullmatch(w))
-        out: list[tuple[str, str | None]] = []
+            self._syllables = frozenset(w for w in self._vocabulary if SYLLABLE.fullmatch(w))
+        out: list[Token] = []
         for folded, marks in tokens:
             pieces = None
             if (
                 len(folded) >= RUN_TOGETHER
                 and folded not in self._syllables
                 and folded not in self._vocabulary
-                and not _DIGIT.search(folded)
-                and not _SYLLABLE.fullmatch(folded)
+                and not DIGIT.search(folded)
+                and not SYLLABLE.fullmatch(folded)
                 and not self._stands_for(folded)
             ):
-                pieces = _split(folded, self._syllables)
+                pieces = split_known(folded, self._syllables)
             if pieces is None:
                 out.append((folded, marks))
             else:
                 out += [(piece, None) for piece in pieces]
         return out
 
-    def _phrases(self, tokens: list[tuple[str, str | None]]) -> tuple[dict[int, float], set[int]]:
+    def _phrases(self, tokens: list[Token]) -> tuple[dict[int, float], set[int]]:
         """Each intent's score from its phrases, "together" rules and words against it (none: not read at all),
         and the intents that words against them were found for."""
         # For each position, the phrase words it may stand for and how well; for each phrase word, where.
@@ -751,17 +427,17 @@ class Reader:
         """The phrase words a typed word may be: itself, without a held-down letter, or one letter off."""
         if word in self._vocabulary:
             return {word: 1.0}
-        if _DIGIT.search(word):
+        if DIGIT.search(word):
             return {}  # "hẻm 5" is never "hẻm 6"
         # A held-down letter is emphasis, not a typo; an English plural is the word ("neighbors", "scams"): no
         # Vietnamese word ends in "s".
-        for shorter in (_HELD.sub(r"\1\1", word), _HELD.sub(r"\1", word), word.removesuffix("s")):
+        for shorter in (HELD_LETTER.sub(r"\1\1", word), HELD_LETTER.sub(r"\1", word), word.removesuffix("s")):
             if shorter != word and shorter in self._vocabulary:
                 return {shorter: HELD}
-        if len(word) < TYPO_MIN_TYPED or _SYLLABLE.fullmatch(word):
+        if len(word) < TYPO_MIN_TYPED or SYLLABLE.fullmatch(word):
             return {}
         near: dict[str, float] = {}
-        for key in {word, *_deletions(word)}:
+        for key in {word, *deletions(word)}:
             for candidate in self._typos.get(key, ()):
                 if OSA.distance(word, candidate, score_cutoff=1) <= 1:
                     near[candidate] = TYPO
@@ -802,36 +478,10 @@ def _combine(scores: list[float]) -> float:
     return ranked[0] + MORE * sum(ranked[1:4])
 
 
-@lru_cache(maxsize=4096)
-def _split(word: str, known: frozenset[str]) -> tuple[str, ...] | None:
-    """`word` as the fewest known syllables typed together, or None when it is not made of them."""
-    best: list[tuple[str, ...] | None] = [()] + [None] * len(word)
-    for end in range(1, len(word) + 1):
-        for start in range(max(0, end - LONGEST_SYLLABLE), end):
-            before = best[start]
-            if before is not None and word[start:end] in known:
-                if best[end] is None or len(before) + 1 < len(best[end] or ()):
-                    best[end] = (*before, word[start:end])
-    found = best[len(word)]
-    return found if found is not None and len(found) > 1 else None
-
-
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
-def _agrees(wanted: str | None, typed: str | None, strict: bool = False) -> bool:
-    # Accents count only when both sides wrote them: most residents type without any. A strict phrase wants its
-    # accented words typed with their accents.
-    if strict and wanted:
-        return typed == wanted
-    return wanted is None or typed is None or wanted == typed
-
-
 def _occurrences(
-    phrase: tuple[tuple[str, str | None], ...],
+    phrase: tuple[Token, ...],
     starts: list[int],
-    tokens: list[tuple[str, str | None]],
+    tokens: list[Token],
     at: list[dict[str, float]],
     strict: bool = False,
 ) -> Iterator[tuple[int, int, float]]:
@@ -840,7 +490,7 @@ def _occurrences(
     first, first_marks = phrase[0]
     for start in starts:
         quality = at[start][first]
-        if quality == 1.0 and not _agrees(first_marks, tokens[start][1], strict):
+        if quality == 1.0 and not agrees(first_marks, tokens[start][1], strict):
             continue
         position = start
         for word, marks in phrase[1:]:
@@ -858,7 +508,7 @@ def _next(
     word: str,
     marks: str | None,
     position: int,
-    tokens: list[tuple[str, str | None]],
+    tokens: list[Token],
     at: list[dict[str, float]],
     strict: bool,
 ) -> tuple[int, float] | None:
@@ -867,7 +517,7 @@ def _next(
         if step >= len(tokens):
             return None
         q = at[step].get(word)
-        if q and (q < 1.0 or _agrees(marks, tokens[step][1], strict)):
+        if q and (q < 1.0 or agrees(marks, tokens[step][1], strict)):
             return step, q * penalty
     return None
 

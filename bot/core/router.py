@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.core.flow import Flow
-from bot.core.intents import Detector, Intent, Reader, load
+from bot.core.intent_data import Detector, Intent, load
+from bot.core.intents import Reader
 from bot.core.menu import MenuEntry
 from bot.core.payloads import Payload
 from bot.extensions.digest_sections import Column, GroupColumnFn, Registered, SectionFn

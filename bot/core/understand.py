@@ -14,8 +14,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.core import menu
-from bot.core.intents import Mode, Reading, words
+from bot.core.intent_data import Mode, Reading
 from bot.core.replies import Choice
+from bot.core.wording import words
 from bot.i18n import _
 
 if TYPE_CHECKING:

@@ -24,8 +24,9 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from bot.core.intents import Reader, label_of, same
+from bot.core.intents import Reader, label_of
 from bot.core.router import Registry
+from bot.core.wording import same
 from bot.textnorm import strip_accents
 
 FOLDS = 5  # parts a corpus the model learnt from is measured in
