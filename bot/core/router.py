@@ -161,7 +161,7 @@ class Router:
     def intents(
         self, path: Path, detectors: Mapping[str, Detector] | None = None, examples: Path | None = None
     ) -> None:
-        """What people write when they want this feature's commands (a data file, see bot/core/intents.py),
+        """What people write when they want this feature's commands (a data file, the format: bot/core/intent_data.py),
         functions that add to an intent's score by looking at the text (a phone number, a receipt code), and
         messages as residents write them, labelled with the intent they mean (the model learns from them)."""
         self.intent_list.extend(load(path, detectors, examples))
