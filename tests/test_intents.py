@@ -26,12 +26,12 @@ from bot.tools.intents import (
     summary,
 )
 from handlers.alerts.detect import ALONE, FORWARDED, pasted_identifiers
-from handlers.tips.detect import FOUND, receipt_code
+from handlers.tips.detect import FOUND, PART, receipt_code
 
 CORPUS = Path(__file__).parent / "corpus"
 LABELS = {
     "togiac", "emergency", "hoagiai", "kiemtra", "tracuu", "camket", "canhbao", "tatthongtin", "toi", "xoadulieu",
-    "ngonngu", "bantin", "pccc", "none",
+    "ngonngu", "bantin", "pccc", "phananh", "baocao", "none",
 }  # fmt: skip
 
 
@@ -68,14 +68,14 @@ def test_messages_never_tuned_on_are_read_well_enough() -> None:
 
 
 def test_the_fresh_sets_are_not_copied_into_the_examples() -> None:
-    # Written before brief H changed the reader, measured before and after (figures in their headers). They stay
-    # out of the examples files so that they keep measuring words nobody tuned on. Short everyday messages ("ok",
-    # "xin chào", "hòa giải") were written the same way by earlier sessions, independently: `measure` reads those
-    # by cross-validation. The figures are printed, not asserted: set B is below the issue's tip recall (two tips
-    # read as emergencies, which still offer the tip after the numbers).
+    # Each written blind (by someone who read no intents, examples or corpus file) before the reader was changed
+    # for it, measured before and after (figures in their headers). They stay out of the examples files so that
+    # they keep measuring words the model never learnt. Short everyday messages ("ok", "xin chào", "hòa giải") were
+    # written the same way by earlier sessions, independently: `measure` reads those by cross-validation. The
+    # figures are printed, not asserted: some sets are below the issue's thresholds (see their headers).
     reader = app_reader()
     learnt = reader.learnt()
-    for name in ("fresh_a.tsv", "fresh_b.tsv"):
+    for name in ("fresh_a.tsv", "fresh_b.tsv", "fresh_c.tsv", "fresh_d.tsv", "fresh_e.tsv"):
         fresh = read_corpus(CORPUS / name)
         assert len(fresh) >= 150 and {e.label for e in fresh} <= LABELS
         shared = [e.text for e in fresh if same(e.text) in learnt]
@@ -236,6 +236,44 @@ def test_words_against_and_words_together(tmp_path: Path) -> None:
     assert names(reader, "dang danh") == []  # lone syllables of a "together" rule need their accents
 
 
+SENSES = """
+[danger]
+command = "togiac"
+mode = "emergency"
+strong = ["cướp", "cháy"]
+against = ["hôm qua", "đã báo"]
+unless = ["chạy về", "cướp biển"]
+now = ["mà giờ"]
+"""
+
+
+def test_words_that_give_a_danger_word_another_sense_cancel_it_there_only(tmp_path: Path) -> None:
+    reader = reader_from(tmp_path, SENSES)
+    # Typed without accents "chay" may be "cháy" (fire) or "chạy" (run): "chay ve" is running home.
+    assert names(reader, "no dang chay ve nha") == []
+    assert names(reader, "xem phim cuop bien") == []
+    # Danger said elsewhere in the message still counts: the snatch thief runs home after a robbery.
+    assert names(reader, "cuop giat xong roi chay ve huong cho") == ["danger"]
+    # Only the words written together: "hình như [đang] cháy" is no "như cháy".
+    reader = reader_from(tmp_path, SENSES.replace('"chạy về"', '"như cháy"'))
+    assert names(reader, "hình như đang cháy") == ["danger"]
+    # "unless" words say nothing on their own, unlike words against it
+    assert names(reader, "chạy về rồi cướp") == ["danger"]
+
+
+def test_a_story_that_comes_back_to_the_present_is_danger_now(tmp_path: Path) -> None:
+    reader = reader_from(tmp_path, SENSES)
+    assert names(reader, "hôm qua có vụ cướp") == []  # told after the fact
+    assert names(reader, "hôm qua tôi đã báo vụ cướp") == []
+    assert names(reader, "hôm qua tôi đã báo rồi, mà giờ tụi nó đang cướp") == ["danger"]
+    # Words against it said after the return to the present still count.
+    assert names(reader, "mà giờ nghĩ lại vụ cướp hôm qua") == []
+    # "giờ" after a number is an hour, not "now".
+    reader = reader_from(tmp_path, SENSES.replace('now = ["mà giờ"]', 'now = ["giờ"]'))
+    assert names(reader, "hôm qua lúc 11 giờ có vụ cướp") == []
+    assert names(reader, "hôm qua có vụ cướp, giờ lại cướp") == ["danger"]
+
+
 def test_an_emergency_wins_over_a_stronger_tip(tmp_path: Path) -> None:
     reader = reader_from(tmp_path, TIP_AND_DISPUTE)
     text = "tố giác ma túy hẻm 5, thằng bán đang cầm dao"
@@ -275,9 +313,14 @@ def test_a_receipt_code_is_found_in_any_spelling() -> None:
         f"mã của em là {code.lower()} ạ",
     ):
         assert receipt_code(text) == (FOUND, code), text
-    assert receipt_code("K7QM-4HXA-93TD") == 0.0  # three groups
     assert receipt_code("K7QM-4HXA-93TD-RWPCX") == 0.0  # part of a longer word
-    assert receipt_code("K7QM-4HXA 93TD-RWPC") == 0.0  # mixed separators
+    # Part of a code, as codes are printed (groups of four capitals with letters in each): /tracuu is offered and
+    # says politely that no tip has it.
+    assert receipt_code("K7QM-4HXA-93TD") == (PART, "K7QM-4HXA-93TD")  # three groups
+    assert receipt_code("mã của em là K7QM-2PXD ạ") == (PART, "K7QM-2PXD")
+    assert receipt_code("K7QM-4HXA 93TD-RWPC") == (PART, "K7QM-4HXA")  # mixed separators
+    assert receipt_code("xe biển số 59X1-2345 chạy mất") == 0.0  # a number plate: a group without letters
+    assert receipt_code("k7qm-2pxd") == 0.0  # lower case and short: words, not a code
     assert receipt_code("0912 3456 7890 3344") == 0.0  # digits only: a phone or an account
     assert receipt_code("nhan tham chua thua") == 0.0  # four words made of the code's letters
     assert receipt_code("NHAN THAM CHUA THUA") == (FOUND, "NHAN-THAM-CHUA-THUA")  # as a code is printed

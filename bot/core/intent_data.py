@@ -47,6 +47,12 @@ class Intent:
     hint: str | None = None  # what the form may preselect (a tip's category)
     phrases: tuple[tuple[Words, float], ...] = ()  # each with its weight
     against: tuple[tuple[Words, float], ...] = ()  # words that speak against it (the best one is subtracted)
+    # Words that give one of its phrases another sense ("chạy về": running, not burning; "tra cứu": looking up, not
+    # a rescue): a match of its phrases on the same words does not count; elsewhere in the message they say nothing.
+    unless: tuple[Words, ...] = ()
+    # Words that say "now" after an earlier story ("mà giờ", "bây giờ"): words against it said before them
+    # ("hôm qua", "đã báo rồi") do not count, the story having come back to the present.
+    now: tuple[Words, ...] = ()
     together: tuple[Together, ...] = ()
     detector: Detector | None = field(default=None, compare=False)
     # Messages that mean it, as residents write them (its feature's examples file): the model learns from them.
@@ -77,6 +83,8 @@ def load(
     phrases = ["cong an", ...]  # weight 2
     weak = ["hang xom", ...]    # weight 1: only with support, or as the whole message
     against = ["hom qua", ...]  # optional: the two best of these are subtracted (AGAINST each)
+    unless = ["chạy về", ...]   # optional: its phrases matched on these words do not count ("chay" is "chạy")
+    now = ["bây giờ", ...]      # optional: words against it said before these do not count
 
     [[tip.together]]            # optional, any number: one phrase of each group, close together
     weight = "strong"           # strong (the default) | normal | weak
@@ -102,6 +110,8 @@ def load(
             "private",
             "hint",
             "against",
+            "unless",
+            "now",
             "together",
         }
         if unknown or "command" not in spec:
@@ -132,6 +142,8 @@ def load(
                 hint=spec.get("hint"),
                 phrases=tuple((words_of(p), w) for key, w in _WEIGHTS.items() for p in spec.get(key, [])),
                 against=tuple((words_of(p), AGAINST) for p in spec.get("against", [])),
+                unless=tuple(words_of(p) for p in spec.get("unless", [])),
+                now=tuple(words_of(p) for p in spec.get("now", [])),
                 together=tuple(together),
                 detector=detectors.pop(name, None),
             )

@@ -142,7 +142,7 @@ class _Phrase:
     words: tuple[Token, ...]
     strict: bool  # written "=…": its accented words match only when typed with those accents
     weight: float
-    kind: str  # "for", "against", or "together"
+    kind: str  # "for", "against", "unless", "now", or "together"
     rule: int = 0  # for "together": which rule of the intent, and which of its groups
     group: int = 0
     rest: frozenset[str] = field(init=False)  # its other words: unless all occur, it is not walked at all
@@ -180,6 +180,8 @@ class Reader:
         for number, intent in enumerate(self.intents):
             entries = [_Phrase(number, *compiled(w), weight, "for") for w, weight in intent.phrases]
             entries += [_Phrase(number, *compiled(w), weight, "against") for w, weight in intent.against]
+            entries += [_Phrase(number, *compiled(w), 0.0, "unless") for w in intent.unless]
+            entries += [_Phrase(number, *compiled(w), 0.0, "now") for w in intent.now]
             for rule_number, rule in enumerate(intent.together):
                 for group_number, group in enumerate(rule.groups):
                     entries += [
@@ -363,7 +365,8 @@ class Reader:
 
     def _phrases(self, tokens: list[Token]) -> tuple[dict[int, float], set[int]]:
         """Each intent's score from its phrases, "together" rules and words against it (none: not read at all),
-        and the intents that words against them were found for."""
+        and the intents that words against them were found for. A phrase matched on words that the intent's
+        "unless" phrases give another sense ("chay ve": "chạy về") does not count."""
         # For each position, the phrase words it may stand for and how well; for each phrase word, where.
         at: list[dict[str, float]] = []
         where: dict[str, list[int]] = {}
@@ -375,11 +378,9 @@ class Reader:
             at.append(stands)
             for word in stands:
                 where.setdefault(word, []).append(position)
-        found: dict[int, list[float]] = {}
-        against: dict[int, list[float]] = {}
-        groups: dict[
-            tuple[int, int, int], list[tuple[int, float]]
-        ] = {}  # (intent, rule, group) → (where, how well)
+        matched: list[tuple[_Phrase, list[tuple[int, int, float]]]] = []
+        other_sense: dict[int, set[int]] = {}  # intent → the positions its "unless" words cover
+        back: dict[int, int] = {}  # intent → where the message last comes back to the present ("mà giờ")
         for word, positions in where.items():
             for phrase in self._starts.get(word, ()):
                 if not phrase.rest <= where.keys():
@@ -387,19 +388,45 @@ class Reader:
                 hits = list(_occurrences(phrase.words, positions, tokens, at, phrase.strict))
                 if not hits:
                     continue
-                if phrase.kind == "together":
-                    groups.setdefault((phrase.intent, phrase.rule, phrase.group), []).extend(
-                        (start, q) for start, _end, q in hits
-                    )
+                if phrase.kind == "unless":
+                    # Only the words written together: "hình như [đang] cháy" is no "như cháy".
+                    covered = other_sense.setdefault(phrase.intent, set())
+                    for start, end, _q in hits:
+                        if end - start + 1 == len(phrase.words):
+                            covered.update(range(start, end + 1))
+                elif phrase.kind == "now":
+                    # "giờ" after a number is an hour ("11 giờ tối qua"), not "now"
+                    starts = [s for s, _e, _q in hits if not (s and DIGIT.search(tokens[s - 1][0]))]
+                    if starts:
+                        back[phrase.intent] = max(back.get(phrase.intent, -1), *starts)
+                else:
+                    matched.append((phrase, hits))
+        found: dict[int, list[float]] = {}
+        against: dict[int, list[float]] = {}
+        groups: dict[
+            tuple[int, int, int], list[tuple[int, float]]
+        ] = {}  # (intent, rule, group) → (where, how well)
+        for phrase, hits in matched:
+            blocked = other_sense.get(phrase.intent)
+            if phrase.kind == "against" and phrase.intent in back:
+                hits = [(s, e, q) for s, e, q in hits if e > back[phrase.intent]]
+                if not hits:
                     continue
-                quality = max(q for _start, _end, q in hits)
-                if phrase.kind == "against":
-                    against.setdefault(phrase.intent, []).append(phrase.weight * quality)
+            elif blocked and phrase.kind != "against":
+                hits = [(s, e, q) for s, e, q in hits if blocked.isdisjoint(range(s, e + 1))]
+                if not hits:
                     continue
-                whole = len(phrase.words) == len(tokens) and any(q == quality and s == 0 for s, _e, q in hits)
-                found.setdefault(phrase.intent, []).append(
-                    phrase.weight * quality + (ALONE if whole else 0.0)
+            if phrase.kind == "together":
+                groups.setdefault((phrase.intent, phrase.rule, phrase.group), []).extend(
+                    (start, q) for start, _end, q in hits
                 )
+                continue
+            quality = max(q for _start, _end, q in hits)
+            if phrase.kind == "against":
+                against.setdefault(phrase.intent, []).append(phrase.weight * quality)
+                continue
+            whole = len(phrase.words) == len(tokens) and any(q == quality and s == 0 for s, _e, q in hits)
+            found.setdefault(phrase.intent, []).append(phrase.weight * quality + (ALONE if whole else 0.0))
         for number, intent in enumerate(self.intents):
             for rule_number, rule in enumerate(intent.together):
                 quality = _together(

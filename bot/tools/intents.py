@@ -4,6 +4,8 @@ A corpus is a UTF-8 file of lines `label<TAB>message`, the label being the comma
 wants ("togiac", "kiemtra", …), "emergency" for danger happening now, or "none"; blank lines and lines starting
 with "#" are skipped. It prints precision and recall per label and the overall accuracy, measured with the app's
 own intents (every router's data file, examples and detectors), so anyone can measure it on a corpus of their own.
+Each message is read as the bot reads its writer: a registered resident, who also has the role that the label's
+command needs when it needs one (a group leader's "nộp báo cáo").
 Messages of the corpus that the features' examples files also hold are never read by a model that learnt them
 (see `measure`).
 
@@ -165,14 +167,23 @@ def measure(reader: Reader, examples: list[Example], folds: int = FOLDS) -> Scor
 
 
 def _label(reader: Reader, example: Example) -> str:
-    # A resident's menu: every command is allowed, as for a registered resident with no other role, except the
-    # commands only a role may use (a resident writing "báo cáo" is not offered the group report).
-    return label_of(reader.best(example.text, reader_allows_resident))
+    # Read as the bot reads its writer: a registered resident, and, when the label is a command only some roles may
+    # use (a group leader's report), a resident who also has such a role. A resident writing "báo cáo" is not
+    # offered the group report; the group leader writing it is.
+    return label_of(reader.best(example.text, allows_writer_of(example.label)))
 
 
-def reader_allows_resident(command: str) -> bool:
-    found = _registry().commands.get(command)
-    return found is not None and found.roles is None
+def allows_writer_of(label: str) -> Callable[[str], bool]:
+    """What the person who wrote a message with this label may open: every command for anyone, and the commands of
+    the roles that the label's command needs."""
+    found = _registry().commands.get(label)
+    roles = found.roles if found is not None and found.roles is not None else frozenset()
+
+    def allowed(command: str) -> bool:
+        other = _registry().commands.get(command)
+        return other is not None and (other.roles is None or bool(other.roles & roles))
+
+    return allowed
 
 
 @cache

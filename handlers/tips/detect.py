@@ -10,18 +10,23 @@ import re
 from bot.security import CODE_ALPHABET, normalize_code
 
 FOUND = 4.0  # more than any phrase: a code is what /tracuu needs, whatever words come with it
+PART = 3.0  # a strong phrase's weight: something printed like a code but short of one (half of it, a slip)
 
 _GROUP = f"[{CODE_ALPHABET}{CODE_ALPHABET.lower()}]{{4}}"
 # Four groups of four, each separator "-", " " or nothing, used the same way throughout; not inside a longer word.
 _CODE = re.compile(
     rf"(?<![0-9A-Za-z]){_GROUP}(?P<sep>[- ]?){_GROUP}(?P=sep){_GROUP}(?P=sep){_GROUP}(?![0-9A-Za-z])"
 )
+# Two or three dash-separated groups of four capitals and digits ("K7QM-2PXD"): how a code looks when a person
+# copied part of it or misread a letter; /tracuu then says politely that no tip has it.
+_PART = re.compile(r"(?<![0-9A-Za-z-])[0-9A-Z]{4}(?:-[0-9A-Z]{4}){1,2}(?![0-9A-Za-z-])")
 _DIGIT = re.compile(r"\d")
 _LETTER = re.compile(r"[A-Za-z]")
 
 
 def receipt_code(text: str) -> float | tuple[float, str]:
-    """(FOUND, the code normalised) when the text holds a receipt code, else 0."""
+    """(FOUND, the code normalised) when the text holds a receipt code, (PART, it) when it holds part of one as
+    codes are printed, else 0."""
     for match in _CODE.finditer(text):
         raw = match.group(0)
         # A code almost always mixes letters and digits; four short words of those letters separated by spaces
@@ -31,4 +36,9 @@ def receipt_code(text: str) -> float | tuple[float, str]:
         if match.group("sep") == " " and not _DIGIT.search(raw) and not raw.isupper():
             continue
         return FOUND, normalize_code(raw)
+    for match in _PART.finditer(text):
+        groups = match.group(0).split("-")
+        # Every group of a code almost always has a letter; a number plate's ("59X1-2345") does not.
+        if _DIGIT.search(match.group(0)) and all(_LETTER.search(group) for group in groups):
+            return PART, match.group(0)
     return 0.0
