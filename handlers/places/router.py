@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from bot.core.router import Router
 from handlers.places import privacy
-from handlers.places.flows import links, places, regroup
+from handlers.places.flows import (  # the places_* modules add /diaban's other screens to places.flow
+    links,
+    places,
+    places_import,  # noqa: F401
+    places_merge,  # noqa: F401
+    places_names,  # noqa: F401
+    places_pick,  # noqa: F401
+    regroup,
+)
 from models import GroupJoin
 
 router = Router("places")

@@ -8,9 +8,9 @@ from bot import clock
 from bot.core.context import Context
 from bot.core.flow import Flow, Outcome, finish, retry
 from bot.i18n import _
-from handlers.review import store, texts
+from handlers.review import access, store, texts
 from models import Area, Group, Role
-from models.review import ReviewCriterion, ReviewEntry
+from models.review import ReviewCriterion
 
 MAX_NOTE = 1000
 flow = Flow("review_note", steps=("note",))
@@ -57,11 +57,10 @@ async def on_note(ctx: Context) -> Outcome:
 
 
 async def _confirm(ctx: Context, note: str) -> None:
-    ward = await store.official_ward(ctx)
-    entry = await ctx.session.get(ReviewEntry, ctx.data["entry_id"])
-    if entry is None or ward is None or entry.ward_code != ward or Role.POLICE not in await ctx.roles():
-        ctx.reply(_("Sorry, only the police of that ward confirm what leaders entered."))
+    entry = await access.entry_to_confirm(ctx, ctx.data["entry_id"])
+    if entry is None:
         return
+    ward = entry.ward_code
     ok = bool(ctx.data["ok"])
     store.confirm_entry(ctx.session, entry, ok, note, ctx.person_id)
     ctx.audit(
@@ -127,7 +126,7 @@ async def _standard(ctx: Context, note: str) -> None:
         return
     area = await ctx.session.get(Area, place_id) if kind == "area" else None
     if (kind == "ward" and place_id != ward) or (kind == "area" and (area is None or area.ward_code != ward)):
-        ctx.reply(_("Sorry, that place is not in your ward."))
+        access.not_in_ward(ctx)
         return
     value = texts.MEETS if ctx.data["meets"] else texts.NOT_MEETS
     row = await store.rating(ctx.session, ward, int(ctx.data["year"]), kind, place_id)

@@ -18,7 +18,7 @@ from bot.directory.geo import ward_kind_word
 from bot.extensions.year_figures import Place
 from bot.i18n import N_, _, current_locale, fmt_number
 from bot.textnorm import fold
-from handlers.review import criteria, document, evaluate, store, texts
+from handlers.review import access, criteria, document, evaluate, store, texts
 from handlers.review.buttons import (
     AreaFiles,
     CriteriaList,
@@ -51,10 +51,10 @@ thresholds = Flow("review_threshold", steps=("value",))
     roles=[Role.WARD_ADMIN, Role.POLICE],
 )
 async def overview(ctx: Context) -> None:
-    ward = await store.official_ward(ctx)
-    assert ward is not None  # the command is for ward admins and police only
-    year = evaluate.review_year()
-    review = await store.review_of(ctx.session, ctx.app.registry, ctx.app.settings, ward, year)
+    review = await access.officials_review(ctx)
+    if review is None:  # not so: the command is for ward admins and police only
+        return
+    ward, year = review.ward_code, review.year
     ratings = await store.ratings(ctx.session, ward, year)
     groups = review.of_kind("group")
     grades = [evaluate.grade(ctx.app.settings, review, g.place) for g in groups]
@@ -106,15 +106,15 @@ async def on_file(ctx: Context) -> None:
     pressed = ReviewFile.read(ctx)
     if pressed is None:
         raise NotChosen()
-    ward = await store.official_ward(ctx)
-    if ward is None:
-        ctx.reply(_("Sorry, the recognition file is for the ward admin and the police."))
+    review = await access.officials_review(
+        ctx, _("Sorry, the recognition file is for the ward admin and the police.")
+    )
+    if review is None:
         return
-    year = evaluate.review_year()
-    review = await store.review_of(ctx.session, ctx.app.registry, ctx.app.settings, ward, year)
+    ward, year = review.ward_code, review.year
     scope = Place("ward", ward) if pressed.scope == "ward" else Place("area", pressed.place_id)
     if scope.kind == "ward" and pressed.place_id != ward or review.info(scope) is None:
-        ctx.reply(_("Sorry, that place is not in your ward."))
+        access.not_in_ward(ctx)
         return
     built = document.build(
         review,
@@ -145,11 +145,12 @@ async def on_file(ctx: Context) -> None:
 @router.choice(AreaFiles)
 async def on_area_files(ctx: Context) -> None:
     pressed = AreaFiles.read(ctx)
-    ward = await store.official_ward(ctx)
     if pressed is None:
         raise NotChosen()
+    ward = await access.officials_ward(
+        ctx, _("Sorry, the recognition file is for the ward admin and the police.")
+    )
     if ward is None:
-        ctx.reply(_("Sorry, the recognition file is for the ward admin and the police."))
         return
     _name, places = await evaluate.places_of(ctx.session, ward)
     areas = [p for p in places if p.place.kind == "area"]
@@ -158,7 +159,7 @@ async def on_area_files(ctx: Context) -> None:
         return
     area = next((a for a in areas if a.place.id == pressed.area_id), None)
     if area is None:
-        ctx.reply(_("Sorry, that place is not in your ward."))
+        access.not_in_ward(ctx)
         return
     ctx.reply(
         area.name,
@@ -173,12 +174,10 @@ async def on_area_files(ctx: Context) -> None:
 async def on_show(ctx: Context) -> None:
     if ShowDrafts.read(ctx) is None:
         raise NotChosen()
-    ward = await store.official_ward(ctx)
-    if ward is None:
-        ctx.reply(_("Sorry, this is for the ward admin and the police."))
+    review = await access.officials_review(ctx)
+    if review is None:
         return
-    year = evaluate.review_year()
-    review = await store.review_of(ctx.session, ctx.app.registry, ctx.app.settings, ward, year)
+    ward, year = review.ward_code, review.year
     now = clock.now()
     for info in review.of_kind("group"):
         row = await store.rating(ctx.session, ward, year, "group", info.place.id)
@@ -221,9 +220,8 @@ def _draft_ready(year: int) -> Reply:
 async def on_criteria(ctx: Context) -> None:
     if CriteriaList.read(ctx) is None:
         raise NotChosen()
-    ward = await store.official_ward(ctx)
+    ward = await access.officials_ward(ctx)
     if ward is None:
-        ctx.reply(_("Sorry, this is for the ward admin and the police."))
         return
     year = evaluate.review_year()
     await criteria.ensure_year(ctx.session, ward, year, ctx.app.settings.default_locale)
@@ -257,15 +255,12 @@ def measure(ctx: Context, row: ReviewCriterion) -> str:
 
 
 async def editable(ctx: Context, criterion_id: int) -> ReviewCriterion | None:
-    row = await ctx.session.get(ReviewCriterion, criterion_id)
-    if (
-        row is None
-        or row.ward_code != await store.official_ward(ctx)
-        or Role.WARD_ADMIN not in await ctx.roles()
-    ):
-        ctx.reply(_("Sorry, the ward admin of that ward edits its criteria."))
-        return None
-    return row
+    return await access.of_own_ward(
+        ctx,
+        await ctx.session.get(ReviewCriterion, criterion_id),
+        Role.WARD_ADMIN,
+        _("Sorry, the ward admin of that ward edits its criteria."),
+    )
 
 
 @router.choice(EditCriterion)

@@ -13,7 +13,7 @@ from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.extensions.year_figures import Place
 from bot.i18n import _, fmt_datetime
-from handlers.review import evaluate, store, texts
+from handlers.review import access, evaluate, store, texts
 from handlers.review.buttons import (
     Confirm,
     Grade,
@@ -27,7 +27,6 @@ from handlers.review.buttons import (
 from handlers.review.criteria import of_year
 from handlers.review.flows import notes
 from models import Role
-from models.review import ReviewEntry
 
 router = Router("review.ratings")
 
@@ -36,13 +35,10 @@ router = Router("review.ratings")
 async def on_groups(ctx: Context) -> None:
     if GroupList.read(ctx) is None:
         raise NotChosen()
-    ward = await store.official_ward(ctx)
-    if ward is None:
-        ctx.reply(_("Sorry, this is for the ward admin and the police."))
+    review = await access.officials_review(ctx)
+    if review is None:
         return
-    year = evaluate.review_year()
-    review = await store.review_of(ctx.session, ctx.app.registry, ctx.app.settings, ward, year)
-    ratings = await store.ratings(ctx.session, ward, year)
+    ratings = await store.ratings(ctx.session, review.ward_code, review.year)
     lines, choices = [], []
     for info in review.of_kind("group"):
         row = ratings.get(info.place.id)
@@ -63,16 +59,13 @@ async def on_group(ctx: Context) -> None:
     pressed = OpenGroup.read(ctx)
     if pressed is None:
         raise NotChosen()
-    ward = await store.official_ward(ctx)
-    year = evaluate.review_year()
-    if ward is None:
-        ctx.reply(_("Sorry, this is for the ward admin and the police."))
+    review = await access.officials_review(ctx)
+    if review is None:
         return
-    review = await store.review_of(ctx.session, ctx.app.registry, ctx.app.settings, ward, year)
+    ward, year = review.ward_code, review.year
     place = Place("group", pressed.group_id)
-    info = review.info(place)
+    info = access.in_ward(ctx, review, place)
     if info is None:
-        ctx.reply(_("Sorry, that place is not in your ward."))
         return
     row = await store.rating(ctx.session, ward, year, "group", place.id)
     grade = evaluate.grade(ctx.app.settings, review, place)
@@ -129,9 +122,8 @@ async def on_grade(ctx: Context) -> None:
 async def on_waiting(ctx: Context) -> None:
     if Waiting.read(ctx) is None:
         raise NotChosen()
-    ward = await store.official_ward(ctx)
+    ward = await access.officials_ward(ctx)
     if ward is None:
-        ctx.reply(_("Sorry, this is for the ward admin and the police."))
         return
     year = evaluate.review_year()
     waiting = await store.waiting_entries(ctx.session, ward, year)
@@ -168,13 +160,7 @@ async def on_confirm(ctx: Context) -> None:
     pressed = Confirm.read(ctx)
     if pressed is None:
         raise NotChosen()
-    entry = await ctx.session.get(ReviewEntry, pressed.entry_id)
-    if (
-        entry is None
-        or entry.ward_code != await store.official_ward(ctx)
-        or Role.POLICE not in await ctx.roles()
-    ):
-        ctx.reply(_("Sorry, only the police of that ward confirm what leaders entered."))
+    if await access.entry_to_confirm(ctx, pressed.entry_id) is None:
         return
     notes.begin(ctx, "confirm", entry_id=pressed.entry_id, ok=pressed.ok)
 
@@ -183,12 +169,9 @@ async def on_confirm(ctx: Context) -> None:
 async def on_places(ctx: Context) -> None:
     if PlaceList.read(ctx) is None:
         raise NotChosen()
-    ward = await store.official_ward(ctx)
-    if ward is None:
-        ctx.reply(_("Sorry, this is for the ward admin and the police."))
+    review = await access.officials_review(ctx)
+    if review is None:
         return
-    year = evaluate.review_year()
-    review = await store.review_of(ctx.session, ctx.app.registry, ctx.app.settings, ward, year)
     places = review.of_kind("ward") + review.of_kind("area")
     lines = [
         _("{place}: {standing}").format(
@@ -205,16 +188,13 @@ async def on_place(ctx: Context) -> None:
     pressed = OpenPlace.read(ctx)
     if pressed is None:
         raise NotChosen()
-    ward = await store.official_ward(ctx)
-    if ward is None:
-        ctx.reply(_("Sorry, this is for the ward admin and the police."))
+    review = await access.officials_review(ctx)
+    if review is None:
         return
-    year = evaluate.review_year()
-    review = await store.review_of(ctx.session, ctx.app.registry, ctx.app.settings, ward, year)
+    ward, year = review.ward_code, review.year
     place = Place(pressed.kind, pressed.place_id)
-    info = review.info(place)
+    info = access.in_ward(ctx, review, place)
     if info is None:
-        ctx.reply(_("Sorry, that place is not in your ward."))
         return
     row = await store.rating(ctx.session, ward, year, place.kind, place.id)
     lines = [

@@ -1,6 +1,6 @@
 """Web Push for the web chat: sending a push (RFC 8030) encrypted for the browser (RFC 8291) and signed with the
 VAPID key (RFC 8292), the key itself, and checking the subscription a browser sends. The push says only that a
-message waits; bot/channels/web.py decides when to send one."""
+message waits; bot/channels/web/subscriptions.py decides when to send one."""
 
 from __future__ import annotations
 
