@@ -68,6 +68,9 @@ class Reading:
     # What the command runs with (mode "run"): what its detector found; None: the whole text (the detector saw
     # something in it, or there is none); "": nothing (the detector saw nothing: the command asks for it).
     args: str | None = None
+    decisive: bool = (
+        False  # its detector is sure (a receipt code, a number pasted alone): it is offered alone
+    )
 
 
 def load(

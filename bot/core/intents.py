@@ -73,7 +73,7 @@ from bot.core.wording import (
 )
 
 ENOUGH = 2.0  # the least score that is a reading at all: one normal phrase, or a weak one said alone
-CLOSE = 0.75  # a second reading at least this close to the first is offered too
+CLOSE = 0.7  # a second reading at least this close to the first is offered too
 MORE = 0.3  # how much each further matching phrase adds (at most three of them)
 ALONE = 1.0  # added when a phrase is the whole message: "karaoke" or "bản tin" sent alone is a request
 TYPO = 0.85  # a phrase word matched with one letter off
@@ -305,7 +305,12 @@ class Reader:
             ):
                 continue
             readings.append(
-                Reading(intent, round(likely, 3), found[c.intent][2] if c.intent in found else None)
+                Reading(
+                    intent,
+                    round(likely, 3),
+                    found[c.intent][2] if c.intent in found else None,
+                    decisive=c.detector >= DECISIVE,
+                )
             )
         return readings
 
@@ -331,7 +336,7 @@ class Reader:
             readings = self._blend(found, likely, doubted, len(tokens) < SHORT)
         else:
             readings = [
-                Reading(self.intents[n], round(said + extra, 3), args)
+                Reading(self.intents[n], round(said + extra, 3), args, decisive=extra >= DECISIVE)
                 for n, (said, extra, args) in found.items()
                 if said + extra >= ENOUGH
             ]
@@ -480,6 +485,8 @@ class Reader:
         if not readings:
             return []
         top = readings[0]
+        if top.decisive:
+            return [top]
         close = next(
             (
                 r
