@@ -24,7 +24,10 @@ CONSENT_VERSION = "2026-01"
 MAX_BUTTONS = 20
 
 router = Router("onboarding")
-flow = Flow("onboarding", steps=("language", "consent", "ward", "ward_pick", "area", "group"))
+# Menu words are answers here (a ward search for "menu" finds nothing and says so): there is no menu before it.
+flow = Flow(
+    "onboarding", steps=("language", "consent", "ward", "ward_pick", "area", "group"), menu_words=False
+)
 
 
 # Buttons (the language step uses handlers.language's Lang) ---------------------------------------------
@@ -77,6 +80,12 @@ async def start(ctx: Context) -> None:
         return
     if code:
         await redeem_and_welcome(ctx, code)
+        return
+    if not await ctx.grants():
+        # Registered, but left before choosing a ward (another command in the middle, a long pause): every
+        # feature sends them here, so here they find their ward, not a menu whose entries all ask for one.
+        ctx.reply(_("You have not chosen your ward yet: let's do it now."))
+        ctx.begin("onboarding")
         return
     await menu.show(ctx, _("Welcome back! What would you like to do? Press a button or type its number."))
 
@@ -140,6 +149,10 @@ def role_name(role: str) -> str:
 # Language ----------------------------------------------------------------------------------------------
 @flow.ask("language")
 async def ask_language(ctx: Context) -> None:
+    if ctx.person is not None:  # back to find their ward: language and consent were given already
+        ctx.state.step = "ward"
+        await ask_ward(ctx)
+        return
     ctx.reply(
         "Xin chào! Tôi là An Dân, trợ lý an ninh khu phố.\nHello! I am An Dân, your neighbourhood safety "
         "assistant.\n\nChọn ngôn ngữ / Choose your language:",

@@ -4,6 +4,12 @@ A flow names its steps in order where it is made, so a reader sees the whole for
 pair of functions registered on it: `ask` sends the question, `on` handles the answer and returns an Outcome.
 A router refuses a flow whose named steps and functions disagree. Step names are strings stored in the database,
 so renaming one is a data migration.
+
+Whatever a step asks, a person who types a word that means "leave" ("hủy", "thoát": the same as /huy) or "the menu"
+("menu", "trợ giúp") leaves the form instead of answering it: otherwise "hủy" would become a description, a
+camera's view, or the sentence that closes a report. "0", a menu word outside forms, is an answer inside one ("0
+incidents"; a choice-only step re-asks). A step that asks for a person's name says so (`names=True`), and there
+"Huy", a given name, is taken as the answer; "hủy" with its accent still leaves.
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.core.events import Kind
 from bot.i18n import _
+from bot.textnorm import fold
 
 if TYPE_CHECKING:
     from bot.core.context import Context
@@ -20,6 +28,14 @@ if TYPE_CHECKING:
 AskFn = Callable[["Context"], Awaitable[None]]
 OnFn = Callable[["Context"], Awaitable["Outcome"]]
 DoneFn = Callable[["Context"], Awaitable[None]]
+
+
+# Typed alone in a form, these leave it as /huy does. Compared folded ("huỷ", "Hủy!" and "huy" alike), except that
+# a name step compares "huy" with its accent (LEAVE_ACCENTED): "Huy" is a given name.
+LEAVE = frozenset({"huy", "huy bo", "thoat", "thoat ra", "dung lai", "cancel", "exit", "quit"})
+LEAVE_ACCENTED = frozenset({"hủy", "huỷ", "hủy bỏ", "huỷ bỏ"})
+# ... and these leave it and show the main menu (bot.core.menu.MENU_WORDS but "0", which may be an answer).
+MENU = frozenset({"menu", "danh muc", "bat dau", "start", "tro giup", "giup", "help", "chuc nang", "ve menu"})
 
 
 @dataclass(frozen=True)
@@ -55,7 +71,9 @@ def stay() -> Outcome:
 
 
 class Flow:
-    def __init__(self, name: str, steps: Sequence[str], private: bool = False) -> None:
+    def __init__(
+        self, name: str, steps: Sequence[str], private: bool = False, menu_words: bool = True
+    ) -> None:
         if not steps or len(set(steps)) != len(steps):
             raise ValueError(f"flow {name}: steps must be named once each, the first question first")
         self.name = name
@@ -65,6 +83,8 @@ class Flow:
         self.start = self.steps[0]
         # A private flow's messages are kept unlinkable to the person's account (e.g. an anonymous tip).
         self.private = private
+        # Menu words leave the form for the main menu; a form before registration (onboarding) has no menu to show.
+        self.menu_words = menu_words
         self.asks: dict[str, AskFn] = {}
         self.handlers: dict[str, OnFn] = {}
         self.on_cancel: DoneFn | None = None
@@ -76,9 +96,23 @@ class Flow:
 
         return register
 
-    def on(self, step: str) -> Callable[[OnFn], OnFn]:
+    def on(self, step: str, *, names: bool = False) -> Callable[[OnFn], OnFn]:
+        """Register the answer of `step`; `names=True` when it asks for a person's name (see the module's doc)."""
+
         def register(fn: OnFn) -> OnFn:
-            self.handlers[step] = fn
+            async def answer(ctx: Context) -> Outcome:
+                wish = leaving(ctx, names=names, menu_words=self.menu_words)
+                if wish is None:
+                    return await fn(ctx)
+                dispatcher = ctx.app.dispatcher
+                await dispatcher.run_command(ctx, "huy")  # the form's own clean-up runs, as on /huy
+                if wish == "menu":
+                    from bot.core.menu import MENU_COMMAND
+
+                    await dispatcher.run_command(ctx, MENU_COMMAND)
+                return stay()
+
+            self.handlers[step] = answer
             return fn
 
         return register
@@ -98,3 +132,20 @@ class Flow:
                     f"flow {self.name}: steps {sorted(named ^ set(registered))} disagree with its "
                     f"@{kind} functions"
                 )
+
+
+def leaving(ctx: Context, *, names: bool = False, menu_words: bool = True) -> str | None:
+    """ "leave" or "menu" when the person typed, alone, a word that means leaving the form; None for an answer."""
+    event = ctx.event
+    if event.kind != Kind.TEXT:
+        return None
+    typed = event.text.strip()
+    if len(typed) > 20:
+        return None
+    folded = fold(typed)
+    if menu_words and folded in MENU:
+        return "menu"
+    if names and folded in {"huy", "huy bo"}:
+        # "Huy" is a name; "hủy" (any case, either accent placement) is not.
+        return "leave" if typed.lower().rstrip("!. ") in LEAVE_ACCENTED else None
+    return "leave" if folded in LEAVE else None

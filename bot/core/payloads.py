@@ -7,6 +7,11 @@
     pressed = OpenTip.read(ctx)                   # OpenTip(tip_id=42), or None for any other answer
     pressed = OpenTip.expect(ctx)                 # in a flow step: re-asks by itself when nothing offered matches
 
+A button may also be typed. The dispatcher takes its number and its whole label ("2", "tiếng việt"); `read` takes
+what people type besides, when it means one of the buttons just offered and no other (`typed_choice`): some of
+the label's words in order ("đèn đường" for "Đèn đường hỏng", "ẩn danh" for "Nhận ẩn danh bằng mã"), "chọn 2",
+and "có", "ừ", "ok", "không", "chưa"… for the yes or the no of a yes/no question (bot/core/typed.py).
+
 The wire form is the prefix and the fields in order, joined by ":"; the last field may itself contain ":". Field
 types are int, str, bool ("yes"/"no"), a str Enum or a Literal of strings; a payload that does not parse as its
 class (a forged or outdated button) reads as None. Telegram allows 64 bytes of callback data, so a payload that
@@ -22,6 +27,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, dataclass_transform
 
 from bot.core.errors import NotChosen
+from bot.core.events import Kind
 
 if TYPE_CHECKING:
     from bot.core.context import Context
@@ -30,6 +36,7 @@ MAX_BYTES = 64  # Telegram's callback_data limit, the strictest of the channels
 SEP = ":"
 
 Reader = Callable[[str], Any]  # raises ValueError on a value the field does not accept
+_KINDS: dict[str, list[type[Payload]]] = {}  # every kind of button by its prefix (several may share one)
 
 
 @dataclass_transform(frozen_default=True)
@@ -53,6 +60,7 @@ class Payload:
             raise TypeError(
                 f"{cls.__name__}: a button without fields needs a prefix of two words, e.g. 'x{SEP}go'"
             )
+        _KINDS.setdefault(prefix, []).append(cls)
 
     def pack(self) -> str:
         parts = [self.prefix]
@@ -89,8 +97,13 @@ class Payload:
 
     @classmethod
     def read(cls, ctx: Context) -> Self | None:
-        """The pressed (or typed-by-number) button of this kind, or None for any other answer."""
-        return cls.unpack(ctx.event.choice)
+        """The pressed (or typed) button of this kind, or None for any other answer."""
+        found = cls.unpack(ctx.event.choice)
+        if found is None and ctx.event.kind == Kind.TEXT and ctx.state.choices:
+            from bot.core.typed import typed_choice  # it reads payloads: imported when first needed
+
+            found = cls.unpack(typed_choice(ctx.state.choices, ctx.event.text))
+        return found
 
     @classmethod
     def expect(cls, ctx: Context) -> Self:
@@ -108,6 +121,19 @@ def read_any(ctx: Context, *kinds: type[Payload]) -> Payload | None:
         found = kind.read(ctx)
         if found is not None:
             return found
+    return None
+
+
+def payload_of(raw: str | None) -> Payload | None:
+    """The button data a wire string carries, whatever its kind (the longest prefix that reads it); None if none."""
+    if not raw:
+        return None
+    parts = raw.split(SEP)
+    for n in range(len(parts), 0, -1):
+        for kind in _KINDS.get(SEP.join(parts[:n]), ()):
+            found = kind.unpack(raw)
+            if found is not None:
+                return found
     return None
 
 

@@ -7,15 +7,24 @@ keeps nothing; when the words ask for one but carry nothing to run it on ("tra c
 command opens and asks for it. When the offer carries the text into a form (a tip), the text waits in the
 conversation state for that one press and is dropped by anything else; it is handled like a tip's text from the
 start (private).
+
+Words that mean one of the buttons just offered (outside a form: "có" under "Remove camera 3?", "camera 2" under the
+list of cameras, "có" under a single offer) press it, as the button's number does; menu entries are left to the
+reading of plain words.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.core import menu
+from bot.core.errors import NotChosen
+from bot.core.events import Kind
+from bot.core.flow import leaving
 from bot.core.intent_data import Mode, Reading
 from bot.core.replies import Choice
+from bot.core.typed import typed_choice, yes_or_no
 from bot.core.wording import words
 from bot.i18n import _
 
@@ -23,6 +32,9 @@ if TYPE_CHECKING:
     from bot.core.context import Context
 
 CARRY_KEY = "carry"  # in the conversation state's data, outside any form: {"command", "text", "hint"}
+# Said alone, these may only acknowledge what the bot said: no yes to a single offer (folded words).
+ASSENT = frozenset("ok oke okay oki okie u uh um uk ukm vang da roi duoc y yep sure a nhe nha ah ha".split())
+OUTSIDE_COVER = 0.5  # outside a form, typed words name a button only when they say half its words or more
 MAX_CARRY = 2000  # what a form takes from a first message; the rest the person can still add there
 EMERGENCY_HINT = "emergency"  # carried to the tip form: the numbers were shown already
 # Words of thanks, greeting and assent (folded, as bot.core.intents.words reads them), and who they are said to.
@@ -45,6 +57,11 @@ def emergency_text() -> str:
 async def understand(ctx: Context) -> None:
     """Answer free text outside a form (the person is registered; the text is not a menu word)."""
     text = ctx.event.text.strip()
+    if await typed_button(ctx):
+        return
+    if leaving(ctx) == "leave":  # "hủy" with no form open: say so, rather than "I did not understand"
+        await menu.show(ctx, _("There is nothing to cancel."))
+        return
     roles = await ctx.roles()
 
     def allowed(command: str) -> bool:
@@ -87,6 +104,36 @@ async def understand(ctx: Context) -> None:
     if any(r.intent.carry for r in readings):
         heading += "\n" + _("What you wrote goes along: you can check and change it before anything is sent.")
     ctx.reply(heading, [*offers, Choice(_("Main menu"), menu.command_payload(menu.MENU_COMMAND))])
+
+
+async def typed_button(ctx: Context) -> bool:
+    """Press the offered button (not a menu entry) that the typed words mean; False when they mean none."""
+    offered = ctx.state.choices
+    if ctx.event.kind != Kind.TEXT or not offered:
+        return False
+    payload = typed_choice(offered, ctx.event.text, cover=OUTSIDE_COVER)
+    own = [c["payload"] for c in offered if menu.command_of(c["payload"]) is None]
+    if (
+        payload is None
+        and len(own) == 1
+        and yes_or_no(ctx.event.text)
+        and not set(words(ctx.event.text)) <= ASSENT
+    ):
+        # "có" to a single offer ("Fill in the fire-safety checklist now?") takes it; "ok" or "vâng" may only
+        # acknowledge what was said ("Camera 1 is registered. Thank you!" under "Register another camera").
+        payload = own[0]
+    if payload is None or menu.command_of(payload) is not None:
+        return False
+    handler = ctx.app.registry.choices.get(payload.split(":", 1)[0])
+    if handler is None:
+        return False
+    ctx.event = replace(ctx.event, kind=Kind.CHOICE, choice=payload)
+    ctx.choice_label = next((c["label"] for c in offered if c["payload"] == payload), None)
+    try:
+        await handler(ctx)
+    except NotChosen:
+        ctx.reply(_("That button is no longer valid. Type /help to see what you can do."))
+    return True
 
 
 def courtesy(text: str) -> bool:

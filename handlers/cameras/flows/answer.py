@@ -106,16 +106,7 @@ async def on_files(ctx: Context) -> Outcome:
         ctx.reply(_("That request is no longer open."))
         return finish()
     if UploadDone.read(ctx):
-        sent = int(ctx.data.get("sent", 0))
-        if sent:
-            ask.upload_token_hash = None  # what was sent here is all: the link is no longer needed
-            ctx.session.add(ask)
-            await tell_officer(ctx.session, ask, len(await clips_of(ctx.session, pk(ask))))
-            ctx.reply(_("Thank you! The police have received your files."))
-        else:
-            ctx.reply(
-                _("Nothing was sent here. You can still use the link, or press “I have it” again later.")
-            )
+        await done(ctx, ask)
         return finish()
     if ctx.event.kind != Kind.MEDIA or not ctx.event.attachments:
         # Not `retry`: asking again would make a new upload link and spend the one the owner may be using.
@@ -153,3 +144,23 @@ async def on_files(ctx: Context) -> Outcome:
     )
     ctx.reply("\n".join(notes), [Choice(_("Done"), UploadDone())])
     return stay()
+
+
+async def done(ctx: Context, ask: FootageAsk) -> None:
+    """The owner has sent what they will send here: the police are told of it, or the link stays for later."""
+    if int(ctx.data.get("sent", 0)):
+        ask.upload_token_hash = None  # what was sent here is all: the link is no longer needed
+        ctx.session.add(ask)
+        await tell_officer(ctx.session, ask, len(await clips_of(ctx.session, pk(ask))))
+        ctx.reply(_("Thank you! The police have received your files."))
+    else:
+        ctx.reply(_("Nothing was sent here. You can still use the link, or press “I have it” again later."))
+
+
+@flow.cancelled
+async def cancelled(ctx: Context) -> None:
+    # Leaving ("hủy", "menu", /huy) after sending files is Done: the files are the police's, the officer is told,
+    # and "nothing from that form was saved" would be untrue.
+    ask = await ctx.session.get(FootageAsk, int(ctx.data.get("ask", 0)))
+    if ask is not None and ask.owner_person_id == ctx.person_id:
+        await done(ctx, ask)

@@ -4,18 +4,22 @@ ever sees another person's camera."""
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import col, select
 
 from bot import clock
 from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.events import Kind
-from bot.core.flow import Flow, Outcome, finish, goto, retry
+from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.payloads import read_any
 from bot.core.replies import Choice
 from bot.core.router import Router
+from bot.core.typed import numbers_shown, typed_number
 from bot.directory.extent import outside
 from bot.i18n import N_, _, fmt_number, ngettext
+from bot.textnorm import fold
 from handlers.cameras.buttons import (
     CameraAction,
     ConfirmRemove,
@@ -124,12 +128,20 @@ async def on_place(ctx: Context) -> Outcome:
         ctx.data.update(lat=event.location.latitude, lon=event.location.longitude, address=None)
         return goto("facing")
     text = event.text.strip()
-    if event.kind == Kind.TEXT and 5 <= len(text) <= PLACE_MAX:
+    if event.kind in (Kind.TEXT, Kind.MEDIA) and 5 <= len(text) <= PLACE_MAX:
+        not_kept(ctx)
         ctx.data.update(address=text, lat=None, lon=None)
         return goto("facing")
-    if event.kind == Kind.TEXT and len(text) > PLACE_MAX:
+    if event.kind in (Kind.TEXT, Kind.MEDIA) and len(text) > PLACE_MAX:
         return retry(_("Please keep the address under {n} characters.").format(n=PLACE_MAX))
     return retry(_("Please share the camera's location, or type its address (at least 5 characters)."))
+
+
+def not_kept(ctx: Context) -> None:
+    """A photo sent with words where words are asked: the words answer, and the person learns the photo is not
+    kept (the registry holds no pictures of anyone's house)."""
+    if ctx.event.kind == Kind.MEDIA:
+        ctx.reply(_("Photos are not kept in this form; I took the words you wrote with it."))
 
 
 @flow.ask("facing")
@@ -148,10 +160,11 @@ async def on_facing(ctx: Context) -> Outcome:
     if KeepAsIs.read(ctx) and ctx.data.get("camera_id"):
         return goto("night")
     text = ctx.event.text.strip()
-    if ctx.event.kind != Kind.TEXT or len(text) < 3:
+    if ctx.event.kind not in (Kind.TEXT, Kind.MEDIA) or len(text) < 3:
         return retry(_("Please write in a few words what the camera looks at."))
     if len(text) > FACING_MAX:
         return retry(_("Please keep it under {n} characters.").format(n=FACING_MAX))
+    not_kept(ctx)
     ctx.data["facing"] = text
     return goto("night")
 
@@ -185,15 +198,45 @@ async def ask_keep(ctx: Context) -> None:
 
 @flow.on("keep")
 async def on_keep(ctx: Context) -> Outcome:
+    number = typed_number(ctx)
+    asked = ctx.data.pop("asked_days", False)
+    if number is not None and ctx.event.kind == Kind.CHOICE and not asked and not numbers_shown(ctx):
+        # "3" typed under buttons is the third button (15 days) to the dispatcher, and three days to whoever read
+        # "type the number of days": when the two differ, ask which, once. Where the choices are a numbered list
+        # (the Zalo Bot), "3" is its third line, as the person reads it.
+        meant = KeepDays.read(ctx)
+        if (meant is None or meant.days != number) and 1 <= number <= MAX_KEEP_DAYS:
+            ctx.data["asked_days"] = True
+            ctx.reply(
+                _("Do you mean {days}, or the choice “{choice}”?").format(
+                    days=keep_label(number), choice=ctx.choice_label or "—"
+                ),
+                [
+                    Choice(keep_label(number), KeepDays(number)),
+                    Choice(ctx.choice_label or "—", ctx.event.choice or KeepDays(number)),
+                ],
+            )
+            return stay()
     if KeepAsIs.read(ctx) and ctx.data.get("camera_id"):
         return goto("confirm")
     chosen = KeepDays.read(ctx)
-    typed = ctx.event.text.strip().split(" ")[0] if ctx.event.kind == Kind.TEXT else ""
-    days = chosen.days if chosen else int(typed) if typed.isdigit() and len(typed) <= 3 else None
+    days = chosen.days if chosen else read_days(ctx.event.text) if ctx.event.kind == Kind.TEXT else None
     if days is None or not 1 <= days <= MAX_KEEP_DAYS:
         return retry(_("Please choose, or type a number of days from 1 to {n}.").format(n=MAX_KEEP_DAYS))
     ctx.data["keep"] = days
     return goto("confirm")
+
+
+DAYS_TYPED = re.compile(r"(\d{1,3})\s*(ngay|tuan|thang|d|day|days|week|weeks|month|months)?")
+DAYS_IN = {"tuan": 7, "week": 7, "weeks": 7, "thang": 30, "month": 30, "months": 30}
+
+
+def read_days(text: str) -> int | None:
+    """ "10", "10 ngày", "2 tuần" (14), "1 tháng" (30): how long a recorder keeps its footage, in days."""
+    found = DAYS_TYPED.fullmatch(fold(text))
+    if found is None:
+        return None
+    return int(found.group(1)) * DAYS_IN.get(found.group(2) or "", 1)
 
 
 def draft(ctx: Context) -> Camera:

@@ -200,7 +200,7 @@ async def ask_owners(ctx: Context) -> None:
         )
     ]
     owners: dict[int, list[int]] = {}
-    for i, (camera_id, owner_id, metres) in enumerate(ctx.data["found"], 1):
+    for camera_id, owner_id, metres in ctx.data["found"]:
         camera = await ctx.session.get(Camera, camera_id)
         if camera is None or owner_id is None:
             continue
@@ -212,7 +212,8 @@ async def ask_owners(ctx: Context) -> None:
             else _("kept until about {when}").format(when=fmt_datetime(overwritten))
         )
         lines.append(
-            f"{i}. "
+            # A bullet, not a number: the buttons below are the owners, and "2" typed must mean their second.
+            "• "
             + _(
                 "Camera {number} — {distance} — looks at: {facing} — at night: {night} — keeps {keep}, {note}"
             ).format(

@@ -216,7 +216,7 @@ async def area_people(ctx: Context, typed: str) -> list[Person]:
     return [p for p in rows.all() if typed in fold(p.display_name or "")][:10]
 
 
-@flow.on("keeper")
+@flow.on("keeper", names=True)
 async def on_keeper(ctx: Context) -> Outcome:
     pressed = PointKeeper.read(ctx)
     if pressed is not None:

@@ -40,7 +40,7 @@ async def ask_name(ctx: Context) -> None:
     ctx.reply(text, [Choice(_("Keep it"), KeepName())] if known else [])
 
 
-@flow.on("name")
+@flow.on("name", names=True)
 async def on_name(ctx: Context) -> Outcome:
     assert ctx.person is not None
     if KeepName.read(ctx) is not None and ctx.person.display_name:

@@ -148,7 +148,7 @@ async def ask_name(ctx: Context) -> None:
     ctx.reply(_("Your full name, as it will stand in the mediation book:"), choices)
 
 
-@flow.on("name")
+@flow.on("name", names=True)
 async def on_name(ctx: Context) -> Outcome:
     known = ctx.person.display_name if ctx.person else None
     name = known if KnownName.read(ctx) is not None and known else ctx.event.text.strip()
@@ -200,7 +200,7 @@ def split_parties(text: str) -> list[tuple[str, str | None]]:
     return found
 
 
-@flow.on("parties")
+@flow.on("parties", names=True)
 async def on_parties(ctx: Context) -> Outcome:
     got: list[list[str | None]] = list(ctx.data.get("parties") or [])
     if PartiesDone.read(ctx) is not None:

@@ -151,7 +151,7 @@ async def ask_who(ctx: Context) -> None:
     )
 
 
-@flow.on("who")
+@flow.on("who", names=True)
 async def on_who(ctx: Context) -> Outcome:
     typed = ctx.event.text.strip()
     phones = phones_in(typed)

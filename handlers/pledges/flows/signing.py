@@ -186,7 +186,7 @@ async def ask_name(ctx: Context) -> None:
     )
 
 
-@flow.on("name")
+@flow.on("name", names=True)
 async def on_name(ctx: Context) -> Outcome:
     name = " ".join(ctx.event.text.split())
     words = name.split()

@@ -89,10 +89,32 @@ async def on_category(ctx: Context) -> Outcome:
         if not add_text(ctx, ctx.event.text):
             return retry(too_long_text(ctx))
         return retry(_("Noted. First, please choose what kind of problem it is:"))
+    if chosen is None and ctx.event.kind in (Kind.MEDIA, Kind.LOCATION):
+        # A photo (the way many begin) or a place sent first: kept for the report, then the category.
+        notes = await take_early(ctx)
+        if isinstance(notes, Outcome):
+            return notes
+        return retry("\n\n".join([*notes, _("Noted. First, please choose what kind of problem it is:")]))
     if chosen is None or chosen.key not in CATEGORIES:
         raise NotChosen()
     ctx.data["category"] = chosen.key
     return goto("describe")
+
+
+async def take_early(ctx: Context) -> list[str] | Outcome:
+    """Keep the photos (and caption) or the location of a message sent before the form asked for them; or the
+    retry that says why a location was refused."""
+    event = ctx.event
+    if event.kind == Kind.LOCATION and event.location is not None:
+        refused = await far_away(ctx, event.location.latitude, event.location.longitude)
+        if refused:
+            return retry(refused)
+        ctx.data["location"] = [event.location.latitude, event.location.longitude]
+        return []
+    notes = await take_photos(ctx)
+    if event.text.strip() and not add_text(ctx, event.text):
+        notes.append(too_long_text(ctx))
+    return notes
 
 
 # What it is -----------------------------------------------------------------------------------------------
@@ -276,12 +298,18 @@ async def on_place(ctx: Context) -> Outcome:
             return retry(refused)
         ctx.data["location"] = [event.location.latitude, event.location.longitude]
         return goto("progress")
-    if event.kind == Kind.TEXT and len(event.text.strip()) >= 3:
+    notes: list[str] = []
+    if event.kind == Kind.MEDIA:
+        # A photo of the place (its caption, if any, the address): it joins the report's photos.
+        notes = await take_photos(ctx)
+    if event.kind in (Kind.TEXT, Kind.MEDIA) and len(event.text.strip()) >= 3:
         if len(event.text.strip()) > 300:
             return retry(_("Please give the place in fewer words (at most 300 characters)."))
         ctx.data["place"] = " ".join(event.text.split())
+        if notes:
+            ctx.reply("\n\n".join(notes))
         return goto("progress")
-    return retry(_("Please share a location or type the address."))
+    return retry("\n\n".join([*notes, _("Please share a location or type the address.")]))
 
 
 # Progress and name ------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from bot.core.errors import NotChosen
 from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
 from bot.core.router import Router
+from bot.core.typed import typed_number
 from bot.i18n import N_, _, fmt_datetime
 from handlers.reports.buttons import (
     ChangeAnswer,
@@ -188,7 +189,15 @@ def parse_answer(ctx: Context, kind: str) -> tuple[bool, Any]:
             raise NotChosen()
         return True, pressed.value
     if kind == "number":
-        value = pressed.value if pressed is not None else typed.replace(".", "").replace(",", "")
+        # A number typed is that number: "1" is one incident, not the first button (the "0" offered to press).
+        number = typed_number(ctx)
+        value = (
+            str(number)
+            if number is not None
+            else pressed.value
+            if pressed is not None
+            else typed.replace(".", "").replace(",", "")
+        )
         return (value.isdigit() and int(value) < 1_000_000, int(value) if value.isdigit() else None)
     if pressed is not None:
         return True, ""

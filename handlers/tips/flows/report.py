@@ -216,10 +216,32 @@ async def on_category(ctx: Context) -> Outcome:
             ctx.data["emergency_seen"] = True
             return goto("emergency")
         return retry(_("Noted. First, please choose what it is about:"))
+    if chosen is None and ctx.event.kind in (Kind.MEDIA, Kind.LOCATION):
+        # A photo or a place sent before anything else, as many begin: kept for the tip, then the category.
+        notes = await take_early(ctx)
+        if not ctx.data.get("emergency_seen") and is_emergency(ctx.event.text):  # a caption read like words
+            ctx.data["emergency_seen"] = True
+            if notes:
+                ctx.reply("\n\n".join(notes))
+            return goto("emergency")
+        return retry("\n\n".join([*notes, _("Noted. First, please choose what it is about:")]))
     if chosen is None or chosen.key not in CATEGORIES:
         raise NotChosen()
     ctx.data["category"] = chosen.key
     return goto("what")
+
+
+async def take_early(ctx: Context) -> list[str]:
+    """Keep the files (and caption) or the location of a message sent before the form asked for them."""
+    event = ctx.event
+    if event.kind == Kind.LOCATION and event.location is not None:
+        ctx.data["location"] = [event.location.latitude, event.location.longitude]
+        return []
+    files = ctx.data.setdefault("files", [])
+    notes = await take_files(ctx, files, warn=True)  # a decision it needs is offered with the description
+    if event.text.strip():
+        add_text(ctx, event.text)
+    return notes
 
 
 # What happened --------------------------------------------------------------------------------------------
@@ -363,6 +385,10 @@ async def ask_when(ctx: Context) -> None:
 
 @flow.on("when")
 async def on_when(ctx: Context) -> Outcome:
+    typed = parse_day(ctx.event.text) if ctx.event.kind == Kind.TEXT else None
+    if typed is not None and When.read(ctx) is None:
+        # "hôm qua", "20/11" typed straight away: the day itself, as the next question would ask for it.
+        return await on_when_date(ctx)
     answer = When.expect(ctx).answer
     if answer == "earlier":
         return goto("when_date")

@@ -90,7 +90,7 @@ async def ask_name(ctx: Context) -> None:
     ctx.reply(_("Your full name, as the police should record it:"))
 
 
-@choice_flow.on("name")
+@choice_flow.on("name", names=True)
 async def on_name(ctx: Context) -> Outcome:
     name = " ".join(ctx.event.text.split())
     if ctx.event.kind != Kind.TEXT or not 2 <= len(name) <= MAX_NAME or any(ch.isdigit() for ch in name):

@@ -135,7 +135,7 @@ async def ask_name(ctx: Context) -> None:
     ctx.reply(_("Your full name, as the police should record it:"))
 
 
-@flow.on("name")
+@flow.on("name", names=True)
 async def on_name(ctx: Context) -> Outcome:
     name = " ".join(ctx.event.text.split())
     if ctx.event.kind != Kind.TEXT or not 2 <= len(name) <= 100:

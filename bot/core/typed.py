@@ -1,0 +1,136 @@
+"""Buttons typed instead of pressed: which offered button the typed words mean ("đèn đường" for "Đèn đường hỏng",
+"chọn 2", "có" for the yes of a yes/no question), a number typed alone, and whether a person sees choices as a
+numbered list. Payload.read (bot/core/payloads.py) asks here when no button was pressed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from bot.core.events import Kind
+from bot.core.payloads import YesNo, payload_of
+from bot.core.wording import words
+from bot.textnorm import fold
+
+if TYPE_CHECKING:
+    from bot.core.context import Context
+
+
+def typed_number(ctx: Context) -> int | None:
+    """A whole number typed alone ("3"), also when the dispatcher took it for the position of a button: at a step
+    that offers numbers as buttons and takes any number typed, "3" may mean three, not the third button."""
+    text = ctx.event.text.strip().rstrip(".")
+    if ctx.event.kind not in (Kind.TEXT, Kind.CHOICE) or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text) if len(text) <= 9 else None
+
+
+def numbers_shown(ctx: Context) -> bool:
+    """Whether the person sees the offered choices as a numbered list (a channel without buttons): there "3" typed
+    is the third line, as they read it."""
+    channel = ctx.app.channels.get(ctx.event.channel)
+    return channel is not None and not channel.supports_buttons
+
+
+# Typed answers ---------------------------------------------------------------------------------------------------
+# Yes and no as people type them, compared in lower case without punctuation: accented words as written, and the
+# folded ones (typed without accents) only where folding makes no other word of a yes/no answer ("khói" is smoke).
+YES = frozenset(
+    (
+        "có|có chứ|vâng|vâng có|dạ|dạ có|dạ vâng|ừ|ừ có|ừm|đúng|đúng rồi|đúng vậy|phải|đồng ý|được|rồi|có rồi|đã"
+    ).split("|")
+)
+YES_FOLDED = frozenset(
+    "co|co chu|vang|vang co|da|da co|da vang|u|uh|um|uk|ukm|ok|oke|okay|oki|okie|yes|y|yep|sure|dong y|duoc|dc|"
+    "roi|co roi|dung roi|dung vay".split("|")
+)
+NO = frozenset("không|hông|chưa|không có|không cần|không đồng ý|không phải|thôi|khỏi|chưa có".split("|"))
+NO_FOLDED = frozenset(
+    "khong|ko|k|kh|khg|kg|hok|hk|khum|no|n|nope|chua|khong co|ko co|k co|khong can|ko can|k can|"
+    "khong dong y|khong phai|chua co".split("|")
+)
+PARTICLES = frozenset("ạ a nhé nhe nha ah ha luôn luon".split())  # "có ạ", "không nhé"
+# How a label that answers yes or no starts ("Có, ban đêm vẫn ghi", "Tôi có", "Không cần"), in folded words.
+YES_LABEL = (["co"], ["yes"], ["vang"], ["dong", "y"], ["toi", "co"], ["toi", "dong", "y"])
+NO_LABEL = (["khong"], ["no"], ["chua"], ["toi", "khong"])
+# "chọn 2", "nút 2": the second button. Not "số 2", which names a report or a camera no. 2 as often.
+NUMBERED = re.compile(r"(?:chon|nut|muc|option|choice)\s*(\d{1,2})")
+UNIT = re.compile(r"(\d)([^\W\d_])")  # "100m" is "100 m"
+LONGEST_TYPED = 6  # words: more is an answer in words, not a button typed
+# Letters of a single typed word found inside a label (not as its first word) for it to mean that label.
+SURE_WORD = 4
+
+
+def yes_or_no(text: str) -> bool | None:
+    """True for a typed yes ("có", "ừ", "ok", "đồng ý ạ"), False for a no ("không", "ko", "chưa"), else None."""
+    said = re.sub(r"[^\w\s]", " ", text.lower()).split()
+    while len(said) > 1 and said[-1] in PARTICLES:
+        said.pop()
+    joined = " ".join(said)
+    folded = fold(joined)
+    if joined in YES or folded in YES_FOLDED:
+        return True
+    if joined in NO or folded in NO_FOLDED:
+        return False
+    return None
+
+
+def typed_choice(offered: Sequence[Mapping[str, str]], text: str, *, cover: float = 0.0) -> str | None:
+    """The payload of the one button among `offered` ({"label", "payload"}) that the typed `text` means, or None
+    when it means none of them or several. `cover`: the least share of a label's words the text must say (outside
+    a form the words may be a new request, not an answer: "camera 1" for "Camera số 1", not "khóm 2" for a
+    button that names it among other words)."""
+    said = fold(text)
+    if not said or len(said.split()) > LONGEST_TYPED:
+        return None
+    numbered = NUMBERED.fullmatch(said)
+    if numbered:
+        n = int(numbered.group(1))
+        return offered[n - 1]["payload"] if 1 <= n <= len(offered) else None
+    answer = yes_or_no(text)
+    typed = _words(text)
+    if answer is None and 2 <= len(typed) <= 3:
+        # Vietnamese answers a yes/no question with its own word: "không gấp" to "Có, gấp / Không", "có ghi".
+        known = {w for c in offered for w in _words(c["label"])}
+        first = yes_or_no(text.split()[0])
+        answer = first if first is not None and set(typed[1:]) <= known else None
+    if answer is not None:
+        # The one button that says yes (or no): "Có, báo cho tôi", "Không ghi được gì". A yes or a no names no
+        # other button ("có" is no category).
+        hits = [c["payload"] for c in offered if _side(c) is answer]
+        return hits[0] if len(hits) == 1 else None
+    hits = [
+        c["payload"]
+        for c in offered
+        if _says(label := _words(c["label"]), typed) and len(typed) >= cover * len(label)
+    ]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _words(text: str) -> list[str]:
+    """Words as the intent reader compares them ("ko" is "không", accents aside), a number apart from its unit."""
+    return list(words(UNIT.sub(r"\1 \2", text)))
+
+
+def _side(choice: Mapping[str, str]) -> bool | None:
+    """Whether a button answers yes (True) or no (False) to a yes/no question, as its kind or its label says."""
+    found = payload_of(choice["payload"])
+    if isinstance(found, YesNo):
+        return found.yes
+    label = fold(choice["label"]).split()
+    if label[1:2] and label[1].isdigit():
+        return None  # "No. 12: …" names report no. 12
+    if any(label[: len(start)] == start for start in YES_LABEL):
+        return True
+    if any(label[: len(start)] == start for start in NO_LABEL):
+        return False
+    return None
+
+
+def _says(label: list[str], typed: list[str]) -> bool:
+    """The typed words are words of the label, in its order; a single word is its first, or a long one."""
+    if not label or (len(typed) == 1 and typed[0] != label[0] and len(typed[0]) < SURE_WORD):
+        return False
+    rest = iter(label)
+    return all(word in rest for word in typed)

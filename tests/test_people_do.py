@@ -1,0 +1,386 @@
+"""What people really do in the newest forms, and what must then happen: type a button's words instead of pressing
+it ("đèn đường", "có", "ẩn danh", "ok"), type "hủy" or "menu" in the middle of a step, type a number where buttons
+are numbers too ("3" for three days, "1" for one household), answer "có" to an offer outside any form. Each test
+was written failing, against the defect it names, before the fix (bot.core.payloads, bot.core.flow,
+bot.core.understand and the features' own steps).
+
+Journeys run on the web chat (as the page posts them) and, where the words travel differently, on Telegram and
+the Zalo Bot, on both databases.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from models import OutboxMessage
+from models.cameras import Camera
+from models.problems import Problem, ProblemPhoto, ProblemStatus
+from tests.databases import DEMO_WARD
+from tests.drivers import ChatDriver, driver_town
+from tests.drivers.telegram import TelegramDriver
+from tests.drivers.web import WebDriver
+from tests.drivers.zalo_bot import ZaloBotDriver
+from tests.test_tips import photo_with_exif
+
+SENT = re.compile(r"Phản ánh số (\d+)")
+
+
+@pytest.fixture
+async def ward(db_url: str, settings_for: Any) -> AsyncIterator[Any]:
+    """The demo ward on loopback; pushes wait for `town.drain()`, so a test sees exactly what was queued."""
+    from tests.conftest import Town
+
+    town = Town(settings_for(db_url, delivery_enabled=False))
+    await town.start()
+    try:
+        yield town
+    finally:
+        await town.close()
+
+
+@pytest.fixture(params=[WebDriver, TelegramDriver, ZaloBotDriver], ids=["web", "telegram", "zalo_bot"])
+async def chat(
+    request: pytest.FixtureRequest, db_url: str, settings_for: Any
+) -> AsyncIterator[tuple[Any, ChatDriver]]:
+    driver = request.param()
+    async with driver_town(driver, settings_for, db_url, delivery_enabled=False) as town:
+        yield town, driver
+
+
+def texts(replies: list[dict[str, Any]] | list[str]) -> str:
+    return "\n".join(r if isinstance(r, str) else r["text"] for r in replies)
+
+
+async def rows(town: Any, model: Any) -> list[Any]:
+    async with town.app.db.session() as session:
+        return list((await session.exec(select(model).order_by(col(model.id)))).all())
+
+
+async def joined(town: Any, driver: ChatDriver) -> None:
+    """A resident of Tổ 3, Khóm 2 on the driver's channel, through an invite, typing every answer."""
+    code = await town.invite("resident")
+    await driver.say(f"/start {code}")
+    await driver.say("tiếng việt")
+    replies = texts(await driver.say("đồng ý"))
+    assert "Chào mừng" in replies, replies
+
+
+def media_files(town: Any) -> set[Path]:
+    return {p for p in Path(town.settings.media_dir).rglob("*") if p.is_file()}
+
+
+# Typing a button's words --------------------------------------------------------------------------------------
+async def test_a_problem_report_typed_from_start_to_end_without_a_single_press(
+    chat: tuple[Any, ChatDriver],
+) -> None:
+    """Defect: "đèn đường" (the start of "Đèn đường hỏng"), "có" (to "Có, báo cho tôi") and "ok" (to "Gửi") were
+    each answered "Vui lòng chọn một trong các mục dưới đây" and the question again: a person who types, as
+    every Zalo Bot user and many older residents do, could not finish the form."""
+    town, person = chat
+    await joined(town, person)
+    await person.say("/phananh")
+    assert "mô tả" in texts(await person.say("đèn đường")).lower()  # the category, by its first words
+    await person.say("Đèn đầu hẻm 5 tắt cả tuần nay")
+    assert "ở đâu" in texts(await person.say("xong")).lower()
+    await person.say("Đầu hẻm 5 Lê Lợi")
+    assert "kèm tên" in texts(await person.say("có")).lower()  # yes to "hear of progress?"
+    assert "kiểm tra phản ánh" in texts(await person.say("không kèm tên")).lower()
+    sent = texts(await person.say("ok"))
+    assert SENT.search(sent), sent
+    [problem] = await rows(town, Problem)
+    assert (problem.category, problem.wants_progress, problem.anonymous) == ("street_light", True, True)
+
+
+async def test_a_camera_is_registered_by_typing_and_a_typed_number_of_days_is_days(ward: Any) -> None:
+    """Defects: a photo captioned with the camera's address was refused ("Xin gửi vị trí") and its caption lost; "có"
+    to "Ban đêm camera có ghi hình không?" was refused; "3" to "gõ số ngày" registered 15 days (the third button)
+    and "1 tháng" registered 1 day. Now "3" asks once which was meant, and a month is 30
+    days; the camera list and the removal confirm are answered in words too ("camera 1", "xoá", "có")."""
+    lan = await ward.join("Lan")
+    await lan.say("/camera")
+    # A photo of the camera with its address as the caption: the address is taken, the photo is not kept.
+    taken = texts(
+        await lan.send_file(photo_with_exif(), "IMG_0042.jpg", "image/jpeg", caption="12 Nguyễn Huệ")
+    )
+    assert "không lưu ảnh" in taken and "quay về phía nào" in taken, taken
+    await lan.say("cổng hẻm và đường ra chợ")
+    assert "bao nhiêu ngày" in texts(await lan.say("có"))
+    asked = texts(await lan.say("3"))
+    assert "3 ngày" in asked and "15 ngày" in asked, asked
+    assert "lưu 3 ngày" in texts(await lan.say("3 ngày"))
+    await lan.say("lưu")
+    # "ok" under "Đăng ký thêm camera" acknowledges the thanks; it does not open another camera's form.
+    assert "Camera ở đâu" not in texts(await lan.say("ok"))
+    [camera] = await rows(ward, Camera)
+    assert (camera.records_at_night, camera.keep_days) == (True, 3)
+
+    await lan.say("/camera")
+    await lan.say(f"camera {camera.id}")
+    await lan.say("sửa")
+    await lan.say("giữ nguyên")
+    await lan.say("giữ nguyên")
+    await lan.say("không")  # not at night
+    assert "lưu 30 ngày" in texts(await lan.say("1 tháng"))
+    await lan.say("lưu")
+    [camera] = await rows(ward, Camera)
+    assert (camera.records_at_night, camera.keep_days) == (False, 30)
+
+    await lan.say("/camera")
+    await lan.say(f"camera {camera.id}")
+    assert "Gỡ camera" in texts(await lan.say("xoá"))
+    assert "đã được gỡ" in texts(await lan.say("có"))  # outside any form: the confirm's yes
+    [camera] = await rows(ward, Camera)
+    assert camera.status == "removed"
+
+
+async def test_yes_to_the_fire_safety_offer_after_the_pledge_opens_the_checklist(
+    ward: Any, manual_clock: Any
+) -> None:
+    """Defect: after signing the pledge the bot asks "Anh/chị kê khai luôn nhé?" under one button; "có" was
+    answered "Dạ, không có gì ạ!" (you're welcome) and the offer was lost."""
+    from tests.test_firesafety import sign_pledge
+    from tests.test_pledges import JANUARY, attach, open_campaign
+
+    ward_admin = await ward.join("Chủ tịch", role="ward_admin")
+    tam = await ward.join("Tâm", role="group_admin")
+    await open_campaign(ward_admin)
+    manual_clock.set(JANUARY)
+    lan = await ward.join("Lan")
+    await attach(lan, tam, ward, "so 121", "Số 121,")
+    assert "PCCC" in texts(await sign_pledge(lan, "Số 121,", "Nguyễn Thị Lan"))
+    replies = texts(await lan.say("có"))
+    assert "bình chữa cháy" in replies.lower() and "không có gì" not in replies, replies
+
+
+async def test_a_number_typed_to_a_report_question_is_that_number(ward: Any, manual_clock: Any) -> None:
+    """Defect: the group report's "how many households" question offers one button, "0"; a leader who typed "1"
+    had the dispatcher read it as the first button and the report recorded 0 newcomers."""
+    from models import ReportSubmission
+
+    admin = await ward.join("Chị Hạnh", role="ward_admin")
+    await admin.say("/caidatbaocao")
+    await admin.press("rs:done")
+    tam = await ward.join("Anh Tâm", role="group_admin")
+    await tam.say("/baocao")
+    await tam.press("rp:start")
+    await tam.say("Không có vụ việc nào")
+    assert "Câu 3/6" in texts(await tam.say("1"))
+    [report] = await rows(ward, ReportSubmission)
+    assert report.answers["newcomers"] == 1
+
+
+# Leaving in the middle ----------------------------------------------------------------------------------------
+async def test_huy_and_menu_typed_in_a_form_leave_it_and_keep_nothing(chat: tuple[Any, ChatDriver]) -> None:
+    """Defect: typed in the problem form's description, "hủy" and "menu" were added to the description ("Đã ghi
+    nhận"); the photo stayed stored; in the camera form "menu" became what the camera looks at. Now both leave
+    the form as /huy does (its photos deleted), "menu" shows the menu, and coming back starts afresh; "huỷ" with
+    no form open was "Xin lỗi, tôi chưa hiểu ý anh/chị" and is now "Không có gì để hủy"."""
+    town, person = chat
+    await joined(town, person)
+    before = media_files(town)
+    await person.say("/phananh")
+    await person.say("rác")
+    await person.send_photo(photo_with_exif())
+    assert len(media_files(town)) == len(before) + 1
+    left = texts(await person.say("hủy"))
+    assert "Đã hủy" in left and "ghi nhận" not in left, left
+    assert media_files(town) == before
+
+    await person.say("/camera")
+    await person.say("12 Nguyễn Huệ")
+    shown = texts(await person.say("Menu"))
+    assert "Đã hủy" in shown and "Báo tin cho công an" in person.choices(), shown
+    assert await rows(town, Camera) == []
+
+    # Coming back: the same forms start from their first question. "hủy" with no form open is told so.
+    assert "việc gì" in texts(await person.say("/phananh"))
+    await person.say("thoát")
+    assert "Không có gì để hủy" in texts(await person.say("huỷ"))
+    assert "Camera ở đâu" in texts(await person.say("/camera"))
+    assert await rows(town, Problem) == [] and await rows(town, ProblemPhoto) == []
+
+
+async def test_the_ward_admin_typing_huy_does_not_close_a_report(ward: Any) -> None:
+    """Defect: in the close form ("In one sentence, what was done?") "hủy" was the sentence: the report was marked
+    fixed and every reporter was told "Phản ánh số 1 đã được khắc phục. Địa phương ghi: hủy"."""
+    admin = await ward.join("Chủ tịch phường", role="ward_admin")
+    lan = await ward.join("Lan")
+    await lan.say("/phananh")
+    await lan.say("1")
+    await lan.say("Đèn hẻm 5 tắt")
+    await lan.say("xong")
+    await lan.say("Hẻm 5")
+    await lan.say("có")
+    await lan.say("kèm tên của tôi")
+    await lan.say("gửi")
+    [problem] = await rows(ward, Problem)
+
+    await admin.say("/xulyphananh")
+    await admin.press(f"pri:open:{problem.id}")
+    await admin.press(f"pri:act:{problem.id}:close")
+    assert "Đã hủy" in texts(await admin.say("Hủy"))
+    await admin.press(f"pri:act:{problem.id}:pass")
+    assert "Đã hủy" in texts(await admin.say("thoát"))
+    [problem] = await rows(ward, Problem)
+    assert problem.status == ProblemStatus.OPEN and problem.closing_note is None and problem.passed_to is None
+    told = [m for m in await rows(ward, OutboxMessage) if m.source_kind == "problem"]
+    assert not [m for m in told if "khắc phục" in str(m.payload) or "chuyển" in str(m.payload)], told
+
+
+async def test_a_name_step_takes_huy_as_a_name(ward: Any) -> None:
+    """A guard on the fix above, not a defect: "Huy" is a given name, so where the tip form asks for the tipster's
+    name it is the answer, not "leave"."""
+    lan = await ward.join("Lan")
+    await lan.say("/togiac")
+    await lan.press("cat:theft")
+    await lan.say("Hai người lạ dắt trộm xe máy ở bãi xe chợ.")
+    await lan.press("what:done")
+    await lan.press("where:unknown")
+    await lan.press("when:today")
+    await lan.press(f"tward:{DEMO_WARD}")
+    await lan.press("ident:named")
+    assert "số điện thoại" in texts(await lan.say("Huy")).lower()
+
+
+# A resident who has not finished joining ---------------------------------------------------------------------
+async def test_a_resident_who_left_before_choosing_a_ward_finds_it_again_with_batdau(ward: Any) -> None:
+    """Defect: someone who agreed to the notice and then typed another command (or paused) before choosing a ward
+    was told by every feature "vui lòng chọn nơi đó trước (gõ /batdau)", and /batdau answered "Chào mừng anh/chị
+    quay lại!" with a menu whose entries all said the same: no way to the ward search short of an invite."""
+    hoa = await ward.person("Hoa")
+    await hoa.say("xin chào")
+    await hoa.say("tiếng việt")
+    await hoa.say("có")  # yes to the data notice
+    assert "/batdau" in texts(await hoa.say("/phananh"))
+    asked = texts(await hoa.say("/batdau"))
+    assert "xã, phường hay đặc khu nào" in asked, asked
+    await hoa.say("cao lanh")
+    await hoa.say("1")
+    await hoa.say("khóm 2")
+    assert "Xong! Anh/chị đã đăng ký" in texts(await hoa.say("tổ 3"))
+    assert "việc gì" in texts(await hoa.say("/phananh"))
+
+
+# A footage request answered in words ------------------------------------------------------------------------
+async def offered(town: Any, prefix: str) -> None:
+    """Wait until a pushed message's buttons are the conversation's offer (recorded beside the delivery)."""
+    import asyncio
+
+    from models import ConversationState
+
+    for _ in range(100):
+        async with town.app.db.session() as session:
+            states = (await session.exec(select(ConversationState))).all()
+        if sum(1 for s in states for c in s.choices if c["payload"].startswith(prefix)) >= 2:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no conversation was offered {prefix!r}")
+
+
+async def test_camera_owners_answer_a_footage_request_in_words(ward: Any) -> None:
+    """Defects: to the police's request ("Tôi có / Không ghi được gì / Tôi từ chối") "không có" was "Xin lỗi, tôi
+    chưa hiểu" and "có" was "Dạ, không có gì ạ!" (you're welcome), each dropping the offered buttons; and an owner
+    who sent a clip and then typed "hủy" (or /huy) instead of Done was told "Không có nội dung nào của biểu mẫu được
+    lưu" while the clip was kept, and the officer was never told it had come. The officer's list numbered the
+    cameras ("1. Camera 5 …") above buttons that are the owners, so "2" typed named another than the second line.
+    "200m" and "3 giờ vừa qua" are typed too."""
+    from models.cameras import AskStatus, FootageAsk
+    from tests.test_cameras import register
+
+    an, binh = await ward.join("An"), await ward.join("Bình")
+    officer = await ward.join("Công an Minh", role="police")
+    await register(an, (10.4555, 105.6336), "Sân trước nhà, nhìn ra đường", days=15)
+    await register(binh, (10.4549, 105.6330), "Đầu hẻm 5", days=3)
+    await officer.say("/xincamera")
+    await officer.send_location(10.4556, 105.6335)
+    await officer.say("200m")
+    listed = texts(await officer.say("3 giờ vừa qua"))
+    assert "1. Camera" not in listed and "• Camera" in listed, listed  # numbers are the owners' buttons only
+    for camera in await rows(ward, Camera):
+        await officer.press(f"camp:owner:{camera.owner_person_id}")
+    await officer.say("tiếp tục")
+    await officer.say("Một xe máy bị lấy trộm gần đây")
+    assert "2 chủ camera" in texts(await officer.say("gửi"))
+    await ward.drain()
+    await offered(ward, "camans:")
+    await an.poll()
+    await binh.poll()
+
+    assert "video" in texts(await an.say("có")).lower()
+    assert "1 tệp" in texts(await an.send_file(photo_with_exif(), "IMG_0042.jpg", "image/jpeg"))
+    assert "đã nhận được" in texts(await an.say("hủy"))
+    assert "Cảm ơn" in texts(await binh.say("không có"))
+    asks = await rows(ward, FootageAsk)
+    assert [a.status for a in asks] == [AskStatus.HAVE, AskStatus.NOTHING]
+    assert asks[0].upload_token_hash is None  # what was sent is all: the link is spent
+    await ward.drain()
+    told = texts(await officer.poll())
+    assert "1 tệp" in told and "không ghi được" in told.lower(), told
+
+
+# Defects outside this helper's files: failing tests for those who own them ---------------------------------------
+@pytest.mark.xfail(
+    strict=True,
+    reason="bot/core/dispatcher.py: a new command in the middle of a form clears it without the form's clean-up "
+    "(Flow.cancelled), so the problem form's photos (and a tip's files) stay stored, encrypted, linked to nothing",
+)
+async def test_another_command_in_the_middle_of_a_form_deletes_its_photos(ward: Any) -> None:
+    lan = await ward.join("Lan")
+    before = media_files(ward)
+    await lan.say("/phananh")
+    await lan.say("rác")
+    await lan.send_file(photo_with_exif(), "IMG_0042.jpg", "image/jpeg")
+    assert len(media_files(ward)) == len(before) + 1
+    assert "Camera ở đâu" in texts(await lan.say("/camera"))  # another command: the form is left
+    assert media_files(ward) == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bot/channels/web: a message posted again with the same client id is answered with no message at all; "
+    "in a private form (an anonymous tip, a problem report) nothing is in the transcript either, so the retry "
+    "shows the person nothing",
+)
+async def test_a_retried_message_in_a_private_form_is_answered(ward: Any) -> None:
+    lan = await ward.join("Lan")
+    await lan._post(json={"text": "/phananh", "id": "m-1"})
+    first = await lan._post(json={"text": "rác", "id": "m-2"})
+    again = await lan._post(
+        json={"text": "rác", "id": "m-2"}
+    )  # the client did not see the answer: it retries
+    assert "mô tả" in texts(first).lower()
+    assert texts(again), "the retry got no answer, and the transcript has none to show"
+
+
+# A photo or a place before the form asks for it -----------------------------------------------------------
+async def test_a_photo_sent_first_is_kept_in_the_problem_form_and_the_tip_form(
+    chat: tuple[Any, ChatDriver],
+) -> None:
+    """Defect: many begin with the photo. Sent at the first question (the category), it was answered "Vui lòng chọn
+    một trong các mục" and dropped; so was a photo at the "where is it?" question, its caption (the address)
+    with it. Now the photo is kept, the caption is the description or the place, and the form goes on."""
+    town, person = chat
+    await joined(town, person)
+    await person.say("/phananh")
+    kept = texts(await person.send_photo(photo_with_exif(), caption="Rác đổ đầy đầu hẻm 5"))
+    assert "Đã nhận ảnh" in kept and "chọn loại vấn đề" in kept, kept
+    await person.say("rác")
+    await person.say("xong")
+    assert "tiến độ" in texts(await person.send_photo(photo_with_exif(), caption="Đầu hẻm 5 Lê Lợi"))
+    await person.say("không")
+    await person.say("kèm tên của tôi")
+    assert SENT.search(texts(await person.say("gửi")))
+    [problem] = await rows(town, Problem)
+    assert problem.text == "Rác đổ đầy đầu hẻm 5" and problem.place_text == "Đầu hẻm 5 Lê Lợi"
+    assert len(await rows(town, ProblemPhoto)) == 2
+
+    await person.say("/togiac")
+    kept = texts(await person.send_photo(photo_with_exif(), caption="Người lạ cạy khóa xe máy"))
+    assert "Đã ghi nhận" in kept and "chọn loại việc" in kept, kept
+    assert "1 tệp" in texts(await person.say("trộm"))  # the description already holds the photo
