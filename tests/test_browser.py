@@ -512,3 +512,73 @@ async def test_invite_link_opens_the_chat_and_redeems(town, browser) -> None:  #
     assert (
         await page.locator('.msg-out:has-text("Xin chào")').count() == 1
     )  # no greeting on top of the invite
+
+
+@pytest.mark.parametrize(
+    "db_url", ["sqlite"], indirect=True
+)  # the page under test; both databases answer a retry in tests/test_people_do.py
+async def test_an_answer_lost_on_the_way_is_asked_for_again_and_nothing_is_done_twice(town, browser) -> None:  # type: ignore[no-untyped-def]
+    """The answer to an input never reaches the page (the network dropped it after the bot had it): the page sends
+    the input once more under the same client id, the bot does not handle it again, and the page shows its answer
+    once. The same for a photo: it is kept once."""
+    from models import WebMessage
+    from models.problems import ProblemPhoto
+    from tests.test_people_do import media_files
+
+    code = await town.invite("resident")
+    page = await browser.new_page()
+    await page.goto(f"{town.server.url}/join/{code}")
+    await press(page, Lang("vi"))
+    await press(page, Consent(True))
+    await bot_says(page, "Chào mừng")
+
+    posts: list[Any] = []  # the inputs as they were sent, the lost one and its second sending
+    lose = {"answers": 0}
+
+    async def deliver(route) -> None:  # type: ignore[no-untyped-def]
+        posts.append(route.request.post_data_buffer)
+        answer = await route.fetch()  # the bot gets the input and answers it…
+        if lose["answers"]:
+            lose["answers"] -= 1
+            await route.abort("connectionreset")  # …but the answer never reaches the page
+        else:
+            await route.fulfill(response=answer)
+
+    await page.route(lambda url: url.endswith("/api/messages"), deliver)
+    lose["answers"] = 1
+    await type_and_send(page, "/trogiup")
+    await bot_says(page, "Các lệnh")
+    assert len(posts) == 2 and posts[0] == posts[1] and b'"id"' in posts[0], posts
+    assert await page.locator('.msg-out:has-text("Các lệnh")').count() == 1
+    assert await page.locator('.msg-in:has-text("/trogiup")').count() == 1
+    async with town.app.db.session() as session:
+        echoes = [
+            r for r in (await session.exec(select(WebMessage))).all() if r.payload["text"] == "/trogiup"
+        ]
+    assert len(echoes) == 1
+
+    # A photo in the problem form (private: nothing of it is stored in the transcript).
+    await type_and_send(page, "/phananh")
+    await type_and_send(page, "rác")
+    await bot_says(page, "mô tả ngắn gọn")
+    before = media_files(town)
+    posts.clear()
+    lose["answers"] = 1
+    await page.set_input_files(
+        "#file", files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": noisy_photo()}]
+    )
+    await bot_says(page, "đã đến An Dân")
+    await idle(page)
+    ids = [re.search(rb'name="id"\r\n\r\n(\w+)\r\n', p) for p in posts]
+    assert len(ids) == 2 and ids[0] and ids[1] and ids[0][1] == ids[1][1], posts
+    assert len(media_files(town) - before) == 1
+    await type_and_send(page, "Rác đổ đầy đầu hẻm 5")
+    await press_label(page, "Xong")
+    await type_and_send(page, "Đầu hẻm 5 Lê Lợi")
+    await type_and_send(page, "không")
+    await type_and_send(page, "không kèm tên")
+    await type_and_send(page, "gửi")
+    await bot_says(page, "Phản ánh số")
+    async with town.app.db.session() as session:
+        assert len((await session.exec(select(ProblemPhoto))).all()) == 1
+    await page.close()

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlmodel import select
@@ -33,6 +36,9 @@ from models.pledges import PledgeCampaign, PledgeSignature, PledgeVersion
 from models.review import ReviewCriterion, ReviewEntry, ReviewNomination, ReviewRating
 from models.tips import Tip
 from tests.databases import DEMO_WARD
+from tests.drivers import ChatDriver, driver_town
+from tests.drivers.web import WebDriver
+from tests.drivers.zalo_bot import ZaloBotDriver
 from tests.test_alerts_steps import acknowledge, alerts_in, send
 from tests.test_pledges import open_campaign
 from tests.test_reports import download, pushed
@@ -364,12 +370,13 @@ async def test_a_year_of_a_ward_ends_in_ratings_and_the_recognition_file(manual_
     draft = leaders[2].all_text(replies)
     assert texts.GRADE_NAMES[grades[2]] in draft and "vững mạnh" not in draft.split("\n")[0], draft
     assert "Group reports missed: 2" in draft, draft
-    # The leader of group 1 proposes an entered criterion with a note; the police confirm it with theirs.
+    # The leader of group 1 proposes an entered criterion, typing its number, with a note; the police confirm it
+    # with theirs.
     replies = await leaders[0].say("/xeploai")
     line = next(x for x in leaders[0].all_text(replies).split("\n") if "tội phạm nghiêm trọng" in x)
     number = int(re.search(r"(\d+)\. ", line).group(1))  # type: ignore[union-attr]
-    label = next(c for c in leaders[0].choices() if c.endswith(": met") and f"No. {number}:" in c)
-    await leaders[0].press(label)
+    assert "tội phạm nghiêm trọng" in leaders[0].all_text(await leaders[0].say(str(number)))
+    await leaders[0].press("Met")
     await leaders[0].say("Cả năm không có vụ án nghiêm trọng, đã hỏi Công an khu vực")
     await leaders[0].press("rvnom:go")
     await leaders[0].say("Hộ ông Nguyễn Văn Tư, số 5 phố Quán Thánh")
@@ -594,3 +601,63 @@ async def person_id(town, role: str) -> int:  # type: ignore[no-untyped-def]
 async def _all(town, year: int):  # type: ignore[no-untyped-def]
     async with town.app.db.session() as session:
         return await criteria.of_year(session, WARD, year)
+
+
+# A leader who types: the numbers of the draft and a note ---------------------------------------------------------
+@pytest.fixture(params=[WebDriver, ZaloBotDriver], ids=["web", "zalo_bot"])
+async def leader_chat(
+    request: pytest.FixtureRequest, db_url: str, settings_for: Any
+) -> AsyncIterator[tuple[Any, ChatDriver]]:
+    """A group leader of the demo ward's Tổ 3, Khóm 2 on the web chat and on the Zalo Bot (buttons as numbered
+    lines), joined by typing every answer."""
+    driver = request.param()
+    async with driver_town(driver, settings_for, db_url, delivery_enabled=False) as town:
+        await driver.say(f"/start {await town.invite('group_admin')}")
+        await driver.say("tiếng việt")
+        await driver.say("đồng ý")
+        yield town, driver
+
+
+async def entries(town: Any) -> list[tuple[str, bool, str]]:
+    async with town.app.db.session() as session:
+        found = await session.exec(
+            select(ReviewCriterion.key, ReviewEntry.met, ReviewEntry.note)
+            .join(ReviewCriterion, ReviewCriterion.id == ReviewEntry.criterion_id)  # type: ignore[arg-type]
+            .order_by(ReviewEntry.id)  # type: ignore[arg-type]
+        )
+        return [tuple(row) for row in found.all()]  # type: ignore[misc]
+
+
+async def test_a_leader_types_the_number_the_draft_shows_and_a_button_word_is_no_note(
+    leader_chat: tuple[Any, ChatDriver],
+) -> None:
+    """Defects: /xeploai numbered every criterion 1, 2, … in its text but its buttons began at another number
+    ("Số 6: đạt"), so "1" typed (or line 1 of the Zalo Bot's list) marked criterion 6; and "đạt" typed at the note
+    step became the note sent to the police. Now only the criteria a leader proposes are numbered, in the order
+    of their buttons, and a note that only says a button's words is asked again."""
+    town, leader = leader_chat
+    draft = "\n".join(await leader.say("/xeploai"))
+    numbered = re.findall(
+        r"^\S+ (\d+)\. (.+)$", draft, re.MULTILINE
+    )  # a status mark, the number, the criterion
+    assert [n for n, _text in numbered] == ["1", "2"], draft
+    assert "tội phạm nghiêm trọng" in numbered[0][1] and "ma túy" in numbered[1][1], numbered
+    assert not re.search(r"\d+\. 100% hộ gia đình", draft), draft  # measured from the records: not numbered
+
+    asked = "\n".join(await leader.say("1"))
+    assert "Số 1: Trong tổ không xảy ra tội phạm nghiêm trọng" in asked, asked
+    assert "ghi chú" in "\n".join(await leader.say("có")).lower()  # yes: met
+    again = "\n".join(await leader.say("đạt"))
+    assert "chưa phải ghi chú" in again, again
+    assert await entries(town) == []
+    assert "Công an" in "\n".join(await leader.say("Cả năm không có vụ việc nào, đã hỏi Công an khu vực"))
+
+    await leader.say("/xeploai")
+    assert "Số 2: Trong tổ không có tụ điểm" in "\n".join(await leader.say("2"))
+    await leader.say("chưa đạt")
+    assert "chưa phải ghi chú" in "\n".join(await leader.say("chưa"))
+    await leader.say("Còn một điểm đánh bạc ở cuối hẻm 7")
+    assert await entries(town) == [
+        ("group.no_serious_crime", True, "Cả năm không có vụ việc nào, đã hỏi Công an khu vực"),
+        ("group.no_drugs", False, "Còn một điểm đánh bạc ở cuối hẻm 7"),
+    ]

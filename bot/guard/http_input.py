@@ -7,7 +7,7 @@
   parsing, so the recursive parser never meets a RecursionError; integers of at most 20 digits (every id and count
   fits; longer ones cost quadratic time to convert and overflow floats); finite numbers only (no NaN, Infinity or
   1e400).
-- `read_upload`: the web chat's upload form (a file and its caption), read part by part within bounds.
+- `read_upload`: the web chat's upload form (a file, its caption, the page's id for it), read part by part within bounds.
 - `cross_site`: whether a browser sent a request from a page of another site (the Origin check of the web chat).
 - `InputRefused`: what they raise, with the HTTP status to answer; the server's middleware answers it as is.
 
@@ -33,6 +33,7 @@ MAX_NUMBER_CHARS = 64  # a float literal longer than this is not a measurement
 CHUNK = 64 * 1024
 MAX_PARTS = 8  # the chat page's upload form has two (file, caption)
 CAPTION_BYTES = 16 * 1024
+CLIENT_ID_BYTES = 128  # the web page's client ids are 24 characters; a longer one is refused
 
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _STEPS = bytes.maketrans(b"[]{}", b"\x02\x00\x02\x00")  # an opening bracket counts 2, a closing one 0
@@ -144,20 +145,23 @@ class Upload:
     mime_type: str | None
     data: bytes
     caption: str
+    client_id: str | None = (
+        None  # the optional `id` part: the sender's id for the input, making a retry idempotent
+    )
 
 
 async def read_upload(request: web.BaseRequest, limit: int) -> Upload:
-    """The `file` and `caption` parts of a multipart form, read part by part: a part is never read whole into
+    """The `file`, `caption` and optional `id` parts of a multipart form, read part by part: a part is never read whole into
     memory past `limit` (413; a chunked body has no Content-Length to refuse it by). No boundary, a broken or
     nested part, too many parts or a client hanging up halfway is a 400."""
-    filename = mime = None
+    filename = mime = client_id = None
     data, caption = b"", ""
     try:
         reader = await request.multipart()
         for _index in range(MAX_PARTS):
             part = await reader.next()
             if part is None:
-                return Upload(filename, mime, data, caption)
+                return Upload(filename, mime, data, caption, client_id)
             if not isinstance(part, BodyPartReader):
                 raise InputRefused(400, "nested multipart")  # the page never sends one
             if part.name == "file":
@@ -166,6 +170,11 @@ async def read_upload(request: web.BaseRequest, limit: int) -> Upload:
                 data = await _read_part(part, limit)
             elif part.name == "caption":
                 caption = (await _read_part(part, CAPTION_BYTES)).decode("utf-8", "replace")[:4000]
+            elif part.name == "id":
+                try:
+                    client_id = (await _read_part(part, CLIENT_ID_BYTES)).decode("utf-8", "replace").strip()
+                except InputRefused:
+                    raise InputRefused(400, "client id too long") from None
     except (ValueError, HttpProcessingError, ConnectionResetError) as error:
         raise InputRefused(400, f"broken form: {type(error).__name__}") from None
     raise InputRefused(400, "too many parts")

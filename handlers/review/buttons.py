@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.core.payloads import Payload
+from bot.core.payloads import Payload, YesNo
 
 # /tongket: the ward admin's and police's screen ------------------------------------------------------------
 
@@ -70,8 +70,24 @@ class EditCriterion(Payload, prefix="rvedit"):
 # /xeploai: a group leader's draft --------------------------------------------------------------------------
 
 
+class PickCriterion(Payload, prefix="rvpick"):
+    """The group leader chooses an entered criterion by its number in the draft (`number`, shown again), to propose
+    it as met or not met."""
+
+    criterion_id: int
+    number: int
+
+
+class Met(YesNo, prefix="rvmet"):
+    """The leader's answer to "did your group meet this criterion this year?": a yes/no, so "có" or "chưa" typed
+    answers it too."""
+
+    criterion_id: int
+
+
 class Propose(Payload, prefix="rvent"):
-    """The group leader proposes an entered criterion as met or not met for their group."""
+    """The group leader proposes an entered criterion as met or not met for their group (the buttons of drafts
+    sent before the criteria were chosen by number: such a message may still be answered)."""
 
     criterion_id: int
     met: bool

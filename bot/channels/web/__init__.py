@@ -3,8 +3,12 @@ Web Push for people who asked to be told of new messages with the page closed.
 
 API (same origin, session bound to the HttpOnly cookie `andan_session`):
 - `POST /api/messages` — JSON `{"text"}` | `{"choice", "label"?}` | `{"location": {"latitude", "longitude"}}`,
-  optional `"id"` (client message id, makes retries idempotent); or multipart with `file` (+ `caption`).
+  optional `"id"` (the client's id of the input, a string or a number); or multipart with `file` (+ `caption`,
+  + `id`: the same client id as a form field, at most 128 bytes).
   A pressed button's `label` (what the person saw) is what the transcript echoes when the bot no longer offers it.
+  An input sent again with an id this browser already sent is not handled again: the answer is the messages
+  stored for it (their ids unchanged), or, where nothing was stored (before consent, in a private form), its echo
+  and a line saying it had arrived, with the choices the conversation offers now, both ephemeral.
   Sent as `application/json` or `multipart/form-data` (415 otherwise), from the page's own origin (403 when a
   browser sends it from another site's page). 200 → `{"messages": [Msg], "lang"}`; 4xx → `{"error": "<text>"}`.
 - `POST /api/hello` — JSON `{}`: the greeting of an empty chat (the start for a new person, the main menu for a

@@ -1,6 +1,7 @@
 """What the page sends, read into an event, and what is refused: JSON only as application/json and multipart only
 for files, both only from the page's own origin, within size limits; a refusal is a short text in the default
-language with its HTTP status."""
+language with its HTTP status. Either may carry the page's client id of the input ("id"), which makes the input's
+update key: sent again, it is the same update (bot.core.dispatcher handles it once)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,14 @@ def clean_label(value: Any) -> str | None:
     return text[:LABEL_LIMIT] or None
 
 
+def update_key(sid: str, client_id: Any) -> str | None:
+    """The update key of an input the page sent with its client id (a string or a number), None without one. It
+    holds the session: the same id from another browser is another update."""
+    if isinstance(client_id, bool) or not isinstance(client_id, str | int) or not str(client_id):
+        return None
+    return f"{sid}:{client_id}"
+
+
 async def read_json_object(request: web.Request, limit: int) -> dict[str, Any]:
     """The request's JSON body, which must be an object."""
     try:
@@ -95,9 +104,7 @@ class Reading(Sessions):
             return await self._read_upload(request, sid, limit), None
         self._check_post(request)
         body = await read_json_object(request, JSON_LIMIT)
-        client_id = body.get("id")
-        update_key = f"{sid}:{client_id}" if isinstance(client_id, str | int) and str(client_id) else None
-        common: dict[str, Any] = {"update_key": update_key}
+        common: dict[str, Any] = {"update_key": update_key(sid, body.get("id"))}
         if isinstance(body.get("choice"), str) and body["choice"]:
             event = Incoming("web", sid, sid, Kind.CHOICE, choice=body["choice"][:64], **common)
             return event, clean_label(body.get("label"))
@@ -117,6 +124,7 @@ class Reading(Sessions):
     async def _read_upload(self, request: web.Request, sid: str, limit: int) -> Incoming:
         try:
             upload = await read_upload(request, limit)
+            client_id = upload.client_id
         except InputRefused as refused:
             raise BadInput("too_large" if refused.status == 413 else "malformed", refused.status) from None
         filename, mime, data, caption = upload.filename, upload.mime_type, upload.data, upload.caption
@@ -132,4 +140,12 @@ class Reading(Sessions):
         attachment = Attachment(
             kind=kind, fetch="upload", filename=filename, mime_type=mime, size=len(data), data=data
         )
-        return Incoming("web", sid, sid, Kind.MEDIA, text=caption, attachments=(attachment,))
+        return Incoming(
+            "web",
+            sid,
+            sid,
+            Kind.MEDIA,
+            text=caption,
+            attachments=(attachment,),
+            update_key=update_key(sid, client_id),
+        )

@@ -1,20 +1,29 @@
 """Sending (`POST /api/messages`, `POST /api/hello`): the event goes to the dispatcher, and the HTTP answer is its
-echo and the bot's replies, stored in the update's own transaction once the person has agreed to the notice."""
+echo and the bot's replies, stored in the update's own transaction once the person has agreed to the notice.
+
+An input sent again with the same client id (the page did not see the answer) is not handled again: the answer is
+what was stored for it, or, where nothing is stored by design (before consent, in a private form), the person's
+words shown back with a line saying they had arrived, under the buttons the conversation offers now."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from sqlmodel import col, select
 
 from bot.channels.web.incoming import BadInput, Reading
-from bot.channels.web.transcript import Transcript, echo_of
+from bot.channels.web.transcript import CLIENT_TAG, Transcript, echo_of
 from bot.core.events import Incoming, Kind, parse_text
 from bot.core.menu import command_of, label_for
+from bot.core.replies import Choice, Reply
 from bot.directory.people import identity_for
-from bot.i18n import use_locale
-from models import WebMessage
+from bot.i18n import _, use_locale
+from models import ConversationState, WebMessage
+
+# The stored payload as a JSON column, for the look-up of an input's stored rows by their client tag.
+WEB_PAYLOAD = WebMessage.__table__.c.payload  # type: ignore[attr-defined]
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
@@ -52,9 +61,10 @@ class Messages(Reading, Transcript):
     ) -> web.StreamResponse:
         """Hand the event to the dispatcher; answer with its echo (what the person sent) and the bot's replies."""
         kept: list[WebMessage] = []
+        tag = self._client_tag(event)
 
         def echoed(result: DispatchResult) -> list[WebMessage]:
-            if not echo or result.duplicate:
+            if not echo:
                 return []
             shown = result.choice_label or label or self._command_label(event)
             return [WebMessage(session_id=sid, direction="in", payload=echo_of(event, shown))]
@@ -68,11 +78,16 @@ class Messages(Reading, Transcript):
                     WebMessage(session_id=sid, direction="out", payload=r.to_payload())
                     for r in result.replies
                 )
+                if tag is not None:  # what a retry of this input finds (`_answered_before`)
+                    for row in kept:
+                        row.payload = {**row.payload, CLIENT_TAG: tag}
                 session.add_all(kept)
 
         result = await self.app.dispatcher.handle(
             replace(event, client_key=self._client_key(request)), keep=keep
         )
+        if result.duplicate:
+            return web.json_response(await self._answered_before(sid, event, label, tag))
         with use_locale(result.locale):
             if kept:
                 rows = kept  # stored with the update itself
@@ -92,6 +107,61 @@ class Messages(Reading, Transcript):
             messages = [self._render(r, sid) for r in rows]
             lang = result.locale
         return web.json_response({"messages": messages, "lang": lang})
+
+    def _client_tag(self, event: Incoming) -> str | None:
+        """What marks the stored rows of an input sent with a client id: a keyed hash of its update key (which
+        holds the session), so the page's ids are not kept as sent."""
+        if event.update_key is None:
+            return None
+        return self.app.keyring.keyed_hash("web-client", event.update_key)[:32]
+
+    async def _answered_before(
+        self, sid: str, event: Incoming, label: str | None, tag: str | None
+    ) -> dict[str, Any]:
+        """The answer to an input already handled (sent again with its client id): its echo and replies as they
+        were stored with it; or, when nothing was stored for it, its echo and a line saying it had arrived, with the
+        buttons the conversation offers now, all shown once and kept nowhere (a private form's words must not be
+        linked to the session)."""
+        locale = await self._locale(sid)
+        async with self.app.db.session() as session:
+            stored = await self._stored_with(session, sid, tag) if tag is not None else []
+            state = await session.get(ConversationState, self.app.dispatcher.state_key(self.name, sid, sid))
+        with use_locale(locale):
+            rows = stored or [
+                WebMessage(
+                    session_id=sid,
+                    direction="in",
+                    payload=echo_of(event, label or self._command_label(event)),
+                ),
+                WebMessage(session_id=sid, direction="out", payload=self._arrived(state).to_payload()),
+            ]
+            messages = [self._render(r, sid) for r in rows]
+        return {"messages": messages, "lang": locale}
+
+    @staticmethod
+    async def _stored_with(session: AsyncSession, sid: str, tag: str) -> list[WebMessage]:
+        """The rows stored with the input of this client tag (its echo and replies), in order."""
+        found = await session.exec(
+            select(WebMessage)
+            .where(col(WebMessage.session_id) == sid, WEB_PAYLOAD[CLIENT_TAG].as_string() == tag)
+            .order_by(col(WebMessage.id))
+        )
+        return list(found.all())
+
+    @staticmethod
+    def _arrived(state: ConversationState | None) -> Reply:
+        """The line for an input handled before whose answer was not kept, under the buttons offered now."""
+        offered = tuple(Choice(c["label"], c["payload"]) for c in (state.choices if state else []))
+        said = _("This message had already reached An Dân, so it was not handled a second time.")
+        if offered:
+            return Reply(said + " " + _("Choose below to go on."), offered)
+        if state is not None and state.flow:
+            return Reply(
+                said
+                + " "
+                + _("Please go on answering the last question, or type /cancel to start this form again.")
+            )
+        return Reply(said)
 
     def _command_label(self, event: Incoming) -> str | None:
         """What a `cmd:` button says (the Menu button beside the text box), for its echo."""

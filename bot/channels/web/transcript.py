@@ -23,6 +23,9 @@ from models import WebMessage
 RECEIPT_CODE = re.compile(
     rf"(?<![0-9A-Za-z-])[{CODE_ALPHABET}]{{4}}(?:-[{CODE_ALPHABET}]{{4}}){{3}}(?![0-9A-Za-z-])"
 )
+# The payload key marking the stored rows of an input the page sent with a client id (bot.channels.web.messages);
+# never shown to the page.
+CLIENT_TAG = "client"
 # How an urgent alert's text begins (handlers/alerts/texts.py ICONS): the page gives it a style of its own.
 URGENT_MARK = "🔴"
 

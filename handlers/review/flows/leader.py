@@ -1,6 +1,10 @@
 """/xeploai: a group leader sees the group's draft rating for the year, with why it is not higher and what is still
 missing; proposes the criteria people enter (the police confirm), comments, and proposes households or people for
-recognition. Opening it records that the leader saw the draft: the final grade waits for that."""
+recognition. Opening it records that the leader saw the draft: the final grade waits for that.
+
+Only the criteria the leader can propose are numbered, in the order of their buttons: a number typed (or read off
+the Zalo Bot's numbered lines) is the criterion of that number. The records fill in the others, which are listed
+without numbers."""
 
 from __future__ import annotations
 
@@ -14,8 +18,8 @@ from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.extensions.year_figures import Place
 from bot.i18n import N_, _, fmt_datetime
-from handlers.review import evaluate, store, texts
-from handlers.review.buttons import Comment, Nominate, Propose
+from handlers.review import criteria, evaluate, store, texts
+from handlers.review.buttons import Comment, Met, Nominate, PickCriterion, Propose
 from handlers.review.flows import notes
 from models import Household, Role
 from models.review import ReviewNomination
@@ -53,20 +57,26 @@ async def draft(ctx: Context) -> None:
             group=info.name if info else group.name, year=year, grade=texts.grade_name(grade)
         )
     ]
+    results = review.results.get(place, [])
+    measured = [r for r in results if not r.criterion.entered]
+    entered = [r for r in results if r.criterion.entered]
+    if measured:
+        lines.append(_("From the year's records:"))
+        lines += [f"{MARKS[r.status]} {r.criterion.text}\n   {r.reason}" for r in measured]
     choices: list[Choice] = []
-    for number, result in enumerate(review.results.get(place, []), 1):
-        lines.append(f"{MARKS[result.status]} {number}. {result.criterion.text}\n   {result.reason}")
-        if result.criterion.entered:
-            choices += [
-                Choice(_("No. {n}: met").format(n=number), Propose(result.criterion.id, True)),
-                Choice(_("No. {n}: not met").format(n=number), Propose(result.criterion.id, False)),
-            ]
-    missing = [r for r in review.results.get(place, []) if r.status in ("missing", "waiting")]
+    if entered:
+        lines.append(_("Proposed by you, confirmed by the police:"))
+        for number, result in enumerate(entered, 1):
+            lines.append(f"{MARKS[result.status]} {number}. {result.criterion.text}\n   {result.reason}")
+            choices.append(
+                Choice(_("Propose no. {n}").format(n=number), PickCriterion(result.criterion.id, number))
+            )
+    missing = [r for r in results if r.status in ("missing", "waiting")]
     if missing:
         lines.append(
-            _("Still missing: {n}. Propose the criteria marked “…” with the buttons below.").format(
-                n=len(missing)
-            )
+            _(
+                "Still missing: {n}. To propose a numbered criterion, choose its number below (or type it)."
+            ).format(n=len(missing))
         )
     if row.proposed_grade:
         lines.append(_("Proposed by the police: {grade}.").format(grade=texts.grade_name(row.proposed_grade)))
@@ -83,6 +93,36 @@ async def draft(ctx: Context) -> None:
         Choice(_("Propose for recognition"), Nominate()),
     ]
     ctx.reply("\n".join(lines), choices)
+
+
+@router.choice(PickCriterion)
+async def on_pick(ctx: Context) -> None:
+    """A numbered criterion chosen: did the group meet it this year? The note for the police follows."""
+    pressed = PickCriterion.read(ctx)
+    if pressed is None:
+        raise NotChosen()
+    group = await store.leader_group(ctx)
+    criterion = None
+    if group is not None:
+        of_group = await criteria.of_year(ctx.session, group.ward_code, evaluate.review_year(), "group")
+        criterion = next((c for c in of_group if c.id == pressed.criterion_id and c.entered), None)
+    if criterion is None:
+        ctx.reply(_("Sorry, this is for the leader of the group."))
+        return
+    ctx.reply(
+        _("No. {n}: {criterion}").format(n=pressed.number, criterion=criterion.text)
+        + "\n"
+        + _("Did your group meet it this year? Then type a short note for the police."),
+        [Choice(_("Met"), Met(True, criterion.id)), Choice(_("Not met"), Met(False, criterion.id))],
+    )
+
+
+@router.choice(Met)
+async def on_met(ctx: Context) -> None:
+    answered = Met.read(ctx)
+    if answered is None:
+        raise NotChosen()
+    notes.begin(ctx, "propose", criterion_id=answered.criterion_id, met=answered.yes)
 
 
 @router.choice(Propose)

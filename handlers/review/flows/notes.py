@@ -1,12 +1,15 @@
 """The note every decision of the review carries: the police confirming an entered criterion, the police
 proposing and the ward admin recording a group's grade, a leader's proposal and comment. One short form; the
-decision is applied (and audited) when the note arrives, after checking again who may make it."""
+decision is applied (and audited) when the note arrives, after checking again who may make it. A note that says
+only what a button just offered said ("đạt" after "Có, đạt") is a press typed, not a note: it is asked again."""
 
 from __future__ import annotations
 
 from bot import clock
 from bot.core.context import Context
 from bot.core.flow import Flow, Outcome, finish, retry
+from bot.core.typed import typed_choice
+from bot.core.wording import words
 from bot.i18n import _
 from handlers.review import access, store, texts
 from models import Area, Group, Role
@@ -17,7 +20,19 @@ flow = Flow("review_note", steps=("note",))
 
 
 def begin(ctx: Context, action: str, **data: object) -> None:
-    ctx.begin("review_note", action=action, **data)
+    # The buttons of the message answered (the conversation's offer until this note is asked): their words typed
+    # at the note are not a note.
+    offered = [{"label": c["label"], "payload": c["payload"]} for c in ctx.state.choices]
+    ctx.begin("review_note", action=action, offered=offered, **data)
+
+
+def button_words(offered: list[dict[str, str]], text: str) -> bool:
+    """Whether `text` says nothing but words of one of the `offered` buttons, or means one of them as a typed
+    press does ("ok" for "Có, đạt")."""
+    said = set(words(text))
+    if not said:
+        return False
+    return any(said <= set(words(c["label"])) for c in offered) or typed_choice(offered, text) is not None
 
 
 @flow.ask("note")
@@ -42,6 +57,12 @@ async def on_note(ctx: Context) -> Outcome:
         return retry(_("Please type a few words."))
     if len(note) > MAX_NOTE:
         return retry(_("That is too long (at most {n} characters).").format(n=MAX_NOTE))
+    if button_words(ctx.data.get("offered", []), note):
+        return retry(
+            _(
+                "That is the button's words, not a note. Please type the note in a few words: what it rests on."
+            )
+        )
     action = ctx.data["action"]
     if action == "confirm":
         await _confirm(ctx, note)

@@ -15,6 +15,7 @@
   const EPHEMERAL_KEY = "andan.ephemeral";  // sessionStorage: what the server did not keep, for a reload
   const THUMBS_KEY = "andan.thumbs";        // sessionStorage: small pictures of the person's own photos
   const MAX_THUMBS = 12;
+  const RESEND_DELAY = 1500;     // ms before an input whose answer was lost on the way is sent once more
 
   const $ = (id) => document.getElementById(id);
   const list = $("messages"), form = $("composer"), input = $("input"), sendBtn = $("send");
@@ -38,6 +39,7 @@
   let wake = null;               // resolves the current backoff sleep early
   let loaded = false;            // the first poll has answered: later arrivals are new
   let unread = 0, urgentUnread = false;
+  let unanswered = null;         // {sig, id}: the last input sent whose answer the page never saw
 
   // ---------- storage (never fatal: private modes may refuse it) ----------
 
@@ -413,7 +415,9 @@
       xhr.responseType = "json";
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.addEventListener("progress", (e) => { if (e.lengthComputable) progress(e.loaded / e.total); });
-      xhr.addEventListener("load", () => resolve({ ok: xhr.status >= 200 && xhr.status < 300, data: xhr.response }));
+      xhr.addEventListener("load", () => resolve({
+        ok: xhr.status >= 200 && xhr.status < 300, status: xhr.status, data: xhr.response,
+      }));
       xhr.addEventListener("error", () => resolve({ ok: false, network: true }));
       xhr.addEventListener("abort", () => resolve({ ok: false, network: true }));
       xhr.send(body);
@@ -426,22 +430,55 @@
         headers: { Accept: "application/json", "Content-Type": "application/json" }, body: JSON.stringify(body) });
       let data = null;
       try { data = await r.json(); } catch { /* non-JSON body */ }
-      return { ok: r.ok, data };
+      return { ok: r.ok, status: r.status, data };
     } catch {
       return { ok: false, network: true };
     }
   }
 
+  // Every input carries a client id ("id", in the JSON or as a form field): an input sent again because its
+  // answer never arrived keeps its id, and the server answers it without handling it twice (a photo is kept once,
+  // a form's answer counted once).
+  function newId() {
+    const bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  // The same input: the same words or button, or the same file with the same caption.
+  function signature(body) {
+    if (body instanceof FormData) {
+      const f = body.get("file");
+      return JSON.stringify(["file", f && f.name, f && f.size, f && f.lastModified, body.get("caption") || ""]);
+    }
+    return JSON.stringify(body);
+  }
+
   // Send one input; `opts.pending` is the person's own words shown at once, `opts.upload` a file's progress
-  // bubble. Returns true once the server has answered.
+  // bubble. Returns true once the server has answered. An answer lost on the way (the network failed) has the
+  // input sent once more by itself; when that fails too, or a server error came back, the input keeps its id for
+  // the person's own second try with the same words or file.
   async function post(body, opts) {
     const o = opts || {};
     if (busy) return false;
     setBusy(true);
     const pending = o.upload || (o.pending ? addPending(o.pending) : null);
+    const url = o.url || API;
+    let sig = null, id = null, sent = body;
+    if (url === API) {
+      sig = signature(body);
+      id = unanswered && unanswered.sig === sig ? unanswered.id : newId();
+      if (body instanceof FormData) body.set("id", id);
+      else sent = { ...body, id };
+    }
+    const send = () => (body instanceof FormData ? xhrPost(body, o.progress || (() => {})) : jsonPost(url, sent));
     try {
-      const res = body instanceof FormData ? await xhrPost(body, o.progress || (() => {}))
-        : await jsonPost(o.url || API, body);
+      let res = await send();
+      if (id && res.network) {
+        await new Promise((resolve) => setTimeout(resolve, RESEND_DELAY));
+        res = await send();
+      }
+      if (id) unanswered = res.network || res.status >= 500 ? { sig, id } : null;
       if (!res.ok) {
         if (pending) pending.remove();
         refreshChoices();
