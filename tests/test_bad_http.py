@@ -96,9 +96,9 @@ class Hooks:
             await asyncio.wait(working, timeout=timeout)
         telegram = self.town.app.channels["telegram"].ptb  # type: ignore[attr-defined]
         async with asyncio.timeout(timeout):
-            while not telegram.update_queue.empty():  # noqa: ASYNC110 - PTB offers nothing to wait on
-                await asyncio.sleep(0.02)
-        await asyncio.sleep(0.05)  # the handler of the last update taken off the queue
+            # PTB marks an update done once its handlers have finished with it (replies sent, errors logged),
+            # not when it is taken off the queue: this waits for the last handler too, however long it takes.
+            await telegram.update_queue.join()
 
 
 @asynccontextmanager

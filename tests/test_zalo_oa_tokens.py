@@ -10,6 +10,7 @@ import aiohttp
 from pydantic import SecretStr
 from sqlmodel import select
 
+from bot.channels.zalo_oa import tokens
 from bot.core.replies import Reply
 from models import ZaloOACredentials
 from tests.drivers import driver_town
@@ -82,8 +83,11 @@ async def test_fake_refuses_a_reused_refresh_token() -> None:
 
 
 async def test_a_refused_refresh_keeps_the_live_token_without_hammering_oauth(
-    db_url: str, settings_for, manual_clock
+    db_url: str, settings_for, manual_clock, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
+    # After the refusal the keeper looks ten times for a pair another process stored; here none ever comes,
+    # so the 2 s of waiting between the looks would prove nothing.
+    monkeypatch.setattr(tokens, "ADOPT_WAIT", 0.01)
     oa = ZaloOADriver()
     async with driver_town(oa, settings_for, db_url) as town:
         await oa.say("xin chào")
