@@ -175,8 +175,11 @@ async def andan_worker(args: argparse.Namespace) -> None:
             telegram_token=TOKEN,
             telegram_api_url=args.api,
             telegram_webhook_secret=HOOK_SECRET,
+            # As `andan run` does: INFO, one JSON line per update. Given here: the driver's own default
+            # (ANDAN_LOG_LEVEL=WARNING, for its in-process work) is inherited by the processes it starts.
+            log_level="INFO",
         )
-        logs.setup(settings.log_level)  # as `andan run` does: INFO, one line per update
+        logs.setup(settings.log_level)
         stop, ready = asyncio.Event(), asyncio.Event()
         serving = asyncio.create_task(serve(settings, stop, ready))
         waiting = asyncio.create_task(ready.wait())

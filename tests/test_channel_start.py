@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-import telegram.error
 from aiohttp import web
 from sqlmodel import select
 
@@ -174,9 +173,13 @@ async def test_a_press_is_answered_even_when_it_cannot_be_marked(
         edits = lan.fake.calls("editMessageText") + lan.fake.calls("editMessageReplyMarkup")
         assert len(edits) == 1 and (edits[0].outcome == "error") == (failure == "http_500")
     marked = [r for r in caplog.records if r.getMessage() == "telegram pressed button not marked"]
+    if failure == "not_a_message":
+        # The mark is a plain Bot API call whose answer is not read (nothing uses the edited message): an answer
+        # PTB could not parse is no failure, and nothing is logged.
+        assert marked == []
+        return
     assert len(marked) == 1 and marked[0].levelno == logging.WARNING
-    telegram_error = hasattr(telegram.error, marked[0].error)  # type: ignore[attr-defined]
-    assert (marked[0].error == "NetworkError") if failure == "http_500" else not telegram_error  # type: ignore[attr-defined]
+    assert marked[0].error == "NetworkError"  # type: ignore[attr-defined]
 
 
 # Zalo Bot ----------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import warnings
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -20,6 +21,7 @@ from telegram import (
 from telegram.error import BadRequest, ChatMigrated, InvalidToken, TelegramError
 from telegram.error import RetryAfter as PtbRetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.warnings import PTBUserWarning
 
 from bot.channels.answer import say, send_replies
 from bot.channels.base import Channel, Permanent, Transient
@@ -53,6 +55,11 @@ CONNECT_MAX_DELAY = 60.0
 MENU_FIRST_DELAY = 900.0
 MENU_MAX_DELAY = 6 * 3600.0
 T = TypeVar("T")
+
+# do_api_request suggests the typed methods; for marking a pressed message we want the raw answer on purpose.
+warnings.filterwarnings(
+    "ignore", message=r"Please use 'Bot\.editMessage(Text|ReplyMarkup)'", category=PTBUserWarning
+)
 
 
 class ConnectFailed(Exception):
@@ -398,6 +405,8 @@ class TelegramChannel(Channel):
         query = update.callback_query
         assert query is not None
         message = query.message
+        if message is None:  # an inline message: never handled (bot.channels.telegram.convert), never marked
+            return
         label = None
         markup = getattr(message, "reply_markup", None)
         if markup is not None:
@@ -408,11 +417,14 @@ class TelegramChannel(Channel):
         text = getattr(message, "text", None)
         with_label = bool(text and label and len(text) + len(label) + 4 <= 4096)
         method = "editMessageText" if with_label else "editMessageReplyMarkup"
+        # A plain Bot API call, its answer left as the dict Telegram sent: PTB's typed methods parse the edited
+        # message into objects nobody reads, which cost more CPU than the request (as for sendMessage, send.py).
+        # Without a reply_markup the keyboard goes.
+        params: dict[str, object] = {"chat_id": message.chat.id, "message_id": message.message_id}
+        if with_label:
+            params["text"] = f"{text}\n\n✓ {label}"
         try:
-            if with_label:
-                await query.edit_message_text(f"{text}\n\n✓ {label}", reply_markup=None)
-            else:
-                await query.edit_message_reply_markup(None)
+            await self.ptb.bot.do_api_request(method, api_kwargs=params)
         except Exception as error:  # too old to edit, already shows this, or anything else: the reply follows
             # The class only: an error's text may quote the message, which is never logged.
             log.warning(
