@@ -284,3 +284,15 @@ async def town(db_url: str, settings_for) -> AsyncIterator[Town]:  # type: ignor
         yield place
     finally:
         await place.close()
+
+
+@pytest.fixture
+async def ward(db_url: str, settings_for) -> AsyncIterator[Town]:  # type: ignore[no-untyped-def]
+    """The demo ward on loopback, delivering pushes only through `town.drain()`: a background sender would race the
+    test's own steps, and a test sees exactly what was queued."""
+    place = Town(settings_for(db_url, delivery_enabled=False))
+    await place.start()
+    try:
+        yield place
+    finally:
+        await place.close()

@@ -26,20 +26,6 @@ HANOI = (21.0386, 105.838)  # Phường Ba Đình: about 1,160 km from the demo 
 CAO_LANH = (10.4560, 105.6330)  # inside Phường Cao Lãnh
 
 
-@pytest.fixture
-async def ward(db_url: str, settings_for: Any) -> AsyncIterator[Any]:
-    """The demo ward served on loopback, delivering pushes only through `town.drain()` (a background sender
-    would race the test's own steps)."""
-    from tests.conftest import Town
-
-    town = Town(settings_for(db_url, delivery_enabled=False))
-    await town.start()
-    try:
-        yield town
-    finally:
-        await town.close()
-
-
 @pytest.fixture(params=[WebDriver, TelegramDriver], ids=["web", "telegram"])
 async def chat(
     request: pytest.FixtureRequest, db_url: str, settings_for: Any

@@ -18,7 +18,7 @@ from bot.core.router import Router
 from bot.db import execute
 from bot.digest.tick import digest_tick
 from bot.guard import ratelimit
-from models import ConversationState, ProcessedUpdate
+from models import ProcessedUpdate
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -48,16 +48,9 @@ async def forget_rate_counters(app: App) -> None:
 
 async def forget_idle_conversations(app: App) -> None:
     """An abandoned form keeps what was typed into it (a tip's words among them) only until it expires: the person
-    is told it expired if they come back within the hour; after that nothing of it is left."""
-    async with app.db.session() as session:
-        result = await execute(
-            session,
-            delete(ConversationState).where(
-                col(ConversationState.expires_at) < clock.now() - timedelta(hours=1)
-            ),
-        )
-        await session.commit()
-    log.info("idle conversations forgotten", extra={"count": result.rowcount})
+    is told it expired if they come back within the hour; after that nothing of it is left (its photos included)."""
+    count = await app.dispatcher.forget_idle(clock.now() - timedelta(hours=1))
+    log.info("idle conversations forgotten", extra={"count": count})
 
 
 async def optimize_sqlite(app: App) -> None:

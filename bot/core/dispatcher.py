@@ -5,10 +5,8 @@ transaction before any reply leaves, so a confirmation is never sent for somethi
 process killed mid-update leaves the conversation at its previous step. A channel that stores the exchange
 itself (the web transcript) adds it to that same transaction (`keep`), so a stored update never lacks its replies.
 
-The rows every update touches go through plain statements, not the ORM's loading and unit of work: identity,
-person, conversation state and the handled mark are read in one statement (identity and person then become
-persistent objects of the session, for handlers to change); the state and the mark are written with one statement
-each, or one together on PostgreSQL. Through the ORM they cost more CPU than the rest of a short step.
+The rows every update reads and writes (identity, person, state, the handled mark) go through the plain statements
+of bot.core.conversation_rows. A form left unfinished (another command, its expiry) runs its own clean-up.
 """
 
 from __future__ import annotations
@@ -21,16 +19,15 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
-from typing import TYPE_CHECKING, TypeVar
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, bindparam, exists, insert, inspect, literal, select, text, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import configure_mappers, make_transient_to_detached
-from sqlalchemy.sql.base import Executable
-from sqlmodel import col
+from sqlalchemy.orm import configure_mappers
 
 from bot import clock, metrics
+from bot.core import conversation_rows as rows
 from bot.core import menu
 from bot.core.context import Context
 from bot.core.errors import NotChosen, Refusal
@@ -42,7 +39,7 @@ from bot.core.understand import CARRY_KEY, understand
 from bot.db import once_more_if_dropped
 from bot.i18n import _, use_locale
 from bot.textnorm import fold
-from models import ChannelIdentity, ConversationState, Person, ProcessedUpdate
+from models import ConversationState, ProcessedUpdate
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
@@ -58,95 +55,6 @@ BACK = {"quaylai", "back"}
 # chats is the most recently used, where a minute is nothing. Written on every message, it was an UPDATE per update
 # of a registered person (~0.4 ms of CPU, a sixth of a short step); now at most one a minute per chat.
 INTERACTION_STEP = timedelta(minutes=1)
-
-# The conversation state, read with the update and saved by its key. Its object is built without the model's
-# validation (the values come from our own row or are our defaults) and is never added to a session: the ORM
-# flushed, tracked and snapshotted it on every update, which cost more than saving it with one statement.
-_STATE = ConversationState.__table__  # type: ignore[attr-defined]
-_STATE_COLUMNS: tuple[str, ...] = tuple(column.name for column in _STATE.c)
-_new_state_object = inspect(ConversationState).class_manager.new_instance
-_STATE_BINDS = {column.name: bindparam(f"s_{column.name}", type_=column.type) for column in _STATE.c}
-_STATE_WRITES: dict[str, Executable] = {
-    "insert": insert(_STATE).values(_STATE_BINDS),
-    "update": update(_STATE)
-    .where(_STATE.c.key == bindparam("state_key"))
-    .values({name: bind for name, bind in _STATE_BINDS.items() if name != "key"}),
-    "delete": _STATE.delete().where(_STATE.c.key == bindparam("state_key")),
-}
-_MARKS = ProcessedUpdate.__table__  # type: ignore[attr-defined]
-_MARK = insert(_MARKS).values(
-    channel=bindparam("m_channel", type_=_MARKS.c.channel.type),
-    update_key=bindparam("m_update_key", type_=_MARKS.c.update_key.type),
-    seen_at=bindparam("m_seen_at", type_=_MARKS.c.seen_at.type),
-)
-# PostgreSQL: the state's write and the handled mark in one statement (the write as a data-modifying WITH), a
-# round trip less per update; either fails with the other. SQLite has no such WITH: there they are two statements.
-_MARK_WITH_STATE: dict[str, Executable] = {
-    name: _MARK.add_cte(write.cte("state_write"))  # type: ignore[attr-defined]
-    for name, write in _STATE_WRITES.items()
-}
-# PostgreSQL: conversations serialised across worker processes for the length of the transaction, in the order
-# given (unnest keeps the array's order). Built once: building a text() statement per update cost ~50 µs.
-_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(CAST(:keys AS text[])) AS k")
-
-
-# The identity and the person of the update, read as plain columns with the state and made persistent objects of
-# the update's session without a query (make_transient_to_detached: "as if it were loaded that way, without
-# emitting SQL"): handlers change them and the session saves them as if loaded. The ORM's loading of the same
-# statement cost about 100 µs more per update.
-_IDENTITIES = ChannelIdentity.__table__  # type: ignore[attr-defined]
-_PEOPLE = Person.__table__  # type: ignore[attr-defined]
-_READ = (("identity", _IDENTITIES), ("person", _PEOPLE), ("state", _STATE))
-_IDENTITY_COLUMNS: tuple[str, ...] = tuple(column.name for column in _IDENTITIES.c)
-_PERSON_COLUMNS: tuple[str, ...] = tuple(column.name for column in _PEOPLE.c)
-_IDENTITY_SLICE = slice(0, len(_IDENTITY_COLUMNS))
-_PERSON_SLICE = slice(_IDENTITY_SLICE.stop, _IDENTITY_SLICE.stop + len(_PERSON_COLUMNS))
-_STATE_SLICE = slice(_PERSON_SLICE.stop, None)
-M = TypeVar("M", ChannelIdentity, Person)
-
-
-def _attached(
-    session: AsyncSession, model: type[M], names: tuple[str, ...], values: Sequence[object]
-) -> M | None:
-    """A row of `model` read as columns, as a persistent object of `session`; None for an outer join's NULLs."""
-    if values[names.index("id")] is None:  # its primary key
-        return None
-    row: M = inspect(model).class_manager.new_instance()
-    row.__dict__.update(zip(names, values, strict=True))
-    make_transient_to_detached(row)
-    session.add(row)
-    return row
-
-
-def _state_of(values: dict[str, object]) -> ConversationState:
-    state = _new_state_object()
-    state.__dict__.update(values)
-    return state
-
-
-def _state_params(state: ConversationState) -> dict[str, object]:
-    """The state's columns as the parameters of _STATE_WRITES."""
-    values = state.__dict__
-    params = {f"s_{name}": values[name] for name in _STATE_COLUMNS}
-    params["state_key"] = values["key"]
-    return params
-
-
-def _mark_params(claim: tuple[str, str]) -> dict[str, object]:
-    return {"m_channel": claim[0], "m_update_key": claim[1], "m_seen_at": clock.now()}
-
-
-def _state_write(existed: bool, remember: bool) -> str | None:
-    """Which of _STATE_WRITES saves the state. The row was read with the update, under the conversation's lock,
-    so whether it exists is known without a look-up; a conversation with nothing left to remember keeps no row."""
-    if existed:
-        return "update" if remember else "delete"
-    return "insert" if remember else None
-
-
-def _fresh_state(key: str) -> ConversationState:
-    """A conversation without a row: the model's defaults (JSON columns empty), built the same cheap way."""
-    return _state_of({**dict.fromkeys(_STATE_COLUMNS), "key": key, "data": {}, "history": [], "choices": []})
 
 
 @dataclass
@@ -168,7 +76,7 @@ class Dispatcher:
     def __init__(self, app: App) -> None:
         self.app = app
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-        # Objects built without the ORM's loading (_state_of, _attached) need the mappers set up for their
+        # Objects built without the ORM's loading (bot.core.conversation_rows) need the mappers set up for their
         # attributes to work; the ORM's first query would do it, but no query may come before them.
         configure_mappers()
 
@@ -183,8 +91,7 @@ class Dispatcher:
 
     async def _lock_across_processes(self, session: AsyncSession, *keys: str) -> None:
         if not self.app.db.is_sqlite:
-            connection = await session.connection()
-            await connection.execute(_LOCK, {"keys": list(keys)})
+            await rows.lock(session, keys)
 
     async def handle(self, event: Incoming, keep: Keep | None = None) -> DispatchResult:
         key = self.state_key(event.channel, event.chat_id, event.user_id)
@@ -210,55 +117,9 @@ class Dispatcher:
         so a process started under load answered its first second's updates hundreds of ms late."""
         configure_mappers()
         await self.app.db.warm()
-        params = {"channel": "", "user_id": "", "key": "", "update_channel": "", "update_key": ""}
         async with self.app.db.session() as session:
-            await self._lock_across_processes(session, "")
-            connection = await session.connection()
-            await connection.execute(self._update_read(), params)
-            # A conversation's first state, then a later one, then nothing left; the handled mark.
-            state = _fresh_state("")
-            state.updated_at = clock.now()
-            for name in ("insert", "update", "delete"):
-                await connection.execute(_STATE_WRITES[name], _state_params(state))
-            await connection.execute(_MARK, _mark_params(("", "")))
-            if not self.app.db.is_sqlite:
-                for name in ("insert", "update", "delete"):
-                    await connection.execute(
-                        _MARK_WITH_STATE[name], {**_state_params(state), **_mark_params((name, ""))}
-                    )
+            await rows.warm(session, postgres=not self.app.db.is_sqlite)
             await session.rollback()
-
-    def _update_read(self) -> Executable:
-        """Whether the update was handled, and the columns of the identity, the person and the state, in one
-        statement. Built once: a statement reused with new parameters skips building and keying it every time."""
-        read: Executable | None = self.__dict__.get("_read")
-        if read is None:
-            anchor = select(literal(1).label("one")).subquery()
-            seen = exists().where(
-                col(ProcessedUpdate.channel) == bindparam("update_channel"),
-                col(ProcessedUpdate.update_key) == bindparam("update_key"),
-            )
-            read = self.__dict__["_read"] = (
-                select(
-                    seen.label("seen"),
-                    *(
-                        column.label(f"{prefix}_{column.name}")
-                        for prefix, table in _READ
-                        for column in table.c
-                    ),
-                )
-                .select_from(anchor)
-                .outerjoin(
-                    _IDENTITIES,
-                    and_(
-                        _IDENTITIES.c.channel == bindparam("channel"),
-                        _IDENTITIES.c.external_user_id == bindparam("user_id"),
-                    ),
-                )
-                .outerjoin(_PEOPLE, _PEOPLE.c.id == _IDENTITIES.c.person_id)
-                .outerjoin(_STATE, _STATE.c.key == bindparam("key"))
-            )
-        return read
 
     async def _handle_locked(self, event: Incoming, key: str, keep: Keep | None = None) -> DispatchResult:
         # Hashed: a web update key contains the session, and the ledger's times must not link to it.
@@ -268,7 +129,6 @@ class Dispatcher:
             else (event.channel, self.app.keyring.keyed_hash("update", event.update_key))
         )
         started, outcome = time.monotonic(), "failed"  # for the figures of GET /metrics
-        read = self._update_read()
 
         async def attempt() -> DispatchResult:
             nonlocal outcome
@@ -280,26 +140,17 @@ class Dispatcher:
                 # mark is only looked up here and written with everything else at the end: written first, it
                 # took SQLite's one write lock for as long as the handler ran (a photo being fetched and
                 # cleaned), stalling every other conversation.
-                connection = await session.connection()
-                params = {
-                    "channel": event.channel,
-                    "user_id": event.user_id,
-                    "key": key,
-                    "update_channel": event.channel,
-                    "update_key": claim[1] if claim else None,
-                }
-                duplicate, *columns = (await connection.execute(read, params)).one()
-                if duplicate:
+                loaded = await rows.read(
+                    session, channel=event.channel, user_id=event.user_id, key=key, claim=claim
+                )
+                if loaded is None:
                     outcome = "duplicate"
                     return DispatchResult(duplicate=True)
-                identity = _attached(session, ChannelIdentity, _IDENTITY_COLUMNS, columns[_IDENTITY_SLICE])
-                person = _attached(session, Person, _PERSON_COLUMNS, columns[_PERSON_SLICE])
-                stored = columns[_STATE_SLICE]
-                existed = stored[0] is not None  # the state's key: NULL when the conversation has no row
-                state = (
-                    _state_of(dict(zip(_STATE_COLUMNS, stored, strict=True)))
-                    if existed
-                    else _fresh_state(key)
+                identity, person, state, existed = (
+                    loaded.identity,
+                    loaded.person,
+                    loaded.state,
+                    loaded.existed,
                 )
                 locale = (person.locale if person else None) or state.locale or settings.default_locale
 
@@ -355,17 +206,14 @@ class Dispatcher:
                     try:
                         # A person created by this update gets its id before `keep` sees it.
                         await session.flush()
-                        # Plain statements: no model object to build and track (see _STATE_WRITES).
-                        write = _state_write(existed, remember)
-                        connection = await session.connection()
-                        if write is not None and claim is not None and not self.app.db.is_sqlite:
-                            together = {**_state_params(state), **_mark_params(claim)}
-                            await connection.execute(_MARK_WITH_STATE[write], together)
-                        else:
-                            if write is not None:
-                                await connection.execute(_STATE_WRITES[write], _state_params(state))
-                            if claim is not None:
-                                await connection.execute(_MARK, _mark_params(claim))
+                        await rows.write(
+                            await session.connection(),
+                            state,
+                            existed=existed,
+                            remember=remember,
+                            claim=claim,
+                            together=not self.app.db.is_sqlite,
+                        )
                     except IntegrityError:
                         # Another process handled the same update meanwhile (SQLite has no advisory lock):
                         # theirs stands. Any other conflict is a failure of ours, reported as one.
@@ -418,8 +266,8 @@ class Dispatcher:
         if ctx.state.expires_at and ctx.state.expires_at < clock.now() and not ctx.state.flow:
             ctx.data.pop(CARRY_KEY, None)  # a text offered for a form long ago is not carried anymore
         if ctx.state.flow and ctx.state.expires_at and ctx.state.expires_at < clock.now():
-            self._clear_flow(ctx)
-            if event.kind != Kind.COMMAND:
+            # The form's clean-up may say what it kept (a report's draft); otherwise nothing of it is left.
+            if not await self._leave_flow(ctx) and event.kind != Kind.COMMAND:
                 ctx.reply(
                     _(
                         "Your unfinished form expired after a long pause, so nothing from it was kept. "
@@ -504,13 +352,8 @@ class Dispatcher:
     async def _command(self, ctx: Context, event: Incoming) -> None:
         name = event.command or ""
         if name in CANCEL:
-            flow = self.app.registry.flows.get(ctx.state.flow or "")
-            if flow is not None:
-                said = len(ctx.replies)
-                if flow.on_cancel is not None:
-                    await flow.on_cancel(ctx)  # it may keep a draft, and say so itself
-                self._clear_flow(ctx)
-                if len(ctx.replies) == said:
+            if ctx.state.flow in self.app.registry.flows:
+                if not await self._leave_flow(ctx):
                     ctx.reply(_("Cancelled. Nothing from that form was saved."))
             else:
                 ctx.reply(_("There is nothing to cancel."))
@@ -543,7 +386,7 @@ class Dispatcher:
                 )
                 return
             ctx.reply(_("First, let's get you set up. It takes a minute."))
-            self._clear_flow(ctx)
+            await self._leave_flow(ctx)
             ctx.begin("onboarding")
             return
         if command.roles is not None and not (await ctx.roles()) & command.roles:
@@ -555,7 +398,7 @@ class Dispatcher:
             await self._reask(ctx)
             return
         if ctx.state.flow:
-            self._clear_flow(ctx)  # a new command replaces an unfinished form
+            await self._leave_flow(ctx)  # a new command replaces an unfinished form
         ctx.private = ctx.private or command.private
         await command.handler(ctx)
 
@@ -620,6 +463,16 @@ class Dispatcher:
                 self._clear_flow(ctx)
                 ctx._end_flow = False
 
+    async def _leave_flow(self, ctx: Context) -> bool:
+        """Leave the open form however it is left (/huy, another command, its expiry): its own clean-up runs first
+        (a half-made report's photos deleted, a draft kept). Whether the clean-up said anything."""
+        flow = self.app.registry.flows.get(ctx.state.flow or "")
+        said = len(ctx.replies)
+        if flow is not None and flow.on_cancel is not None:
+            await flow.on_cancel(ctx)
+        self._clear_flow(ctx)
+        return len(ctx.replies) > said
+
     def _clear_flow(self, ctx: Context) -> None:
         ctx.state.flow = ctx.state.step = None
         ctx.state.history = []
@@ -660,6 +513,38 @@ class Dispatcher:
             else None
         )
         return bool(state.flow or state.choices or (state.locale and ctx.person is None))
+
+    async def forget_idle(self, before: datetime) -> int:
+        """Delete the conversations idle since before `before`. A form left unfinished runs its own clean-up first,
+        as when it is left in any other way (a half-made report's photos deleted, a report's answers kept as a
+        draft); its replies have no one to go to. Each one under its conversation's lock, like an update."""
+        table, forgotten = ConversationState.__table__, 0  # type: ignore[attr-defined]
+        idle = table.c.expires_at < before
+        async with self.app.db.session() as session:
+            flows = (await session.connection()).execute(select(table.c.key, table.c.flow).where(idle))
+            keys = [key for key, name in (await flows).all() if self._cleans_up(name)]
+        for key in keys:
+            async with self._lock(key), self.app.db.session() as session:
+                await self._lock_across_processes(session, key)
+                state = await session.get(ConversationState, key)
+                if state is None or state.expires_at is None or state.expires_at >= before:
+                    continue  # the person came back meanwhile
+                flow = self.app.registry.flows[state.flow or ""]
+                assert flow.on_cancel is not None
+                nobody = Incoming(channel="", user_id="", chat_id="", kind=Kind.TEXT)
+                with use_locale(state.locale or self.app.settings.default_locale):
+                    await flow.on_cancel(Context(self.app, session, nobody, state, None, None))
+                await session.delete(state)
+                await session.commit()
+                forgotten += 1
+        async with self.app.db.session() as session:
+            result = await (await session.connection()).execute(table.delete().where(idle))
+            await session.commit()
+        return forgotten + result.rowcount
+
+    def _cleans_up(self, name: str | None) -> bool:
+        flow = self.app.registry.flows.get(name or "")
+        return flow is not None and flow.on_cancel is not None
 
     async def offer_choices(self, offers: Sequence[Offer]) -> None:
         """Make pushed messages' choices their conversations' current ones, so a typed "1" answers them.

@@ -162,5 +162,6 @@ async def cancelled(ctx: Context) -> None:
     # Leaving ("hủy", "menu", /huy) after sending files is Done: the files are the police's, the officer is told,
     # and "nothing from that form was saved" would be untrue.
     ask = await ctx.session.get(FootageAsk, int(ctx.data.get("ask", 0)))
-    if ask is not None and ask.owner_person_id == ctx.person_id:
-        await done(ctx, ask)
+    if ask is None or (ctx.person is not None and ask.owner_person_id != ctx.person.id):
+        return  # (a form left idle is cleaned up with no person at hand: bot.core.dispatcher.forget_idle)
+    await done(ctx, ask)

@@ -335,7 +335,7 @@ async def ask_identity(ctx: Context) -> None:
             "also send it without your name: then nothing that identifies you is stored with it, and you follow "
             "it with a receipt code."
         ),
-        [Choice(_("With my name"), Named("named")), Choice(_("Without my name"), Named("anon"))],
+        [Choice(_("With my name"), Named("named")), Choice(_("Without my name (anonymous)"), Named("anon"))],
     )
 
 
