@@ -389,3 +389,19 @@ async def test_another_time_asked_quiet_hours_and_withdrawal(manual_clock, town)
     await ticks.remind(town.app)
     assert "hai giờ nữa" not in text_of(await pushed(town, binh))
     assert (await case_row(town, number)).status == CaseStatus.WITHDRAWN
+
+
+async def test_not_knowing_the_other_sides_name_is_not_taken_as_a_name(town) -> None:  # type: ignore[no-untyped-def]
+    """Defect: "không" or "ko biết tên" at "who is the dispute with?" became a party called "không". Now the
+    person is asked to describe them; a description is a party like a name."""
+    lan = await town.join("Lan")
+    await lan.say("/hoagiai")
+    await lan.press("hqk:noise")
+    await lan.say(NOISE)
+    await lan.say("Trần Thị Lan")
+    for typed in ("không", "ko biết tên ạ", "I don't know"):
+        replies = await lan.say(typed)
+        assert "nhà số 12" in lan.all_text(replies), lan.all_text(replies)
+        assert "hqd:done" not in [c["payload"] for m in replies for c in m.get("choices", [])]
+    replies = await lan.say("Nhà số 12 hẻm 5, chủ quán karaoke")
+    assert "Nhà số 12 hẻm 5" in lan.all_text(replies) and "(1)" in lan.all_text(replies)

@@ -10,6 +10,7 @@ from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.replies import Choice
+from bot.core.typed import PARTICLES, yes_or_no
 from bot.i18n import _
 from bot.textnorm import fold
 from handlers.common import home, yes_no
@@ -47,6 +48,12 @@ flow = Flow(
     ),
 )
 MAX_PARTIES = 10
+# Said where a name is asked by someone who does not know it ("không biết tên"): not a party's name.
+UNKNOWN_NAME = frozenset(
+    "khong biet|ko biet|k biet|kh biet|khong ro|ko ro|chua biet|khong biet ten|ko biet ten|k biet ten|"
+    "khong biet ho ten|chua biet ten|khong nho|ko nho|khong nho ten|dont know|don t know|i don t know|"
+    "i dont know|unknown|no idea|not sure".split("|")
+)
 _SPLIT = re.compile(r"\s+[-–—]\s+|\s*[:;,(]\s*")  # names never hold these: what follows is a contact
 
 
@@ -200,11 +207,26 @@ def split_parties(text: str) -> list[tuple[str, str | None]]:
     return found
 
 
+def no_name(text: str) -> bool:
+    """ "không", "ko biết tên", "I don't know": a person who cannot name the other side, not a name."""
+    words = re.sub(r"[^\w\s]", " ", fold(text)).split()
+    while len(words) > 1 and words[-1] in PARTICLES:
+        words.pop()
+    return yes_or_no(text) is False or " ".join(words) in UNKNOWN_NAME
+
+
 @flow.on("parties", names=True)
 async def on_parties(ctx: Context) -> Outcome:
     got: list[list[str | None]] = list(ctx.data.get("parties") or [])
     if PartiesDone.read(ctx) is not None:
         return goto("urgent") if got else retry(_("Please type at least one name, one person per line."))
+    if no_name(ctx.event.text):
+        return retry(
+            _(
+                "If you don't know their name, write who they are so the mediator can find them, for example: "
+                "“the neighbour at house 12” or “the karaoke shop at the corner of alley 5”."
+            )
+        )
     found = split_parties(ctx.event.text)
     if not found or any(len(fold(name)) < 2 for name, _contact in found):
         return retry(_("Please type at least one name, one person per line."))
