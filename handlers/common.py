@@ -14,9 +14,10 @@ from bot.i18n import _
 from models import Area, Group, Province, RoleGrant, Ward
 
 
-def yes_no(yes: str, no: str, kind: type[YesNo] = YesNo) -> list[Choice]:
-    """Two buttons answering a yes/no question of `kind` (a YesNo subclass with the question's own prefix)."""
-    return [Choice(yes, kind(True)), Choice(no, kind(False))]
+def yes_no(yes: str, no: str, kind: type[YesNo] = YesNo, **about: object) -> list[Choice]:
+    """Two buttons answering a yes/no question of `kind` (a YesNo subclass with the question's own prefix); `about`
+    fills the kind's other fields (which team, which point)."""
+    return [Choice(yes, kind(True, **about)), Choice(no, kind(False, **about))]
 
 
 async def place_label(session: AsyncSession, grant: RoleGrant) -> str:

@@ -189,7 +189,13 @@ async def test_a_lien_gia_team_of_six_households(town, manual_clock) -> None:  #
 
     # Another team cannot take the same households; dissolving frees them.
     await tam.press("fsm:teams")
+    replies = await tam.press(f"fstrm:{team.id}")  # one press is a question, not the deed
+    assert "Liên gia hẻm 121" in tam.all_text(replies)
+    await tam.say("không")  # typed instead of pressed: kept
+    async with town.app.db.session() as session:
+        assert (await session.get(FireSafetyTeam, team.id)).retired_at is None  # type: ignore[union-attr]
     await tam.press(f"fstrm:{team.id}")
+    await tam.press(f"fstrmok:yes:{team.id}")
     async with town.app.db.session() as session:
         assert (await session.get(FireSafetyTeam, team.id)).retired_at is not None  # type: ignore[union-attr]
 
@@ -277,6 +283,18 @@ async def test_a_fire_point_keeper_is_reminded_monthly_and_confirms(town, manual
         found = await figure.fn(session, DEMO_WARD, YEAR_START, YEAR_END)
         assert len((await session.exec(select(FirePointCheck))).all()) == 3
     assert found[Place("ward", DEMO_WARD)].numerator == 0
+
+    # Taking the point off the register is asked once more; "No, keep it" keeps it.
+    await open_points(ward_admin)
+    replies = await ward_admin.press(f"fsprm:{point.id}")
+    assert "Đầu hẻm 121" in ward_admin.all_text(replies) and "?" in ward_admin.all_text(replies)
+    await ward_admin.press(f"fsprmok:no:{point.id}")
+    async with town.app.db.session() as session:
+        assert (await session.get(FirePoint, point.id)).retired_at is None  # type: ignore[union-attr]
+    await ward_admin.press(f"fsprm:{point.id}")
+    await ward_admin.press(f"fsprmok:yes:{point.id}")
+    async with town.app.db.session() as session:
+        assert (await session.get(FirePoint, point.id)).retired_at is not None  # type: ignore[union-attr]
 
 
 async def open_points(person) -> list:  # type: ignore[no-untyped-def]

@@ -88,7 +88,13 @@ class TeamLeader(Payload, prefix="fstlead"):
 
 
 class DissolveTeam(Payload, prefix="fstrm"):
-    """Dissolve a liên gia team (its households may join another)."""
+    """Dissolve a liên gia team (its households may join another): asked once more before it is done."""
+
+    team_id: int
+
+
+class DissolveTeamSure(YesNo, prefix="fstrmok"):
+    """The answer to "dissolve this team?": yes dissolves it, no keeps it."""
 
     team_id: int
 
@@ -124,7 +130,13 @@ class CheckPoint(Payload, prefix="fspc"):
 
 
 class RetirePoint(Payload, prefix="fsprm"):
-    """The ward admin takes a fire point off the register."""
+    """The ward admin takes a fire point off the register: asked once more before it is done."""
+
+    point_id: int
+
+
+class RetirePointSure(YesNo, prefix="fsprmok"):
+    """The answer to "take this fire point off the register?": yes takes it off, no keeps it."""
 
     point_id: int
 

@@ -12,6 +12,7 @@ from bot import clock
 from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
+from bot.core.payloads import read_any
 from bot.core.replies import Choice, Reply
 from bot.core.router import Router
 from bot.delivery.outbox import enqueue_to_people
@@ -25,6 +26,7 @@ from handlers.firesafety.buttons import (
     PointArea,
     PointKeeper,
     RetirePoint,
+    RetirePointSure,
 )
 from handlers.firesafety.store import last_checks, month_key, today
 from models import Area, Group, Person, Role, RoleGrant
@@ -276,13 +278,27 @@ async def on_confirm(ctx: Context) -> Outcome:
 
 
 @router.choice(RetirePoint)
+@router.choice(RetirePointSure)
 async def on_retire(ctx: Context) -> None:
-    pressed = RetirePoint.read(ctx)
-    point = await ctx.session.get(FirePoint, pressed.point_id) if pressed else None
+    # Taking a point off stops its keeper's monthly checks: asked once more, a slip of the finger costs nothing.
+    pressed = read_any(ctx, RetirePoint, RetirePointSure)
+    point_id = pressed.point_id if isinstance(pressed, (RetirePoint, RetirePointSure)) else 0
+    point = await ctx.session.get(FirePoint, point_id)
     if point is None or point.retired_at is not None:
         raise NotChosen()
     if await ward_admin_ward(ctx) != point.ward_code:
         ctx.reply(_("Sorry, this is for the ward admin."))
+        return
+    if isinstance(pressed, RetirePoint):
+        ctx.reply(
+            _("Take “{place}” off the register? Its keeper will no longer be asked to check it.").format(
+                place=point.place
+            ),
+            yes_no(_("Yes, take it off"), _("No, keep it"), RetirePointSure, point_id=point_id),
+        )
+        return
+    if isinstance(pressed, RetirePointSure) and not pressed.yes:
+        ctx.reply(_("“{place}” stays on the register.").format(place=point.place))
         return
     point.retired_at = clock.now()
     ctx.session.add(point)

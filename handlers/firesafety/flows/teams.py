@@ -13,6 +13,7 @@ from bot import clock
 from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
+from bot.core.payloads import read_any
 from bot.core.replies import Choice, Reply
 from bot.core.router import Router
 from bot.db import execute
@@ -24,6 +25,7 @@ from handlers.firesafety import coverage
 from handlers.firesafety.buttons import (
     ConfirmTeam,
     DissolveTeam,
+    DissolveTeamSure,
     NewTeam,
     TeamGroup,
     TeamHousehold,
@@ -339,9 +341,12 @@ async def on_confirm(ctx: Context) -> Outcome:
 
 
 @router.choice(DissolveTeam)
+@router.choice(DissolveTeamSure)
 async def on_dissolve(ctx: Context) -> None:
-    pressed = DissolveTeam.read(ctx)
-    team = await ctx.session.get(FireSafetyTeam, pressed.team_id) if pressed else None
+    # One press away from undoing a team that took a leader minutes of choosing: asked once more.
+    pressed = read_any(ctx, DissolveTeam, DissolveTeamSure)
+    team_id = pressed.team_id if isinstance(pressed, (DissolveTeam, DissolveTeamSure)) else 0
+    team = await ctx.session.get(FireSafetyTeam, team_id)
     if team is None or team.retired_at is not None:
         raise NotChosen()
     ward_admin = any(
@@ -349,6 +354,17 @@ async def on_dissolve(ctx: Context) -> None:
     )
     if not ward_admin and team.group_id not in await admin_groups_of(ctx):
         ctx.reply(_("Sorry, only the group's leader or the ward admin can dissolve this team."))
+        return
+    if isinstance(pressed, DissolveTeam):
+        ctx.reply(
+            _(
+                "Dissolve the team “{team}”? Its households will no longer be counted as covered by it."
+            ).format(team=team.name),
+            yes_no(_("Yes, dissolve it"), _("No, keep it"), DissolveTeamSure, team_id=team_id),
+        )
+        return
+    if isinstance(pressed, DissolveTeamSure) and not pressed.yes:
+        ctx.reply(_("The team “{team}” is kept as it is.").format(team=team.name))
         return
     team.retired_at = clock.now()
     ctx.session.add(team)
