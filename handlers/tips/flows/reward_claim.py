@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from bot import clock
 from bot.core.context import Context
-from bot.core.events import Kind
-from bot.core.flow import Flow, Outcome, finish, goto, retry
+from bot.core.flow import Flow, Outcome, finish, goto
 from bot.core.replies import Choice, Reply
 from bot.i18n import _, fmt_date
 from handlers.tips.buttons import (
@@ -17,6 +16,7 @@ from handlers.tips.buttons import (
     RewardWay,
     ShowClaimCode,
 )
+from handlers.tips.flows.contact import name_and_phone_steps
 from handlers.tips.notify import notify_officers
 from handlers.tips.rewards import (
     forget_claimant,
@@ -24,13 +24,12 @@ from handlers.tips.rewards import (
     reward_of,
     what_of,
 )
-from handlers.tips.store import phone_given, ward_name
+from handlers.tips.store import ward_name
 from models import Tip
 from models.base import pk
 from models.tip_rewards import RewardChoice, TipReward
 
 choice_flow = Flow("tip_reward_choice", steps=("way", "name", "phone", "reveal", "code"), private=True)
-MAX_NAME = 100
 
 
 # The tipster: choosing how to receive the reward (reached only from /tracuu, after the receipt code) ---------
@@ -85,34 +84,7 @@ async def on_way(ctx: Context) -> Outcome:
     return goto("name")
 
 
-@choice_flow.ask("name")
-async def ask_name(ctx: Context) -> None:
-    ctx.reply(_("Your full name, as the police should record it:"))
-
-
-@choice_flow.on("name", names=True)
-async def on_name(ctx: Context) -> Outcome:
-    name = " ".join(ctx.event.text.split())
-    if ctx.event.kind != Kind.TEXT or not 2 <= len(name) <= MAX_NAME or any(ch.isdigit() for ch in name):
-        return retry(_("Please type your full name."))
-    ctx.data["name"] = name
-    return goto("phone")
-
-
-@choice_flow.ask("phone")
-async def ask_phone(ctx: Context) -> None:
-    ctx.reply(_("Your phone number, so the police can call you back (or share your contact):"))
-
-
-@choice_flow.on("phone")
-async def on_phone(ctx: Context) -> Outcome:
-    phone = phone_given(ctx.event)  # the tip form's and the reward's alike, as the police read them
-    if phone is None:
-        return retry(
-            _("That does not look like a Vietnamese phone number. Please type it like 0912 345 678.")
-        )
-    ctx.data["phone"] = phone
-    return goto("reveal")
+name_and_phone_steps(choice_flow, then="reveal")
 
 
 @choice_flow.ask("reveal")

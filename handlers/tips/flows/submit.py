@@ -19,6 +19,7 @@ from handlers.common import home, search_ward_step, yes_no
 from handlers.tips.buttons import DropRiskyFiles, Identity, MayReply, OtherWard, SendTip, TipWard
 from handlers.tips.clocks import Rules, decision_due, receipt_due, transfer_due
 from handlers.tips.files import drop_risky_files, risk_summary
+from handlers.tips.flows.contact import name_and_phone_steps
 from handlers.tips.flows.report import flow, limit_text, network_limit_text
 from handlers.tips.notify import notify_new_tip
 from handlers.tips.store import (
@@ -29,7 +30,6 @@ from handlers.tips.store import (
     discard_files,
     indicators,
     issue_code,
-    phone_given,
     police_of_ward,
     tips_today,
     ward_name,
@@ -130,34 +130,7 @@ async def on_reply(ctx: Context) -> Outcome:
     return goto("summary")
 
 
-@flow.ask("name")
-async def ask_name(ctx: Context) -> None:
-    ctx.reply(_("Your full name, as the police should record it:"))
-
-
-@flow.on("name", names=True)
-async def on_name(ctx: Context) -> Outcome:
-    name = " ".join(ctx.event.text.split())
-    if ctx.event.kind != Kind.TEXT or not 2 <= len(name) <= 100:
-        return retry(_("Please type your full name."))
-    ctx.data["name"] = name
-    return goto("phone")
-
-
-@flow.ask("phone")
-async def ask_phone(ctx: Context) -> None:
-    ctx.reply(_("Your phone number, so the police can call you back (or share your contact):"))
-
-
-@flow.on("phone")
-async def on_phone(ctx: Context) -> Outcome:
-    phone = phone_given(ctx.event)  # the tip form's and the reward's alike, as the police read them
-    if phone is None:
-        return retry(
-            _("That does not look like a Vietnamese phone number. Please type it like 0912 345 678.")
-        )
-    ctx.data["phone"] = phone
-    return goto("summary")
+name_and_phone_steps(flow, then="summary")
 
 
 # Summary and send -----------------------------------------------------------------------------------------
