@@ -355,6 +355,27 @@ async def test_a_form_left_idle_deletes_its_photos_whether_or_not_the_person_com
     assert not forms
 
 
+async def test_a_failing_clean_up_does_not_keep_other_idle_conversations(
+    ward: Any, manual_clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from bot.app.housekeeping import forget_idle_conversations
+
+    async def broken(ctx: Any) -> None:
+        raise OSError("the media disk is gone")
+
+    lan, minh = await ward.join("Lan"), await ward.join("Minh")
+    for person in (lan, minh):
+        await person.say("/phananh")
+        await person.say("rác")
+    monkeypatch.setattr(ward.app.registry.flows["problem"], "on_cancel", broken)
+    manual_clock.advance(timedelta(minutes=ward.settings.flow_idle_minutes, hours=1, seconds=1))
+    await forget_idle_conversations(ward.app)
+    async with ward.app.db.session() as session:
+        assert (await session.exec(select(ConversationState))).all() == []
+
+
 async def test_a_report_left_idle_says_its_answers_are_kept_not_that_nothing_was(
     ward: Any, manual_clock: Any
 ) -> None:

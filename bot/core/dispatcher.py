@@ -529,14 +529,20 @@ class Dispatcher:
                 state = await session.get(ConversationState, key)
                 if state is None or state.expires_at is None or state.expires_at >= before:
                     continue  # the person came back meanwhile
-                flow = self.app.registry.flows[state.flow or ""]
-                assert flow.on_cancel is not None
-                nobody = Incoming(channel="", user_id="", chat_id="", kind=Kind.TEXT)
-                with use_locale(state.locale or self.app.settings.default_locale):
-                    await flow.on_cancel(Context(self.app, session, nobody, state, None, None))
-                await session.delete(state)
-                await session.commit()
-                forgotten += 1
+                flow = self.app.registry.flows.get(state.flow or "")
+                try:
+                    if flow is not None and flow.on_cancel is not None:
+                        nobody = Incoming(channel="", user_id="", chat_id="", kind=Kind.TEXT)
+                        with use_locale(state.locale or self.app.settings.default_locale):
+                            await flow.on_cancel(Context(self.app, session, nobody, state, None, None))
+                    await session.delete(state)
+                    await session.commit()
+                    forgotten += 1
+                except Exception:
+                    # One form's failing clean-up must not keep every other idle conversation: the row goes with
+                    # the rest below, and the log says what may be left behind.
+                    log.exception("clean-up of an idle form failed", extra={"flow": state.flow})
+                    await session.rollback()
         async with self.app.db.session() as session:
             result = await (await session.connection()).execute(table.delete().where(idle))
             await session.commit()
