@@ -165,6 +165,11 @@ def test_accents_written_on_both_sides_must_agree(tmp_path: Path) -> None:
     assert names(reader, "chay nha roi") == ["danger"]  # typed without accents: it may be a fire
     assert names(reader, "chạy nhà rồi") == []  # "chạy" (run) is not "cháy" (fire)
     assert names(reader, "cầm dao") == ["danger"] and names(reader, "cầm dạo") == []
+    # A strict phrase written without accents wants none: "=ngay" (right away) is not "ngày" (day) typed with its
+    # accents, and may be "ngay" typed without any.
+    reader = reader_from(tmp_path, '[now]\ncommand = "togiac"\nstrong = ["=ngay"]\n')
+    assert names(reader, "tới ngay") == ["now"] and names(reader, "toi ngay") == ["now"]
+    assert names(reader, "tới ngày") == []
 
 
 def test_shorthand_stands_for_the_accented_words_it_shortens(tmp_path: Path) -> None:
@@ -198,6 +203,23 @@ def test_danger_said_to_be_over_or_not_urgent_is_no_emergency() -> None:
         assert label_of(reader.best(text)) != "emergency", text
     for text in ("cháy nhà rồi, cứu với", "nhà kế bên đang cháy"):
         assert label_of(reader.best(text)) == "emergency", text
+
+
+def test_danger_words_told_of_the_past_in_news_or_as_a_figure_of_speech_are_no_emergency() -> None:
+    # Danger phrases are readings whatever the model says, unless words speak against them: a story of the other
+    # day is a tip, news and figures of speech are nothing; danger said after the story comes back is danger now.
+    reader = app_reader()
+    for text, label in (
+        ("hôm chủ nhật có người bị chém ở chợ, hung thủ chưa bị bắt", "togiac"),
+        ("tui biết ai là người đốt nhà ông Năm hồi tháng rồi", "togiac"),
+        ("hôm kia nó cầm dao dọa tụi nhỏ, bữa nay thì nó đi làm rồi", "togiac"),
+        ("giá xăng bây giờ như ăn cướp", "none"),
+        ("nghe tin vụ cháy nhà máy ở Bình Dương mà thương", "none"),
+        ("nhanh lên em ơi trễ giờ làm rồi", "none"),
+        ("hôm qua tôi báo rồi mà giờ nó đang cầm dao đập cửa", "emergency"),
+        ("bà ngoại tự nhiên líu lưỡi, nửa người không cử động được", "emergency"),
+    ):
+        assert label_of(reader.best(text)) == label, text
 
 
 def test_one_letter_typos_in_long_words_only_and_never_in_numbers(tmp_path: Path) -> None:
@@ -272,6 +294,9 @@ def test_a_story_that_comes_back_to_the_present_is_danger_now(tmp_path: Path) ->
     reader = reader_from(tmp_path, SENSES.replace('now = ["mà giờ"]', 'now = ["giờ"]'))
     assert names(reader, "hôm qua lúc 11 giờ có vụ cướp") == []
     assert names(reader, "hôm qua có vụ cướp, giờ lại cướp") == ["danger"]
+    # ... and only when danger is said after it: "mà giờ" followed by calm leaves the story in the past.
+    reader = reader_from(tmp_path, SENSES)
+    assert names(reader, "hôm qua có vụ cướp, mà giờ thì yên rồi") == []
 
 
 def test_an_emergency_wins_over_a_stronger_tip(tmp_path: Path) -> None:

@@ -262,9 +262,12 @@ async def test_a_crime_is_offered_the_tip_form_with_its_words(ward: Any) -> None
     await lan.say("/huy")
     offered = await lan.say("có người bán ma túy ở hẻm 5")
     assert "cmd:togiac" in payloads(offered) and "cmd:phananh" not in payloads(offered)
-    # Loud karaoke at night is a public nuisance and a neighbours' dispute at once: both are offered.
+    # A karaoke bar's loudspeakers after 22:00 are a public nuisance for the ward; karaoke late at night with no
+    # bar named is read as the issue reads it, a neighbours' dispute (mediation), and never as a crime.
+    offered = await lan.say("quán karaoke đầu hẻm mở loa ồn ào sau 22h")
+    assert "cmd:phananh" in payloads(offered) and "cmd:togiac" not in payloads(offered)
     offered = await lan.say("karaoke ồn ào tới khuya")
-    assert {"cmd:phananh", "cmd:hoagiai"} <= set(payloads(offered))
+    assert "cmd:hoagiai" in payloads(offered) and "cmd:togiac" not in payloads(offered)
 
 
 # Who sees what ---------------------------------------------------------------------------------------------------

@@ -21,10 +21,10 @@ as residents write them, labelled with the intent they mean or "none" (greetings
 beside its router (`examples.tsv`, the format: `load`). At start-up a naive Bayes model (`bot/core/intent_model.py`) learns from
 every feature's examples and phrases which words and pairs of words go with which intent, accents folded away
 except where typed. A message is then read by both: for each command (a tip's categories together) the model's
-odds are multiplied by e^(PHRASES × its phrase score), and what beats "nothing" by a margin is a reading. Phrases
-keep their word where they are sure: danger its phrases read, and a detector that is sure (a receipt code, a
-number pasted alone), are readings whatever the model says; a message of a few words is read only where phrases
-read it too. Missing danger is worse than showing 113 to someone who did not need it: an emergency is offered
+odds are multiplied by e^(PHRASES × its phrase score), and what beats "nothing" by a margin is a reading (one no
+phrase supports only when the model finds it likelier than not). Phrases keep their word where they are sure: danger
+its phrases read with no words against it, and a detector that is sure (a receipt code, a number pasted alone), are
+readings whatever the model says; a message of a few words is read only where phrases read it too. Missing danger is worse than showing 113 to someone who did not need it: an emergency is offered
 whenever it is read, and the model alone offers one already when it is fairly likely (DANGER); otherwise the best
 reading, and a second one of another command when it is close.
 
@@ -94,6 +94,7 @@ ALARM = 0.7  # ... and one the model alone is this sure of, whatever the phrases
 MARGIN = 2.0  # "nothing" starts this far ahead (log-odds): a reading must beat it clearly
 SHORT = 7  # a message of fewer words is read by the model only where its phrases read it too
 LIKELY = 0.1  # a reading less likely than this is not one at all, even when "nothing" is less likely still
+UNSAID = 0.5  # ... and one no phrase of it supports (the model's alone) less likely than this
 FLOOR = 1e-6  # the least the model says of anything: phrases can always outweigh it
 DECISIVE = 4.0  # a detector this sure (a receipt code, a number pasted alone) decides whatever else is read
 
@@ -257,12 +258,14 @@ class Reader:
         short: bool,
     ) -> list[Reading]:
         """One reading per command and mode, its score how likely it is. The model's odds for it are multiplied by
-        e^(PHRASES × its phrase score); "nothing" starts MARGIN ahead, and what beats it is a reading. Danger its
-        phrases read, and a detector that is sure, are readings whatever the model says; danger the model sees is
-        one when fairly likely after the phrases (DANGER), or when the model alone is sure of it and no words speak
-        against it (ALARM: a tip's phrases, "mất" in "xe mất thắng", must not hide danger). A short message, or one with words against a
-        reading ("mưa bão" against the ward's alerts), is read by the model only where its phrases read it: a few
-        words say too little for the model ("ê", "gửi nhầm"), and it does not know what speaks against a reading."""
+        e^(PHRASES × its phrase score); "nothing" starts MARGIN ahead, and what beats it is a reading (one no phrase
+        supports, when likelier than UNSAID). Danger its phrases read with no words against it ("hôm qua", "nghe
+        tin", "như ăn cướp"), and a detector that is sure, are readings whatever the model says; danger the model
+        sees is one when fairly likely after the phrases (DANGER), or when the model alone is sure of it and no words
+        speak against it (ALARM: a tip's phrases, "mất" in "xe mất thắng", must not hide danger). A short message, or
+        one with words against a reading ("mưa bão" against the ward's alerts), is read by the model only where its
+        phrases read it: a few words say too little for the model ("ê", "gửi nhầm"), and it does not know what speaks
+        against a reading."""
         candidates: list[_Candidate] = []
         for members in self._groups.values():
             said = [(found[n][0] + found[n][1], -n) for n in members if n in found]
@@ -294,13 +297,16 @@ class Reader:
             intent = self.intents[c.intent]
             likely = exp(c.odds - top) / total
             danger = intent.mode == Mode.EMERGENCY
-            if c.detector >= DECISIVE or (danger and c.said >= ENOUGH):
+            # Danger its phrases read is a reading whatever the model says, unless words speak against it ("hôm
+            # qua", "nghe tin", "như ăn cướp"): then it is one only where the model, weighed with the phrases, finds
+            # it fairly likely (DANGER), as for danger the phrases do not read.
+            if c.detector >= DECISIVE or (danger and c.said >= ENOUGH and not c.against):
                 likely = max(likely, DANGER) + (1.0 if c.detector >= DECISIVE else 0.0)
             elif danger and c.certainty >= ALARM and not c.phrases_only and not c.against:
                 likely = max(likely, DANGER)
             elif (
                 c.odds <= nothing
-                or likely < (DANGER if danger else LIKELY)
+                or likely < (DANGER if danger else LIKELY if c.said > 0 else UNSAID)
                 or (c.phrases_only and c.said < ENOUGH)
             ):
                 continue
@@ -406,6 +412,19 @@ class Reader:
                         back[phrase.intent] = max(back.get(phrase.intent, -1), *starts)
                 else:
                     matched.append((phrase, hits))
+        # The story comes back to the present only when danger is said after the words that bring it back: "hôm
+        # kia nó cầm dao dọa, bữa nay thì nó ngủ rồi" is still a story of the day before yesterday.
+        back = {
+            intent: start
+            for intent, start in back.items()
+            if any(
+                s >= start
+                for phrase, hits in matched
+                if phrase.intent == intent
+                and (phrase.kind == "for" or (phrase.kind == "together" and phrase.group > 0))
+                for s, _e, _q in hits
+            )
+        }
         found: dict[int, list[float]] = {}
         against: dict[int, list[float]] = {}
         groups: dict[

@@ -166,9 +166,13 @@ def tokens_of(text: str) -> list[Token]:
 
 
 def compiled(words_: Words) -> tuple[tuple[Token, ...], bool]:
-    """A phrase's words as the reader compares them, and whether it is strict about accents."""
+    """A phrase's words as the reader compares them, and whether it is strict about accents. A strict phrase wants
+    its words as written, a word written without accents too: "=ngay" (right away) is not "ngày" (day) typed
+    with its accents, though it may be "ngay" typed in a message without any."""
     strict = bool(words_) and words_[0] == STRICT
-    return phrase_tokens(words_[1:] if strict else words_), strict
+    if not strict:
+        return phrase_tokens(words_), strict
+    return tuple((folded, marks or "") for folded, marks in phrase_tokens(words_[1:])), strict
 
 
 def phrase_tokens(words_: Iterable[str]) -> tuple[Token, ...]:
