@@ -48,7 +48,7 @@ class Context:
         self.carried: str | None = None
         self.hint: str | None = None
         # The replies of this update leave the conversation's offered choices as they were (see the dispatcher).
-        self.keep_choices: tuple[str, str | None] | None = None
+        self.keep_choices: tuple[str | None, str | None] | None = None
 
     # Replies -------------------------------------------------------------------------------------------
     def reply(

@@ -45,6 +45,14 @@ class Payload:
 
     prefix: ClassVar[str]
     _codec: ClassVar[tuple[tuple[str, Reader, Callable[[Any], str]], ...]]
+    # A button that records that the person read what it is under ("I have read this" under an alert): typed alone
+    # beneath it, a yes or "đã đọc", "ok", "rồi" presses it (bot.core.typed.acknowledged), where elsewhere "ok" may
+    # only acknowledge the bot's words. A kind says so with `acknowledges = True` in its class body.
+    acknowledges: ClassVar[bool] = False
+    # A button under a question whose answer is words ("Answer" under the police's question to a tipster): outside a
+    # form, what is typed beneath it, but a yes, thanks or a menu word, goes to its handler as the answer, with the
+    # button's payload in `event.choice` and the kind left TEXT (bot.core.understand.typed_button).
+    takes_words: ClassVar[bool] = False
 
     def __init_subclass__(cls, *, prefix: str, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -54,6 +54,14 @@ PARTICLES = frozenset("ạ a nhé nhe nha ah ha luôn luon".split())  # "có ạ
 # How a label that answers yes or no starts ("Có, ban đêm vẫn ghi", "Tôi có", "Không cần"), in folded words.
 YES_LABEL = (["co"], ["yes"], ["vang"], ["dong", "y"], ["toi", "co"], ["toi", "dong", "y"])
 NO_LABEL = (["khong"], ["no"], ["chua"], ["toi", "khong"])
+# Said alone under a button that records a reading ("Tôi đã đọc"), these say the person read it, besides a yes or an
+# assent ("có", "ok", "rồi"); compared folded, without punctuation. A thumbs-up is typed as often as a word.
+READ = frozenset(
+    "da doc|doc roi|da doc roi|doc|da xem|xem roi|da xem roi|da nhan|nhan roi|da nhan duoc|nhan duoc roi|da biet|"
+    "biet roi|da ro|ro roi|ro|hieu roi|da hieu|nam ro|da nam|read|seen|got it|noted".split("|")
+)
+READ_MARKS = frozenset("👍 👌 🙏 ✅ 👍🏻 👍🏼 👍🏽".split())
+ASSENT_READ = frozenset("ok oke okay oki okie u uh um uk ukm vang da roi duoc y yep sure".split())
 # "chọn 2", "nút 2": the second button. Not "số 2", which names a report or a camera no. 2 as often.
 NUMBERED = re.compile(r"(?:chon|nut|muc|option|choice)\s*(\d{1,2})")
 UNIT = re.compile(r"(\d)([^\W\d_])")  # "100m" is "100 m"
@@ -74,6 +82,26 @@ def yes_or_no(text: str) -> bool | None:
     if joined in NO or folded in NO_FOLDED:
         return False
     return None
+
+
+def read_it(text: str) -> bool:
+    """Whether the typed text, alone, says "I have read it": "đã đọc", "ok", "rồi ạ", "có", 👍."""
+    if text.strip() in READ_MARKS:
+        return True
+    said = re.sub(r"[^\w\s]", " ", text.lower()).split()
+    while len(said) > 1 and said[-1] in PARTICLES:
+        said.pop()
+    folded = fold(" ".join(said))
+    return bool(said) and (folded in READ or folded in ASSENT_READ or yes_or_no(text) is True)
+
+
+def acknowledged(offered: Sequence[Mapping[str, str]], text: str) -> str | None:
+    """The payload of the one offered button that records a reading (Payload.acknowledges), when the typed text
+    says the person read it; None otherwise."""
+    if not read_it(text):
+        return None
+    hits = [c["payload"] for c in offered if (found := payload_of(c["payload"])) and found.acknowledges]
+    return hits[0] if len(hits) == 1 else None
 
 
 def typed_choice(offered: Sequence[Mapping[str, str]], text: str, *, cover: float = 0.0) -> str | None:

@@ -9,7 +9,7 @@ conversation state for that one press and is dropped by anything else; it is han
 start (private).
 
 Words that mean one of the buttons just offered (outside a form: "có" under "Remove camera 3?", "camera 2" under the
-list of cameras, "có" under a single offer) press it, as the button's number does; menu entries are left to the
+list of cameras, "có" under a single offer, "đã đọc" or "ok" under an alert's "I have read this") press it, as the button's number does; menu entries are left to the
 reading of plain words.
 """
 
@@ -23,8 +23,9 @@ from bot.core.errors import NotChosen
 from bot.core.events import Kind
 from bot.core.flow import leaving
 from bot.core.intent_data import Mode, Reading
+from bot.core.payloads import payload_of
 from bot.core.replies import Choice
-from bot.core.typed import typed_choice, yes_or_no
+from bot.core.typed import acknowledged, typed_choice, yes_or_no
 from bot.core.wording import words
 from bot.i18n import _
 
@@ -111,7 +112,10 @@ async def typed_button(ctx: Context) -> bool:
     offered = ctx.state.choices
     if ctx.event.kind != Kind.TEXT or not offered:
         return False
-    payload = typed_choice(offered, ctx.event.text, cover=OUTSIDE_COVER)
+    # "đã đọc", "ok" or "rồi" under "I have read this" (an alert) is that press, not thanks nor a new request.
+    payload = acknowledged(offered, ctx.event.text) or typed_choice(
+        offered, ctx.event.text, cover=OUTSIDE_COVER
+    )
     own = [c["payload"] for c in offered if menu.command_of(c["payload"]) is None]
     if (
         payload is None
@@ -122,18 +126,32 @@ async def typed_button(ctx: Context) -> bool:
         # "có" to a single offer ("Fill in the fire-safety checklist now?") takes it; "ok" or "vâng" may only
         # acknowledge what was said ("Camera 1 is registered. Thank you!" under "Register another camera").
         payload = own[0]
+    kind = Kind.CHOICE
+    if payload is None:
+        # Words under a question's Answer button are the answer (Payload.takes_words): the kind stays TEXT.
+        payload, kind = answered(ctx, offered), Kind.TEXT
     if payload is None or menu.command_of(payload) is not None:
         return False
     handler = ctx.app.registry.choices.get(payload.split(":", 1)[0])
     if handler is None:
         return False
-    ctx.event = replace(ctx.event, kind=Kind.CHOICE, choice=payload)
+    ctx.event = replace(ctx.event, kind=kind, choice=payload)
     ctx.choice_label = next((c["label"] for c in offered if c["payload"] == payload), None)
     try:
         await handler(ctx)
     except NotChosen:
         ctx.reply(_("That button is no longer valid. Type /help to see what you can do."))
     return True
+
+
+def answered(ctx: Context, offered: list[dict[str, str]]) -> str | None:
+    """The one offered button that takes words as its answer (Payload.takes_words), when what was typed is an
+    answer: not thanks or an assent ("ok", "cảm ơn"), nor a word that leaves; None otherwise."""
+    text = ctx.event.text.strip()
+    if not text or courtesy(text) or yes_or_no(text) is not None or leaving(ctx) is not None:
+        return None
+    hits = [c["payload"] for c in offered if (found := payload_of(c["payload"])) and found.takes_words]
+    return hits[0] if len(hits) == 1 else None
 
 
 def courtesy(text: str) -> bool:

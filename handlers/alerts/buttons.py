@@ -110,8 +110,9 @@ class Confirm(Payload, prefix="confirm"):
 
 
 class Ack(Payload, prefix="ack"):
-    """ "I have read this", under an alert a resident received."""
+    """ "I have read this", under an alert a resident received; "đã đọc", "ok" or "rồi" typed under it press it."""
 
+    acknowledges = True
     alert_id: int
 
 

@@ -61,6 +61,12 @@ class DigestTime(Payload, prefix="dt"):
 # /baocao (a group admin's report) ----------------------------------------------------------------------------
 
 
+class RemindedReport(Payload, prefix="rrem"):
+    """Under a report reminder: open this group's report ("có" or "1" typed answers it too)."""
+
+    group_id: int
+
+
 class ReportGroup(Payload, prefix="rg"):
     """The group an admin of several groups reports for."""
 

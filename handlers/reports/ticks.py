@@ -15,10 +15,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
-from bot.core.replies import Reply
+from bot.core.replies import Choice, Reply
 from bot.delivery.outbox import enqueue_to_chat, enqueue_to_person
 from bot.delivery.quiet import quiet_until
 from bot.i18n import _, fmt_datetime, ngettext, use_locale
+from handlers.reports.buttons import RemindedReport
 from handlers.reports.periods import Period, current_period, last_closed_period, reminder_moments
 from handlers.reports.store import admins_of, missing_groups, ward_groups, ward_people
 from models import LinkedChat, OutboxMessage, Person, ReportConfig, Role
@@ -80,7 +81,7 @@ async def remind(
         await enqueue_to_person(
             session,
             found[person_id],
-            reminder_text(names[group_id], period),
+            reminder_text(names[group_id], group_id, period),
             kind="reminder",
             dedupe_key=key,
             not_before=not_before,
@@ -122,13 +123,15 @@ async def remind(
         )
 
 
-def reminder_text(group: str, period: Period) -> Callable[[], Reply]:
+def reminder_text(group: str, group_id: int, period: Period) -> Callable[[], Reply]:
     def render() -> Reply:
+        # The button opens the report, where "nothing to report" is one more press; "có" or "1" typed answers it.
         return Reply(
             _(
-                "Reminder: the report of {group} is due by {due}. Type /baocao to send it; if there is "
-                "nothing to report, it takes one press."
-            ).format(group=group, due=fmt_datetime(period.due))
+                "Reminder: the report of {group} is due by {due}. Press below or type /baocao to send it; if "
+                "there is nothing to report, it takes one more press."
+            ).format(group=group, due=fmt_datetime(period.due)),
+            (Choice(_("Send the report"), RemindedReport(group_id)),),
         )
 
     return render

@@ -75,6 +75,16 @@ class DropRiskyFiles(Payload, prefix="tsend:dropfiles"):
 # Following a tip by its receipt code (flows/lookup.py) -----------------------------------------------------
 
 
+class AnswerQuestion(Payload, prefix="tqa"):
+    """Under the police's question to a tipster: answer it. `key` is a one-time secret whose keyed hash the question
+    keeps (TipMessage.detail["answer_key"]): the button answers that question only, and opens nothing of the tip.
+    Words typed under it are the answer itself (Payload.takes_words)."""
+
+    takes_words = True
+    tip_id: int
+    key: str
+
+
 class StatusView(Payload, prefix="tstat"):
     """On the tipster's view of a tip: add information, or done."""
 

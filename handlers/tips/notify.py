@@ -120,8 +120,15 @@ async def reachable(session: AsyncSession, tip: Tip) -> bool:
     return route is not None
 
 
-async def tell_tipster(session: AsyncSession, tip: Tip, render: Callable[[], str], dedupe: str) -> bool:
-    """Queue a message to the tipster in their language; False when they cannot be reached (they can look it up)."""
+async def tell_tipster(
+    session: AsyncSession,
+    tip: Tip,
+    render: Callable[[], str],
+    dedupe: str,
+    buttons: Callable[[], tuple[Choice, ...]] = tuple,
+) -> bool:
+    """Queue a message to the tipster in their language, under `buttons` (made in that language too); False when
+    they cannot be reached (they can look it up)."""
     if not tip.anonymous:
         person = await session.get(Person, tip.person_id) if tip.person_id else None
         if person is None:
@@ -129,7 +136,7 @@ async def tell_tipster(session: AsyncSession, tip: Tip, render: Callable[[], str
         row = await enqueue_to_person(
             session,
             person,
-            lambda: Reply(render()),
+            lambda: Reply(render(), buttons()),
             kind="tip_notice",
             priority=Priority.NOTICE,
             dedupe_key=dedupe,
@@ -141,7 +148,7 @@ async def tell_tipster(session: AsyncSession, tip: Tip, render: Callable[[], str
     if route is None:
         return False
     with use_locale(route.locale):
-        reply = Reply(render())
+        reply = Reply(render(), buttons())
     enqueue_sealed(
         session,
         route.sealed,

@@ -10,6 +10,7 @@ from bot.core.router import Router
 from bot.i18n import N_
 from handlers.tips import detect, digest, privacy, rewards_privacy, scam, ticks, year
 from handlers.tips.flows import (
+    answer,
     lookup,
     police,
     police_actions,
@@ -23,13 +24,14 @@ from models import Role, Tip, TipMessage
 from models.tip_rewards import TipReward
 
 router = Router("tips")
-router.include(report.router, lookup.router, police.router, police_actions.router)
+router.include(report.router, lookup.router, answer.router, police.router, police_actions.router)
 router.include(reward_flows.router)
 
 router.flow(report.flow)
 router.flow(report.emergency_flow)
 router.flow(lookup.code_flow)
 router.flow(lookup.status_flow)
+router.flow(answer.answer_flow)
 router.flow(reward_flows.decide_flow)
 router.flow(reward_flows.check_flow)
 router.flow(reward_flows.payout_flow)

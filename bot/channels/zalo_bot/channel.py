@@ -252,7 +252,10 @@ class ZaloBotChannel(Channel):
             chat: dict[str, Any] = message["chat"] if isinstance(message.get("chat"), dict) else {}
             sender: dict[str, Any] = message["from"] if isinstance(message.get("from"), dict) else {}
             private = str(chat.get("chat_type", "PRIVATE")).upper() != "GROUP"
-            if private and "unsupported" in str(update.get("event_name", "")) and sender.get("id"):
+            # A sticker (a thumbs-up, a smile) or unsupported content gets an answer: silence left the person
+            # waiting, in the middle of a form, for a bot that had read nothing.
+            unread = any(kind in str(update.get("event_name", "")) for kind in ("unsupported", "sticker"))
+            if private and unread and sender.get("id"):
                 await say(
                     self.app, self, str(chat.get("id") or sender["id"]), str(sender["id"]), unsupported_text
                 )

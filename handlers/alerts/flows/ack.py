@@ -17,6 +17,12 @@ router = Router("alerts.ack")
 @router.choice(Ack)
 async def acknowledge(ctx: Context) -> None:
     pressed = Ack.read(ctx)
+    if pressed is not None and any(
+        (other := Ack.unpack(c["payload"])) is not None and other != pressed for c in ctx.state.choices
+    ):
+        # An older alert's button pressed under a newer alert: the newer one's stays the button that "1", "ok" or
+        # "đã đọc" answers, rather than nothing (on Zalo "1" would open the main menu's first entry).
+        ctx.keep_choices = (ctx.state.flow, ctx.state.step)
     if ctx.person is None:
         ctx.reply(
             _("Thank you. To have your reading counted, start a private chat with me and join your group.")

@@ -20,6 +20,7 @@ from handlers.reports.buttons import (
     ChangeAnswer,
     Intro,
     QuickAnswer,
+    RemindedReport,
     ReportGroup,
     Review,
 )
@@ -54,6 +55,21 @@ async def report(ctx: Context) -> None:
         ctx.begin("report_group", groups=sorted(set(groups)))
         return
     await open_report(ctx, groups[0])
+
+
+@router.choice(RemindedReport)
+async def reminded(ctx: Context) -> None:
+    """The reminder's button: the report of the group it named, if the person still leads that group."""
+    pressed = RemindedReport.expect(ctx)
+    groups = {g.group_id for g in await ctx.grants() if g.role == Role.GROUP_ADMIN}
+    if pressed.group_id not in groups:
+        ctx.reply(_("You are not the admin of that group any more, so there is no report to send for it."))
+        return
+    if ctx.state.flow:
+        # Pressed in the middle of another form: that form is not dropped unasked (its photos, its answers).
+        ctx.reply(_("Please finish this form first, or type /huy to leave it; then type /baocao."))
+        return
+    await open_report(ctx, pressed.group_id)
 
 
 async def open_report(ctx: Context, group_id: int) -> None:

@@ -175,6 +175,14 @@ async def save_addition(ctx: Context) -> Outcome:
         return finish()
     if not text and not files:
         return retry(_("Please type something or send a file first."))
+    await store_addition(ctx, tip, text, files)
+    ctx.reply(_("Added to tip no. {number}. The police have been told.").format(number=tip.id))
+    return finish()
+
+
+async def store_addition(ctx: Context, tip: Tip, text: str, files: list[list]) -> None:
+    """Keep what the tipster added (here, or as the answer to a question) with no trace of who typed it, and tell
+    the officers."""
     assert tip.id is not None
     message = TipMessage(
         tip_id=tip.id,
@@ -196,8 +204,6 @@ async def save_addition(ctx: Context) -> Outcome:
         ),
         dedupe=f"tip:{number}:info:{message.id}",
     )
-    ctx.reply(_("Added to tip no. {number}. The police have been told.").format(number=number))
-    return finish()
 
 
 @status_flow.cancelled

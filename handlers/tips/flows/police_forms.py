@@ -15,8 +15,9 @@ from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
 from bot.i18n import _, fmt_date, local
-from handlers.tips.buttons import SkipNote
+from handlers.tips.buttons import AnswerQuestion, SkipNote
 from handlers.tips.clocks import Rules, decision_deadline, decision_due, end_of, latest_extension
+from handlers.tips.flows.answer import key_hash, new_key
 from handlers.tips.flows.police import delivered_note, officer_tip
 from handlers.tips.notify import destroy_route, tell_tipster
 from handlers.tips.store import ward_name
@@ -54,8 +55,15 @@ async def on_text(ctx: Context) -> Outcome:
     if tip is None or tip.status in TipStatus.CLOSED:
         return finish()
     kind, number = ctx.data["kind"], pk(tip)
+    # A question carries an Answer button whose one-time key only its hash here matches (flows/answer.py).
+    key = new_key() if kind == "ask" else None
     message = TipMessage(
-        tip_id=number, direction="police", kind=kind, text=text, author_person_id=ctx.person_id
+        tip_id=number,
+        direction="police",
+        kind=kind,
+        text=text,
+        author_person_id=ctx.person_id,
+        detail={"answer_key": key_hash(ctx.app.keyring, key)} if key else {},
     )
     ctx.session.add(message)
     await ctx.session.flush()
@@ -65,7 +73,8 @@ async def on_text(ctx: Context) -> Outcome:
         def render() -> str:
             return _(
                 "The police of {ward} ask for more information about your tip no. {number}:\n\n{text}\n\n"
-                "To answer, type /tracuu followed by your receipt code, then choose Add information."
+                "To answer, type your answer here, or press Answer. Later, /tracuu with your receipt code shows "
+                "the question too."
             ).format(ward=ward, number=number, text=text)
     else:
 
@@ -74,7 +83,12 @@ async def on_text(ctx: Context) -> Outcome:
                 ward=ward, number=number, text=text
             )
 
-    sent = await tell_tipster(ctx.session, tip, render, dedupe=f"tip:{number}:msg:{message.id}")
+    def buttons() -> tuple[Choice, ...]:
+        return (Choice(_("Answer"), AnswerQuestion(number, key)),) if key else ()
+
+    sent = await tell_tipster(
+        ctx.session, tip, render, dedupe=f"tip:{number}:msg:{message.id}", buttons=buttons
+    )
     ctx.audit(f"tip.{kind}", "tip", str(number), tip.ward_code, delivered=sent)
     ctx.reply(_("Saved on tip no. {number}.").format(number=number) + " " + delivered_note(sent))
     return finish()

@@ -1,0 +1,101 @@
+"""The tipster's answer to a police question, given under the question itself: words typed beneath it, or its
+"Answer" button and then the words. Neither needs the receipt code and neither shows anything of the tip: the
+button's one-time key answers that one question only. The answer is kept as an addition made through /tracuu is,
+with no trace of who typed it."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from sqlmodel import select
+
+from bot.core.context import Context
+from bot.core.events import Kind
+from bot.core.flow import Flow, Outcome, finish, retry
+from bot.core.router import Router
+from bot.i18n import _
+from bot.security import Keyring
+from handlers.tips.buttons import AnswerQuestion
+from handlers.tips.flows.lookup import store_addition
+from handlers.tips.flows.report import MAX_TEXT
+from models import Tip, TipMessage, TipStatus
+
+router = Router("tips.answer")
+answer_flow = Flow("tip_question_answer", steps=("text",), private=True)
+KEY_PURPOSE = "tip-answer"
+
+
+def new_key() -> str:
+    """A one-time key for a question's Answer button (16 characters: the button stays within 64 bytes)."""
+    return secrets.token_urlsafe(12)
+
+
+def key_hash(keyring: Keyring, key: str) -> str:
+    """What the question keeps of its key (TipMessage.detail["answer_key"]): the key itself is only in the button."""
+    return keyring.keyed_hash(KEY_PURPOSE, key)
+
+
+async def asked(ctx: Context, pressed: AnswerQuestion) -> Tip | None:
+    """The tip whose open question this button answers, or None (a forged key, a closed or purged tip)."""
+    tip = await ctx.session.get(Tip, pressed.tip_id)
+    if tip is None or tip.status in TipStatus.CLOSED or tip.purged_at is not None:
+        return None
+    wanted = key_hash(ctx.app.keyring, pressed.key)
+    questions = await ctx.session.exec(
+        select(TipMessage).where(TipMessage.tip_id == tip.id, TipMessage.kind == "ask")
+    )
+    if not any(hmac.compare_digest(str((q.detail or {}).get("answer_key", "")), wanted) for q in questions):
+        return None
+    return tip
+
+
+async def send_answer(ctx: Context, tip: Tip, text: str) -> None:
+    await store_addition(ctx, tip, text[:MAX_TEXT], [])
+    ctx.reply(
+        _(
+            "Your answer was sent to the police (tip no. {number}). Thank you! They still do not know who you are."
+        ).format(number=tip.id)
+    )
+
+
+@router.choice(AnswerQuestion)
+async def on_answer(ctx: Context) -> None:
+    ctx.private = True  # the tipster's words and this chat must not be kept together
+    pressed = AnswerQuestion.expect(ctx)
+    tip = await asked(ctx, pressed)
+    if tip is None:
+        ctx.reply(
+            _(
+                "This question can no longer be answered here: the tip may be closed. Type /tracuu with your "
+                "receipt code to see it."
+            )
+        )
+        return
+    if ctx.event.kind == Kind.TEXT:  # words typed under the question: they are the answer
+        await send_answer(ctx, tip, ctx.event.text.strip())
+        return
+    if ctx.state.flow:
+        ctx.reply(_("Please finish this form first, or type /huy to leave it; then press Answer again."))
+        return
+    ctx.begin(answer_flow.name, tip=tip.id, key=pressed.key)
+
+
+@answer_flow.ask("text")
+async def ask_text(ctx: Context) -> None:
+    ctx.reply(
+        _("Type your answer to the police's question about tip no. {number}:").format(number=ctx.data["tip"])
+    )
+
+
+@answer_flow.on("text")
+async def on_text(ctx: Context) -> Outcome:
+    text = ctx.event.text.strip()
+    if ctx.event.kind != Kind.TEXT or not text:
+        return retry(_("Please type your answer."))
+    tip = await asked(ctx, AnswerQuestion(ctx.data["tip"], ctx.data["key"]))
+    if tip is None:
+        ctx.reply(_("This tip is closed. To report something new, type /togiac."))
+        return finish()
+    await send_answer(ctx, tip, text)
+    return finish()
