@@ -19,7 +19,7 @@ class Lang(Payload, prefix="lang"):
     code: Literal["vi", "en"]
 
 
-@router.command("ngonngu", "lang", help=N_("Change language"), needs_person=False)
+@router.command("ngonngu", "lang", help=N_("Change language"), needs_person=False, beside_form=True)
 async def lang(ctx: Context) -> None:
     ctx.begin("language")
 

@@ -207,10 +207,6 @@ async def test_a_sticker_sent_in_a_form_on_zalo_is_answered_with_the_question(
 
 
 # Defects outside this helper's files: failing tests for those who own them -----------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/core/dispatcher.py (_command) leaves any open form before running a command, /ngonngu too",
-)
 async def test_switching_language_in_the_middle_of_a_form_keeps_the_form(ward: Any) -> None:
     """A resident who switches to English halfway through a problem report (to read a question better) finds the
     form silently gone: the category chosen is lost and the next words are read as a new request."""
@@ -218,6 +214,36 @@ async def test_switching_language_in_the_middle_of_a_form_keeps_the_form(ward: A
     await lan.say("/phananh")
     await lan.say("rác")
     await lan.say("/ngonngu")
-    await lan.press("English")
+    left = texts(await lan.say("/huy"))  # leaving the language choice goes back to the form, not out of it
+    assert "mô tả" in left.lower() and "không lưu" not in left.lower(), left
+    assert "Chọn ngôn ngữ" in texts(await lan.say("/ngonngu"))
+    back = texts(await lan.press("English"))
+    assert "English" in back and "describe" in back.lower(), back  # the form's question again, in English
     went_on = texts(await lan.say("Rubbish dumped at the head of alley 5 since Monday"))
     assert "Noted" in went_on or "Done" in went_on, went_on
+
+
+async def test_a_form_set_aside_for_the_language_is_cleaned_up_when_left_idle(
+    ward: Any, manual_clock: Any
+) -> None:
+    """A photo sent into a problem report, then /ngonngu, then nothing: the form set aside is cleaned up with the
+    language choice when the sweep forgets the conversation."""
+    from datetime import timedelta
+    from pathlib import Path
+
+    from bot.app.housekeeping import forget_idle_conversations
+    from tests.test_tips import photo_with_exif
+
+    def media() -> set[Path]:
+        return {p for p in Path(ward.settings.media_dir).rglob("*") if p.is_file()}
+
+    lan = await ward.join("Lan")
+    before = media()
+    await lan.say("/phananh")
+    await lan.say("rác")
+    await lan.send_file(photo_with_exif(), "IMG_0042.jpg", "image/jpeg")
+    assert len(media()) == len(before) + 1
+    await lan.say("/ngonngu")
+    manual_clock.advance(timedelta(minutes=ward.settings.flow_idle_minutes, hours=1, seconds=1))
+    await forget_idle_conversations(ward.app)
+    assert media() == before

@@ -40,6 +40,8 @@ class Context:
         self._grants: list[RoleGrant] | None = None
         self._next_flow: tuple[str, dict[str, Any]] | None = None
         self._end_flow = False
+        # A form set aside by a command typed beside it (/ngonngu) came back: its question is asked again.
+        self.resumed = False
         # Set when this update belongs to a private flow or command: nothing about it may be linked to the person.
         self.private = False
         self.choice_label: str | None = None

@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 Offer = tuple[str, str, str, list[dict[str, str]]]  # channel, chat id, platform user id, the choices pushed
 CANCEL = {"huy", "cancel"}
+# In the data of a flow started beside an open form (Command.beside_form): that form, resumed when the flow ends.
+ASIDE = "_form_aside"
 BACK = {"quaylai", "back"}
 # When an identity last wrote is kept to this step: it decides the Zalo OA's 7-day window and which of a person's
 # chats is the most recently used, where a minute is nothing. Written on every message, it was an UPDATE per update
@@ -251,9 +253,11 @@ class Dispatcher:
         registry = self.app.registry
         settings = self.app.settings
 
-        current = registry.flows.get(ctx.state.flow or "")
-        if current is not None and current.private:
-            ctx.private = True
+        aside = ctx.data.get(ASIDE) or {}
+        for name in (ctx.state.flow, aside.get("flow")):
+            current = registry.flows.get(name or "")
+            if current is not None and current.private:
+                ctx.private = True  # a private form set aside keeps what is said beside it private too
         if len(event.text) > settings.max_text_length:
             ctx.reply(
                 _(
@@ -267,7 +271,7 @@ class Dispatcher:
             ctx.data.pop(CARRY_KEY, None)  # a text offered for a form long ago is not carried anymore
         if ctx.state.flow and ctx.state.expires_at and ctx.state.expires_at < clock.now():
             # The form's clean-up may say what it kept (a report's draft); otherwise nothing of it is left.
-            if not await self._leave_flow(ctx) and event.kind != Kind.COMMAND:
+            if not await self._leave_forms(ctx) and event.kind != Kind.COMMAND:
                 ctx.reply(
                     _(
                         "Your unfinished form expired after a long pause, so nothing from it was kept. "
@@ -341,6 +345,9 @@ class Dispatcher:
         else:
             await menu.show(ctx, _("I can't use that here. Choose below what you would like to do."))
         await self._apply_flow_requests(ctx)
+        if ctx.resumed and ctx.state.flow:
+            ctx.resumed = False
+            await self._reask(ctx)  # the form set aside comes back where it stood
 
     async def run_command(self, ctx: Context, command: str, args: str = "") -> None:
         """Run `command` with `args` as if the person had typed it (roles and person checks included)."""
@@ -353,7 +360,7 @@ class Dispatcher:
         name = event.command or ""
         if name in CANCEL:
             if ctx.state.flow in self.app.registry.flows:
-                if not await self._leave_flow(ctx):
+                if not await self._leave_flow(ctx) and not ctx.resumed:
                     ctx.reply(_("Cancelled. Nothing from that form was saved."))
             else:
                 ctx.reply(_("There is nothing to cancel."))
@@ -386,7 +393,7 @@ class Dispatcher:
                 )
                 return
             ctx.reply(_("First, let's get you set up. It takes a minute."))
-            await self._leave_flow(ctx)
+            await self._leave_forms(ctx)
             ctx.begin("onboarding")
             return
         if command.roles is not None and not (await ctx.roles()) & command.roles:
@@ -397,10 +404,24 @@ class Dispatcher:
             )
             await self._reask(ctx)
             return
-        if ctx.state.flow:
-            await self._leave_flow(ctx)  # a new command replaces an unfinished form
+        aside = None
+        if ctx.state.flow and command.beside_form and ASIDE not in ctx.data:
+            aside = {
+                "flow": ctx.state.flow,
+                "step": ctx.state.step,
+                "history": ctx.state.history,
+                "data": ctx.data,
+            }
+        elif ctx.state.flow:
+            await self._leave_forms(ctx)  # a new command replaces an unfinished form
         ctx.private = ctx.private or command.private
         await command.handler(ctx)
+        if aside is not None:
+            if ctx._next_flow is not None:
+                name, data = ctx._next_flow
+                ctx._next_flow = (name, {**data, ASIDE: aside})
+            else:
+                await self._reask(ctx)  # the form is still open: show where it stands
 
     # Flows -----------------------------------------------------------------------------------------------
     async def _step(self, ctx: Context) -> None:
@@ -473,10 +494,26 @@ class Dispatcher:
         self._clear_flow(ctx)
         return len(ctx.replies) > said
 
+    async def _leave_forms(self, ctx: Context) -> bool:
+        """Leave the open form and a form set aside beside it, each with its clean-up; whether either spoke."""
+        spoke = False
+        for _level in range(2):  # a form is set aside one level deep at most (ASIDE)
+            if ctx.state.flow:
+                spoke = await self._leave_flow(ctx) or spoke
+        ctx.resumed = False
+        return spoke
+
     def _clear_flow(self, ctx: Context) -> None:
+        """End the open form; a form it was started beside (ASIDE) is taken up again."""
+        aside = ctx.data.get(ASIDE)
         ctx.state.flow = ctx.state.step = None
         ctx.state.history = []
         ctx.data = {}
+        if isinstance(aside, dict) and aside.get("flow") in self.app.registry.flows:
+            ctx.state.flow, ctx.state.step = aside["flow"], aside["step"]
+            ctx.state.history = list(aside.get("history") or [])
+            ctx.data = dict(aside.get("data") or {})
+            ctx.resumed = True
 
     # Choices ---------------------------------------------------------------------------------------------
     def _offered(self, ctx: Context, payload: str | None) -> bool:
@@ -522,19 +559,18 @@ class Dispatcher:
         idle = table.c.expires_at < before
         async with self.app.db.session() as session:
             flows = (await session.connection()).execute(select(table.c.key, table.c.flow).where(idle))
-            keys = [key for key, name in (await flows).all() if self._cleans_up(name)]
+            keys = [key for key, name in (await flows).all() if name is not None]
         for key in keys:
             async with self._lock(key), self.app.db.session() as session:
                 await self._lock_across_processes(session, key)
                 state = await session.get(ConversationState, key)
                 if state is None or state.expires_at is None or state.expires_at >= before:
                     continue  # the person came back meanwhile
-                flow = self.app.registry.flows.get(state.flow or "")
                 try:
-                    if flow is not None and flow.on_cancel is not None:
-                        nobody = Incoming(channel="", user_id="", chat_id="", kind=Kind.TEXT)
-                        with use_locale(state.locale or self.app.settings.default_locale):
-                            await flow.on_cancel(Context(self.app, session, nobody, state, None, None))
+                    nobody = Incoming(channel="", user_id="", chat_id="", kind=Kind.TEXT)
+                    with use_locale(state.locale or self.app.settings.default_locale):
+                        # A form set aside beside it (ASIDE) is cleaned up too.
+                        await self._leave_forms(Context(self.app, session, nobody, state, None, None))
                     await session.delete(state)
                     await session.commit()
                     forgotten += 1
@@ -547,10 +583,6 @@ class Dispatcher:
             result = await (await session.connection()).execute(table.delete().where(idle))
             await session.commit()
         return forgotten + result.rowcount
-
-    def _cleans_up(self, name: str | None) -> bool:
-        flow = self.app.registry.flows.get(name or "")
-        return flow is not None and flow.on_cancel is not None
 
     async def offer_choices(self, offers: Sequence[Offer]) -> None:
         """Make pushed messages' choices their conversations' current ones, so a typed "1" answers them.

@@ -45,6 +45,9 @@ class Command:
     private_only: bool
     in_menu: bool
     private: bool = False  # its messages are kept unlinkable to the person's account (see Flow.private)
+    # Typed in the middle of a form, it does not replace the form: the form is set aside while its own flow runs
+    # (/ngonngu: switching language to read a question better) and taken up again at the same question.
+    beside_form: bool = False
 
     @property
     def name(self) -> str:
@@ -93,6 +96,7 @@ class Router:
         private_only: bool = True,
         in_menu: bool = True,
         private: bool = False,
+        beside_form: bool = False,
     ) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:
             self.commands.append(
@@ -105,6 +109,7 @@ class Router:
                     private_only=private_only,
                     in_menu=in_menu,
                     private=private,
+                    beside_form=beside_form,
                 )
             )
             return fn
