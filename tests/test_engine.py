@@ -221,3 +221,113 @@ async def test_the_suite_runs_on_the_event_loop_that_andan_run_uses() -> None:
         assert type(asyncio.get_running_loop()) is type(production)
     finally:
         production.close()
+
+
+def postgres_only(app: App) -> None:
+    if app.db.is_sqlite:
+        pytest.skip("andan_lock_and_read is PostgreSQL's: SQLite has no advisory locks")
+
+
+async def test_on_postgresql_the_lock_and_read_function_reads_what_the_plain_read_reads(app: App) -> None:
+    """rows._locked_read() (the lock and the read in one round trip) returns exactly the columns, values and
+    Python types of rows._read(): for a registered person with a conversation, for a new conversation, and for an
+    update already handled."""
+    from bot.core import conversation_rows as rows
+    from models import ChannelIdentity, Person
+
+    postgres_only(app)
+    async with app.db.session() as session:
+        person = Person(display_name="Lan", locale="en", consented_at=clock.now(), consent_version="1")
+        session.add(person)
+        await session.flush()
+        session.add(ChannelIdentity(person_id=person.id, channel="web", external_user_id="u1", chat_id="u1"))
+        await session.commit()
+    await app.dispatcher.handle(
+        Incoming("web", "u1", "u1", Kind.COMMAND, text="/probe", command="probe", update_key="u1-1")
+    )
+    handled = ("web", app.keyring.keyed_hash("update", "u1-1"))
+
+    async def both(user: str, update_key: str | None) -> tuple[dict[str, object], dict[str, object]]:
+        params = {
+            "channel": "web",
+            "user_id": user,
+            "key": app.dispatcher.state_key("web", user, user),
+            "update_channel": "web",
+            "update_key": update_key,
+        }
+        async with app.db.session() as session:
+            connection = await session.connection()
+            plain = (await connection.execute(rows._read(), params)).one()
+            locked = (
+                await connection.execute(rows._locked_read(), {**params, "keys": [params["key"]]})
+            ).one()
+            assert list(plain._fields) == list(locked._fields)
+            return plain._asdict(), locked._asdict()
+
+    plain, locked = await both("u1", "not-handled")  # registered, with a conversation in a form
+    assert plain == locked and {k: type(v) for k, v in plain.items()} == {
+        k: type(v) for k, v in locked.items()
+    }
+    assert plain["seen"] is False and plain["person_display_name"] == "Lan" and plain["state_step"] == "first"
+    assert plain["state_data"] == {} and plain["state_updated_at"].tzinfo is not None  # type: ignore[attr-defined]
+    plain, locked = await both("u2", None)  # nobody: a new conversation
+    assert plain == locked and plain.pop("seen") is False and set(plain.values()) == {None}
+    plain, locked = await both("u1", handled[1])
+    assert plain == locked and plain["seen"] is True
+
+    async with app.db.session() as session:  # and through rows.read, as the dispatcher calls it
+        key = app.dispatcher.state_key("web", "u1", "u1")
+        loaded = await rows.read(session, channel="web", user_id="u1", key=key, claim=None, lock=True)
+        assert loaded is not None and loaded.existed and loaded.state.step == "first"
+        assert loaded.person is not None and loaded.person.display_name == "Lan"
+        assert loaded.identity is not None and loaded.identity.person_id == loaded.person.id
+        assert (
+            await rows.read(session, channel="web", user_id="u1", key=key, claim=handled, lock=True) is None
+        )
+
+
+async def test_on_postgresql_another_process_updating_the_same_conversation_waits_and_sees_the_first_writes(
+    app: App,
+) -> None:
+    """A second process (another Dispatcher: its own in-process locks, its own connections) pressing in the same
+    conversation while the first is in its handler waits for the first's lock, then reads the state the first
+    wrote: its press meets the next question. The conversation lock taken elsewhere (rows.lock, as offer_choices
+    takes it) holds the update back too."""
+    from bot.core import conversation_rows as rows
+    from bot.core.dispatcher import Dispatcher
+
+    postgres_only(app)
+    await app.dispatcher.handle(text("/probe"))
+    entered, release = asyncio.Event(), asyncio.Event()
+    original = probe_flow.handlers["first"]
+
+    async def slow(ctx: Context) -> Outcome:
+        entered.set()
+        await release.wait()
+        return await original(ctx)
+
+    probe_flow.handlers["first"] = slow
+    try:
+        first = asyncio.ensure_future(app.dispatcher.handle(press("probe:a")))
+        await entered.wait()
+        probe_flow.handlers["first"] = original
+        second = asyncio.ensure_future(Dispatcher(app).handle(press("probe:b")))
+        await asyncio.sleep(0.5)
+        assert not second.done()  # waiting for the first's lock
+        release.set()
+        await first
+        later = await second
+    finally:
+        probe_flow.handlers["first"] = original
+        release.set()
+    assert "second?" in [r.text for r in later.replies]  # it saw the first's step, not the one it had pressed
+    state = await state_of(app)
+    assert state is not None and state.step == "second" and state.data == {"first": "probe:a"}
+
+    async with app.db.session() as holder:
+        await rows.lock(holder, [app.dispatcher.state_key("web", "u1", "u1")])
+        waiting = asyncio.ensure_future(Dispatcher(app).handle(text("fine")))
+        await asyncio.sleep(0.5)
+        assert not waiting.done()
+        await holder.rollback()
+    assert (await waiting).replies == [] and await state_of(app) is None

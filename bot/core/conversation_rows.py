@@ -1,8 +1,10 @@
 """The rows every update reads and writes, through plain statements rather than the ORM's loading and unit of work.
 
 Identity, person, conversation state and whether the update was handled are read in one statement, after the
-conversation's lock (identity and person then become persistent objects of the update's session, for handlers to
-change); the state and the handled mark are written with one statement each, or one together on PostgreSQL.
+conversation's lock: on PostgreSQL the lock and the read are one call of the function andan_lock_and_read
+(migrations/versions/0023_locked_read.py), one round trip. Identity and person then become persistent objects of
+the update's session, for handlers to change. The state and the handled mark are written with one statement
+each, or one together on PostgreSQL.
 Through the ORM they cost more CPU than the rest of a short step (benchmarks/README.md, inbound).
 """
 
@@ -13,7 +15,20 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import and_, bindparam, exists, insert, inspect, literal, select, text, update
+from sqlalchemy import (
+    Boolean,
+    and_,
+    bindparam,
+    column,
+    exists,
+    insert,
+    inspect,
+    literal,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.base import Executable
@@ -52,7 +67,9 @@ _MARK_WITH_STATE: dict[str, Executable] = {
     for name, write in _STATE_WRITES.items()
 }
 # PostgreSQL: conversations serialised across worker processes for the length of the transaction, in the order
-# given (unnest keeps the array's order). Built once: building a text() statement per update cost ~50 µs.
+# given (unnest keeps the array's order). Built once: building a text() statement per update cost ~50 µs. The
+# function andan_lock_and_read (migrations/versions/0023_locked_read.py) takes the same lock the same way: a change
+# here is a change there (a new migration), or the two stop excluding each other.
 LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(CAST(:keys AS text[])) AS k")
 
 
@@ -152,6 +169,27 @@ def _read() -> Executable:
     )
 
 
+@cache
+def _locked_read() -> Executable:
+    """PostgreSQL: the conversations' locks taken, then the same columns as _read(), in one round trip. The
+    function returns whole rows of the three tables; the columns are picked from them by name, typed as the
+    tables type them (JSON decoded, times made aware UTC, exactly as _read() gives them)."""
+    quote = postgresql.dialect().identifier_preparer.quote
+    fields = {"identity": "r_identity", "person": "r_person", "state": "r_state"}
+    picked = [
+        (f"(r.{fields[prefix]}).{quote(c.name)}", column(f"{prefix}_{c.name}", c.type))
+        for prefix, table in _READ
+        for c in table.c
+    ]
+    sql = (
+        "SELECT r.r_seen AS seen, "
+        + ", ".join(f"{expression} AS {quote(label.name)}" for expression, label in picked)
+        + " FROM andan_lock_and_read(CAST(:keys AS text[]), :update_channel, :update_key, :channel, :user_id,"
+        " :key) AS r"  # in FROM: the function runs once, not once per column picked
+    )
+    return text(sql).columns(column("seen", Boolean), *(label for _, label in picked))
+
+
 async def lock(session: AsyncSession, keys: Sequence[str]) -> None:
     """Serialise these conversations across worker processes until the transaction ends (PostgreSQL only)."""
     connection = await session.connection()
@@ -159,19 +197,29 @@ async def lock(session: AsyncSession, keys: Sequence[str]) -> None:
 
 
 async def read(
-    session: AsyncSession, *, channel: str, user_id: str, key: str, claim: tuple[str, str] | None
+    session: AsyncSession,
+    *,
+    channel: str,
+    user_id: str,
+    key: str,
+    claim: tuple[str, str] | None,
+    lock: bool,
 ) -> Loaded | None:
     """The update's rows, read under the conversation's lock; None when the update was handled already. `claim` is
-    the update's (channel, hashed key)."""
+    the update's (channel, hashed key). `lock` (PostgreSQL): take the conversation's lock in the same round trip;
+    without it the caller holds whatever lock it needs."""
     connection = await session.connection()
-    params = {
+    params: dict[str, object] = {
         "channel": channel,
         "user_id": user_id,
         "key": key,
         "update_channel": claim[0] if claim else channel,
         "update_key": claim[1] if claim else None,
     }
-    duplicate, *columns = (await connection.execute(_read(), params)).one()
+    if lock:
+        params["keys"] = [key]
+    statement = _locked_read() if lock else _read()
+    duplicate, *columns = (await connection.execute(statement, params)).one()
     if duplicate:
         return None
     stored = columns[_STATE_SLICE]
@@ -211,7 +259,10 @@ async def warm(session: AsyncSession, *, postgres: bool) -> None:
         await lock(session, [""])
     connection = await session.connection()
     params = {"channel": "", "user_id": "", "key": "", "update_channel": "", "update_key": ""}
-    await connection.execute(_read(), params)
+    if postgres:
+        await connection.execute(_locked_read(), {**params, "keys": [""]})
+    else:
+        await connection.execute(_read(), params)
     # A conversation's first state, then a later one, then nothing left; the handled mark.
     state = fresh_state("")
     state.updated_at = clock.now()

@@ -136,14 +136,18 @@ class Dispatcher:
             nonlocal outcome
             settings, begun = self.app.settings, clock.now()
             async with self.app.db.session() as session:
-                await self._lock_across_processes(session, key)
-                # Identity, person, state and the update's mark in one statement, read after the lock (on
-                # PostgreSQL a statement's snapshot is taken when it starts: the lock has to come first). The
+                # Identity, person, state and the update's mark in one statement, read after the conversation's
+                # lock across processes (PostgreSQL: lock and read in one round trip, see rows.read). The
                 # mark is only looked up here and written with everything else at the end: written first, it
                 # took SQLite's one write lock for as long as the handler ran (a photo being fetched and
                 # cleaned), stalling every other conversation.
                 loaded = await rows.read(
-                    session, channel=event.channel, user_id=event.user_id, key=key, claim=claim
+                    session,
+                    channel=event.channel,
+                    user_id=event.user_id,
+                    key=key,
+                    claim=claim,
+                    lock=not self.app.db.is_sqlite,
                 )
                 if loaded is None:
                     outcome = "duplicate"
