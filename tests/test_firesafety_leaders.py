@@ -192,12 +192,10 @@ async def test_a_lien_gia_team_of_six_households(town, manual_clock) -> None:  #
     replies = await tam.press(f"fstrm:{team.id}")  # one press is a question, not the deed
     assert "Liên gia hẻm 121" in tam.all_text(replies)
     await tam.say("không")  # typed instead of pressed: kept
-    async with town.app.db.session() as session:
-        assert (await session.get(FireSafetyTeam, team.id)).retired_at is None  # type: ignore[union-attr]
+    assert not await retired(town, FireSafetyTeam, team.id)
     await tam.press(f"fstrm:{team.id}")
     await tam.press(f"fstrmok:yes:{team.id}")
-    async with town.app.db.session() as session:
-        assert (await session.get(FireSafetyTeam, team.id)).retired_at is not None  # type: ignore[union-attr]
+    assert await retired(town, FireSafetyTeam, team.id)
 
 
 async def test_a_fire_point_keeper_is_reminded_monthly_and_confirms(town, manual_clock) -> None:  # type: ignore[no-untyped-def]
@@ -289,12 +287,15 @@ async def test_a_fire_point_keeper_is_reminded_monthly_and_confirms(town, manual
     replies = await ward_admin.press(f"fsprm:{point.id}")
     assert "Đầu hẻm 121" in ward_admin.all_text(replies) and "?" in ward_admin.all_text(replies)
     await ward_admin.press(f"fsprmok:no:{point.id}")
-    async with town.app.db.session() as session:
-        assert (await session.get(FirePoint, point.id)).retired_at is None  # type: ignore[union-attr]
+    assert not await retired(town, FirePoint, point.id)
     await ward_admin.press(f"fsprm:{point.id}")
     await ward_admin.press(f"fsprmok:yes:{point.id}")
+    assert await retired(town, FirePoint, point.id)
+
+
+async def retired(town, model, row_id) -> bool:  # type: ignore[no-untyped-def]
     async with town.app.db.session() as session:
-        assert (await session.get(FirePoint, point.id)).retired_at is not None  # type: ignore[union-attr]
+        return (await session.get(model, row_id)).retired_at is not None  # type: ignore[no-any-return]
 
 
 async def open_points(person) -> list:  # type: ignore[no-untyped-def]
