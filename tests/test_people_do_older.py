@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
 from sqlmodel import select
 
 from models import ConversationState, Role, RoleGrant, Tip, TipMessage
