@@ -216,6 +216,7 @@ async def test_switching_language_in_the_middle_of_a_form_keeps_the_form(ward: A
     left = texts(await lan.say("/huy"))  # leaving the language choice goes back to the form, not out of it
     assert "mô tả" in left.lower() and "không lưu" not in left.lower(), left
     assert "Chọn ngôn ngữ" in texts(await lan.say("/ngonngu"))
+    assert "Chọn ngôn ngữ" in texts(await lan.say("/ngonngu"))  # asked twice: the form is still set aside
     back = texts(await lan.press("English"))
     assert "English" in back and "describe" in back.lower(), back  # the form's question again, in English
     went_on = texts(await lan.say("Rubbish dumped at the head of alley 5 since Monday"))

@@ -409,7 +409,11 @@ class Dispatcher:
             await self._reask(ctx)
             return
         aside = None
-        if ctx.state.flow and command.beside_form and ASIDE not in ctx.data:
+        if ctx.state.flow and command.beside_form:
+            if ASIDE in ctx.data:
+                # Beside a form already (/ngonngu typed twice): that flow ends, the form is set aside again.
+                await self._leave_flow(ctx)
+                ctx.resumed = False
             aside = {
                 "flow": ctx.state.flow,
                 "step": ctx.state.step,
