@@ -6,7 +6,7 @@ process killed mid-update leaves the conversation at its previous step. A channe
 itself (the web transcript) adds it to that same transaction (`keep`), so a stored update never lacks its replies.
 
 The rows every update reads and writes (identity, person, state, the handled mark) go through the plain statements
-of bot.core.conversation_rows. A form left unfinished (another command, its expiry) runs its own clean-up.
+of bot.core.conversation_rows; moving through a form, and out of it, is bot.core.forms.
 """
 
 from __future__ import annotations
@@ -28,11 +28,10 @@ from sqlalchemy.orm import configure_mappers
 
 from bot import clock, metrics
 from bot.core import conversation_rows as rows
-from bot.core import menu
+from bot.core import forms, menu
 from bot.core.context import Context
 from bot.core.errors import NotChosen, Refusal
 from bot.core.events import Incoming, Kind
-from bot.core.flow import pick_reason, retry
 from bot.core.menu import command_of
 from bot.core.replies import Reply
 from bot.core.understand import CARRY_KEY, understand
@@ -50,8 +49,6 @@ log = logging.getLogger(__name__)
 
 Offer = tuple[str, str, str, list[dict[str, str]]]  # channel, chat id, platform user id, the choices pushed
 CANCEL = {"huy", "cancel"}
-# In the data of a flow started beside an open form (Command.beside_form): that form, resumed when the flow ends.
-ASIDE = "_form_aside"
 BACK = {"quaylai", "back"}
 # When an identity last wrote is kept to this step: it decides the Zalo OA's 7-day window and which of a person's
 # chats is the most recently used, where a minute is nothing. Written on every message, it was an UPDATE per update
@@ -257,7 +254,7 @@ class Dispatcher:
         registry = self.app.registry
         settings = self.app.settings
 
-        aside = ctx.data.get(ASIDE) or {}
+        aside = ctx.data.get(forms.ASIDE) or {}
         for name in (ctx.state.flow, aside.get("flow")):
             current = registry.flows.get(name or "")
             if current is not None and current.private:
@@ -275,7 +272,7 @@ class Dispatcher:
             ctx.data.pop(CARRY_KEY, None)  # a text offered for a form long ago is not carried anymore
         if ctx.state.flow and ctx.state.expires_at and ctx.state.expires_at < clock.now():
             # The form's clean-up may say what it kept (a report's draft); otherwise nothing of it is left.
-            if not await self._leave_forms(ctx) and event.kind != Kind.COMMAND:
+            if not await forms.leave_all(ctx) and event.kind != Kind.COMMAND:
                 ctx.reply(
                     _(
                         "Your unfinished form expired after a long pause, so nothing from it was kept. "
@@ -316,7 +313,7 @@ class Dispatcher:
             elif ctx.state.flow:
                 # A button of an earlier question (or a forged payload) must not answer the current one.
                 ctx.reply(_("That button belongs to an earlier question. Please answer this one:"))
-                await self._reask(ctx)
+                await forms.reask(ctx)
             else:
                 ctx.reply(
                     _(
@@ -325,7 +322,7 @@ class Dispatcher:
                     )
                 )
         elif ctx.state.flow:
-            await self._step(ctx)
+            await forms.step(ctx)
         elif event.is_group:
             return  # in group chats the bot answers commands only
         elif ctx.person is None:
@@ -348,10 +345,10 @@ class Dispatcher:
                 await menu.show(ctx)
         else:
             await menu.show(ctx, _("I can't use that here. Choose below what you would like to do."))
-        await self._apply_flow_requests(ctx)
+        await forms.apply_requests(ctx)
         if ctx.resumed and ctx.state.flow:
             ctx.resumed = False
-            await self._reask(ctx)  # the form set aside comes back where it stood
+            await forms.reask(ctx)  # the form set aside comes back where it stood
 
     async def run_command(self, ctx: Context, command: str, args: str = "") -> None:
         """Run `command` with `args` as if the person had typed it (roles and person checks included)."""
@@ -364,13 +361,13 @@ class Dispatcher:
         name = event.command or ""
         if name in CANCEL:
             if ctx.state.flow in self.app.registry.flows:
-                if not await self._leave_flow(ctx) and not ctx.resumed:
+                if not await forms.leave(ctx) and not ctx.resumed:
                     ctx.reply(_("Cancelled. Nothing from that form was saved."))
             else:
                 ctx.reply(_("There is nothing to cancel."))
             return
         if name in BACK:
-            await self._back(ctx)
+            await forms.back(ctx)
             return
         command = self.app.registry.commands.get(name)
         if command is None:
@@ -379,7 +376,7 @@ class Dispatcher:
                     name=name[:40]
                 )
             )
-            await self._reask(ctx)
+            await forms.reask(ctx)
             return
         if event.is_group and command.private_only:
             ctx.reply(
@@ -397,7 +394,7 @@ class Dispatcher:
                 )
                 return
             ctx.reply(_("First, let's get you set up. It takes a minute."))
-            await self._leave_forms(ctx)
+            await forms.leave_all(ctx)
             ctx.begin("onboarding")
             return
         if command.roles is not None and not (await ctx.roles()) & command.roles:
@@ -406,122 +403,17 @@ class Dispatcher:
                     "Sorry, /{name} is for people with another role. Type /help to see what you can do."
                 ).format(name=command.name)
             )
-            await self._reask(ctx)
+            await forms.reask(ctx)
             return
         aside = None
         if ctx.state.flow and command.beside_form:
-            if ASIDE in ctx.data:
-                # Beside a form already (/ngonngu typed twice): that flow ends, the form is set aside again.
-                await self._leave_flow(ctx)
-                ctx.resumed = False
-            aside = {
-                "flow": ctx.state.flow,
-                "step": ctx.state.step,
-                "history": ctx.state.history,
-                "data": ctx.data,
-            }
+            aside = await forms.set_aside(ctx)
         elif ctx.state.flow:
-            await self._leave_forms(ctx)  # a new command replaces an unfinished form
+            await forms.leave_all(ctx)  # a new command replaces an unfinished form
         ctx.private = ctx.private or command.private
         await command.handler(ctx)
         if aside is not None:
-            if ctx._next_flow is not None:
-                name, data = ctx._next_flow
-                ctx._next_flow = (name, {**data, ASIDE: aside})
-            else:
-                await self._reask(ctx)  # the form is still open: show where it stands
-
-    # Flows -----------------------------------------------------------------------------------------------
-    async def _step(self, ctx: Context) -> None:
-        flow = self.app.registry.flows.get(ctx.state.flow or "")
-        step = ctx.state.step
-        if flow is None or step not in flow.handlers:
-            self._clear_flow(ctx)  # a flow or step removed by an upgrade: start clean rather than fail
-            ctx.reply(_("Let's start again. Type /help to see what you can do."))
-            return
-        try:
-            outcome = await flow.handlers[step](ctx)
-        except NotChosen:
-            outcome = retry(pick_reason())
-        if ctx._next_flow is not None or ctx._end_flow:
-            return
-        if outcome.action == "goto":
-            assert outcome.step is not None
-            ctx.state.history = [*ctx.state.history, step]
-            ctx.state.step = outcome.step
-            await flow.asks[outcome.step](ctx)
-        elif outcome.action == "retry":
-            if outcome.reason:
-                ctx.reply(outcome.reason)
-            await flow.asks[step](ctx)
-        elif outcome.action == "finish":
-            self._clear_flow(ctx)
-
-    async def _back(self, ctx: Context) -> None:
-        flow = self.app.registry.flows.get(ctx.state.flow or "")
-        if flow is None:
-            ctx.reply(_("There is no form to go back in."))
-            return
-        if not ctx.state.history:
-            ctx.reply(_("This is the first question."))
-            await flow.asks[ctx.state.step or flow.start](ctx)
-            return
-        *rest, previous = ctx.state.history
-        ctx.state.history = rest
-        ctx.state.step = previous
-        await flow.asks[previous](ctx)
-
-    async def _reask(self, ctx: Context) -> None:
-        flow = self.app.registry.flows.get(ctx.state.flow or "")
-        if flow is not None and ctx.state.step in flow.asks:
-            await flow.asks[ctx.state.step](ctx)
-
-    async def _apply_flow_requests(self, ctx: Context) -> None:
-        if ctx._end_flow:
-            self._clear_flow(ctx)
-            ctx._end_flow = False
-        while ctx._next_flow is not None:
-            name, data = ctx._next_flow
-            ctx._next_flow = None
-            flow = self.app.registry.flows[name]
-            ctx.private = ctx.private or flow.private
-            ctx.state.flow, ctx.state.step, ctx.state.history = name, flow.start, []
-            ctx.data = dict(data)
-            await flow.asks[flow.start](ctx)
-            if ctx._end_flow:
-                self._clear_flow(ctx)
-                ctx._end_flow = False
-
-    async def _leave_flow(self, ctx: Context) -> bool:
-        """Leave the open form however it is left (/huy, another command, its expiry): its own clean-up runs first
-        (a half-made report's photos deleted, a draft kept). Whether the clean-up said anything."""
-        flow = self.app.registry.flows.get(ctx.state.flow or "")
-        said = len(ctx.replies)
-        if flow is not None and flow.on_cancel is not None:
-            await flow.on_cancel(ctx)
-        self._clear_flow(ctx)
-        return len(ctx.replies) > said
-
-    async def _leave_forms(self, ctx: Context) -> bool:
-        """Leave the open form and a form set aside beside it, each with its clean-up; whether either spoke."""
-        spoke = False
-        for _level in range(2):  # a form is set aside one level deep at most (ASIDE)
-            if ctx.state.flow:
-                spoke = await self._leave_flow(ctx) or spoke
-        ctx.resumed = False
-        return spoke
-
-    def _clear_flow(self, ctx: Context) -> None:
-        """End the open form; a form it was started beside (ASIDE) is taken up again."""
-        aside = ctx.data.get(ASIDE)
-        ctx.state.flow = ctx.state.step = None
-        ctx.state.history = []
-        ctx.data = {}
-        if isinstance(aside, dict) and aside.get("flow") in self.app.registry.flows:
-            ctx.state.flow, ctx.state.step = aside["flow"], aside["step"]
-            ctx.state.history = list(aside.get("history") or [])
-            ctx.data = dict(aside.get("data") or {})
-            ctx.resumed = True
+            await forms.beside(ctx, aside)
 
     # Choices ---------------------------------------------------------------------------------------------
     def _offered(self, ctx: Context, payload: str | None) -> bool:
@@ -577,8 +469,8 @@ class Dispatcher:
                 try:
                     nobody = Incoming(channel="", user_id="", chat_id="", kind=Kind.TEXT)
                     with use_locale(state.locale or self.app.settings.default_locale):
-                        # A form set aside beside it (ASIDE) is cleaned up too.
-                        await self._leave_forms(Context(self.app, session, nobody, state, None, None))
+                        # A form set aside beside it (forms.ASIDE) is cleaned up too.
+                        await forms.leave_all(Context(self.app, session, nobody, state, None, None))
                     await session.delete(state)
                     await session.commit()
                     forgotten += 1

@@ -1,0 +1,133 @@
+"""The form engine: how an update moves a person through a flow's steps, back one question, into a flow a handler
+began, and out of one however it is left (finished, /huy, another command, its expiry, the idle sweep), its own
+clean-up run first. A command declared beside_form (/ngonngu) sets an open form aside (ASIDE) instead of replacing
+it; the form comes back at the same question when that command's flow ends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.context import Context
+from bot.core.errors import NotChosen
+from bot.core.flow import pick_reason, retry
+from bot.i18n import _
+
+# In the data of a flow started beside an open form (Command.beside_form): that form, resumed when the flow ends.
+ASIDE = "_form_aside"
+
+
+async def set_aside(ctx: Context) -> dict[str, Any]:
+    """The open form, to be set aside while a command beside it runs (Command.beside_form)."""
+    if ASIDE in ctx.data:
+        # Beside a form already (/ngonngu typed twice): that flow ends, the form is set aside again.
+        await leave(ctx)
+        ctx.resumed = False
+    return {"flow": ctx.state.flow, "step": ctx.state.step, "history": ctx.state.history, "data": ctx.data}
+
+
+async def beside(ctx: Context, aside: dict[str, Any]) -> None:
+    """After a command typed beside the form `aside`: the flow it began carries the form, to give it back when it
+    ends; a command that began none leaves the form open, and its question is asked again."""
+    if ctx._next_flow is not None:
+        name, data = ctx._next_flow
+        ctx._next_flow = (name, {**data, ASIDE: aside})
+    else:
+        await reask(ctx)
+
+
+async def step(ctx: Context) -> None:
+    flow = ctx.app.registry.flows.get(ctx.state.flow or "")
+    step = ctx.state.step
+    if flow is None or step not in flow.handlers:
+        clear(ctx)  # a flow or step removed by an upgrade: start clean rather than fail
+        ctx.reply(_("Let's start again. Type /help to see what you can do."))
+        return
+    try:
+        outcome = await flow.handlers[step](ctx)
+    except NotChosen:
+        outcome = retry(pick_reason())
+    if ctx._next_flow is not None or ctx._end_flow:
+        return
+    if outcome.action == "goto":
+        assert outcome.step is not None
+        ctx.state.history = [*ctx.state.history, step]
+        ctx.state.step = outcome.step
+        await flow.asks[outcome.step](ctx)
+    elif outcome.action == "retry":
+        if outcome.reason:
+            ctx.reply(outcome.reason)
+        await flow.asks[step](ctx)
+    elif outcome.action == "finish":
+        clear(ctx)
+
+
+async def back(ctx: Context) -> None:
+    flow = ctx.app.registry.flows.get(ctx.state.flow or "")
+    if flow is None:
+        ctx.reply(_("There is no form to go back in."))
+        return
+    if not ctx.state.history:
+        ctx.reply(_("This is the first question."))
+        await flow.asks[ctx.state.step or flow.start](ctx)
+        return
+    *rest, previous = ctx.state.history
+    ctx.state.history = rest
+    ctx.state.step = previous
+    await flow.asks[previous](ctx)
+
+
+async def reask(ctx: Context) -> None:
+    flow = ctx.app.registry.flows.get(ctx.state.flow or "")
+    if flow is not None and ctx.state.step in flow.asks:
+        await flow.asks[ctx.state.step](ctx)
+
+
+async def apply_requests(ctx: Context) -> None:
+    if ctx._end_flow:
+        clear(ctx)
+        ctx._end_flow = False
+    while ctx._next_flow is not None:
+        name, data = ctx._next_flow
+        ctx._next_flow = None
+        flow = ctx.app.registry.flows[name]
+        ctx.private = ctx.private or flow.private
+        ctx.state.flow, ctx.state.step, ctx.state.history = name, flow.start, []
+        ctx.data = dict(data)
+        await flow.asks[flow.start](ctx)
+        if ctx._end_flow:
+            clear(ctx)
+            ctx._end_flow = False
+
+
+async def leave(ctx: Context) -> bool:
+    """Leave the open form however it is left (/huy, another command, its expiry): its own clean-up runs first
+    (a half-made report's photos deleted, a draft kept). Whether the clean-up said anything."""
+    flow = ctx.app.registry.flows.get(ctx.state.flow or "")
+    said = len(ctx.replies)
+    if flow is not None and flow.on_cancel is not None:
+        await flow.on_cancel(ctx)
+    clear(ctx)
+    return len(ctx.replies) > said
+
+
+async def leave_all(ctx: Context) -> bool:
+    """Leave the open form and a form set aside beside it, each with its clean-up; whether either spoke."""
+    spoke = False
+    for _level in range(2):  # a form is set aside one level deep at most (ASIDE)
+        if ctx.state.flow:
+            spoke = await leave(ctx) or spoke
+    ctx.resumed = False
+    return spoke
+
+
+def clear(ctx: Context) -> None:
+    """End the open form; a form it was started beside (ASIDE) is taken up again."""
+    aside = ctx.data.get(ASIDE)
+    ctx.state.flow = ctx.state.step = None
+    ctx.state.history = []
+    ctx.data = {}
+    if isinstance(aside, dict) and aside.get("flow") in ctx.app.registry.flows:
+        ctx.state.flow, ctx.state.step = aside["flow"], aside["step"]
+        ctx.state.history = list(aside.get("history") or [])
+        ctx.data = dict(aside.get("data") or {})
+        ctx.resumed = True
