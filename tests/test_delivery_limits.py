@@ -95,3 +95,19 @@ async def test_a_busy_chat_is_deferred_rather_than_waited_for() -> None:
     assert await pacer.acquire("1", False)
     assert await pacer.acquire("1", False, max_wait=0.5) is False  # chat 1 is not free for another ~1 s
     assert await pacer.acquire("2", False, max_wait=0.5) is True
+
+
+async def test_at_broadcast_rates_a_hundredth_of_a_seconds_share_leaves_at_once() -> None:
+    # A timer wakes a millisecond late at best: a send every millisecond, each waiting for its own turn, fell a
+    # sixth short of the paid rate. Ten at once at 1,000/s, then the next waits; at 30/s one at a time.
+    async def at_once(per_second: float) -> int:
+        pacer, left = Pacer(Limits(per_second), margin=1.0, clock=Ticker()), 0
+        while True:  # the clock never moves: whatever needs a later turn waits for ever
+            try:
+                await asyncio.wait_for(pacer.acquire(str(left), False), 0.05)
+            except TimeoutError:
+                return left
+            left += 1
+
+    assert await at_once(1000.0) == 10
+    assert await at_once(30.0) == 1
