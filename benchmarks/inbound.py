@@ -42,6 +42,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks import cpu
 from bot.app import loop
 
 TOKEN = "123456789:BENCH-inbound-token"
@@ -66,7 +67,9 @@ class Trial:
     round: int
     updates: int = 0
     seconds: float = 0.0
-    cpu_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the bot processes'
+    driver_cpu_seconds: float = 0.0  # the driver's, with the fake Bot API it serves
+    host_cpu_seconds: float = 0.0  # the whole host's busy time, all CPUs together
     latencies: list[float] = field(default_factory=list, repr=False)
     lag_max: float = 0.0
     lag_over_100ms: int = 0
@@ -84,7 +87,20 @@ class Trial:
 
     @property
     def cpu_ms(self) -> float:
-        return 1000 * self.cpu_seconds / self.updates if self.updates else 0.0
+        return self.per_update(self.cpu_seconds)
+
+    def per_update(self, seconds: float) -> float:
+        return 1000 * seconds / self.updates if self.updates else 0.0
+
+    @property
+    def rest_cpu_seconds(self) -> float:
+        """The host's busy time less the bots' and the driver's: the PostgreSQL server, and anything else."""
+        return max(0.0, self.host_cpu_seconds - self.cpu_seconds - self.driver_cpu_seconds)
+
+    @property
+    def host_busy(self) -> float:
+        """CPUs the host kept busy on average during the trial."""
+        return self.host_cpu_seconds / self.seconds if self.seconds else 0.0
 
     def percentile(self, q: float) -> float:
         if not self.latencies:
@@ -428,12 +444,7 @@ class Bots:
         return [f"http://127.0.0.1:{port}{HOOK_PATH}" for port in self.ports]
 
     def cpu_seconds(self) -> float:
-        tick = os.sysconf("SC_CLK_TCK")
-        total = 0
-        for process in self.processes:
-            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / tick
+        return cpu.processes_seconds(process.pid for process in self.processes)
 
     async def stop(self) -> None:
         for process in self.processes:
@@ -713,17 +724,19 @@ async def trial(
             chats = [FIRST_CHAT + n for n in range(int(rate * args.half_seconds) // len(STEPS) + 200)]
             # Counted in the max phase: calibrating here would keep the first seconds out of the measurement.
             driver.expected = args.expected.get(bot) or [1] * len(STEPS)
-            begin, cpu = time.monotonic(), bots.cpu_seconds()
+            begin, used, around = time.monotonic(), bots.cpu_seconds(), cpu.Reading.now()
             driver.trial = figures
             await driver.open_loop(chats, rate, args.half_seconds, figures)
         else:
             driver.expected = args.expected[bot] = await driver.calibrate(FIRST_CHAT - 1)
             chats = [FIRST_CHAT + n for n in range(args.users)]
-            begin, cpu = time.monotonic(), bots.cpu_seconds()
+            begin, used, around = time.monotonic(), bots.cpu_seconds(), cpu.Reading.now()
             driver.trial = figures
             await driver.closed_loop(chats, args.in_flight, figures)
         end = time.monotonic()
-        figures.seconds, figures.cpu_seconds = end - begin, bots.cpu_seconds() - cpu
+        figures.seconds, figures.cpu_seconds = end - begin, bots.cpu_seconds() - used
+        spent = cpu.Reading.now().since(around)
+        figures.driver_cpu_seconds, figures.host_cpu_seconds = spent.driver, spent.host
         await asyncio.sleep(1.0)  # anything answered twice arrives by now
         figures.extra = sum(
             max(0, api.counts[chat] - due) for chat, due in answered_calls(driver, chats).items()
@@ -800,7 +813,8 @@ async def bench(args: argparse.Namespace) -> list[Trial]:
 def say(t: Trial) -> None:
     print(
         f"  {t.phase:<5} {t.backend:<8} {t.bot:<6} ×{t.processes} round {t.round}: {t.rate:7.1f} updates/s, "
-        f"{t.cpu_ms:5.2f} CPU ms/update, p50 {t.percentile(0.5):6.1f} ms, p99 {t.percentile(0.99):6.1f} ms, "
+        f"{t.cpu_ms:5.2f} CPU ms/update (driver {t.per_update(t.driver_cpu_seconds):4.2f}, rest "
+        f"{t.per_update(t.rest_cpu_seconds):4.2f}, host busy {t.host_busy:4.2f} CPUs), p50 {t.percentile(0.5):6.1f} ms, p99 {t.percentile(0.99):6.1f} ms, "
         f"loop lag max {1000 * t.lag_max:5.1f} ms, lost {t.lost}, extra {t.extra}, refused {t.refused}"
         + ("" if t.people_ok is None else f", people {'ok' if t.people_ok else 'WRONG'}"),
         flush=True,
@@ -821,7 +835,7 @@ def report(args: argparse.Namespace, trials: list[Trial]) -> str:
         f"{os.getloadavg()[0]:.1f}",
         "",
         f"{'phase':<7}{'database':<10}{'bot':<8}{'procs':>6}{'updates/s':>11}{'CPU ms/upd':>11}{'p50 ms':>8}"
-        f"{'p99 ms':>8}{'lag max ms':>11}{'sound':>7}",
+        f"{'p99 ms':>8}{'lag max ms':>11}{'sound':>7}{'driver ms':>10}{'rest ms':>8}{'host CPUs':>10}",
     ]
     groups: dict[tuple[str, str, str, int], list[Trial]] = {}
     for t in trials:
@@ -833,7 +847,15 @@ def report(args: argparse.Namespace, trials: list[Trial]) -> str:
             f"{median([t.percentile(0.99) for t in runs]):>8.1f}"
             f"{median([1000 * max(t.lag_max, 0) for t in runs]):>11.1f}"
             f"{'yes' if all(t.sound for t in runs) else 'NO':>7}"
+            f"{median([t.per_update(t.driver_cpu_seconds) for t in runs]):>10.2f}"
+            f"{median([t.per_update(t.rest_cpu_seconds) for t in runs]):>8.2f}"
+            f"{median([t.host_busy for t in runs]):>10.2f}"
         )
+    lines.append(
+        "CPU ms/upd: the bot processes' own; driver ms: the driver and the Bot API it answers; rest ms: the "
+        "host's other busy time per update (PostgreSQL, and anything else running); host CPUs: how many CPUs the "
+        "whole host kept busy on average"
+    )
     lines.append("")
 
     def fig(
