@@ -48,7 +48,7 @@ class Tip(SQLModel, table=True):
     place_text: str | None = None
     latitude: float | None = None
     longitude: float | None = None
-    occurred: str | None = None  # "now" | "today" | "YYYY-MM-DD" | "unknown"
+    occurred: str | None = None  # "now" | "today" | "often" | "YYYY-MM-DD" | "unknown"
     indicators: list[str] = json_column(
         []
     )  # phones ("+84…") and domains found in the text, for the scam check

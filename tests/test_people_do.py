@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from models import ConversationState, OutboxMessage
+from models import ConversationState, OutboxMessage, Tip
 from models.cameras import Camera
 from models.problems import Problem, ProblemPhoto, ProblemStatus
 from tests.databases import DEMO_WARD
@@ -26,7 +26,7 @@ from tests.drivers import ChatDriver, driver_town
 from tests.drivers.telegram import TelegramDriver
 from tests.drivers.web import WebDriver
 from tests.drivers.zalo_bot import ZaloBotDriver
-from tests.test_tips import photo_with_exif
+from tests.test_tips import CODE, photo_with_exif
 
 SENT = re.compile(r"Phản ánh số (\d+)")
 
@@ -82,6 +82,32 @@ async def test_a_problem_report_typed_from_start_to_end_without_a_single_press(
     assert SENT.search(sent), sent
     [problem] = await rows(town, Problem)
     assert (problem.category, problem.wants_progress, problem.anonymous) == ("street_light", True, True)
+
+
+async def test_a_tip_typed_from_plain_words_to_send_says_when_as_people_say_it(
+    chat: tuple[Any, ChatDriver],
+) -> None:
+    """Defect: "tối nào cũng vậy", "bây giờ", "sáng nay" typed to "Khi nào xảy ra?" were answered "Vui lòng chọn
+    một trong các mục" and the question again, and a drug corner that is there every night had no answer of its own
+    among "now", "today" and "earlier"."""
+    town, person = chat
+    await joined(town, person)
+    await person.say("toi muon bao tin, co may thang hut chich cuoi hem 12 duong Le Loi")
+    assert "Báo tin cho công an" in person.choices()
+    await person.say("báo tin cho công an")
+    assert "Ma túy" in person.choices()  # the category guessed, to confirm
+    await person.say("ma túy")
+    assert "ở đâu" in texts(await person.say("xong")).lower()
+    assert "Khi nào" in texts(await person.say("cuối hẻm 12 đường Lê Lợi"))
+    asked = texts(await person.say("tối nào cũng vậy, tầm 10h"))
+    assert "Khi nào" not in asked and "Vui lòng chọn" not in asked, asked
+    await person.say("Phường Cao Lãnh")
+    await person.say("ẩn danh")
+    summary = texts(await person.say("có"))
+    assert "nhiều lần, thường xuyên" in summary, summary
+    assert CODE.search(texts(await person.say("gửi")))
+    [tip] = await rows(town, Tip)
+    assert tip.occurred == "often" and tip.person_id is None and "hut chich" in (tip.text or "")
 
 
 async def test_a_camera_is_registered_by_typing_and_a_typed_number_of_days_is_days(ward: Any) -> None:

@@ -12,8 +12,9 @@ from bot import clock
 from bot.cleaning import images
 from bot.security import Keyring
 from handlers.tips.clocks import add_working_days, decision_due, latest_extension, receipt_due, transfer_due
-from handlers.tips.flows.report import is_emergency, parse_day
+from handlers.tips.flows.report import is_emergency
 from handlers.tips.store import RISK_UNCLEANED, Refused, bucket_of, indicators, keep_file, normalize_phone
+from handlers.tips.when import parse_day, typed_when
 from tests.test_tips import photo_with_exif
 
 
@@ -62,6 +63,27 @@ def test_dates_as_people_type_them() -> None:
         assert parse_day("25/12") == date(2025, 12, 25)  # without a year, a day still to come means last year
         assert parse_day("hôm qua") == date(2026, 11, 22)
         assert parse_day("31/2") is None and parse_day("mai") is None
+        assert parse_day("toi qua") == parse_day("last night") == date(2026, 11, 22)
+        # Only a day alone: a story is no decision's date.
+        assert parse_day("tối qua tui thấy tụi nó") is None
+    finally:
+        clock.install(previous)
+
+
+def test_when_it_happened_typed_instead_of_pressed() -> None:
+    # 23/11 09:00 in Vietnam. A habit said with a time is a habit; "lúc này" (now) and "lúc nãy" (a moment ago)
+    # fold alike, so typed without accents neither is guessed.
+    previous = clock.install(clock.ManualClock(datetime.fromisoformat("2026-11-23T02:00:00+00:00")))
+    try:
+        assert typed_when("tối nào cũng vậy, tối nay cũng có") == "often"
+        assert typed_when("moi dem tu 10h") == typed_when("every night") == "often"
+        assert typed_when("bây giờ luôn") == typed_when("dang xay ra") == typed_when("right now") == "now"
+        assert typed_when("sáng nay") == typed_when("hoi chieu") == typed_when("vừa xong") == "today"
+        assert typed_when("tối qua lúc 10 giờ") == date(2026, 11, 22)
+        assert typed_when("hom kia") == date(2026, 11, 21)
+        assert typed_when("tuần trước") == typed_when("lau roi") == "earlier"
+        assert typed_when("luc nay") is None and typed_when("không biết nữa") is None
+        assert typed_when("hôm nay là ngày mấy?") is None
     finally:
         clock.install(previous)
 

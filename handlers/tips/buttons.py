@@ -35,9 +35,9 @@ class NoPlace(Payload, prefix="where"):
 
 
 class When(Payload, prefix="when"):
-    """When it happened, roughly; "earlier" asks for the day."""
+    """When it happened, roughly; "earlier" asks for the day, "often" is a habit (a drug corner every night)."""
 
-    answer: Literal["now", "today", "earlier"]
+    answer: Literal["now", "today", "often", "earlier"]
 
 
 class DayUnknown(Payload, prefix="when:unknown"):

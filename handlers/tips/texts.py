@@ -61,6 +61,8 @@ def occurred_label(value: str | None) -> str:
         return _("happening now")
     if value == "today":
         return _("today")
+    if value == "often":
+        return _("again and again")
     if value and value[:4].isdigit():
         from datetime import date
 

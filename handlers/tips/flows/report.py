@@ -8,8 +8,7 @@ that sends the tip, are in flows/submit.py.
 
 from __future__ import annotations
 
-import re
-from datetime import date, timedelta
+from datetime import date
 
 from bot import clock
 from bot.core.context import Context
@@ -30,6 +29,7 @@ from handlers.tips.store import (
     tips_today,
 )
 from handlers.tips.texts import CATEGORIES, category_name
+from handlers.tips.when import typed_when
 
 router = Router("tips.report")
 flow = Flow(
@@ -379,17 +379,19 @@ async def ask_when(ctx: Context) -> None:
             Choice(_("It is happening now"), When("now")),
             Choice(_("Today"), When("today")),
             Choice(_("Earlier"), When("earlier")),
+            Choice(_("Again and again"), When("often")),  # last: "3" typed for "Earlier" stays so
         ],
     )
 
 
 @flow.on("when")
 async def on_when(ctx: Context) -> Outcome:
-    typed = parse_day(ctx.event.text) if ctx.event.kind == Kind.TEXT else None
-    if typed is not None and When.read(ctx) is None:
+    pressed = When.read(ctx)
+    typed = typed_when(ctx.event.text) if pressed is None and ctx.event.kind == Kind.TEXT else None
+    if isinstance(typed, date):
         # "hôm qua", "20/11" typed straight away: the day itself, as the next question would ask for it.
-        return await on_when_date(ctx)
-    answer = When.expect(ctx).answer
+        return on_day(ctx, typed)
+    answer = typed or When.expect(ctx).answer
     if answer == "earlier":
         return goto("when_date")
     ctx.data["occurred"] = answer
@@ -409,40 +411,20 @@ async def on_when_date(ctx: Context) -> Outcome:
     if DayUnknown.read(ctx) is not None:
         ctx.data["occurred"] = "unknown"
         return goto("ward")
-    day = parse_day(ctx.event.text)
+    typed = typed_when(ctx.event.text)  # "tối qua lúc 10 giờ" as well as "20/11"
+    day = typed if isinstance(typed, date) else None
     if day is None:
         return retry(
             _("I could not read that date. Please type it as day/month, for example 20/11 or 20/11/2026.")
         )
+    return on_day(ctx, day)
+
+
+def on_day(ctx: Context, day: date) -> Outcome:
     if day > local(clock.now()).date():
         return retry(_("That date is in the future. Please type the day it happened."))
     ctx.data["occurred"] = day.isoformat()
     return goto("ward")
-
-
-_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?\s*$")
-
-
-def parse_day(text: str) -> date | None:
-    """ "20/11", "20-11-2026", "20.11.26", "hôm qua"/"yesterday", "hôm kia" → a date (day first, as in Vietnam)."""
-    today = local(clock.now()).date()
-    folded = fold(text)
-    if folded in ("hom qua", "yesterday"):
-        return today - timedelta(days=1)
-    if folded == "hom kia":
-        return today - timedelta(days=2)
-    match = _DATE.match(text)
-    if match is None:
-        return None
-    day_s, month_s, year_s = match.groups()
-    year = today.year if year_s is None else int(year_s) + (2000 if len(year_s) == 2 else 0)
-    try:
-        found = date(year, int(month_s), int(day_s))
-    except ValueError:
-        return None
-    if year_s is None and found > today:
-        found = found.replace(year=year - 1)  # "20/12" typed in January means last December
-    return found
 
 
 @flow.cancelled

@@ -33,7 +33,6 @@ from handlers.tips.buttons import (
     SaveDecision,
 )
 from handlers.tips.flows.police import POLICE, delivered_note, officer_tip
-from handlers.tips.flows.report import parse_day
 from handlers.tips.notify import tell_tipster
 from handlers.tips.rewards import (
     CLAIM_CODES,
@@ -51,6 +50,7 @@ from handlers.tips.rewards import (
     what_of,
 )
 from handlers.tips.texts import officer_label
+from handlers.tips.when import parse_day
 from models import Person, Role, Tip
 from models.base import pk
 from models.tip_rewards import RewardChoice, TipReward
