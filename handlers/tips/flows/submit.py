@@ -12,6 +12,8 @@ from bot.core.errors import NotChosen
 from bot.core.events import Kind
 from bot.core.flow import Outcome, finish, goto, retry
 from bot.core.replies import Choice
+from bot.core.typed import yes_or_no
+from bot.core.wording import words
 from bot.delivery.outbox import seal_route
 from bot.directory.geo import ward_kind
 from bot.i18n import _, current_locale, fmt_date
@@ -104,9 +106,23 @@ async def ask_identity(ctx: Context) -> None:
     )
 
 
+# Typed to "Do you want to give your name?", in folded words: a no, or words for keeping the name out. Only a no
+# is read from words; a name and phone go to the police by a press only.
+NAMELESS = ("giau ten", "khong neu ten", "khong can ten", "khong de ten", "khong ghi ten", "khong muon neu",
+            "khong muon noi", "khong noi ten", "dau ten", "khoi neu ten", "khong tiet lo")  # fmt: skip
+
+
+def typed_nameless(text: str) -> bool:
+    said = f" {' '.join(words(text))} "
+    return yes_or_no(text) is False or any(f" {phrase} " in said for phrase in NAMELESS)
+
+
 @flow.on("identity")
 async def on_identity(ctx: Context) -> Outcome:
-    if Identity.expect(ctx).kind == "anon":
+    pressed = Identity.read(ctx)
+    if pressed is None and ctx.event.kind == Kind.TEXT and typed_nameless(ctx.event.text):
+        pressed = Identity("anon")
+    if (pressed or Identity.expect(ctx)).kind == "anon":
         ctx.data["anonymous"] = True
         return goto("reply")
     ctx.data["anonymous"] = False
