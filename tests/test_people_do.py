@@ -110,6 +110,23 @@ async def test_a_tip_typed_from_plain_words_to_send_says_when_as_people_say_it(
     assert tip.occurred == "often" and tip.person_id is None and "hut chich" in (tip.text or "")
 
 
+async def test_how_urgent_a_dispute_is_typed_in_words(ward: Any) -> None:
+    """Defect: "cũng hơi gấp" and "gấp" typed to "Việc có gấp không?" (buttons "Có, gấp" / "Không") were answered
+    "Vui lòng chọn một trong các mục": a short word in the middle of a label is not read alone, and an urgency said
+    with "hơi", "lắm", "căng" names no button."""
+    lan = await ward.join("Lan")
+    await lan.say("nhà bên hát karaoke tới 12h đêm ngày nào cũng vậy, nói hoài ko nghe")
+    await lan.say("nhờ hòa giải")
+    await lan.say("tiếng ồn")
+    await lan.say("Nguyễn Thị Lan")
+    await lan.say("ông Sáu nhà bên cạnh số 14")
+    assert "gấp" in texts(await lan.say("xong"))
+    assert "gặp" in texts(await lan.say("cũng hơi gấp"))  # the next question: when could you meet
+    await lan.say("tối thứ 7 sau 7h")
+    summary = texts(await lan.say("không, có thể công khai"))
+    assert "Gấp: có" in summary and "karaoke" in summary, summary
+
+
 async def test_a_camera_is_registered_by_typing_and_a_typed_number_of_days_is_days(ward: Any) -> None:
     """Defects: a photo captioned with the camera's address was refused ("Xin gửi vị trí") and its caption lost; "có"
     to "Ban đêm camera có ghi hình không?" was refused; "3" to "gõ số ngày" registered 15 days (the third button)

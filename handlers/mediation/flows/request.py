@@ -8,9 +8,11 @@ import re
 from bot import clock
 from bot.core.context import Context
 from bot.core.errors import NotChosen
+from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.replies import Choice
 from bot.core.typed import PARTICLES, yes_or_no
+from bot.core.wording import words
 from bot.i18n import _
 from bot.textnorm import fold
 from handlers.common import home, yes_no
@@ -247,9 +249,25 @@ async def ask_urgent(ctx: Context) -> None:
     )
 
 
+# How urgency is typed instead of pressed ("gấp lắm", "hơi gấp", "căng lắm rồi"), in folded words; with a "not"
+# among the words it is no ("không gấp lắm", "chưa căng").
+URGENCY = ("gap", "khan cap", "cang thang", "cang lam", "cang qua", "nghiem trong", "urgent", "asap")
+NOT_SO = frozenset(("khong", "chua", "not", "no", "hong"))
+
+
+def typed_urgency(text: str) -> bool | None:
+    said = words(text)
+    padded = f" {' '.join(said)} "
+    if not any(f" {phrase} " in padded for phrase in URGENCY):
+        return None
+    return not NOT_SO & set(said)
+
+
 @flow.on("urgent")
 async def on_urgent(ctx: Context) -> Outcome:
-    ctx.data["urgent"] = Urgent.expect(ctx).yes
+    pressed = Urgent.read(ctx)
+    typed = typed_urgency(ctx.event.text) if pressed is None and ctx.event.kind == Kind.TEXT else None
+    ctx.data["urgent"] = typed if typed is not None else Urgent.expect(ctx).yes
     return goto("times")
 
 
