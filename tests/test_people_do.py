@@ -127,6 +127,24 @@ async def test_how_urgent_a_dispute_is_typed_in_words(ward: Any) -> None:
     assert "Gấp: có" in summary and "karaoke" in summary, summary
 
 
+async def test_yes_typed_to_is_this_what_you_want_opens_it_with_the_words_carried(
+    chat: tuple[Any, ChatDriver],
+) -> None:
+    """Defect: "có" typed to "Có phải anh/chị muốn làm việc này?" under one offer and the main menu was answered
+    "Dạ, không có gì ạ!" (you're welcome) and the menu: the offer was lost, and with it the words it carried."""
+    town, person = chat
+    await joined(town, person)
+    await person.say("ký cam kết")
+    assert "Ký cam kết của hộ" in person.choices()
+    assert "cam kết" in texts(await person.say("có"))  # the pledge: here, no campaign is open yet
+    await person.say("/huy")
+    await person.say("toi muon bao cs co nguoi ban ma tuy o hem 9")
+    assert "Báo tin cho công an" in person.choices()
+    await person.say("đúng rồi")
+    assert "Ma túy" in person.choices()  # the tip form's first question
+    assert "hem 9" in texts(await person.say("ma tuy"))  # the words went along into the form
+
+
 async def test_a_camera_is_registered_by_typing_and_a_typed_number_of_days_is_days(ward: Any) -> None:
     """Defects: a photo captioned with the camera's address was refused ("Xin gửi vị trí") and its caption lost; "có"
     to "Ban đêm camera có ghi hình không?" was refused; "3" to "gõ số ngày" registered 15 days (the third button)

@@ -34,6 +34,7 @@ from bot.core.errors import NotChosen, Refusal
 from bot.core.events import Incoming, Kind
 from bot.core.menu import command_of
 from bot.core.replies import Reply
+from bot.core.typed import yes_or_no
 from bot.core.understand import CARRY_KEY, understand
 from bot.db import once_more_if_dropped
 from bot.i18n import _, use_locale
@@ -431,6 +432,12 @@ class Dispatcher:
         for option in options:
             if folded and fold(option["label"]) == folded:
                 return replace(event, kind=Kind.CHOICE, choice=option["payload"])
+        opened = [command_of(o["payload"]) for o in options]
+        if not ctx.state.flow and len(opened) == 2 and opened[1] == menu.MENU_COMMAND and opened[0]:
+            # One reading offered beside the main menu asks "Is this what you want to do?" (bot.core.understand):
+            # "có", "đúng rồi", "ok" is its press.
+            if yes_or_no(typed) is True:
+                return replace(event, kind=Kind.CHOICE, choice=options[0]["payload"])
         return event
 
     def _prepare_state(self, ctx: Context) -> bool:
