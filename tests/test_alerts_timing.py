@@ -22,20 +22,27 @@ async def test_quiet_hours_hold_information_and_let_urgent_through_and_muting_ke
     assert "/batthongtin" in minh.all_text(replies)
 
     manual_clock.set(datetime.fromisoformat("2026-11-23T22:00:00+07:00"))
-    await send(
-        police,
-        title="Lưu ý khóa cửa khi ra ngoài",
-        body="Mùa cuối năm, nhớ khóa cửa và tắt điện.",
-        category="theft",
-        severity="info",
+    # The author is told the truth: held until 07:00, not "sent" (it was said "Đã gửi đến … người").
+    held = police.all_text(
+        await send(
+            police,
+            title="Lưu ý khóa cửa khi ra ngoài",
+            body="Mùa cuối năm, nhớ khóa cửa và tắt điện.",
+            category="theft",
+            severity="info",
+        )
     )
-    await send(
-        police,
-        title="Đang có cháy ở chợ Cao Lãnh",
-        body="Tránh xa khu vực chợ, nhường đường xe cứu hỏa.",
-        category="fire",
-        severity="urgent",
+    assert "Đã xếp hàng" in held and "07:00 ngày 24/11/2026" in held and "Đã gửi" not in held, held
+    sent = police.all_text(
+        await send(
+            police,
+            title="Đang có cháy ở chợ Cao Lãnh",
+            body="Tránh xa khu vực chợ, nhường đường xe cứu hỏa.",
+            category="fire",
+            severity="urgent",
+        )
     )
+    assert "Đã gửi đến" in sent, sent
     await town.drain()
     tonight = alerts_in(await lan.poll())
     assert [m["text"].splitlines()[1] for m in tonight] == ["Đang có cháy ở chợ Cao Lãnh"]

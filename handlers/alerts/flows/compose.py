@@ -20,6 +20,7 @@ from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.payloads import read_any
 from bot.core.replies import Choice
 from bot.core.router import Router
+from bot.delivery.quiet import quiet_until
 from bot.directory.geo import areas_of, groups_of, ward_kind_word
 from bot.i18n import N_, _, fmt_datetime, zone
 from bot.security import new_code
@@ -471,6 +472,10 @@ async def ask_preview(ctx: Context) -> None:
     when = (
         _("now") if not ctx.data.get("send_at") else fmt_datetime(datetime.fromisoformat(ctx.data["send_at"]))
     )
+    if (held := held_until(ctx)) is not None:
+        when = _("at {when}, when the night's quiet hours end (only urgent alerts wake people)").format(
+            when=fmt_datetime(held)
+        )
     ctx.reply(
         _(
             'Above is exactly what residents will see, with an "I have read this" button. '
@@ -501,17 +506,35 @@ async def on_preview(ctx: Context) -> Outcome:
     ctx.audit(
         "alert.created", "alert", str(alert.id), alert.ward_code, scope=alert.scope, severity=alert.severity
     )
+    held = held_until(ctx)
     if ctx.data.get("send_at"):
         ctx.reply(
             _("Scheduled for {when}. You can follow it or cancel it with /canhbao.").format(
-                when=fmt_datetime(send_at)
+                when=fmt_datetime(held or send_at)
             )
         )
         return finish()
     people, chats = await release(ctx.session, ctx.app.settings, alert)
+    if held is not None:
+        ctx.reply(
+            _(
+                "Queued for {people} people and {chats} group chats: it goes out at {when}, when the night's "
+                "quiet hours end. Follow the deliveries with /canhbao."
+            ).format(people=people, chats=chats, when=fmt_datetime(held))
+        )
+        return finish()
     ctx.reply(
         _("Sent to {people} people and {chats} group chats. Follow the deliveries with /canhbao.").format(
             people=people, chats=chats
         )
     )
     return finish()
+
+
+def held_until(ctx: Context) -> datetime | None:
+    """When a non-urgent alert sent at its moment (now, or the time chosen) waits for quiet hours to end: the
+    author is told so rather than "sent" (handlers/alerts/delivery.py holds it)."""
+    if ctx.data.get("severity") == "urgent":
+        return None
+    moment = datetime.fromisoformat(ctx.data["send_at"]) if ctx.data.get("send_at") else clock.now()
+    return quiet_until(moment, ctx.app.settings.quiet_hours)
