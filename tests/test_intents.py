@@ -216,6 +216,10 @@ def test_danger_words_told_of_the_past_in_news_or_as_a_figure_of_speech_are_no_e
         ("giá xăng bây giờ như ăn cướp", "none"),
         ("nghe tin vụ cháy nhà máy ở Bình Dương mà thương", "none"),
         ("nhanh lên em ơi trễ giờ làm rồi", "none"),
+        ("câu ông bà hay nói 'cháy nhà mới ra mặt chuột' là ý gì vậy", "none"),  # a saying asked about
+        # a hydrant is no fire, smoke every afternoon is a habit: problems of a public place
+        ("trụ cứu hỏa đầu hẻm bị gãy, nước chảy tràn ra đường cả buổi", "phananh"),
+        ("bãi đất trống sau chợ có người đốt rác mỗi chiều, khói mù mịt bay vô nhà", "phananh"),
         ("hôm qua tôi báo rồi mà giờ nó đang cầm dao đập cửa", "emergency"),
         ("bà ngoại tự nhiên líu lưỡi, nửa người không cử động được", "emergency"),
     ):
@@ -297,6 +301,55 @@ def test_a_story_that_comes_back_to_the_present_is_danger_now(tmp_path: Path) ->
     # ... and only when danger is said after it: "mà giờ" followed by calm leaves the story in the past.
     reader = reader_from(tmp_path, SENSES)
     assert names(reader, "hôm qua có vụ cướp, mà giờ thì yên rồi") == []
+
+
+def test_the_present_said_first_is_not_undone_by_background_told_far_after(tmp_path: Path) -> None:
+    reader = reader_from(tmp_path, SENSES.replace('now = ["mà giờ"]', 'now = ["mà giờ", "hiện tại"]'))
+    # "hiện tại … đang cướp …, trong khi chủ tiệm đi vắng từ hôm qua": the past words tell the background.
+    text = "hiện tại có người đang cướp tiệm vàng đầu hẻm trong khi chủ tiệm đi vắng từ hôm qua"
+    assert names(reader, text) == ["danger"]
+    # Without the present said first it is a story; said close to the danger, the past words still date it.
+    assert names(reader, text.removeprefix("hiện tại ")) == []
+    assert names(reader, "hiện tại nghĩ lại vụ cướp hôm qua") == []
+
+
+def test_words_that_bring_the_story_back_inside_words_against_it_bring_nothing_back(tmp_path: Path) -> None:
+    toml = SENSES.replace('"đã báo"]', '"đã báo", "mấy hôm"]').replace(
+        'now = ["mà giờ"]', 'now = ["hôm nay"]'
+    )
+    reader = reader_from(tmp_path, toml)
+    assert names(reader, "mấy hôm nay có vụ cướp") == []  # days on end, not today
+    assert names(reader, "mấy hôm trước có vụ cướp, hôm nay lại cướp") == ["danger"]
+
+
+def test_today_after_a_story_of_other_days_and_a_missing_child_are_danger_now() -> None:
+    reader = app_reader()
+    for text, label in (
+        ("tuần trước nhà tôi bị trộm một lần, tối nay lại có trộm trong nhà", "emergency"),
+        ("con trai tôi đang chơi ngoài sân thì không thấy đâu nữa", "emergency"),
+        ("mấy hôm nay có người lạ cứ đứng rình trước nhà tôi", "togiac"),
+        ("con trai tôi đi làm chưa về, chắc kẹt xe", "none"),
+    ):
+        assert label_of(reader.best(text)) == label, text
+
+
+def test_laughter_typed_as_emoji_is_a_word_that_may_speak_against_danger(tmp_path: Path) -> None:
+    assert words("=)) 😂🤣 :))") == ("haha", "haha", "haha") and words("cứu với 😭") == ("cuu", "voi")
+    reader = reader_from(tmp_path, SENSES.replace('"đã báo"]', '"đã báo", "haha"]'))
+    assert names(reader, "nồi cơm cháy khét 😂") == [] and names(reader, "nồi cơm cháy khét =))") == []
+    assert names(reader, "bếp cháy khét") == ["danger"]
+
+
+def test_the_apps_words_for_climbing_in_heat_bars_and_stopping_messages() -> None:
+    reader = app_reader()
+    for text, label in (
+        ("co nguoi la treo len ban cong nha so 5, chu nha di vang", "emergency"),  # seen as it happens
+        ("mua he o day nong chay da chay thit, di bo chut xiu la muon xiu", "none"),  # heat, not fire
+        ("bà tôi kể hồi chiến tranh nhà bị bom cháy hết", "none"),  # long ago
+        ("quán bar đầu hẻm mở nhạc ầm ầm tới 2h sáng đêm nào cũng vậy", "togiac"),  # a bar: for the police
+        ("hủy thông báo", "tatthongtin"),
+    ):
+        assert label_of(reader.best(text)) == label, text
 
 
 def test_an_emergency_wins_over_a_stronger_tip(tmp_path: Path) -> None:

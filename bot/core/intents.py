@@ -82,6 +82,7 @@ HELD = (
 )
 GAP = 0.65  # a phrase word matched with one other word before it: support, not a reading on its own
 WINDOW = 8  # the most words between the phrases of a "together" rule
+BACKGROUND = 8  # words against danger this far past it, once back in the present, tell the background
 TYPO_MIN = 5  # the least length of a phrase word that may be matched with a typo
 TYPO_MIN_TYPED = 4  # ... and of the word typed for it
 RUN_TOGETHER = 5  # the least length of a word that may be words typed together ("cuutoi")
@@ -392,6 +393,7 @@ class Reader:
         matched: list[tuple[_Phrase, list[tuple[int, int, float]]]] = []
         other_sense: dict[int, set[int]] = {}  # intent → the positions its "unless" words cover
         back: dict[int, int] = {}  # intent → where the message last comes back to the present ("mà giờ")
+        nows: dict[int, list[int]] = {}  # intent → where words that may bring it back start
         for word, positions in where.items():
             for phrase in self._starts.get(word, ()):
                 if not phrase.rest <= where.keys():
@@ -408,23 +410,33 @@ class Reader:
                 elif phrase.kind == "now":
                     # "giờ" after a number is an hour ("11 giờ tối qua"), not "now"
                     starts = [s for s, _e, _q in hits if not (s and DIGIT.search(tokens[s - 1][0]))]
-                    if starts:
-                        back[phrase.intent] = max(back.get(phrase.intent, -1), *starts)
+                    nows.setdefault(phrase.intent, []).extend(starts)
                 else:
                     matched.append((phrase, hits))
+        # Words that bring the story back inside words against it are part of them: "mấy hôm nay" is days on end,
+        # not today.
+        spans: dict[int, set[int]] = {}
+        for phrase, hits in matched:
+            if phrase.kind == "against" and phrase.intent in nows:
+                spans.setdefault(phrase.intent, set()).update(p for s, e, _q in hits for p in range(s, e + 1))
+        for number, starts in nows.items():
+            starts = [s for s in starts if s not in spans.get(number, ())]
+            if starts:
+                back[number] = max(starts)
         # The story comes back to the present only when danger is said after the words that bring it back: "hôm
         # kia nó cầm dao dọa, bữa nay thì nó ngủ rồi" is still a story of the day before yesterday.
-        back = {
-            intent: start
-            for intent, start in back.items()
-            if any(
-                s >= start
-                for phrase, hits in matched
-                if phrase.intent == intent
-                and (phrase.kind == "for" or (phrase.kind == "together" and phrase.group > 0))
-                for s, _e, _q in hits
-            )
-        }
+        # Where the danger said after that ends: words against it said far beyond ("hiện tại có người lạ đang khuân
+        # đồ từ nhà ông Hải ra xe tải, trong khi gia đình ông Hải đi nước ngoài từ tuần trước") tell the background,
+        # not when the danger was; said close to it ("mà giờ nghĩ lại vụ cướp hôm qua") they still do.
+        said_now: dict[int, int] = {}
+        for phrase, hits in matched:
+            if phrase.intent in back and (
+                phrase.kind == "for" or (phrase.kind == "together" and phrase.group > 0)
+            ):
+                for s, e, _q in hits:
+                    if s >= back[phrase.intent]:
+                        said_now[phrase.intent] = max(said_now.get(phrase.intent, -1), e)
+        back = {intent: start for intent, start in back.items() if intent in said_now}
         found: dict[int, list[float]] = {}
         against: dict[int, list[float]] = {}
         groups: dict[
@@ -433,7 +445,11 @@ class Reader:
         for phrase, hits in matched:
             blocked = other_sense.get(phrase.intent)
             if phrase.kind == "against" and phrase.intent in back:
-                hits = [(s, e, q) for s, e, q in hits if e > back[phrase.intent]]
+                hits = [
+                    (s, e, q)
+                    for s, e, q in hits
+                    if back[phrase.intent] < e and s <= said_now[phrase.intent] + BACKGROUND
+                ]
                 if not hits:
                     continue
             elif blocked and phrase.kind != "against":

@@ -110,6 +110,11 @@ ABBREVIATIONS = {
 SOUNDED = {"w": "qu", "f": "ph", "j": "gi", "z": "v"}
 
 DIGIT = re.compile(r"\d")
+# Laughter typed as emoji or emoticons ("😂", "🤣", "=))", ":))"): read as the word "haha", so that it can speak
+# against danger and the model can learn it (a run of them is one laugh).
+LAUGHTER = re.compile(
+    r"(?:[\U0001F602\U0001F923\U0001F606\U0001F605\U0001F601\U0001F604\U0001F639]|[=:]\)\)+)+"
+)
 WORD = re.compile(r"\w+")
 HELD_LETTER = re.compile(r"(\w)\1+")
 LINK = re.compile(
@@ -156,7 +161,11 @@ def tokens_of(text: str) -> list[Token]:
     shorthand has the accents of what it stands for ("oy" is "rồi").
     Links are left out: "…/tra-cuu" in a pasted link is not the person asking to look something up."""
     words_ = [
-        t for w in WORD.findall(LINK.sub(" ", unicodedata.normalize("NFC", text.lower()))) for t in expand(w)
+        t
+        for w in WORD.findall(
+            LAUGHTER.sub(" haha ", LINK.sub(" ", unicodedata.normalize("NFC", text.lower())))
+        )
+        for t in expand(w)
     ]
     marked = sum(1 for _folded, marks, short in words_ if marks and not short)
     syllables = sum(1 for folded, accents_of, short in words_ if not short and SYLLABLE.fullmatch(folded))
