@@ -530,3 +530,26 @@ def test_assent_and_thanks_as_chat_writes_them_are_answered_kindly() -> None:
         assert courtesy(text), text
     for text in ("cứu tôi", "tôi muốn báo tin", "hôm nay trời đẹp"):
         assert not courtesy(text), text
+
+
+def test_a_tips_category_comes_from_the_words_naming_it_even_beside_words_asking_for_a_tip() -> None:
+    # "tôi muốn báo công an" weighs more than "bán ma túy", but only the latter says what the tip is about: the
+    # form's category is guessed from it (it was asked with nothing preselected).
+    reader = app_reader()
+    for text, hint in (
+        ("toi muon bao cs co nguoi ban ma tuy o hem 9", "drugs"),
+        ("tôi muốn báo công an nhà số 5 đánh bạc", "gambling"),
+        ("báo tin cho công an", None),
+    ):
+        [reading] = reader.best(text)
+        assert (reading.intent.command, reading.intent.hint) == ("togiac", hint), text
+
+
+def test_the_police_and_group_leaders_are_offered_their_own_commands_in_words() -> None:
+    reader = app_reader()
+    everyone, resident = (lambda command: True), (lambda command: command not in ("tinbao", "soancanhbao"))
+    assert label_of(reader.best("tin báo mới", everyone)) == "tinbao"
+    assert label_of(reader.best("tin báo mới", resident)) == "none"
+    warn = "tôi muốn cảnh báo cho cả tổ về vụ giả danh điện lực gọi điện đòi tiền"
+    assert label_of(reader.best(warn, everyone)) == "soancanhbao"  # it was offered a tip about fraud
+    assert label_of(reader.best("cảnh báo mới nhất", everyone)) == "canhbao"  # reading them is everyone's

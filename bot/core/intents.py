@@ -275,6 +275,14 @@ class Reader:
                 number = -negative
             else:
                 score, number = 0.0, max(members, key=lambda n: model.get(self.intents[n].name, 0.0))
+            if self.intents[number].hint is None and self.intents[number].detector is None:
+                # What the form may preselect comes from the words that name it, even when the words that ask for
+                # the command weigh more ("tôi muốn báo công an, có người bán ma túy": a tip, about drugs).
+                hinted = [
+                    (found[n][0], -n) for n in members if n in found and found[n][0] and self.intents[n].hint
+                ]
+                if hinted:
+                    number = -max(hinted)[1]
             certainty = sum(model.get(self.intents[n].name, 0.0) for n in members)
             danger = self.intents[number].mode == Mode.EMERGENCY
             against = any(n in doubted for n in members)
