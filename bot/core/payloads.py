@@ -10,7 +10,9 @@
 A button may also be typed. The dispatcher takes its number and its whole label ("2", "tiếng việt"); `read` takes
 what people type besides, when it means one of the buttons just offered and no other (`typed_choice`): some of
 the label's words in order ("đèn đường" for "Đèn đường hỏng", "ẩn danh" for "Nhận ẩn danh bằng mã"), "chọn 2",
-and "có", "ừ", "ok", "không", "chưa"… for the yes or the no of a yes/no question (bot/core/typed.py).
+and "có", "ừ", "ok", "không", "chưa"… for the yes or the no of a yes/no question (bot/core/typed.py). A kind may
+name other words for its buttons (`typed_as`: "xong" for a tip resolved) and a button that asks which of several
+was meant when typed words fit them equally (`ask_which`).
 
 The wire form is the prefix and the fields in order, joined by ":"; the last field may itself contain ":". Field
 types are int, str, bool ("yes"/"no"), a str Enum or a Literal of strings; a payload that does not parse as its
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import enum
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, dataclass_transform
 
@@ -53,6 +55,18 @@ class Payload:
     # form, what is typed beneath it, but a yes, thanks or a menu word, goes to its handler as the answer, with the
     # button's payload in `event.choice` and the kind left TEXT (bot.core.understand.typed_button).
     takes_words: ClassVar[bool] = False
+
+    def typed_as(self) -> tuple[str, ...]:
+        """Words people type for this button besides its label, read as labels are ("xong" for a tip's status
+        "resolved", "đừng gửi nữa" under "Turn the digest off"; bot.core.typed). None unless a kind says so."""
+        return ()
+
+    @classmethod
+    def ask_which(cls, among: Sequence[Self]) -> Payload | None:
+        """The button that stands for several of this kind when typed words fit them equally: its handler asks
+        which was meant, with those as the choices (bot.core.typed.fitting reads the words again). None, the
+        default: such words press nothing."""
+        return None
 
     def __init_subclass__(cls, *, prefix: str, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

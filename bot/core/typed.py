@@ -1,6 +1,7 @@
 """Buttons typed instead of pressed: which offered button the typed words mean ("đèn đường" for "Đèn đường hỏng",
-"chọn 2", "có" for the yes of a yes/no question), a number typed alone, and whether a person sees choices as a
-numbered list. Payload.read (bot/core/payloads.py) asks here when no button was pressed."""
+"chọn 2", "có" for the yes of a yes/no question, "xong" for a tip's status "resolved" as the button's kind says),
+a number typed alone, and whether a person sees choices as a numbered list. Payload.read (bot/core/payloads.py)
+asks here when no button was pressed."""
 
 from __future__ import annotations
 
@@ -68,6 +69,9 @@ UNIT = re.compile(r"(\d)([^\W\d_])")  # "100m" is "100 m"
 LONGEST_TYPED = 6  # words: more is an answer in words, not a button typed
 # Letters of a single typed word found inside a label (not as its first word) for it to mean that label.
 SURE_WORD = 4
+# A label's word right after one of these says its opposite: "xử lý" is not "Đã đóng, không xử lý", "nhận" is not
+# "thôi không nhận nữa" (folded; "đừng" folds like "dùng", rare in a label before the word typed).
+NEGATIONS = frozenset("khong chua chang dung".split())
 
 
 def yes_or_no(text: str) -> bool | None:
@@ -106,34 +110,92 @@ def acknowledged(offered: Sequence[Mapping[str, str]], text: str) -> str | None:
 
 def typed_choice(offered: Sequence[Mapping[str, str]], text: str, *, cover: float = 0.0) -> str | None:
     """The payload of the one button among `offered` ({"label", "payload"}) that the typed `text` means, or None
-    when it means none of them or several. `cover`: the least share of a label's words the text must say (outside
-    a form the words may be a new request, not an answer: "camera 1" for "Camera số 1", not "khóm 2" for a
-    button that names it among other words)."""
+    when it means none of them. `cover`: the least share of a label's words the text must say (outside a form the
+    words may be a new request, not an answer: "camera 1" for "Camera số 1", not "khóm 2" for a button that names
+    it among other words). Words that fit several equally press the one button their kind has for asking which
+    was meant (Payload.ask_which: a tip's "xác minh xong" under its statuses), or none."""
+    found = fitting(offered, text, cover=cover)
+    if len(found) == 1:
+        return found[0]
+    kinds = [p for p in map(payload_of, found) if p is not None]
+    if len(found) < 2 or len(kinds) != len(found) or len({type(p) for p in kinds}) != 1:
+        return None
+    asking = type(kinds[0]).ask_which(kinds)
+    return asking.pack() if asking is not None else None
+
+
+def fitting(offered: Sequence[Mapping[str, str]], text: str, *, cover: float = 0.0) -> list[str]:
+    """The payloads of the offered buttons the typed `text` fits best: one when it means one, several when it
+    fits them equally ("đèn" under "Đèn đường hỏng" and "Đèn pin"), none when it means none. A button is said by
+    its label's words or the words its kind adds (Payload.typed_as), some of them in order, "chọn 2", or a yes or
+    a no; of several said so, one whose words the others all have ("Đã đóng" beside "3 · Ma túy · đã đóng") is
+    the best fit. Words from more than one button ("giải quyết xong", "xác minh xong") fit the one whose own
+    words (no other button has them) they all say, in full for one of its phrasings, when they say no other
+    button's own words; they fit equally every button whose own words they say."""
     said = fold(text)
     if not said or len(said.split()) > LONGEST_TYPED:
-        return None
+        return []
     numbered = NUMBERED.fullmatch(said)
     if numbered:
         n = int(numbered.group(1))
-        return offered[n - 1]["payload"] if 1 <= n <= len(offered) else None
+        return [offered[n - 1]["payload"]] if 1 <= n <= len(offered) else []
     answer = yes_or_no(text)
     typed = _words(text)
-    if answer is None and 2 <= len(typed) <= 3:
+    sides = [_side(c) for c in offered]
+    if answer is None and 2 <= len(typed) <= 3 and any(side is not None for side in sides):
         # Vietnamese answers a yes/no question with its own word: "không gấp" to "Có, gấp / Không", "có ghi".
         known = {w for c in offered for w in _words(c["label"])}
         first = yes_or_no(text.split()[0])
         answer = first if first is not None and set(typed[1:]) <= known else None
     if answer is not None:
         # The one button that says yes (or no): "Có, báo cho tôi", "Không ghi được gì". A yes or a no names no
-        # other button ("có" is no category).
-        hits = [c["payload"] for c in offered if _side(c) is answer]
-        return hits[0] if len(hits) == 1 else None
-    hits = [
-        c["payload"]
-        for c in offered
-        if _says(label := _words(c["label"]), typed) and len(typed) >= cover * len(label)
+        # other button ("có" is no category); "đã chuyển" under buttons that answer no yes/no is their words.
+        hits = [c["payload"] for c, side in zip(offered, sides, strict=True) if side is answer]
+        return hits if len(hits) == 1 else []
+    phrasings = [_phrasings(c) for c in offered]
+    said_by = {
+        i: min((p for p in found if _says(p, typed) and len(typed) >= cover * len(p)), key=len, default=None)
+        for i, found in enumerate(phrasings)
+    }
+    saying = {i: p for i, p in said_by.items() if p is not None}
+    if len(saying) > 1:
+        # All of them have every word typed: the best fit is one whose words the others all have.
+        best = [i for i, p in saying.items() if all(set(p) <= set(q) for j, q in saying.items() if j != i)]
+        return [offered[i]["payload"] for i in (best if len(best) == 1 else list(saying))]
+    if saying:
+        return [offered[i]["payload"] for i in saying]
+    return [offered[i]["payload"] for i in _spread(phrasings, typed, cover)]
+
+
+def _spread(phrasings: list[list[list[str]]], typed: list[str], cover: float) -> list[int]:
+    """The buttons (their positions) that words from several buttons' phrasings fit (see `fitting`)."""
+    content = set(typed)
+    everyone = [{w for p in found for w in p} for found in phrasings]
+    if len(typed) < 2 or not content <= set().union(*everyone):
+        return []  # a word of no button: an answer in words, or a new request ("gửi đi" sends nothing)
+    own = [
+        mine - set().union(*(w for j, w in enumerate(everyone) if j != i)) for i, mine in enumerate(everyone)
     ]
-    return hits[0] if len(hits) == 1 else None
+    touched = [i for i, mine in enumerate(own) if mine & content]
+    if len(touched) != 1:
+        return touched  # several buttons' own words: they fit equally
+    i = touched[0]
+    whole = [
+        p
+        for p in phrasings[i]
+        if own[i] & set(p) <= content
+        and own[i] & set(p)
+        and content <= everyone[i]
+        and not (content & NEGATIONS) - set(p)  # "không giải quyết" is not "Đã giải quyết"
+        and len(content & set(p)) >= cover * len(p)
+    ]
+    return [i] if whole else []
+
+
+def _phrasings(choice: Mapping[str, str]) -> list[list[str]]:
+    """A button's label and the other words its kind names it by (Payload.typed_as), as words."""
+    found = payload_of(choice["payload"])
+    return [_words(choice["label"]), *(_words(t) for t in (found.typed_as() if found else ()))]
 
 
 def _words(text: str) -> list[str]:
@@ -157,8 +219,17 @@ def _side(choice: Mapping[str, str]) -> bool | None:
 
 
 def _says(label: list[str], typed: list[str]) -> bool:
-    """The typed words are words of the label, in its order; a single word is its first, or a long one."""
+    """The typed words are words of the label, in its order; a single word is its first, or a long one. A word
+    the label negates ("xử lý" in "Đã đóng, không xử lý") is said only with its negation."""
     if not label or (len(typed) == 1 and typed[0] != label[0] and len(typed[0]) < SURE_WORD):
         return False
-    rest = iter(label)
-    return all(word in rest for word in typed)
+    at = -1
+    for word in typed:
+        try:
+            found = label.index(word, at + 1)
+        except ValueError:
+            return False
+        if found > at + 1 and label[found - 1] in NEGATIONS:
+            return False
+        at = found
+    return True

@@ -127,3 +127,12 @@ class DigestSwitch(Payload, prefix="dg"):
     """Turn one's weekly digest on or off (a button outside any flow)."""
 
     state: Literal["on", "off"]
+
+    def typed_as(self) -> tuple[str, ...]:
+        return DIGEST_OFF if self.state == "off" else DIGEST_ON
+
+
+# Typed under the button, besides its label ("Tắt bản tin"): "tắt", "tắt đi", "đừng gửi nữa" turn the digest off;
+# bot.core.typed reads them as it reads a label ("thôi không nhận nữa" is said by "không nhận nữa", not by "nhận").
+DIGEST_OFF = ("tắt", "tắt đi", "thôi đừng gửi nữa", "thôi không nhận nữa", "off", "stop")
+DIGEST_ON = ("bật lại", "gửi lại", "nhận lại", "on")

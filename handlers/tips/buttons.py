@@ -3,6 +3,7 @@ and forms already saved carry, so a prefix or field order here never changes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from bot.core.payloads import Payload, YesNo
@@ -160,9 +161,15 @@ class AssignTo(Payload, prefix="tipp:to"):
 
 
 class ChangeStatus(Payload, prefix="tipp:status"):
-    """Choose the tip's next status."""
+    """Choose the tip's next status. Under the tip, a status typed ("giải quyết", "xong") is this button, and
+    its handler takes the status the words name (police_actions.status)."""
 
     tip_id: int
+
+    def typed_as(self) -> tuple[str, ...]:
+        from handlers.tips.texts import STATUS_TYPED, status_name
+
+        return tuple(word for key, also in STATUS_TYPED.items() for word in (status_name(key), *also))
 
 
 class SetStatus(Payload, prefix="tipp:st"):
@@ -170,6 +177,17 @@ class SetStatus(Payload, prefix="tipp:st"):
 
     tip_id: int
     status: str
+
+    def typed_as(self) -> tuple[str, ...]:
+        from handlers.tips.texts import STATUS_TYPED
+
+        return STATUS_TYPED.get(self.status, ())
+
+    @classmethod
+    def ask_which(cls, among: Sequence[SetStatus]) -> Payload | None:
+        """Words that fit two statuses equally ("xác minh xong") ask again with those two (ChangeStatus reads them)."""
+        tips = {found.tip_id for found in among}
+        return ChangeStatus(tips.pop()) if len(tips) == 1 else None
 
 
 class ExtendDeadline(Payload, prefix="tipp:extend"):

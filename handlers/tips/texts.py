@@ -34,6 +34,16 @@ STATUSES: dict[str, str] = {
 }
 
 
+# The statuses an officer sets, and what they type for one besides its name, read as its name is (bot.core.typed):
+# "xong" is resolved. Not "xử lý xong", which may be either closing ("đã đóng, không xử lý"): those words ask which.
+STATUS_TYPED: dict[str, tuple[str, ...]] = {
+    TipStatus.VERIFYING: (),
+    TipStatus.TRANSFERRED: ("chuyển",),
+    TipStatus.RESOLVED: ("xong", "xong rồi", "hoàn thành", "hoàn tất", "done"),
+    TipStatus.DISMISSED: (),
+}
+
+
 def category_name(key: str) -> str:
     return _(CATEGORIES.get(key, CATEGORIES["other"]))
 

@@ -18,6 +18,7 @@ from bot.core.errors import NotChosen
 from bot.core.payloads import read_any
 from bot.core.replies import Choice, Media
 from bot.core.router import Router
+from bot.core.typed import fitting
 from bot.directory.geo import ward_kind_word
 from bot.i18n import _, fmt_datetime
 from handlers.tips.buttons import (
@@ -165,9 +166,17 @@ async def status(ctx: Context, tip: Tip) -> None:
     if not options:
         ctx.reply(_("Tip no. {number} is closed.").format(number=tip.id))
         return
+    choices = [Choice(status_name(s), SetStatus(pk(tip), s)) for s in options]
+    # Typed rather than pressed (a press carries no text): under the tip, "giải quyết" or "xong" is the status it
+    # names, and words that fit two statuses equally ("xác minh xong") ask which of those two (SetStatus.ask_which).
+    meant = fitting([{"label": c.label, "payload": c.payload} for c in choices], ctx.event.text)
+    named = SetStatus.unpack(meant[0]) if len(meant) == 1 else None
+    if named is not None:
+        await set_status(ctx, tip, named.status)
+        return
     ctx.reply(
         _("New status of tip no. {number}:").format(number=tip.id),
-        [Choice(status_name(s), SetStatus(pk(tip), s)) for s in options],
+        [c for c in choices if c.payload in meant] or choices,
     )
 
 
