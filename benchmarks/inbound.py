@@ -47,6 +47,9 @@ FIRST_CHAT = 50_000_000
 
 
 # Figures ------------------------------------------------------------------------------------------------------
+FIRST_SECONDS = 30.0  # p99 is also told apart for the first seconds after the trial began (processes just up)
+
+
 @dataclass
 class Trial:
     phase: str  # max | half | scale
@@ -60,6 +63,11 @@ class Trial:
     driver_cpu_seconds: float = 0.0  # the driver's, with the fake Bot API it serves
     host_cpu_seconds: float = 0.0  # the whole host's busy time, all CPUs together
     latencies: list[float] = field(default_factory=list, repr=False)
+    answered_at: list[float] = field(
+        default_factory=list, repr=False
+    )  # monotonic time of each latency's answer
+    steps: list[int] = field(default_factory=list, repr=False)  # which of STEPS each latency is of
+    began: float = 0.0  # monotonic time the trial's measurement began
     lag_max: float = 0.0
     lag_over_100ms: int = 0
     lost: int = 0
@@ -91,11 +99,26 @@ class Trial:
         """CPUs the host kept busy on average during the trial."""
         return self.host_cpu_seconds / self.seconds if self.seconds else 0.0
 
-    def percentile(self, q: float) -> float:
-        if not self.latencies:
+    def percentile(
+        self, q: float, within: tuple[float, float] | None = None, step: int | None = None
+    ) -> float:
+        """The q-quantile of the latencies, ms; `within`: only of answers between these monotonic times; `step`:
+        only of that step's updates."""
+        chosen = [
+            x
+            for x, at, s in zip(self.latencies, self.answered_at, self.steps, strict=True)
+            if (within is None or within[0] <= at < within[1]) and (step is None or s == step)
+        ]
+        if not chosen:
             return 0.0
-        ordered = sorted(self.latencies)
+        ordered = sorted(chosen)
         return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    def first(self) -> tuple[float, float]:
+        return self.began, self.began + FIRST_SECONDS
+
+    def later(self) -> tuple[float, float]:
+        return self.began + FIRST_SECONDS, float("inf")
 
     @property
     def sound(self) -> bool:
@@ -180,7 +203,7 @@ async def trial(
             driver.trial = figures
             await driver.closed_loop(chats, args.in_flight, figures)
         end = time.monotonic()
-        figures.seconds, figures.cpu_seconds = end - begin, bots.cpu_seconds() - used
+        figures.began, figures.seconds, figures.cpu_seconds = begin, end - begin, bots.cpu_seconds() - used
         spent = cpu.Reading.now().since(around)
         figures.driver_cpu_seconds, figures.host_cpu_seconds = spent.driver, spent.host
         await asyncio.sleep(1.0)  # anything answered twice arrives by now
@@ -260,8 +283,10 @@ def say(t: Trial) -> None:
     print(
         f"  {t.phase:<5} {t.backend:<8} {t.bot:<6} ×{t.processes} round {t.round}: {t.rate:7.1f} updates/s, "
         f"{t.cpu_ms:5.2f} CPU ms/update (driver {t.per_update(t.driver_cpu_seconds):4.2f}, rest "
-        f"{t.per_update(t.rest_cpu_seconds):4.2f}, host busy {t.host_busy:4.2f} CPUs), p50 {t.percentile(0.5):6.1f} ms, p99 {t.percentile(0.99):6.1f} ms, "
-        f"loop lag max {1000 * t.lag_max:5.1f} ms, lost {t.lost}, extra {t.extra}, refused {t.refused}"
+        f"{t.per_update(t.rest_cpu_seconds):4.2f}, host busy {t.host_busy:4.2f} CPUs), p50 {t.percentile(0.5):6.1f} ms, "
+        f"p99 {t.percentile(0.99):6.1f} ms (first {FIRST_SECONDS:g} s {t.percentile(0.99, t.first()):6.1f}, later "
+        f"{t.percentile(0.99, t.later()):6.1f}; by step "
+        f"{' '.join(f'{t.percentile(0.99, step=n):.1f}' for n in range(len(STEPS)))}), loop lag max {1000 * t.lag_max:5.1f} ms, lost {t.lost}, extra {t.extra}, refused {t.refused}"
         + ("" if t.people_ok is None else f", people {'ok' if t.people_ok else 'WRONG'}"),
         flush=True,
     )
@@ -367,7 +392,11 @@ def main(argv: list[str] | None = None) -> int:
             json.dumps(
                 [
                     {
-                        **{k: v for k, v in asdict(t).items() if k != "latencies"},
+                        **{
+                            k: v
+                            for k, v in asdict(t).items()
+                            if k not in ("latencies", "answered_at", "steps")
+                        },
                         "rate": t.rate,
                         "cpu_ms": t.cpu_ms,
                         "p50_ms": t.percentile(0.5),

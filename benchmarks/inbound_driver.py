@@ -280,7 +280,7 @@ class Driver:
                 chat = pending.popleft()
                 for step in range(len(STEPS)):
                     latency = await self.step(chat, step)
-                    self.record(trial, latency)
+                    self.record(trial, latency, step)
                     if latency is None:
                         break
 
@@ -295,7 +295,7 @@ class Driver:
 
         async def one(chat: int, step: int) -> None:
             latency = await self.step(chat, step)
-            self.record(trial, latency)
+            self.record(trial, latency, step)
             if latency is not None and step + 1 < len(STEPS):
                 returning.append((chat, step + 1))
 
@@ -313,12 +313,14 @@ class Driver:
         await asyncio.gather(*running)
 
     @staticmethod
-    def record(trial: Trial, latency: float | None) -> None:
+    def record(trial: Trial, latency: float | None, step: int) -> None:
         if latency is None:
             trial.lost += 1
         else:
             trial.updates += 1
             trial.latencies.append(latency)
+            trial.answered_at.append(time.monotonic())
+            trial.steps.append(step)
 
 
 # Databases ----------------------------------------------------------------------------------------------------
