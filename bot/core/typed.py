@@ -167,9 +167,9 @@ def fitting(offered: Sequence[Mapping[str, str]], text: str, *, cover: float = 0
     if len(typed) == 1 and not cover and all(side is not None for side in sides) and len(typed[0]) >= 3:
         # Answering a yes/no question in a form, one word that only one of its buttons has names it, short as it
         # may be: "kín" for "Có, hòa giải kín", "gấp" for "Có, gấp".
-        hits = [i for i, found in enumerate(phrasings) if any(typed[0] in p for p in found)]
-        if len(hits) == 1:
-            return [offered[hits[0]]["payload"]]
+        naming = [i for i, found in enumerate(phrasings) if any(typed[0] in p for p in found)]
+        if len(naming) == 1:
+            return [offered[naming[0]]["payload"]]
     return [offered[i]["payload"] for i in _spread(phrasings, typed, cover)]
 
 

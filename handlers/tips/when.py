@@ -59,6 +59,12 @@ def parse_day(text: str) -> date | None:
         return today - timedelta(days=1)
     if said in DAY_BEFORE:
         return today - timedelta(days=2)
+    return written_day(text, today, ahead=False)
+
+
+def written_day(text: str, today: date, *, ahead: bool) -> date | None:
+    """ "20/11", "20-11-2026", "20.11.26" → a date, day first as in Vietnam. Without a year: the last such day up to
+    today ("20/12" typed in January is last December), or with `ahead` the next from today (a deadline)."""
     match = _DATE.match(text)
     if match is None:
         return None
@@ -68,8 +74,10 @@ def parse_day(text: str) -> date | None:
         found = date(year, int(month_s), int(day_s))
     except ValueError:
         return None
-    if year_s is None and found > today:
-        found = found.replace(year=year - 1)  # "20/12" typed in January means last December
+    if year_s is None and not ahead and found > today:
+        found = found.replace(year=year - 1)
+    if year_s is None and ahead and found < today:
+        found = found.replace(year=year + 1)
     return found
 
 

@@ -6,7 +6,6 @@ Each form re-checks at the end that the officer is still police of the tip's war
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
 from bot import clock
@@ -22,6 +21,7 @@ from handlers.tips.flows.police import delivered_note, officer_tip
 from handlers.tips.notify import destroy_route, tell_tipster
 from handlers.tips.store import ward_name
 from handlers.tips.texts import status_for_tipster, status_name
+from handlers.tips.when import written_day
 from models import TipMessage, TipStatus
 from models.base import pk
 
@@ -30,7 +30,6 @@ close_flow = Flow("tip_close", steps=("reason",))
 # The art. 147 deadline is the investigating body's: the ward police only record an extension they were told of.
 # (An earlier form let them extend it themselves; its saved steps are gone, so such a form simply starts over.)
 extend_flow = Flow("tip_extension_told", steps=("date", "source"))
-_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?\s*$")
 MAX_POLICE_TEXT = 2000
 
 
@@ -159,22 +158,6 @@ async def on_reason(ctx: Context) -> Outcome:
     return finish()
 
 
-def future_day(text: str, today: date) -> date | None:
-    """ "15/01", "15-01-2027", "15.1.27" → a date, day first; without a year, the next such day from today."""
-    match = _DATE.match(text)
-    if match is None:
-        return None
-    day_s, month_s, year_s = match.groups()
-    year = today.year if year_s is None else int(year_s) + (2000 if len(year_s) == 2 else 0)
-    try:
-        found = date(year, int(month_s), int(day_s))
-    except ValueError:
-        return None
-    if year_s is None and found < today:
-        found = found.replace(year=year + 1)  # "15/01" typed in December means next January
-    return found
-
-
 @extend_flow.ask("date")
 async def ask_date(ctx: Context) -> None:
     ctx.reply(
@@ -191,7 +174,11 @@ async def on_date(ctx: Context) -> Outcome:
     tip = await officer_tip(ctx, ctx.data["tip"])
     if tip is None or tip.status != TipStatus.TRANSFERRED or tip.closed_at is None:
         return finish()
-    day = future_day(ctx.event.text, local(clock.now()).date()) if ctx.event.kind == Kind.TEXT else None
+    day = (
+        written_day(ctx.event.text, local(clock.now()).date(), ahead=True)
+        if ctx.event.kind == Kind.TEXT
+        else None
+    )
     if day is None:
         return retry(_("Please type the date like 15/01/2027."))
     rules = Rules.of(ctx.app.settings)
