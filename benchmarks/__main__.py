@@ -29,6 +29,14 @@ def main(argv: list[str]) -> int:
     available = found()
     names = [a for a in argv if a in available]
     options = [a for a in argv if a not in names]
+    if not names and {"-h", "--help"} & set(options):
+        # Running every benchmark (about an hour) is no answer to asking how to run them.
+        print(__doc__.strip() + "\n\nBenchmarks: " + ", ".join(available) + " (each takes --help)")
+        return 0
+    unknown = [a for a in options if not a.startswith("-") and not names]
+    if unknown:
+        print(f"no benchmark named {', '.join(unknown)}; there are: {', '.join(available)}", file=sys.stderr)
+        return 2
     if not names:
         names, options = available, [a for a in options if a in COMMON]
     failed = 0
