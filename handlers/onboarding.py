@@ -124,12 +124,10 @@ async def redeem_and_welcome(ctx: Context, code: str) -> bool:
         return False
     ctx.forget_grants()
     ctx.audit("role.granted_by_invite", "role_grant", str(result.id), result.ward_code, role=result.role)
-    ctx.reply(
-        _("Welcome! You are now {role} of {place}.").format(
-            role=role_name(result.role), place=await place_label(ctx.session, result)
-        )
+    welcome_line = _("Welcome! You are now {role} of {place}.").format(
+        role=role_name(result.role), place=await place_label(ctx.session, result)
     )
-    await menu.show(ctx)
+    await menu.show(ctx, lead=welcome_line)
     return True
 
 
@@ -347,18 +345,16 @@ async def on_group(ctx: Context) -> Outcome:
         ctx.session, ctx.person_id, Role.RESIDENT, chosen.ward_code, chosen.area_id, chosen.id
     )
     ctx.forget_grants()
-    ctx.reply(
-        _("Done! You are registered as a resident of {place}.").format(
-            place=await place_label(ctx.session, registered)
-        )
+    done = _("Done! You are registered as a resident of {place}.").format(
+        place=await place_label(ctx.session, registered)
     )
-    await welcome(ctx)
+    await welcome(ctx, done)
     return finish()
 
 
-async def welcome(ctx: Context) -> None:
-    """The main menu: a few things, one press each (the full list stays behind /trogiup)."""
-    await menu.show(ctx)
+async def welcome(ctx: Context, lead: str | None = None) -> None:
+    """The main menu: a few things, one press each (the full list stays behind /trogiup), under `lead`."""
+    await menu.show(ctx, lead=lead)
 
 
 router.flow(flow)

@@ -72,13 +72,18 @@ def label_for(registry: Registry, command: str) -> str:
     return _(found.help) if found is not None else f"/{command}"
 
 
-async def show(ctx: Context, text: str | None = None, *, resident_view: bool = False) -> None:
-    """Reply with the main menu for this person (under `text`, or a short heading)."""
+async def show(
+    ctx: Context, text: str | None = None, *, resident_view: bool = False, lead: str | None = None
+) -> None:
+    """Reply with the main menu for this person (under `text`, or a short heading; `lead`: said first, in the same
+    message, as a welcome is: one message with its buttons rather than two)."""
     entries = entries_for(ctx.app.registry, await ctx.roles(), resident_view=resident_view)
     if ctx.person is None:
         ctx.reply(text or _("Type /start to begin."))
         return
     heading = text or _("What would you like to do? Press a button or type its number.")
+    if lead:
+        heading = f"{lead}\n\n{heading}"
     if not any(e.command == HELP_COMMAND for e in entries):
         # The help entry has the highest order, so a full menu leaves it out: the full list stays one command away.
         heading += "\n" + _("Everything you can do: /trogiup")
