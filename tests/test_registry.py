@@ -106,6 +106,7 @@ def test_the_registry_holds_what_the_included_routers_declare_and_nothing_else()
     assert {i.command for i in alone.reader.intents} == {
         "togiac",
         "tracuu",
+        "tinbao",
     }  # no alert's or mediation's words
     assert {e.command for e in alone.menu} == {"togiac", "tracuu", "tinbao"}
 
