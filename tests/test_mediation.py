@@ -199,9 +199,9 @@ async def test_case_assigned_scheduled_reminded_and_closed_as_agreed(manual_cloc
     proposal = text_of(await pushed(town, lan))
     assert "19:30" in proposal and "Nhà văn hóa Khóm 2" in proposal
     assert "Nhà văn hóa Khóm 2" in text_of(await pushed(town, ba))
-    replies = await lan.press("Xác nhận buổi hòa giải")
+    replies = await lan.press("Có, tôi sẽ đến")
     assert "nhắc" in lan.all_text(replies)
-    replies = await lan.press("Xác nhận buổi hòa giải")  # pressed twice: answered, nothing queued twice
+    replies = await lan.press("Có, tôi sẽ đến")  # pressed twice: answered, nothing queued twice
     assert "đã xác nhận" in lan.all_text(replies)
     assert number in text_of(await pushed(town, binh))
 
@@ -295,7 +295,7 @@ async def test_a_mediator_with_a_conflict_cannot_take_the_case(town) -> None:  #
     # Cúc declares a conflict herself: from then on she may not take it either.
     await cuc.say("/hoagiai")
     await cuc.press(number)
-    await cuc.press("Tôi có xung đột lợi ích")
+    await cuc.press("Báo có xung đột lợi ích")
     replies = await cuc.press("hgt:" + str((await case_row(town, number)).id))
     assert "không thể nhận" in cuc.all_text(replies)
 
@@ -365,7 +365,7 @@ async def test_another_time_asked_quiet_hours_and_withdrawal(manual_clock, town)
 
     # Lan cannot come and says when she can; the mediator is told and proposes again.
     await pushed(town, lan)
-    await lan.press("Đề nghị thời gian khác")
+    await lan.press("Không, xin thời gian khác")
     replies = await lan.say("Tối thứ năm sau 19 giờ")
     assert "hòa giải viên" in lan.all_text(replies)
     told = text_of(await pushed(town, binh))

@@ -6,6 +6,7 @@ asks here when no button was pressed."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -52,9 +53,12 @@ NO_FOLDED = frozenset(
     "khong dong y|khong phai|chua co".split("|")
 )
 PARTICLES = frozenset("ạ a nhé nhe nha ah ha luôn luon".split())  # "có ạ", "không nhé"
-# How a label that answers yes or no starts ("Có, ban đêm vẫn ghi", "Tôi có", "Không cần"), in folded words.
-YES_LABEL = (["co"], ["yes"], ["vang"], ["dong", "y"], ["toi", "co"], ["toi", "dong", "y"])
-NO_LABEL = (["khong"], ["no"], ["chua"], ["toi", "khong"])
+# How a label that answers yes or no starts ("Có, ban đêm vẫn ghi", "Tôi có", "Không cần"), in its own words with
+# their accents: a label is written, not typed, and folded "Nợ nhỏ" (a small debt) would start with "no", "Cờ bạc"
+# (gambling) with "co".
+YES_LABEL = (["có"], ["yes"], ["vâng"], ["đồng", "ý"], ["tôi", "có"], ["tôi", "đồng", "ý"])
+NO_LABEL = (["không"], ["no"], ["chưa"], ["tôi", "không"])
+_LABEL_PUNCT = re.compile(r"[^\w\s]")
 # Said alone under a button that records a reading ("Tôi đã đọc"), these say the person read it, besides a yes or an
 # assent ("có", "ok", "rồi"); compared folded, without punctuation. A thumbs-up is typed as often as a word.
 READ = frozenset(
@@ -214,7 +218,9 @@ def _side(choice: Mapping[str, str]) -> bool | None:
     found = payload_of(choice["payload"])
     if isinstance(found, YesNo):
         return found.yes
-    label = fold(choice["label"]).split()
+    label = _LABEL_PUNCT.sub(" ", unicodedata.normalize("NFC", choice["label"]).lower()).split()
+    if not label:
+        return None
     if label[1:2] and label[1].isdigit():
         return None  # "No. 12: …" names report no. 12
     if any(label[: len(start)] == start for start in YES_LABEL):

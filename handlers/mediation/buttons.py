@@ -66,6 +66,34 @@ class Result(Payload, prefix="hqo"):
 
     result: Literal["agreed", "not_agreed", "withdrawn"]
 
+    def typed_as(self) -> tuple[str, ...]:
+        """How a mediator says it: "thành công", "không thành công", "họ rút đơn rồi"."""
+        return {
+            "agreed": (
+                "thành công",
+                "hòa giải thành công",
+                "đã thỏa thuận",
+                "thỏa thuận được",
+                "hai bên đồng ý",
+            ),
+            "not_agreed": (
+                "không thành công",
+                "hòa giải không thành công",
+                "thất bại",
+                "không thỏa thuận được",
+                "hai bên không đồng ý",
+            ),
+            "withdrawn": (
+                "rút",
+                "rút đơn",
+                "rút đơn rồi",
+                "họ rút đơn",
+                "họ rút đơn rồi",
+                "đã rút đơn",
+                "rút rồi",
+            ),
+        }[self.result]
+
 
 class NextStep(Payload, prefix="hqn"):
     """Where the parties can go after no agreement: a key of flows.outcome.NEXT_STEPS."""
@@ -105,11 +133,19 @@ class TakeCase(Payload, prefix="hgt"):
 
     case_id: int
 
+    def typed_as(self) -> tuple[str, ...]:
+        """What a mediator says for taking a case: "tôi nhận", "để tôi làm"."""
+        return ("nhận", "tôi nhận", "nhận vụ", "nhận việc", "để tôi nhận", "để tôi làm", "tôi làm")
+
 
 class AssignMenu(Payload, prefix="hga"):
     """The head of the mediation group chooses who mediates a case."""
 
     case_id: int
+
+    def typed_as(self) -> tuple[str, ...]:
+        """What the head says for choosing who mediates: "phân công", "giao cho ai"."""
+        return ("phân công", "giao", "giao việc", "giao cho", "chọn người hòa giải")
 
 
 class AssignTo(Payload, prefix="hgm"):
@@ -136,6 +172,10 @@ class PlanSession(Payload, prefix="hgs"):
 
     case_id: int
 
+    def typed_as(self) -> tuple[str, ...]:
+        """What a mediator says for scheduling: "hẹn gặp", "lên lịch", "đặt lịch"."""
+        return ("hẹn", "hẹn gặp", "hẹn lịch", "hẹn ngày", "lên lịch", "đặt lịch", "xếp lịch", "lịch hòa giải")
+
 
 class ConfirmSession(Payload, prefix="hgy"):
     """A party confirms a proposed session."""
@@ -153,6 +193,21 @@ class RecordOutcome(Payload, prefix="hgx"):
     """The mediator in charge records how the mediation ended."""
 
     case_id: int
+
+    def typed_as(self) -> tuple[str, ...]:
+        """What the mediator says when the mediation is over: "hòa giải xong rồi", "kết thúc", "đóng vụ việc"."""
+        return (
+            "xong",
+            "xong rồi",
+            "hòa giải xong",
+            "hòa giải xong rồi",
+            "đã hòa giải xong",
+            "kết thúc",
+            "kết thúc rồi",
+            "kết thúc vụ việc",
+            "đóng vụ việc",
+            "kết quả",
+        )
 
 
 class FollowUp(Payload, prefix="hgf"):

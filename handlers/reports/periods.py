@@ -6,6 +6,8 @@ A period is named by its deadline's local date ("2026-11-27"); it runs from the 
 from __future__ import annotations
 
 import calendar
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
@@ -55,14 +57,34 @@ def question_text(question: dict[str, Any]) -> str:
     return _(text) if question.get("builtin") else text
 
 
+# A time as people type it: "17:00", "17h", "7h30", "17.30", "5 giờ chiều", "5h30 chieu", "11 giờ trưa".
+_TIME = re.compile(
+    r"(?P<hour>\d{1,2})\s*(?:(?::|\.|h|g|gio)\s*(?P<minute>\d{2})?(?:\s*(?:phut|p))?)?"
+    r"(?:\s*(?P<period>sang|trua|chieu|toi|dem|am|pm))?"
+)
+_AFTERNOON = ("chieu", "toi", "pm")
+
+
 def parse_time(value: str) -> time | None:
-    """ "17:00", "17h", "7h30", "17.30" → a time; None if it is not one."""
-    cleaned = value.strip().lower().replace("h", ":").replace(".", ":").rstrip(":")
-    parts = cleaned.split(":")
-    if not 1 <= len(parts) <= 2 or not all(p.isdigit() for p in parts):
+    """ "17:00", "17h", "7h30", "17.30", "5 giờ chiều", "5h30 chieu", "8h tối" → a time; None if it is not one.
+    A bare number is an hour ("17"), as before."""
+    found = _TIME.fullmatch(" ".join(fold_keeping(value).split()))
+    if found is None:
         return None
-    hour, minute = int(parts[0]), int(parts[1]) if len(parts) == 2 and parts[1] else 0
+    hour, minute, period = int(found["hour"]), int(found["minute"] or 0), found["period"]
+    if period in _AFTERNOON and 1 <= hour < 12:
+        hour += 12
+    elif period == "dem" and 6 <= hour < 12:
+        hour += 12  # "10 giờ đêm"; "2 giờ đêm" is 02:00
+    elif period == "dem" and hour == 12:
+        hour = 0  # "12 giờ đêm"
     return time(hour, minute) if 0 <= hour < 24 and 0 <= minute < 60 else None
+
+
+def fold_keeping(text: str) -> str:
+    """Lower-case without diacritics (đ → d), keeping ":" and "." that times need."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D").lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
 
 
 def _at(day: date, hhmm: str) -> datetime:

@@ -136,7 +136,7 @@ async def actions(ctx: Context, case: MediationCase, meeting: MediationSession |
         found.append(Choice(_("Invite a party to follow the case"), InviteParty(case.id or 0)))
         found.append(Choice(_("Record the outcome"), RecordOutcome(case.id or 0)))
     if is_open and store.is_mediator(grants, case):
-        found.append(Choice(_("I have a conflict of interest"), DeclareConflict(case.id or 0)))
+        found.append(Choice(_("Declare a conflict of interest"), DeclareConflict(case.id or 0)))
     if (
         meeting is not None
         and await store.is_party(ctx.session, me, case)

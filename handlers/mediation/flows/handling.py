@@ -54,6 +54,16 @@ async def take(ctx: Context) -> None:
         )
         return
     assert ctx.person is not None
+    if not ctx.person.display_name:
+        # The parties are told who mediates, and the book records it: a name, not "mediator no. 12"; the relatives
+        # declared with it keep the mediator off their cases. The case is offered again once they are given.
+        ctx.reply(
+            _(
+                "Before you take case {number}: the parties are told who mediates it, so please give your name."
+            ).format(number=case.number)
+        )
+        ctx.begin("mediator_profile", take=case.id)
+        return
     reason = await store.conflict(ctx.session, case, ctx.person)
     if reason:
         ctx.reply(

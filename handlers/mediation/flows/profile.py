@@ -13,9 +13,9 @@ from bot.core.router import Router
 from bot.db import execute
 from bot.i18n import _
 from bot.textnorm import fold
-from handlers.mediation.buttons import EditProfile, KeepName, Relatives
+from handlers.mediation.buttons import EditProfile, KeepName, Relatives, TakeCase
 from handlers.mediation.store import MEDIATOR_ROLES
-from models.mediation import MediatorRelative
+from models.mediation import MediationCase, MediatorRelative
 
 router = Router("mediation.profile")
 flow = Flow("mediator_profile", steps=("name", "relatives"))
@@ -82,7 +82,7 @@ async def on_relatives(ctx: Context) -> Outcome:
     pressed = Relatives.read(ctx)
     answer = pressed.answer if pressed else None
     if answer == "keep":
-        ctx.reply(_("Your mediator profile is saved."))
+        ctx.reply(_("Your mediator profile is saved."), await _then(ctx))
         return finish()
     names = [] if answer == "none" else [n.strip(" -•*\t") for n in ctx.event.text.splitlines()]
     names = [n[:80] for n in names if len(fold(n)) >= 2]
@@ -95,5 +95,15 @@ async def on_relatives(ctx: Context) -> Outcome:
     )
     for name in names:
         ctx.session.add(MediatorRelative(person_id=ctx.person_id, name=name, name_folded=fold(name)))
-    ctx.reply(_("Your mediator profile is saved ({n} relative(s) declared).").format(n=len(names)))
+    ctx.reply(
+        _("Your mediator profile is saved ({n} relative(s) declared).").format(n=len(names)), await _then(ctx)
+    )
     return finish()
+
+
+async def _then(ctx: Context) -> list[Choice]:
+    """The case the mediator was taking when asked for their name (handling.take), offered again."""
+    case = await ctx.session.get(MediationCase, ctx.data["take"]) if ctx.data.get("take") else None
+    if case is None or case.id is None:
+        return []
+    return [Choice(_("Take case {number}").format(number=case.number), TakeCase(case.id))]

@@ -98,7 +98,11 @@ async def ask_confirm(ctx: Context) -> None:
             "Propose the session on {day} at {time}, {place}? The parties who use An Dân will be asked to "
             "confirm."
         ).format(day=fmt_date(at, "full"), time=fmt_time(at), place=ctx.data["place"]),
-        [Choice(_("Propose it"), ProposeSession("yes")), Choice(_("Change it"), ProposeSession("again"))],
+        # The question's own yes and no ("có" proposes it, "không" types it again; bot.core.typed).
+        [
+            Choice(_("Yes, propose it"), ProposeSession("yes")),
+            Choice(_("No, change it"), ProposeSession("again")),
+        ],
     )
 
 
@@ -155,9 +159,10 @@ async def on_confirm(ctx: Context) -> Outcome:
             time=fmt_time(meeting.starts_at),
             place=meeting.place,
         ),
+        # "Can you come?" is answered with a yes or a no: "được", "có" is the first button, "không" the second.
         lambda: [
-            Choice(_("Confirm the session"), ConfirmSession(meeting.id or 0)),
-            Choice(_("Ask for another time"), AskOtherTime(meeting.id or 0)),
+            Choice(_("Yes, I will come"), ConfirmSession(meeting.id or 0)),
+            Choice(_("No, ask for another time"), AskOtherTime(meeting.id or 0)),
         ],
         key=str(meeting.id),
     )
