@@ -207,3 +207,13 @@ async def test_a_mediator_without_a_name_gives_it_before_taking_a_case(ward: Any
     assert "phụ trách vụ việc" in texts(await hoa.say("nhan"))
     [case] = await rows(ward, MediationCase)
     assert case.mediator_name == "Lê Thị Hòa"
+
+
+async def test_the_ward_admin_is_not_told_to_ask_the_ward_admin(ward: Any) -> None:
+    """Defect: /xembaocao in a ward with no periodic reports told the ward admin "Cán bộ quản trị xã/phường có thể
+    cài đặt bằng /caidatbaocao": the person reading it is that admin."""
+    admin = await ward.join("Chị Hạnh", role="ward_admin")
+    officer = await ward.join("Công an Minh", role="police")
+    told = texts(await admin.say("/xembaocao"))
+    assert "Anh/chị có thể cài đặt bằng /caidatbaocao" in told, told
+    assert "Cán bộ quản trị" in texts(await officer.say("/xembaocao"))

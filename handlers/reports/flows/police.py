@@ -36,8 +36,13 @@ async def reports(ctx: Context) -> None:
     wards = sorted({g.ward_code for g in await ctx.grants() if g.role in READERS})
     cfg = await config_of(ctx.session, wards[0])
     if cfg is None:
+        admin = any(g.role == Role.WARD_ADMIN and g.ward_code == wards[0] for g in await ctx.grants())
         ctx.reply(
-            _("Your ward has not set up periodic reports yet. The ward admin can do it with /caidatbaocao.")
+            _("Your ward has not set up periodic reports yet. You can do it with /caidatbaocao.")
+            if admin
+            else _(
+                "Your ward has not set up periodic reports yet. The ward admin can do it with /caidatbaocao."
+            )
         )
         return
     ctx.begin("report_view", ward=wards[0])
