@@ -352,6 +352,76 @@ def test_the_apps_words_for_climbing_in_heat_bars_and_stopping_messages() -> Non
         assert label_of(reader.best(text)) == label, text
 
 
+def test_the_hour_is_not_now(tmp_path: Path) -> None:
+    reader = reader_from(tmp_path, SENSES.replace('now = ["mà giờ"]', 'now = ["giờ"]'))
+    # "giờ" after a number word or a word asking the hour tells when, as after digits ("11 giờ")
+    assert names(reader, "hôm qua lúc hai giờ sáng có vụ cướp") == []
+    assert names(reader, "hôm qua mấy giờ có vụ cướp vậy") == []
+    assert names(reader, "hôm qua có vụ cướp, giờ tụi nó lại cướp") == ["danger"]
+
+
+def test_words_against_count_only_written_together(tmp_path: Path) -> None:
+    toml = '[danger]\ncommand = "togiac"\nmode = "emergency"\nphrases = ["có trộm"]\nagainst = ["tối qua"]\n'
+    reader = reader_from(tmp_path, toml)
+    assert names(reader, "toi qua co trom") == []
+    # typed without accents, "tôi thấy qua camera" holds "toi [thay] qua": no "tối qua"
+    assert names(reader, "toi thay qua camera co trom") == ["danger"]
+
+
+def test_the_apps_words_for_dogs_choking_cars_floods_falls_and_noises_inside() -> None:
+    # Danger now in a few words (read by phrases only): a dog on a child, choking, a child shut in a car, water
+    # rising, someone who cannot get up, a stranger or noises inside, "giờ" back in the present after a story.
+    reader = app_reader()
+    for text in (
+        "chó đang cắn con nít",
+        "becgie cắn bé hàng xóm",
+        "bé đang hóc đồng xu",
+        "em bé trong xe, cửa khóa",
+        "nước lên nhanh lắm rồi",
+        "ông té, không đứng dậy được",
+        "người lạ đang ở trong bếp",
+        "tiếng lục lọi dưới bếp",
+        "hôm qua bị trộm, giờ có trộm nữa",
+        "chuyen gap: co trom trong nha",  # "chuyện gấp" (an urgent matter), not "chuyển gấp" (send money fast)
+    ):
+        assert label_of(reader.best(text)) == "emergency", text
+
+
+def test_the_apps_words_for_advice_clips_exams_pets_and_paperwork() -> None:
+    # What to do if it ever happens, a clip, exams, a lost cat, a number to keep, a fall last month: no danger now;
+    # registering one's residence is paperwork, not registering it is a tip.
+    reader = app_reader()
+    for text, label in (
+        ("nếu bị rắn cắn thì sơ cứu thế nào vậy mọi người", "none"),
+        ("hỏi để biết thôi, điện giật thì làm sao", "none"),
+        ("số cứu hỏa là 114 hả, để ghi vào sổ", "none"),
+        ("coi clip người ta cứu em bé đuối nước mà nổi da gà", "none"),
+        ("ôn thi mệt muốn xỉu, cứu tui với", "none"),
+        ("con mèo nhà em đi lạc, ai thấy nhắn em với", "none"),
+        ("tháng rồi con cháu té xe", "none"),
+        ("khai báo tạm trú ở đâu", "none"),
+        ("khách thuê không khai báo tạm trú", "togiac"),
+    ):
+        assert label_of(reader.best(text)) == label, text
+
+
+def test_the_apps_words_for_news_watched_online_hacked_friends_debts_and_jokes() -> None:
+    # Without accents "ko, tinh" is no "không tỉnh" (unconscious); a water tanker is no crash; a fire watched live
+    # on Facebook far away, a friend's hacked account asking to borrow, a loan denied, a threat made laughing.
+    reader = app_reader()
+    for text, label in (
+        ("mai co bao ve ko, tinh ve que", "none"),
+        ("ba toi te, goi khong tinh", "emergency"),
+        ("xe bồn tới bơm nước rồi", "none"),
+        ("nick fb thằng bạn bị hack, nhắn mượn tiền nói đang kẹt", "kiemtra"),
+        ("cháy xưởng gỗ bên quận 9, coi live trên fb thấy ghê", "none"),
+        ("bà Tư vay tiền rồi lật lọng, giấy viết tay còn đây", "hoagiai"),
+        ("nó dọa đánh tui vì ăn hết bánh haha", "none"),
+        ("nhỏ em dọa méc mẹ 🤣", "none"),
+    ):
+        assert label_of(reader.best(text)) == label, text
+
+
 def test_an_emergency_wins_over_a_stronger_tip(tmp_path: Path) -> None:
     reader = reader_from(tmp_path, TIP_AND_DISPUTE)
     text = "tố giác ma túy hẻm 5, thằng bán đang cầm dao"

@@ -12,9 +12,9 @@ than a reading. A word of five letters or more may be one letter off (a typo, tw
 word typed is itself a Vietnamese syllable ("thiệt" is not "thief"); a held-down letter ("cứuuu") and an English
 plural are forgiven; numbers are never "almost" another number. An intent's score is its best phrase's weight,
 plus a little of its other matches and of the other intents of its command, plus a point when a phrase is the
-whole message ("karaoke"), minus words against it ("hôm qua" against an emergency), plus "together" rules
-(words that mean it only near one another: "đang" and "đánh"), plus what its detector (a function the feature
-gives: a pasted phone number, a receipt code) adds.
+whole message ("karaoke"), minus words against it ("hôm qua" against an emergency, its words written together),
+plus "together" rules (words that mean it only near one another: "đang" and "đánh"), plus what its detector (a
+function the feature gives: a pasted phone number, a receipt code) adds.
 
 Phrases are precise but nobody can list every way of saying a thing, so each feature also gives examples: messages
 as residents write them, labelled with the intent they mean or "none" (greetings, thanks, chit-chat), in a file
@@ -67,6 +67,7 @@ from bot.core.wording import (
     agrees,
     compiled,
     deletions,
+    phrase_tokens,
     same,
     split_known,
     tokens_of,
@@ -98,6 +99,19 @@ LIKELY = 0.1  # a reading less likely than this is not one at all, even when "no
 UNSAID = 0.5  # ... and one no phrase of it supports (the model's alone) less likely than this
 FLOOR = 1e-6  # the least the model says of anything: phrases can always outweigh it
 DECISIVE = 4.0  # a detector this sure (a receipt code, a number pasted alone) decides whatever else is read
+# "giờ" that tells the hour, not "now": after a number or a word asking or telling which hour ("hai giờ sáng", "mấy
+# giờ", "đúng giờ"), or, said alone, before a time of day or what the hours are for ("giờ sáng", "giờ làm việc")
+HOUR_BEFORE = tuple(
+    phrase_tokens((w,))[0]
+    for w in (
+        "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười", "mươi", "mấy", "bao", "đúng",
+        "trễ", "muộn", "nửa", "vài", "giờ",
+    )
+)  # fmt: skip
+HOUR_AFTER = tuple(
+    phrase_tokens((w,))[0]
+    for w in ("sáng", "chiều", "tối", "trưa", "đêm", "khuya", "làm", "học", "giấc", "hành", "mở", "đóng")
+)
 
 
 def _shape(word: str) -> str:
@@ -407,6 +421,10 @@ class Reader:
                 if not phrase.rest <= where.keys():
                     continue
                 hits = list(_occurrences(phrase.words, positions, tokens, at, phrase.strict))
+                if phrase.kind == "against":
+                    # Only the words written together: "tôi thấy qua camera" is no "tối qua" (typed without
+                    # accents, "toi [thay] qua").
+                    hits = [(s, e, q) for s, e, q in hits if e - s + 1 == len(phrase.words)]
                 if not hits:
                     continue
                 if phrase.kind == "unless":
@@ -416,8 +434,8 @@ class Reader:
                         if end - start + 1 == len(phrase.words):
                             covered.update(range(start, end + 1))
                 elif phrase.kind == "now":
-                    # "giờ" after a number is an hour ("11 giờ tối qua"), not "now"
-                    starts = [s for s, _e, _q in hits if not (s and DIGIT.search(tokens[s - 1][0]))]
+                    # "giờ" after a number is an hour ("11 giờ tối qua", "hai giờ sáng"), not "now"
+                    starts = [s for s, e, _q in hits if not _an_hour(tokens, s, e)]
                     nows.setdefault(phrase.intent, []).extend(starts)
                 else:
                     matched.append((phrase, hits))
@@ -547,6 +565,23 @@ def label_of(readings: list[Reading]) -> str:
         return "none"
     first = readings[0].intent
     return "emergency" if first.mode == Mode.EMERGENCY else first.command
+
+
+def _an_hour(tokens: list[Token], start: int, end: int) -> bool:
+    """Whether words that may bring the story back to the present, found at start..end, tell an hour instead: after
+    a number ("11 giờ tối qua"), and "giờ" after a word counting or asking the hours ("hai giờ", "mấy giờ") or,
+    said alone, before a time of day or what the hours are for ("giờ sáng", "giờ làm việc")."""
+
+    def one_of(token: Token, words_: tuple[Token, ...]) -> bool:
+        return any(token[0] == folded and agrees(marks, token[1]) for folded, marks in words_)
+
+    if start and DIGIT.search(tokens[start - 1][0]):
+        return True
+    if tokens[start][0] != "gio":
+        return False
+    return (start > 0 and one_of(tokens[start - 1], HOUR_BEFORE)) or (
+        start == end and end + 1 < len(tokens) and one_of(tokens[end + 1], HOUR_AFTER)
+    )
 
 
 def _combine(scores: list[float]) -> float:
