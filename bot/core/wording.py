@@ -203,6 +203,12 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(folded for folded, accents_of in tokens_of(text))
 
 
+def says_any(said: tuple[str, ...], phrases: Iterable[str]) -> bool:
+    """Whether the words `said` (as `words` gives them) hold one of `phrases` (folded words) as whole words."""
+    padded = f" {' '.join(said)} "
+    return any(f" {phrase} " in padded for phrase in phrases)
+
+
 @lru_cache(maxsize=4096)
 def split_known(word: str, known: frozenset[str]) -> tuple[str, ...] | None:
     """`word` as the fewest known syllables typed together, or None when it is not made of them."""

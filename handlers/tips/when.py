@@ -11,7 +11,7 @@ import re
 from datetime import date, timedelta
 
 from bot import clock
-from bot.core.wording import words
+from bot.core.wording import says_any, words
 from bot.i18n import local
 
 # Phrases in folded words (bot.core.wording.words: accents off, chat shorthand expanded), first match wins in this
@@ -43,11 +43,6 @@ EARLIER = (
 )  # fmt: skip
 
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?\s*$")
-
-
-def _says(said: tuple[str, ...], phrases: tuple[str, ...]) -> bool:
-    padded = f" {' '.join(said)} "
-    return any(f" {phrase} " in padded for phrase in phrases)
 
 
 def parse_day(text: str) -> date | None:
@@ -88,16 +83,16 @@ def typed_when(text: str) -> str | date | None:
     if day is not None or text.rstrip().endswith("?"):
         return day  # "hôm nay là ngày mấy?" asks, it does not answer
     said = words(text)
-    if _says(said, OFTEN):
+    if says_any(said, OFTEN):
         return "often"
-    if _says(said, NOW):
+    if says_any(said, NOW):
         return "now"
-    if _says(said, TODAY):
+    if says_any(said, TODAY):
         return "today"
-    if _says(said, YESTERDAY):
+    if says_any(said, YESTERDAY):
         return local(clock.now()).date() - timedelta(days=1)
-    if _says(said, DAY_BEFORE):
+    if says_any(said, DAY_BEFORE):
         return local(clock.now()).date() - timedelta(days=2)
-    if _says(said, EARLIER):
+    if says_any(said, EARLIER):
         return "earlier"
     return None

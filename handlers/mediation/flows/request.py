@@ -12,7 +12,7 @@ from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.replies import Choice
 from bot.core.typed import PARTICLES, yes_or_no
-from bot.core.wording import words
+from bot.core.wording import says_any, words
 from bot.i18n import _
 from bot.textnorm import fold
 from handlers.common import home, yes_no
@@ -257,8 +257,7 @@ NOT_SO = frozenset(("khong", "chua", "not", "no", "hong"))
 
 def typed_urgency(text: str) -> bool | None:
     said = words(text)
-    padded = f" {' '.join(said)} "
-    if not any(f" {phrase} " in padded for phrase in URGENCY):
+    if not says_any(said, URGENCY):
         return None
     return not NOT_SO & set(said)
 

@@ -13,7 +13,7 @@ from bot.core.events import Kind
 from bot.core.flow import Outcome, finish, goto, retry
 from bot.core.replies import Choice
 from bot.core.typed import yes_or_no
-from bot.core.wording import words
+from bot.core.wording import says_any, words
 from bot.delivery.outbox import seal_route
 from bot.directory.geo import ward_kind
 from bot.i18n import _, current_locale, fmt_date
@@ -113,8 +113,7 @@ NAMELESS = ("giau ten", "khong neu ten", "khong can ten", "khong de ten", "khong
 
 
 def typed_nameless(text: str) -> bool:
-    said = f" {' '.join(words(text))} "
-    return yes_or_no(text) is False or any(f" {phrase} " in said for phrase in NAMELESS)
+    return yes_or_no(text) is False or says_any(words(text), NAMELESS)
 
 
 @flow.on("identity")
