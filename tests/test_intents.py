@@ -12,7 +12,7 @@ import pytest
 
 from bot.core.intent_data import Mode, load
 from bot.core.intents import ENOUGH, Reader, label_of
-from bot.core.wording import same, words
+from bot.core.wording import holds_any, same, words
 from bot.security import new_code
 from bot.tools.intents import (
     FOLDS,
@@ -623,3 +623,17 @@ def test_the_police_and_group_leaders_are_offered_their_own_commands_in_words() 
     warn = "tôi muốn cảnh báo cho cả tổ về vụ giả danh điện lực gọi điện đòi tiền"
     assert label_of(reader.best(warn, everyone)) == "soancanhbao"  # it was offered a tip about fraud
     assert label_of(reader.best("cảnh báo mới nhất", everyone)) == "canhbao"  # reading them is everyone's
+
+
+def test_a_phrase_is_held_with_its_accents_where_both_sides_wrote_them() -> None:
+    from handlers.mediation.texts import guess_kind
+
+    assert holds_any("nó mượn tiền không trả", ["nợ", "mượn tiền"])
+    assert not holds_any("nó hát suốt đêm", ["nợ"])  # "nó" is not "nợ"
+    assert holds_any("no hat suot dem", ["nợ"])  # typed without accents: it may be
+    assert guess_kind("nó hát karaoke suốt đêm") == "noise"
+    assert (
+        guess_kind("hàng xóm hát karaoke tới khuya") == "noise"
+    )  # neighbours only when nothing more precise
+    assert guess_kind("hàng xóm cho chó ra bậy trước cửa") == "neighbours"
+    assert guess_kind("anh em tranh chấp thừa kế đất") is None  # two kinds named: the person chooses

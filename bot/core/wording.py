@@ -209,6 +209,21 @@ def says_any(said: tuple[str, ...], phrases: Iterable[str]) -> bool:
     return any(f" {phrase} " in padded for phrase in phrases)
 
 
+def holds_any(text: str, phrases: Iterable[str]) -> bool:
+    """Whether `text` holds one of `phrases` as whole words, accents agreeing where both wrote them: "nó hát"
+    does not hold "nợ", "no hat" (typed without any) may."""
+    typed = tokens_of(text)
+    for phrase in phrases:
+        wanted = phrase_tokens(phrase.lower().split())
+        for start in range(len(typed) - len(wanted) + 1):
+            if all(
+                typed[start + i][0] == folded and agrees(marks, typed[start + i][1])
+                for i, (folded, marks) in enumerate(wanted)
+            ):
+                return True
+    return False
+
+
 @lru_cache(maxsize=4096)
 def split_known(word: str, known: frozenset[str]) -> tuple[str, ...] | None:
     """`word` as the fewest known syllables typed together, or None when it is not made of them."""

@@ -15,9 +15,14 @@ from bot.core.payloads import Payload, YesNo
 
 
 class DisputeKind(Payload, prefix="hqk"):
-    """What the dispute is about: a key of texts.KINDS."""
+    """What the dispute is about: a key of texts.KINDS. Typed, the words of its kind choose it ("xay lan")."""
 
     key: str
+
+    def typed_as(self) -> tuple[str, ...]:
+        from handlers.mediation.texts import KIND_WORDS
+
+        return KIND_WORDS.get(self.key, ())
 
 
 class PoliceAnswer(Payload, prefix="hqp"):

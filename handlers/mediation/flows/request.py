@@ -31,7 +31,7 @@ from handlers.mediation.buttons import (
     Urgent,
 )
 from handlers.mediation.notify import push
-from handlers.mediation.texts import KINDS, kind_label
+from handlers.mediation.texts import KINDS, guess_kind, kind_label
 from models import Group, Priority, Role, RoleGrant
 from models.mediation import MediationCase, MediationParty
 
@@ -61,8 +61,18 @@ _SPLIT = re.compile(r"\s+[-–—]\s+|\s*[:;,(]\s*")  # names never hold these: 
 
 @flow.ask("kind")
 async def ask_kind(ctx: Context) -> None:
+    choices = [Choice(_(label), DisputeKind(key)) for key, label in KINDS.items()]
+    guess = guess_kind(ctx.data.get("carried") or "")
+    if guess is None:
+        ctx.reply(_("What is the dispute about?"), choices)
+        return
+    # Guessed from the words written before asking: offered first, for the person to confirm or change.
+    choices.sort(key=lambda c: c.payload != DisputeKind(guess).pack())
     ctx.reply(
-        _("What is the dispute about?"), [Choice(_(label), DisputeKind(key)) for key, label in KINDS.items()]
+        _(
+            'From what you wrote, the dispute seems to be about "{kind}": press it to confirm, or choose another.'
+        ).format(kind=kind_label(guess)),
+        choices,
     )
 
 
