@@ -249,3 +249,37 @@ async def test_typed_kinds_of_dispute_choose_theirs(ward: Any) -> None:
         assert "Tranh chấp về việc gì" in texts(await lan.say("/hoagiai"))
         assert then in texts(await lan.say(typed)), typed
         await lan.say("/huy")
+
+
+async def test_leaders_pressing_mediation_cases_follow_their_cases_instead_of_starting_a_request(
+    ward: Any,
+) -> None:
+    """Defect: the area leader's and group leader's menu entry "Các vụ hòa giải" opened a new request form when
+    they had no case of their own. They see their area's (group's) open cases; a private one stays hidden."""
+    from tests.test_mediation import NOISE, request
+
+    area = await ward.join("Sáu", role="area_leader")
+    leader = await ward.join("Tám", role="group_admin")
+    for who in (area, leader):
+        seen = texts(await who.press("cmd:hoagiai"))
+        assert "Tranh chấp về việc gì" not in seen and "không có vụ việc nào đang mở" in seen, seen
+    lan = await ward.join("Lan")
+    number = await request(lan, NOISE)
+    hidden = await request(lan, NOISE.replace("karaoke", "loa kẹo kéo"), private=True)
+    for who in (area, leader):
+        seen = texts(await who.press("cmd:hoagiai"))
+        assert number in seen and hidden not in seen, seen
+        assert "Hồ sơ hòa giải viên" not in seen
+
+
+async def test_an_area_leader_types_xem_bao_phu_and_tien_do(ward: Any) -> None:
+    """Defect: "xem bao phu" and "tien do" typed by an area leader had no reading. They offer the pledge coverage;
+    a resident, who may not see it, is not offered it."""
+    area = await ward.join("Sáu", role="area_leader")
+    for typed in ("xem bao phu", "tien do", "bao nhieu ho da ky cam ket roi"):
+        await area.say(typed)
+        assert area.choices()[0] == "Tiến độ ký cam kết", (typed, area.choices())
+    assert "cam kết" in texts(await area.press("Tiến độ ký cam kết")).lower()
+    lan = await ward.join("Lan")
+    await lan.say("xem bao phu")
+    assert "Tiến độ ký cam kết" not in lan.choices()

@@ -151,16 +151,19 @@ async def conflict(session: AsyncSession, case: MediationCase, mediator: Person)
 async def open_cases_for(
     session: AsyncSession, person_id: int, grants: list[RoleGrant]
 ) -> list[MediationCase]:
-    """Cases a person deals with as a mediator: open cases of the areas where they mediate, that they may see."""
-    places = [(g.ward_code, g.area_id) for g in grants if g.role in MEDIATOR_ROLES]
-    if not places:
-        return []
+    """Open cases a person follows by their role, that they may see: of the areas where they mediate or lead, of
+    the groups they lead, of the ward they administer."""
     conditions = [
-        and_(col(MediationCase.ward_code) == ward, col(MediationCase.area_id) == area)
-        if area
-        else col(MediationCase.ward_code) == ward
-        for ward, area in places
+        and_(col(MediationCase.ward_code) == g.ward_code, col(MediationCase.area_id) == g.area_id)
+        if g.area_id
+        else col(MediationCase.ward_code) == g.ward_code
+        for g in grants
+        if g.role in (*MEDIATOR_ROLES, Role.AREA_LEADER.value, Role.WARD_ADMIN.value)
+    ] + [
+        col(MediationCase.group_id) == g.group_id for g in grants if g.role == Role.GROUP_ADMIN and g.group_id
     ]
+    if not conditions:
+        return []
     rows = await session.exec(
         select(MediationCase)
         .where(col(MediationCase.status).in_(OPEN_STATUSES), or_(*conditions))

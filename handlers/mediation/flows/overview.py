@@ -1,5 +1,5 @@
-"""/hoagiai: a person's cases and, for mediators, the open cases of their area; a code typed after it makes the
-person a party of the case it was made for (see flows/invite.py)."""
+"""/hoagiai: a person's cases and, for mediators and leaders, the open cases of their area or group; a code typed
+after it makes the person a party of the case it was made for (see flows/invite.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from handlers.mediation import store
 from handlers.mediation.buttons import EditProfile, NewRequest, OpenCase
 from handlers.mediation.flows import invite
 from handlers.mediation.texts import kind_label, status_label
+from models import Role
 from models.mediation import MediationCase
 
 router = Router("mediation.overview")
+# Leaders follow their area's or group's cases (the menu's "Mediation cases"): a list, not a new request.
+LEADERS = (Role.AREA_LEADER, Role.GROUP_ADMIN, Role.WARD_ADMIN)
 
 
 @router.command("hoagiai", "mediate", help=N_("Ask for mediation of a dispute, or follow your cases"))
@@ -45,7 +48,8 @@ async def overview(ctx: Context) -> None:
     grants = await ctx.grants()
     duty = await store.open_cases_for(ctx.session, ctx.person_id, grants)
     is_mediator = any(g.role in store.MEDIATOR_ROLES for g in grants)
-    if not own and not duty and not is_mediator:
+    follows = is_mediator or any(g.role in LEADERS for g in grants)
+    if not own and not duty and not follows:
         await begin_request(ctx)
         return
     choices: list[Choice] = []
@@ -54,11 +58,12 @@ async def overview(ctx: Context) -> None:
         lines.append(_("Your mediation cases:"))
         lines += [f"• {line(c)}" for c in own[:10]]
         choices += [Choice(c.number or "", OpenCase(c.id or 0)) for c in own[:10]]
-    if is_mediator:
+    if follows:
         others = [c for c in duty if c.id not in {o.id for o in own}]
         lines.append(_("Open cases of your area:") if others else _("No open cases in your area."))
         lines += [f"• {line(c)}" + (" · " + _("private") if c.private else "") for c in others[:15]]
         choices += [Choice(c.number or "", OpenCase(c.id or 0)) for c in others[:15]]
+    if is_mediator:
         choices.append(Choice(_("My mediator profile"), EditProfile()))
     choices.append(Choice(_("New mediation request"), NewRequest()))
     ctx.reply("\n".join(lines), choices)
