@@ -472,7 +472,11 @@ def test_a_receipt_code_is_found_in_any_spelling() -> None:
     assert receipt_code("0912 3456 7890 3344") == 0.0  # digits only: a phone or an account
     assert receipt_code("nhan tham chua thua") == 0.0  # four words made of the code's letters
     assert receipt_code("NHAN THAM CHUA THUA") == (FOUND, "NHAN-THAM-CHUA-THUA")  # as a code is printed
-    assert receipt_code("K0QM-4HXA-93TD-RWPC") == 0.0  # 0 is not in the code alphabet
+    # A letter misread in a grouped code is still a code, which no tip has; sixteen together must be the code's own.
+    assert receipt_code("check giup e: cv9t-hq4e-7wnx-l2rb") == (FOUND, "CV9T-HQ4E-7WNX-L2RB")
+    assert receipt_code("b3fq 8znc wk2m d7xp") == (FOUND, "B3FQ-8ZNC-WK2M-D7XP")
+    assert receipt_code("K0QM4HXA93TDRWPC") == 0.0  # 0 is not in the code alphabet
+    assert receipt_code("Ma GD FT24123456789012 so tien 5,000,000") == 0.0  # a bank transfer's reference
 
 
 def test_pasted_numbers_and_links_are_checked_but_a_tip_with_a_phone_stays_a_tip() -> None:

@@ -13,9 +13,13 @@ FOUND = 4.0  # more than any phrase: a code is what /tracuu needs, whatever word
 PART = 3.0  # a strong phrase's weight: something printed like a code but short of one (half of it, a slip)
 
 _GROUP = f"[{CODE_ALPHABET}{CODE_ALPHABET.lower()}]{{4}}"
-# Four groups of four, each separator "-", " " or nothing, used the same way throughout; not inside a longer word.
+_ANY = "[0-9A-Za-z]{4}"
+# Four groups of four, each separator "-" or " ", used the same way throughout, or sixteen of the code's letters
+# together; not inside a longer word. Grouped, any letter or digit counts: a person misreads "Q" as "0" or types
+# "l" for "1", and /tracuu then says politely that no tip has it. Together, only the code's own letters: sixteen
+# letters and digits in a row are more often something else pasted (a bank transfer's reference "FT2412...").
 _CODE = re.compile(
-    rf"(?<![0-9A-Za-z]){_GROUP}(?P<sep>[- ]?){_GROUP}(?P=sep){_GROUP}(?P=sep){_GROUP}(?![0-9A-Za-z])"
+    rf"(?<![0-9A-Za-z])(?:{_ANY}(?P<sep>[- ]){_ANY}(?P=sep){_ANY}(?P=sep){_ANY}|{_GROUP * 4})(?![0-9A-Za-z])"
 )
 # Two or three dash-separated groups of four capitals and digits ("K7QM-2PXD"): how a code looks when a person
 # copied part of it or misread a letter; /tracuu then says politely that no tip has it.
