@@ -31,7 +31,7 @@ from handlers.tips.detect import FOUND, PART, receipt_code
 CORPUS = Path(__file__).parent / "corpus"
 LABELS = {
     "togiac", "emergency", "hoagiai", "kiemtra", "tracuu", "camket", "canhbao", "tatthongtin", "toi", "xoadulieu",
-    "ngonngu", "bantin", "pccc", "phananh", "baocao", "none",
+    "ngonngu", "bantin", "pccc", "phananh", "baocao", "camera", "xincamera", "none",
 }  # fmt: skip
 
 
