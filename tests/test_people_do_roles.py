@@ -283,3 +283,46 @@ async def test_an_area_leader_types_xem_bao_phu_and_tien_do(ward: Any) -> None:
     lan = await ward.join("Lan")
     await lan.say("xem bao phu")
     assert "Tiến độ ký cam kết" not in lan.choices()
+
+
+async def test_a_session_proposed_by_a_mediator_who_left_the_case_is_cancelled_and_the_party_told(
+    ward: Any,
+) -> None:
+    """Defect: after Hòa proposed a session and then declared a conflict of interest (the head giving the case to
+    Minh), the case still showed Hòa's session "(đang đề xuất)", Lan could still confirm it, and nobody told her it
+    would not happen. A mediator who leaves a case takes their sessions with them; the parties are told."""
+    from models.mediation import MediationSession
+
+    lan, hoa, bay, number = await a_case(ward)
+    minh = await ward.join("Minh", role="mediator")
+    from tests.test_mediation import profile
+
+    await profile(minh, "Trần Văn Minh")
+    await hoa.say("/hoagiai")
+    await hoa.say(number)
+    await hoa.press("Nhận vụ việc này")
+    await hoa.press("Đề xuất buổi hòa giải")
+    await hoa.say("thu 7 tuan sau 7h toi")
+    await hoa.say("nha van hoa khom 2")
+    await hoa.say("co")
+    await ward.drain()
+    await offered(ward, "hgy:")
+    await lan.poll()
+    await hoa.say("/hoagiai")
+    await hoa.say(number)
+    await hoa.say("xung dot loi ich")
+    [meeting] = await rows(ward, MediationSession)
+    assert meeting.status == "cancelled"
+    await ward.drain()
+    told = texts(await lan.poll())
+    assert "hủy" in told and number in told, told
+    assert "đã bị hủy" in texts(await lan.say("duoc"))  # under the old question: nothing confirmed
+    await lan.say("/hoagiai")
+    assert "đang đề xuất" not in texts(await lan.say(number))
+    # the head gives it to Minh; his case card shows no session of Hòa's
+    await bay.say("/hoagiai")
+    await bay.say(number)
+    await bay.say("phan cong")
+    await bay.press("Trần Văn Minh")
+    await minh.say("/hoagiai")
+    assert "đang đề xuất" not in texts(await minh.say(number))

@@ -37,6 +37,7 @@ class Ledger:
         self._task: asyncio.Task[None] | None = None
         self.lost_leases = 0
         self._side: set[asyncio.Task[None]] = set()
+        self._last_side: asyncio.Task[None] | None = None
 
     async def write(self, job: store.Job, route: Route | None, outcome: store.Outcome) -> bool:
         """Record one outcome; returns when it is committed (False if the row was no longer ours)."""
@@ -77,8 +78,13 @@ class Ledger:
             for (*_rest, future), ok in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(ok)
-            # Beside the next flush, not before it: at broadcast rates the outcomes must keep flowing.
-            side = asyncio.create_task(self._offer_choices(batch, results), name="delivery-choices")
+            # Beside the next flush, not before it: at broadcast rates the outcomes must keep flowing. After the
+            # previous batch's offers, though: a person's later message must not have its buttons undone by an
+            # earlier one recorded late.
+            side = asyncio.create_task(
+                self._offer_choices(batch, results, after=self._last_side), name="delivery-choices"
+            )
+            self._last_side = side
             self._side.add(side)
             side.add_done_callback(self._side.discard)
 
@@ -119,13 +125,24 @@ class Ledger:
             await session.commit()
         return [job.id in written for job, *_rest in batch]
 
-    async def _offer_choices(self, batch: list[Entry], results: list[bool]) -> None:
-        """In a transaction of its own: a conversation written at the same moment must not undo the outcomes."""
-        offers = [
-            (route, job.payload.get("choices", []))
-            for (job, route, outcome, _f), ok in zip(batch, results, strict=True)
-            if ok and outcome.record_choices and route is not None
-        ]
+    async def _offer_choices(
+        self, batch: list[Entry], results: list[bool], after: asyncio.Task[None] | None = None
+    ) -> None:
+        """In a transaction of its own: a conversation written at the same moment must not undo the outcomes.
+
+        Two messages to one person in one batch finish in any order; the one written last (the larger outbox id)
+        has its buttons current, whichever finished last."""
+        sent = sorted(
+            (
+                (job.id, route, job.payload.get("choices", []))
+                for (job, route, outcome, _f), ok in zip(batch, results, strict=True)
+                if ok and outcome.record_choices and route is not None
+            ),
+            key=lambda found: found[0],
+        )
+        offers = [(route, choices) for _id, route, choices in sent]
+        if after is not None:
+            await asyncio.gather(after, return_exceptions=True)
         if not offers:
             return
         try:

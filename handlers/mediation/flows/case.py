@@ -36,6 +36,7 @@ ACTIONS = {
     "session_proposed": N_("session proposed"),
     "session_confirmed": N_("session confirmed"),
     "session_change_asked": N_("another time asked for"),
+    "session_cancelled": N_("session cancelled: the mediator changed"),
     "agreed": N_("agreement reached"),
     "not_agreed": N_("no agreement"),
     "withdrawn": N_("withdrawn"),

@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import partial
+
+from sqlmodel import col, select
+
 from bot import clock
 from bot.core.context import Context
 from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.delivery.outbox import cancel
-from bot.i18n import _
+from bot.i18n import _, fmt_date, fmt_time
 from handlers.mediation import store
 from handlers.mediation.buttons import (
     AssignMenu,
@@ -23,7 +28,7 @@ from handlers.mediation.flows.case import load_visible
 from handlers.mediation.notify import SOURCE, push
 from handlers.mediation.texts import kind_label
 from models import Person, Role
-from models.mediation import OPEN_STATUSES, CaseStatus, MediationCase
+from models.mediation import OPEN_STATUSES, CaseStatus, MediationCase, MediationSession
 
 router = Router("mediation.handling")
 
@@ -146,7 +151,9 @@ async def assign(ctx: Context, case: MediationCase, person: Person, action: str)
         store.mediator_label(person),
         clock.now(),
     )
-    if case.status == CaseStatus.RECEIVED:
+    if previous and previous != person.id:
+        await withdraw_sessions(ctx, case)
+    if case.status in (CaseStatus.RECEIVED, CaseStatus.SCHEDULED):
         case.status = CaseStatus.ASSIGNED
     ctx.session.add(case)
     store.log(ctx.session, case, action, ctx.person_id, note=case.mediator_name)
@@ -198,6 +205,7 @@ async def declare_conflict(ctx: Context) -> None:
     ctx.audit("mediation.conflict_declared", "mediation_case", str(case.id), case.ward_code)
     message = _("Noted: you will not be offered case {number}.").format(number=case.number)
     if case.mediator_id == ctx.person_id:
+        await withdraw_sessions(ctx, case)
         case.mediator_id = case.mediator_name = case.assigned_at = None
         case.status = CaseStatus.RECEIVED
         ctx.session.add(case)
@@ -243,3 +251,36 @@ async def withdraw(ctx: Context) -> None:
             "Your request {number} is withdrawn. You can ask for mediation again at any time with /hoagiai."
         ).format(number=case.number)
     )
+
+
+async def withdraw_sessions(ctx: Context, case: MediationCase) -> None:
+    """A mediator who leaves a case takes the sessions they proposed or agreed with them: cancelled, and the
+    parties told, so nobody confirms or comes to a meeting that will not happen. The next mediator proposes
+    their own."""
+    meetings = (
+        await ctx.session.exec(
+            select(MediationSession).where(
+                MediationSession.case_id == case.id,
+                col(MediationSession.status).in_(("proposed", "confirmed")),
+            )
+        )
+    ).all()
+    for meeting in meetings:
+        meeting.status = "cancelled"
+        ctx.session.add(meeting)
+        store.log(ctx.session, case, "session_cancelled", ctx.person_id, note=meeting.starts_at.isoformat())
+        await push(
+            ctx.session,
+            await store.party_people(ctx.session, case),
+            case,
+            "session_cancelled",
+            partial(_cancelled_text, case.number or "", meeting.starts_at),
+            key=str(meeting.id),
+        )
+
+
+def _cancelled_text(number: str, at: datetime) -> str:
+    return _(
+        "The mediation session of case {number} on {day} at {time} is cancelled: the case is changing mediator. "
+        "The new mediator will propose another time."
+    ).format(number=number, day=fmt_date(at, "full"), time=fmt_time(at))

@@ -181,6 +181,9 @@ async def _session_for_party(ctx: Context, session_id: int) -> tuple[MediationSe
     if meeting is None or case is None or not await store.is_party(ctx.session, ctx.person_id, case):
         ctx.reply(_("That session does not exist or is not yours to answer."))
         return None
+    if meeting.status == "cancelled" and case.status in OPEN_STATUSES:
+        ctx.reply(_("That session was cancelled; the case's mediator will propose another time."))
+        return None
     if meeting.status not in ("proposed", "confirmed") or case.status not in OPEN_STATUSES:
         ctx.reply(_("That session was replaced or the case is closed; nothing to answer."))
         return None
