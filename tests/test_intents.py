@@ -475,8 +475,10 @@ def test_a_receipt_code_is_found_in_any_spelling() -> None:
     # A letter misread in a grouped code is still a code, which no tip has; sixteen together must be the code's own.
     assert receipt_code("check giup e: cv9t-hq4e-7wnx-l2rb") == (FOUND, "CV9T-HQ4E-7WNX-L2RB")
     assert receipt_code("b3fq 8znc wk2m d7xp") == (FOUND, "B3FQ-8ZNC-WK2M-D7XP")
-    assert receipt_code("K0QM4HXA93TDRWPC") == 0.0  # 0 is not in the code alphabet
+    assert receipt_code("7FJQ2MPX9KTB4WDA") == (FOUND, "7FJQ-2MPX-9KTB-4WDA")  # every four mix letters, digits
+    assert receipt_code("K0QMAHXAETDRWPCX") == 0.0  # outside the alphabet, and groups without a digit
     assert receipt_code("Ma GD FT24123456789012 so tien 5,000,000") == 0.0  # a bank transfer's reference
+    assert receipt_code("moi ngay kiem 500k cong viec nay") == 0.0  # words: a group without a digit
 
 
 def test_pasted_numbers_and_links_are_checked_but_a_tip_with_a_phone_stays_a_tip() -> None:

@@ -12,19 +12,17 @@ from bot.security import CODE_ALPHABET, normalize_code
 FOUND = 4.0  # more than any phrase: a code is what /tracuu needs, whatever words come with it
 PART = 3.0  # a strong phrase's weight: something printed like a code but short of one (half of it, a slip)
 
-_GROUP = f"[{CODE_ALPHABET}{CODE_ALPHABET.lower()}]{{4}}"
 _ANY = "[0-9A-Za-z]{4}"
-# Four groups of four, each separator "-" or " ", used the same way throughout, or sixteen of the code's letters
-# together; not inside a longer word. Grouped, any letter or digit counts: a person misreads "Q" as "0" or types
-# "l" for "1", and /tracuu then says politely that no tip has it. Together, only the code's own letters: sixteen
-# letters and digits in a row are more often something else pasted (a bank transfer's reference "FT2412...").
+# Four groups of four, each separator "-" or " ", used the same way throughout, or sixteen together; not inside a
+# longer word.
 _CODE = re.compile(
-    rf"(?<![0-9A-Za-z])(?:{_ANY}(?P<sep>[- ]){_ANY}(?P=sep){_ANY}(?P=sep){_ANY}|{_GROUP * 4})(?![0-9A-Za-z])"
+    rf"(?<![0-9A-Za-z])(?:{_ANY}(?P<sep>[- ]){_ANY}(?P=sep){_ANY}(?P=sep){_ANY}|{_ANY * 4})(?![0-9A-Za-z])"
 )
 # Two or three dash-separated groups of four capitals and digits ("K7QM-2PXD"): how a code looks when a person
 # copied part of it or misread a letter; /tracuu then says politely that no tip has it.
 _PART = re.compile(r"(?<![0-9A-Za-z-])[0-9A-Z]{4}(?:-[0-9A-Z]{4}){1,2}(?![0-9A-Za-z-])")
 _DIGIT = re.compile(r"\d")
+_OWN = frozenset(CODE_ALPHABET)
 _LETTER = re.compile(r"[A-Za-z]")
 
 
@@ -39,7 +37,15 @@ def receipt_code(text: str) -> float | tuple[float, str]:
             continue  # a run of digits is a phone or an account number
         if match.group("sep") == " " and not _DIGIT.search(raw) and not raw.isupper():
             continue
-        return FOUND, normalize_code(raw)
+        code = normalize_code(raw)
+        # Letters outside the code's alphabet: a person misread "Q" as "0" or typed "l" for "1", and /tracuu then
+        # says politely that no tip has it. Such a code still mixes letters and digits in every group; words
+        # ("ngay kiem 500k cong") and a bank transfer's reference ("FT24123456789012") do not.
+        if not set(code) - {"-"} <= _OWN and not all(
+            _DIGIT.search(group) and _LETTER.search(group) for group in code.split("-")
+        ):
+            continue
+        return FOUND, code
     for match in _PART.finditer(text):
         groups = match.group(0).split("-")
         # Every group of a code almost always has a letter; a number plate's ("59X1-2345") does not.
