@@ -475,7 +475,10 @@ def test_a_receipt_code_is_found_in_any_spelling() -> None:
     # A letter misread in a grouped code is still a code, which no tip has; sixteen together must be the code's own.
     assert receipt_code("check giup e: cv9t-hq4e-7wnx-l2rb") == (FOUND, "CV9T-HQ4E-7WNX-L2RB")
     assert receipt_code("b3fq 8znc wk2m d7xp") == (FOUND, "B3FQ-8ZNC-WK2M-D7XP")
-    assert receipt_code("7FJQ2MPX9KTB4WDA") == (FOUND, "7FJQ-2MPX-9KTB-4WDA")  # every four mix letters, digits
+    assert receipt_code("7FJQ2MPX9KTB4WDA") == (
+        FOUND,
+        "7FJQ-2MPX-9KTB-4WDA",
+    )  # every four mix letters, digits
     assert receipt_code("K0QMAHXAETDRWPCX") == 0.0  # outside the alphabet, and groups without a digit
     assert receipt_code("Ma GD FT24123456789012 so tien 5,000,000") == 0.0  # a bank transfer's reference
     assert receipt_code("moi ngay kiem 500k cong viec nay") == 0.0  # words: a group without a digit
@@ -585,7 +588,7 @@ def test_the_model_reads_words_no_phrase_lists(tmp_path: Path) -> None:
     assert names(learnt, "karaoke") == ["dispute"] and names(learnt, "hôm nay trời đẹp") == []
 
 
-def test_danger_and_sure_detectors_are_never_outvoted_by_the_model(tmp_path: Path) -> None:
+def test_danger_and_sure_detectors_are_not_outvoted_by_a_model_that_is_not_sure(tmp_path: Path) -> None:
     learnt = learnt_reader(tmp_path)
     text = "nhà bên mở loa hát ồn ào tới khuya, tôi qua nói thì ông ấy cầm dao"
     assert "danger" in [r.intent.name for r in learnt.read(text)] and names(learnt, text) == ["danger"]
@@ -643,3 +646,24 @@ def test_a_phrase_is_held_with_its_accents_where_both_sides_wrote_them() -> None
     )  # neighbours only when nothing more precise
     assert guess_kind("hàng xóm cho chó ra bậy trước cửa") == "neighbours"
     assert guess_kind("anh em tranh chấp thừa kế đất") is None  # two kinds named: the person chooses
+
+
+def test_danger_words_in_a_game_or_an_idiom_the_model_is_sure_of_open_nothing() -> None:
+    """Danger its phrases read is a reading whatever the model says, unless the model is near sure the message is
+    nothing (SURELY_NOTHING): a game, a fight on TV, an idiom. None of these messages is in an examples file."""
+    reader = app_reader()
+    learnt = reader.learnt()
+    for text in (  # each read as an emergency before SURELY_NOTHING
+        "đi chợ bị chém giá quá trời, bó rau 20 ngàn",
+        "bác sĩ nói cholesterol cao vậy là chết người đó nha",
+        "săn sale mà bị cướp mất đôi giày trong giỏ hàng, tức ghê",
+        "giá điện giờ đúng là cướp tiền dân mà",
+        "hè này nóng như đổ lửa, ra đường muốn bốc cháy",
+    ):
+        assert same(text) not in learnt and label_of(reader.best(text)) == "none", text
+    for text in (
+        "đang có người cầm dao đuổi chém ở đầu hẻm",
+        "cháy rồi cứu với",
+        "thằng nhỏ té xuống kênh rồi",
+    ):
+        assert label_of(reader.best(text)) == "emergency", text
