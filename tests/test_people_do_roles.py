@@ -59,6 +59,24 @@ async def a_case(ward: Any) -> tuple[Any, Any, Any, str]:
     return lan, hoa, bay, number
 
 
+async def take_and_propose(ward: Any, hoa: Any, lan: Any, number: str, *, one_batch: bool = False) -> None:
+    """Hòa takes the case and proposes a session as mediators type it; Lan has been asked whether she can come.
+    `one_batch`: Lan's "now has a mediator" and "can you come?" leave together, and the later one's buttons must
+    still be the current ones (bot/delivery/ledger.py)."""
+    await hoa.say("/hoagiai")
+    await hoa.say(number)
+    await hoa.press("Nhận vụ việc này")
+    if not one_batch:
+        await ward.drain()
+    await hoa.press("Đề xuất buổi hòa giải")
+    await hoa.say("thu 7 tuan sau 7h toi")
+    await hoa.say("nha van hoa khom 2")
+    assert "Đã đề xuất" in texts(await hoa.say("co"))
+    await ward.drain()
+    await offered(ward, "hgy:")
+    await lan.poll()
+
+
 async def test_the_head_types_phan_cong_and_the_mediator_types_toi_nhan_and_hen_gap(ward: Any) -> None:
     """Defects: under a case's card, "phan cong" (the head, for "Phân công hòa giải viên") was answered "tôi chưa
     hiểu ý anh/chị", "toi nhan" (a mediator, for "Nhận vụ việc này") "Dạ, không có gì ạ!" (you are welcome), and
@@ -87,17 +105,7 @@ async def test_co_proposes_the_session_and_the_party_answers_co_to_can_you_come(
     from models.mediation import MediationSession
 
     lan, hoa, bay, number = await a_case(ward)
-    await hoa.say("/hoagiai")
-    await hoa.say(number)
-    await hoa.press("Nhận vụ việc này")
-    await ward.drain()  # Lan is told who mediates before she is asked to come (one batch: either last)
-    await hoa.press("Đề xuất buổi hòa giải")
-    await hoa.say("thu 7 tuan sau 7h toi")
-    await hoa.say("nha van hoa khom 2")
-    assert "Đã đề xuất" in texts(await hoa.say("co"))
-    await ward.drain()
-    await offered(ward, "hgy:")
-    await lan.poll()
+    await take_and_propose(ward, hoa, lan, number)
     assert "hẹn gặp anh/chị" in texts(await lan.say("duoc"))
     [meeting] = await rows(ward, MediationSession)
     assert meeting.responses and list(meeting.responses.values())[0]["answer"] == "yes"
@@ -298,16 +306,7 @@ async def test_a_session_proposed_by_a_mediator_who_left_the_case_is_cancelled_a
     from tests.test_mediation import profile
 
     await profile(minh, "Trần Văn Minh")
-    await hoa.say("/hoagiai")
-    await hoa.say(number)
-    await hoa.press("Nhận vụ việc này")
-    await hoa.press("Đề xuất buổi hòa giải")
-    await hoa.say("thu 7 tuan sau 7h toi")
-    await hoa.say("nha van hoa khom 2")
-    await hoa.say("co")
-    await ward.drain()
-    await offered(ward, "hgy:")
-    await lan.poll()
+    await take_and_propose(ward, hoa, lan, number, one_batch=True)
     await hoa.say("/hoagiai")
     await hoa.say(number)
     await hoa.say("xung dot loi ich")

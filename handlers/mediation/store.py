@@ -17,6 +17,7 @@ from models.mediation import (
     MediationCase,
     MediationEvent,
     MediationParty,
+    MediationSession,
     MediatorRelative,
 )
 
@@ -170,6 +171,16 @@ async def open_cases_for(
         .order_by(col(MediationCase.id))
     )
     return [c for c in rows.all() if await can_view(session, person_id, grants, c)]
+
+
+async def open_sessions(session: AsyncSession, case_id: int | None) -> list[MediationSession]:
+    """The case's sessions still to happen: proposed, or confirmed by the parties."""
+    rows = await session.exec(
+        select(MediationSession).where(
+            MediationSession.case_id == case_id, col(MediationSession.status).in_(("proposed", "confirmed"))
+        )
+    )
+    return list(rows.all())
 
 
 async def own_cases(session: AsyncSession, person_id: int) -> list[MediationCase]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
-from sqlmodel import col, select
-
 from bot import clock
 from bot.core.context import Context
 from bot.core.replies import Choice
@@ -28,7 +26,7 @@ from handlers.mediation.flows.case import load_visible
 from handlers.mediation.notify import SOURCE, push
 from handlers.mediation.texts import kind_label
 from models import Person, Role
-from models.mediation import OPEN_STATUSES, CaseStatus, MediationCase, MediationSession
+from models.mediation import OPEN_STATUSES, CaseStatus, MediationCase
 
 router = Router("mediation.handling")
 
@@ -257,15 +255,7 @@ async def withdraw_sessions(ctx: Context, case: MediationCase) -> None:
     """A mediator who leaves a case takes the sessions they proposed or agreed with them: cancelled, and the
     parties told, so nobody confirms or comes to a meeting that will not happen. The next mediator proposes
     their own."""
-    meetings = (
-        await ctx.session.exec(
-            select(MediationSession).where(
-                MediationSession.case_id == case.id,
-                col(MediationSession.status).in_(("proposed", "confirmed")),
-            )
-        )
-    ).all()
-    for meeting in meetings:
+    for meeting in await store.open_sessions(ctx.session, case.id):
         meeting.status = "cancelled"
         ctx.session.add(meeting)
         store.log(ctx.session, case, "session_cancelled", ctx.person_id, note=meeting.starts_at.isoformat())

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import col, select
-
 from bot import clock
 from bot.core.context import Context
 from bot.core.flow import Flow, Outcome, finish, goto, retry
@@ -121,15 +119,7 @@ async def on_confirm(ctx: Context) -> Outcome:
     ):
         ctx.reply(_("This case is no longer yours to schedule."))
         return finish()
-    previous = (
-        await ctx.session.exec(
-            select(MediationSession).where(
-                MediationSession.case_id == case.id,
-                col(MediationSession.status).in_(("proposed", "confirmed")),
-            )
-        )
-    ).all()
-    for old in previous:
+    for old in await store.open_sessions(ctx.session, case.id):
         old.status = "replaced"
         ctx.session.add(old)
     meeting = MediationSession(
