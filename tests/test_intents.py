@@ -461,7 +461,7 @@ def test_a_receipt_code_is_found_in_any_spelling() -> None:
         f"mã của em là {code.lower()} ạ",
     ):
         assert receipt_code(text) == (FOUND, code), text
-    assert receipt_code("K7QM-4HXA-93TD-RWPCX") == 0.0  # part of a longer word
+    assert receipt_code("K7QM-4HXA-93TD-RWPCX") == (PART, "K7QM-4HXA-93TD-RWPCX")  # a letter too many: asked
     # Part of a code, as codes are printed (groups of four capitals with letters in each): /tracuu is offered and
     # says politely that no tip has it.
     assert receipt_code("K7QM-4HXA-93TD") == (PART, "K7QM-4HXA-93TD")  # three groups
@@ -469,6 +469,12 @@ def test_a_receipt_code_is_found_in_any_spelling() -> None:
     assert receipt_code("K7QM-4HXA 93TD-RWPC") == (PART, "K7QM-4HXA")  # mixed separators
     assert receipt_code("xe biển số 59X1-2345 chạy mất") == 0.0  # a number plate: a group without letters
     assert receipt_code("k7qm-2pxd") == 0.0  # lower case and short: words, not a code
+    assert receipt_code("mã của tôi là AD-R2M8WX") == (
+        PART,
+        "AD-R2M8WX",
+    )  # remembered wrongly: asked politely
+    assert receipt_code("vụ HG-2026-0001 tới đâu rồi") == 0.0  # a mediation case's number
+    assert receipt_code("xe SH-125 màu đen") == 0.0  # too short to be a code
     assert receipt_code("0912 3456 7890 3344") == 0.0  # digits only: a phone or an account
     assert receipt_code("nhan tham chua thua") == 0.0  # four words made of the code's letters
     assert receipt_code("NHAN THAM CHUA THUA") == (FOUND, "NHAN-THAM-CHUA-THUA")  # as a code is printed

@@ -18,9 +18,10 @@ _ANY = "[0-9A-Za-z]{4}"
 _CODE = re.compile(
     rf"(?<![0-9A-Za-z])(?:{_ANY}(?P<sep>[- ]){_ANY}(?P=sep){_ANY}(?P=sep){_ANY}|{_ANY * 4})(?![0-9A-Za-z])"
 )
-# Two or three dash-separated groups of four capitals and digits ("K7QM-2PXD"): how a code looks when a person
-# copied part of it or misread a letter; /tracuu then says politely that no tip has it.
-_PART = re.compile(r"(?<![0-9A-Za-z-])[0-9A-Z]{4}(?:-[0-9A-Z]{4}){1,2}(?![0-9A-Za-z-])")
+# Dash-separated groups of capitals and digits, eight or more in all ("K7QM-2PXD", "AD-R2M8WX"): how a code looks
+# when a person copied part of it, misread it or remembers it wrongly; /tracuu then says politely that no tip has it.
+_PART = re.compile(r"(?<![0-9A-Za-z-])[0-9A-Z]{2,8}(?:-[0-9A-Z]{2,8}){1,3}(?![0-9A-Za-z-])")
+PART_LEAST = 8  # letters and digits: "SH-125" or "F0-F1" are something else
 _DIGIT = re.compile(r"\d")
 _OWN = frozenset(CODE_ALPHABET)
 _LETTER = re.compile(r"[A-Za-z]")
@@ -48,7 +49,12 @@ def receipt_code(text: str) -> float | tuple[float, str]:
         return FOUND, code
     for match in _PART.finditer(text):
         groups = match.group(0).split("-")
-        # Every group of a code almost always has a letter; a number plate's ("59X1-2345") does not.
-        if _DIGIT.search(match.group(0)) and all(_LETTER.search(group) for group in groups):
+        # Every group of a code almost always has a letter; a number plate's ("59X1-2345") or a mediation case's
+        # number ("HG-2026-0001") does not.
+        if (
+            sum(len(group) for group in groups) >= PART_LEAST
+            and _DIGIT.search(match.group(0))
+            and all(_LETTER.search(group) for group in groups)
+        ):
             return PART, match.group(0)
     return 0.0
