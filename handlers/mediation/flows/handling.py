@@ -255,13 +255,15 @@ async def withdraw_sessions(ctx: Context, case: MediationCase) -> None:
     """A mediator who leaves a case takes the sessions they proposed or agreed with them: cancelled, and the
     parties told, so nobody confirms or comes to a meeting that will not happen. The next mediator proposes
     their own."""
-    for meeting in await store.open_sessions(ctx.session, case.id):
+    meetings = await store.open_sessions(ctx.session, case.id)
+    parties = await store.party_people(ctx.session, case) if meetings else []
+    for meeting in meetings:
         meeting.status = "cancelled"
         ctx.session.add(meeting)
         store.log(ctx.session, case, "session_cancelled", ctx.person_id, note=meeting.starts_at.isoformat())
         await push(
             ctx.session,
-            await store.party_people(ctx.session, case),
+            parties,
             case,
             "session_cancelled",
             partial(_cancelled_text, case.number or "", meeting.starts_at),
