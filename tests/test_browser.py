@@ -582,3 +582,46 @@ async def test_an_answer_lost_on_the_way_is_asked_for_again_and_nothing_is_done_
     async with town.app.db.session() as session:
         assert len((await session.exec(select(ProblemPhoto))).all()) == 1
     await page.close()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the page under test
+async def test_a_tab_opened_again_mid_tip_shows_the_question_and_the_menu_control_asks_first(
+    town, browser
+) -> None:  # type: ignore[no-untyped-def]
+    """Defects of the walk at 200 %: a tab closed mid-tip and opened again showed the old transcript without the
+    tip's question (a private form's questions live only in the tab that showed them) while the form went on
+    taking words as its answer; the Menu control beside the text box dropped a half-written tip without a word;
+    and a long message being typed made the text box take half of the screen. Now the new tab shows the question,
+    the Menu control asks before anything is lost, and the box grows to two lines on a short screen, then scrolls."""
+    code = await town.invite("resident")
+    context = await browser.new_context(viewport=PHONE_AT_200, device_scale_factor=2)
+    first = await context.new_page()
+    await first.goto(f"{town.server.url}/join/{code}")
+    await press(first, Lang("vi"))
+    await press(first, Consent(True))
+    await bot_says(first, "Chào mừng")
+    await type_and_send(first, "/togiac")
+    await type_and_send(first, "trộm")
+    await type_and_send(first, "Hai người lạ cạy khóa xe máy trước nhà số 12")
+    await first.close()  # the tab is closed; the browser keeps its cookie
+
+    again = await context.new_page()  # a new tab: nothing of the old one's session storage
+    await again.goto(town.server.url + "/")
+    await bot_says(again, "tiếp tục từ chỗ")
+    assert await again.locator('.msg-in:has-text("Hai người lạ")').count() == 0  # private: never stored
+
+    await again.click("#menu")
+    await idle(again)
+    await bot_says(again, "chưa điền xong")
+    await press_label(again, "Tiếp tục điền")
+    await bot_says(again, "tiếp tục từ chỗ")
+
+    words = "Tối hôm qua khoảng 10 giờ, hai người đi xe máy không biển số dừng trước nhà số 12 " * 4
+    await again.fill("#input", words)
+    await again.dispatch_event("#input", "input")
+    box = await again.evaluate(
+        "() => [document.getElementById('composer').getBoundingClientRect().height, innerHeight]"
+    )
+    assert box[0] <= 0.3 * box[1], box  # it took half before (0.51; 0.62 with large text, now 0.34)
+    await composer_fits(again)
+    await context.close()

@@ -155,6 +155,18 @@ async def anonymous_tip(person: ChatDriver) -> str:
     return found.group(0)
 
 
+async def officer_writes(town: Any, officer: Any, kind: str, text: str) -> Tip:
+    """The officer opens the one tip and writes to its tipster (`kind` "ask" or "reply"); delivered. The tip."""
+    [tip] = await rows(town, Tip)
+    await town.drain()
+    await poll(officer)
+    await officer.press(f"tipp:open:{tip.id}")
+    await officer.press(f"tipp:{kind}:{tip.id}")
+    await officer.say(text)
+    await town.drain()
+    return tip
+
+
 async def test_the_tipster_answers_the_police_question_by_typing_under_it(
     chat: tuple[Any, ChatDriver],
 ) -> None:
@@ -166,13 +178,7 @@ async def test_the_tipster_answers_the_police_question_by_typing_under_it(
     await joined(town, person)
     officer = await town.join("Công an Minh", role="police")
     code = await anonymous_tip(person)
-    [tip] = await rows(town, Tip)
-    await town.drain()
-    await poll(officer)
-    await officer.press(f"tipp:open:{tip.id}")
-    await officer.press(f"tipp:ask:{tip.id}")
-    await officer.say("Xe máy màu gì, biển số bao nhiêu?")
-    await town.drain()
+    tip = await officer_writes(town, officer, "ask", "Xe máy màu gì, biển số bao nhiêu?")
     [asked] = [m for m in await rows(town, TipMessage) if m.kind == "ask"]
     said = texts(await person.say("Xe màu đỏ, biển số 66B1-123.45"))
     assert "đã gửi câu trả lời" in said.lower() and "Báo tin cho công an" not in said, said

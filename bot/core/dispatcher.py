@@ -33,6 +33,7 @@ from bot.core.context import Context
 from bot.core.errors import NotChosen, Refusal
 from bot.core.events import Incoming, Kind
 from bot.core.menu import command_of
+from bot.core.payloads import payload_of
 from bot.core.replies import Reply
 from bot.core.typed import yes_or_no
 from bot.core.understand import CARRY_KEY, understand
@@ -288,6 +289,9 @@ class Dispatcher:
             ctx.choice_label = next(
                 (c["label"] for c in ctx.state.choices if c["payload"] == event.choice), None
             )
+            if await self._about_leaving(ctx, event):
+                await forms.apply_requests(ctx)
+                return
             opened = command_of(event.choice)
             if opened is not None:
                 # A menu entry or an offer: the same as typing the command, whatever message it came with.
@@ -351,6 +355,40 @@ class Dispatcher:
             ctx.resumed = False
             await forms.reask(ctx)  # the form set aside comes back where it stood
 
+    async def _about_leaving(self, ctx: Context, event: Incoming) -> bool:
+        """A pressed button that would leave a form with answers in it, or the person's answer to the question
+        that asks first (bot.core.forms.ask_before_leaving); whether it was one and has been handled."""
+        pressed = payload_of(event.choice)
+        if isinstance(pressed, forms.GoOn):
+            if ctx.state.flow:
+                ctx.reply(_("Let's go on where you stopped:"))
+                await forms.reask(ctx)
+            else:
+                await menu.show(ctx)
+            return True
+        if isinstance(pressed, forms.LeaveFor):
+            spoke = await forms.leave_all(ctx)
+            if not spoke:
+                ctx.reply(_("The unfinished form was left; nothing from it was saved."))
+            await self.run_command(ctx, pressed.command)
+            return True
+        opened = command_of(event.choice)
+        command = self.app.registry.commands.get(opened or "")
+        if (
+            command is None
+            or command.beside_form
+            or command.name in CANCEL | BACK
+            or (command.needs_person and ctx.person is None)
+            or not ctx.state.flow
+            or ctx.state.flow not in self.app.registry.flows
+            or not forms.has_answers(ctx)
+        ):
+            return False
+        # The two buttons become the conversation's current ones: a typed "1" or "2" picks one of them, and an
+        # answer typed instead still goes to the form's question.
+        forms.ask_before_leaving(ctx, command.name, menu.label_for(self.app.registry, command.name))
+        return True
+
     async def run_command(self, ctx: Context, command: str, args: str = "") -> None:
         """Run `command` with `args` as if the person had typed it (roles and person checks included)."""
         event = ctx.event = replace(
@@ -364,8 +402,11 @@ class Dispatcher:
             if ctx.state.flow in self.app.registry.flows:
                 if not await forms.leave(ctx) and not ctx.resumed:
                     ctx.reply(_("Cancelled. Nothing from that form was saved."))
-            else:
+            elif event.is_group or ctx.person is None:
                 ctx.reply(_("There is nothing to cancel."))
+            else:
+                # With the menu: the menu shown before stays what a typed "1" means.
+                await menu.show(ctx, _("There is nothing to cancel. What would you like to do?"))
             return
         if name in BACK:
             await forms.back(ctx)
@@ -393,6 +434,11 @@ class Dispatcher:
                         name=command.name
                     )
                 )
+                return
+            if ctx.state.flow in self.app.registry.flows:
+                # Setting up already (an old menu button pressed meanwhile): go on, keeping what was answered.
+                ctx.reply(_("First, let's finish setting you up:"))
+                await forms.reask(ctx)
                 return
             ctx.reply(_("First, let's get you set up. It takes a minute."))
             await forms.leave_all(ctx)

@@ -15,10 +15,11 @@ incidents"; a choice-only step re-asks). A step that asks for a person's name sa
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.core.events import Kind
+from bot.core.typed import numbers_shown, typed_number
 from bot.i18n import _
 from bot.textnorm import fold
 
@@ -96,11 +97,15 @@ class Flow:
 
         return register
 
-    def on(self, step: str, *, names: bool = False) -> Callable[[OnFn], OnFn]:
-        """Register the answer of `step`; `names=True` when it asks for a person's name (see the module's doc)."""
+    def on(self, step: str, *, names: bool = False, numbers: bool = False) -> Callable[[OnFn], OnFn]:
+        """Register the answer of `step`; `names=True` when it asks for a person's name (see the module's doc);
+        `numbers=True` when a number typed alone is an answer in words (a house number: "12") rather than the
+        position of one of the step's buttons, wherever the buttons are not shown as numbered lines."""
 
         def register(fn: OnFn) -> OnFn:
             async def answer(ctx: Context) -> Outcome:
+                if numbers and typed_number(ctx) is not None and not numbers_shown(ctx):
+                    ctx.event, ctx.choice_label = replace(ctx.event, kind=Kind.TEXT, choice=None), None
                 wish = leaving(ctx, names=names, menu_words=self.menu_words)
                 if wish is None:
                     return await fn(ctx)

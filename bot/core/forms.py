@@ -1,7 +1,12 @@
 """The form engine: how an update moves a person through a flow's steps, back one question, into a flow a handler
 began, and out of one however it is left (finished, /huy, another command, its expiry, the idle sweep), its own
 clean-up run first. A command declared beside_form (/ngonngu) sets an open form aside (ASIDE) instead of replacing
-it; the form comes back at the same question when that command's flow ends."""
+it; the form comes back at the same question when that command's flow ends.
+
+A button that opens another command (a menu entry of an earlier message, the web chat's Menu control) pressed in a
+form with answers in it does not drop them silently: the person is asked first (`ask_before_leaving`), and
+`GoOn` (also what a reopened chat page sends) asks the form's question again, `LeaveFor` leaves it for the command.
+A command typed in full is meant: it replaces the form as before."""
 
 from __future__ import annotations
 
@@ -10,10 +15,42 @@ from typing import Any
 from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.flow import pick_reason, retry
+from bot.core.payloads import Payload
+from bot.core.replies import Choice
 from bot.i18n import _
 
 # In the data of a flow started beside an open form (Command.beside_form): that form, resumed when the flow ends.
 ASIDE = "_form_aside"
+
+
+class GoOn(Payload, prefix="form:on"):
+    """Go on with the open form: its question asked again (or, with none open, the main menu)."""
+
+
+class LeaveFor(Payload, prefix="form:leave"):
+    """Leave the open form, its clean-up run, and open `command` as if it had been typed."""
+
+    command: str
+
+
+def has_answers(ctx: Context) -> bool:
+    """Whether leaving the open form now would lose something the person gave it: a question answered. (Words
+    carried into a form's first question are still in the chat above, where the person wrote them.)"""
+    return bool(ctx.state.history)
+
+
+def ask_before_leaving(ctx: Context, command: str, label: str) -> None:
+    """The question for a button that would replace a form holding answers: go on with it, or leave it."""
+    ctx.reply(
+        _(
+            "You have not finished the form you were filling in. If you open “{label}” now, what you wrote in "
+            "it will be lost. What would you like to do?"
+        ).format(label=label),
+        [
+            Choice(_("Go on with the form"), GoOn()),
+            Choice(_("Leave it and open “{label}”").format(label=label), LeaveFor(command)),
+        ],
+    )
 
 
 async def set_aside(ctx: Context) -> dict[str, Any]:

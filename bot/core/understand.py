@@ -61,7 +61,11 @@ async def understand(ctx: Context) -> None:
     if await typed_button(ctx):
         return
     if leaving(ctx) == "leave":  # "hủy" with no form open: say so, rather than "I did not understand"
-        await menu.show(ctx, _("There is nothing to cancel."))
+        await menu.show(ctx, _("There is nothing to cancel. What would you like to do?"))
+        return
+    if text.isascii() and text.rstrip(".").isdigit() and len(text) <= 2:
+        # "1" with nothing numbered on offer (the last message had no buttons): the menu, to choose from again.
+        await menu.show(ctx, _("There is nothing numbered to choose from just now. Here is the menu again:"))
         return
     roles = await ctx.roles()
 

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from bot.channels.web.incoming import BadInput, Reading
 from bot.channels.web.transcript import CLIENT_TAG, Transcript, echo_of
 from bot.core.events import Incoming, Kind, parse_text
+from bot.core.forms import GoOn
 from bot.core.menu import command_of, label_for
 from bot.core.replies import Choice, Reply
 from bot.directory.people import identity_for
@@ -44,16 +45,28 @@ class Messages(Reading, Transcript):
 
     async def hello(self, request: web.Request) -> web.StreamResponse:
         """The greeting of an empty chat: the page asks for it when it has nothing to show, so a person sees at
-        once what An Dân is and what to press. Nothing is echoed: the person has said nothing yet."""
+        once what An Dân is and what to press. Nothing is echoed: the person has said nothing yet.
+
+        A form still open (the tab was closed mid-tip: a private form's questions live only in the tab that showed
+        them) is taken up instead: its question is asked again. A page that shows a transcript but none of its
+        form sends {"resume": true}: it gets that question, or nothing when no form is open."""
         sid, fresh = self._session_id(request)
         try:
             self._check_post(request)
-            await self._read_small_json(request)
+            body = await self._read_small_json(request)
         except BadInput as bad:
             return self._with_cookie(self._refusal(bad), fresh)
         async with self.app.db.session() as session:
             registered = await identity_for(session, self.name, sid) is not None
-        event = parse_text(self.name, sid, sid, "/menu" if registered else "/start")
+            state = await session.get(ConversationState, self.app.dispatcher.state_key(self.name, sid, sid))
+        if state is not None and state.flow:
+            event = Incoming(self.name, sid, sid, Kind.CHOICE, choice=GoOn().pack())
+        elif body.get("resume") is True:
+            return self._with_cookie(
+                web.json_response({"messages": [], "lang": await self._locale(sid)}), fresh
+            )
+        else:
+            event = parse_text(self.name, sid, sid, "/menu" if registered else "/start")
         return self._with_cookie(await self._answer(request, sid, event, echo=False), fresh)
 
     async def _answer(

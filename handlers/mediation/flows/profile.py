@@ -8,6 +8,7 @@ from sqlmodel import col, select
 
 from bot.core.context import Context
 from bot.core.flow import Flow, Outcome, finish, goto, retry
+from bot.core.names import person_name
 from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.db import execute
@@ -45,8 +46,8 @@ async def on_name(ctx: Context) -> Outcome:
     assert ctx.person is not None
     if KeepName.read(ctx) is not None and ctx.person.display_name:
         return goto("relatives")
-    name = ctx.event.text.strip()
-    if not 2 <= len(name) <= 80 or not fold(name):
+    name = person_name(ctx.event.text)
+    if name is None:
         return retry(_("Please type your name (2 to 80 characters)."))
     ctx.person.display_name = name
     ctx.session.add(ctx.person)

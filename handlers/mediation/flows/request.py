@@ -10,6 +10,7 @@ from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
+from bot.core.names import person_name
 from bot.core.replies import Choice
 from bot.core.typed import PARTICLES, yes_or_no
 from bot.core.wording import says_any, words
@@ -103,6 +104,16 @@ async def ask_description(ctx: Context) -> None:
 
 @flow.on("description")
 async def on_description(ctx: Context) -> Outcome:
+    if ctx.event.kind == Kind.MEDIA:
+        # A photo of the fence or the noise is what people send first: it is said plainly that it was not kept
+        # (a request is words only), rather than "write a little more" as if nothing had come.
+        note = _(
+            "A mediation request keeps words only, so your file was not kept: please show it to the mediator "
+            "when you meet."
+        )
+        if len(ctx.event.text.strip()) < 15:
+            return retry(note + "\n" + _("Please describe the dispute in words."))
+        ctx.reply(note)
     return describe(ctx, ctx.event.text)
 
 
@@ -170,8 +181,8 @@ async def ask_name(ctx: Context) -> None:
 @flow.on("name", names=True)
 async def on_name(ctx: Context) -> Outcome:
     known = ctx.person.display_name if ctx.person else None
-    name = known if KnownName.read(ctx) is not None and known else ctx.event.text.strip()
-    if not 2 <= len(name) <= 80 or not fold(name):
+    name = known if KnownName.read(ctx) is not None and known else person_name(ctx.event.text)
+    if name is None:
         return retry(_("Please type your name (2 to 80 characters)."))
     ctx.data["name"] = name
     return goto("parties")

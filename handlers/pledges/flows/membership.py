@@ -11,6 +11,7 @@ from bot import clock
 from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
+from bot.core.names import person_name
 from bot.core.replies import Choice, Reply
 from bot.core.router import Router
 from bot.delivery.outbox import enqueue_to_person
@@ -39,8 +40,9 @@ async def my_household(ctx: Context) -> None:
     confirmed = await my_households(ctx.session, ctx.person_id)
     waiting = await my_households(ctx.session, ctx.person_id, confirmed=False)
     lines = [_("Your household: {household}").format(household=household_label(h)) for h in confirmed]
+    # Not theirs until the leader confirms: the head of household's name stays initials, as in the search.
     lines += [
-        _("Waiting for your group leader to confirm: {household}").format(household=household_label(h))
+        _("Waiting for your group leader to confirm: {household}").format(household=household_hint(h))
         for h in waiting
     ]
     if lines:
@@ -86,7 +88,7 @@ def same_address(numbers: list[str], street: list[str], household: Household) ->
     return all(n in words for n in numbers) and all(any(w.startswith(s) for w in words) for s in street)
 
 
-@flow.on("search")
+@flow.on("search", numbers=True)
 async def on_search(ctx: Context) -> Outcome:
     group_id = ctx.data["group_id"]
     if NotListed.read(ctx) is not None:
@@ -156,9 +158,11 @@ async def on_who(ctx: Context) -> Outcome:
     typed = ctx.event.text.strip()
     phones = phones_in(typed)
     # The name is what is left without the phone number and other digits ("Trần Thị Lan 0912 345 678").
-    name = " ".join(w for w in re.sub(r"[\d+().\-]+", " ", typed).split() if any(c.isalpha() for c in w))[:80]
-    if len(name) < 2:
-        return retry(_("Please type your name."))
+    name = person_name(re.sub(r"[\d+()]+|(?<=\d)[.\-]", " ", typed))
+    if name is None:
+        return retry(
+            _("Please type your name (for example Trần Thị Lan), and your phone number if you like.")
+        )
     assert ctx.person is not None
     ctx.person.display_name = name
     ctx.session.add(ctx.person)
@@ -233,7 +237,6 @@ async def request(ctx: Context, household: Household, phone: str | None = None) 
     session.add(member)
     await session.flush()
     admins = await group_leaders(session, household.group_id)
-    label = household_label(household)
     if any(a.id == ctx.person_id for a in admins):
         await decide(ctx, member, household, True)  # a group admin attaching themselves needs nobody else
         return
@@ -254,9 +257,19 @@ async def request(ctx: Context, household: Household, phone: str | None = None) 
             source_kind="household_member",
             source_id=str(member.id),
         )
+    if not admins:
+        # Kept all the same: a leader who joins later finds it among the group's requests to join.
+        ctx.reply(
+            _(
+                "Your request to join {household} is kept, but your group has no group leader on An Dân yet, so "
+                "no one can confirm it for now. It will wait for the group leader; you may also tell them in "
+                "person. I will tell you once it is confirmed."
+            ).format(household=household_hint(household))
+        )
+        return
     ctx.reply(
         _("Asked. Your group leader will confirm that you belong to {household}; I will tell you.").format(
-            household=label
+            household=household_hint(household)
         )
     )
 
@@ -329,7 +342,7 @@ async def decide(ctx: Context, member: HouseholdMember, household: Household, ac
             _(
                 "Your group leader did not confirm that you belong to {household}. Type /hocuatoi to "
                 "choose again, or talk to your group leader."
-            ).format(household=label)
+            ).format(household=household_hint(household))  # not theirs: the head's name stays initials
         )
 
     await enqueue_to_person(

@@ -8,6 +8,7 @@ from bot import clock
 from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.flow import Flow, Outcome, finish, goto, retry
+from bot.core.names import person_name
 from bot.core.payloads import read_any
 from bot.core.replies import Choice, split_text
 from bot.core.router import Router
@@ -188,14 +189,8 @@ async def ask_name(ctx: Context) -> None:
 
 @flow.on("name", names=True)
 async def on_name(ctx: Context) -> Outcome:
-    name = " ".join(ctx.event.text.split())
-    words = name.split()
-    if (
-        ctx.event.choice
-        or len(words) < 2
-        or len(name) > MAX_NAME
-        or not all(w.replace("-", "").replace("'", "").isalpha() for w in words)
-    ):
+    name = None if ctx.event.choice else person_name(ctx.event.text, full=True, longest=MAX_NAME)
+    if name is None:
         return retry(
             _("Please type a full name of at least two words, letters only (for example Nguyễn Văn An).")
         )

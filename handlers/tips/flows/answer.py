@@ -1,4 +1,4 @@
-"""The tipster's answer to a police question, given under the question itself: words typed beneath it, or its
+"""The tipster's answer to a police question or reply, given under it: words typed beneath it, or its
 "Answer" button and then the words. Neither needs the receipt code and neither shows anything of the tip: the
 button's one-time key answers that one question only. The answer is kept as an addition made through /tracuu is,
 with no trace of who typed it."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.core.context import Context
 from bot.core.events import Kind
@@ -37,13 +37,13 @@ def key_hash(keyring: Keyring, key: str) -> str:
 
 
 async def asked(ctx: Context, pressed: AnswerQuestion) -> Tip | None:
-    """The tip whose open question this button answers, or None (a forged key, a closed or purged tip)."""
+    """The tip whose open question (or reply) this button answers, or None (a forged key, a closed or purged tip)."""
     tip = await ctx.session.get(Tip, pressed.tip_id)
     if tip is None or tip.status in TipStatus.CLOSED or tip.purged_at is not None:
         return None
     wanted = key_hash(ctx.app.keyring, pressed.key)
     questions = await ctx.session.exec(
-        select(TipMessage).where(TipMessage.tip_id == tip.id, TipMessage.kind == "ask")
+        select(TipMessage).where(TipMessage.tip_id == tip.id, col(TipMessage.kind).in_(("ask", "reply")))
     )
     if not any(hmac.compare_digest(str((q.detail or {}).get("answer_key", "")), wanted) for q in questions):
         return None
@@ -83,9 +83,7 @@ async def on_answer(ctx: Context) -> None:
 
 @answer_flow.ask("text")
 async def ask_text(ctx: Context) -> None:
-    ctx.reply(
-        _("Type your answer to the police's question about tip no. {number}:").format(number=ctx.data["tip"])
-    )
+    ctx.reply(_("Type your answer to the police about tip no. {number}:").format(number=ctx.data["tip"]))
 
 
 @answer_flow.on("text")

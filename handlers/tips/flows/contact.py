@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.core.context import Context
 from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, goto, retry
+from bot.core.names import person_name
 from bot.i18n import _
 from handlers.tips.store import phone_given
 
@@ -21,9 +22,9 @@ def name_and_phone_steps(flow: Flow, *, then: str) -> None:
 
     @flow.on("name", names=True)
     async def on_name(ctx: Context) -> Outcome:
-        name = " ".join(ctx.event.text.split())
-        # Digits are a phone or a house number typed a step early, not a name.
-        if ctx.event.kind != Kind.TEXT or not 2 <= len(name) <= MAX_NAME or any(ch.isdigit() for ch in name):
+        # Digits are a phone or a house number typed a step early, not a name; "ok" is not one either.
+        name = person_name(ctx.event.text, longest=MAX_NAME) if ctx.event.kind == Kind.TEXT else None
+        if name is None:
             return retry(_("Please type your full name."))
         ctx.data["name"] = name
         return goto("phone")

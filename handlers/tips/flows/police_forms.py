@@ -54,15 +54,17 @@ async def on_text(ctx: Context) -> Outcome:
     if tip is None or tip.status in TipStatus.CLOSED:
         return finish()
     kind, number = ctx.data["kind"], pk(tip)
-    # A question carries an Answer button whose one-time key only its hash here matches (flows/answer.py).
-    key = new_key() if kind == "ask" else None
+    # A question, and a reply too, carries an Answer button whose one-time key only its hash here matches
+    # (flows/answer.py): a tipster writes back under a reply as naturally as under a question ("but they are still
+    # there tonight"), and those words belong to this tip, not to a new one.
+    key = new_key()
     message = TipMessage(
         tip_id=number,
         direction="police",
         kind=kind,
         text=text,
         author_person_id=ctx.person_id,
-        detail={"answer_key": key_hash(ctx.app.keyring, key)} if key else {},
+        detail={"answer_key": key_hash(ctx.app.keyring, key)},
     )
     ctx.session.add(message)
     await ctx.session.flush()
@@ -78,12 +80,13 @@ async def on_text(ctx: Context) -> Outcome:
     else:
 
         def render() -> str:
-            return _("The police of {ward} replied about your tip no. {number}:\n\n{text}").format(
-                ward=ward, number=number, text=text
-            )
+            return _(
+                "The police of {ward} replied about your tip no. {number}:\n\n{text}\n\n"
+                "To write back to them, type here, or press Answer."
+            ).format(ward=ward, number=number, text=text)
 
     def buttons() -> tuple[Choice, ...]:
-        return (Choice(_("Answer"), AnswerQuestion(number, key)),) if key else ()
+        return (Choice(_("Answer"), AnswerQuestion(number, key)),)
 
     sent = await tell_tipster(
         ctx.session, tip, render, dedupe=f"tip:{number}:msg:{message.id}", buttons=buttons

@@ -501,6 +501,7 @@
   function autosize() {  // grows with its lines up to the CSS max-height, then scrolls; empty, one row
     input.style.height = "auto";
     if (input.value) input.style.height = input.scrollHeight + 2 + "px";
+    form.classList.toggle("writing", Boolean(input.value));  // a very short screen gives the words the row
   }
 
   async function sendText() {
@@ -871,9 +872,11 @@
 
   function setOffline(on) { offline.hidden = !on; }
 
-  async function greet() {
-    // Nothing to show: ask for the greeting (the start, or the main menu), so the page is never blank.
-    await post({}, { url: "/api/hello" });
+  async function greet(resume) {
+    // Nothing to show: ask for the greeting (the start, or the main menu), so the page is never blank. A form
+    // still open comes back instead, at its question: a private form's questions live only in the tab that showed
+    // them, so a tab opened anew sends `resume` and gets that question (or nothing, when no form is open).
+    await post(resume ? { resume: true } : {}, { url: "/api/hello" });
   }
 
   async function pollLoop() {
@@ -898,7 +901,8 @@
           loaded = true;
           list.setAttribute("aria-busy", "false");
           followLanguage(data && data.lang);
-          if (!invite && !list.querySelector(".msg")) greet();
+          if (!invite && !list.querySelector(".msg")) greet(false);
+          else if (!invite && !restored.length) greet(true);
         } else {
           arrived(added);
           followLanguage(data && data.lang);
