@@ -262,6 +262,27 @@ def test_words_against_and_words_together(tmp_path: Path) -> None:
     assert names(reader, "dang danh") == []  # lone syllables of a "together" rule need their accents
 
 
+def test_words_said_against_all_of_a_command_spare_its_danger(tmp_path: Path) -> None:
+    """`[all.<command>] against` is said once for every "offer" intent of the command (a tip's categories), never
+    for its emergency: a joke told with crime words is no tip of any kind, but danger is never silenced."""
+    reader = reader_from(
+        tmp_path,
+        '[all.togiac]\nagainst = ["haha", "lol"]\n'
+        + TIP_AND_DISPUTE
+        + '[drugs]\ncommand = "togiac"\nstrong = ["bán ma túy"]\n',
+    )
+    by_name = {i.name: i for i in reader.intents}
+    assert by_name["tip"].against and by_name["drugs"].against
+    assert not by_name["danger"].against[1:] and not by_name["dispute"].against  # "hôm qua" is its own
+    assert names(reader, "nó bán ma túy")  # a tip (its generic intent or the category)
+    assert names(reader, "nó bán ma túy haha lol") == []
+    assert names(reader, "cháy nhà haha lol") == ["danger"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[all.togiac]\nstrong = ["x"]\n' + TIP_AND_DISPUTE, encoding="utf-8")
+    with pytest.raises(ValueError, match="only 'against'"):
+        load(bad)
+
+
 SENSES = """
 [danger]
 command = "togiac"

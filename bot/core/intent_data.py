@@ -20,6 +20,7 @@ Detector = Callable[[str], "float | tuple[float, str]"]
 STRONG, NORMAL, WEAK = 3.0, 2.0, 1.0
 AGAINST = 1.5  # what each word against an intent takes off (at most two): one phrase for it no longer reads
 NONE = "none"  # the label of examples that open nothing: greetings, thanks, chit-chat, near misses
+ALL = "all"  # the table of what a data file says once for all the "offer" intents of a command (`load`)
 
 
 class Mode(StrEnum):
@@ -93,6 +94,9 @@ def load(
     weight = "strong"           # strong (the default) | normal | weak
     groups = [["đang", "vừa"], ["đánh", "chém"]]
 
+    [all.togiac]                # optional: said once for every "offer" intent of a command (its categories)
+    against = ["haha", ...]     # a joke told with crime words is no tip of any kind; danger keeps its own list
+
     A phrase written without accents matches with or without them; one written with accents matches a message
     word that has the same accents or none (typed without accents); one written "=đang cháy" matches only when
     typed with its accents (without them it may be "đang chạy").
@@ -103,6 +107,12 @@ def load(
     """
     detectors = dict(detectors or {})
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    shared = data.pop(ALL, {})
+    for command, spec in shared.items():
+        if not isinstance(spec, dict) or set(spec) - {"against"}:
+            raise ValueError(
+                f"{path.name} [{ALL}.{command}]: only 'against' may be said for all of a command"
+            )
     found: list[Intent] = []
     for name, spec in data.items():
         unknown = set(spec) - {
@@ -144,7 +154,20 @@ def load(
                 private=bool(spec.get("private", False)),
                 hint=spec.get("hint"),
                 phrases=tuple((words_of(p), w) for key, w in _WEIGHTS.items() for p in spec.get(key, [])),
-                against=tuple((words_of(p), AGAINST) for p in spec.get("against", [])),
+                against=tuple(
+                    (words_of(p), AGAINST)
+                    for p in dict.fromkeys(
+                        [
+                            *spec.get("against", []),
+                            # Danger happening now is never silenced by what is said of a command's other intents.
+                            *(
+                                shared.get(spec["command"], {}).get("against", [])
+                                if spec.get("mode", "offer") == Mode.OFFER
+                                else []
+                            ),
+                        ]
+                    )
+                ),
                 unless=tuple(words_of(p) for p in spec.get("unless", [])),
                 now=tuple(words_of(p) for p in spec.get("now", [])),
                 together=tuple(together),
