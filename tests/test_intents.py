@@ -75,12 +75,17 @@ def test_the_fresh_sets_are_not_copied_into_the_examples() -> None:
     # figures are printed, not asserted: some sets are below the issue's thresholds (see their headers).
     reader = app_reader()
     learnt = reader.learnt()
-    for name in sorted(p.name for p in CORPUS.glob("fresh_*.tsv")):
-        fresh = read_corpus(CORPUS / name)
+    sets = {name: read_corpus(CORPUS / name) for name in sorted(p.name for p in CORPUS.glob("fresh_*.tsv"))}
+    everyday: list[str] = []
+    for name, fresh in sets.items():
         assert len(fresh) >= 150 and {e.label for e in fresh} <= LABELS
         shared = [e.text for e in fresh if same(e.text) in learnt]
         assert len(shared) <= 20 and all(len(words(text)) <= 12 for text in shared), (name, shared)
-        print(summary(name, measure(reader, fresh)))
+        everyday += shared
+    # One model that learnt none of the sets' lines reads them all (cross-validating each set learnt 65 models).
+    unseen = reader.without(everyday)
+    for name, fresh in sets.items():
+        print(summary(name, measure(unseen, fresh)))
 
 
 def test_the_corpus_retyped_as_others_type_is_still_read() -> None:
