@@ -367,9 +367,10 @@ class Dispatcher:
                 await menu.show(ctx)
             return True
         if isinstance(pressed, forms.LeaveFor):
-            spoke = await forms.leave_all(ctx)
-            if not spoke:
-                ctx.reply(_("The unfinished form was left; nothing from it was saved."))
+            if ctx.state.flow:
+                spoke = await forms.leave_all(ctx)
+                if not spoke:
+                    ctx.reply(_("The unfinished form was left; nothing from it was saved."))
             await self.run_command(ctx, pressed.command)
             return True
         opened = command_of(event.choice)

@@ -7,9 +7,11 @@ so renaming one is a data migration.
 
 Whatever a step asks, a person who types a word that means "leave" ("hủy", "thoát": the same as /huy) or "the menu"
 ("menu", "trợ giúp") leaves the form instead of answering it: otherwise "hủy" would become a description, a
-camera's view, or the sentence that closes a report. "0", a menu word outside forms, is an answer inside one ("0
-incidents"; a choice-only step re-asks). A step that asks for a person's name says so (`names=True`), and there
-"Huy", a given name, is taken as the answer; "hủy" with its accent still leaves.
+camera's view, or the sentence that closes a report. Where the form holds answers, words that may mean stopping
+("thôi", "không gửi nữa") where no button of the step takes them ask first (bot.core.forms): go on, or stop and
+keep nothing. "0", a menu word outside forms, is an answer inside one ("0 incidents"; a choice-only step
+re-asks). A step that asks for a person's name says so (`names=True`), and there "Huy", a given name, is taken as
+the answer; "hủy" with its accent still leaves.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.core.events import Kind
-from bot.core.typed import numbers_shown, typed_number
+from bot.core.typed import numbers_shown, typed_choice, typed_number
 from bot.i18n import _
 from bot.textnorm import fold
 
@@ -37,6 +39,18 @@ LEAVE = frozenset({"huy", "huy bo", "thoat", "thoat ra", "dung lai", "cancel", "
 LEAVE_ACCENTED = frozenset({"hủy", "huỷ", "hủy bỏ", "huỷ bỏ"})
 # ... and these leave it and show the main menu (bot.core.menu.MENU_WORDS but "0", which may be an answer).
 MENU = frozenset({"menu", "danh muc", "bat dau", "start", "tro giup", "giup", "help", "chuc nang", "ve menu"})
+# Said alone, these may mean "stop" ("thôi", "không gửi nữa") or answer the question ("thôi" is a no): where none
+# of the step's buttons takes them, the person is asked whether to stop (folded; "dừng" only with its accents, as
+# "dung" is also "đúng", yes). Before, "thôi" and "không gửi nữa" were written into a tip as its words.
+MAYBE_LEAVE = frozenset(
+    {
+        "thoi", "thoi khoi", "thoi bo di", "bo di", "thoi bo", "thoi dung", "thoi dung lai", "khong gui nua",
+        "khong bao nua", "thoi khong gui", "thoi khong gui nua", "thoi khong bao nua", "khong muon gui nua",
+        "khong lam nua", "thoi khong lam nua", "khong can nua", "thoi khong can", "stop", "never mind",
+        "nevermind", "forget it", "ngung", "ngung lai",
+    }
+)  # fmt: skip
+MAYBE_LEAVE_ACCENTED = frozenset({"dừng", "dừng đi", "thôi dừng"})
 
 
 @dataclass(frozen=True)
@@ -107,8 +121,17 @@ class Flow:
                 if numbers and typed_number(ctx) is not None and not numbers_shown(ctx):
                     ctx.event, ctx.choice_label = replace(ctx.event, kind=Kind.TEXT, choice=None), None
                 wish = leaving(ctx, names=names, menu_words=self.menu_words)
+                if wish == "maybe" and typed_choice(ctx.state.choices, ctx.event.text) is not None:
+                    wish = None  # "thôi" under a yes/no question: its no
                 if wish is None:
                     return await fn(ctx)
+                from bot.core import forms
+
+                if wish == "maybe" and forms.has_answers(ctx):
+                    # Answers would be lost to a word that may not mean it: asked first (go on, or stop), as for an
+                    # old menu button. ("menu" and "hủy" are meant: they leave, and say nothing was kept.)
+                    forms.ask_before_leaving(ctx, stopping=True)
+                    return stay()
                 dispatcher = ctx.app.dispatcher
                 await dispatcher.run_command(ctx, "huy")  # the form's own clean-up runs, as on /huy
                 if wish == "menu":
@@ -140,7 +163,8 @@ class Flow:
 
 
 def leaving(ctx: Context, *, names: bool = False, menu_words: bool = True) -> str | None:
-    """ "leave" or "menu" when the person typed, alone, a word that means leaving the form; None for an answer."""
+    """ "leave" or "menu" when the person typed, alone, a word that means leaving the form, "maybe" for one that
+    may ("thôi"); None for an answer."""
     event = ctx.event
     if event.kind != Kind.TEXT:
         return None
@@ -150,6 +174,8 @@ def leaving(ctx: Context, *, names: bool = False, menu_words: bool = True) -> st
     folded = fold(typed)
     if menu_words and folded in MENU:
         return "menu"
+    if folded in MAYBE_LEAVE or typed.lower().rstrip("!. ") in MAYBE_LEAVE_ACCENTED:
+        return "maybe"
     if names and folded in {"huy", "huy bo"}:
         # "Huy" is a name; "hủy" (any case, either accent placement) is not.
         return "leave" if typed.lower().rstrip("!. ") in LEAVE_ACCENTED else None

@@ -15,6 +15,7 @@ from typing import Any
 from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.flow import pick_reason, retry
+from bot.core.menu import MENU_COMMAND
 from bot.core.payloads import Payload
 from bot.core.replies import Choice
 from bot.i18n import _
@@ -39,18 +40,22 @@ def has_answers(ctx: Context) -> bool:
     return bool(ctx.state.history)
 
 
-def ask_before_leaving(ctx: Context, command: str, label: str) -> None:
-    """The question for a button that would replace a form holding answers: go on with it, or leave it."""
-    ctx.reply(
-        _(
+def ask_before_leaving(
+    ctx: Context, command: str = MENU_COMMAND, label: str | None = None, *, stopping: bool = False
+) -> None:
+    """The question for a button that would replace a form holding answers, or for words that may mean "stop"
+    (`stopping`: "thôi", "không gửi nữa"): go on with it, or leave it and open `command` (the main menu when
+    stopping)."""
+    if stopping:
+        text = _("Do you want to stop this form? What you wrote in it will not be kept.")
+        leave = _("Stop, keep nothing")
+    else:
+        text = _(
             "You have not finished the form you were filling in. If you open “{label}” now, what you wrote in "
             "it will be lost. What would you like to do?"
-        ).format(label=label),
-        [
-            Choice(_("Go on with the form"), GoOn()),
-            Choice(_("Leave it and open “{label}”").format(label=label), LeaveFor(command)),
-        ],
-    )
+        ).format(label=label)
+        leave = _("Leave it and open “{label}”").format(label=label)
+    ctx.reply(text, [Choice(_("Go on with the form"), GoOn()), Choice(leave, LeaveFor(command))])
 
 
 async def set_aside(ctx: Context) -> dict[str, Any]:

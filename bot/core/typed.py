@@ -17,6 +17,7 @@ from bot.textnorm import fold
 
 if TYPE_CHECKING:
     from bot.core.context import Context
+    from bot.core.replies import Choice
 
 
 def typed_number(ctx: Context) -> int | None:
@@ -101,6 +102,21 @@ def read_it(text: str) -> bool:
         said.pop()
     folded = fold(" ".join(said))
     return bool(said) and (folded in READ or folded in ASSENT_READ or yes_or_no(text) is True)
+
+
+def guessed_first(ctx: Context, choices: list[Choice], guessed: str) -> list[Choice]:
+    """The choices with the guessed one (its payload) first, for the person to confirm with one press; where the
+    choices are numbered lines (the Zalo Bot), in their usual order: there a number means the same every time it
+    is shown (a "2" typed from memory of the last list chose "Ma túy" for a stolen bicycle)."""
+    if numbers_shown(ctx):
+        return choices
+    return sorted(choices, key=lambda c: c.payload != guessed)
+
+
+def says_nothing(text: str) -> bool:
+    """A yes, a no, an assent or "đã đọc" typed alone ("dạ", "vâng", "ok", "không"): neither a place nor a
+    description nor a name, whatever a step asked for. Before, "vâng" became a tip's place, "dạ" a line of it."""
+    return bool(text.strip()) and (yes_or_no(text) is not None or read_it(text))
 
 
 def acknowledged(offered: Sequence[Mapping[str, str]], text: str) -> str | None:

@@ -60,10 +60,24 @@ async def understand(ctx: Context) -> None:
     text = ctx.event.text.strip()
     if await typed_button(ctx):
         return
-    if leaving(ctx) == "leave":  # "hủy" with no form open: say so, rather than "I did not understand"
+    wish = leaving(ctx)
+    if wish == "leave":  # "hủy" with no form open: say so, rather than "I did not understand"
         await menu.show(ctx, _("There is nothing to cancel. What would you like to do?"))
         return
+    if wish == "maybe":  # "thôi", "không cần nữa": nothing to stop, nothing to misunderstand either
+        await menu.show(ctx, _("All right. An Dân is here whenever you need it: choose below."))
+        return
     if text.isascii() and text.rstrip(".").isdigit() and len(text) <= 2:
+        offered = ctx.state.choices
+        if offered:
+            # "9" under seven numbered lines: the same lines again, with the numbers they have.
+            ctx.reply(
+                _("There is no {n} in the list: please choose a number from 1 to {count}.").format(
+                    n=text.rstrip("."), count=len(offered)
+                ),
+                [Choice(c["label"], c["payload"]) for c in offered],
+            )
+            return
         # "1" with nothing numbered on offer (the last message had no buttons): the menu, to choose from again.
         await menu.show(ctx, _("There is nothing numbered to choose from just now. Here is the menu again:"))
         return

@@ -86,6 +86,13 @@ class AnswerQuestion(Payload, prefix="tqa"):
     key: str
 
 
+class MyTip(Payload, prefix="tmine"):
+    """Where a receipt code is asked: one of the person's own named tips, opened without its code (a named tip is
+    linked to its sender anyway: /toi lists it). An anonymous tip is never offered: nothing links it to anyone."""
+
+    tip_id: int
+
+
 class StatusView(Payload, prefix="tstat"):
     """On the tipster's view of a tip: add information, or done."""
 

@@ -12,7 +12,7 @@ from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.names import person_name
 from bot.core.replies import Choice
-from bot.core.typed import PARTICLES, yes_or_no
+from bot.core.typed import PARTICLES, guessed_first, read_it, says_nothing, yes_or_no
 from bot.core.wording import says_any, words
 from bot.i18n import _
 from bot.textnorm import fold
@@ -67,8 +67,9 @@ async def ask_kind(ctx: Context) -> None:
     if guess is None:
         ctx.reply(_("What is the dispute about?"), choices)
         return
-    # Guessed from the words written before asking: offered first, for the person to confirm or change.
-    choices.sort(key=lambda c: c.payload != DisputeKind(guess).pack())
+    # Guessed from the words written before asking: offered first, for the person to confirm (a press, or "có")
+    # or change.
+    choices = guessed_first(ctx, choices, DisputeKind(guess).pack())
     ctx.reply(
         _(
             'From what you wrote, the dispute seems to be about "{kind}": press it to confirm, or choose another.'
@@ -79,7 +80,9 @@ async def ask_kind(ctx: Context) -> None:
 
 @flow.on("kind")
 async def on_kind(ctx: Context) -> Outcome:
-    kind = DisputeKind.expect(ctx).key
+    guess = guess_kind(ctx.data.get("carried") or "")
+    said_yes = ctx.event.kind == Kind.TEXT and (yes_or_no(ctx.event.text) is True or read_it(ctx.event.text))
+    kind = guess if guess is not None and said_yes else DisputeKind.expect(ctx).key
     if kind not in KINDS:
         raise NotChosen()
     ctx.data["kind"] = kind
@@ -238,6 +241,17 @@ def no_name(text: str) -> bool:
     return yes_or_no(text) is False or " ".join(words) in UNKNOWN_NAME
 
 
+# Typed under the list of people so far: the list is complete (folded, alone).
+DONE_WORDS = frozenset(
+    "gui|gui di|xong|xong roi|het|het roi|vay thoi|the thoi|chi vay|vay do|done|send|that's all".split("|")
+)
+
+
+def said_done(text: str) -> bool:
+    """ "ok", "có", "gửi", "hết rồi": words that end the list of people, never a person's name."""
+    return says_nothing(text) and yes_or_no(text) is not False or fold(text.strip(" .!")) in DONE_WORDS
+
+
 @flow.on("parties", names=True)
 async def on_parties(ctx: Context) -> Outcome:
     got: list[list[str | None]] = list(ctx.data.get("parties") or [])
@@ -250,6 +264,9 @@ async def on_parties(ctx: Context) -> Outcome:
                 "“the neighbour at house 12” or “the karaoke shop at the corner of alley 5”."
             )
         )
+    if said_done(ctx.event.text):
+        # "ok", "gửi", "có", "hết rồi" after the names: the list is done (they were saved as people before).
+        return goto("urgent") if got else retry(_("Please type at least one name, one person per line."))
     found = split_parties(ctx.event.text)
     if not found or any(len(fold(name)) < 2 for name, _contact in found):
         return retry(_("Please type at least one name, one person per line."))

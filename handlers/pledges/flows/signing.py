@@ -7,11 +7,13 @@ from sqlmodel import select
 from bot import clock
 from bot.core.context import Context
 from bot.core.errors import NotChosen
+from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.names import person_name
 from bot.core.payloads import read_any
 from bot.core.replies import Choice, split_text
 from bot.core.router import Router
+from bot.core.typed import read_it, yes_or_no
 from bot.i18n import N_, _, fmt_date, fmt_time
 from bot.textnorm import fold
 from handlers.common import yes_no
@@ -162,7 +164,17 @@ async def ask_household(ctx: Context) -> None:
 
 @flow.on("household")
 async def on_household(ctx: Context) -> Outcome:
-    match read_any(ctx, NotMyHousehold, SignForHousehold):
+    pressed = read_any(ctx, NotMyHousehold, SignForHousehold)
+    households = ctx.data["households"]
+    if pressed is None and ctx.event.kind == Kind.TEXT and len(households) == 1:
+        # "Is this your household?" answered in words: "đồng ý", "đúng rồi", "ok" sign for the one shown (its
+        # button says the address, which no word of agreement matches), "không" says it is not theirs.
+        said = yes_or_no(ctx.event.text)
+        if said is True or read_it(ctx.event.text):
+            pressed = SignForHousehold(households[0])
+        elif said is False:
+            pressed = NotMyHousehold()
+    match pressed:
         case NotMyHousehold():
             ctx.reply(
                 _(

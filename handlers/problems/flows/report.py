@@ -16,6 +16,7 @@ from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.replies import Choice
 from bot.core.router import Router
+from bot.core.typed import says_nothing
 from bot.delivery.outbox import seal_route
 from bot.directory.extent import beyond_km
 from bot.i18n import _, current_locale
@@ -302,7 +303,11 @@ async def on_place(ctx: Context) -> Outcome:
     if event.kind == Kind.MEDIA:
         # A photo of the place (its caption, if any, the address): it joins the report's photos.
         notes = await take_photos(ctx)
-    if event.kind in (Kind.TEXT, Kind.MEDIA) and len(event.text.strip()) >= 3:
+    if (
+        event.kind in (Kind.TEXT, Kind.MEDIA)
+        and len(event.text.strip()) >= 3
+        and not says_nothing(event.text)
+    ):
         if len(event.text.strip()) > 300:
             return retry(_("Please give the place in fewer words (at most 300 characters)."))
         ctx.data["place"] = " ".join(event.text.split())

@@ -6,6 +6,7 @@ nothing; "nothing to report this period" is one press; a submitted report can be
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot import clock
@@ -14,8 +15,9 @@ from bot.core.errors import NotChosen
 from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
 from bot.core.router import Router
-from bot.core.typed import typed_number
+from bot.core.typed import typed_number, yes_or_no
 from bot.i18n import N_, _, fmt_datetime
+from bot.textnorm import fold
 from handlers.reports.buttons import (
     ChangeAnswer,
     Intro,
@@ -196,6 +198,29 @@ async def ask_question(ctx: Context) -> None:
         ctx.reply(text, [Choice(_("Nothing to note"), QuickAnswer(""))])
 
 
+# A count as a leader writes it in a sentence: "có 2 hộ mới thuê trọ ở số 133 và 135" is 2 (house numbers are not
+# counts), "ba người" is not read (words for numbers are rare in reports; the question asks for digits).
+_COUNTED = re.compile(
+    r"(?<![\d/.,])(\d{1,4})\s*(?:hộ|ho|người|nguoi|vụ|vu|lần|lan|trường hợp|truong hop|gia đình|gia dinh|nhà|nha|households?|people|persons?|cases?)\b",
+    re.IGNORECASE,
+)
+
+
+def counted(typed: str) -> int | None:
+    """The number a sentence answers a "how many" question with: "không", "chưa có", "không có ai" are 0; the one
+    count before a word for what is counted ("2 hộ") is that count; None when neither, or counts disagree."""
+    if yes_or_no(typed) is False or fold(typed).strip(" .!") in NOTHING:
+        return 0
+    found = {int(n) for n in _COUNTED.findall(typed)}
+    return found.pop() if len(found) == 1 else None
+
+
+# "How many?" answered with none, as people write it (folded).
+NOTHING = frozenset(
+    "khong co ai|khong co ho nao|khong co gi|chua co ai|khong ai|none|nobody|no one".split("|")
+)
+
+
 def parse_answer(ctx: Context, kind: str) -> tuple[bool, Any]:
     """(accepted, value) for the answer to a question of this kind; a yes/no question takes only its buttons."""
     pressed = QuickAnswer.read(ctx)
@@ -207,6 +232,8 @@ def parse_answer(ctx: Context, kind: str) -> tuple[bool, Any]:
     if kind == "number":
         # A number typed is that number: "1" is one incident, not the first button (the "0" offered to press).
         number = typed_number(ctx)
+        if number is None and pressed is None:
+            number = counted(typed)
         value = (
             str(number)
             if number is not None

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
+from bot.core import menu
 from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.replies import Choice, Reply
 from bot.core.router import Router
+from bot.core.typed import says_nothing
 from bot.guard import ratelimit
 from bot.i18n import N_, _, fmt_date, fmt_datetime
-from handlers.tips.buttons import Addition, OpenTip, RewardOpen, StatusView
+from handlers.tips.buttons import Addition, MyTip, OpenTip, RewardOpen, StatusView
 from handlers.tips.files import decide_choices, decide_files, take_files
 from handlers.tips.flows.report import MAX_TEXT
 from handlers.tips.notify import notify_officers
@@ -28,6 +30,7 @@ from models import Tip, TipMessage, TipStatus
 router = Router("tips.lookup")
 code_flow = Flow("tip_code", steps=("code",), private=True)
 status_flow = Flow("tip_status", steps=("view", "add"), private=True)
+MAX_MINE = 5  # the latest named tips offered where a code is asked
 
 
 @router.command(
@@ -49,7 +52,9 @@ async def open_by_code(ctx: Context, typed: str) -> bool:
                 _(
                     "No tip matches that code. Please check it (letters and digits, dashes optional) and try "
                     "again."
-                )
+                ),
+                # A way out for someone who cannot find the code (the Zalo Bot shows it as a numbered line).
+                [Choice(_("Main menu"), menu.command_payload(menu.MENU_COMMAND))],
             )
             return None
         return tip
@@ -69,13 +74,59 @@ async def open_by_code(ctx: Context, typed: str) -> bool:
 
 @code_flow.ask("code")
 async def ask_code(ctx: Context) -> None:
-    ctx.reply(_("Type the receipt code you got when you sent the tip:"))
+    mine = await named_tips(ctx)
+    if not mine:
+        ctx.reply(_("Type the receipt code you got when you sent the tip:"))
+        return
+    # "tin báo của tôi tới đâu rồi" from someone who sent a tip with their name: theirs, one press away; a code
+    # still opens any tip, an anonymous one included.
+    ctx.reply(
+        _(
+            "The tips you sent with your name are below. For another tip, type the receipt code you got with it:"
+        ),
+        [
+            Choice(
+                _("No. {number} ({category})").format(number=tip.id, category=category_name(tip.category))[
+                    :60
+                ],
+                MyTip(tip.id or 0),
+            )
+            for tip in mine[-MAX_MINE:]
+        ],
+    )
+
+
+async def named_tips(ctx: Context) -> list[Tip]:
+    """The person's own named tips still on record, oldest first (none for someone not registered)."""
+    if ctx.person is None:
+        return []
+    rows = await ctx.session.exec(
+        select(Tip)
+        .where(col(Tip.person_id) == ctx.person.id, col(Tip.purged_at).is_(None))
+        .order_by(col(Tip.id))
+    )
+    return list(rows.all())
 
 
 @code_flow.on("code")
 async def on_code(ctx: Context) -> Outcome:
+    pressed = MyTip.read(ctx)
+    if pressed is not None:
+        if pressed.tip_id not in {tip.id for tip in await named_tips(ctx)}:
+            raise NotChosen()  # not theirs, or no longer on record
+        ctx.begin("tip_status", tip=pressed.tip_id, text="", files=[])
+        return stay()
     if ctx.event.kind != Kind.TEXT:
         return retry(_("Please type the code."))
+    if says_nothing(ctx.event.text):
+        # "dạ", "không", "ok": no code at all. Not a wrong guess (those are limited), and no reason to stay here.
+        await menu.show(
+            ctx,
+            _("All right, no look-up for now. When you have the code, choose “{follow}” and type it.").format(
+                follow=menu.label_for(ctx.app.registry, "tracuu")
+            ),
+        )
+        return finish()
     await open_by_code(ctx, ctx.event.text)  # on success the status view replaces this question
     return stay()
 

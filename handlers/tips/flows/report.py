@@ -17,6 +17,7 @@ from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.replies import Choice
 from bot.core.router import Router
+from bot.core.typed import guessed_first, read_it, says_nothing, yes_or_no
 from bot.core.understand import EMERGENCY_HINT
 from bot.i18n import N_, _, local
 from bot.textnorm import fold
@@ -191,8 +192,8 @@ async def ask_category(ctx: Context) -> None:
     choices = [Choice(_(label), Category(key)) for key, label in CATEGORIES.items()]
     guess = ctx.data.get("guess")
     if guess in CATEGORIES:
-        # Guessed from the person's own words: offered first, for them to confirm or change.
-        choices.sort(key=lambda c: c.payload != Category(guess).pack())
+        # Guessed from the person's own words: offered first, for them to confirm (a press, or "có") or change.
+        choices = guessed_first(ctx, choices, Category(guess).pack())
         ctx.reply(
             _(
                 'From what you wrote, it seems to be about "{category}": press it to confirm, or choose another. '
@@ -209,6 +210,9 @@ async def ask_category(ctx: Context) -> None:
 @flow.on("category")
 async def on_category(ctx: Context) -> Outcome:
     chosen = Category.read(ctx)
+    if chosen is None and ctx.data.get("guess") in CATEGORIES and ctx.event.kind == Kind.TEXT:
+        if yes_or_no(ctx.event.text) is True or read_it(ctx.event.text):  # "dạ", "vâng", "ok": the guess
+            chosen = Category(ctx.data["guess"])
     if chosen is None and ctx.event.kind == Kind.TEXT and len(ctx.event.text.strip()) >= 10:
         # Someone who starts telling straight away: keep it as the start of the description, and check for danger.
         add_text(ctx, ctx.event.text)
@@ -280,6 +284,9 @@ async def on_what(ctx: Context) -> Outcome:
     event = ctx.event
     pressed = What.read(ctx)
     answer = pressed.action if pressed else None
+    if answer is None and event.kind == Kind.TEXT and says_nothing(event.text):
+        # "dạ", "ok", "không" under "Noted. Add more, or press Done.": that is all (no line of the tip).
+        answer = "done"
     if answer == "done":
         if not ctx.data.get("text", "").strip() and not ctx.data.get("files"):
             return retry(_("Please describe what happened, or send a photo, before pressing Done."))
@@ -365,7 +372,7 @@ async def on_where(ctx: Context) -> Outcome:
     if event.kind == Kind.LOCATION and event.location is not None:
         ctx.data["location"] = [event.location.latitude, event.location.longitude]
         return goto("when")
-    if event.kind == Kind.TEXT and len(event.text.strip()) >= 3:
+    if event.kind == Kind.TEXT and len(event.text.strip()) >= 3 and not says_nothing(event.text):
         ctx.data["place"] = event.text.strip()[:300]
         return goto("when")
     return retry(_("Please share a location, type the address, or press the button."))
