@@ -119,10 +119,26 @@ def says_nothing(text: str) -> bool:
     return bool(text.strip()) and (yes_or_no(text) is not None or read_it(text))
 
 
+# Thanks said under a warning ("ok, cảm ơn", "thank you"): the person read it (folded words; every word of the
+# message one of these, and a word of thanks among them).
+THANKS_WORDS = frozenset("cam on thank thanks tks thx".split())
+THANKED_WITH = THANKS_WORDS | frozenset(
+    "ok oke okay oki da vang nhieu nha nhe a ah you ban ad admin nhe nhieu lam so much".split()
+)
+
+
+def thanked(text: str) -> bool:
+    """Whether the typed text, alone, is thanks ("cảm ơn", "ok, thanks", "cám ơn nhiều nha")."""
+    said = set(words(text))
+    return bool(said & THANKS_WORDS) and said <= THANKED_WITH and len(said) <= 6
+
+
 def acknowledged(offered: Sequence[Mapping[str, str]], text: str) -> str | None:
     """The payload of the one offered button that records a reading (Payload.acknowledges), when the typed text
-    says the person read it; None otherwise."""
-    if not read_it(text):
+    says the person read it, thanks included ("ok, cảm ơn" under a warning: before, it was answered "you're
+    welcome" and the button's place went to the menu, so the "đã đọc" typed next counted nothing); None
+    otherwise."""
+    if not (read_it(text) or thanked(text)):
         return None
     hits = [c["payload"] for c in offered if (found := payload_of(c["payload"])) and found.acknowledges]
     return hits[0] if len(hits) == 1 else None
