@@ -62,6 +62,15 @@ async def warn_group(town: Any, leader: Any, title: str) -> int:
     return alert.id
 
 
+async def warned(town: Any, person: ChatDriver, title: str) -> tuple[Any, int, int]:
+    """A resident of Tổ 3 joined on the driver's channel, warned by the group's leader: the leader, the
+    resident's id and the alert's."""
+    await joined(town, person)
+    leader = await town.join("Tâm", role="group_admin", group="Tổ 3")
+    me = await resident_id(town)
+    return leader, me, await warn_group(town, leader, title)
+
+
 async def test_residents_acknowledge_an_alert_by_typing_that_they_read_it(
     chat: tuple[Any, ChatDriver], manual_clock: Any
 ) -> None:
@@ -70,10 +79,7 @@ async def test_residents_acknowledge_an_alert_by_typing_that_they_read_it(
     button's place, so a "1" typed next opened the tip form instead of acknowledging. Now "đã đọc", "ok", "rồi"
     (alone, under an alert) acknowledge it."""
     town, person = chat
-    await joined(town, person)
-    leader = await town.join("Tâm", role="group_admin", group="Tổ 3")
-    me = await resident_id(town)
-    first = await warn_group(town, leader, "Cảnh giác trộm chó")
+    leader, me, first = await warned(town, person, "Cảnh giác trộm chó")
     said = texts(await person.say("đã đọc"))
     assert "Cảm ơn anh/chị đã đọc" in said, said
     assert await acks(town) == [(first, me)]

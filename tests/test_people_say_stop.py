@@ -220,13 +220,10 @@ async def test_thanks_under_a_warning_counts_as_read(chat: tuple[Any, ChatDriver
     """Defect: under a leader's warning, "ok, thanks" was answered "Dạ, không có gì ạ!" with the menu, which took
     the place of "Tôi đã đọc": the "đã đọc" typed next was "Xin lỗi, tôi chưa hiểu" and nothing was counted. Now
     thanks under a warning is reading it."""
-    from tests.test_people_do_older import acks, resident_id, warn_group
+    from tests.test_people_do_older import acks, warned
 
     town, person = chat
-    await joined(town, person)
-    leader = await town.join("Tâm", role="group_admin", group="Tổ 3")
-    me = await resident_id(town)
-    alert = await warn_group(town, leader, "Cảnh giác trộm chó")
+    _leader, me, alert = await warned(town, person, "Cảnh giác trộm chó")
     said = texts(await person.say("ok, cảm ơn nhiều"))
     assert "Cảm ơn anh/chị đã đọc" in said, said
     assert await acks(town) == [(alert, me)]

@@ -33,7 +33,6 @@ from bot.core.context import Context
 from bot.core.errors import NotChosen, Refusal
 from bot.core.events import Incoming, Kind
 from bot.core.menu import command_of
-from bot.core.payloads import payload_of
 from bot.core.replies import Reply
 from bot.core.typed import yes_or_no
 from bot.core.understand import CARRY_KEY, understand
@@ -50,8 +49,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Offer = tuple[str, str, str, list[dict[str, str]]]  # channel, chat id, platform user id, the choices pushed
-CANCEL = {"huy", "cancel"}
-BACK = {"quaylai", "back"}
 # When an identity last wrote is kept to this step: it decides the Zalo OA's 7-day window and which of a person's
 # chats is the most recently used, where a minute is nothing. Written on every message, it was an UPDATE per update
 # of a registered person (~0.4 ms of CPU, a sixth of a short step); now at most one a minute per chat.
@@ -289,7 +286,7 @@ class Dispatcher:
             ctx.choice_label = next(
                 (c["label"] for c in ctx.state.choices if c["payload"] == event.choice), None
             )
-            if await self._about_leaving(ctx, event):
+            if await forms.about_leaving(ctx):
                 await forms.apply_requests(ctx)
                 return
             opened = command_of(event.choice)
@@ -355,41 +352,6 @@ class Dispatcher:
             ctx.resumed = False
             await forms.reask(ctx)  # the form set aside comes back where it stood
 
-    async def _about_leaving(self, ctx: Context, event: Incoming) -> bool:
-        """A pressed button that would leave a form with answers in it, or the person's answer to the question
-        that asks first (bot.core.forms.ask_before_leaving); whether it was one and has been handled."""
-        pressed = payload_of(event.choice)
-        if isinstance(pressed, forms.GoOn):
-            if ctx.state.flow:
-                ctx.reply(_("Let's go on where you stopped:"))
-                await forms.reask(ctx)
-            else:
-                await menu.show(ctx)
-            return True
-        if isinstance(pressed, forms.LeaveFor):
-            if ctx.state.flow:
-                spoke = await forms.leave_all(ctx)
-                if not spoke:
-                    ctx.reply(_("The unfinished form was left; nothing from it was saved."))
-            await self.run_command(ctx, pressed.command)
-            return True
-        opened = command_of(event.choice)
-        command = self.app.registry.commands.get(opened or "")
-        if (
-            command is None
-            or command.beside_form
-            or command.name in CANCEL | BACK
-            or (command.needs_person and ctx.person is None)
-            or not ctx.state.flow
-            or ctx.state.flow not in self.app.registry.flows
-            or not forms.has_answers(ctx)
-        ):
-            return False
-        # The two buttons become the conversation's current ones: a typed "1" or "2" picks one of them, and an
-        # answer typed instead still goes to the form's question.
-        forms.ask_before_leaving(ctx, command.name, menu.label_for(self.app.registry, command.name))
-        return True
-
     async def run_command(self, ctx: Context, command: str, args: str = "") -> None:
         """Run `command` with `args` as if the person had typed it (roles and person checks included)."""
         event = ctx.event = replace(
@@ -399,7 +361,7 @@ class Dispatcher:
 
     async def _command(self, ctx: Context, event: Incoming) -> None:
         name = event.command or ""
-        if name in CANCEL:
+        if name in forms.CANCEL:
             if ctx.state.flow in self.app.registry.flows:
                 if not await forms.leave(ctx) and not ctx.resumed:
                     ctx.reply(_("Cancelled. Nothing from that form was saved."))
@@ -409,7 +371,7 @@ class Dispatcher:
                 # With the menu: the menu shown before stays what a typed "1" means.
                 await menu.show(ctx, _("There is nothing to cancel. What would you like to do?"))
             return
-        if name in BACK:
+        if name in forms.BACK:
             await forms.back(ctx)
             return
         command = self.app.registry.commands.get(name)

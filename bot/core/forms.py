@@ -4,22 +4,26 @@ clean-up run first. A command declared beside_form (/ngonngu) sets an open form 
 it; the form comes back at the same question when that command's flow ends.
 
 A button that opens another command (a menu entry of an earlier message, the web chat's Menu control) pressed in a
-form with answers in it does not drop them silently: the person is asked first (`ask_before_leaving`), and
-`GoOn` (also what a reopened chat page sends) asks the form's question again, `LeaveFor` leaves it for the command.
+form with answers in it does not drop them silently: the person is asked first (`about_leaving`,
+`ask_before_leaving`), and `GoOn` (also what a reopened chat page sends) asks the form's question again,
+`LeaveFor` leaves it for the command.
 A command typed in full is meant: it replaces the form as before."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.core import menu
 from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.flow import pick_reason, retry
-from bot.core.menu import MENU_COMMAND
-from bot.core.payloads import Payload
+from bot.core.menu import MENU_COMMAND, command_of
+from bot.core.payloads import Payload, payload_of
 from bot.core.replies import Choice
 from bot.i18n import _
 
+CANCEL = frozenset({"huy", "cancel"})  # the commands that leave the open form
+BACK = frozenset({"quaylai", "back"})  # ... and that go back one question
 # In the data of a flow started beside an open form (Command.beside_form): that form, resumed when the flow ends.
 ASIDE = "_form_aside"
 
@@ -56,6 +60,39 @@ def ask_before_leaving(
         ).format(label=label)
         leave = _("Leave it and open “{label}”").format(label=label)
     ctx.reply(text, [Choice(_("Go on with the form"), GoOn()), Choice(leave, LeaveFor(command))])
+
+
+async def about_leaving(ctx: Context) -> bool:
+    """A pressed button that would leave a form with answers in it, or the person's answer to the question that
+    asks first (`ask_before_leaving`); whether it was one and has been handled."""
+    pressed = payload_of(ctx.event.choice)
+    if isinstance(pressed, GoOn):
+        if ctx.state.flow:
+            ctx.reply(_("Let's go on where you stopped:"))
+            await reask(ctx)
+        else:
+            await menu.show(ctx)
+        return True
+    if isinstance(pressed, LeaveFor):
+        if ctx.state.flow and not await leave_all(ctx):
+            ctx.reply(_("The unfinished form was left; nothing from it was saved."))
+        await ctx.app.dispatcher.run_command(ctx, pressed.command)
+        return True
+    registry = ctx.app.registry
+    command = registry.commands.get(command_of(ctx.event.choice) or "")
+    if (
+        command is None
+        or command.beside_form
+        or command.name in CANCEL | BACK
+        or (command.needs_person and ctx.person is None)
+        or ctx.state.flow not in registry.flows
+        or not has_answers(ctx)
+    ):
+        return False
+    # The two buttons become the conversation's current ones: a typed "1" or "2" picks one of them, and an answer
+    # typed instead still goes to the form's question.
+    ask_before_leaving(ctx, command.name, menu.label_for(registry, command.name))
+    return True
 
 
 async def set_aside(ctx: Context) -> dict[str, Any]:

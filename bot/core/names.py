@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.typed import NO, PARTICLES, YES, read_it, yes_or_no
+from bot.core.typed import NO, PARTICLES, YES, says_nothing
 from bot.textnorm import fold
 
 LONGEST = 80
@@ -49,5 +49,5 @@ def said_instead(name: str) -> bool:
         words.pop()
     said = " ".join(words)
     if said.isascii():
-        return yes_or_no(said) is not None or read_it(said) or fold(said) in NOT_NAMES_FOLDED
+        return says_nothing(said) or fold(said) in NOT_NAMES_FOLDED
     return said in YES or said in NO or said in NOT_NAMES

@@ -3,8 +3,6 @@ names, urgency, preferred times, privacy; then a case number, and the area's med
 
 from __future__ import annotations
 
-import re
-
 from bot import clock
 from bot.core.context import Context
 from bot.core.errors import NotChosen
@@ -12,8 +10,7 @@ from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.names import person_name
 from bot.core.replies import Choice
-from bot.core.typed import PARTICLES, guessed_first, read_it, says_nothing, yes_or_no
-from bot.core.wording import says_any, words
+from bot.core.typed import guessed_first, read_it
 from bot.i18n import _
 from bot.textnorm import fold
 from handlers.common import home, yes_no
@@ -33,6 +30,7 @@ from handlers.mediation.buttons import (
 )
 from handlers.mediation.notify import push
 from handlers.mediation.texts import KINDS, guess_kind, kind_label
+from handlers.mediation.typed import no_name, said_done, split_parties, typed_urgency
 from models import Group, Priority, Role, RoleGrant
 from models.mediation import MediationCase, MediationParty
 
@@ -51,13 +49,6 @@ flow = Flow(
     ),
 )
 MAX_PARTIES = 10
-# Said where a name is asked by someone who does not know it ("không biết tên"): not a party's name.
-UNKNOWN_NAME = frozenset(
-    "khong biet|ko biet|k biet|kh biet|khong ro|ko ro|chua biet|khong biet ten|ko biet ten|k biet ten|"
-    "khong biet ho ten|chua biet ten|khong nho|ko nho|khong nho ten|dont know|don t know|i don t know|"
-    "i dont know|unknown|no idea|not sure".split("|")
-)
-_SPLIT = re.compile(r"\s+[-–—]\s+|\s*[:;,(]\s*")  # names never hold these: what follows is a contact
 
 
 @flow.ask("kind")
@@ -81,7 +72,7 @@ async def ask_kind(ctx: Context) -> None:
 @flow.on("kind")
 async def on_kind(ctx: Context) -> Outcome:
     guess = guess_kind(ctx.data.get("carried") or "")
-    said_yes = ctx.event.kind == Kind.TEXT and (yes_or_no(ctx.event.text) is True or read_it(ctx.event.text))
+    said_yes = ctx.event.kind == Kind.TEXT and read_it(ctx.event.text)  # "dạ", "vâng", "ok": the guess
     kind = guess if guess is not None and said_yes else DisputeKind.expect(ctx).key
     if kind not in KINDS:
         raise NotChosen()
@@ -219,39 +210,6 @@ def show_parties(ctx: Context, got: list[list[str | None]]) -> None:
     )
 
 
-def split_parties(text: str) -> list[tuple[str, str | None]]:
-    """ "Nguyễn Văn Ba - 0912 345 678" → ("Nguyễn Văn Ba", "0912 345 678"); one person per line."""
-    found = []
-    for line in text.splitlines():
-        line = line.strip(" \t•-*")
-        if not line:
-            continue
-        parts = _SPLIT.split(line, maxsplit=1)
-        name = parts[0].strip()
-        contact = parts[1].strip(" )") if len(parts) > 1 and parts[1].strip(" )") else None
-        found.append((name[:80], contact[:120] if contact else None))
-    return found
-
-
-def no_name(text: str) -> bool:
-    """ "không", "ko biết tên", "I don't know": a person who cannot name the other side, not a name."""
-    words = re.sub(r"[^\w\s]", " ", fold(text)).split()
-    while len(words) > 1 and words[-1] in PARTICLES:
-        words.pop()
-    return yes_or_no(text) is False or " ".join(words) in UNKNOWN_NAME
-
-
-# Typed under the list of people so far: the list is complete (folded, alone).
-DONE_WORDS = frozenset(
-    "gui|gui di|xong|xong roi|het|het roi|vay thoi|the thoi|chi vay|vay do|done|send|that's all".split("|")
-)
-
-
-def said_done(text: str) -> bool:
-    """ "ok", "có", "gửi", "hết rồi": words that end the list of people, never a person's name."""
-    return says_nothing(text) and yes_or_no(text) is not False or fold(text.strip(" .!")) in DONE_WORDS
-
-
 @flow.on("parties", names=True)
 async def on_parties(ctx: Context) -> Outcome:
     got: list[list[str | None]] = list(ctx.data.get("parties") or [])
@@ -285,19 +243,6 @@ async def ask_urgent(ctx: Context) -> None:
         _("Is it urgent (the dispute is getting worse day by day)?"),
         yes_no(_("Yes, urgent"), _("No"), Urgent),
     )
-
-
-# How urgency is typed instead of pressed ("gấp lắm", "hơi gấp", "căng lắm rồi"), in folded words; with a "not"
-# among the words it is no ("không gấp lắm", "chưa căng").
-URGENCY = ("gap", "khan cap", "cang thang", "cang lam", "cang qua", "nghiem trong", "urgent", "asap")
-NOT_SO = frozenset(("khong", "chua", "not", "no", "hong"))
-
-
-def typed_urgency(text: str) -> bool | None:
-    said = words(text)
-    if not says_any(said, URGENCY):
-        return None
-    return not NOT_SO & set(said)
 
 
 @flow.on("urgent")

@@ -169,10 +169,9 @@ async def on_household(ctx: Context) -> Outcome:
     if pressed is None and ctx.event.kind == Kind.TEXT and len(households) == 1:
         # "Is this your household?" answered in words: "đồng ý", "đúng rồi", "ok" sign for the one shown (its
         # button says the address, which no word of agreement matches), "không" says it is not theirs.
-        said = yes_or_no(ctx.event.text)
-        if said is True or read_it(ctx.event.text):
+        if read_it(ctx.event.text):  # a yes, an assent
             pressed = SignForHousehold(households[0])
-        elif said is False:
+        elif yes_or_no(ctx.event.text) is False:
             pressed = NotMyHousehold()
     match pressed:
         case NotMyHousehold():

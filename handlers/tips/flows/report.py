@@ -17,7 +17,7 @@ from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.replies import Choice
 from bot.core.router import Router
-from bot.core.typed import guessed_first, read_it, says_nothing, yes_or_no
+from bot.core.typed import guessed_first, read_it, says_nothing
 from bot.core.understand import EMERGENCY_HINT
 from bot.i18n import N_, _, local
 from bot.textnorm import fold
@@ -211,7 +211,7 @@ async def ask_category(ctx: Context) -> None:
 async def on_category(ctx: Context) -> Outcome:
     chosen = Category.read(ctx)
     if chosen is None and ctx.data.get("guess") in CATEGORIES and ctx.event.kind == Kind.TEXT:
-        if yes_or_no(ctx.event.text) is True or read_it(ctx.event.text):  # "dạ", "vâng", "ok": the guess
+        if read_it(ctx.event.text):  # "dạ", "vâng", "ok": the guess
             chosen = Category(ctx.data["guess"])
     if chosen is None and ctx.event.kind == Kind.TEXT and len(ctx.event.text.strip()) >= 10:
         # Someone who starts telling straight away: keep it as the start of the description, and check for danger.
