@@ -145,6 +145,18 @@ async def test_an_offer_carries_the_words_only_for_its_own_press(chat: tuple[Any
         assert not (await session.exec(select(Tip).where(col(Tip.id) > 0))).all()
 
 
+async def test_a_greeting_is_greeted_and_thanks_are_welcomed(chat: tuple[Any, ChatDriver]) -> None:
+    """Defect: "xin chào" from a resident was answered "Dạ, không có gì ạ!" (you're welcome), as thanks are."""
+    _town, person = chat
+    await join_in_own_words(person)
+    for hello in ("xin chào", "chao ban", "Alo alo", "hello"):
+        said = joined(await person.say(hello))
+        assert "Xin chào" in said and "không có gì" not in said, said
+        assert person.choices()[0] == "Báo tin cho công an"
+    for thanks in ("cảm ơn", "cam on, chao nhe"):
+        assert "không có gì" in joined(await person.say(thanks))
+
+
 async def test_a_look_up_or_a_check_asked_for_without_what_to_look_up(chat: tuple[Any, ChatDriver]) -> None:
     """A look-up asked for without a code ("tra cứu tin báo"), a check without the number ("kiểm tra 1 số lạ"):
     the command opens and asks for it, rather than looking up or checking the sentence itself."""

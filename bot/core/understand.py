@@ -45,6 +45,9 @@ COURTESY = frozenset(
     # assent and laughter as chat writes them ("ukm", "oki", "đc r", "hiểu rồi", "đã nhận")
     "uk ukm um umm ok oki okela okla hihi haha hehe nice great duoc roi hieu nhan toi minh so much".split()
 )
+# Of those, the words that greet: "xin chào" is answered with a greeting, not "you're welcome" (as thanks are).
+GREETING = frozenset("chao hi hello alo good morning".split())
+THANKS = frozenset("cam on thank thanks tks thx".split())
 
 
 def emergency_text() -> str:
@@ -89,7 +92,13 @@ async def understand(ctx: Context) -> None:
 
     readings = ctx.app.registry.reader.best(text, allowed) if text else []
     if not readings and courtesy(text):
-        await menu.show(ctx, _("You're welcome! An Dân is here whenever you need it: choose below."))
+        said = set(words(text))
+        if said & GREETING and not said & THANKS:
+            await menu.show(
+                ctx, _("Hello! What can An Dân do for you? Choose below, or write it in a few words.")
+            )
+        else:
+            await menu.show(ctx, _("You're welcome! An Dân is here whenever you need it: choose below."))
         return
     if not readings:
         await menu.show(
