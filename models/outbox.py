@@ -20,6 +20,9 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"  # permanent failure, reason in `error`
     CANCELLED = "cancelled"
     SKIPPED = "skipped"  # recipient unreachable or opted out when its turn came
+    # A reply or notice to one person that Zalo refused because the person has not written for a while (the
+    # OA's window): kept until they write again, then sent (bot.delivery.held).
+    HELD = "held"
 
 
 class Priority:

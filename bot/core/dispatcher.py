@@ -37,6 +37,7 @@ from bot.core.replies import Reply
 from bot.core.typed import yes_or_no
 from bot.core.understand import CARRY_KEY, understand
 from bot.db import once_more_if_dropped
+from bot.delivery.held import back_after_quiet, release
 from bot.i18n import _, use_locale
 from bot.textnorm import fold
 from models import ConversationState, ProcessedUpdate
@@ -189,6 +190,10 @@ class Dispatcher:
                         )
                     remember = self._prepare_state(ctx)
                     identity = ctx.identity
+                    if identity is not None and not event.is_group and back_after_quiet(identity):
+                        # Back after a silence: what a platform refused to send meanwhile goes out now (in a
+                        # private form too: the platform's window opened again all the same).
+                        await release(session, self.app.keyring, identity)
                     # An identity made by this update (onboarding, linking) already says "now", and one written
                     # within INTERACTION_STEP is recent enough: no second write.
                     if (

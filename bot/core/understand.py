@@ -41,7 +41,7 @@ EMERGENCY_HINT = "emergency"  # carried to the tip form: the numbers were shown 
 # Words of thanks, greeting and assent (folded, as bot.core.intents.words reads them), and who they are said to.
 COURTESY = frozenset(
     "cam on nhieu thank thanks you tks thx ok oke okay okie vang da u uh xin chao chao hi hello alo a ah "
-    "ban bot an dan em anh chi co chu bac ong ba nhe nha nhé a ạ good morning "
+    "ban bot an dan em anh chi co chu bac ong ba con chau di cau mo thim nhe nha nhé a ạ good morning "
     # assent and laughter as chat writes them ("ukm", "oki", "đc r", "hiểu rồi", "đã nhận")
     "uk ukm um umm ok oki okela okla hihi haha hehe nice great duoc roi hieu nhan toi minh so much".split()
 )

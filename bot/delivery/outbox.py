@@ -327,7 +327,7 @@ async def cancel(session: AsyncSession, source_kind: str, source_id: str) -> int
         .where(
             col(OutboxMessage.source_kind) == source_kind,
             col(OutboxMessage.source_id) == source_id,
-            col(OutboxMessage.status) == OutboxStatus.PENDING,
+            col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.HELD]),
         )
         .values(status=OutboxStatus.CANCELLED)
     )

@@ -26,7 +26,7 @@ from bot.channels.base import (
     Unreachable,
 )
 from bot.core.replies import Reply, split_text
-from bot.delivery import reach, store
+from bot.delivery import held, reach, store
 from bot.delivery.ledger import Ledger
 from bot.delivery.limits import Pacer, limits_for
 from bot.delivery.routes import Broken, Route, Skip, resolve
@@ -372,6 +372,9 @@ class Sender:
     async def _onward(self, job: store.Job, route: Route | None, outcome: store.Outcome) -> store.Outcome:
         """Move a person's row on to their next step, or end it as not reached; other rows keep the outcome."""
         final = replace(outcome, onward=False)
+        if held.holds(job.priority, outcome.status, outcome.error):
+            # Kept for the person's next message, unless another of their ways goes now (below).
+            final = replace(final, status=OutboxStatus.HELD)
         if job.person_id is None or job.sealed_route or job.linked_chat_id is not None or route is None:
             if outcome.status == OutboxStatus.PENDING:  # a held step with nobody else to try: wait for it
                 return replace(final, not_before=clock.now() + timedelta(hours=1), uncount_attempt=True)
@@ -391,7 +394,7 @@ class Sender:
             )
         if found is None:
             # The row keeps the last reason: it is also what marks the identity (bot.delivery.ledger).
-            status = outcome.status if outcome.status != OutboxStatus.PENDING else OutboxStatus.SKIPPED
+            status = final.status if final.status != OutboxStatus.PENDING else OutboxStatus.SKIPPED
             return replace(final, status=status, not_before=None)
         step, when = found
         return replace(

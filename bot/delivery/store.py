@@ -148,8 +148,8 @@ def _params(job_id: int, outcome: Outcome, now: datetime) -> dict[str, Any]:
         "b_status": outcome.status,
         "b_error": outcome.error[:ERROR_LENGTH] if outcome.error else None,
         "b_not_before": (outcome.not_before or now) if pending else None,
-        # A row that is done keeps nothing that could identify an anonymous recipient.
-        "b_keep_route": 1 if pending else 0,
+        # A row that is done keeps nothing that could identify an anonymous recipient (a held one is not done).
+        "b_keep_route": 1 if pending or outcome.status == OutboxStatus.HELD else 0,
         "b_sent_at": now if outcome.status == OutboxStatus.SENT else None,
         "b_message_id": outcome.platform_message_id if outcome.status == OutboxStatus.SENT else None,
         "b_uncount": 1 if outcome.uncount_attempt else 0,

@@ -16,9 +16,12 @@ from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.replies import Choice, Reply
 from bot.core.router import Router
 from bot.core.typed import says_nothing
+from bot.core.understand import understand
 from bot.guard import ratelimit
 from bot.i18n import N_, _, fmt_date, fmt_datetime
+from bot.textnorm import fold
 from handlers.tips.buttons import Addition, MyTip, OpenTip, RewardOpen, StatusView
+from handlers.tips.detect import receipt_code
 from handlers.tips.files import decide_choices, decide_files, take_files
 from handlers.tips.flows.report import MAX_TEXT
 from handlers.tips.notify import notify_officers
@@ -31,6 +34,8 @@ router = Router("tips.lookup")
 code_flow = Flow("tip_code", steps=("code",), private=True)
 status_flow = Flow("tip_status", steps=("view", "add"), private=True)
 MAX_MINE = 5  # the latest named tips offered where a code is asked
+FORGOT = ("quen", "khong nho", "ko nho", "k nho", "mat ma", "mat code", "forgot", "forget", "lost")
+CODE_WORDS = 4  # a code typed with spaces between its groups: "K7QM 3XAC 9PWE 2HDR"
 
 
 @router.command(
@@ -127,8 +132,39 @@ async def on_code(ctx: Context) -> Outcome:
             ),
         )
         return finish()
+    if forgot(ctx.event.text):
+        await menu.show(
+            ctx,
+            _(
+                "Without its code a tip cannot be shown: the code is the only link between you and an anonymous "
+                "tip, and An Dân keeps no other. If you allowed replies, what the police write still reaches you "
+                "here. A tip sent with your name is listed here when you choose “{follow}”."
+            ).format(follow=menu.label_for(ctx.app.registry, "tracuu")),
+        )
+        return finish()
+    if not could_be_a_code(ctx.event.text):
+        # "tổ nào chưa nộp báo cáo", an answer to a police question that arrived meanwhile: words, not a wrong
+        # code (those are limited). Read them as words said outside the look-up.
+        ctx.end()
+        await understand(ctx)
+        return stay()
     await open_by_code(ctx, ctx.event.text)  # on success the status view replaces this question
     return stay()
+
+
+def forgot(text: str) -> bool:
+    """ "em quên mã rồi", "không nhớ mã", "mất mã", "I lost the code": no code to type (folded words)."""
+    said = f" {' '.join(fold(text).split())} "
+    return any(f" {words} " in said for words in FORGOT)
+
+
+def could_be_a_code(text: str) -> bool:
+    """Whether a typed text may be a receipt code, mistyped or not: a code has no accents and a few groups of
+    letters and digits; a sentence of words has neither."""
+    if receipt_code(text):
+        return True
+    words = text.split()
+    return len(words) <= CODE_WORDS and not any(fold(word) != word.lower() for word in words)
 
 
 @status_flow.ask("view")

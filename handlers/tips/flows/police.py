@@ -13,6 +13,7 @@ from bot import clock
 from bot.core.context import Context
 from bot.core.replies import Choice, Media
 from bot.core.router import Router
+from bot.delivery.outbox import progress
 from bot.directory.people import holds
 from bot.i18n import N_, _, fmt_datetime
 from handlers.cameras.buttons import tip_choice
@@ -44,6 +45,7 @@ from handlers.tips.texts import (
 )
 from models import Person, Role, Tip, TipAttachment, TipMessage, TipStatus
 from models.base import pk
+from models.outbox import OutboxStatus
 
 router = Router("tips.police")
 POLICE = {Role.POLICE.value}
@@ -158,6 +160,14 @@ async def show_tip(ctx: Context, tip: Tip) -> None:
     for m in messages:
         who = _("Tipster") if m.direction == "tipster" else _("Police")
         lines.append(f"{fmt_datetime(m.at)} — {who}: {m.text}")
+    waiting = (await progress(ctx.session, "tip", str(tip.id))).get(OutboxStatus.HELD, 0)
+    if waiting:
+        lines.append(
+            _(
+                "Not delivered yet: {count} message(s) to the tipster. Zalo lets An Dân write to a person only "
+                "for a few days after their last message; they go out as soon as the tipster writes again."
+            ).format(count=waiting)
+        )
     files = (
         await ctx.session.exec(
             select(TipAttachment).where(TipAttachment.tip_id == tip.id).order_by(col(TipAttachment.id))
