@@ -699,3 +699,26 @@ def test_danger_words_in_a_game_or_an_idiom_the_model_is_sure_of_open_nothing() 
         "thằng nhỏ té xuống kênh rồi",
     ):
         assert label_of(reader.best(text)) == "emergency", text
+
+
+def test_danger_words_in_a_tip_of_something_over_offer_the_tip_and_now_keeps_danger() -> None:
+    """Writers X, Y and Z (eleventh session): a scam already suffered that quotes the scammer's "accident", a theft
+    found on coming home, were offered 113/114/115; the same words with "now" stay danger (bot.core.intents
+    told_later)."""
+    reader = app_reader()
+    for text, label in (
+        (
+            "bị lừa mất 45 triệu: có người gọi nói con tui bị tai nạn cần mổ gấp, tui chuyển khoản rồi mới biết",
+            "togiac",
+        ),
+        (
+            "hồi tuần trước nhà bà Tư bị mất trộm xe, mà giờ lại đang có 2 thằng lạ mặt cạy cửa nhà bên",
+            "emergency",
+        ),
+        ("tuần trước nhà tôi bị trộm một lần, tối nay lại có trộm trong nhà", "emergency"),
+        ("nó đang cầm dao đứng trước cửa", "emergency"),
+        ("Tổ 7 báo cáo tháng 11: 1 vụ mất trộm xe đạp, 1 vụ cãi nhau đã hòa giải xong", "baocao"),
+    ):
+        assert label_of(reader.best(text)) == label, text
+    # "đảo" of "lừa đảo" is no knife ("dao"): an opinion about scams "bây giờ" is no danger now.
+    assert label_of(reader.best("mấy vụ lừa đảo qua mạng bây giờ nhiều ghê")) != "emergency"

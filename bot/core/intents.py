@@ -62,6 +62,12 @@ PHRASE_EXAMPLE = {STRONG: 1.0, NORMAL: 0.6, WEAK: 0.25}  # a listed phrase learn
 PHONE = 6  # digits from which a number is a phone or an account rather than a house or an hour
 PHRASES = 1.0  # each point of phrase score multiplies a reading's odds by e ** PHRASES
 DANGER = 0.4  # an emergency this likely is offered even when something else is likelier (it comes first)
+# Folded: "dang" is also "đáng" (worth) typed plainly, which only keeps a reading of danger (the safe side).
+SAYS_NOW = (
+    "dang", "gio", "bay gio", "luc nay", "hien tai", "hien gio", "toi nay", "dem nay", "nay lai", "vua xong",
+    "now", "tonight", "happening",
+)  # fmt: skip
+TOLD_LATER = 0.9  # a tip this likely, where danger only its phrases read, is offered as a tip (told_later)
 ALARM = 0.7  # ... and one the model alone is this sure of, whatever the phrases say of other readings
 SURELY_NOTHING = 0.8  # danger its phrases read is a reading unless the model is this sure the message is
 # nothing (the most it said of an emergency in 497 unseen ones was 0.34)
@@ -300,8 +306,9 @@ class Reader:
         and the next one of another command when it is close. `allowed` drops commands the person may not use."""
         readings = [r for r in self.read(text) if allowed is None or allowed(r.intent.command)]
         emergency = next((r for r in readings if r.intent.mode == Mode.EMERGENCY), None)
-        if emergency is not None:
+        if emergency is not None and not told_later(text, readings, emergency):
             return [emergency]
+        readings = [r for r in readings if r.intent.mode != Mode.EMERGENCY]
         if not readings:
             return []
         top = readings[0]
@@ -316,6 +323,23 @@ class Reader:
             None,
         )
         return [top, close] if close is not None else [top]
+
+
+def told_later(text: str, readings: list[Reading], emergency: Reading) -> bool:
+    """Danger words in what the model is near sure is a tip of something over ("bị lừa mất 45 triệu: có người
+    gọi nói con tui bị tai nạn", "bị cướp giật từ sáng nay, giờ mới về tới nhà"): the danger reading stands only on
+    its phrases (the model gave it less than DANGER), a tip of the same command is TOLD_LATER likely, and no word
+    says "now" ("đang", "bây giờ": "mà giờ lại đang có 2 thằng lạ mặt cạy cửa" is danger after a story). The tip
+    form is offered, which is where the emergency offer leads too."""
+    top = readings[0]
+    said = f" {' '.join(w for w, _marks in tokens_of(text))} "
+    return (
+        not any(f" {now} " in said for now in SAYS_NOW)
+        and emergency.score <= DANGER
+        and top is not emergency
+        and top.intent.command == emergency.intent.command
+        and top.score >= TOLD_LATER
+    )
 
 
 def label_of(readings: list[Reading]) -> str:
