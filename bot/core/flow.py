@@ -114,11 +114,18 @@ class Flow:
     def on(self, step: str, *, names: bool = False, numbers: bool = False) -> Callable[[OnFn], OnFn]:
         """Register the answer of `step`; `names=True` when it asks for a person's name (see the module's doc);
         `numbers=True` when a number typed alone is an answer in words (a house number: "12") rather than the
-        position of one of the step's buttons, wherever the buttons are not shown as numbered lines."""
+        position of one of the step's buttons, wherever the buttons are not shown as numbered lines and are not
+        a list (one button beside the question, "not on the list")."""
 
         def register(fn: OnFn) -> OnFn:
             async def answer(ctx: Context) -> Outcome:
-                if numbers and typed_number(ctx) is not None and not numbers_shown(ctx):
+                # Under a list (two or more buttons: the results of a search) a number is its line, as always.
+                if (
+                    numbers
+                    and typed_number(ctx) is not None
+                    and not numbers_shown(ctx)
+                    and len(ctx.state.choices) < 2
+                ):
                     ctx.event, ctx.choice_label = replace(ctx.event, kind=Kind.TEXT, choice=None), None
                 wish = leaving(ctx, names=names, menu_words=self.menu_words)
                 if wish == "maybe" and typed_choice(ctx.state.choices, ctx.event.text) is not None:

@@ -77,6 +77,8 @@ SURE_WORD = 4
 # A label's word right after one of these says its opposite: "xử lý" is not "Đã đóng, không xử lý", "nhận" is not
 # "thôi không nhận nữa" (folded; "đừng" folds like "dùng", rare in a label before the word typed).
 NEGATIONS = frozenset("khong chua chang dung".split())
+# ... or after one of these words that follow the negation: "báo cáo" is not "Kỳ này không có gì báo cáo".
+NEGATED_WITH = frozenset("co gi can phai".split())
 
 
 def yes_or_no(text: str) -> bool | None:
@@ -178,6 +180,11 @@ def fitting(offered: Sequence[Mapping[str, str]], text: str, *, cover: float = 0
     answer = yes_or_no(text)
     typed = _words(text)
     sides = [_side(c) for c in offered]
+    if len(sides) == 2 and None in sides and (True in sides or False in sides):
+        # Two buttons, one of them a yes or a no: the other is its opposite ("Kèm tên của tôi" beside "Không kèm
+        # tên (ẩn danh)", asked "Gửi kèm tên?": "có" is the first).
+        given = next(side for side in sides if side is not None)
+        sides = [not given if side is None else side for side in sides]
     if answer is None and 2 <= len(typed) <= 3 and any(side is not None for side in sides):
         # Vietnamese answers a yes/no question with its own word: "không gấp" to "Có, gấp / Không", "có ghi".
         known = {w for c in offered for w in _words(c["label"])}
@@ -273,7 +280,10 @@ def _says(label: list[str], typed: list[str]) -> bool:
             found = label.index(word, at + 1)
         except ValueError:
             return False
-        if found > at + 1 and label[found - 1] in NEGATIONS:
+        before = found - 1
+        while before > at + 1 and label[before] in NEGATED_WITH:
+            before -= 1
+        if before > at and label[before] in NEGATIONS:
             return False
         at = found
     return True

@@ -45,6 +45,8 @@ COURTESY = frozenset(
     # assent and laughter as chat writes them ("ukm", "oki", "đc r", "hiểu rồi", "đã nhận")
     "uk ukm um umm ok oki okela okla hihi haha hehe nice great duoc roi hieu nhan toi minh so much".split()
 )
+# "Send" typed with nothing open (folded words, the whole message).
+SEND_WORDS = frozenset(("gui", "gui di", "gui luon", "gui nhe", "gui nha", "gui a", "send", "send it"))
 # Of those, the words that greet: "xin chào" is answered with a greeting, not "you're welcome" (as thanks are).
 GREETING = frozenset("chao hi hello alo good morning".split())
 THANKS = frozenset("cam on thank thanks tks thx".split())
@@ -69,6 +71,16 @@ async def understand(ctx: Context) -> None:
         return
     if wish == "maybe":  # "thôi", "không cần nữa": nothing to stop, nothing to misunderstand either
         await menu.show(ctx, _("All right. An Dân is here whenever you need it: choose below."))
+        return
+    if " ".join(words(text)) in SEND_WORDS:
+        # "gửi" again after a form was sent (a double tap, a slow network): it went, nothing waits.
+        await menu.show(
+            ctx,
+            _(
+                "Nothing is waiting to be sent. If you just sent a form, it has gone: its number is in the "
+                "message above."
+            ),
+        )
         return
     if text.isascii() and text.rstrip(".").isdigit() and len(text) <= 2:
         offered = ctx.state.choices

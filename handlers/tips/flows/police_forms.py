@@ -13,7 +13,7 @@ from bot.core.context import Context
 from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
-from bot.i18n import _, fmt_date, local
+from bot.i18n import _, fmt_date, fmt_datetime, local
 from handlers.tips.buttons import AnswerQuestion, SkipNote
 from handlers.tips.clocks import Rules, decision_deadline, decision_due, end_of, latest_extension
 from handlers.tips.flows.answer import key_hash, new_key
@@ -22,7 +22,7 @@ from handlers.tips.notify import destroy_route, tell_tipster
 from handlers.tips.store import ward_name
 from handlers.tips.texts import status_for_tipster, status_name
 from handlers.tips.when import written_day
-from models import TipMessage, TipStatus
+from models import Tip, TipMessage, TipStatus
 from models.base import pk
 
 answer_flow = Flow("tip_answer", steps=("text",))
@@ -51,7 +51,10 @@ async def on_text(ctx: Context) -> Outcome:
     if len(text) > MAX_POLICE_TEXT:
         return retry(_("Please keep it under {max} characters.").format(max=MAX_POLICE_TEXT))
     tip = await officer_tip(ctx, ctx.data["tip"])
-    if tip is None or tip.status in TipStatus.CLOSED:
+    if tip is None:
+        return finish()
+    if tip.status in TipStatus.CLOSED:
+        closed_meanwhile(ctx, tip, text)
         return finish()
     kind, number = ctx.data["kind"], pk(tip)
     # A question, and a reply too, carries an Answer button whose one-time key only its hash here matches
@@ -96,6 +99,22 @@ async def on_text(ctx: Context) -> Outcome:
     return finish()
 
 
+def closed_meanwhile(ctx: Context, tip: Tip, typed: str) -> None:
+    """Another officer closed the tip while this one was typing: say so, and give back what was typed (it was not
+    sent, and after closing the tipster's reply route is gone)."""
+    ctx.reply(
+        _(
+            "Tip no. {number} was closed in the meantime ({status}, {when}), so nothing was sent or changed. "
+            "What you typed, to keep if you need it:\n\n{typed}"
+        ).format(
+            number=pk(tip),
+            status=status_name(tip.status),
+            when=fmt_datetime(tip.closed_at) if tip.closed_at else "—",
+            typed=typed or "—",
+        )
+    )
+
+
 @close_flow.ask("reason")
 async def ask_reason(ctx: Context) -> None:
     status = ctx.data["status"]
@@ -121,7 +140,10 @@ async def on_reason(ctx: Context) -> Outcome:
     if not skipped and (ctx.event.kind != Kind.TEXT or len(reason) < 3):
         return retry(_("Please type the reason."))
     tip = await officer_tip(ctx, ctx.data["tip"])
-    if tip is None or tip.status in TipStatus.CLOSED:
+    if tip is None:
+        return finish()
+    if tip.status in TipStatus.CLOSED:
+        closed_meanwhile(ctx, tip, reason)
         return finish()
     number, now = pk(tip), clock.now()
     tip.status = status

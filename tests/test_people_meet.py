@@ -1,0 +1,164 @@
+"""What two walks found (eleventh session): residents on the Zalo OA who never type a slash command, and two police
+officers, a group leader and the ward admin working at once. Two officers on one tip (the second one's reply or
+reason vanished without a word), "báo cáo" typed under the report's intro (it sent "nothing to report"), "1" under a
+list of households, "có" to "send with your name?", messages wanted back in words, "gửi" twice, "cảm ơn con". Each
+test was written failing, against the defect it names, before the fix (handlers/tips/flows/police_forms.py,
+bot.core.typed, bot.core.flow, handlers/alerts/intents.toml, bot.core.understand).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from models import Person, ReportSubmission, Tip
+from tests.drivers import driver_town
+from tests.drivers.telegram import TelegramDriver
+from tests.drivers.zalo_oa import ZaloOADriver
+from tests.test_people_do import joined, rows, texts
+from tests.test_reports import at
+from tests.test_tips import quick_tip
+
+
+@pytest.fixture
+async def oa(db_url: str, settings_for: Any) -> AsyncIterator[tuple[Any, ZaloOADriver]]:
+    driver = ZaloOADriver()
+    async with driver_town(driver, settings_for, db_url, delivery_enabled=False) as town:
+        yield town, driver
+
+
+async def choose(person: Any, payload: str) -> list[dict[str, Any]]:
+    """Press a button the page still shows (an old one included), by its payload."""
+    return await person._post(json={"choice": payload})
+
+
+# Two officers on one tip ------------------------------------------------------------------------------------------
+async def test_a_reply_typed_for_a_tip_another_officer_closed_meanwhile_is_given_back(ward: Any) -> None:
+    """Defect: Hùng was typing a reply when Minh closed the tip; Hùng's reply got no answer at all, was not stored
+    and never reached the tipster, and he believed it sent."""
+    lan = await ward.join("Lan")
+    minh = await ward.join("Công an Minh", role="police")
+    hung = await ward.join("Công an Hùng", role="police")
+    await quick_tip(lan)
+    [tip] = await rows(ward, Tip)
+    await choose(hung, f"tipp:open:{tip.id}")
+    await choose(hung, f"tipp:reply:{tip.id}")
+    await choose(minh, f"tipp:open:{tip.id}")
+    await choose(minh, f"tipp:status:{tip.id}")
+    await minh.say("đã giải quyết")
+    assert "đã giải quyết" in texts(await minh.say("Đã phối hợp tổ tuần tra giải tán, lập biên bản."))
+    words = "Chúng tôi sẽ tăng cường tuần tra khu vực cuối hẻm 12 trong tuần này."
+    said = texts(await hung.say(words))
+    assert "vừa được đóng" in said and "đã giải quyết" in said and words in said, said
+
+
+async def test_the_second_officer_closing_the_same_tip_is_told_and_gets_his_reason_back(ward: Any) -> None:
+    lan = await ward.join("Lan")
+    minh = await ward.join("Công an Minh", role="police")
+    hung = await ward.join("Công an Hùng", role="police")
+    await quick_tip(lan)
+    [tip] = await rows(ward, Tip)
+    for officer in (minh, hung):
+        await choose(officer, f"tipp:open:{tip.id}")
+        await choose(officer, f"tipp:status:{tip.id}")
+    await minh.say("đã giải quyết")
+    await hung.say("đã đóng, không xử lý")
+    await minh.say("Đã phối hợp tổ tuần tra giải tán, lập biên bản.")
+    reason = "Không đủ căn cứ, người báo tin không cung cấp thêm."
+    said = texts(await hung.say(reason))
+    assert "vừa được đóng" in said and "đã giải quyết" in said and reason in said, said
+    [tip] = await rows(ward, Tip)
+    assert tip.outcome_reason == "Đã phối hợp tổ tuần tra giải tán, lập biên bản."
+
+
+# The group leader -------------------------------------------------------------------------------------------------
+async def test_bao_cao_typed_under_the_report_intro_does_not_send_nothing_to_report(
+    db_url: str, settings_for: Any, manual_clock: Any
+) -> None:
+    """Defect: under "Báo cáo của Tổ 3 … 6 câu hỏi" (buttons "Bắt đầu" / "Kỳ này không có gì báo cáo") the leader
+    typed "báo cáo", meaning to do it, and "Đã gửi: kỳ này Tổ 3 không có gì báo cáo" was filed: a word of a label
+    after "không có gì" is not that label (bot.core.typed)."""
+    tg = TelegramDriver(user_id=880002, first_name="Tâm")
+    async with driver_town(tg, settings_for, db_url, delivery_enabled=False) as town:
+        admin = await town.join("Chị Hạnh", role="ward_admin")
+        await admin.say("/caidatbaocao")
+        await admin.press("rs:done")
+        code = await town.invite("group_admin")
+        await tg.say(f"/start {code}")
+        await tg.say("tiếng việt")
+        assert "Chào mừng" in texts(await tg.say("đồng ý"))
+        await at(town, manual_clock, "2026-11-26T17:05:00")  # the day-before reminder
+        assert "6 câu hỏi" in texts(await tg.say("có"))
+        await tg.say("báo cáo")
+        assert not [r for r in await rows(town, ReportSubmission) if r.status == "submitted"]
+
+
+# Residents on the Zalo OA, typing everything ------------------------------------------------------------------
+async def test_one_typed_under_the_household_results_picks_the_first_household(
+    oa: tuple[Any, ZaloOADriver], manual_clock: Any
+) -> None:
+    """Defect: under "Chọn hộ của anh/chị:" (the search's results, as buttons) "1" was read as a house number:
+    "gõ cả số nhà và tên đường", again and again. A number is a house number only beside the question itself."""
+    from tests.test_pledges import JANUARY, address_of, open_campaign
+
+    town, tu = oa
+    admin = await town.join("Chủ tịch", role="ward_admin")
+    await town.join("Tâm", role="group_admin")
+    await open_campaign(admin)
+    manual_clock.set(JANUARY)
+    await joined(town, tu)
+    address = await address_of(town, "Số 121,")
+    await tu.say("ba muon ky cai cam ket cho nha ba nam nay")
+    await tu.say("1")
+    await tu.say(address.replace("Số ", "").replace(", đường", ""))
+    assert tu.choices()[0].startswith("Số 121,"), tu.choices()
+    picked = texts(await tu.say("1"))
+    assert "gõ cả số nhà và tên đường" not in picked and "họ tên" in picked, picked
+
+
+async def test_co_to_send_with_my_name_is_the_button_that_is_not_no(oa: tuple[Any, ZaloOADriver]) -> None:
+    """Defect: to "Gửi kèm tên của anh/chị?" ("Kèm tên của tôi" / "Không kèm tên (ẩn danh)") "co" was answered
+    "Vui lòng chọn một trong các mục": of two buttons, one a no, the other is the yes."""
+    town, tu = oa
+    await joined(town, tu)
+    await tu.say("ba muon bao cai den duong dau hem 7 bi hu may tuan nay toi thui")
+    await tu.say("1")
+    await tu.say("1")
+    await tu.say("xong")
+    await tu.say("dau hem 7 duong le loi")
+    await tu.say("co")
+    assert "Kèm tên của tôi" in tu.choices(), tu.choices()
+    summary = texts(await tu.say("co"))
+    assert "Kèm tên" in summary and "Vui lòng chọn" not in summary, summary
+
+
+async def test_messages_stopped_in_words_are_wanted_back_in_words(oa: tuple[Any, ZaloOADriver]) -> None:
+    town, minh = oa
+    await joined(town, minh)
+    await minh.say("dung gui tin nhan cho em nua")
+    await minh.say("1")
+    [row] = await rows(town, Person)
+    assert row.mute_info_alerts
+    for wish in ("bat lai thong bao", "cho chu nhan tin lai nhu cu"):
+        asked = texts(await minh.say(wish))
+        assert "chưa hiểu" not in asked, asked
+    await minh.say("1")
+    [row] = await rows(town, Person)
+    assert not row.mute_info_alerts
+
+
+async def test_send_typed_again_and_thanks_with_a_kinship_word(oa: tuple[Any, ZaloOADriver]) -> None:
+    """Defects: a second "gui" (a double tap) after a sent report was "Xin lỗi, tôi chưa hiểu", as if it had failed;
+    "cam on con" (thank you, child) was not understood while "cam on" was."""
+    town, tu = oa
+    await joined(town, tu)
+    await tu.say("ba muon bao cai den duong dau hem 7 bi hu may tuan nay toi thui")
+    for answer in ("1", "1", "xong", "dau hem 7 duong le loi", "co", "kem ten"):
+        await tu.say(answer)
+    assert "Phản ánh số 1" in texts(await tu.say("gui"))
+    again = texts(await tu.say("gui"))
+    assert "chưa hiểu" not in again and "đã được gửi" in again, again
+    thanks = texts(await tu.say("cam on con"))
+    assert "không có gì" in thanks and "chưa hiểu" not in thanks, thanks
