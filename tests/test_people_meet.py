@@ -162,3 +162,54 @@ async def test_send_typed_again_and_thanks_with_a_kinship_word(oa: tuple[Any, Za
     assert "chưa hiểu" not in again and "đã được gửi" in again, again
     thanks = texts(await tu.say("cam on con"))
     assert "không có gì" in thanks and "chưa hiểu" not in thanks, thanks
+
+
+# Words that mean one thing from an officer and another from a resident --------------------------------------------
+async def test_an_officers_own_words_lead_to_the_officers_work(ward: Any) -> None:
+    """Defects: an officer's "xem tin báo" opened the resident's receipt-code look-up, and "tổ nào chưa nộp báo
+    cáo" was offered as a tip to send to himself. The model learnt from everyone's words; the commands of a
+    person's work come first when their phrases say them (bot.core.intents `own`)."""
+    officer = await ward.join("Công an Minh", role="police")
+    lan = await ward.join("Lan")
+    await quick_tip(lan)
+    said = texts(await officer.say("xem tin báo"))
+    assert "Nhập mã tiếp nhận" not in said and officer.choices()[0] == "Tin báo đã nhận", (
+        said,
+        officer.choices(),
+    )
+    await officer.say("tổ nào chưa nộp báo cáo")
+    assert officer.choices()[0] == "Báo cáo của các tổ", officer.choices()
+    # The same words from a resident are still the resident's.
+    assert "Nhập mã tiếp nhận" in texts(await lan.say("xem tin báo"))
+
+
+async def test_a_resident_asking_for_what_only_staff_do_is_told_whose_it_is(
+    oa: tuple[Any, ZaloOADriver],
+) -> None:
+    """Defect: "xin trich xuat camera" (footage is asked of camera owners by the police) was "Xin lỗi, tôi chưa
+    hiểu"; now the resident is told it is the police's, and pointed to the tip."""
+    town, ba = oa
+    await joined(town, ba)
+    said = texts(await ba.say("xin trich xuat camera"))
+    assert "chưa hiểu" not in said and "tài khoản người dân" in said and "Báo tin cho công an" in said, said
+
+
+async def test_after_acknowledging_a_tip_on_telegram_the_officer_goes_on_with_one_press(
+    db_url: str, settings_for: Any
+) -> None:
+    """Defect: Telegram takes the tip card's buttons away once one is pressed, and "Đã xác nhận tiếp nhận" had none:
+    replying to the tipster needed the list again."""
+    tg = TelegramDriver(user_id=880003, first_name="Hùng")
+    async with driver_town(tg, settings_for, db_url, delivery_enabled=False) as town:
+        code = await town.invite("police")
+        await tg.say(f"/start {code}")
+        await tg.say("tiếng việt")
+        await tg.say("đồng ý")
+        lan = await town.join("Lan")
+        await quick_tip(lan)
+        [tip] = await rows(town, Tip)
+        await tg.say("/tinbao")
+        await tg.press(next(c for c in tg.choices() if c.startswith(f"{tip.id} ·")))
+        said = texts(await tg.press(next(c for c in tg.choices() if c.startswith("Xác nhận"))))
+        assert "Đã xác nhận tiếp nhận" in said, said
+        assert tg.choices()[:2] == ["Trả lời người báo tin", "Đề nghị cung cấp thêm"], tg.choices()

@@ -292,6 +292,20 @@ class Reader:
         readings.sort(key=lambda r: (-r.score, self._order[r.intent.name]))
         return readings
 
+    def _work(self, text: str, own: Callable[[str], bool]) -> Reading | None:
+        """The best reading of one of the person's own commands that its phrases read alone (ENOUGH), if any."""
+        scores, _doubted = self.phrases.scores(self._apart(tokens_of(text)))
+        found = [
+            (score, -n)
+            for n, score in scores.items()
+            if score >= ENOUGH and self.intents[n].mode != Mode.EMERGENCY and own(self.intents[n].command)
+        ]
+        if not found:
+            return None
+        _score, negative = max(found)
+        intent = self.intents[-negative]
+        return Reading(intent, 1.0, "" if intent.detector else None)
+
     def _apart(self, tokens: list[Token]) -> list[Token]:
         """Words typed run together ("chaynha") split into the known words: the phrases' and, once it has learnt,
         the model's."""
@@ -301,14 +315,25 @@ class Reader:
             self._syllables = frozenset(w for w in self.phrases.vocabulary if SYLLABLE.fullmatch(w))
         return self.phrases.apart(tokens, self._syllables)
 
-    def best(self, text: str, allowed: Callable[[str], bool] | None = None) -> list[Reading]:
+    def best(
+        self,
+        text: str,
+        allowed: Callable[[str], bool] | None = None,
+        own: Callable[[str], bool] | None = None,
+    ) -> list[Reading]:
         """What to offer: an emergency whenever one is read (it may not be missed); otherwise the best reading,
-        and the next one of another command when it is close. `allowed` drops commands the person may not use."""
+        and the next one of another command when it is close. `allowed` drops commands the person may not use.
+        `own`: the commands of the person's work (an officer's tips, a leader's report); when their phrases read
+        the words, they come first: "xem tin báo" from an officer is the ward's tips, from a resident the look-up
+        of their own tip. The model learnt from everyone's words and cannot tell the two apart."""
         readings = [r for r in self.read(text) if allowed is None or allowed(r.intent.command)]
         emergency = next((r for r in readings if r.intent.mode == Mode.EMERGENCY), None)
         if emergency is not None and not told_later(text, readings, emergency):
             return [emergency]
         readings = [r for r in readings if r.intent.mode != Mode.EMERGENCY]
+        work = self._work(text, own) if own is not None else None
+        if work is not None:
+            return [work, *(r for r in readings if r.intent.command != work.intent.command)][:2]
         if not readings:
             return []
         top = readings[0]

@@ -28,6 +28,7 @@ from bot.core.replies import Choice
 from bot.core.typed import acknowledged, typed_choice, yes_or_no
 from bot.core.wording import words
 from bot.i18n import _
+from models import Role
 
 if TYPE_CHECKING:
     from bot.core.context import Context
@@ -102,7 +103,14 @@ async def understand(ctx: Context) -> None:
         found = ctx.app.registry.commands.get(command)
         return found is not None and (found.roles is None or bool(roles & found.roles))
 
-    readings = ctx.app.registry.reader.best(text, allowed) if text else []
+    staff = roles - {Role.RESIDENT}
+
+    def own(command: str) -> bool:
+        """A command of the person's work (not one every resident has): it comes first when its words are said."""
+        found = ctx.app.registry.commands.get(command)
+        return found is not None and found.roles is not None and bool(staff & found.roles)
+
+    readings = ctx.app.registry.reader.best(text, allowed, own if staff else None) if text else []
     if not readings and courtesy(text):
         said = set(words(text))
         if said & GREETING and not said & THANKS:
@@ -111,6 +119,17 @@ async def understand(ctx: Context) -> None:
             )
         else:
             await menu.show(ctx, _("You're welcome! An Dân is here whenever you need it: choose below."))
+        return
+    if not readings and text and ctx.app.registry.reader.best(text):
+        # Words of a command others have ("xin trích xuất camera": the police ask camera owners): say whose it is
+        # rather than "I did not understand", and where the person's own way in is.
+        await menu.show(
+            ctx,
+            _(
+                "That is done by the ward police, group leaders or ward staff in An Dân, not from a resident's "
+                "account. If something happened, tell the police: press “{report}”."
+            ).format(report=menu.label_for(ctx.app.registry, "togiac")),
+        )
         return
     if not readings:
         await menu.show(

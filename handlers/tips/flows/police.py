@@ -278,7 +278,15 @@ async def acknowledge(ctx: Context, tip: Tip) -> None:
     )
     sent = await tell_tipster(ctx.session, tip, text_fn, dedupe=f"tip:{number}:ack")
     ctx.audit("tip.acknowledge", "tip", str(number), tip.ward_code, delivered=sent)
-    ctx.reply(_("Tip no. {number} acknowledged.").format(number=number) + " " + delivered_note(sent))
+    # What usually comes next, one press away: Telegram takes the tip card's buttons away once one is pressed.
+    ctx.reply(
+        _("Tip no. {number} acknowledged.").format(number=number) + " " + delivered_note(sent),
+        [
+            Choice(_("Reply to the tipster"), ReplyToTipster(number)),
+            Choice(_("Ask for more information"), AskTipster(number)),
+            Choice(_("Open the tip"), OpenTip(number)),
+        ],
+    )
 
 
 def delivered_note(sent: bool) -> str:
