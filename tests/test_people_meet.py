@@ -213,3 +213,17 @@ async def test_after_acknowledging_a_tip_on_telegram_the_officer_goes_on_with_on
         said = texts(await tg.press(next(c for c in tg.choices() if c.startswith("Xác nhận"))))
         assert "Đã xác nhận tiếp nhận" in said, said
         assert tg.choices()[:2] == ["Trả lời người báo tin", "Đề nghị cung cấp thêm"], tg.choices()
+
+
+async def test_periods_before_the_ward_set_up_reports_are_not_offered_as_missed(
+    ward: Any, manual_clock: Any
+) -> None:
+    """Defect: reports set up on Monday 23/11/2026, /xembaocao the same day offered periods back to 23/10, each
+    "0/40 tổ đã gửi báo cáo": every group missing reports nobody was ever asked for."""
+    admin = await ward.join("Chị Hạnh", role="ward_admin")
+    await admin.say("/caidatbaocao")
+    await admin.press("rs:done")
+    officer = await ward.join("Công an Minh", role="police")
+    await officer.say("/xembaocao")
+    offered = officer.choices()
+    assert offered and not [p for p in offered if "06/11/2026" in p or "30/10/2026" in p], offered

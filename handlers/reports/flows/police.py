@@ -56,6 +56,8 @@ async def ask_period(ctx: Context) -> None:
     periods: list[Period] = [period]
     for _step in range(5):
         due = periods[-1].start
+        if due <= cfg.created_at:
+            break  # periods that ended before reports were set up: nobody was asked, nobody missed them
         periods.append(Period(previous_deadline(cfg, due), due))
     ctx.reply(
         _("Which period?"),
