@@ -227,3 +227,17 @@ async def test_periods_before_the_ward_set_up_reports_are_not_offered_as_missed(
     await officer.say("/xembaocao")
     offered = officer.choices()
     assert offered and not [p for p in offered if "06/11/2026" in p or "30/10/2026" in p], offered
+
+
+async def test_danger_typed_into_a_form_gets_the_numbers_and_the_form_stays(
+    oa: tuple[Any, ZaloOADriver],
+) -> None:
+    """Defect: "cháy nhà hàng xóm rồi cứu với" typed where the problem form asks its kind was answered only with the
+    question again; the emergency numbers come first now, and the form goes on."""
+    town, tu = oa
+    await joined(town, tu)
+    await tu.say("/phananh")
+    said = texts(await tu.say("cháy nhà hàng xóm rồi cứu với"))
+    assert "114" in said and "Phiếu đang điền vẫn còn" in said, said
+    assert "Đèn đường hỏng" in tu.choices(), tu.choices()
+    assert "114" not in texts(await tu.say("đèn đường"))

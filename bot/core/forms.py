@@ -16,7 +16,9 @@ from typing import Any
 from bot.core import menu
 from bot.core.context import Context
 from bot.core.errors import NotChosen
+from bot.core.events import Kind
 from bot.core.flow import pick_reason, retry
+from bot.core.intent_data import Mode
 from bot.core.menu import MENU_COMMAND, command_of
 from bot.core.payloads import Payload, payload_of
 from bot.core.replies import Choice
@@ -26,6 +28,7 @@ CANCEL = frozenset({"huy", "cancel"})  # the commands that leave the open form
 BACK = frozenset({"quaylai", "back"})  # ... and that go back one question
 # In the data of a flow started beside an open form (Command.beside_form): that form, resumed when the flow ends.
 ASIDE = "_form_aside"
+DANGER_WORDS = 4  # fewer words are an answer ("cháy" for the kind of problem), not a cry for help
 
 
 class GoOn(Payload, prefix="form:on"):
@@ -121,6 +124,15 @@ async def step(ctx: Context) -> None:
         clear(ctx)  # a flow or step removed by an upgrade: start clean rather than fail
         ctx.reply(_("Let's start again. Type /help to see what you can do."))
         return
+    if danger_said(ctx):
+        # Danger typed into a form ("cháy nhà hàng xóm rồi cứu với" where a problem's kind is asked): the numbers
+        # first, whatever the form makes of the words. Before, the form only asked its question again.
+        ctx.reply(
+            _(
+                "If someone is in danger right now, call first:\n113 — police\n114 — fire and rescue\n"
+                "115 — ambulance\n\nThis form stays open below."
+            )
+        )
     try:
         outcome = await flow.handlers[step](ctx)
     except NotChosen:
@@ -138,6 +150,16 @@ async def step(ctx: Context) -> None:
         await flow.asks[step](ctx)
     elif outcome.action == "finish":
         clear(ctx)
+
+
+def danger_said(ctx: Context) -> bool:
+    """Whether words typed in a form read as danger happening now (a sentence, not a one-word answer: "cháy" may
+    be the kind of problem asked for)."""
+    text = ctx.event.text
+    if ctx.event.kind != Kind.TEXT or len(text.split()) < DANGER_WORDS:
+        return False
+    readings = ctx.app.registry.reader.best(text)
+    return bool(readings) and readings[0].intent.mode == Mode.EMERGENCY
 
 
 async def back(ctx: Context) -> None:
