@@ -241,3 +241,19 @@ async def test_danger_typed_into_a_form_gets_the_numbers_and_the_form_stays(
     assert "114" in said and "Phiếu đang điền vẫn còn" in said, said
     assert "Đèn đường hỏng" in tu.choices(), tu.choices()
     assert "114" not in texts(await tu.say("đèn đường"))
+
+
+async def test_following_ones_report_in_words_shows_ones_reports(oa: tuple[Any, ZaloOADriver]) -> None:
+    """Defect: "con oi cai den duong ba bao hom truoc sao roi con" was "Xin lỗi, tôi chưa hiểu" and "cai phan anh
+    cua toi sao roi" opened the tips' receipt-code look-up: a problem report has no receipt code to type."""
+    town, tu = oa
+    await joined(town, tu)
+    await tu.say("ba muon bao cai den duong dau hem 7 bi hu may tuan nay toi thui")
+    for answer in ("1", "1", "xong", "dau hem 7 duong le loi", "co", "kem ten"):
+        await tu.say(answer)
+    assert "Phản ánh số 1" in texts(await tu.say("gui"))
+    for asked in ("con oi cai den duong ba bao hom truoc sao roi con", "cai phan anh cua toi sao roi"):
+        said = texts(await tu.say(asked))
+        assert "chưa hiểu" not in said and "mã tiếp nhận" not in said, said
+        shown = texts(await tu.say("1"))
+        assert "Số 1" in shown and "Đèn đường" in shown, shown

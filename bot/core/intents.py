@@ -139,10 +139,11 @@ class Reader:
             raise ValueError("an intent is declared twice")
         self.phrases = Phrases(self.intents)
         self._order = {i.name: n for n, i in enumerate(self.intents)}
-        # The readings the model chooses between: one per command and mode (a tip's categories are one reading).
-        self._groups: dict[tuple[str, Mode], list[int]] = {}
+        # The readings the model chooses between: one per command, mode and whether it carries the words (a tip's
+        # categories are one reading; following one's reports is not a new report of the same command).
+        self._groups: dict[tuple[str, Mode, bool], list[int]] = {}
         for number, intent in enumerate(self.intents):
-            self._groups.setdefault((intent.command, intent.mode), []).append(number)
+            self._groups.setdefault(reading_of(intent), []).append(number)
         # The model needs examples, and "none" among them: without, it would read every message as something.
         taught = any(i.examples for i in self.intents) and any(i.counterexamples for i in self.intents)
         self._learnt: Learnt | None = (
@@ -348,6 +349,11 @@ class Reader:
             None,
         )
         return [top, close] if close is not None else [top]
+
+
+def reading_of(intent: Intent) -> tuple[str, Mode, bool]:
+    """What makes intents one reading, seen from several sides: the same command, mode and carrying."""
+    return intent.command, intent.mode, intent.carry
 
 
 def told_later(text: str, readings: list[Reading], emergency: Reading) -> bool:

@@ -121,7 +121,7 @@ class Phrases:
             n: [
                 m
                 for m, other in enumerate(self.intents)
-                if m != n and (other.command, other.mode) == (i.command, i.mode)
+                if m != n and (other.command, other.mode, other.carry) == (i.command, i.mode, i.carry)
             ]
             for n, i in enumerate(self.intents)
         }
