@@ -257,3 +257,23 @@ async def test_following_ones_report_in_words_shows_ones_reports(oa: tuple[Any, 
         assert "chưa hiểu" not in said and "mã tiếp nhận" not in said, said
         shown = texts(await tu.say("1"))
         assert "Số 1" in shown and "Đèn đường" in shown, shown
+
+
+AREAS = (
+    "Khu vực;Tổ;Tổ trưởng;Số điện thoại\nTổ dân phố 1;Tổ 1;Nguyễn Văn An;0912 345 678\nTổ dân phố 1;Tổ 2;;\n"
+)
+
+
+async def test_a_longer_file_sent_right_after_an_import_is_imported(ward: Any) -> None:
+    """Defect: the ward admin imported a file, then sent the longer one at once (the README: "a longer file adds
+    only its new lines"); at the /diaban menu it was "Vui lòng chọn một trong các mục" and dropped."""
+    from tests.test_tips import other_ward
+
+    code = await other_ward(ward)
+    admin = await ward.join("Chủ tịch", role="ward_admin", ward_code=code)
+    await admin.say("/diaban")
+    await admin.say("nhập từ tệp")
+    assert "tạo mới 2" in texts(await admin.send_file(AREAS.encode(), "to.csv", "text/csv"))
+    longer = AREAS + "Tổ dân phố 2;Tổ 1;Trần Thị Bình;0983 456 789\n"
+    said = texts(await admin.send_file(longer.encode(), "to.csv", "text/csv"))
+    assert "Vui lòng chọn" not in said and "Tổ: tạo mới 1, giữ nguyên 2" in said, said

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.errors import NotChosen
+from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto
 from bot.core.replies import Choice
 from bot.core.router import Router
@@ -136,6 +137,9 @@ async def ask_menu(ctx: Context) -> None:
 
 @flow.on("menu")
 async def on_menu(ctx: Context) -> Outcome:
+    if ctx.event.kind == Kind.MEDIA and ctx.event.attachments:
+        # A spreadsheet sent at the menu (the longer file, right after an import) can only be an import.
+        return await flow.handlers["import"](ctx)
     action = Menu.expect(ctx).action
     if action == "done":
         ctx.reply(_("Done."))
