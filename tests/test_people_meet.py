@@ -277,3 +277,37 @@ async def test_a_longer_file_sent_right_after_an_import_is_imported(ward: Any) -
     longer = AREAS + "Tổ dân phố 2;Tổ 1;Trần Thị Bình;0983 456 789\n"
     said = texts(await admin.send_file(longer.encode(), "to.csv", "text/csv"))
     assert "Vui lòng chọn" not in said and "Tổ: tạo mới 1, giữ nguyên 2" in said, said
+
+
+async def test_a_mediator_known_by_a_first_name_gives_a_full_name_before_the_book(
+    db_url: str, settings_for: Any
+) -> None:
+    """Defect: a mediator whose Telegram profile says only "Hòa" took a case and the mediation book recorded "Hòa";
+    the requester was told "đã có hòa giải viên: Hòa". A full name is asked once first, as when there is none."""
+    from models.mediation import MediationCase
+
+    tg = TelegramDriver(user_id=880004, first_name="Hòa")
+    async with driver_town(tg, settings_for, db_url, delivery_enabled=False) as town:
+        code = await town.invite("mediator", group=None)
+        await tg.say(f"/start {code}")
+        await tg.say("tiếng việt")
+        await tg.say("đồng ý")
+        lan = await town.join("Lan")
+        await lan.say("nhà bên hát karaoke tới 12 giờ đêm")
+        await lan.press("Nhờ hòa giải")
+        for answer in (
+            "tiếng ồn",
+            "Trần Thị Lan",
+            "ông Sáu nhà số 14 bên cạnh",
+            "xong",
+            "không gấp",
+            "tối thứ 7",
+        ):
+            await lan.say(answer)
+        await lan.say("không")
+        assert "HG-2026-0001" in texts(await lan.say("gửi"))
+        await town.drain()
+        taken = texts(await tg.press("Nhận vụ việc này"))
+        assert "tên" in taken.lower(), taken
+        [case] = await rows(town, MediationCase)
+        assert case.mediator_name is None, case.mediator_name

@@ -29,6 +29,7 @@ from models import Person, Role
 from models.mediation import OPEN_STATUSES, CaseStatus, MediationCase
 
 router = Router("mediation.handling")
+FULL_NAME_WORDS = 2  # a Vietnamese full name has a family name and a given name at least
 
 
 async def _open_case_for_mediators(ctx: Context, case_id: int) -> MediationCase | None:
@@ -57,9 +58,10 @@ async def take(ctx: Context) -> None:
         )
         return
     assert ctx.person is not None
-    if not ctx.person.display_name:
-        # The parties are told who mediates, and the book records it: a name, not "mediator no. 12"; the relatives
-        # declared with it keep the mediator off their cases. The case is offered again once they are given.
+    if len((ctx.person.display_name or "").split()) < FULL_NAME_WORDS:
+        # The parties are told who mediates, and the book records it: a full name, not "mediator no. 12" nor the
+        # first name a chat app gave ("Hòa"); the relatives declared with it keep the mediator off their cases.
+        # The case is offered again once they are given.
         ctx.reply(
             _(
                 "Before you take case {number}: the parties are told who mediates it, so please give your name."
