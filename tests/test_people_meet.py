@@ -196,7 +196,7 @@ async def test_a_resident_asking_for_what_only_staff_do_is_told_whose_it_is(
     town, ba = oa
     await joined(town, ba)
     said = texts(await ba.say("xin trich xuat camera"))
-    assert "chưa hiểu" not in said and "tài khoản người dân" in said and "Báo tin cho công an" in said, said
+    assert "chưa hiểu" not in said and "tài khoản của anh/chị" in said and "Báo tin cho công an" in said, said
 
 
 async def test_after_acknowledging_a_tip_on_telegram_the_officer_goes_on_with_one_press(

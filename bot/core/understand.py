@@ -46,11 +46,11 @@ COURTESY = frozenset(
     # assent and laughter as chat writes them ("ukm", "oki", "đc r", "hiểu rồi", "đã nhận")
     "uk ukm um umm ok oki okela okla hihi haha hehe nice great duoc roi hieu nhan toi minh so much".split()
 )
-# "Send" typed with nothing open (folded words, the whole message).
-SEND_WORDS = frozenset(("gui", "gui di", "gui luon", "gui nhe", "gui nha", "gui a", "send", "send it"))
 # Of those, the words that greet: "xin chào" is answered with a greeting, not "you're welcome" (as thanks are).
 GREETING = frozenset("chao hi hello alo good morning".split())
 THANKS = frozenset("cam on thank thanks tks thx".split())
+# "Send" typed with nothing open (folded words, the whole message).
+SEND_WORDS = frozenset(("gui", "gui di", "gui luon", "gui nhe", "gui nha", "gui a", "send", "send it"))
 
 
 def emergency_text() -> str:
@@ -126,8 +126,8 @@ async def understand(ctx: Context) -> None:
         await menu.show(
             ctx,
             _(
-                "That is done by the ward police, group leaders or ward staff in An Dân, not from a resident's "
-                "account. If something happened, tell the police: press “{report}”."
+                "That is done by the ward police, group leaders or ward staff in An Dân, not from your account. "
+                "If something happened, tell the police: press “{report}”."
             ).format(report=menu.label_for(ctx.app.registry, "togiac")),
         )
         return
