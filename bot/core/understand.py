@@ -25,7 +25,7 @@ from bot.core.flow import leaving
 from bot.core.intent_data import Mode, Reading
 from bot.core.payloads import payload_of
 from bot.core.replies import Choice
-from bot.core.typed import acknowledged, typed_choice, yes_or_no
+from bot.core.typed import THANKS_WORDS, acknowledged, typed_choice, yes_or_no
 from bot.core.wording import words
 from bot.i18n import _
 from models import Role
@@ -48,7 +48,6 @@ COURTESY = frozenset(
 )
 # Of those, the words that greet: "xin chào" is answered with a greeting, not "you're welcome" (as thanks are).
 GREETING = frozenset("chao hi hello alo good morning".split())
-THANKS = frozenset("cam on thank thanks tks thx".split())
 # "Send" typed with nothing open (folded words, the whole message).
 SEND_WORDS = frozenset(("gui", "gui di", "gui luon", "gui nhe", "gui nha", "gui a", "send", "send it"))
 
@@ -113,7 +112,7 @@ async def understand(ctx: Context) -> None:
     readings = ctx.app.registry.reader.best(text, allowed, own if staff else None) if text else []
     if not readings and courtesy(text):
         said = set(words(text))
-        if said & GREETING and not said & THANKS:
+        if said & GREETING and not said & THANKS_WORDS:
             await menu.show(
                 ctx, _("Hello! What can An Dân do for you? Choose below, or write it in a few words.")
             )
