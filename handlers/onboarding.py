@@ -12,7 +12,7 @@ from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.directory.geo import areas_of, groups_of, pick_by_name
 from bot.directory.invites import RedeemError, redeem
-from bot.directory.people import grant
+from bot.directory.people import grant, register
 from bot.guard import ratelimit
 from bot.i18n import N_, _
 from handlers.common import place_label, search_ward_step, yes_no
@@ -212,19 +212,15 @@ async def create_person(ctx: Context) -> None:
         consent_version=CONSENT_VERSION,
         display_name=(ctx.event.display_name or None),
     )
-    ctx.session.add(person)
-    await ctx.session.flush()
     identity = ChannelIdentity(
-        person_id=pk(person),
+        person_id=0,  # given by register
         channel=ctx.event.channel,
         external_user_id=ctx.event.user_id,
         chat_id=ctx.event.chat_id,
         last_interaction_at=now,
     )
-    ctx.session.add(identity)
-    ctx.session.add(ConsentRecord(person_id=pk(person), version=CONSENT_VERSION, locale=locale, given_at=now))
-    await ctx.session.flush()
-    person.preferred_identity_id = identity.id
+    consent = ConsentRecord(person_id=0, version=CONSENT_VERSION, locale=locale, given_at=now)
+    await register(ctx.session, person, identity, consent, postgres=not ctx.app.db.is_sqlite)
     ctx.person, ctx.identity = person, identity
     ctx.state.locale = None  # now kept on the person
 

@@ -1,14 +1,18 @@
-"""Queries about people: identities, active roles and places, and what a role may grant."""
+"""Queries about people: registering one, identities, active roles and places, and what a role may grant."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
+from sqlalchemy import Table, TextClause, text
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
-from models import ChannelIdentity, Person, Role, RoleGrant
+from bot.db import execute
+from models import ChannelIdentity, ConsentRecord, Person, Role, RoleGrant
 
 CHUNK = 5000  # ids per IN (...) list: asyncpg allows at most 32,767 parameters per statement
 
@@ -38,6 +42,70 @@ async def locale_of(session: AsyncSession, channel: str, user_id: str, default: 
     identity = await identity_for(session, channel, user_id)
     person = await session.get(Person, identity.person_id) if identity else None
     return person.locale if person else default
+
+
+async def register(
+    session: AsyncSession,
+    person: Person,
+    identity: ChannelIdentity,
+    consent: ConsentRecord,
+    *,
+    postgres: bool,
+) -> None:
+    """Store a new person with the identity they came by (their preferred one, where pushes go) and their consent;
+    the three become persistent objects of `session` with their ids. On PostgreSQL one statement does it: through
+    the ORM it was four (the person, the identity, the consent, the person again for its preferred identity), the
+    costliest step of joining (benchmarks/README.md, inbound)."""
+    if not postgres:
+        session.add(person)
+        await session.flush()
+        identity.person_id = consent.person_id = person.id  # type: ignore[assignment]
+        session.add_all((identity, consent))
+        await session.flush()
+        person.preferred_identity_id = identity.id
+        return
+    values = {
+        **{f"p_{name}": getattr(person, name) for name in _columns(Person)},
+        **{f"i_{name}": getattr(identity, name) for name in _columns(ChannelIdentity)},
+        **{f"c_{name}": getattr(consent, name) for name in _columns(ConsentRecord)},
+    }
+    person_id, identity_id, consent_id = (await execute(session, _register_statement(), values)).one()
+    person.id, person.preferred_identity_id = person_id, identity_id
+    identity.id, identity.person_id = identity_id, person_id
+    consent.id, consent.person_id = consent_id, person_id
+    for row in (person, identity, consent):
+        make_transient_to_detached(row)
+        session.add(row)
+
+
+def _columns(model: type) -> tuple[str, ...]:
+    """The columns `register` takes from the object: all but the ids it makes."""
+    made = {"id", "person_id", "preferred_identity_id"}
+    return tuple(name for name in _table(model).c.keys() if name not in made)
+
+
+def _table(model: type) -> Table:
+    return model.__table__  # type: ignore[attr-defined]
+
+
+@cache
+def _register_statement() -> TextClause:
+    def insert(model: type, prefix: str, made: dict[str, str]) -> str:
+        names = [*made, *_columns(model)]
+        values = [*made.values(), *(f":{prefix}_{name}" for name in _columns(model))]
+        return f"INSERT INTO {_table(model).name} ({', '.join(names)}) VALUES ({', '.join(values)})"
+
+    person, identity = "(SELECT person_id FROM ids)", "(SELECT identity_id FROM ids)"
+    # A CTE read twice is evaluated once: each sequence is drawn from once. The foreign keys are checked at the
+    # statement's end, when the person is there.
+    return text(
+        "WITH ids AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('person', 'id')) AS person_id, "
+        "nextval(pg_get_serial_sequence('channel_identity', 'id')) AS identity_id), "
+        f"p AS ({insert(Person, 'p', {'id': person, 'preferred_identity_id': identity})}), "
+        f"i AS ({insert(ChannelIdentity, 'i', {'id': identity, 'person_id': person})}), "
+        f"c AS ({insert(ConsentRecord, 'c', {'person_id': person})} RETURNING id) "
+        "SELECT ids.person_id, ids.identity_id, c.id FROM ids, c"
+    )
 
 
 async def active_grants(session: AsyncSession, person_id: int | None) -> list[RoleGrant]:
