@@ -41,7 +41,9 @@ class ReportSubmission(SQLModel, table=True):
     due_at: datetime
     status: str = "draft"  # "draft" | "submitted"
     nothing_to_report: bool = False
-    answers: dict[str, Any] = json_column()  # question id -> answer (text, number or "yes"/"no")
+    # question id -> answer (text, number or "yes"/"no"); "_details": question id -> the leader's words beside a
+    # yes, a no or a count ("có, nhà số 14 …"), present only when some answer has words (handlers/reports/store.py)
+    answers: dict[str, Any] = json_column()
     questions: list[dict[str, Any]] = json_column(
         []
     )  # the questions as asked, so later edits don't change it

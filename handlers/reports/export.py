@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import _, fmt_datetime
 from handlers.reports.periods import question_text
-from handlers.reports.store import submitted_in, ward_groups
+from handlers.reports.store import detail_of, submitted_in, ward_groups
 from models import ReportConfig
 
 
@@ -21,7 +21,9 @@ def _cell(question: dict[str, Any], value: Any) -> Any:
 
 
 async def table(session: AsyncSession, cfg: ReportConfig, period_key: str) -> list[list[Any]]:
-    """Header row, then one row per group of the ward (reported or not)."""
+    """Header row, then one row per group of the ward (reported or not). A yes/no or a count keeps its own column
+    (to filter and add up); the leader's words beside it (the houses of the newcomers, the hazard seen) go in
+    the column after it, where some report of the period has them."""
     reports = await submitted_in(session, cfg.ward_code, period_key)
     questions: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -29,20 +31,24 @@ async def table(session: AsyncSession, cfg: ReportConfig, period_key: str) -> li
         if q["id"] not in seen:
             seen.add(q["id"])
             questions.append(q)
-    header = [
-        _("Area"),
-        _("Group"),
-        _("Sent"),
-        _("Sent at"),
-        _("Nothing to report"),
-        *[question_text(q) for q in questions],
-    ]
+    worded = {q["id"] for q in questions if any(detail_of(r.answers, q["id"]) for r in reports.values())}
+    header = [_("Area"), _("Group"), _("Sent"), _("Sent at"), _("Nothing to report")]
+    for q in questions:
+        header.append(question_text(q))
+        if q["id"] in worded:
+            header.append(_("{question}: details").format(question=question_text(q)))
     rows: list[list[Any]] = [header]
+    blank = [""] * (len(header) - 5)
     for gid, group, area in await ward_groups(session, cfg.ward_code):
         report = reports.get(gid)
         if report is None:
-            rows.append([area, group, _("No"), "", "", *[""] * len(questions)])
+            rows.append([area, group, _("No"), "", "", *blank])
             continue
+        cells: list[Any] = []
+        for q in questions:
+            cells.append(_cell(q, report.answers.get(q["id"])))
+            if q["id"] in worded:
+                cells.append(detail_of(report.answers, q["id"]) or "")
         rows.append(
             [
                 area,
@@ -50,7 +56,7 @@ async def table(session: AsyncSession, cfg: ReportConfig, period_key: str) -> li
                 _("Yes"),
                 fmt_datetime(report.submitted_at) if report.submitted_at else "",
                 _("Yes") if report.nothing_to_report else _("No"),
-                *[_cell(q, report.answers.get(q["id"])) for q in questions],
+                *cells,
             ]
         )
     return rows

@@ -42,8 +42,37 @@ async def draft_for(
     return row
 
 
-def save_answer(session: AsyncSession, row: ReportSubmission, question_id: str, value: Any) -> None:
-    row.answers = {**row.answers, question_id: value}  # a new dict, so the JSON column is seen as changed
+# Beside the answers, by question id: the leader's words that say more than a yes, a no or a count ("có, nhà bà Sáu
+# số 14 câu điện ra chợ" is "yes" and "nhà bà Sáu số 14 câu điện ra chợ"). Not a question id (those are the
+# built-in names and "q<n>"), and absent when no answer has words of its own, so an answer stays a plain value.
+DETAILS = "_details"
+
+
+def detail_of(answers: dict[str, Any], question_id: str) -> str | None:
+    found = answers.get(DETAILS, {}).get(question_id)
+    return str(found) if found else None
+
+
+def answered(answers: dict[str, Any]) -> int:
+    """How many questions the answers answer."""
+    return sum(1 for key in answers if key != DETAILS)
+
+
+def with_answer(answers: dict[str, Any], question_id: str, value: Any, detail: str | None) -> dict[str, Any]:
+    """The answers with this one given (a new dict); an answer given again without words drops the old ones."""
+    details = {k: v for k, v in answers.get(DETAILS, {}).items() if k != question_id}
+    if detail:
+        details[question_id] = detail
+    found = {k: v for k, v in answers.items() if k != DETAILS}
+    found[question_id] = value
+    return {**found, DETAILS: details} if details else found
+
+
+def save_answer(
+    session: AsyncSession, row: ReportSubmission, question_id: str, value: Any, detail: str | None = None
+) -> None:
+    # A new dict, so the JSON column is seen as changed.
+    row.answers = with_answer(row.answers, question_id, value, detail)
     row.nothing_to_report = False
     row.updated_at = clock.now()
     session.add(row)

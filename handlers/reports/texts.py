@@ -5,13 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import _, fmt_number
+from handlers.reports.periods import question_text
+from handlers.reports.store import detail_of
 
 
-def show_answer(question: dict[str, Any], value: Any) -> str:
+def show_answer(question: dict[str, Any], value: Any, detail: str | None = None) -> str:
+    """The answer, and the leader's words that say more than a yes, a no or a count (the houses, the hazard)."""
     if value is None:
         return "—"
     if question["kind"] == "yesno":
-        return _("Yes") if value == "yes" else _("No")
-    if question["kind"] == "number":
-        return fmt_number(value)
-    return _("nothing to note") if value == "" else str(value)
+        shown = _("Yes") if value == "yes" else _("No")
+    elif question["kind"] == "number":
+        shown = fmt_number(value)
+    else:
+        return _("nothing to note") if value == "" else str(value)
+    return _("{answer} ({words})").format(answer=shown, words=detail) if detail else shown
+
+
+def show_answers(questions: list[dict[str, Any]], answers: dict[str, Any]) -> list[str]:
+    """One numbered line per question: "4. Fire hazards noticed?: Yes (the wiring at no. 14)"."""
+    return [
+        f"{n}. {question_text(q)}: {show_answer(q, answers.get(q['id']), detail_of(answers, q['id']))}"
+        for n, q in enumerate(questions, 1)
+    ]

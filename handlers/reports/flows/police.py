@@ -19,10 +19,9 @@ from handlers.reports.periods import (
     current_period,
     period_by_key,
     previous_deadline,
-    question_text,
 )
 from handlers.reports.store import submitted_in, ward_groups
-from handlers.reports.texts import show_answer
+from handlers.reports.texts import show_answers
 from models import Group, ReportSubmission, Role
 
 router = Router("reports.police")
@@ -135,10 +134,7 @@ async def read(ctx: Context, group_id: int) -> Outcome:
     if report.nothing_to_report:
         lines.append(_("Nothing to report this period."))
     else:
-        lines += [
-            f"{n}. {question_text(q)}: {show_answer(q, report.answers.get(q['id']))}"
-            for n, q in enumerate(report.questions, 1)
-        ]
+        lines += show_answers(report.questions, report.answers)
     ctx.audit("report.read", "report_submission", str(report.id), report.ward_code)
     ctx.reply("\n".join(lines), actions())
     return stay()

@@ -6,18 +6,16 @@ nothing; "nothing to report this period" is one press; a submitted report can be
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot import clock
 from bot.core.context import Context
 from bot.core.errors import NotChosen
-from bot.core.flow import Flow, Outcome, finish, goto, retry
+from bot.core.flow import Flow, Outcome, finish, goto, pick_reason, retry
 from bot.core.replies import Choice
 from bot.core.router import Router
-from bot.core.typed import typed_number, yes_or_no
+from bot.core.typed import typed_number
 from bot.i18n import N_, _, fmt_datetime
-from bot.textnorm import fold
 from handlers.reports.buttons import (
     ChangeAnswer,
     Intro,
@@ -27,8 +25,9 @@ from handlers.reports.buttons import (
     Review,
 )
 from handlers.reports.periods import Period, config_of, current_period, last_closed_period, question_text
-from handlers.reports.store import draft_for, editable, save_answer, submission
-from handlers.reports.texts import show_answer
+from handlers.reports.store import answered, draft_for, editable, save_answer, submission, with_answer
+from handlers.reports.texts import show_answers
+from handlers.reports.words import MAX_WORDS, counted, said_yes_or_no
 from models import Group, ReportConfig, ReportSubmission, Role
 
 router = Router("reports.submit")
@@ -112,16 +111,22 @@ async def row_of(ctx: Context) -> ReportSubmission:
 
 def answers_of(ctx: Context, row: ReportSubmission) -> dict[str, Any]:
     """The answers as the admin sees them now: a sent report with the changes not yet sent again."""
-    return {**row.answers, **ctx.data.get("edits", {})}
+    answers, details = row.answers, ctx.data.get("edit_details", {})
+    for question_id, value in ctx.data.get("edits", {}).items():
+        answers = with_answer(answers, question_id, value, details.get(question_id))
+    return answers
 
 
-def record_answer(ctx: Context, row: ReportSubmission, question_id: str, value: Any) -> None:
+def record_answer(
+    ctx: Context, row: ReportSubmission, question_id: str, value: Any, detail: str | None
+) -> None:
     """A draft keeps each answer as it is given; a sent report changes only when it is sent again, so the
     police never see half an edit, and leaving the form leaves the report as it was sent."""
     if row.status == "submitted":
         ctx.data.setdefault("edits", {})[question_id] = value
+        ctx.data.setdefault("edit_details", {})[question_id] = detail
     else:
-        save_answer(ctx.session, row, question_id, value)
+        save_answer(ctx.session, row, question_id, value, detail)
 
 
 @flow.ask("intro")
@@ -147,7 +152,7 @@ async def ask_intro(ctx: Context) -> None:
     late = "" if editable(row, now) else " " + _("It was due on {due}: please send it now.").format(due=due)
     if row.answers:
         text = _("You have a draft report for {group} with {n} of {total} answers.").format(
-            group=ctx.data["group"], n=len(row.answers), total=total
+            group=ctx.data["group"], n=answered(row.answers), total=total
         )
         ctx.reply(text + late, [Choice(_("Continue"), Intro("start")), nothing])
         return
@@ -198,42 +203,24 @@ async def ask_question(ctx: Context) -> None:
         ctx.reply(text, [Choice(_("Nothing to note"), QuickAnswer(""))])
 
 
-# A count as a leader writes it in a sentence: "có 2 hộ mới thuê trọ ở số 133 và 135" is 2 (house numbers are not
-# counts), "ba người" is not read (words for numbers are rare in reports; the question asks for digits).
-_COUNTED = re.compile(
-    r"(?<![\d/.,])(\d{1,4})\s*(?:hộ|ho|người|nguoi|vụ|vu|lần|lan|trường hợp|truong hop|gia đình|gia dinh|nhà|nha|households?|people|persons?|cases?)\b",
-    re.IGNORECASE,
-)
-
-
-def counted(typed: str) -> int | None:
-    """The number a sentence answers a "how many" question with: "không", "chưa có", "không có ai" are 0; the one
-    count before a word for what is counted ("2 hộ") is that count; None when neither, or counts disagree."""
-    if yes_or_no(typed) is False or fold(typed).strip(" .!") in NOTHING:
-        return 0
-    found = {int(n) for n in _COUNTED.findall(typed)}
-    return found.pop() if len(found) == 1 else None
-
-
-# "How many?" answered with none, as people write it (folded).
-NOTHING = frozenset(
-    "khong co ai|khong co ho nao|khong co gi|chua co ai|khong ai|none|nobody|no one".split("|")
-)
-
-
-def parse_answer(ctx: Context, kind: str) -> tuple[bool, Any]:
-    """(accepted, value) for the answer to a question of this kind; a yes/no question takes only its buttons."""
+def parse_answer(ctx: Context, kind: str) -> tuple[bool, Any, str | None]:
+    """(accepted, value, the leader's words kept beside it) for the answer to a question of this kind. A yes or a
+    no may be said in words, and what was seen after it is kept ("có, nhà bà Sáu số 14 câu điện ra chợ"); so are
+    the words around a count ("có 2 hộ mới thuê trọ ở số 133 và 135")."""
     pressed = QuickAnswer.read(ctx)
     typed = (ctx.event.text or "").strip()
     if kind == "yesno":
+        said = said_yes_or_no(typed) if typed else None
+        if said is not None:
+            return True, said[0], said[1]
         if pressed is None or pressed.value not in ("yes", "no"):
-            raise NotChosen()
-        return True, pressed.value
+            return False, None, None
+        return True, pressed.value, None
     if kind == "number":
         # A number typed is that number: "1" is one incident, not the first button (the "0" offered to press).
-        number = typed_number(ctx)
+        number, detail = typed_number(ctx), None
         if number is None and pressed is None:
-            number = counted(typed)
+            number, detail = counted(typed) or (None, None)
         value = (
             str(number)
             if number is not None
@@ -241,10 +228,11 @@ def parse_answer(ctx: Context, kind: str) -> tuple[bool, Any]:
             if pressed is not None
             else typed.replace(".", "").replace(",", "")
         )
-        return (value.isdigit() and int(value) < 1_000_000, int(value) if value.isdigit() else None)
+        ok = value.isdigit() and int(value) < 1_000_000
+        return ok, int(value) if value.isdigit() else None, detail if ok else None
     if pressed is not None:
-        return True, ""
-    return (bool(typed), typed[:1000])
+        return True, "", None
+    return bool(typed), typed[:MAX_WORDS], None
 
 
 @flow.on("q")
@@ -253,14 +241,24 @@ async def on_question(ctx: Context) -> Outcome:
     if locked(ctx, row):
         return finish()
     question = row.questions[ctx.data["i"]]
-    ok, value = parse_answer(ctx, question["kind"])
+    ok, value, detail = parse_answer(ctx, question["kind"])
     if not ok:
         reasons = {
-            "number": _("Please type a whole number, for example 0 or 3."),
+            # Said plainly, so the words meant for the next question are not typed here believing this one
+            # answered (they would be this question's answer, and every later one shift by one).
+            "yesno": pick_reason()
+            + " "
+            + _(
+                "Or type yes or no, and after it what you noticed if you like, for example “Yes, at no. 14”."
+            ),
+            "number": _(
+                "Please type how many as a number, for example 0 or 3; you can add words after it, for example "
+                "“2, at no. 133 and 135”."
+            ),
             "text": _("Please write your answer, or press “Nothing to note”."),
         }
         return retry(reasons[question["kind"]])
-    record_answer(ctx, row, question["id"], value)
+    record_answer(ctx, row, question["id"], value, detail)
     if ctx.data.get("review"):
         return goto("review")
     answers = answers_of(ctx, row)
@@ -275,9 +273,7 @@ async def on_question(ctx: Context) -> Outcome:
 async def ask_review(ctx: Context) -> None:
     row = await row_of(ctx)
     lines = [_("Your report for {group}:").format(group=ctx.data["group"])]
-    answers = answers_of(ctx, row)
-    for n, q in enumerate(row.questions, 1):
-        lines.append(f"{n}. {question_text(q)}: {show_answer(q, answers.get(q['id']))}")
+    lines += show_answers(row.questions, answers_of(ctx, row))
     ctx.reply(
         "\n".join(lines),
         [Choice(_("Send the report"), Review("send")), Choice(_("Change an answer"), Review("change"))],
@@ -318,8 +314,9 @@ async def on_pick(ctx: Context) -> Outcome:
 
 
 def submit(ctx: Context, row: ReportSubmission) -> Outcome:
+    details = ctx.data.pop("edit_details", {})
     for question_id, value in ctx.data.pop("edits", {}).items():
-        save_answer(ctx.session, row, question_id, value)
+        save_answer(ctx.session, row, question_id, value, details.get(question_id))
     now = clock.now()
     first = row.status != "submitted"
     row.status, row.updated_at, row.author_id = "submitted", now, ctx.person_id
