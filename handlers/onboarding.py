@@ -312,6 +312,7 @@ async def on_area(ctx: Context) -> Outcome:
     if chosen is None:
         raise NotChosen()
     ctx.data.pop("area_filter", None)
+    ctx.data.pop("group_filter", None)  # a shortlist of another area's groups
     ctx.data["area"] = chosen.id
     return goto("group")
 
@@ -319,6 +320,9 @@ async def on_area(ctx: Context) -> Outcome:
 @flow.ask("group")
 async def ask_group(ctx: Context) -> None:
     groups = await groups_of(ctx.session, ctx.data["area"])
+    filtered = ctx.data.get("group_filter")
+    if filtered:
+        groups = [g for g in groups if g.id in filtered]
     if len(groups) <= MAX_BUTTONS:
         ctx.reply(_("And your self-managed group (tổ)?"), [Choice(g.name, PickGroup(pk(g))) for g in groups])
     else:
@@ -332,11 +336,20 @@ async def on_group(ctx: Context) -> Outcome:
     chosen = next((g for g in groups if pressed and g.id == pressed.group_id), None)
     if chosen is None and ctx.event.text.strip():
         hits = pick_by_name(groups, ctx.event.text)
-        chosen = hits[0] if len(hits) == 1 else None
-        if chosen is None:
-            return retry(_("Please choose your group from the list."))
+        if len(hits) == 1:
+            chosen = hits[0]
+        elif hits:
+            # Several match ("tổ 1" in an area with Tổ 1 and Tổ 1A): the matching ones, one press each. Before,
+            # a list too long for buttons left "please choose from the list" with no list shown.
+            ctx.data["group_filter"] = [g.id for g in hits[:MAX_BUTTONS]]
+            return retry(_("Several groups match; please choose one."))
+        else:
+            return retry(
+                _('No group of this area matches "{query}".').format(query=ctx.event.text.strip()[:60])
+            )
     if chosen is None:
         raise NotChosen()
+    ctx.data.pop("group_filter", None)
     registered = await grant(
         ctx.session, ctx.person_id, Role.RESIDENT, chosen.ward_code, chosen.area_id, chosen.id
     )

@@ -183,17 +183,24 @@ def small_photo() -> bytes:
 
 
 async def test_a_photo_outside_a_form_is_not_silently_dropped(chat: tuple[Any, ChatDriver]) -> None:
-    """A photo sent with no form open is not kept, and the person is told so and where it can go; its caption is
-    read like any words (here: a tip, offered in one press)."""
+    """A photo sent with no form open is kept for one question (the police, or a problem report?), and goes with
+    the form chosen, its caption as the form's first words; "don't send it" deletes it (twelfth session: before,
+    it was not kept and had to be sent again inside a form)."""
     town, person = chat
     await join_in_own_words(person)
     replies = await person.send_photo(small_photo())  # no caption, no form
-    assert "không lưu lại" in joined(replies) and "Báo tin cho công an" in joined(replies)
-    assert person.choices()[: len(MENU)] == MENU
+    assert "không lưu lại ảnh" in joined(replies), joined(replies)
+    assert person.choices() == ["Báo tin cho công an", "Phản ánh: đèn đường, rác, ngập…", "Không gửi"]
+    assert "đã được xóa" in joined(await person.press("Không gửi"))
     replies = await person.send_photo(small_photo(), caption="thằng này bán ma túy ở đầu hẻm mỗi tối")
-    assert "không lưu lại" in joined(replies) and person.choices()[0] == "Báo tin cho công an"
+    assert person.choices()[0] == "Báo tin cho công an"
+    replies = await person.press("Báo tin cho công an")
+    assert "Ma túy" in joined(replies), joined(replies)  # the category guessed from the caption
     async with town.app.db.session() as session:
         assert not (await session.exec(select(Tip))).all()
+        [state] = [s for s in (await session.exec(select(ConversationState))).all() if s.flow]
+    assert state.flow == "tip" and len(state.data["files"]) == 1
+    assert state.data["text"] == "thằng này bán ma túy ở đầu hẻm mỗi tối"
 
 
 async def test_a_cry_typed_in_haste_gets_the_numbers_and_what_is_over_does_not(

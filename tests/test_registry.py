@@ -258,3 +258,31 @@ def test_every_figure_the_default_criteria_measure_is_declared_by_a_feature() ->
     declared = set(Registry(all_routers()).year_figures)
     named = {item["figure"] for item in defaults() if item.get("figure")}
     assert named and named <= declared, named - declared
+
+
+def test_every_form_step_that_reads_files_says_so() -> None:
+    """A step that reads a photo or file itself is registered with `files=True`; any other step has a photo sent to
+    it kept by its form or said not kept (bot.core.forms.files_beside). A step that reads files without saying so
+    would never see them (the alert's photo step did, until this test)."""
+    import ast
+    from pathlib import Path
+
+    unmarked = []
+    for path in Path("handlers").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.AsyncFunctionDef):
+                continue
+            for decorator in node.decorator_list:
+                if not (isinstance(decorator, ast.Call) and getattr(decorator.func, "attr", None) == "on"):
+                    continue
+                reads = any(
+                    (isinstance(n, ast.Attribute) and (n.attr == "attachments" or (n.attr == "MEDIA")))
+                    for n in ast.walk(node)
+                )
+                marked = any(
+                    k.arg == "files" and getattr(k.value, "value", False) is True for k in decorator.keywords
+                )
+                if reads and not marked:
+                    unmarked.append(f"{path}:{node.lineno} {node.name}")
+    assert not unmarked, unmarked

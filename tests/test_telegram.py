@@ -404,8 +404,9 @@ async def test_an_invite_made_in_the_web_chat_carries_the_telegram_deep_link(
     assert town.app.channels["web"].join_link("ABCD") is None  # the web link comes from the public address
     admin = await town.join("Chị Hạnh", role="ward_admin")
     await admin.say("/moi")
-    await admin.press(admin.choices()[0])
-    replies = await admin.press(admin.choices()[0])
+    await admin.press(admin.choices()[0])  # the role
+    await admin.press(admin.choices()[0])  # the area
+    replies = await admin.press(admin.choices()[0])  # its first group
     text = "\n".join(m["text"] for m in replies)
     assert "https://t.me/andan_test_bot?start=" in text and "/join/" in text
 

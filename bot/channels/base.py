@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.events import Attachment
 from bot.core.replies import Reply
+from bot.i18n import _
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -96,6 +97,10 @@ class Channel(ABC):
 
     async def forget(self, session: AsyncSession, chat_id: str) -> None:  # noqa: B027 - optional hook
         """Erase what this channel itself keeps about a chat (a stored transcript), in the caller's transaction."""
+
+    def unreadable_text(self) -> str:
+        """What to tell a person who sent something no flow can read (a sticker, a GIF: Kind.UNREADABLE)."""
+        return _("I can't read stickers or that kind of message. Please type your message, or send a photo.")
 
     def join_link(self, code: str) -> str | None:
         """A link that opens a chat with the bot on this platform and redeems an invite code, if it has one."""

@@ -49,6 +49,9 @@ class Context:
         # from, and what they suggest it preselect (a tip's category); None for any other update.
         self.carried: str | None = None
         self.hint: str | None = None
+        # Cleaned photos (media ref, mime type, size) a form hands to the form it opens (a problem report that is
+        # a crime opens the tip form): the opened form owns them from then on, and deletes them if not sent.
+        self.carried_photos: list[tuple[str, str, int]] = []
         # The replies of this update leave the conversation's offered choices as they were (see the dispatcher).
         self.keep_choices: tuple[str | None, str | None] | None = None
 

@@ -35,7 +35,7 @@ from bot.core.events import Incoming, Kind
 from bot.core.menu import command_of
 from bot.core.replies import Reply
 from bot.core.typed import yes_or_no
-from bot.core.understand import CARRY_KEY, understand
+from bot.core.understand import CARRY_KEY, typed_button, understand
 from bot.db import once_more_if_dropped
 from bot.delivery.held import back_after_quiet, release
 from bot.i18n import _, use_locale
@@ -332,12 +332,22 @@ class Dispatcher:
             await forms.step(ctx)
         elif event.is_group:
             return  # in group chats the bot answers commands only
+        elif event.kind == Kind.UNREADABLE:
+            ctx.reply(self.app.channels[event.channel].unreadable_text())
         elif ctx.person is None:
             ctx.begin("onboarding")
         elif event.kind == Kind.TEXT and fold(event.text) in menu.MENU_WORDS:
             await menu.show(ctx)
         elif event.kind == Kind.TEXT:
             await understand(ctx)
+        elif event.kind == Kind.MEDIA and await typed_button(ctx):
+            pass  # a photo under a police question: its answer
+        elif (
+            event.kind == Kind.MEDIA
+            and self.app.registry.photos_outside is not None
+            and any(a.kind == "photo" for a in event.attachments)
+        ):
+            await self.app.registry.photos_outside(ctx)  # kept for one question: the police, or the ward?
         elif event.kind == Kind.MEDIA:
             # A file outside a form is not kept: say so plainly, and where it can go; its caption is read as words.
             ctx.reply(

@@ -14,6 +14,9 @@ class Kind(StrEnum):
     MEDIA = "media"
     LOCATION = "location"
     CONTACT = "contact"
+    # Something a person sent that no flow can read (a sticker, a GIF, a poll): answered by the core like any
+    # message, so a form asks its question again rather than leaving the person with a channel's stock reply.
+    UNREADABLE = "unreadable"
 
 
 class ChatType(StrEnum):

@@ -12,13 +12,18 @@ camera's view, or the sentence that closes a report. Where the form holds answer
 keep nothing. "0", a menu word outside forms, is an answer inside one ("0 incidents"; a choice-only step
 re-asks). A step that asks for a person's name says so (`names=True`), and there "Huy", a given name, is taken as
 the answer; "hủy" with its accent still leaves.
+
+A photo or file sent at a step that does not ask for one (`files=True` says a step does) is never dropped in
+silence (bot.core.forms): a form that keeps files names the function that keeps them (`@flow.keeps_files`: a
+late photo joins the tip, then the same question again); any other form says it was not kept, and its caption
+answers the step as typed words would.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.core.events import Kind
 from bot.core.typed import numbers_shown, typed_choice, typed_number
@@ -30,6 +35,9 @@ if TYPE_CHECKING:
 
 AskFn = Callable[["Context"], Awaitable[None]]
 OnFn = Callable[["Context"], Awaitable["Outcome"]]
+# Keeps the event's files (and caption) for the form: what to tell the person, or the Outcome that refuses them.
+KeepFn = Callable[["Context"], Awaitable["list[str] | Outcome"]]
+K = TypeVar("K", bound=KeepFn)
 DoneFn = Callable[["Context"], Awaitable[None]]
 
 
@@ -103,6 +111,8 @@ class Flow:
         self.asks: dict[str, AskFn] = {}
         self.handlers: dict[str, OnFn] = {}
         self.on_cancel: DoneFn | None = None
+        self.file_steps: set[str] = set()  # steps that take a photo or file themselves
+        self.keep_files: KeepFn | None = None
 
     def ask(self, step: str) -> Callable[[AskFn], AskFn]:
         def register(fn: AskFn) -> AskFn:
@@ -111,8 +121,11 @@ class Flow:
 
         return register
 
-    def on(self, step: str, *, names: bool = False, numbers: bool = False) -> Callable[[OnFn], OnFn]:
+    def on(
+        self, step: str, *, names: bool = False, numbers: bool = False, files: bool = False
+    ) -> Callable[[OnFn], OnFn]:
         """Register the answer of `step`; `names=True` when it asks for a person's name (see the module's doc);
+        `files=True` when the step itself takes a photo or file (any other step leaves them to `keeps_files`);
         `numbers=True` when a number typed alone is an answer in words (a house number: "12") rather than the
         position of one of the step's buttons, wherever the buttons are not shown as numbered lines and are not
         a list (one button beside the question, "not on the list")."""
@@ -148,9 +161,16 @@ class Flow:
                 return stay()
 
             self.handlers[step] = answer
+            if files:
+                self.file_steps.add(step)
             return fn
 
         return register
+
+    def keeps_files(self, fn: K) -> K:
+        """Register how this form keeps a photo or file sent at a step that does not ask for one."""
+        self.keep_files = fn
+        return fn
 
     def cancelled(self, fn: DoneFn) -> DoneFn:
         """Register what to clean up when a person leaves this flow with /cancel."""

@@ -11,13 +11,14 @@ A command typed in full is meant: it replaces the form as before."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.core import menu
 from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.events import Kind
-from bot.core.flow import pick_reason, retry
+from bot.core.flow import Flow, Outcome, pick_reason, retry
 from bot.core.intent_data import Mode
 from bot.core.menu import MENU_COMMAND, command_of
 from bot.core.payloads import Payload, payload_of
@@ -133,8 +134,14 @@ async def step(ctx: Context) -> None:
                 "115 — ambulance\n\nThis form stays open below."
             )
         )
+    outcome = None
+    if ctx.event.kind == Kind.UNREADABLE:  # a sticker: what the bot reads here, and the same question
+        outcome = retry(ctx.app.channels[ctx.event.channel].unreadable_text())
+    elif ctx.event.kind == Kind.MEDIA and step not in flow.file_steps:
+        outcome = await files_beside(ctx, flow)
     try:
-        outcome = await flow.handlers[step](ctx)
+        if outcome is None:
+            outcome = await flow.handlers[step](ctx)
     except NotChosen:
         outcome = retry(pick_reason())
     if ctx._next_flow is not None or ctx._end_flow:
@@ -150,6 +157,23 @@ async def step(ctx: Context) -> None:
         await flow.asks[step](ctx)
     elif outcome.action == "finish":
         clear(ctx)
+
+
+async def files_beside(ctx: Context, flow: Flow) -> Outcome | None:
+    """A photo or file sent at a step that does not ask for one: kept by a form that keeps files, then the same
+    question; elsewhere said not kept, and its caption (None returned) answers the step as typed words. Before,
+    "please choose one of the options" was all a photo at a tip's last question got, and it was lost."""
+    if flow.keep_files is not None:
+        kept = await flow.keep_files(ctx)
+        if isinstance(kept, Outcome):
+            return kept
+        return retry("\n\n".join(kept or [_("Received: it is kept with the rest of this form.")]))
+    note = _("This form keeps words only, so your file was not kept.")
+    if not ctx.event.text.strip():
+        return retry(note)
+    ctx.reply(note)
+    ctx.event = replace(ctx.event, kind=Kind.TEXT, attachments=())
+    return None
 
 
 def danger_said(ctx: Context) -> bool:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.replies import Choice
 from bot.i18n import N_, _
+from bot.textnorm import fold
 
 if TYPE_CHECKING:
     from bot.core.context import Context
@@ -61,6 +62,22 @@ RESIDENT_LABEL = N_("Things residents can do")
 
 def choices(entries: list[MenuEntry]) -> list[Choice]:
     return [Choice(_(e.label), command_payload(e.command)) for e in entries]
+
+
+def typed_entry(registry: Registry, roles: set[str], text: str) -> str | None:
+    """The command whose staff menu label the person typed, whole (accents optional), among the entries of their
+    roles, shown now or not: a leader types "Danh sách hộ trong tổ" from memory, or copies it from an older menu.
+    A resident's entries are left to the reading of plain words, which offers them in one press ("báo tin cho
+    công an" typed is an offer of the tip form, never the form itself)."""
+    said = fold(text)
+    if not said:
+        return None
+    if said == fold(_(RESIDENT_LABEL)):
+        return RESIDENT_COMMAND
+    for entry in registry.menu:
+        if entry.roles is not None and roles & entry.roles and fold(_(entry.label)) == said:
+            return entry.command
+    return None
 
 
 def label_for(registry: Registry, command: str) -> str:

@@ -70,6 +70,7 @@ class Router:
     menu_entries: list[MenuEntry] = field(default_factory=list)
     year_figures: list[YearFigure] = field(default_factory=list)
     intent_list: list[Intent] = field(default_factory=list)
+    outside_photos: list[Handler] = field(default_factory=list)
     children: list[Router] = field(default_factory=list)
 
     def include(self, *routers: Router) -> Router:
@@ -156,6 +157,12 @@ class Router:
         """Where /kiemtra also looks for known scam phones, links, accounts and words (see bot/extensions/scam_sources.py)."""
         return _collect(lambda fn: self.scam_sources.__setitem__(name, fn))
 
+    def photos_outside(self, fn: Handler) -> Handler:
+        """Register what a photo sent outside any form leads to (one router of the app may); without one, the
+        person is told it was not kept."""
+        self.outside_photos.append(fn)
+        return fn
+
     def menu(self, command: str, *, label: str, order: int, roles: Iterable[str] | None = None) -> None:
         """An entry of the main menu (bot/core/menu.py) opening `command`; `label` is an N_() string; `roles`
         None puts it in every registered person's menu, otherwise in the menu of those roles."""
@@ -236,6 +243,10 @@ class Registry:
                     raise ValueError(f"choice prefix {prefix} declared twice")
                 self.choices[prefix] = handler
 
+        photos = [fn for router in self.routers for fn in router.outside_photos]
+        if len(photos) > 1:
+            raise ValueError("what a photo outside a form leads to is declared twice")
+        self.photos_outside: Handler | None = photos[0] if photos else None
         self.reader = Reader(intents)
         for command in [e.command for e in self.menu] + [i.command for i in intents]:
             if command not in self.commands:

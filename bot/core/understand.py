@@ -97,6 +97,10 @@ async def understand(ctx: Context) -> None:
         await menu.show(ctx, _("There is nothing numbered to choose from just now. Here is the menu again:"))
         return
     roles = await ctx.roles()
+    entry = menu.typed_entry(ctx.app.registry, roles, text)
+    if entry is not None:  # a menu entry's label, typed: the same as pressing it
+        await ctx.app.dispatcher.run_command(ctx, entry)
+        return
 
     def allowed(command: str) -> bool:
         found = ctx.app.registry.commands.get(command)
@@ -167,8 +171,12 @@ async def understand(ctx: Context) -> None:
 async def typed_button(ctx: Context) -> bool:
     """Press the offered button (not a menu entry) that the typed words mean; False when they mean none."""
     offered = ctx.state.choices
-    if ctx.event.kind != Kind.TEXT or not offered:
+    if ctx.event.kind not in (Kind.TEXT, Kind.MEDIA) or not offered:
         return False
+    if ctx.event.kind == Kind.MEDIA:
+        # A photo under a police question is its answer (the plate number asked for), as typed words are.
+        payload = answered(ctx, offered)
+        return payload is not None and await press(ctx, payload, Kind.MEDIA)
     # "đã đọc", "ok" or "rồi" under "I have read this" (an alert) is that press, not thanks nor a new request.
     payload = acknowledged(offered, ctx.event.text) or typed_choice(
         offered, ctx.event.text, cover=OUTSIDE_COVER
@@ -189,11 +197,17 @@ async def typed_button(ctx: Context) -> bool:
         payload, kind = answered(ctx, offered), Kind.TEXT
     if payload is None or menu.command_of(payload) is not None:
         return False
+    return await press(ctx, payload, kind)
+
+
+async def press(ctx: Context, payload: str, kind: Kind) -> bool:
+    """Run the offered button `payload` for what was sent (the event keeps `kind`: words or a photo that answer a
+    question stay words or a photo); False when no handler takes it."""
     handler = ctx.app.registry.choices.get(payload.split(":", 1)[0])
     if handler is None:
         return False
     ctx.event = replace(ctx.event, kind=kind, choice=payload)
-    ctx.choice_label = next((c["label"] for c in offered if c["payload"] == payload), None)
+    ctx.choice_label = next((c["label"] for c in ctx.state.choices if c["payload"] == payload), None)
     try:
         await handler(ctx)
     except NotChosen:
@@ -205,7 +219,9 @@ def answered(ctx: Context, offered: list[dict[str, str]]) -> str | None:
     """The one offered button that takes words as its answer (Payload.takes_words), when what was typed is an
     answer: not thanks or an assent ("ok", "cảm ơn"), nor a word that leaves; None otherwise."""
     text = ctx.event.text.strip()
-    if not text or courtesy(text) or yes_or_no(text) is not None or leaving(ctx) is not None:
+    if ctx.event.kind == Kind.MEDIA:
+        pass  # a photo or file, with or without a caption, is an answer
+    elif not text or courtesy(text) or yes_or_no(text) is not None or leaving(ctx) is not None:
         return None
     hits = [c["payload"] for c in offered if (found := payload_of(c["payload"])) and found.takes_words]
     return hits[0] if len(hits) == 1 else None

@@ -23,7 +23,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_, _
-from bot.textnorm import fold, matches
+from bot.textnorm import fold, matches, place_key
 from models import Area, Group, Province, Ward
 
 log = logging.getLogger(__name__)
@@ -406,4 +406,6 @@ async def groups_of(session: AsyncSession, area_id: int) -> list[Group]:
 
 def pick_by_name(items: list, query: str) -> list:
     """Places whose folded name matches what was typed (for lists too long for buttons)."""
-    return [item for item in items if matches(query, item.name_folded)]
+    key = place_key(query)
+    exact = [item for item in items if place_key(item.name_folded) == key]  # "Tổ 1" typed: not Tổ 10 too
+    return exact or [item for item in items if matches(query, item.name_folded)]

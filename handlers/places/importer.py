@@ -1,9 +1,11 @@
 """Applying a checked list of areas, groups and group leaders (read by handlers/places/sheet.py) to a ward: checked
 against the database first, then applied all at once or not at all.
 
-Places are matched by their folded names within a ward, so importing the same file again creates nothing, and a
-file that adds lines adds only those. A line with a leader gets a single-use group-leader invite, unless the group
-already has one that is open or used. Nothing here talks to a chat: the CLI (`andan places import`) and /diaban
+Places are matched within a ward by `bot.textnorm.place_key` (accents, case, spacing and a number's leading zeros aside,
+as the chat's "Thêm tổ" compares them), so importing the same file again creates nothing, a file that adds lines
+adds only those, and a line that names a place already there otherwise ("Tổ 01" for "Tổ 1") is said to be taken
+as it. A line with a leader gets a single-use group-leader invite, unless the group already has one that is open
+or used. Nothing here talks to a chat: the CLI (`andan places import`) and /diaban
 both check, apply and summarise with these functions.
 """
 
@@ -20,9 +22,9 @@ from bot.directory.invites import create
 from bot.i18n import N_, _, fmt_date
 from bot.security import Keyring
 from bot.settings import Settings
-from bot.textnorm import fold
+from bot.textnorm import place_key
 from handlers.places import store
-from handlers.places.sheet import Parsed, Row
+from handlers.places.sheet import Parsed, Problem, Row
 from models import Area, Group, Role, Ward
 from models.base import pk
 
@@ -49,13 +51,14 @@ async def check(session: AsyncSession, parsed: Parsed, allowed_wards: set[int] |
             kept.append(row)
     for ward in sorted({row.ward_code for row in kept}):
         areas = await store.areas_of_ward(session, ward, retired=True)
-        active = {a.name_folded: a for a in areas if a.retired_at is None}
-        retired = {a.name_folded: a for a in areas if a.retired_at is not None}
+        key = place_key
+        active = {key(a.name): a for a in areas if a.retired_at is None}
+        retired = {key(a.name): a for a in areas if a.retired_at is not None}
         groups = await store.groups_of_ward(session, ward, retired=True)
-        retired_groups = {(g.area_id, g.name_folded): g for g in groups if g.retired_at is not None}
-        active_groups = {(g.area_id, g.name_folded) for g in groups if g.retired_at is None}
+        retired_groups = {(g.area_id, key(g.name)): g for g in groups if g.retired_at is not None}
+        active_groups = {(g.area_id, key(g.name)) for g in groups if g.retired_at is None}
         for row in (r for r in kept if r.ward_code == ward):
-            area_key, group_key = fold(row.area), fold(row.group)
+            area_key, group_key = key(row.area), key(row.group)
             area = active.get(area_key)
             if area is None and area_key in retired:
                 parsed.problem(
@@ -104,6 +107,7 @@ class Outcome:
     groups_unchanged: int = 0
     leaders: list[LeaderInvite] = field(default_factory=list)
     leaders_kept: list[str] = field(default_factory=list)  # groups whose leader invite is open or used
+    taken_as: list[Problem] = field(default_factory=list)  # lines whose names were taken as another spelling
 
     @property
     def changed(self) -> bool:
@@ -124,27 +128,32 @@ async def apply(
     outcome = Outcome()
     now = clock.now()
     for ward in sorted({row.ward_code for row in rows}):
-        areas = {a.name_folded: a for a in await store.areas_of_ward(session, ward)}
-        groups = {(g.area_id, g.name_folded): g for g in await store.groups_of_ward(session, ward)}
+        key = place_key
+        areas = {key(a.name): a for a in await store.areas_of_ward(session, ward)}
+        groups = {(g.area_id, key(g.name)): g for g in await store.groups_of_ward(session, ward)}
         counted_areas: set[str] = set()
+        made_on: dict[str, int] = {}  # area key → the line that made the area in this import
         for row in (r for r in rows if r.ward_code == ward):
-            area_key = fold(row.area)
+            area_key = key(row.area)
             area = areas.get(area_key)
             if area is None:
                 area = await store.add_area(session, ward, row.area, actor=actor, source="import")
                 areas[area_key] = area
+                made_on[area_key] = row.line
                 outcome.areas_created += 1
                 counted_areas.add(area_key)
             elif area_key not in counted_areas:
                 outcome.areas_unchanged += 1
                 counted_areas.add(area_key)
-            group = groups.get((pk(area), fold(row.group)))
+            group = groups.get((pk(area), key(row.group)))
             if group is None:
                 group = await store.add_group(session, area, row.group, actor=actor, source="import")
-                groups[(pk(area), group.name_folded)] = group
+                groups[(pk(area), key(group.name))] = group
                 outcome.groups_created += 1
+                _taken_as(outcome, row, area, None, made_on.get(area_key))
             else:
                 outcome.groups_unchanged += 1
+                _taken_as(outcome, row, area, group, made_on.get(area_key))
             if row.leader_name is None:
                 continue
             place = f"{group.name}, {area.name}"
@@ -197,6 +206,30 @@ async def apply(
     return outcome
 
 
+MAX_TAKEN_AS_SHOWN = 25
+
+
+def _taken_as(outcome: Outcome, row: Row, area: Area, group: Group | None, made_on: int | None) -> None:
+    """Say that a line's names were taken as another spelling of a place (not "To 3" written "Tổ 3", as the chat
+    writes it too): its area, made on an earlier line or already there, or the group already there."""
+    typed_area = store.written(row.typed_area or row.area)
+    typed_group = store.written(row.typed_group or row.group)
+    if group is not None and (typed_group, typed_area) != (group.name, area.name):
+        typed, name = (
+            f"{row.typed_group or row.group}, {row.typed_area or row.area}",
+            f"{group.name}, {area.name}",
+        )
+    elif typed_area != area.name:
+        typed, name = row.typed_area or row.area, area.name
+    else:
+        return
+    if made_on is not None and made_on != row.line:
+        message = N_("“{typed}” is taken as “{name}” of line {first}")
+    else:
+        message = N_("“{typed}” is taken as “{name}”, already there")
+    outcome.taken_as.append(Problem(row.line, message, {"typed": typed, "name": name, "first": made_on}))
+
+
 # What to tell the importer ---------------------------------------------------------------------------------
 def refused() -> str:
     return _("Nothing was imported. Please fix these lines and send the whole file again:")
@@ -232,6 +265,15 @@ def summary(outcome: Outcome, dry_run: bool = False) -> list[str]:
         )
     if outcome.leaders and dry_run:
         lines.append(_("Leader invites to make: {n}.").format(n=len(outcome.leaders)))
+    if outcome.taken_as:
+        lines.append(
+            _(
+                "Names written otherwise than on an earlier line, or than in An Dân, were taken as the same place:"
+            )
+        )
+        lines += [f"  {note.text()}" for note in outcome.taken_as[:MAX_TAKEN_AS_SHOWN]]
+        if len(outcome.taken_as) > MAX_TAKEN_AS_SHOWN:
+            lines.append(_("… and {n} more lines.").format(n=len(outcome.taken_as) - MAX_TAKEN_AS_SHOWN))
     return lines
 
 

@@ -3,9 +3,12 @@ line on its own, without the database; handlers/places/importer.py checks it aga
 
 The file is what ward offices keep: one line per self-managed group, with the columns `area` and `group`, and
 optionally `ward_code`, `leader_name` and `leader_phone` (Vietnamese headers such as "Khu vực/Tổ dân phố" and "Tổ"
-work too, accents and case optional). Places are matched by their folded names within a ward, so importing the
-same file again creates nothing, and a file that adds lines adds only those. A line with a leader gets a
-single-use group-leader invite, unless the group already has one that is open or used.
+work too, accents and case optional). Names are written as the chat writes them ("To 3" is "Tổ 3": store.written),
+and places are matched within a ward by `bot.textnorm.place_key`, so that the twins of a list typed by hand ("Khu vực 2"
+and "Khu vực2", "Tổ 1" and "Tổ 01") are one place: an area written otherwise than on its first line is taken
+as that area, and the report says so (importer.summary); a group listed twice is a problem of the line, as an
+exact repeat is. Importing the same file again creates nothing, and a file that adds lines adds only those. A line
+with a leader gets a single-use group-leader invite, unless the group already has one that is open or used.
 
 Nothing here talks to a chat or a database: the CLI (`andan places import`) and /diaban both parse with these
 functions, and show each Problem in the language they need (the CLI prints Vietnamese and English).
@@ -25,7 +28,8 @@ import phonenumbers
 
 from bot.i18n import N_, _
 from bot.settings import Settings
-from bot.textnorm import fold
+from bot.textnorm import fold, place_key
+from handlers.places.store import written
 
 # The header names each column may have, folded (accents, case and punctuation dropped; "_" counts as a space).
 HEADERS: dict[str, set[str]] = {
@@ -120,6 +124,10 @@ class Row:
     group: str
     leader_name: str | None = None
     leader_phone: str | None = None  # national format, e.g. "0912 345 678"
+    # The names as the line types them, when the import took them as another spelling of one place (importer.py
+    # says so); area and group above are the names the places get.
+    typed_area: str = ""
+    typed_group: str = ""
 
 
 @dataclass
@@ -300,7 +308,9 @@ def _check_lines(
     lines: list[tuple[int, Cells]], limits: Limits, ward_code: int | None, parsed: Parsed
 ) -> None:
     columns: dict[str, int] | None = None
-    seen: dict[tuple[int, str, str], int] = {}
+    # (ward, area key) → the area's first line and its name; (ward, area key, group key) → line, group, area typed
+    areas: dict[tuple[int, str], tuple[int, str]] = {}
+    seen: dict[tuple[int, str, str], tuple[int, str, str]] = {}
     for line, cells in lines:
         if not any(c.strip() for c in cells):
             continue
@@ -338,18 +348,44 @@ def _check_lines(
                 parsed.problem(line, N_("a leader's phone number needs the leader's name beside it"))
         if len(parsed.problems) > before or area is None or group is None or ward is None:
             continue
-        key = (ward, fold(area), fold(group))
+        area_key = (ward, place_key(area))
+        if area_key not in areas:
+            areas[area_key] = (line, written(area))
+        area_name = areas[area_key][1]
+        key = (*area_key, place_key(group))
         if key in seen:
-            parsed.problem(
-                line,
-                N_("“{group}, {area}” already appears on line {first}"),
-                group=group,
-                area=area,
-                first=seen[key],
-            )
+            first, first_group, first_area = seen[key]
+            if fold(group) == fold(first_group) and fold(area) == fold(first_area):
+                parsed.problem(
+                    line,
+                    N_("“{group}, {area}” already appears on line {first}"),
+                    group=group,
+                    area=area,
+                    first=first,
+                )
+            else:
+                parsed.problem(
+                    line,
+                    N_("“{group}, {area}” already appears on line {first}, written “{written}”"),
+                    group=group,
+                    area=area,
+                    first=first,
+                    written=f"{first_group}, {first_area}",
+                )
             continue
-        seen[key] = line
-        parsed.rows.append(Row(line, ward, area, group, leader_name, leader_phone))
+        seen[key] = (line, group, area)
+        parsed.rows.append(
+            Row(
+                line,
+                ward,
+                area_name,
+                written(group),
+                leader_name,
+                leader_phone,
+                typed_area=area,
+                typed_group=group,
+            )
+        )
     if columns is None:
         parsed.problem(None, N_("The file is empty."))
     elif not parsed.rows and not parsed.problems:

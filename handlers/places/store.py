@@ -3,6 +3,7 @@ makes to them (add, rename, merge, retire), each audited in the caller's transac
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from bot.db import execute
 from bot.delivery.outbox import enqueue_to_people
 from bot.directory.people import grant
 from bot.i18n import _
-from bot.textnorm import fold
+from bot.textnorm import fold, place_key, strip_accents
 from handlers.places.buttons import ChooseFirstGroup, ChooseNewGroup
 from models import (
     Area,
@@ -34,6 +35,44 @@ from models.base import pk
 
 # Roles held in a group (the others are held in an area or a whole ward).
 GROUP_ROLES = (Role.RESIDENT.value, Role.GROUP_ADMIN.value)
+
+
+# Names -----------------------------------------------------------------------------------------------------------
+# One rule for a place's name wherever it is made: the chat's "Thêm tổ" and "Thêm khu vực", and the import of the
+# ward office's list (handlers/places/sheet.py).
+
+# The kinds of places a ward names with a number ("Tổ 7", "Khóm 5", "Tổ dân phố 3"), as typed without accents.
+KINDS = {
+    strip_accents(written).lower(): written
+    for written in (
+        "Tổ dân phố",
+        "Tổ",
+        "Khóm",
+        "Khu phố",
+        "Khu vực",
+        "Khu",
+        "Thôn",
+        "Ấp",
+        "Xóm",
+        "Bản",
+        "Buôn",
+        "Làng",
+        "Sóc",
+        "Phum",
+        "Liên gia",
+    )
+}
+NUMBERED = re.compile(r"(?P<kind>[a-z ]+?)\s*(?P<number>\d+[a-z]?)", re.IGNORECASE)
+
+
+def written(name: str) -> str:
+    """The name as the ward writes it: "to 7" typed without accents is "Tổ 7", "khom 5" "Khóm 5", "TO 8a" "Tổ 8A"
+    (as the examples and the other groups are written). Any other name, or one typed with accents, stays as typed."""
+    found = NUMBERED.fullmatch(name)
+    if found is None or strip_accents(name) != name:
+        return name
+    kind = KINDS.get(" ".join(found["kind"].lower().split()))
+    return f"{kind} {found['number'].upper()}" if kind else name
 
 
 def audit(
@@ -155,15 +194,15 @@ async def name_taken(
     area_id: int | None = None,
     except_id: int | None = None,
 ) -> bool:
-    """Whether an active area of the ward (or, with `area_id`, an active group of that area) has this name,
-    accents and case aside."""
-    folded = fold(name)
+    """Whether an active area of the ward (or, with `area_id`, an active group of that area) has this name, or
+    one that differs from it only as twins of a hand-typed list do (`place_key`: accents, case, spacing, zeros)."""
+    key = place_key(name)
     places: list[Area] | list[Group]
     if area_id is None:
         places = await areas_of_ward(session, ward_code)
     else:
         places = [g for g in await groups_of_ward(session, ward_code) if g.area_id == area_id]
-    return any(p.name_folded == folded and p.id != except_id for p in places)
+    return any(place_key(p.name) == key and p.id != except_id for p in places)
 
 
 # Adding and renaming ---------------------------------------------------------------------------------------------
@@ -305,8 +344,8 @@ async def merge_groups(session: AsyncSession, source: Group, target: Group, *, a
 async def clashing_groups(session: AsyncSession, source: Area, target: Area) -> list[str]:
     """Names of the source area's groups that the target area already has (a merge would make two of them)."""
     groups = await groups_of_ward(session, source.ward_code)
-    taken = {g.name_folded for g in groups if g.area_id == target.id}
-    return [g.name for g in groups if g.area_id == source.id and g.name_folded in taken]
+    taken = {place_key(g.name) for g in groups if g.area_id == target.id}
+    return [g.name for g in groups if g.area_id == source.id and place_key(g.name) in taken]
 
 
 async def merge_areas(session: AsyncSession, source: Area, target: Area, *, actor: int | None) -> int:

@@ -1,4 +1,10 @@
-"""Coverage: signed households over all households, per group and area, computed in one query per ward."""
+"""Coverage: signed households over all households, per group and area, computed in one query per ward.
+
+A group that has not entered its household list yet has no households to count, so it would add nothing to a
+ward's "x/y signed" and let the ward read 100% while whole groups have not started. Criterion 1 of Thông tư
+124/2021/TT-BCA is 100% of the area's households, so every tally carries the groups with no list, and a share is
+shown (and a place called complete) only when it has none.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import execute
+from bot.i18n import _, ngettext
+from handlers.pledges.texts import bar
 from models import Area, Group, Household
 from models.pledges import PledgeCampaign, PledgeSignature, PledgeVersion
 
@@ -23,6 +31,35 @@ class GroupCoverage:
     area: str
     total: int
     signed: int
+
+    @property
+    def listed(self) -> bool:
+        """Whether the group has entered its household list (a group without one has not started)."""
+        return self.total > 0
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Coverage of some groups: households signed over households listed, and how many groups have no list."""
+
+    signed: int
+    total: int
+    groups: int
+    unlisted: int
+
+    @property
+    def listed(self) -> int:
+        return self.groups - self.unlisted
+
+    @property
+    def known(self) -> bool:
+        """Whether the share of households is known: every group has its list."""
+        return self.groups > 0 and self.unlisted == 0
+
+    @property
+    def complete(self) -> bool:
+        """Every household of every group has signed (never true while a group has no list)."""
+        return self.known and self.total > 0 and self.signed == self.total
 
 
 @dataclass(frozen=True)
@@ -134,19 +171,48 @@ async def households(
     return [HouseholdLine(*row) for row in rows]
 
 
-def totals(groups: list[GroupCoverage]) -> tuple[int, int]:
-    return sum(g.signed for g in groups), sum(g.total for g in groups)
+def tally(groups: list[GroupCoverage]) -> Tally:
+    return Tally(
+        signed=sum(g.signed for g in groups),
+        total=sum(g.total for g in groups),
+        groups=len(groups),
+        unlisted=sum(1 for g in groups if not g.listed),
+    )
 
 
-def by_area_ids(groups: list[GroupCoverage]) -> list[tuple[int, str, int, int]]:
-    """(area id, area name, signed, total) in the order of the groups."""
-    found: dict[int, tuple[str, int, int]] = {}
+def by_area_ids(groups: list[GroupCoverage]) -> list[tuple[int, str, Tally]]:
+    """(area id, area name, its tally) in the order of the groups."""
+    found: dict[int, list[GroupCoverage]] = {}
+    names: dict[int, str] = {}
     for g in groups:
-        name, signed, total = found.get(g.area_id, (g.area, 0, 0))
-        found[g.area_id] = (name, signed + g.signed, total + g.total)
-    return [(area_id, name, signed, total) for area_id, (name, signed, total) in found.items()]
+        found.setdefault(g.area_id, []).append(g)
+        names[g.area_id] = g.area
+    return [(area_id, names[area_id], tally(members)) for area_id, members in found.items()]
 
 
-def by_area(groups: list[GroupCoverage]) -> list[tuple[str, int, int]]:
-    """(area name, signed, total) in the order of the groups."""
-    return [(name, signed, total) for _id, name, signed, total in by_area_ids(groups)]
+def by_area(groups: list[GroupCoverage]) -> list[tuple[str, Tally]]:
+    """(area name, its tally) in the order of the groups."""
+    return [(name, counted) for _id, name, counted in by_area_ids(groups)]
+
+
+# How a tally reads -------------------------------------------------------------------------------------------
+def no_list() -> str:
+    return _("no household list yet")
+
+
+def share(counted: Tally | GroupCoverage) -> str:
+    """ "12/27  ▓▓▓▓░░░░░░ 44%"; "no household list yet" for groups without one; for several groups of which
+    some have no list, the count and those groups, with no share (the households of the others are unknown)."""
+    if isinstance(counted, GroupCoverage):
+        counted = tally([counted])
+    if counted.total == 0:
+        return no_list()
+    if counted.known:
+        return f"{counted.signed}/{counted.total}  {bar(counted.signed, counted.total)}"
+    return f"{counted.signed}/{counted.total}, " + unlisted_groups(counted.unlisted)
+
+
+def unlisted_groups(n: int) -> str:
+    return ngettext("{n} group has no household list yet", "{n} groups have no household list yet", n).format(
+        n=n
+    )

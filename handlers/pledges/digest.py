@@ -58,28 +58,49 @@ async def pledges_section(
         groups = [g for g in groups if g.group_id == scope.group_id]
         if not groups:
             return None
-    signed, total = coverage.totals(groups)
-    lines = [
-        _("{signed}/{total} households signed “{title}”").format(
-            signed=signed, total=total, title=campaign.title
+    counted = coverage.tally(groups)
+    if not counted.total:
+        first = _(
+            "No household list yet for “{title}”: nobody can sign it before the list is entered."
+        ).format(title=campaign.title)
+    elif counted.known:
+        first = (
+            _("{signed}/{total} households signed “{title}”").format(
+                signed=counted.signed, total=counted.total, title=campaign.title
+            )
+            + "  "
+            + bar(counted.signed, counted.total)
         )
-        + "  "
-        + bar(signed, total)
-    ]
-    if scope.group_id is None or scope.audience == "police":
-        lines += [f"{name}: {s}/{t}  {bar(s, t)}" for name, s, t in coverage.by_area(groups)]
-    return Section(
-        title=_("Household pledges"),
-        lines=lines,
-        figures={
-            _("households signed"): float(signed),
-            _("coverage %"): round(100 * signed / total, 1) if total else 0.0,
-        },
-    )
+    else:
+        first = _(
+            "{signed}/{total} households signed “{title}”, in the {listed} of {groups} groups that have a household "
+            "list"
+        ).format(
+            signed=counted.signed,
+            total=counted.total,
+            title=campaign.title,
+            listed=counted.listed,
+            groups=counted.groups,
+        )
+    lines = [first]
+    if not counted.total and scope.audience == "group_admin":
+        lines.append(_("Enter the list in “{entry}” (/hogiadinh).").format(entry=_("Households of my group")))
+    ward_wide = scope.group_id is None or scope.audience == "police"
+    if ward_wide and counted.unlisted:
+        lines.append(coverage.unlisted_groups(counted.unlisted) + ".")
+    if ward_wide:
+        lines += [f"{name}: {coverage.share(area)}" for name, area in coverage.by_area(groups)]
+    figures = {_("households signed"): float(counted.signed)}
+    if counted.known:
+        figures[_("coverage %")] = round(100 * counted.signed / counted.total, 1) if counted.total else 0.0
+    else:
+        # An unknown share is left out of the chart rather than drawn at the listed groups' 100%.
+        figures[_("groups without a household list")] = float(counted.unlisted)
+    return Section(title=_("Household pledges"), lines=lines, figures=figures)
 
 
 async def pledge_column(
     session: AsyncSession, ward_code: int, start: datetime, end: datetime
 ) -> dict[int, float | str]:
     _campaign, groups = await ward_groups(session, ward_code, start, end)
-    return {g.group_id: f"{g.signed}/{g.total}" for g in groups}
+    return {g.group_id: f"{g.signed}/{g.total}" if g.listed else coverage.no_list() for g in groups}

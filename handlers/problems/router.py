@@ -9,13 +9,14 @@ from pathlib import Path
 from bot.core.router import Router
 from bot.i18n import N_
 from handlers.problems import digest, privacy, ticks, year
-from handlers.problems.flows import handling, inbox, mine, report
+from handlers.problems.flows import first_photo, handling, inbox, mine, report
 from models import Role
 
 router = Router("problems")
-router.include(mine.router, report.router, inbox.router, handling.router)
+router.include(mine.router, report.router, inbox.router, handling.router, first_photo.router)
 
 router.flow(report.flow)
+router.flow(first_photo.flow)  # a photo sent before any form
 router.flow(handling.merge_flow)
 router.flow(handling.assign_flow)
 router.flow(handling.pass_flow)

@@ -352,8 +352,6 @@ class TelegramChannel(Channel):
             return
         event = to_incoming(update, self.username)
         if event is None:
-            if message is not None and message.chat.type == "private" and message.from_user is not None:
-                await self._explain_unsupported(str(message.from_user.id), str(message.chat.id))
             return
         query = update.callback_query
         # Polling: the spinner on the button stops at once, while the press is handled.
@@ -443,17 +441,11 @@ class TelegramChannel(Channel):
             ).format(limit=DOWNLOAD_LIMIT // (1024 * 1024)),
         )
 
-    async def _explain_unsupported(self, user_id: str, chat_id: str) -> None:
-        """Stickers, polls, games: say what the bot can read rather than stay silent."""
-        await say(
-            self.app,
-            self,
-            chat_id,
-            user_id,
-            lambda: _(
-                "I can read text, photos, files, voice messages, locations and contacts. Please send one of those, "
-                "or type /help."
-            ),
+    def unreadable_text(self) -> str:
+        """Stickers, polls, games: what the bot can read."""
+        return _(
+            "I can read text, photos, files, voice messages, locations and contacts. Please send one of those, "
+            "or type /help."
         )
 
     async def _membership(self, update: Update) -> None:

@@ -67,11 +67,14 @@ def attachments_of(message: Message) -> tuple[Attachment, ...]:
                 size=video.file_size,
             ),
         )
+    if message.video_note:  # a round video message: a video like any other
+        note = message.video_note
+        return (Attachment("video", note.file_id, filename=None, mime_type="video/mp4", size=note.file_size),)
     return ()
 
 
 def to_incoming(update: Update, bot_username: str | None) -> Incoming | None:
-    """The event for one update, or None for updates the core has nothing to do with (edits, stickers, joins)."""
+    """The event for one update, or None for updates the core has nothing to do with (edits, group joins)."""
     key = str(update.update_id)
     query = update.callback_query
     if query is not None:
@@ -121,7 +124,9 @@ def to_incoming(update: Update, bot_username: str | None) -> Incoming | None:
             contact.phone_number, " ".join(p for p in (contact.first_name, contact.last_name) if p)
         )
         return Incoming(CHANNEL, user_id, chat_id, Kind.CONTACT, contact=shared, **common)
-    return None
+    if message.chat.type == "private":
+        return Incoming(CHANNEL, user_id, chat_id, Kind.UNREADABLE, **common)  # a sticker, a poll, a dice
+    return None  # in a group: someone joined, a message was pinned…
 
 
 def addressed_to_us(text: str, bot_username: str | None) -> bool:

@@ -131,4 +131,24 @@ def to_event(update: dict[str, Any]) -> Incoming | None:
     return parse_text(CHANNEL, user_id, chat_id, text, **common)
 
 
-__all__ = ["CHANNEL", "DeliveryError", "Idle", "ZaloBotApi", "to_event", "unwrap"]
+def unreadable(update: dict[str, Any]) -> Incoming | None:
+    """A sticker (a thumbs-up, a smile) or unsupported content in a private chat, as an event the core answers
+    (a form asks its question again); None for anything else `to_event` left out (other bots, group noise)."""
+    if not any(kind in str(update.get("event_name", "")) for kind in ("unsupported", "sticker")):
+        return None
+    message = update["message"]
+    sender: dict[str, Any] = message["from"] if isinstance(message.get("from"), dict) else {}
+    chat: dict[str, Any] = message["chat"] if isinstance(message.get("chat"), dict) else {}
+    user_id = _id(sender.get("id"))
+    if not user_id or sender.get("is_bot") is True or str(chat.get("chat_type", "")).upper() == "GROUP":
+        return None
+    return Incoming(
+        CHANNEL,
+        user_id,
+        _id(chat.get("id")) or user_id,
+        Kind.UNREADABLE,
+        update_key=_id(message.get("message_id")) or None,
+    )
+
+
+__all__ = ["CHANNEL", "DeliveryError", "Idle", "ZaloBotApi", "to_event", "unreadable", "unwrap"]

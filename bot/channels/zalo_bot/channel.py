@@ -21,11 +21,11 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot import clock
-from bot.channels.answer import respond, say
+from bot.channels.answer import respond
 from bot.channels.base import Channel, DeliveryError, RetryAfter
 from bot.channels.poll_lease import Lease, PollLeader
 from bot.channels.reconnect import Backoff, redact
-from bot.channels.zalo_bot.api import CHANNEL, Idle, ZaloBotApi, to_event, unwrap
+from bot.channels.zalo_bot.api import CHANNEL, Idle, ZaloBotApi, to_event, unreadable, unwrap
 from bot.channels.zalo_common import (
     download as zalo_download,
 )
@@ -246,21 +246,12 @@ class ZaloBotChannel(Channel):
 
     # Inbound ---------------------------------------------------------------------------------------------
     async def _process(self, update: dict[str, Any]) -> None:
-        event = to_event(update)
-        if event is None:
-            message = update["message"]
-            chat: dict[str, Any] = message["chat"] if isinstance(message.get("chat"), dict) else {}
-            sender: dict[str, Any] = message["from"] if isinstance(message.get("from"), dict) else {}
-            private = str(chat.get("chat_type", "PRIVATE")).upper() != "GROUP"
-            # A sticker (a thumbs-up, a smile) or unsupported content gets an answer: silence left the person
-            # waiting, in the middle of a form, for a bot that had read nothing.
-            unread = any(kind in str(update.get("event_name", "")) for kind in ("unsupported", "sticker"))
-            if private and unread and sender.get("id"):
-                await say(
-                    self.app, self, str(chat.get("id") or sender["id"]), str(sender["id"]), unsupported_text
-                )
-            return
-        await respond(self.app, self, event)
+        event = to_event(update) or unreadable(update)
+        if event is not None:
+            await respond(self.app, self, event)
+
+    def unreadable_text(self) -> str:
+        return unsupported_text()
 
     async def download(self, attachment: Attachment) -> bytes:
         return await zalo_download(self.app, self.api.http, attachment)

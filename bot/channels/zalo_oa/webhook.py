@@ -127,7 +127,7 @@ def _attachment(kind: str, payload: dict[str, Any]) -> Attachment | None:
 
 
 def parse(event: dict[str, Any]) -> Incoming | Followed | None:
-    """A neutral event, a follow change, or None for what the bot ignores (echoes, seen receipts, stickers)."""
+    """A neutral event, a follow change, or None for what the bot ignores (echoes, seen receipts)."""
     name = str(event.get("event_name", ""))
     if name in ("follow", "unfollow"):
         follower = _obj(event.get("follower"))
@@ -161,8 +161,15 @@ def parse(event: dict[str, Any]) -> Incoming | Followed | None:
                 return Incoming(CHANNEL, user_id, user_id, Kind.LOCATION, location=location, **common)
         return None
     kind = name.removeprefix("user_send_")
+    if kind == "link":
+        # A link shared with Zalo's share button (a scam link to check, a page about a tip): its address is what
+        # the person means, as if pasted.
+        urls = [u for _t, p in payloads if isinstance(u := p.get("url"), str) and u.strip()]
+        said = " ".join([text.strip(), *(u.strip() for u in urls if u.strip() not in text)]).strip()
+        return parse_text(CHANNEL, user_id, user_id, said, **common) if said else None
     if kind not in ("image", "file", "audio", "video"):
-        return None  # stickers, gifs, links, business cards: nothing the flows use
+        # Stickers, GIFs, business cards: answered (a form asks its question again), never left in silence.
+        return Incoming(CHANNEL, user_id, user_id, Kind.UNREADABLE, **common)
     found = tuple(a for t, p in payloads if (a := _attachment(t or kind, p)) is not None)
     if not found:
         return None

@@ -181,7 +181,7 @@ async def ask_photo(ctx: Context) -> None:
     )
 
 
-@flow.on("photo")
+@flow.on("photo", files=True)
 async def on_photo(ctx: Context) -> Outcome:
     if NoPhoto.read(ctx) is not None:
         ctx.data["photo"] = None

@@ -99,7 +99,7 @@ async def ask_files(ctx: Context) -> None:
     )
 
 
-@flow.on("files")
+@flow.on("files", files=True)
 async def on_files(ctx: Context) -> Outcome:
     ask = await ctx.session.get(FootageAsk, int(ctx.data["ask"]))
     if ask is None or ask.owner_person_id != ctx.person_id:

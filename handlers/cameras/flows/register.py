@@ -108,7 +108,7 @@ async def ask_place(ctx: Context) -> None:
     )
 
 
-@flow.on("place")
+@flow.on("place", files=True)
 async def on_place(ctx: Context) -> Outcome:
     if KeepAsIs.read(ctx) and ctx.data.get("camera_id"):
         return goto("facing")
@@ -155,7 +155,7 @@ async def ask_facing(ctx: Context) -> None:
     )
 
 
-@flow.on("facing")
+@flow.on("facing", files=True)
 async def on_facing(ctx: Context) -> Outcome:
     if KeepAsIs.read(ctx) and ctx.data.get("camera_id"):
         return goto("night")

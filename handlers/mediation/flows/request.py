@@ -73,6 +73,12 @@ async def ask_kind(ctx: Context) -> None:
 async def on_kind(ctx: Context) -> Outcome:
     guess = guess_kind(ctx.data.get("carried") or "")
     said_yes = ctx.event.kind == Kind.TEXT and read_it(ctx.event.text)  # "dạ", "vâng", "ok": the guess
+    told = ctx.event.text.strip()
+    if DisputeKind.read(ctx) is None and not said_yes and ctx.event.kind == Kind.TEXT and len(told) >= 15:
+        # Someone who starts telling straight away (or a photo's caption): the words are the description, and
+        # the kind is guessed from them. Before, they got "please choose" and were lost.
+        ctx.data["carried"] = ((ctx.data.get("carried") or "") + "\n" + told).strip()[:1500]
+        return retry(_("Noted: your words will be the description. First, please choose what it is about:"))
     kind = guess if guess is not None and said_yes else DisputeKind.expect(ctx).key
     if kind not in KINDS:
         raise NotChosen()
@@ -96,7 +102,7 @@ async def ask_description(ctx: Context) -> None:
     )
 
 
-@flow.on("description")
+@flow.on("description", files=True)
 async def on_description(ctx: Context) -> Outcome:
     if ctx.event.kind == Kind.MEDIA:
         # A photo of the fence or the noise is what people send first: it is said plainly that it was not kept

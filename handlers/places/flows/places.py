@@ -135,7 +135,7 @@ async def ask_menu(ctx: Context) -> None:
     ctx.reply(await overview(ctx) + "\n\n" + _("What do you want to do?"), choices)
 
 
-@flow.on("menu")
+@flow.on("menu", files=True)
 async def on_menu(ctx: Context) -> Outcome:
     if ctx.event.kind == Kind.MEDIA and ctx.event.attachments:
         # A spreadsheet sent at the menu (the longer file, right after an import) can only be an import.

@@ -37,7 +37,7 @@ async def ask_import(ctx: Context) -> None:
     )
 
 
-@flow.on("import")
+@flow.on("import", files=True)
 async def on_import(ctx: Context) -> Outcome:
     event = ctx.event
     if event.kind != Kind.MEDIA or not event.attachments:

@@ -3,50 +3,15 @@ siblings."""
 
 from __future__ import annotations
 
-import re
-
 from bot.core.context import Context
 from bot.core.flow import Outcome, finish, goto, retry
 from bot.i18n import _
-from bot.textnorm import fold, strip_accents
+from bot.textnorm import fold
 from handlers.places import store
 from handlers.places.flows.places import flow, still_admin
 from handlers.places.flows.places_pick import place_of
 from models import Area, Group
 from models.base import pk
-
-# The kinds of places a ward names with a number ("Tổ 7", "Khóm 5", "Tổ dân phố 3"), as typed without accents.
-KINDS = {
-    strip_accents(written).lower(): written
-    for written in (
-        "Tổ dân phố",
-        "Tổ",
-        "Khóm",
-        "Khu phố",
-        "Khu vực",
-        "Khu",
-        "Thôn",
-        "Ấp",
-        "Xóm",
-        "Bản",
-        "Buôn",
-        "Làng",
-        "Sóc",
-        "Phum",
-        "Liên gia",
-    )
-}
-NUMBERED = re.compile(r"(?P<kind>[a-z ]+?)\s*(?P<number>\d+[a-z]?)", re.IGNORECASE)
-
-
-def written(name: str) -> str:
-    """The name as the ward writes it: "to 7" typed without accents is "Tổ 7", "khom 5" "Khóm 5", "TO 8a" "Tổ 8A"
-    (as the examples and the other groups are written). Any other name, or one typed with accents, stays as typed."""
-    found = NUMBERED.fullmatch(name)
-    if found is None or strip_accents(name) != name:
-        return name
-    kind = KINDS.get(" ".join(found["kind"].lower().split()))
-    return f"{kind} {found['number'].upper()}" if kind else name
 
 
 @flow.ask("name")
@@ -63,7 +28,7 @@ async def ask_name(ctx: Context) -> None:
 
 @flow.on("name")
 async def on_name(ctx: Context) -> Outcome:
-    name = written(" ".join(ctx.event.text.split()))
+    name = store.written(" ".join(ctx.event.text.split()))
     longest = ctx.app.settings.places_name_max_length
     if not name or not fold(name):
         return retry(_("Please type the name in letters or digits."))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.core.context import Context
 from bot.core.errors import NotChosen
+from bot.core.menu import command_payload, label_for
 from bot.core.replies import Choice, Media
 from bot.core.router import Router
 from bot.i18n import N_, _, fmt_date
@@ -78,28 +79,50 @@ async def show_coverage(ctx: Context) -> None:
         return
     scope, campaign = found
     groups = await coverage.by_group(ctx.session, campaign, scope)
-    signed, total = coverage.totals(groups)
+    counted = coverage.tally(groups)
+    place = await scope_name(ctx, scope)
     lines = [
         _("“{title}” ({start} – {end}), {place}:").format(
             title=campaign.title,
             start=fmt_date(campaign.starts_on),
             end=fmt_date(campaign.ends_on),
-            place=await scope_name(ctx, scope),
-        ),
-        _("{signed}/{total} households signed").format(signed=signed, total=total)
-        + "  "
-        + bar(signed, total),
-        "",
+            place=place,
+        )
     ]
+    households_entry = label_for(ctx.app.registry, "hogiadinh")
+    if scope.group_id is not None and counted.groups and not counted.total:
+        # The leader's own group has no list: nobody in it can link a household, so nobody can sign yet.
+        lines += [
+            _("{group} has no household list yet, so none of its households can sign the pledge.").format(
+                group=place
+            ),
+            _(
+                "Enter the list in “{entry}” (/hogiadinh): add the households one by one, or import them from a "
+                "CSV file. Residents then find their household and sign."
+            ).format(entry=households_entry),
+        ]
+        ctx.reply("\n".join(lines), [Choice(households_entry, command_payload("hogiadinh"))])
+        return
+    lines.append(headline(counted, campaign, place))
+    if counted.unlisted and scope.group_id is None:
+        lines.append(
+            _(
+                "⚠ {groups}, so the coverage of {place} is not known yet: their leaders enter the list in "
+                "“{entry}” (/hogiadinh)."
+            ).format(groups=coverage.unlisted_groups(counted.unlisted), place=place, entry=households_entry)
+        )
+    lines.append("")
     if scope.group_id is None:
         registered = await registered_areas(ctx, campaign)
-        for area_id, name, s, t in coverage.by_area_ids(groups):
+        for area_id, name, area_tally in coverage.by_area_ids(groups):
             mark = _("registered") if area_id in registered else _("not registered yet")
-            lines.append(f"{name} ({mark}): {s}/{t}  {bar(s, t)}")
+            lines.append(f"{name} ({mark}): {coverage.share(area_tally)}")
         lines.append("")
-    if scope.group_id is None:
+        led = await groups_with_leader(ctx, [g.group_id for g in groups if not g.listed])
         for g in groups:
-            lines.append(f"{g.group}, {g.area}: {g.signed}/{g.total}  {bar(g.signed, g.total)}")
+            # Nobody can enter a group's list before it has a leader: the one to appoint first.
+            leaderless = "" if g.listed or g.group_id in led else _(", no group leader yet")
+            lines.append(f"{g.group}, {g.area}: {coverage.share(g)}{leaderless}")
         lines.append("")
     unsigned = await coverage.households(ctx.session, campaign, scope, unsigned_only=True)
     if unsigned:
@@ -109,11 +132,49 @@ async def show_coverage(ctx: Context) -> None:
             lines.append(f"• {h.address} — {h.head_name}{where}")
         if len(unsigned) > SHOWN_UNSIGNED:
             lines.append(_("… and {n} more: see the export.").format(n=len(unsigned) - SHOWN_UNSIGNED))
-    else:
+    elif counted.complete:
         lines.append(_("Every household has signed."))
+    elif counted.total:
+        lines.append(
+            _("Every household on the lists has signed; {groups}.").format(
+                groups=coverage.unlisted_groups(counted.unlisted)
+            )
+        )
     ctx.reply(
         "\n".join(lines), [Choice(_("Export CSV"), Export("csv")), Choice(_("Export Excel"), Export("xlsx"))]
     )
+
+
+async def groups_with_leader(ctx: Context, group_ids: list[int]) -> set[int]:
+    if not group_ids:
+        return set()
+    rows = await ctx.session.exec(
+        select(RoleGrant.group_id).where(
+            col(RoleGrant.group_id).in_(group_ids),
+            RoleGrant.role == Role.GROUP_ADMIN,
+            col(RoleGrant.revoked_at).is_(None),
+        )
+    )
+    return {g for g in rows.all() if g is not None}
+
+
+def headline(counted: coverage.Tally, campaign: PledgeCampaign, place: str) -> str:
+    """The first figure a leader reads: the share only when every group has its household list."""
+    if not counted.groups:
+        if campaign.area_ids:
+            return _("This campaign does not include {place}.").format(place=place)
+        return _("There are no groups here yet.")
+    if not counted.total:
+        return _("No group here has entered its household list yet.")
+    if counted.known:
+        return (
+            _("{signed}/{total} households signed").format(signed=counted.signed, total=counted.total)
+            + "  "
+            + bar(counted.signed, counted.total)
+        )
+    return _(
+        "{signed}/{total} households signed, in the {listed} of {groups} groups that have a household list"
+    ).format(signed=counted.signed, total=counted.total, listed=counted.listed, groups=counted.groups)
 
 
 @router.choice(Export)

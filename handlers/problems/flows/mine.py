@@ -39,7 +39,7 @@ async def start(ctx: Context) -> None:
         await by_number(ctx, int(typed))
         return
     words = typed or (ctx.carried or "")
-    if words:
+    if words or ctx.carried_photos:  # a photo sent first: a new report, not the list of one's reports
         await begin(ctx, words, ctx.hint)
         return
     mine = await own_reports(ctx.session, ctx.person_id)

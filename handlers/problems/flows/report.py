@@ -46,11 +46,16 @@ def max_text(ctx: Context) -> int:
 
 
 async def begin(ctx: Context, text: str = "", hint: str | None = None) -> None:
-    """Start the form (after the daily limit), with words already written and a category they suggest."""
+    """Start the form (after the daily limit), with words already written and a category they suggest, and the
+    photos another form hands over (a photo sent before any form: handlers/problems/flows/first_photo.py)."""
+    photos = [list(photo) for photo in ctx.carried_photos][: ctx.app.settings.problems_max_photos]
+    await discard(ctx.app, [list(photo) for photo in ctx.carried_photos[len(photos) :]])
     if await home(ctx) is None:
+        await discard(ctx.app, photos)
         ctx.reply(_("Problems go to your ward: please join your ward first (type /batdau)."))
         return
     if await sent_today(ctx.session, ctx.app.keyring, ctx.person_id) >= ctx.app.settings.problems_daily_limit:
+        await discard(ctx.app, photos)
         ctx.reply(
             _(
                 "You have already sent {n} problem reports today, the most one person can send in a day. "
@@ -62,7 +67,7 @@ async def begin(ctx: Context, text: str = "", hint: str | None = None) -> None:
     ctx.begin(
         "problem",
         text=text.strip()[: max_text(ctx)],
-        photos=[],
+        photos=photos,
         guess=hint if hint in CATEGORIES else None,
         cut=too_long,
     )
@@ -83,7 +88,7 @@ async def ask_category(ctx: Context) -> None:
     ctx.reply(intro, choices)
 
 
-@flow.on("category")
+@flow.on("category", files=True)
 async def on_category(ctx: Context) -> Outcome:
     chosen = Category.read(ctx)
     if chosen is None and ctx.event.kind == Kind.TEXT and len(ctx.event.text.strip()) >= 10:
@@ -102,9 +107,10 @@ async def on_category(ctx: Context) -> Outcome:
     return goto("describe")
 
 
+@flow.keeps_files
 async def take_early(ctx: Context) -> list[str] | Outcome:
-    """Keep the photos (and caption) or the location of a message sent before the form asked for them; or the
-    retry that says why a location was refused."""
+    """Keep the photos (and caption) or the location of a message sent before the form asked for them (or after:
+    a photo at the last question is the report's too); or the retry that says why a location was refused."""
     event = ctx.event
     if event.kind == Kind.LOCATION and event.location is not None:
         refused = await far_away(ctx, event.location.latitude, event.location.longitude)
@@ -157,7 +163,7 @@ async def ask_describe(ctx: Context) -> None:
     ctx.reply(text, done_choice())
 
 
-@flow.on("describe")
+@flow.on("describe", files=True)
 async def on_describe(ctx: Context) -> Outcome:
     event = ctx.event
     if Described.read(ctx) is not None:
@@ -262,13 +268,15 @@ async def on_crime(ctx: Context) -> Outcome:
         return goto("place")
     text = ctx.data.get("text", "")
     found = police_matters(text)
-    await discard(ctx.app, ctx.data.get("photos", []))
     if "togiac" not in ctx.app.registry.commands:
+        await discard(ctx.app, ctx.data.get("photos", []))
         ctx.reply(_("Please tell the ward police with /togiac. In an emergency call 113."))
         return finish()
     # As an offer of plain words does (bot.core.understand): the tip form opens with the words carried in and the
-    # category guessed, handled as a tip's words from here on (its command is private).
+    # category guessed, handled as a tip's words from here on (its command is private). The photos, cleaned
+    # already, go along: before, they were deleted without a word.
     ctx.carried = text or None
+    ctx.carried_photos = [(ref, mime, size) for ref, mime, size in ctx.data.pop("photos", [])]
     ctx.hint = next((TIP_CATEGORY[c] for c in found if c in TIP_CATEGORY), None)
     await ctx.app.dispatcher.run_command(ctx, "togiac")
     return stay()
@@ -288,7 +296,7 @@ async def ask_place(ctx: Context) -> None:
     )
 
 
-@flow.on("place")
+@flow.on("place", files=True)
 async def on_place(ctx: Context) -> Outcome:
     event = ctx.event
     if NoPlace.read(ctx) is not None and ctx.data.get("location"):

@@ -12,13 +12,15 @@ from sqlmodel import col, select
 
 from bot.core.context import Context
 from bot.core.events import Kind
-from bot.core.flow import Flow, Outcome, finish, retry
+from bot.core.flow import Flow, Outcome, finish, retry, stay
 from bot.core.router import Router
 from bot.i18n import _
 from bot.security import Keyring
 from handlers.tips.buttons import AnswerQuestion
+from handlers.tips.files import take_files
 from handlers.tips.flows.lookup import store_addition
 from handlers.tips.flows.report import MAX_TEXT
+from handlers.tips.store import Stored, discard_files
 from models import Tip, TipMessage, TipStatus
 
 router = Router("tips.answer")
@@ -50,13 +52,41 @@ async def asked(ctx: Context, pressed: AnswerQuestion) -> Tip | None:
     return tip
 
 
-async def send_answer(ctx: Context, tip: Tip, text: str) -> None:
-    await store_addition(ctx, tip, text[:MAX_TEXT], [])
-    ctx.reply(
+async def send_answer(ctx: Context, tip: Tip, text: str) -> bool:
+    """Send the words, and the photos or files of the message (a photo of the number plate asked for), as the
+    answer; before, a photo under the question was said not kept and its caption was lost."""
+    files, notes = await answer_files(ctx, tip)
+    if not text and not files:
+        ctx.reply("\n\n".join([*notes, _("Please type your answer.")]))
+        return False
+    await store_addition(ctx, tip, text[:MAX_TEXT], files)
+    notes.append(
         _(
             "Your answer was sent to the police (tip no. {number}). Thank you! They still do not know who you are."
         ).format(number=tip.id)
     )
+    ctx.reply("\n\n".join(notes))
+    return True
+
+
+async def answer_files(ctx: Context, tip: Tip) -> tuple[list[list], list[str]]:
+    """The message's files, cleaned and kept, and what to tell the tipster. An answer is sent at once, with no
+    step to decide on a file that may identify an anonymous tipster (a voice, hidden details that could not be
+    removed): such a file is not sent, and the tipster is told how to send it knowingly."""
+    files: list[list] = []
+    notes = await take_files(ctx, files, warn=False)
+    risky = [value for value in files if tip.anonymous and Stored.from_json(value).risk]
+    if risky:
+        await discard_files(ctx.app, risky)
+        files = [value for value in files if value not in risky]
+        notes.append(
+            _(
+                "A voice recording, or a file whose hidden details could not be removed, may identify you, so it "
+                "was not sent. Type what it says instead, or add it with /tracuu and your receipt code, where you "
+                "can choose to keep it."
+            )
+        )
+    return files, notes
 
 
 @router.choice(AnswerQuestion)
@@ -72,7 +102,7 @@ async def on_answer(ctx: Context) -> None:
             )
         )
         return
-    if ctx.event.kind == Kind.TEXT:  # words typed under the question: they are the answer
+    if ctx.event.kind in (Kind.TEXT, Kind.MEDIA):  # words or a photo sent under the question: the answer
         await send_answer(ctx, tip, ctx.event.text.strip())
         return
     if ctx.state.flow:
@@ -86,14 +116,13 @@ async def ask_text(ctx: Context) -> None:
     ctx.reply(_("Type your answer to the police about tip no. {number}:").format(number=ctx.data["tip"]))
 
 
-@answer_flow.on("text")
+@answer_flow.on("text", files=True)
 async def on_text(ctx: Context) -> Outcome:
     text = ctx.event.text.strip()
-    if ctx.event.kind != Kind.TEXT or not text:
+    if ctx.event.kind not in (Kind.TEXT, Kind.MEDIA) or not (text or ctx.event.attachments):
         return retry(_("Please type your answer."))
     tip = await asked(ctx, AnswerQuestion(ctx.data["tip"], ctx.data["key"]))
     if tip is None:
         ctx.reply(_("This tip is closed. To report something new, type /togiac."))
         return finish()
-    await send_answer(ctx, tip, text)
-    return finish()
+    return finish() if await send_answer(ctx, tip, text) else stay()

@@ -220,7 +220,7 @@ def send_choices() -> list[Choice]:
     return [Choice(_("Send"), Addition("send")), Choice(_("Cancel"), Addition("cancel"))]
 
 
-@status_flow.on("add")
+@status_flow.on("add", files=True)
 async def on_add(ctx: Context) -> Outcome:
     event = ctx.event
     pressed = Addition.read(ctx)

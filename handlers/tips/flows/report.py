@@ -24,6 +24,7 @@ from bot.textnorm import fold
 from handlers.tips.buttons import Category, DayUnknown, Emergency, NoPlace, What, When
 from handlers.tips.files import decide_choices, decide_files, take_files
 from handlers.tips.store import (
+    Stored,
     daily_limit,
     discard_files,
     network_has_room,
@@ -141,10 +142,14 @@ def emergency_choices() -> list[Choice]:
     "togiac", "tip", help=N_("Tell the ward police what you saw (anonymous by default)"), private=True
 )
 async def start(ctx: Context) -> None:
+    # Photos another form hands over (a problem report that is a crime), cleaned already: this form's files now.
+    files = [Stored("photo", ref, ref, mime, size, True).as_json() for ref, mime, size in ctx.carried_photos]
     if await tips_today(ctx.session, ctx.app.keyring, ctx.person_id) >= daily_limit(ctx.app):
+        await discard_files(ctx.app, files)
         ctx.reply(limit_text(ctx))
         return
     if not await network_has_room(ctx.app, ctx.session, ctx.event.client_key):
+        await discard_files(ctx.app, files)
         ctx.reply(network_limit_text())
         return
     # What followed the command, or the words the person wrote before pressing "report" (bot.core.understand).
@@ -152,9 +157,9 @@ async def start(ctx: Context) -> None:
     shown = ctx.hint == EMERGENCY_HINT  # the emergency numbers were given with the offer
     guessed = ctx.hint if ctx.hint in CATEGORIES else None
     if typed and is_emergency(typed) and not shown:
-        ctx.begin("tip_emergency", text=typed)
+        ctx.begin("tip_emergency", text=typed, files=files)
     else:
-        ctx.begin("tip", text=typed, files=[], emergency_seen=shown, guess=guessed)
+        ctx.begin("tip", text=typed, files=files, emergency_seen=shown, guess=guessed)
 
 
 def limit_text(ctx: Context) -> str:
@@ -179,11 +184,18 @@ async def ask_confirm(ctx: Context) -> None:
 
 @emergency_flow.on("confirm")
 async def on_confirm(ctx: Context) -> Outcome:
+    files = ctx.data.get("files", [])
     if Emergency.expect(ctx).answer == "go":
-        ctx.begin("tip", text=ctx.data.get("text", ""), files=[], emergency_seen=True)
+        ctx.begin("tip", text=ctx.data.get("text", ""), files=files, emergency_seen=True)
         return stay()
+    await discard_files(ctx.app, files)
     ctx.reply(_("Please call now. Nothing was sent or kept."))
     return finish()
+
+
+@emergency_flow.cancelled
+async def emergency_cancelled(ctx: Context) -> None:
+    await discard_files(ctx.app, ctx.data.get("files", []))
 
 
 # Category -------------------------------------------------------------------------------------------------
@@ -207,7 +219,7 @@ async def ask_category(ctx: Context) -> None:
     )
 
 
-@flow.on("category")
+@flow.on("category", files=True)
 async def on_category(ctx: Context) -> Outcome:
     chosen = Category.read(ctx)
     if chosen is None and ctx.data.get("guess") in CATEGORIES and ctx.event.kind == Kind.TEXT:
@@ -235,8 +247,10 @@ async def on_category(ctx: Context) -> Outcome:
     return goto("what")
 
 
+@flow.keeps_files
 async def take_early(ctx: Context) -> list[str]:
-    """Keep the files (and caption) or the location of a message sent before the form asked for them."""
+    """Keep the files (and caption) or the location of a message sent before the form asked for them, or after
+    (a photo at the last question is the tip's too)."""
     event = ctx.event
     if event.kind == Kind.LOCATION and event.location is not None:
         ctx.data["location"] = [event.location.latitude, event.location.longitude]
@@ -279,7 +293,7 @@ def what_choices(ctx: Context) -> list[Choice]:
     return decide_choices(ctx, What("keep"), What("drop")) + done_choice()
 
 
-@flow.on("what")
+@flow.on("what", files=True)
 async def on_what(ctx: Context) -> Outcome:
     event = ctx.event
     pressed = What.read(ctx)
@@ -364,7 +378,7 @@ async def ask_where(ctx: Context) -> None:
     )
 
 
-@flow.on("where")
+@flow.on("where", files=True)
 async def on_where(ctx: Context) -> Outcome:
     event = ctx.event
     if NoPlace.read(ctx) is not None:
@@ -372,10 +386,22 @@ async def on_where(ctx: Context) -> Outcome:
     if event.kind == Kind.LOCATION and event.location is not None:
         ctx.data["location"] = [event.location.latitude, event.location.longitude]
         return goto("when")
-    if event.kind == Kind.TEXT and len(event.text.strip()) >= 3 and not says_nothing(event.text):
+    notes: list[str] = []
+    if event.kind == Kind.MEDIA:
+        # A photo of the place (its caption, if any, the address): it joins the tip's files.
+        notes = await take_files(ctx, ctx.data.setdefault("files", []), warn=True)
+    if (
+        event.kind in (Kind.TEXT, Kind.MEDIA)
+        and len(event.text.strip()) >= 3
+        and not says_nothing(event.text)
+    ):
         ctx.data["place"] = event.text.strip()[:300]
+        if notes:
+            ctx.reply("\n\n".join(notes))
         return goto("when")
-    return retry(_("Please share a location, type the address, or press the button."))
+    if event.kind == Kind.MEDIA and not notes:
+        notes.append(_("Received: it is kept with the rest of this form."))
+    return retry("\n\n".join([*notes, _("Please share a location, type the address, or press the button.")]))
 
 
 @flow.ask("when")
