@@ -8,45 +8,21 @@ handlers/problems/flows/report.py on_crime).
 
 from __future__ import annotations
 
-import io
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from PIL import Image
 from sqlmodel import select
 
 from models import ConversationState, MediationCase, Tip, TipAttachment, TipMessage
 from models.problems import Problem, ProblemPhoto
 from tests.drivers import ChatDriver, driver_town
 from tests.drivers.telegram import TelegramDriver
-from tests.drivers.web import WebDriver
-from tests.drivers.zalo_bot import ZaloBotDriver
 from tests.drivers.zalo_oa import ZaloOADriver
 from tests.test_people_do import media_files, rows, texts
 from tests.test_tips import CODE, poll
-
-CHANNELS = [
-    ("web", WebDriver),
-    ("telegram", TelegramDriver),
-    ("zalo_bot", ZaloBotDriver),
-    ("zalo_oa", ZaloOADriver),
-]
-
-
-def jpeg(colour: tuple[int, int, int]) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), colour).save(out, format="JPEG")
-    return out.getvalue()
-
-
-@pytest.fixture(params=[f for _n, f in CHANNELS], ids=[n for n, _f in CHANNELS])
-async def chat(
-    request: pytest.FixtureRequest, db_url: str, settings_for: Any
-) -> AsyncIterator[tuple[Any, ChatDriver]]:
-    driver = request.param()
-    async with driver_town(driver, settings_for, db_url) as town:
-        yield town, driver
+from tests.test_tips_files import chat as chat
+from tests.test_tips_files import jpeg
 
 
 async def joined(town: Any, person: ChatDriver) -> None:
@@ -128,18 +104,21 @@ async def test_a_photo_at_the_when_question_is_kept_and_the_question_asked_again
 
 
 # The police ask; the tipster answers with a photo --------------------------------------------------------------
+async def send_from_when(ward: Any, lan: Any) -> Tip:
+    """From the tip's "when?" to its sending, anonymous with replies allowed; the tip sent."""
+    await tip_when_to_summary(lan)
+    assert CODE.search(texts(await lan.press("Gửi cho công an")))
+    [tip] = await rows(ward, Tip)
+    return tip
+
+
 async def anonymous_tip(ward: Any, lan: Any) -> int:
     await lan.say("/togiac")
     await lan.press("Trộm cắp")
     await lan.say("Hai thanh niên bẻ khóa xe máy trước nhà số 12 Lê Lợi")
     await lan.press("Xong")
     await lan.say("Trước nhà số 12 Lê Lợi")
-    await lan.press("Hôm nay")
-    await lan.press("Phường Cao Lãnh")
-    await lan.press("Ẩn danh")
-    await lan.press("Có, cho phép trả lời")
-    assert CODE.search(texts(await lan.press("Gửi cho công an")))
-    [tip] = await rows(ward, Tip)
+    tip = await send_from_when(ward, lan)
     assert tip.id is not None
     return tip.id
 
@@ -218,12 +197,7 @@ async def test_the_photos_of_a_problem_report_go_along_when_it_becomes_a_tip(war
     assert "1 tệp" in texts(await lan.press("Ma túy"))
     await lan.press("Xong")
     await lan.say("Đầu hẻm 5")
-    await lan.press("Hôm nay")
-    await lan.press("Phường Cao Lãnh")
-    await lan.press("Ẩn danh")
-    await lan.press("Có, cho phép trả lời")
-    assert CODE.search(texts(await lan.press("Gửi cho công an")))
-    [tip] = await rows(ward, Tip)
+    tip = await send_from_when(ward, lan)
     assert len(await tip_files(ward, tip.id)) == 1
     await ward.drain()
     await poll(officer)

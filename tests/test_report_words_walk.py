@@ -4,69 +4,24 @@ Khu vực 1, is reminded of the weekly report and answers it the way he would te
 
 from __future__ import annotations
 
-import asyncio
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import select
 
 from models import ReportSubmission
-from tests.test_places import CODE, join_with, run_cli
-from tests.test_reports import at, pushed, texts
-
-QR_DIR = tempfile.mkdtemp(
-    prefix="walks_qr_"
-)  # `andan invite` writes its QR code here, not in the working directory
-TAN_AN = 31147  # Phường Tân An, Thành phố Cần Thơ
-SMALL = (
-    "Khu vực;Tổ;Tổ trưởng;Số điện thoại\n"
-    "Khu vực 1;Tổ 1;Nguyễn Văn Hai;0939 123 456\n"
-    "Khu vực 1;Tổ 2;Lê Thị Ba;0907 222 333\n"
-    "Khu vực 2;Tổ 1;;\n"
-).encode()
-
-
-async def andan(town: Any, monkeypatch: Any, capsys: Any, *args: str) -> str:
-    """The `andan` command on the server, against the town's database; what it printed."""
-    status = await asyncio.to_thread(run_cli, monkeypatch, town.settings, *args)
-    out = capsys.readouterr()
-    assert status == 0, out.err
-    return str(out.out)
-
-
-async def invited(town: Any, monkeypatch: Any, capsys: Any, name: str, role: str) -> Any:
-    out = await andan(
-        town,
-        monkeypatch,
-        capsys,
-        "invite",
-        "--role",
-        role,
-        "--ward",
-        str(TAN_AN),
-        "--qr",
-        QR_DIR + "/invite.png",
-    )
-    code = CODE.search(out)
-    assert code is not None, out
-    person, replies = await join_with(town, name, code.group(0))
-    assert "Chào mừng" in texts(replies), texts(replies)
-    return person
+from tests.test_reports import at, pushed
+from tests.test_setup_walk_common import SMALL, import_places, invited, leader, texts
 
 
 async def reminded(
     town: Any, monkeypatch: Any, capsys: Any, tmp_path: Path, manual_clock: Any
 ) -> tuple[Any, Any]:
     """Reports switched on with the defaults; Thursday's reminder reaches anh Hai, who presses it and starts."""
-    sheet = tmp_path / "tan-an.csv"
-    sheet.write_bytes(SMALL)
-    out = await andan(town, monkeypatch, capsys, "places", "import", str(sheet), "--ward", str(TAN_AN))
-    codes = list(dict.fromkeys(CODE.findall(out)))
+    codes = await import_places(town, monkeypatch, capsys, tmp_path, SMALL)
     admin = await invited(town, monkeypatch, capsys, "Chị Thảo", "ward_admin")
     police = await invited(town, monkeypatch, capsys, "Thượng úy Khoa", "police")
-    hai, replies = await join_with(town, "Anh Hai", codes[0])
-    assert "tổ trưởng" in texts(replies), texts(replies)
+    hai = await leader(town, codes[0], "Anh Hai")
     await admin.say("/caidatbaocao")
     await admin.press("rs:done")
     await hai.poll()
