@@ -68,6 +68,16 @@ class Answer(Payload, prefix="camans"):
     ask_id: int
     answer: Literal["have", "nothing", "decline"]
 
+    def typed_as(self) -> tuple[str, ...]:
+        # What an owner who looked at the recorder and found nothing says, besides "Không ghi được gì".
+        if self.answer == "nothing":
+            return (
+                "không có gì hết", "không có gì cả", "không thấy gì hết", "không thấy gì cả", "không ghi lại được",
+                "không quay được gì", "không quay lại được", "camera không ghi được", "rốt cuộc không có",
+                "nothing at all", "found nothing", "nothing after all",
+            )  # fmt: skip
+        return ()
+
 
 class UploadDone(Payload, prefix="camup:done"):
     """Finished sending the footage."""
@@ -96,6 +106,15 @@ class Window(Payload, prefix="camp:window"):
     """The time window as the last `hours` hours (a typed window is read from the text)."""
 
     hours: int
+
+
+class SearchUnplaced(Payload, prefix="camp:more"):
+    """Look also among the cameras this search could not compare: by a street typed (cameras known by their
+    address only) or by a location shared (cameras known by their location only)."""
+
+
+class BackToOwners(Payload, prefix="camp:back"):
+    """Back to the cameras found, without searching more."""
 
 
 class PickOwner(Payload, prefix="camp:owner"):

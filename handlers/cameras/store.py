@@ -15,7 +15,7 @@ from bot import clock
 from bot.cleaning.result import Content, Verdict
 from bot.directory.extent import distance_m
 from bot.directory.people import holds, home_grant
-from bot.textnorm import fold
+from handlers.cameras.streets import same_street, street_of
 from models import Group, Person, Role, RoleGrant, Tip
 from models.base import pk
 from models.cameras import AskStatus, Camera, CameraStatus, FootageAsk, FootageClip
@@ -85,11 +85,16 @@ async def ward_cameras(session: AsyncSession, ward_code: int) -> list[Camera]:
 @dataclass(frozen=True)
 class Found:
     camera: Camera
-    metres: float | None  # None: the camera has an address only, matched by its words
+    metres: float | None  # None: the camera has an address only, matched by its street
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in fold(text).replace(",", " ").split() if len(w) >= 2}
+@dataclass(frozen=True)
+class Search:
+    found: list[Found]
+    # Active cameras of the ward this search could not compare with the place: those known by an address only
+    # when the police gave a location (no map service places an address), or those known by a location only when
+    # they typed an address. "No camera" would be untrue while there are some.
+    unsearched: int
 
 
 async def nearby(
@@ -98,25 +103,29 @@ async def nearby(
     radius_m: int,
     point: tuple[float, float] | None,
     address: str | None,
-) -> list[Found]:
+) -> Search:
     """Active cameras of the ward that may have seen the place, nearest first: those with a location within
-    `radius_m` of `point`, then those known by an address only whose words share the address typed (a street
-    name and number) — their distance cannot be known without a map service."""
+    `radius_m` of `point`, then those known by an address only on the street of the address typed (and in its
+    alley, where both name one) — their distance cannot be known without a map service."""
     rows = await session.exec(
         select(Camera).where(Camera.ward_code == ward_code, Camera.status == CameraStatus.ACTIVE)
     )
     located: list[Found] = []
     by_address: list[Found] = []
-    wanted = _words(address or "")
+    unsearched = 0
+    wanted = street_of(address) if address else None
     for camera in rows.all():
         if point is not None and camera.latitude is not None and camera.longitude is not None:
             metres = distance_m(point, (camera.latitude, camera.longitude))
             if metres <= radius_m:
                 located.append(Found(camera, metres))
-        elif camera.place_text and wanted and len(wanted & _words(camera.place_text)) >= 2:
-            by_address.append(Found(camera, None))
+        elif wanted is not None and camera.place_text:
+            if same_street(wanted, street_of(camera.place_text)):
+                by_address.append(Found(camera, None))
+        elif camera.place_text or camera.latitude is not None:
+            unsearched += 1  # a location with no point given, or an address with none typed
     located.sort(key=lambda f: (f.metres or 0.0, pk(f.camera)))
-    return located + sorted(by_address, key=lambda f: pk(f.camera))
+    return Search(located + sorted(by_address, key=lambda f: pk(f.camera)), unsearched)
 
 
 # Tips (read only) -------------------------------------------------------------------------------------------

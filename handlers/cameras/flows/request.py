@@ -1,8 +1,11 @@
 """/xincamera (/footage): a police officer asks the owners of cameras near a place for footage of a time window.
 
 The place is a tip's own place (from the tip's view), a shared location or a typed address; then a radius and a
-window. The ward's active cameras that may have seen it are listed nearest first; the officer picks owners and
-writes a short reason. Each owner gets one request through the outbox: the window, the reason (never the tip's
+window. The ward's active cameras that may have seen it are listed nearest first. A shared location cannot be
+compared with cameras registered by an address only (the Zalo Bot cannot share a location, and no map service
+places an address), nor a typed address with cameras registered by a location only: the officer is told how many
+were not searched and searches them by street, or by location, rather than hear "no camera". The officer picks
+owners and writes a short reason. Each owner gets one request through the outbox: the window, the reason (never the tip's
 content or the tipster) and the deadline before their recording is overwritten.
 """
 
@@ -23,16 +26,19 @@ from bot.directory.extent import outside
 from bot.i18n import N_, _, fmt_datetime, fmt_number, local, ngettext, zone
 from handlers.cameras.buttons import (
     Answer,
+    BackToOwners,
     MyRequests,
     OpenRequest,
     OwnersChosen,
     PickOwner,
     Radius,
+    SearchUnplaced,
     SendRequests,
     UseTipPlace,
     Window,
 )
 from handlers.cameras.store import nearby, person, police_wards, tip_place
+from handlers.cameras.streets import street_of
 from handlers.cameras.texts import PLACE_MAX, REASON_MAX, distance_label, keep_label, window_label
 from handlers.common import yes_no
 from models import Person, Priority, Role, Ward
@@ -40,7 +46,7 @@ from models.base import pk
 from models.cameras import Camera, CameraStatus, FootageAsk, FootageRequest
 
 router = Router("cameras.request")
-flow = Flow("footage", steps=("place", "radius", "window", "owners", "reason", "confirm"))
+flow = Flow("footage", steps=("place", "radius", "window", "owners", "more", "reason", "confirm"))
 POLICE = {Role.POLICE.value}
 RADII = (50, 100, 200, 500)
 MAX_RADIUS = 2000
@@ -174,9 +180,17 @@ async def on_window(ctx: Context) -> Outcome:
         return retry(_("That time has not come yet; cameras cannot have recorded it."))
     if end - start > timedelta(hours=MAX_WINDOW_HOURS):
         return retry(_("Please ask for at most {n} hours at a time.").format(n=MAX_WINDOW_HOURS))
-    ctx.data.update(start=start.isoformat(), end=min(end, now).isoformat())
-    point = (ctx.data["lat"], ctx.data["lon"]) if ctx.data.get("lat") is not None else None
-    found = await nearby(ctx.session, ctx.data["ward"], ctx.data["radius"], point, ctx.data.get("address"))
+    ctx.data.update(start=start.isoformat(), end=min(end, now).isoformat(), picked=[])
+    found = await search(ctx)
+    if not found and ctx.data["unsearched"]:
+        ctx.reply(
+            _("No camera registered with a location is within {m} m of that place.").format(
+                m=fmt_number(ctx.data["radius"])
+            )
+            if ctx.data.get("address") is None
+            else _("No camera registered by its address is on that street.")
+        )
+        return goto("more")
     if not found:
         ctx.reply(
             _(
@@ -185,9 +199,45 @@ async def on_window(ctx: Context) -> Outcome:
             ).format(m=fmt_number(ctx.data["radius"]))
         )
         return finish()
-    ctx.data["found"] = [[pk(f.camera), f.camera.owner_person_id, f.metres] for f in found[:MAX_LISTED]]
-    ctx.data["picked"] = []
     return goto("owners")
+
+
+async def search(ctx: Context) -> int:
+    """Look for the cameras around the place the form holds; keep them (and how many could not be compared) in
+    the form, the owners already picked staying picked. How many were found."""
+    point = (ctx.data["lat"], ctx.data["lon"]) if ctx.data.get("lat") is not None else None
+    result = await nearby(ctx.session, ctx.data["ward"], ctx.data["radius"], point, ctx.data.get("address"))
+    ctx.data["found"] = [
+        [pk(f.camera), f.camera.owner_person_id, f.metres] for f in result.found[:MAX_LISTED]
+    ]
+    ctx.data["unsearched"], ctx.data["total"] = result.unsearched, len(result.found)
+    owners = {f[1] for f in ctx.data["found"]}
+    ctx.data["picked"] = [p for p in ctx.data.get("picked", []) if p in owners]
+    return len(result.found)
+
+
+def unsearched_note(ctx: Context) -> str:
+    """What this search could not look at, and how to look there too."""
+    n = int(ctx.data.get("unsearched") or 0)
+    if ctx.data.get("address") is None:
+        return ngettext(
+            "{n} camera of the ward is registered by its address only (its owner could not share a location), so "
+            "it cannot be placed on the map and was not searched.",
+            "{n} cameras of the ward are registered by their address only (their owners could not share a "
+            "location), so they cannot be placed on the map and were not searched.",
+            n,
+        ).format(n=fmt_number(n))
+    return ngettext(
+        "{n} camera of the ward is registered by its location only, which a typed address cannot be compared "
+        "with, so it was not searched.",
+        "{n} cameras of the ward are registered by their location only, which a typed address cannot be "
+        "compared with, so they were not searched.",
+        n,
+    ).format(n=fmt_number(n))
+
+
+def search_more_label(ctx: Context) -> str:
+    return _("Search by street") if ctx.data.get("address") is None else _("Search by location")
 
 
 # Owners -------------------------------------------------------------------------------------------------------
@@ -226,6 +276,12 @@ async def ask_owners(ctx: Context) -> None:
             )
         )
     picked = set(ctx.data.get("picked", []))
+    if ctx.data.get("unsearched"):
+        lines.append(
+            unsearched_note(ctx)
+            + " "
+            + _("Press “{button}” to look among them too.").format(button=search_more_label(ctx))
+        )
     lines.append(_("Choose the owners to ask (press again to take one away), then Continue."))
     choices = []
     for owner_id, camera_ids in owners.items():
@@ -245,6 +301,8 @@ async def ask_owners(ctx: Context) -> None:
                 OwnersChosen(),
             )
         )
+    if ctx.data.get("unsearched"):
+        choices.append(Choice(search_more_label(ctx), SearchUnplaced()))
     ctx.reply("\n".join(lines), choices)
 
 
@@ -254,6 +312,8 @@ async def on_owners(ctx: Context) -> Outcome:
         if not ctx.data.get("picked"):
             return retry(_("Please choose at least one owner."))
         return goto("reason")
+    if SearchUnplaced.read(ctx) and ctx.data.get("unsearched"):
+        return goto("more")
     owner_id = PickOwner.expect(ctx).person_id
     if owner_id not in {f[1] for f in ctx.data["found"]}:
         return retry(_("Please choose one of the owners listed."))
@@ -264,6 +324,55 @@ async def on_owners(ctx: Context) -> Outcome:
         picked.append(owner_id)
     await ask_owners(ctx)
     return stay()
+
+
+# Cameras the first search could not compare ------------------------------------------------------------------
+@flow.ask("more")
+async def ask_more(ctx: Context) -> None:
+    if ctx.data.get("address") is None:
+        ask = _("Type the street (e.g. “Lê Lợi” or “hẻm 7 Lê Lợi”) to look among them for cameras on it.")
+    else:
+        ask = _("Share the place's location to look among them for cameras within {m} m of it.").format(
+            m=fmt_number(ctx.data["radius"])
+        )
+    choices = [Choice(_("Back to the cameras found"), BackToOwners())] if ctx.data.get("found") else []
+    ctx.reply(unsearched_note(ctx) + "\n" + ask, choices)
+
+
+@flow.on("more")
+async def on_more(ctx: Context) -> Outcome:
+    if BackToOwners.read(ctx) and ctx.data.get("found"):
+        return goto("owners")
+    event = ctx.event
+    before = int(ctx.data.get("total") or 0)
+    if ctx.data.get("address") is None:
+        text = event.text.strip()
+        if event.kind != Kind.TEXT or not 3 <= len(text) <= PLACE_MAX or not street_of(text).names:
+            return retry(_("Please type the street's name, e.g. “Lê Lợi”."))
+        ctx.data["address"] = text
+        if await search(ctx) == before:
+            ctx.data["address"] = None  # another street may be typed
+            await search(ctx)
+            return retry(_("No camera registered by its address is on {street}.").format(street=text))
+        return goto("owners")
+    if event.kind != Kind.LOCATION or event.location is None:
+        return retry(_("Please share the place's location (📎 → Location)."))
+    lat, lon = event.location.latitude, event.location.longitude
+    ward = await ctx.session.get(Ward, ctx.data["ward"])
+    if ward is not None and await outside(ward, lat, lon, ctx.app.settings.ward_margin_km):
+        return retry(
+            _("That place is far outside {ward}. Please share a place in the ward.").format(ward=ward.name)
+        )
+    ctx.data.update(lat=lat, lon=lon)
+    if await search(ctx) == before:
+        ctx.data.update(lat=None, lon=None)
+        await search(ctx)
+        return retry(
+            _("No camera registered with a location is within {m} m of that place.").format(
+                m=fmt_number(ctx.data["radius"])
+            )
+        )
+    return goto("owners")
 
 
 # Reason and sending -------------------------------------------------------------------------------------------
