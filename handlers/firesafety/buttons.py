@@ -7,7 +7,7 @@ from typing import Literal
 
 from bot.core.payloads import Payload, YesNo
 
-Item = Literal["extinguisher", "smoke_alarm", "escape", "electrical", "gas", "shop", "second_exit"]
+Item = Literal["extinguisher", "smoke_alarm", "escape", "electrical", "gas", "gas_use", "shop", "second_exit"]
 
 # /pccc: a household's checklist ----------------------------------------------------------------------------
 
@@ -53,6 +53,23 @@ class LeaderMenu(Payload, prefix="fsm"):
     """A screen of the leaders' fire-safety menu."""
 
     action: Literal["mine", "coverage", "teams", "points", "advice", "settings"]
+
+    def typed_as(self) -> tuple[str, ...]:
+        """What a leader types under the menu besides its labels ("xem độ phủ" for "Tỷ lệ kê khai")."""
+        return MENU_TYPED.get(self.action, ())
+
+
+# Typed under the leaders' /pccc menu, besides its labels (read as labels are, bot.core.typed).
+MENU_TYPED = {
+    "mine": ("phiếu nhà tôi", "phiếu hộ tôi", "kê khai nhà tôi", "khai cho nhà tôi", "nhà tôi", "hộ tôi"),
+    "coverage": (
+        "xem độ phủ", "độ bao phủ", "xem tỷ lệ kê khai", "xem tỷ lệ", "xem tiến độ kê khai",
+        "bao nhiêu hộ đã kê khai", "bao nhiêu hộ kê khai rồi", "hộ nào chưa kê khai", "thống kê kê khai",
+        "coverage",
+    ),
+    "teams": ("xem tổ liên gia", "liên gia"),
+    "points": ("xem điểm chữa cháy", "điểm chữa cháy", "bình công cộng"),
+}  # fmt: skip
 
 
 class Setting(Payload, prefix="fsset"):

@@ -1,5 +1,11 @@
 """Coverage: households with this year's checklist and with a valid extinguisher, per group and area, and the
-liên gia teams — each computed in one query for the whole ward (never a loop over groups)."""
+liên gia teams — each computed in one query for the whole ward (never a loop over groups).
+
+A group that has not entered its household list yet has no households to count: summed with the others it would
+let an area read "2/2, 100%" while one of its groups has not started. Places are therefore counted as pledge
+coverage counts them (handlers.pledges.coverage.Tally: the groups without a list travel with the counts, and a
+share is known only when there are none), so both read the same wherever a leader sees them.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import execute
+from bot.i18n import _
 from handlers.firesafety.store import households_with_year, latest_ids
+from handlers.firesafety.texts import bar
+from handlers.pledges.coverage import Tally, no_list, unlisted_groups
 from models import Area, Group, Household, Person
 from models.fire_safety import FireSafetyChecklist, FireSafetyTeam, FireSafetyTeamHousehold
 
@@ -27,6 +36,24 @@ class GroupFigures:
     checked: int  # households with the year's checklist
     extinguishers: int  # households with an extinguisher valid on the day
     checklist_ids: tuple[int, ...] = ()
+
+    @property
+    def listed(self) -> bool:
+        """Whether the group has entered its household list (a group without one has not started)."""
+        return self.households > 0
+
+
+@dataclass(frozen=True)
+class PlaceFigures:
+    """The fire-safety coverage of some groups (one group, an area, the ward): the year's checklist and valid
+    extinguishers, each a tally of households over the households listed, with the groups that have no list."""
+
+    checklist: Tally
+    extinguishers: Tally
+
+    @property
+    def households(self) -> int:
+        return self.checklist.total
 
 
 @dataclass(frozen=True)
@@ -163,18 +190,49 @@ async def teams(
     return [TeamLine(t, n, g, gn, leader or "—", int(h), int(c)) for t, n, g, gn, leader, h, c in rows.all()]
 
 
-def by_area(groups: list[GroupFigures]) -> list[tuple[int, str, int, int, int]]:
-    """(area id, area name, households, checked, extinguishers) in the order of the groups."""
-    found: dict[int, tuple[str, int, int, int]] = {}
-    for g in groups:
-        name, h, c, e = found.get(g.area_id, (g.area, 0, 0, 0))
-        found[g.area_id] = (name, h + g.households, c + g.checked, e + g.extinguishers)
-    return [(area_id, name, h, c, e) for area_id, (name, h, c, e) in found.items()]
+def tally(groups: list[GroupFigures]) -> PlaceFigures:
+    unlisted = sum(1 for g in groups if not g.listed)
+    households = sum(g.households for g in groups)
 
+    def counted(n: int) -> Tally:
+        return Tally(signed=n, total=households, groups=len(groups), unlisted=unlisted)
 
-def totals(groups: list[GroupFigures]) -> tuple[int, int, int]:
-    return (
-        sum(g.households for g in groups),
-        sum(g.checked for g in groups),
-        sum(g.extinguishers for g in groups),
+    return PlaceFigures(
+        checklist=counted(sum(g.checked for g in groups)),
+        extinguishers=counted(sum(g.extinguishers for g in groups)),
     )
+
+
+def by_area(groups: list[GroupFigures]) -> list[tuple[int, str, PlaceFigures]]:
+    """(area id, area name, its coverage) in the order of the groups."""
+    found: dict[int, list[GroupFigures]] = {}
+    names: dict[int, str] = {}
+    for g in groups:
+        found.setdefault(g.area_id, []).append(g)
+        names[g.area_id] = g.area
+    return [(area_id, names[area_id], tally(members)) for area_id, members in found.items()]
+
+
+# How coverage reads ------------------------------------------------------------------------------------------
+def with_share(text: str, counted: Tally) -> str:
+    """`text` ("12/27 households filled in the checklist") with its bar when every group has its household list;
+    otherwise with how many groups it counts, and no share: the households of the others are not known."""
+    if counted.known:
+        return f"{text}  {bar(counted.signed, counted.total)}"
+    return text + _(", in the {listed} of {groups} groups that have a household list").format(
+        listed=counted.listed, groups=counted.groups
+    )
+
+
+def place_line(place: str, counted: PlaceFigures) -> str:
+    """ "Khóm 2: checklist 12/27, extinguishers 9/27"; "Tổ 2, Khóm 5: no household list yet"; an area some of
+    whose groups have no list says how many."""
+    checklist, extinguishers = counted.checklist, counted.extinguishers
+    if not checklist.total:
+        return f"{place}: {no_list()}"
+    line = _("{place}: checklist {checked}/{total}, extinguishers {n}/{total}").format(
+        place=place, checked=checklist.signed, n=extinguishers.signed, total=checklist.total
+    )
+    if checklist.unlisted:
+        line += ", " + unlisted_groups(checklist.unlisted)
+    return line

@@ -14,7 +14,7 @@ from bot.extensions.digest_sections import Scope, Section
 from bot.i18n import _, local
 from handlers.firesafety import coverage
 from handlers.firesafety.store import last_checks
-from handlers.firesafety.texts import bar
+from handlers.pledges.coverage import unlisted_groups
 from models.fire_safety import FirePoint
 
 OVERDUE_DAYS = 35  # as ANDAN_FIRESAFETY_POINT_OVERDUE_DAYS' default: a digest section gets no settings
@@ -55,29 +55,34 @@ async def section(session: AsyncSession, scope: Scope, start: datetime, end: dat
     groups = await ward_groups(session, scope.ward_code, end)
     if scope.group_id is not None and scope.audience != "police":
         groups = [g for g in groups if g.group_id == scope.group_id]
-    households, checked, extinguishers = coverage.totals(groups)
-    if not households:
+    counted = coverage.tally(groups)
+    checklist, extinguishers = counted.checklist, counted.extinguishers
+    if not checklist.total:
         return None
     lines = [
-        _("{checked}/{total} households filled in this year's fire-safety checklist").format(
-            checked=checked, total=households
-        )
-        + "  "
-        + bar(checked, households),
-        _("Households without a valid fire extinguisher: {n}").format(n=count(households - extinguishers)),
+        coverage.with_share(
+            _("{checked}/{total} households filled in this year's fire-safety checklist").format(
+                checked=checklist.signed, total=checklist.total
+            ),
+            checklist,
+        ),
+        _("Households without a valid fire extinguisher: {n}").format(
+            n=count(extinguishers.total - extinguishers.signed)
+        ),
     ]
     if scope.audience == "police":
-        lines += [
-            _("{place}: checklist {checked}/{total}, extinguishers {n}/{total}").format(
-                place=name, checked=c, n=e, total=h
-            )
-            for _id, name, h, c, e in coverage.by_area(groups)
-        ]
+        if checklist.unlisted:
+            lines.append(unlisted_groups(checklist.unlisted) + ".")
+        lines += [coverage.place_line(name, area) for _id, name, area in coverage.by_area(groups)]
         late = await overdue_points(session, scope.ward_code, end)
         if late:
             lines.append(_("Public fire points overdue for a check: {n} (see /pccc)").format(n=late))
+    figures: dict[str, float] = {}
+    if checklist.known:
+        # An unknown share is left out of the chart rather than drawn at the listed groups' 100%.
+        figures[_("checklist coverage %")] = round(100 * checklist.signed / checklist.total, 1)
     return Section(
         title=_("Fire safety (PCCC)"),
         lines=lines,
-        figures={_("checklist coverage %"): round(100 * checked / households, 1)},
+        figures=figures,
     )

@@ -52,6 +52,9 @@ def _per_place(
     ids: dict[int, list[int]],
     source: str,
 ) -> dict[Place, Figure]:
+    """Each group's share, and each area's and the ward's where every group in it has its household list: where
+    one has none, the place's share is not known (no data), rather than the listed groups' share passed off as
+    the whole place's (an area at 100% while one of its groups has not started)."""
     found: dict[Place, Figure] = {}
     areas: dict[int, list[coverage.GroupFigures]] = defaultdict(list)
     for g in groups:
@@ -59,19 +62,17 @@ def _per_place(
         found[Place("group", g.group_id)] = _share(
             count(g), g.households, source, tuple(ids.get(g.group_id, []))
         )
-    for area_id, members in areas.items():
-        found[Place("area", area_id)] = _share(
-            sum(count(g) for g in members),
-            sum(g.households for g in members),
-            source,
-            tuple(i for g in members for i in ids.get(g.group_id, [])),
-        )
-    found[Place("ward", ward_code)] = _share(
-        sum(count(g) for g in groups),
-        sum(g.households for g in groups),
-        source,
-        tuple(i for g in groups for i in ids.get(g.group_id, [])),
-    )
+    places = [(Place("area", area_id), members) for area_id, members in areas.items()]
+    if groups:
+        places.append((Place("ward", ward_code), groups))
+    for place, members in places:
+        if all(g.listed for g in members):
+            found[place] = _share(
+                sum(count(g) for g in members),
+                sum(g.households for g in members),
+                source,
+                tuple(i for g in members for i in ids.get(g.group_id, [])),
+            )
     return found
 
 

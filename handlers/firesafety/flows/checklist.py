@@ -15,13 +15,14 @@ from sqlmodel import col
 from bot import clock
 from bot.core.context import Context
 from bot.core.errors import NotChosen
+from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.db import execute
 from bot.i18n import _, fmt_date
 from handlers.common import yes_no
-from handlers.firesafety import texts
+from handlers.firesafety import answers, texts
 from handlers.firesafety.buttons import Answer, DateUnknown, PickHousehold, SignChecklist, StartChecklist
 from handlers.firesafety.dates import BadDate, read_label_date
 from handlers.firesafety.store import (
@@ -49,6 +50,7 @@ flow = Flow(
         "escape",
         "electrical",
         "gas",
+        "gas_use",
         "shop",
         "second_exit",
         "confirm",
@@ -129,11 +131,24 @@ def yes_no_item(item: str) -> list[Choice]:
     return [Choice(_("Yes"), Answer(item, "yes")), Choice(_("No"), Answer(item, "no"))]  # type: ignore[arg-type]
 
 
-def answer(ctx: Context, item: str) -> str:
+def typed(ctx: Context) -> str | None:
+    """The words typed, when they are neither a button pressed nor one's number or label typed."""
+    return ctx.event.text if ctx.event.kind == Kind.TEXT and not ctx.event.choice else None
+
+
+def pressed_answer(ctx: Context, item: str) -> str:
     pressed = Answer.expect(ctx)
     if pressed.item != item:
         raise NotChosen()
     return pressed.answer
+
+
+def answer(ctx: Context, item: str) -> str:
+    """ "yes" or "no" to a yes/no item: a button, or the person's own words ("hổng có bình", "có gắn rồi"), read
+    before the buttons' labels are; words read as neither ask the same question again."""
+    words = typed(ctx)
+    said = answers.reading(item, words) if words is not None else None
+    return said if said is not None else pressed_answer(ctx, item)
 
 
 @flow.ask("household")
@@ -273,7 +288,38 @@ async def ask_gas(ctx: Context) -> None:
 
 @flow.on("gas")
 async def on_gas(ctx: Context) -> Outcome:
-    ctx.data["gas"] = {"yes": "checked", "no": "unchecked", "none": "none"}[answer(ctx, "gas")]
+    words = typed(ctx)
+    said = answers.reading("gas", words) if words is not None else None
+    if said is None:
+        said = {"yes": "checked", "no": "unchecked", "none": "none"}[pressed_answer(ctx, "gas")]
+        if said == "unchecked" and words is not None and not answers.speaks_of_a_check(words):
+            said = "which"  # typed words the labels took for their "no" ("không gas"): which no is it?
+    if said == "which":
+        # A bare "không" may be "not checked" or "no gas" ("không" was stored as "Chưa kiểm tra" for a house with
+        # no gas, just after her "nhà không xài gas" was refused): ask which, rather than keep a wrong fact.
+        return goto("gas_use")
+    ctx.data["gas"] = said
+    return goto("shop")
+
+
+@flow.ask("gas_use")
+async def ask_gas_use(ctx: Context) -> None:
+    ctx.reply(
+        _("Does the house use gas for cooking (a gas cylinder)?"),
+        [
+            Choice(_("Yes, not checked this year"), Answer("gas_use", "yes")),
+            Choice(_("No, we do not use gas"), Answer("gas_use", "no")),
+        ],
+    )
+
+
+@flow.on("gas_use")
+async def on_gas_use(ctx: Context) -> Outcome:
+    words = typed(ctx)
+    said = answers.reading("gas_use", words) if words is not None else None
+    if said is None:
+        said = "unchecked" if pressed_answer(ctx, "gas_use") == "yes" else "none"
+    ctx.data["gas"] = said
     return goto("shop")
 
 

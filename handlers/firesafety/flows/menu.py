@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot import clock
 from bot.core.context import Context
 from bot.core.errors import NotChosen
+from bot.core.menu import command_payload, label_for
 from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.i18n import N_, _
@@ -14,7 +15,7 @@ from handlers.firesafety import coverage
 from handlers.firesafety.buttons import LeaderMenu, Setting
 from handlers.firesafety.flows import checklist, points, teams
 from handlers.firesafety.store import LEADERS, kept_points, leader_place, today, ward_config
-from handlers.firesafety.texts import bar
+from handlers.pledges.coverage import unlisted_groups
 from models import Area, Group, Role
 from models.fire_safety import FireSafetyWard
 
@@ -97,31 +98,65 @@ async def place_name(ctx: Context, area_id: int | None, group_id: int | None) ->
 async def show_coverage(ctx: Context, ward_code: int, area_id: int | None, group_id: int | None) -> None:
     year, day = today().year, today()
     groups = await coverage.by_group(ctx.session, ward_code, year, day, area_id=area_id, group_id=group_id)
-    households, checked, extinguishers = coverage.totals(groups)
-    lines = [
-        _("Fire safety {year}, {place}:").format(year=year, place=await place_name(ctx, area_id, group_id)),
-        _("{checked}/{total} households filled in the checklist").format(checked=checked, total=households)
-        + "  "
-        + bar(checked, households),
-        _("{n}/{total} households have a valid fire extinguisher").format(n=extinguishers, total=households)
-        + "  "
-        + bar(extinguishers, households),
-        "",
+    counted = coverage.tally(groups)
+    place = await place_name(ctx, area_id, group_id)
+    households_entry = label_for(ctx.app.registry, "hogiadinh")
+    lines = [_("Fire safety {year}, {place}:").format(year=year, place=place)]
+    if not counted.households:
+        # Nobody can fill in a checklist before their household is on the group's list: say where to begin.
+        if group_id is not None and groups:
+            lines.append(
+                _(
+                    "{group} has no household list yet, so none of its households can fill in the checklist."
+                ).format(group=place)
+            )
+        elif groups:
+            lines.append(_("No group here has entered its household list yet."))
+        else:
+            lines.append(_("There are no groups here yet."))
+        if groups:
+            lines.append(
+                _(
+                    "Households are entered in “{entry}” (/hogiadinh); residents then find theirs and fill it in."
+                ).format(entry=households_entry)
+            )
+        # The group's leader enters the list: for them, the way there in one press.
+        ctx.reply(
+            "\n".join(lines),
+            [Choice(households_entry, command_payload("hogiadinh"))]
+            if group_id is not None and groups
+            else (),
+        )
+        return
+    checklist, extinguishers = counted.checklist, counted.extinguishers
+    lines += [
+        coverage.with_share(
+            _("{checked}/{total} households filled in the checklist").format(
+                checked=checklist.signed, total=checklist.total
+            ),
+            checklist,
+        ),
+        coverage.with_share(
+            _("{n}/{total} households have a valid fire extinguisher").format(
+                n=extinguishers.signed, total=extinguishers.total
+            ),
+            extinguishers,
+        ),
     ]
+    if checklist.unlisted:
+        lines.append(
+            _(
+                "⚠ {groups}, so the fire-safety coverage of {place} is not known yet: their leaders enter the list in "
+                "“{entry}” (/hogiadinh)."
+            ).format(groups=unlisted_groups(checklist.unlisted), place=place, entry=households_entry)
+        )
+    lines.append("")
     if group_id is None:
-        for _id, name, h, c, e in coverage.by_area(groups):
-            lines.append(
-                _("{place}: checklist {checked}/{total}, extinguishers {n}/{total}").format(
-                    place=name, checked=c, n=e, total=h
-                )
-            )
+        lines += [coverage.place_line(name, area) for _id, name, area in coverage.by_area(groups)]
         lines.append("")
-        for g in groups[:SHOWN_GROUPS]:
-            lines.append(
-                _("{place}: checklist {checked}/{total}, extinguishers {n}/{total}").format(
-                    place=f"{g.group}, {g.area}", checked=g.checked, n=g.extinguishers, total=g.households
-                )
-            )
+        lines += [
+            coverage.place_line(f"{g.group}, {g.area}", coverage.tally([g])) for g in groups[:SHOWN_GROUPS]
+        ]
         if len(groups) > SHOWN_GROUPS:
             lines.append(_("… and {n} more groups.").format(n=len(groups) - SHOWN_GROUPS))
     if (await ward_config(ctx.session, ward_code)).teams_enabled:
