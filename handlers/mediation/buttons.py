@@ -189,8 +189,11 @@ class ConfirmSession(Payload, prefix="hgy"):
 
 
 class AskOtherTime(Payload, prefix="hgr"):
-    """A party cannot come to a proposed session and suggests other times."""
+    """A party cannot come to a proposed session and suggests other times. Words typed under "Can you come?" come
+    to it (Payload.takes_words): "không được, tối mai bà bận, để thứ 7 đi" is the no and the time suggested, "dạ
+    được, bà sẽ tới" the yes, anything else is read as words (flows/schedule.py `ask_change`)."""
 
+    takes_words = True
     session_id: int
 
 

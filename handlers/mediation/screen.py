@@ -184,6 +184,11 @@ CATEGORIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+# What a category of this screen is among the tip form's categories (handlers/tips/texts.py), for the tip form a
+# police matter is handed to to offer as its guess; weapons, gambling and the rest name no one category there.
+TIP_CATEGORY = {"violence": "violence", "drugs": "drugs", "theft": "theft", "fraud": "fraud"}
+
+
 @cache
 def _pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
@@ -204,6 +209,11 @@ def police_matters(*texts: str) -> list[str]:
         ):
             found.append(category)
     return found
+
+
+def tip_category(categories: list[str]) -> str | None:
+    """The tip form's category the first of these that has one stands for, or None."""
+    return next((TIP_CATEGORY[c] for c in categories if c in TIP_CATEGORY), None)
 
 
 def labels(categories: list[str]) -> list[str]:

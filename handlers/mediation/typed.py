@@ -1,6 +1,8 @@
 """How a mediation request's answers typed in words are read: the people of a dispute with their contacts ("Nguyễn
 Văn Ba - 0912 345 678"), not knowing the other side's name ("ko biết tên"), words that end the list ("ok", "gửi",
 "hết rồi"), and urgency ("gấp lắm", "không gấp lắm"). The steps that use them are handlers/mediation/flows/request.py.
+Also "Can you come?" answered in a sentence ("không được, tối mai bà bận, để thứ 7 đi": flows/schedule.py), and
+words carried into /hoagiai that ask how a case is going rather than tell a dispute (flows/overview.py).
 """
 
 from __future__ import annotations
@@ -8,8 +10,9 @@ from __future__ import annotations
 import re
 
 from bot.core.typed import PARTICLES, read_it, yes_or_no
-from bot.core.wording import says_any, words
+from bot.core.wording import holds_any, says_any, words
 from bot.textnorm import fold
+from handlers.mediation.when import says_when
 
 # Said where a name is asked by someone who does not know it ("không biết tên"): not a party's name.
 UNKNOWN_NAME = frozenset(
@@ -64,3 +67,70 @@ def typed_urgency(text: str) -> bool | None:
     if not says_any(said, URGENCY):
         return None
     return not NOT_SO & set(said)
+
+
+# "Can you come?" (a proposed session) answered in a sentence rather than with its buttons: "không được, tối mai bà
+# bận, để thứ 7 đi", "dạ được, tôi sẽ tới". Folded words, as `words` gives them ("ko", "k" are "khong", "dc" "duoc").
+# Said before the answer, not an answer themselves: "dạ được", "thưa anh, không được" ("anh ơi" likewise).
+COURTESY_FIRST = frozenset("da vang thua a ah".split())
+NO_HEADS = ("khong", "chua", "sorry", "xin loi", "tiec qua")
+NO_TROUBLE = ("khong sao", "khong van de", "no problem")  # "không sao, tôi tới": no trouble at all, a yes
+UNSURE = ("co le", "co the", "co khi", "chac", "hinh nhu", "maybe", "not sure")
+# Every word of a yes that says no more than that the person will come ("dạ được ạ, bà sẽ tới đúng giờ"), one of
+# them a yes or a coming; "có người bán ma túy" is no yes, whatever its first word.
+YES_WORDS = frozenset("co duoc ok oke okay vang u dong y chac chan yes sure den toi di tham du come".split())
+COMING = YES_WORDS | frozenset(
+    "da a ah nhe nha nhen roi se nhat dinh mat dung gio hen gap lai ba con em anh chi chau minh tui tao bac chu "
+    "thay cam on nhieu i will ll be there see you thanks thank".split()
+)
+# Words that say the person cannot come, or asks to move it (folded; those with accents are read as typed by
+# `holds_any`: "bận" busy, not "bạn" friend; "dời" move, not "đời").
+CANNOT = (
+    "khong den", "khong toi", "khong di", "khong du", "khong tham du", "khong kip", "khong duoc", "chua chac",
+    "hen lai", "hom khac", "ngay khac", "gio khac", "luc khac", "buoi khac", "dip khac", "de sau", "cannot", "can t",
+    "cant", "busy", "another time", "another day", "reschedule", "not come", "won t", "nhung", "but",
+)  # fmt: skip
+CANNOT_ACCENTED = ("bận", "kẹt", "vướng", "dời", "đổi", "lùi", "hoãn", "trùng", "đi vắng", "về quê")
+
+
+def session_answer(text: str) -> str | None:
+    """ "yes" or "no" for "Can you come?" answered in a sentence (a no with its reason or another time, a yes with
+    its courtesy); "when" for words that only name a day or a time ("để thứ 7 đi", "chủ nhật thì được"), which
+    suggest another time unless they say something else ("hàng xóm hát tới 12 giờ đêm"); None when the words
+    answer neither (a new question, a new request: read as words)."""
+    said = list(words(text))
+    while len(said) > 1 and (said[0] in COURTESY_FIRST or said[1] == "oi"):
+        del said[: 2 if said[1] == "oi" else 1]
+    rest = tuple(said)
+    if not rest:
+        return None
+    cannot = says_any(rest, CANNOT) or holds_any(text, CANNOT_ACCENTED)
+    if any(_starts(rest, head) for head in NO_TROUBLE):
+        return "no" if cannot else "yes"
+    if any(_starts(rest, head) for head in NO_HEADS):
+        return "no"
+    if any(_starts(rest, head) for head in UNSURE):
+        return "no" if cannot else None
+    if cannot:
+        return "no"
+    if set(rest) <= COMING and set(rest) & YES_WORDS:
+        return "yes"
+    return "when" if says_when(text) else None
+
+
+def _starts(said: tuple[str, ...], head: str) -> bool:
+    wanted = tuple(head.split())
+    return said[: len(wanted)] == wanted
+
+
+# Asking how one's case is going ("vụ hòa giải của tôi sao rồi", "tới đâu rồi", "có kết quả chưa"), in folded words.
+HOW_IS_IT = (
+    "sao roi", "toi dau roi", "den dau roi", "the nao roi", "ra sao roi", "toi dau", "den dau", "xu ly chua",
+    "giai quyet chua", "co ket qua chua", "ket qua sao", "co tin gi chua", "co ai nhan chua", "co ai lien he chua",
+    "hen ngay chua", "hen chua", "xong chua", "any news", "how is my", "what happened to my", "status of my",
+)  # fmt: skip
+
+
+def asks_after_a_case(text: str) -> bool:
+    """Whether words carried into /hoagiai ask how a case is going rather than describe a new dispute."""
+    return says_any(words(text), HOW_IS_IT)

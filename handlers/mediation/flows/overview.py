@@ -12,6 +12,7 @@ from handlers.mediation import store
 from handlers.mediation.buttons import EditProfile, NewRequest, OpenCase
 from handlers.mediation.flows import invite
 from handlers.mediation.texts import kind_label, status_label
+from handlers.mediation.typed import asks_after_a_case
 from models import Role
 from models.mediation import MediationCase
 
@@ -26,8 +27,12 @@ async def mediate(ctx: Context) -> None:
     if code:
         await invite.redeem(ctx, code)
         return
-    if ctx.carried:
-        # Pressed after describing a dispute in their own words: the request starts with those words.
+    if ctx.carried and not (
+        asks_after_a_case(ctx.carried) and await store.own_cases(ctx.session, ctx.person_id)
+    ):
+        # Pressed after describing a dispute in their own words: the request starts with those words. A question
+        # about one's own case ("vụ tranh chấp đất với nhà bên tới đâu rồi") shows the cases instead: it is no
+        # description of a new dispute.
         await begin_request(ctx, ctx.carried)
         return
     await overview(ctx)

@@ -10,7 +10,7 @@ from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.names import person_name
 from bot.core.replies import Choice
-from bot.core.typed import guessed_first, read_it
+from bot.core.typed import guessed_first, numbers_shown, read_it
 from bot.i18n import _
 from bot.textnorm import fold
 from handlers.common import home, yes_no
@@ -58,14 +58,23 @@ async def ask_kind(ctx: Context) -> None:
     if guess is None:
         ctx.reply(_("What is the dispute about?"), choices)
         return
-    # Guessed from the words written before asking: offered first, for the person to confirm (a press, or "có")
-    # or change.
-    choices = guessed_first(ctx, choices, DisputeKind(guess).pack())
+    # Guessed from the words written before asking: offered first where there are buttons, for the person to
+    # confirm (a press, or "có") or change. Numbered lines keep their order (bot.core.typed.guessed_first), so
+    # there the guess is named with its number: "1" is not the guess unless it is the first kind.
+    if numbers_shown(ctx):
+        ctx.reply(
+            _(
+                'From what you wrote, the dispute seems to be about "{kind}" (number {n} below): type "yes" or {n} to '
+                "confirm, or the number of another kind."
+            ).format(kind=kind_label(guess), n=list(KINDS).index(guess) + 1),
+            choices,
+        )
+        return
     ctx.reply(
         _(
             'From what you wrote, the dispute seems to be about "{kind}": press it to confirm, or choose another.'
         ).format(kind=kind_label(guess)),
-        choices,
+        guessed_first(ctx, choices, DisputeKind(guess).pack()),
     )
 
 
@@ -157,10 +166,7 @@ async def on_police(ctx: Context) -> Outcome:
     if answer == "stop":
         ctx.reply(_("Nothing was saved."))
         return finish()
-    if "tip" in ctx.app.registry.flows:
-        # The description goes along, so nothing the person wrote is lost on the way to the police.
-        ctx.begin("tip", text=ctx.data.get("description", ""), files=[], emergency_seen=False)
-    else:
+    if "tip" not in ctx.app.registry.flows:
         ctx.reply(
             _(
                 "Please use /togiac to send the ward police a tip (you may stay anonymous). In an emergency, "
@@ -168,6 +174,18 @@ async def on_police(ctx: Context) -> Outcome:
             )
         )
         return finish()
+    # The description goes along, so nothing the person wrote is lost on the way to the police, with the category
+    # the screen saw offered as the tip form's guess (before, "có" there was "please choose", and a "1" typed from
+    # habit filed a knife under drugs). The form is begun here rather than through /togiac (as the problem form
+    # hands a crime over): the police question above already said to call 113, and /togiac takes either that or a
+    # guess, so words of danger ("cầm dao dọa chém") would lose the guess behind a second emergency screen.
+    ctx.begin(
+        "tip",
+        text=ctx.data.get("description", ""),
+        files=[],
+        emergency_seen=True,
+        guess=screen.tip_category(ctx.data.get("police", [])),
+    )
     return finish()
 
 

@@ -7,20 +7,24 @@ from datetime import timedelta
 
 from bot import clock
 from bot.core.context import Context
+from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
 from bot.core.router import Router
+from bot.core.understand import understand
 from bot.i18n import _, fmt_date, fmt_datetime, fmt_time
 from handlers.mediation import store
 from handlers.mediation.buttons import AskOtherTime, ConfirmSession, PlanSession, ProposeSession
 from handlers.mediation.flows.case import load_visible
 from handlers.mediation.notify import push
-from handlers.mediation.when import WhenError, parse_when
+from handlers.mediation.typed import session_answer
+from handlers.mediation.when import WhenError, parse_when, says_when
 from models.mediation import OPEN_STATUSES, CaseStatus, MediationCase, MediationSession
 
 router = Router("mediation.schedule")
 flow = Flow("mediation_session", steps=("when", "place", "confirm"))
 retime = Flow("mediation_retime", steps=("note",))
+MAX_NOTE = 300  # characters of the times a party suggests
 
 
 @router.choice(PlanSession)
@@ -183,9 +187,11 @@ async def _session_for_party(ctx: Context, session_id: int) -> tuple[MediationSe
 @router.choice(ConfirmSession)
 async def confirm(ctx: Context) -> None:
     found = await _session_for_party(ctx, ConfirmSession.expect(ctx).session_id)
-    if found is None:
-        return
-    meeting, case = found
+    if found is not None:
+        await confirmed(ctx, *found)
+
+
+async def confirmed(ctx: Context, meeting: MediationSession, case: MediationCase) -> None:
     if meeting.responses.get(str(ctx.person_id), {}).get("answer") == "yes":
         ctx.reply(
             _("You have already confirmed this session. See you on {when}.").format(
@@ -220,9 +226,29 @@ async def confirm(ctx: Context) -> None:
 
 @router.choice(AskOtherTime)
 async def ask_change(ctx: Context) -> None:
-    found = await _session_for_party(ctx, AskOtherTime.expect(ctx).session_id)
-    if found is not None:
-        ctx.begin("mediation_retime", session=found[0].id)
+    pressed = AskOtherTime.expect(ctx)
+    said = ctx.event.text.strip()[:MAX_NOTE] if ctx.event.kind == Kind.TEXT else ""
+    answer = session_answer(said) if said else None
+    if answer == "when" and ctx.app.registry.reader.best(said):
+        answer = None  # "hàng xóm hát karaoke tới 12 giờ đêm": a new dispute, with an hour in it
+    if said and answer is None:
+        # Words typed under "Can you come?" that answer it neither way (a new request, a question about something
+        # else): read as words said outside any question, not as a time the person suggests.
+        ctx.state.choices = []
+        await understand(ctx)
+        return
+    found = await _session_for_party(ctx, pressed.session_id)
+    if found is None:
+        return
+    if answer == "yes":  # "dạ được, bà sẽ tới": the session's yes, said in a sentence
+        await confirmed(ctx, *found)
+        return
+    if said and says_when(said):
+        # "không được, tối mai bà bận, để thứ 7 đi": the no and the time she suggests, in one message.
+        await change_asked(ctx, *found, said)
+        return
+    # A no without a time ("không được, bà bận"): which times suit is asked, her words kept with the answer.
+    ctx.begin("mediation_retime", session=found[0].id, **({"said": said} if said else {}))
 
 
 @retime.ask("note")
@@ -233,12 +259,19 @@ async def ask_note(ctx: Context) -> None:
 @retime.on("note")
 async def on_note(ctx: Context) -> Outcome:
     note = ctx.event.text.strip()
-    if not 2 <= len(note) <= 300:
+    if not 2 <= len(note) <= MAX_NOTE:
         return retry(_("Please type when you are free (up to 300 characters)."))
     meeting = await ctx.session.get(MediationSession, ctx.data["session"])
     case = await ctx.session.get(MediationCase, meeting.case_id) if meeting else None
     if meeting is None or case is None:
         return finish()
+    said = ctx.data.get("said")
+    await change_asked(ctx, meeting, case, f"{said} — {note}" if said else note)
+    return finish()
+
+
+async def change_asked(ctx: Context, meeting: MediationSession, case: MediationCase, note: str) -> None:
+    """The party cannot come and suggests `note`: kept on the session, and the mediator is told to propose again."""
     meeting.responses = {
         **meeting.responses,
         str(ctx.person_id): {"answer": "change", "note": note, "at": clock.now().isoformat()},
@@ -257,4 +290,3 @@ async def on_note(ctx: Context) -> Outcome:
         key=f"{meeting.id}:{ctx.person_id}",
     )
     ctx.reply(_("Sent to the mediator, who will propose another time."))
-    return finish()
