@@ -10,7 +10,6 @@ street"; "một tuần" was refused as a number of days.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -18,27 +17,15 @@ import pytest
 from handlers.cameras.flows.register import read_days
 from handlers.cameras.streets import same_street, street_of
 from models.cameras import AskStatus, Camera, FootageAsk, FootageRequest
-from tests.drivers import driver_town
 from tests.drivers.zalo_bot import ZaloBotDriver
 from tests.test_cameras import register
 from tests.test_hostile_files import mp4_with_gps
+from tests.test_mediation_walk_c import zalo as zalo
+from tests.test_mediation_walk_c import zalo_got
 from tests.test_people_do import joined, rows, texts
 
 NEAR_HEM_7 = (10.4556, 105.6335)  # a point in Phường Cao Lãnh
 ALSO_NEAR = (10.4555, 105.6336)
-
-
-@pytest.fixture
-async def zalo(db_url: str, settings_for: Any, manual_clock: Any) -> AsyncIterator[tuple[Any, ZaloBotDriver]]:
-    tu = ZaloBotDriver(user_id="zb-ba-tu", display_name="Tư")
-    async with driver_town(tu, settings_for, db_url, delivery_enabled=False) as town:
-        yield town, tu
-
-
-async def zalo_got(town: Any, tu: ZaloBotDriver) -> str:
-    before = len(tu.sent())
-    await town.drain()
-    return "\n".join(str(m.get("text") or "") for m in tu.sent()[before:])
 
 
 async def pushed(town: Any, person: Any) -> list[dict[str, Any]]:

@@ -212,9 +212,13 @@ def says_any(said: tuple[str, ...], phrases: Iterable[str]) -> bool:
 def holds_any(text: str, phrases: Iterable[str]) -> bool:
     """Whether `text` holds one of `phrases` as whole words, accents agreeing where both wrote them: "nó hát"
     does not hold "nợ", "no hat" (typed without any) may."""
-    typed = tokens_of(text)
+    return holds(tokens_of(text), phrases)
+
+
+def holds(typed: list[Token], phrases: Iterable[str]) -> bool:
+    """`holds_any` for words already read (`tokens_of`), when one message is compared with many lists."""
     for phrase in phrases:
-        wanted = phrase_tokens(phrase.lower().split())
+        wanted = _phrase(phrase)
         for start in range(len(typed) - len(wanted) + 1):
             if all(
                 typed[start + i][0] == folded and agrees(marks, typed[start + i][1])
@@ -222,6 +226,11 @@ def holds_any(text: str, phrases: Iterable[str]) -> bool:
             ):
                 return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _phrase(phrase: str) -> tuple[Token, ...]:
+    return phrase_tokens(unicodedata.normalize("NFC", phrase.lower()).split())
 
 
 @lru_cache(maxsize=4096)

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
 
-from bot.core.wording import Token, agrees, phrase_tokens, tokens_of
+from bot.core.wording import Token, holds, tokens_of
 
 # "hổng" is the south's "không"; the shared shorthand table cannot say so, "hổng" being also a hole.
 SOUTHERN_NO = re.compile(r"(?<!\w)hổng(?!\w)")
@@ -131,12 +130,12 @@ def reading(item: str, text: str) -> str | None:
     after such a no: does the house use gas?): "unchecked", "none", or "checked" when the words say so."""
     said = SOUTHERN_NO.sub("không", unicodedata.normalize("NFC", text.lower()))
     tokens = tokens_of(said)
-    if not tokens or len(tokens) > LONGEST or "?" in said or _holds(tokens, UNSURE):
+    if not tokens or len(tokens) > LONGEST or "?" in said or holds(tokens, UNSURE):
         return None
     if item in ("gas", "gas_use"):
         return _gas(item, tokens)
     for answer, phrases in RULES.get(item, ()):
-        if _holds(tokens, phrases):
+        if holds(tokens, phrases):
             return answer
     polarity = _polarity(tokens)
     return None if polarity is None else ("yes" if polarity[0] else "no")
@@ -145,16 +144,16 @@ def reading(item: str, text: str) -> str | None:
 def speaks_of_a_check(text: str) -> bool:
     """Whether the words say something of a check ("chưa", "kiểm tra"), not only a no that may be "no gas"."""
     tokens = tokens_of(SOUTHERN_NO.sub("không", unicodedata.normalize("NFC", text.lower())))
-    return _holds(tokens, ("chưa", "kiểm", "check", "coi", "xem"))
+    return holds(tokens, ("chưa", "kiểm", "check", "coi", "xem"))
 
 
 def _gas(item: str, tokens: list[Token]) -> str | None:
     for answer, phrases in (("none", NO_GAS), ("unchecked", GAS_UNCHECKED), ("checked", GAS_CHECKED)):
-        if _holds(tokens, phrases):
+        if holds(tokens, phrases):
             return answer
     polarity = _polarity(tokens)
     if item == "gas_use":
-        if _holds(tokens, GAS_IN_USE):
+        if holds(tokens, GAS_IN_USE):
             return "unchecked"
         return None if polarity is None else ("unchecked" if polarity[0] else "none")
     if polarity is None or not polarity[1]:
@@ -178,23 +177,5 @@ def _polarity(tokens: list[Token]) -> tuple[bool, bool, str] | None:
     return None
 
 
-@cache
-def _compiled(phrase: str) -> tuple[Token, ...]:
-    return phrase_tokens(unicodedata.normalize("NFC", phrase.lower()).split())
-
-
 def _is(token: Token, word: str) -> bool:
-    [(folded, marks)] = _compiled(word)
-    return token[0] == folded and agrees(marks, token[1])
-
-
-def _holds(tokens: list[Token], phrases: tuple[str, ...]) -> bool:
-    for phrase in phrases:
-        wanted = _compiled(phrase)
-        for start in range(len(tokens) - len(wanted) + 1):
-            if all(
-                tokens[start + i][0] == folded and agrees(marks, tokens[start + i][1])
-                for i, (folded, marks) in enumerate(wanted)
-            ):
-                return True
-    return False
+    return holds([token], (word,))
