@@ -76,6 +76,8 @@ class Channel(ABC):
     name: str
     text_limit: int = 4096
     supports_buttons: bool = False
+    # Whether a person can share a location from this platform's chat: where not, no question asks them to.
+    reads_locations: bool = True
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Begin receiving updates (polling task, webhook registration)."""

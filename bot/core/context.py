@@ -61,6 +61,12 @@ class Context:
     ) -> None:
         self.replies.append(Reply(text=text, choices=tuple(choices), media=tuple(media)))
 
+    def can_share_location(self) -> bool:
+        """Whether the person's chat app can share a location here (the Zalo Bot cannot): a question asks for one
+        only where it can, and asks for the address alone elsewhere."""
+        channel = self.app.channels.get(self.event.channel)
+        return channel is None or channel.reads_locations
+
     # Files the person sent ------------------------------------------------------------------------------
     async def download(self, attachment: Attachment) -> bytes:
         """The bytes of a photo, file or voice note of this event. A download that fails (the platform's file

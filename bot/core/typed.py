@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.core.events import Kind
 from bot.core.payloads import YesNo, payload_of
 from bot.core.wording import words
+from bot.i18n import _
 from bot.textnorm import fold
 
 if TYPE_CHECKING:
@@ -48,7 +49,9 @@ YES_FOLDED = frozenset(
     "co|co chu|vang|vang co|da|da co|da vang|u|uh|um|uk|ukm|ok|oke|okay|oki|okie|yes|y|yep|sure|dong y|duoc|dc|"
     "roi|co roi|dung roi|dung vay".split("|")
 )
-NO = frozenset("không|hông|chưa|không có|không cần|không đồng ý|không phải|thôi|khỏi|chưa có".split("|"))
+NO = frozenset(
+    "không|hông|hổng|chưa|không có|hổng có|không cần|không đồng ý|không phải|thôi|khỏi|chưa có".split("|")
+)
 NO_FOLDED = frozenset(
     "khong|ko|k|kh|khg|kg|hok|hk|khum|no|n|nope|chua|khong co|ko co|k co|khong can|ko can|k can|"
     "khong dong y|khong phai|chua co".split("|")
@@ -113,6 +116,25 @@ def guessed_first(ctx: Context, choices: list[Choice], guessed: str) -> list[Cho
     if numbers_shown(ctx):
         return choices
     return sorted(choices, key=lambda c: c.payload != guessed)
+
+
+def guess_offered(ctx: Context, choices: list[Choice], guessed: str, what: str) -> tuple[str, list[Choice]]:
+    """The words that offer the kind guessed from the person's own words (`what`, the button `guessed`), and the
+    choices as `guessed_first` orders them: where the lines are numbered the guess keeps its place, so the words
+    name its number ("1" is not the guess unless it is the first line)."""
+    ordered = guessed_first(ctx, choices, guessed)
+    if numbers_shown(ctx):
+        number = next((n for n, c in enumerate(ordered, 1) if c.payload == guessed), 1)
+        return (
+            _(
+                'From what you wrote, it seems to be about "{what}" (number {n} below): type "yes" or {n} to '
+                "confirm, or the number of another one."
+            ).format(what=what, n=number),
+            ordered,
+        )
+    return _(
+        'From what you wrote, it seems to be about "{what}": press it to confirm, or choose another.'
+    ).format(what=what), ordered
 
 
 def says_nothing(text: str) -> bool:

@@ -52,13 +52,31 @@ async def signed_share(
             households[place] += 1
             if signature is not None:
                 signatures[place].append(int(signature))
+    # A group of the campaign with no household list yet: 0 of 0 (it has not started, and fails the criterion),
+    # and its area's and the ward's share is not known (no data) rather than the listed groups' share passed off
+    # as the whole place's, as coverage reads (handlers/pledges/coverage.py).
+    groups = select(Group.id, Group.area_id).where(
+        col(Group.ward_code) == ward_code, col(Group.retired_at).is_(None)
+    )
+    if campaign.area_ids:
+        groups = groups.where(col(Group.area_id).in_(campaign.area_ids))
+    unlisted = (
+        {Place("group", int(g or 0)): a for g, a in (await session.exec(groups)).all()} if households else {}
+    )
+    unlisted = {group: area for group, area in unlisted.items() if group not in households}
+    for group in unlisted:
+        households[group] = 0
+    unknown = {Place("area", area) for area in unlisted.values()} | (
+        {Place("ward", ward_code)} if unlisted else set()
+    )
     return {
         place: Figure(
-            value=len(signatures[place]) / total,
+            value=len(signatures[place]) / total if total else 0.0,
             numerator=len(signatures[place]),
             denominator=total,
             source=SOURCE,
             record_ids=tuple(sorted(signatures[place])),
         )
         for place, total in households.items()
+        if place not in unknown
     }

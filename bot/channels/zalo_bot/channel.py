@@ -57,6 +57,7 @@ class ZaloBotChannel(Channel):
     name = CHANNEL
     text_limit = 2000
     supports_buttons = False
+    reads_locations = False  # its updates carry words, photos and stickers only [3P] (PLATFORMS.md)
 
     def __init__(self, app: App) -> None:
         self.app = app

@@ -103,7 +103,9 @@ async def ask_place(ctx: Context) -> None:
         _(
             "Where is the camera? Share its location (📎 → Location), or type its address: house number and "
             "street (e.g. 12 Nguyễn Huệ, hẻm 5)."
-        ),
+        )
+        if ctx.can_share_location()
+        else _("Where is the camera? Type its address: house number and street (e.g. 12 Nguyễn Huệ, hẻm 5)."),
         editing(ctx),
     )
 

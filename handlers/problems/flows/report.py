@@ -16,7 +16,7 @@ from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.replies import Choice
 from bot.core.router import Router
-from bot.core.typed import says_nothing
+from bot.core.typed import guess_offered, says_nothing
 from bot.delivery.outbox import seal_route
 from bot.directory.extent import beyond_km
 from bot.i18n import _, current_locale
@@ -81,10 +81,7 @@ async def ask_category(ctx: Context) -> None:
     guess = ctx.data.get("guess")
     if guess in CATEGORIES:
         # Guessed from the person's own words: offered first, to confirm or change.
-        choices.sort(key=lambda c: c.payload != Category(guess).pack())
-        intro = _(
-            'From what you wrote, it seems to be about "{category}": press it to confirm, or choose another.'
-        ).format(category=category_name(guess))
+        intro, choices = guess_offered(ctx, choices, Category(guess).pack(), category_name(guess))
     ctx.reply(intro, choices)
 
 
@@ -293,6 +290,8 @@ async def ask_place(ctx: Context) -> None:
         return
     ctx.reply(
         _("Where is it? Share a location, or type the address or a landmark (for example: hẻm 5 Lê Lợi).")
+        if ctx.can_share_location()
+        else _("Where is it? Type the address or a landmark (for example: hẻm 5 Lê Lợi).")
     )
 
 
@@ -322,7 +321,12 @@ async def on_place(ctx: Context) -> Outcome:
         if notes:
             ctx.reply("\n\n".join(notes))
         return goto("progress")
-    return retry("\n\n".join([*notes, _("Please share a location or type the address.")]))
+    again = (
+        _("Please share a location or type the address.")
+        if ctx.can_share_location()
+        else _("Please type the address.")
+    )
+    return retry("\n\n".join([*notes, again]))
 
 
 # Progress and name ------------------------------------------------------------------------------------------

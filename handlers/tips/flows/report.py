@@ -17,7 +17,7 @@ from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.replies import Choice
 from bot.core.router import Router
-from bot.core.typed import guessed_first, read_it, says_nothing
+from bot.core.typed import guess_offered, read_it, says_nothing
 from bot.core.understand import EMERGENCY_HINT
 from bot.i18n import N_, _, local
 from bot.textnorm import fold
@@ -157,7 +157,7 @@ async def start(ctx: Context) -> None:
     shown = ctx.hint == EMERGENCY_HINT  # the emergency numbers were given with the offer
     guessed = ctx.hint if ctx.hint in CATEGORIES else None
     if typed and is_emergency(typed) and not shown:
-        ctx.begin("tip_emergency", text=typed, files=files)
+        ctx.begin("tip_emergency", text=typed, files=files, guess=guessed)
     else:
         ctx.begin("tip", text=typed, files=files, emergency_seen=shown, guess=guessed)
 
@@ -186,7 +186,13 @@ async def ask_confirm(ctx: Context) -> None:
 async def on_confirm(ctx: Context) -> Outcome:
     files = ctx.data.get("files", [])
     if Emergency.expect(ctx).answer == "go":
-        ctx.begin("tip", text=ctx.data.get("text", ""), files=files, emergency_seen=True)
+        ctx.begin(
+            "tip",
+            text=ctx.data.get("text", ""),
+            files=files,
+            emergency_seen=True,
+            guess=ctx.data.get("guess"),
+        )
         return stay()
     await discard_files(ctx.app, files)
     ctx.reply(_("Please call now. Nothing was sent or kept."))
@@ -205,13 +211,9 @@ async def ask_category(ctx: Context) -> None:
     guess = ctx.data.get("guess")
     if guess in CATEGORIES:
         # Guessed from the person's own words: offered first, for them to confirm (a press, or "có") or change.
-        choices = guessed_first(ctx, choices, Category(guess).pack())
+        offer, choices = guess_offered(ctx, choices, Category(guess).pack(), category_name(guess))
         ctx.reply(
-            _(
-                'From what you wrote, it seems to be about "{category}": press it to confirm, or choose another. '
-                "(Type /huy at any time to stop; nothing is sent until you press Send.)"
-            ).format(category=category_name(guess)),
-            choices,
+            offer + " " + _("(Type /huy at any time to stop; nothing is sent until you press Send.)"), choices
         )
         return
     ctx.reply(
@@ -373,7 +375,9 @@ async def ask_where(ctx: Context) -> None:
         )
         return
     ctx.reply(
-        _("Where did it happen? Share a location, or type an address or landmark."),
+        _("Where did it happen? Share a location, or type an address or landmark.")
+        if ctx.can_share_location()
+        else _("Where did it happen? Type an address or landmark."),
         [Choice(_("I don't remember"), NoPlace("unknown"))],
     )
 
@@ -401,7 +405,12 @@ async def on_where(ctx: Context) -> Outcome:
         return goto("when")
     if event.kind == Kind.MEDIA and not notes:
         notes.append(_("Received: it is kept with the rest of this form."))
-    return retry("\n\n".join([*notes, _("Please share a location, type the address, or press the button.")]))
+    again = (
+        _("Please share a location, type the address, or press the button.")
+        if ctx.can_share_location()
+        else _("Please type the address, or press the button.")
+    )
+    return retry("\n\n".join([*notes, again]))
 
 
 @flow.ask("when")
