@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from handlers.places import sheet, store
+from bot.textnorm import place_key
+from handlers.places import names, sheet
 from models import Area, Group
 from tests.test_places_import import LIMITS
 from tests.test_setup_walk_common import TAN_AN, import_file, invited, texts
@@ -41,16 +42,16 @@ def test_twins_differ_only_in_spacing_leading_zeros_accents_or_case() -> None:
     ]
     same += [("Tổ dân phố 1", "Tổ dânphố 01"), ("Ấp Tân Hòa", "Ap Tan Hoa")]
     for one, other in same:
-        assert store.place_key(one) == store.place_key(other), (one, other)
+        assert place_key(one) == place_key(other), (one, other)
     for one, other in (
         ("Tổ 1", "Tổ 10"),
         ("Tổ 1A", "Tổ 1B"),
         ("Tổ 12", "Tổ 1 2"),
         ("Khu vực 1", "Khu vực 2"),
     ):
-        assert store.place_key(one) != store.place_key(other), (one, other)
+        assert place_key(one) != place_key(other), (one, other)
     # As the chat's "Thêm tổ" writes them.
-    assert [store.written(n) for n in ("To 3", "to7", "khom 5", "TO 8a", "Tổ 01", "Thôn Đông")] == [
+    assert [names.written(n) for n in ("To 3", "to7", "khom 5", "TO 8a", "Tổ 01", "Thôn Đông")] == [
         "Tổ 3",
         "Tổ 7",
         "Khóm 5",

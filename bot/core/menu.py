@@ -9,6 +9,7 @@ menu, or, when the words say what the person wants (bot.core.intents), that offe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.core.replies import Choice
@@ -72,12 +73,18 @@ def typed_entry(registry: Registry, roles: set[str], text: str) -> str | None:
     said = fold(text)
     if not said:
         return None
-    if said == fold(_(RESIDENT_LABEL)):
+    if said == _folded(_(RESIDENT_LABEL)):
         return RESIDENT_COMMAND
     for entry in registry.menu:
-        if entry.roles is not None and roles & entry.roles and fold(_(entry.label)) == said:
+        if entry.roles is not None and roles & entry.roles and _folded(_(entry.label)) == said:
             return entry.command
     return None
+
+
+@lru_cache(maxsize=256)
+def _folded(label: str) -> str:
+    # Every message typed outside a form is compared with every staff label: fold each translated label once.
+    return fold(label)
 
 
 def label_for(registry: Registry, command: str) -> str:

@@ -24,6 +24,7 @@ from bot.security import Keyring
 from bot.settings import Settings
 from bot.textnorm import place_key
 from handlers.places import store
+from handlers.places.names import written
 from handlers.places.sheet import Parsed, Problem, Row
 from models import Area, Group, Role, Ward
 from models.base import pk
@@ -212,8 +213,8 @@ MAX_TAKEN_AS_SHOWN = 25
 def _taken_as(outcome: Outcome, row: Row, area: Area, group: Group | None, made_on: int | None) -> None:
     """Say that a line's names were taken as another spelling of a place (not "To 3" written "Tổ 3", as the chat
     writes it too): its area, made on an earlier line or already there, or the group already there."""
-    typed_area = store.written(row.typed_area or row.area)
-    typed_group = store.written(row.typed_group or row.group)
+    typed_area = written(row.typed_area or row.area)
+    typed_group = written(row.typed_group or row.group)
     if group is not None and (typed_group, typed_area) != (group.name, area.name):
         typed, name = (
             f"{row.typed_group or row.group}, {row.typed_area or row.area}",

@@ -3,7 +3,7 @@ line on its own, without the database; handlers/places/importer.py checks it aga
 
 The file is what ward offices keep: one line per self-managed group, with the columns `area` and `group`, and
 optionally `ward_code`, `leader_name` and `leader_phone` (Vietnamese headers such as "Khu vực/Tổ dân phố" and "Tổ"
-work too, accents and case optional). Names are written as the chat writes them ("To 3" is "Tổ 3": store.written),
+work too, accents and case optional). Names are written as the chat writes them ("To 3" is "Tổ 3": names.written),
 and places are matched within a ward by `bot.textnorm.place_key`, so that the twins of a list typed by hand ("Khu vực 2"
 and "Khu vực2", "Tổ 1" and "Tổ 01") are one place: an area written otherwise than on its first line is taken
 as that area, and the report says so (importer.summary); a group listed twice is a problem of the line, as an
@@ -29,7 +29,7 @@ import phonenumbers
 from bot.i18n import N_, _
 from bot.settings import Settings
 from bot.textnorm import fold, place_key
-from handlers.places.store import written
+from handlers.places.names import written
 
 # The header names each column may have, folded (accents, case and punctuation dropped; "_" counts as a space).
 HEADERS: dict[str, set[str]] = {

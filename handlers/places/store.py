@@ -3,7 +3,6 @@ makes to them (add, rename, merge, retire), each audited in the caller's transac
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from bot.db import execute
 from bot.delivery.outbox import enqueue_to_people
 from bot.directory.people import grant
 from bot.i18n import _
-from bot.textnorm import fold, place_key, strip_accents
+from bot.textnorm import fold, place_key
 from handlers.places.buttons import ChooseFirstGroup, ChooseNewGroup
 from models import (
     Area,
@@ -35,44 +34,6 @@ from models.base import pk
 
 # Roles held in a group (the others are held in an area or a whole ward).
 GROUP_ROLES = (Role.RESIDENT.value, Role.GROUP_ADMIN.value)
-
-
-# Names -----------------------------------------------------------------------------------------------------------
-# One rule for a place's name wherever it is made: the chat's "Thêm tổ" and "Thêm khu vực", and the import of the
-# ward office's list (handlers/places/sheet.py).
-
-# The kinds of places a ward names with a number ("Tổ 7", "Khóm 5", "Tổ dân phố 3"), as typed without accents.
-KINDS = {
-    strip_accents(written).lower(): written
-    for written in (
-        "Tổ dân phố",
-        "Tổ",
-        "Khóm",
-        "Khu phố",
-        "Khu vực",
-        "Khu",
-        "Thôn",
-        "Ấp",
-        "Xóm",
-        "Bản",
-        "Buôn",
-        "Làng",
-        "Sóc",
-        "Phum",
-        "Liên gia",
-    )
-}
-NUMBERED = re.compile(r"(?P<kind>[a-z ]+?)\s*(?P<number>\d+[a-z]?)", re.IGNORECASE)
-
-
-def written(name: str) -> str:
-    """The name as the ward writes it: "to 7" typed without accents is "Tổ 7", "khom 5" "Khóm 5", "TO 8a" "Tổ 8A"
-    (as the examples and the other groups are written). Any other name, or one typed with accents, stays as typed."""
-    found = NUMBERED.fullmatch(name)
-    if found is None or strip_accents(name) != name:
-        return name
-    kind = KINDS.get(" ".join(found["kind"].lower().split()))
-    return f"{kind} {found['number'].upper()}" if kind else name
 
 
 def audit(

@@ -7,7 +7,7 @@ from bot.core.context import Context
 from bot.core.flow import Outcome, finish, goto, retry
 from bot.i18n import _
 from bot.textnorm import fold
-from handlers.places import store
+from handlers.places import names, store
 from handlers.places.flows.places import flow, still_admin
 from handlers.places.flows.places_pick import place_of
 from models import Area, Group
@@ -28,7 +28,7 @@ async def ask_name(ctx: Context) -> None:
 
 @flow.on("name")
 async def on_name(ctx: Context) -> Outcome:
-    name = store.written(" ".join(ctx.event.text.split()))
+    name = names.written(" ".join(ctx.event.text.split()))
     longest = ctx.app.settings.places_name_max_length
     if not name or not fold(name):
         return retry(_("Please type the name in letters or digits."))

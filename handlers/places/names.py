@@ -1,0 +1,41 @@
+"""How a place's name is written, wherever it is made: the chat's "Thêm tổ" and "Thêm khu vực" (/diaban) and the
+import of the ward office's list (handlers/places/sheet.py). Which names are one place is bot.textnorm.place_key."""
+
+from __future__ import annotations
+
+import re
+
+from bot.textnorm import strip_accents
+
+# The kinds of places a ward names with a number ("Tổ 7", "Khóm 5", "Tổ dân phố 3"), as typed without accents.
+KINDS = {
+    strip_accents(written).lower(): written
+    for written in (
+        "Tổ dân phố",
+        "Tổ",
+        "Khóm",
+        "Khu phố",
+        "Khu vực",
+        "Khu",
+        "Thôn",
+        "Ấp",
+        "Xóm",
+        "Bản",
+        "Buôn",
+        "Làng",
+        "Sóc",
+        "Phum",
+        "Liên gia",
+    )
+}
+NUMBERED = re.compile(r"(?P<kind>[a-z ]+?)\s*(?P<number>\d+[a-z]?)", re.IGNORECASE)
+
+
+def written(name: str) -> str:
+    """The name as the ward writes it: "to 7" typed without accents is "Tổ 7", "khom 5" "Khóm 5", "TO 8a" "Tổ 8A"
+    (as the examples and the other groups are written). Any other name, or one typed with accents, stays as typed."""
+    found = NUMBERED.fullmatch(name)
+    if found is None or strip_accents(name) != name:
+        return name
+    kind = KINDS.get(" ".join(found["kind"].lower().split()))
+    return f"{kind} {found['number'].upper()}" if kind else name
