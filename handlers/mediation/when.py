@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from bot import numberwords
 from bot.i18n import local, zone
 
 WEEKDAYS = {
@@ -65,32 +66,9 @@ PERIODS = ("sang", "trua", "chieu", "toi", "dem", "am", "pm")
 
 # Numbers said in words before what they count ("hai ngày nữa", "tám giờ") or after "thứ" ("thứ bảy"): as typed
 # with accents, and without them. "bà" (grandmother) and "năm" of "năm 2026" (the year) are not counts.
-NUMBER_WORDS = {
-    "một": 1,
-    "hai": 2,
-    "ba": 3,
-    "bốn": 4,
-    "tư": 4,
-    "năm": 5,
-    "sáu": 6,
-    "bảy": 7,
-    "bẩy": 7,
-    "tám": 8,
-    "chín": 9,
-    "mười": 10,
-}
-NUMBER_FOLDED = {
-    "mot": 1,
-    "hai": 2,
-    "ba": 3,
-    "bon": 4,
-    "nam": 5,
-    "sau": 6,
-    "bay": 7,
-    "tam": 8,
-    "chin": 9,
-    "muoi": 10,
-}
+NUMBER_WORDS = numberwords.ACCENTED
+# Folded, "tu" left out: typed without accents it is "từ" (from: "tu ngay 15") far more often than "tư" (four).
+NUMBER_FOLDED = {w: n for w, n in numberwords.VIETNAMESE_DIGITS.items() if w != "tu"} | {"muoi": 10}
 # What a number said before them counts (folded): days, weeks, hours.
 UNITS = frozenset("ngay hom tuan thang gio tieng buoi h g".split())
 # Before "toi" typed without accents these make it "tới" (coming): "tuần tới", "tháng tới", "sắp tới".
@@ -158,12 +136,32 @@ def _resolved(typed: str) -> str:
     found = list(re.finditer(r"[^\W_]+", text))
     folded = [_plain(m.group(0)) for m in found]
     parts: list[str] = []
-    last = 0
-    for i, match in enumerate(found):
+    last, i = 0, 0
+    while i < len(found):
+        match = found[i]
+        counted = _counted_in_words([m.group(0) for m in found], folded, i)
+        if counted is not None:  # "mười lăm ngày nữa", "hai mươi ngày nữa": the words of one number
+            number, i = counted
+            parts += [text[last : match.start()], str(number)]
+            last = found[i - 1].end()
+            continue
         parts += [text[last : match.start()], _meaning(match.group(0), folded, i)]
-        last = match.end()
+        last, i = match.end(), i + 1
     resolved = _plain("".join(parts) + text[last:])
     return _DOTTED_TIME.sub(_dotted, resolved)
+
+
+def _counted_in_words(typed: list[str], folded: list[str], i: int) -> tuple[int, int] | None:
+    """(the number, the index after its words) when two or more words from `i` say a number before what it counts
+    (one word is `_meaning`'s); "tầm mười ngày" (about ten days) is no eighty."""
+    for end in range(min(len(folded) - 1, i + numberwords.LONGEST), i + 1, -1):
+        if (
+            folded[end] in UNITS
+            and all(map(numberwords.may_be_number, typed[i:end], folded[i:end]))
+            and (number := numberwords.number_in_words(folded[i:end])) is not None
+        ):
+            return number, end
+    return None
 
 
 def _meaning(word: str, folded: list[str], i: int) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from bot import numberwords
 from bot.core.typed import yes_or_no
 from bot.textnorm import fold
 
@@ -104,7 +105,7 @@ def says_more(rest: str, *, also: frozenset[str] = frozenset()) -> bool:
 
 
 # A count as a leader writes it in a sentence: "có 2 hộ mới thuê trọ ở số 133 và 135" is 2 (house numbers are not
-# counts), "ba người" is not read (words for numbers are rare in reports; the question asks for digits).
+# counts), "có ba hộ mới", "mười hai người" in words (a leader speaking to a phone types no digits).
 UNITS = (
     "hộ|ho|người|nguoi|vụ|vu|lần|lan|trường hợp|truong hop|gia đình|gia dinh|nhà|nha|households?|people|persons?|"
     "cases?"
@@ -113,6 +114,10 @@ _COUNTED = re.compile(rf"(?<![\d/.,])(\d{{1,4}})\s*(?:{UNITS})\b", re.IGNORECASE
 # A number said first and set apart, then what it counts: "2, số 133 và 135", "2 - nhà 133, 135" (not "133 và
 # 135", house numbers said first).
 _LEADING = re.compile(r"^\s*(\d{1,4})\s*(?:[,:;(\-–—]|$)")
+# The first word of what is counted, folded: a number said in words before one counts it ("ba hộ", "hai gia đình").
+COUNTED_WORDS = frozenset(
+    "ho nguoi vu lan truong gia nha household households people persons person case cases".split()
+)
 # "How many?" answered with none, as people write it (folded).
 NOTHING = frozenset(
     "khong co ai|khong co ho nao|khong co gi|chua co ai|khong ai|none|nobody|no one".split("|")
@@ -132,7 +137,7 @@ def counted(typed: str) -> tuple[int, str | None] | None:
     words = typed.strip()[:MAX_WORDS]
     if yes_or_no(typed) is False or fold(typed).strip(" .!") in NOTHING:
         return 0, None
-    found = {int(n) for n in _COUNTED.findall(typed)}
+    found = {int(n) for n in _COUNTED.findall(typed)} | _counted_in_words(typed)
     if len(found) > 1:
         return None
     if not found:
@@ -147,3 +152,15 @@ def counted(typed: str) -> tuple[int, str | None] | None:
         # "Không, chỉ có người thân về chơi": none, and what the leader said about it.
         return 0, words if said[1] is not None else None
     return None
+
+
+def _counted_in_words(typed: str) -> set[int]:
+    """The numbers said in words before what they count: "có ba hộ mới" is {3}, "hai mươi mốt người" {21}."""
+    words = _WORD.findall(typed.lower())
+    folded = [fold(w) for w in words]
+    found = set()
+    for end, word in enumerate(folded):
+        if word in COUNTED_WORDS and (said := numberwords.number_before(folded, end, words)) is not None:
+            if not words[said[1]].isdigit():  # digits are `_COUNTED`'s
+                found.add(said[0])
+    return found

@@ -19,6 +19,7 @@ from bot.core.router import Router
 from bot.core.typed import numbers_shown, typed_number
 from bot.directory.extent import outside
 from bot.i18n import N_, _, fmt_number, ngettext
+from bot.numberwords import number_in_words
 from bot.textnorm import fold, strip_accents
 from handlers.cameras.buttons import (
     CameraAction,
@@ -235,51 +236,12 @@ UNITS = {
     "ngay": 1, "d": 1, "day": 1, "days": 1, "tuan": 7, "week": 7, "weeks": 7, "thang": 30, "month": 30,
     "months": 30, "nam": 365, "year": 365, "years": 365,
 }  # fmt: skip
-DIGIT_WORDS = {
-    "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "one": 1,
-    "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-}  # fmt: skip
 # Said before the number ("khoảng 7 ngày", "tầm một tuần", "lưu được 15 ngày") and after it ("10 ngày thôi ạ").
 BEFORE_DAYS = frozenset(
     "khoang tam chung chac duoc luu la co ghi trong xap xi gan hon about around roughly maybe approx".split()
 )
 AFTER_DAYS = frozenset("a ah nhe nha thoi do the roi gi phai nhi luon thi la".split())
 RANGE = re.compile(r"(?:khoang |tam )?(\d{1,3}) ?(?:-|–|den|toi|to) ?(\d{1,3}) ?(?:ngay|d|days?)?")
-
-
-def number_in_words(said: list[str]) -> int | None:
-    """A whole number below 1,000 in Vietnamese (or English) words, or in digits: "mười lăm" (15), "hai mươi
-    mốt" (21), "ba lăm" (35, as it is said), "một trăm linh năm" (105), "12"; None for anything else."""
-    if len(said) == 1 and said[0].isdigit():
-        return int(said[0])
-    if "tram" in said:
-        if said.index("tram") != 1 or not 1 <= DIGIT_WORDS.get(said[0], 0) <= 9:
-            return None
-        hundreds, rest = DIGIT_WORDS[said[0]] * 100, said[2:]
-        if rest[:1] in (["linh"], ["le"]):
-            return hundreds + DIGIT_WORDS[rest[1]] if len(rest) == 2 and rest[1] in DIGIT_WORDS else None
-        below = _below_hundred(rest) if rest else 0
-        return None if below is None else hundreds + below
-    return _below_hundred(said)
-
-
-def _below_hundred(said: list[str]) -> int | None:
-    if len(said) == 1:
-        return 10 if said[0] in ("muoi", "ten") else DIGIT_WORDS.get(said[0])
-    if said[0] == "muoi":
-        tens, rest = 1, said[1:]
-    elif len(said) >= 2 and said[1] == "muoi" and 2 <= DIGIT_WORDS.get(said[0], 0) <= 9:
-        tens, rest = DIGIT_WORDS[said[0]], said[2:]
-    elif len(said) == 2 and 2 <= DIGIT_WORDS.get(said[0], 0) <= 9 and said[1] in ("mot", "tu", "lam", "nham"):
-        tens, rest = DIGIT_WORDS[said[0]], said[1:]  # "hai mốt", "ba lăm": the "mươi" left unsaid
-    else:
-        return None
-    if not rest:
-        return tens * 10
-    if len(rest) != 1:
-        return None
-    unit = 5 if rest[0] in ("lam", "nham") else DIGIT_WORDS.get(rest[0])  # "mười lăm", "hai mươi mốt"
-    return None if unit is None or not 1 <= unit <= 9 or rest[0] in ("a", "an", "one") else tens * 10 + unit
 
 
 def read_days(text: str) -> int | None:
