@@ -62,6 +62,44 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="Logging level.")
     web_enabled: bool = Field(True, description="Serve the web chat at / .")
     web_max_upload_mb: int = Field(10, description="Largest photo or file accepted by the web chat.")
+    web_max_message_kb: int = Field(
+        256,
+        ge=16,
+        description="Largest web chat message request (JSON) read; a message itself is at most "
+        "ANDAN_MAX_TEXT_LENGTH characters.",
+    )
+    web_max_small_request_kb: int = Field(
+        8, ge=2, description="Largest web chat greeting or push subscription request (JSON) read."
+    )
+    web_upload_max_parts: int = Field(
+        8,
+        ge=3,
+        description="Most parts of a web chat upload form (the page sends a file, a caption and an id).",
+    )
+    web_poll_max_seconds: float = Field(
+        25.0,
+        ge=1,
+        le=35,
+        description="Longest a web chat page's long poll is held open (the page waits 40 s).",
+    )
+    web_polls_per_session: int = Field(
+        8, ge=1, description="Long polls one web chat session may hold open at once (one per open tab)."
+    )
+    web_polls_max: int = Field(
+        1000,
+        ge=1,
+        description="Long polls this process holds open at once; each looks at the database every second. "
+        "Past it, a page is told to come back shortly (429).",
+    )
+    webhook_max_kb: int = Field(
+        1024,
+        ge=64,
+        description="Largest webhook body read from Telegram, the Zalo Bot or the Zalo OA (an update is a few "
+        "kilobytes; files come as ids or URLs).",
+    )
+    json_max_depth: int = Field(
+        64, ge=16, description="Deepest nesting of a JSON body read (a Telegram update nests about a dozen)."
+    )
     web_push_enabled: bool = Field(
         True,
         description="Offer Web Push in the web chat: a registered person may be told of new messages with the "

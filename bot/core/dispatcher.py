@@ -156,6 +156,8 @@ class Dispatcher:
                     loaded.existed,
                 )
                 locale = (person.locale if person else None) or state.locale or settings.default_locale
+                # Read now: after a failed write the session refuses to load anything, the row's id included.
+                person_id = person.id if person else None
 
                 with use_locale(locale):
                     ctx = Context(self.app, session, event, state, person, identity)
@@ -163,7 +165,6 @@ class Dispatcher:
                         await self._route(ctx)
                     except Refusal as refusal:
                         outcome = "refused"
-                        person_id = person.id if person else None
                         log.warning(
                             "update refused", extra={"channel": event.channel, "reason": refusal.reason}
                         )
@@ -173,7 +174,6 @@ class Dispatcher:
                         )
                     except Exception:
                         outcome = "failed"
-                        person_id = person.id if person else None  # read before the rollback expires the row
                         log.exception("handler failed", extra={"channel": event.channel, "flow": state.flow})
                         await session.rollback()
                         return DispatchResult(

@@ -180,11 +180,18 @@ def _codec_for(owner: str, name: str, hint: Any) -> tuple[Reader, Callable[[Any]
     raise TypeError(f"{owner}.{name}: button fields are int, str, bool, an Enum or a Literal, not {hint!r}")
 
 
+# Every number a button carries is a row id, a page or a count, held in a 32-bit INTEGER column on PostgreSQL:
+# a larger one was never made by the bot, and would fail in the database rather than read as a stale button.
+MAX_INT = 2**31 - 1
+
+
 def _read_int(value: str) -> int:
     # int() alone would take " 7", "+7" and "7_0": a payload has one spelling, so a forged one reads as None.
     if not value or not (value.isdigit() or (value[0] == "-" and value[1:].isdigit())) or not value.isascii():
         raise ValueError(value)
-    return int(value)
+    if len(value) > 11 or not -MAX_INT <= (number := int(value)) <= MAX_INT:
+        raise ValueError(value)
+    return number
 
 
 def _read_bool(value: str) -> bool:

@@ -6,7 +6,8 @@
 - `loads`: JSON with the bounds the standard library lacks. UTF-8 only; the nesting depth is measured *before*
   parsing, so the recursive parser never meets a RecursionError; integers of at most 20 digits (every id and count
   fits; longer ones cost quadratic time to convert and overflow floats); finite numbers only (no NaN, Infinity or
-  1e400).
+  1e400); a lone UTF-16 surrogate written as an escape ("\\ud800", half an emoji from a broken client) becomes
+  U+FFFD, since no database, hash or reply can hold it and the rest of the message is worth keeping.
 - `read_upload`: the web chat's upload form (a file, its caption, the page's id for it), read part by part within bounds.
 - `cross_site`: whether a browser sent a request from a page of another site (the Origin check of the web chat).
 - `InputRefused`: what they raise, with the HTTP status to answer; the server's middleware answers it as is.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import operator
+import re
 from dataclasses import dataclass
 from itertools import accumulate, count
 from typing import Any
@@ -31,7 +33,7 @@ MAX_DEPTH = 64  # a Telegram update, the deepest body any route expects, nests a
 MAX_INT_DIGITS = 20  # 2**64 has 20 digits: every platform id and count fits
 MAX_NUMBER_CHARS = 64  # a float literal longer than this is not a measurement
 CHUNK = 64 * 1024
-MAX_PARTS = 8  # the chat page's upload form has two (file, caption)
+MAX_PARTS = 8  # the chat page's upload form has three (file, caption, id); ANDAN_WEB_UPLOAD_MAX_PARTS
 CAPTION_BYTES = 16 * 1024
 CLIENT_ID_BYTES = 128  # the web page's client ids are 24 characters; a longer one is refused
 
@@ -105,9 +107,25 @@ def loads(raw: bytes, *, max_depth: int = MAX_DEPTH) -> Any:
     if raw.count(b"[") + raw.count(b"{") > max_depth and nesting_depth(raw) > max_depth:
         raise InputRefused(400, "JSON nested too deeply")
     try:
-        return json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+        value = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
     except json.JSONDecodeError:
         raise InputRefused(400, "body is not JSON") from None
+    # Only an escape can carry a surrogate (UTF-8 cannot encode one): the common case skips the walk.
+    return _whole_characters(value) if _SURROGATE_ESCAPE.search(raw) else value
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _whole_characters(value: Any) -> Any:
+    """`value` with every lone surrogate in its strings replaced by U+FFFD (a pair was joined by the parser)."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [_whole_characters(v) for v in value]
+    if isinstance(value, dict):
+        return {_whole_characters(k): _whole_characters(v) for k, v in value.items()}
+    return value
 
 
 async def read_json(request: web.BaseRequest, limit: int, *, max_depth: int = MAX_DEPTH) -> Any:
@@ -150,7 +168,7 @@ class Upload:
     )
 
 
-async def read_upload(request: web.BaseRequest, limit: int) -> Upload:
+async def read_upload(request: web.BaseRequest, limit: int, *, max_parts: int = MAX_PARTS) -> Upload:
     """The `file`, `caption` and optional `id` parts of a multipart form, read part by part: a part is never read whole into
     memory past `limit` (413; a chunked body has no Content-Length to refuse it by). No boundary, a broken or
     nested part, too many parts or a client hanging up halfway is a 400."""
@@ -158,7 +176,7 @@ async def read_upload(request: web.BaseRequest, limit: int) -> Upload:
     data, caption = b"", ""
     try:
         reader = await request.multipart()
-        for _index in range(MAX_PARTS):
+        for _index in range(max_parts):
             part = await reader.next()
             if part is None:
                 return Upload(filename, mime, data, caption, client_id)

@@ -100,7 +100,9 @@ def routes(app: App) -> list[web.RouteDef]:
                 raise InputRefused(415, "not a form upload")
             if request.content_length is not None and request.content_length > limit:
                 raise InputRefused(413, "clip too large")
-            sent = await read_upload(request, limit)  # 413 while streaming past the limit
+            sent = await read_upload(
+                request, limit, max_parts=app.settings.web_upload_max_parts
+            )  # 413 while streaming past the limit
             if not sent.data:
                 empty = _("No file was chosen. Please go back and choose one.")
                 return page(400, f"<p>{html.escape(empty)}</p>", locale)

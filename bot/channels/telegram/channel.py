@@ -48,7 +48,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/webhook/telegram"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 POLL_TIMEOUT = 25  # seconds a getUpdates call may wait on Telegram's side
-WEBHOOK_BODY_LIMIT = 1024 * 1024  # an update is a few kilobytes; files come as ids
 CONNECT_FIRST_DELAY = 1.0  # seconds before retrying a failed connect; doubles (with jitter) up to the cap
 CONNECT_MAX_DELAY = 60.0
 # The command menu is optional: a server that refuses it is asked again now and then, not hammered.
@@ -306,7 +305,8 @@ class TelegramChannel(Channel):
             return web.Response(status=401)
         if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self.secret.encode()):
             return web.Response(status=403)
-        data = await read_json(request, WEBHOOK_BODY_LIMIT)
+        settings = self.app.settings
+        data = await read_json(request, settings.webhook_max_kb * 1024, max_depth=settings.json_max_depth)
         if (
             not isinstance(data, dict)
             or isinstance(data.get("update_id"), bool)

@@ -14,8 +14,6 @@ from bot.core.events import Attachment, Incoming, Kind, Location, parse_text
 from bot.guard.http_input import InputRefused, cross_site, read_json, read_upload
 from bot.i18n import _, use_locale
 
-JSON_LIMIT = 256 * 1024  # a message is at most a few thousand characters; ten times that still reads politely
-SMALL_JSON_LIMIT = 8 * 1024  # a greeting or a push subscription
 LABEL_LIMIT = 200  # a button label echoed back: longer than any label the bot makes
 
 
@@ -42,6 +40,8 @@ class BadInput(Exception):
             return _("Notifications are not offered here.")
         if self.reason == "push_stranger":
             return _("Notifications can be turned on once you have joined An Dân. Type /start to begin.")
+        if self.reason == "busy":
+            return _("The chat is very busy right now. It will try again in a few seconds.")
         if self.reason == "push_service":
             return _("This browser's notification service is not one An Dân can use.")
         return _("The message could not be read. Please try again.")
@@ -63,10 +63,10 @@ def update_key(sid: str, client_id: Any) -> str | None:
     return f"{sid}:{client_id}"
 
 
-async def read_json_object(request: web.Request, limit: int) -> dict[str, Any]:
+async def read_json_object(request: web.Request, limit: int, max_depth: int) -> dict[str, Any]:
     """The request's JSON body, which must be an object."""
     try:
-        body = await read_json(request, limit)
+        body = await read_json(request, limit, max_depth=max_depth)
     except InputRefused as refused:
         raise BadInput("too_long" if refused.status == 413 else "malformed", refused.status) from None
     if not isinstance(body, dict):
@@ -90,7 +90,10 @@ class Reading(Sessions):
             raise BadInput("unsupported", 415)
 
     async def _read_small_json(self, request: web.Request) -> dict[str, Any]:
-        return await read_json_object(request, SMALL_JSON_LIMIT)
+        settings = self.app.settings
+        return await read_json_object(
+            request, settings.web_max_small_request_kb * 1024, settings.json_max_depth
+        )
 
     async def _read_event(self, request: web.Request, sid: str) -> tuple[Incoming, str | None]:
         """The event a request carries, and the label of a pressed button as the page showed it. Files come as
@@ -103,7 +106,8 @@ class Reading(Sessions):
         if request.content_type == "multipart/form-data":
             return await self._read_upload(request, sid, limit), None
         self._check_post(request)
-        body = await read_json_object(request, JSON_LIMIT)
+        settings = self.app.settings
+        body = await read_json_object(request, settings.web_max_message_kb * 1024, settings.json_max_depth)
         common: dict[str, Any] = {"update_key": update_key(sid, body.get("id"))}
         if isinstance(body.get("choice"), str) and body["choice"]:
             event = Incoming("web", sid, sid, Kind.CHOICE, choice=body["choice"][:64], **common)
@@ -123,7 +127,7 @@ class Reading(Sessions):
 
     async def _read_upload(self, request: web.Request, sid: str, limit: int) -> Incoming:
         try:
-            upload = await read_upload(request, limit)
+            upload = await read_upload(request, limit, max_parts=self.app.settings.web_upload_max_parts)
             client_id = upload.client_id
         except InputRefused as refused:
             raise BadInput("too_large" if refused.status == 413 else "malformed", refused.status) from None

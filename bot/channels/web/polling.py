@@ -13,7 +13,6 @@ from bot.channels.web.incoming import BadInput
 from bot.channels.web.transcript import Transcript
 from bot.i18n import use_locale
 
-MAX_WAIT = 25.0
 MAX_MESSAGE_ID = 2**31 - 1
 # A tab whose long poll ended this recently is still open (it polls again at once): no Web Push for it.
 OPEN_TAB_SECONDS = 5.0
@@ -59,7 +58,17 @@ class Polling(Transcript):
         if not 0 <= after <= MAX_MESSAGE_ID or not math.isfinite(wait):
             with use_locale(self.app.settings.default_locale):
                 return web.json_response({"error": BadInput("malformed", 400).message()}, status=400)
-        wait = min(max(wait, 0.0), MAX_WAIT)
+        settings = self.app.settings
+        wait = min(max(wait, 0.0), settings.web_poll_max_seconds)
+        if wait > 0 and (
+            self._polls.get(sid, 0) >= settings.web_polls_per_session
+            or sum(self._polls.values()) >= settings.web_polls_max
+        ):
+            # Each poll looks at the database every second: past the bounds, come back shortly (the page backs
+            # off and tries again, showing it is offline meanwhile).
+            with use_locale(settings.default_locale):
+                refusal = {"error": BadInput("busy", 429).message()}
+            return web.json_response(refusal, status=429, headers={"Retry-After": "5"})
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         if wait > 0:

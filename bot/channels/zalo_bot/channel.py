@@ -50,7 +50,6 @@ POLL_TIMEOUT = 30
 MEDIA_LINK_SECONDS = 24 * 3600  # Zalo fetches the photo when it is sent; a day covers its retries
 FIRST_BACKOFF = 1.0  # seconds before retrying a failed call; doubles (with jitter) up to MAX_BACKOFF
 MAX_BACKOFF = 60.0
-WEBHOOK_BODY_LIMIT = 1024 * 1024  # an update is a few kilobytes; photos come as URLs
 
 
 class ZaloBotChannel(Channel):
@@ -204,7 +203,8 @@ class ZaloBotChannel(Channel):
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self.webhook_secret.encode()):
             return web.Response(status=401)
-        body = await read_json(request, WEBHOOK_BODY_LIMIT)
+        settings = self.app.settings
+        body = await read_json(request, settings.webhook_max_kb * 1024, max_depth=settings.json_max_depth)
         if not isinstance(body, dict | list):
             return web.Response(status=400)
         for update in unwrap(

@@ -65,7 +65,6 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/webhook/zalo-oa"
 MAX_BUTTONS = 5  # no primary source states the limit for consultation messages; 5 is what SDKs use
 TITLE_LIMIT = 100
-BODY_LIMIT = 1024 * 1024  # an event is a few hundred bytes; attachments come as URLs
 FUTURE_SKEW = 120.0  # seconds an event may seem to come from the future (clocks differ a little)
 T = TypeVar("T")
 
@@ -112,7 +111,7 @@ class ZaloOAChannel(Channel):
         header = request.headers.get(SIGNATURE_HEADER, "")
         if not header:
             return web.Response(status=401)
-        raw = await read_body(request, BODY_LIMIT)
+        raw = await read_body(request, self.app.settings.webhook_max_kb * 1024)
         if not timestamps_in(raw):
             return web.Response(status=400)  # every event carries a timestamp: this is not one
         timestamp = signed_timestamp(header, self.app_id, raw, self._webhook_secret)
@@ -121,7 +120,7 @@ class ZaloOAChannel(Channel):
             if (left_out := self._forged.allow()) is not None:
                 log.warning("zalo oa webhook with a bad signature refused", extra={"suppressed": left_out})
             return web.Response(status=401)
-        body = loads(raw)
+        body = loads(raw, max_depth=self.app.settings.json_max_depth)
         if not isinstance(body, dict) or str(body.get("timestamp")) != timestamp:
             return web.Response(status=400)  # the signed timestamp must be the event's own
         # The signature proves who signed, not when this copy was sent: a captured event could be replayed.
