@@ -76,7 +76,8 @@ async def test_a_week_of_reports_reminders_late_groups_and_police_reading(manual
     replies = await tam.say("Mất trộm xe đạp ở hẻm 12")
     assert "2/6" in texts(replies) or "2 / 6" in texts(replies) or "2 trên 6" in texts(replies)
     replies = await tam.say("vài hộ")
-    assert "số" in texts(replies).lower()  # asked again for a number ("ba hộ" is read: tests/test_number_words.py)
+    # Asked again for a number ("ba hộ" is read: tests/test_number_words.py).
+    assert "số" in texts(replies).lower()
     await tam.say("3")
     await town.restart()
     await tam.press("Không có gì cần ghi")  # disputes: nothing

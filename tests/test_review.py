@@ -307,8 +307,8 @@ async def test_a_year_of_a_ward_ends_in_ratings_and_the_recognition_file(manual_
     manual_clock.set(local("2027-12-05T09:00:00"))
     await remind(town.app)
     await town.drain()
-    assert "/tongket" in "\n".join(m["text"] for m in await pushed(police))
-    assert "/xeploai" in "\n".join(m["text"] for m in await pushed(leaders[2]))
+    assert "/yearreview" in "\n".join(m["text"] for m in await pushed(police))  # /tongket, in English
+    assert "/grouprating" in "\n".join(m["text"] for m in await pushed(leaders[2]))
     await remind(town.app)  # a second run sends nothing twice
     await town.drain()
     assert await pushed(police) == []

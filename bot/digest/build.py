@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.replies import Media
 from bot.digest.chart import line_chart
+from bot.digest.days import last_day, week_before
 from bot.digest.table import XLSX_MIME, to_xlsx
 from bot.extensions.digest_sections import Column, Registered, Scope, Section
-from bot.i18n import _, fmt_date, fmt_number, use_locale
+from bot.i18n import _, fmt_date, fmt_number, local, use_locale
 from bot.media import MediaStore
 
 if TYPE_CHECKING:
@@ -46,15 +47,18 @@ class WardWeek:
 async def ward_week(
     session: AsyncSession,
     ward_code: int,
-    end: datetime,
+    moment: datetime,
     groups: dict[int, tuple[str, str]],
     registry: Registry,
 ) -> WardWeek:
+    """The ward's week for a digest due at `moment`: the whole local days before it (bot.digest.days), so a
+    digest sent at 07:00, or caught up at noon, counts exactly the days its heading names."""
     ward = await session.get(Ward, ward_code)
+    start, end = week_before(moment)
     return WardWeek(
         ward_code,
         ward.name if ward else str(ward_code),
-        end - timedelta(days=7),
+        start,
         end,
         groups,
         registry.sections_in_order(),
@@ -109,9 +113,9 @@ def compose(
     lines = [
         _("Weekly digest: {place}").format(place=place),
         _("{start} to {end}").format(
-            start=fmt_date(week.start, "short"), end=fmt_date(week.end - timedelta(days=1), "short")
+            start=fmt_date(week.start, "short"), end=fmt_date(last_day(week.end), "short")
         ),
-    ]  # the last full day
+    ]
     neighbours = audience != "police"
     if neighbours:
         # Sent to a whole neighbourhood, the digest speaks to "bà con", as a ward notice does.
@@ -156,17 +160,18 @@ async def group_table(session: AsyncSession, week: WardWeek) -> list[list[object
 
 
 async def history(session: AsyncSession, week: WardWeek) -> tuple[list[datetime], dict[str, list[float]]]:
-    """The ward's figures for this week and the previous ones, oldest first, by "section: figure"."""
-    ends = [week.end - timedelta(days=7 * n) for n in range(HISTORY_WEEKS - 1, -1, -1)]
+    """The first days of this week and the previous ones, oldest first, and the ward's figures by "section: figure"."""
+    weeks = [week_before(week.end, n) for n in range(HISTORY_WEEKS - 1, -1, -1)]
+    starts = [start for start, _end in weeks]
     series: dict[str, list[float]] = {}
-    for index, end in enumerate(ends):
+    for index, (start, end) in enumerate(weeks):
         for section in await sections(
-            session, week.sections, Scope(week.ward_code, None, "police"), end - timedelta(days=7), end
+            session, week.sections, Scope(week.ward_code, None, "police"), start, end
         ):
             for name, value in section.figures.items():
                 label = _("{section}: {figure}").format(section=section.title, figure=_(name))
-                series.setdefault(label, [0.0] * len(ends))[index] = float(value)
-    return ends, series
+                series.setdefault(label, [0.0] * len(weeks))[index] = float(value)
+    return starts, series
 
 
 async def police_media(
@@ -176,14 +181,14 @@ async def police_media(
     if locale in week.police_media:
         return week.police_media[locale]
     with use_locale(locale):
-        ends, series = await history(session, week)
-        labels = [fmt_date(end - timedelta(days=7), "short") for end in ends]
+        starts, series = await history(session, week)
+        labels = [fmt_date(start, "short") for start in starts]
         title = _("{ward}: this week and the previous weeks").format(ward=week.ward_name)
         # The chart keeps the few busiest figures, so it stays readable on a phone.
         busiest = dict(sorted(series.items(), key=lambda kv: -sum(kv[1]))[:6])
         chart = line_chart(title, labels, busiest)
         rows = await group_table(session, week)
-        stamp = week.end.date().isoformat()
+        stamp = local(week.end).date().isoformat()
         chart_ref = await media.put(chart, "image/png", f"ban-tin-{week.ward_code}-{stamp}.png")
         table_ref = await media.put(to_xlsx(rows, stamp), XLSX_MIME, f"ban-tin-{week.ward_code}-{stamp}.xlsx")
         week.police_media[locale] = (

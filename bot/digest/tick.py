@@ -67,13 +67,15 @@ async def digest_tick(app: App) -> None:
         await send_ward(app, ward, moment)
 
 
-def week_key(ward_code: int, end: datetime) -> str:
-    return f"digest:{ward_code}:{local(end).date().isoformat()}:"
+def week_key(ward_code: int, moment: datetime) -> str:
+    """Keyed by the day the digest is due, which names its week (the days before it)."""
+    return f"digest:{ward_code}:{local(moment).date().isoformat()}:"
 
 
-async def send_ward(app: App, ward_code: int, end: datetime) -> int:
-    """Queue the ward's digest of the week ending at `end`; returns how many rows this call queued."""
-    prefix = week_key(ward_code, end)
+async def send_ward(app: App, ward_code: int, moment: datetime) -> int:
+    """Queue the ward's digest due at `moment` (about the whole days of the week before that day, however late it
+    is sent: bot.digest.days); returns how many rows this call queued."""
+    prefix = week_key(ward_code, moment)
     now = clock.now()
     not_before = quiet_until(now, app.settings.quiet_hours) or now
     queued = 0
@@ -89,7 +91,7 @@ async def send_ward(app: App, ward_code: int, end: datetime) -> int:
                 ).all()
             )
             week = await ward_week(
-                session, ward_code, end, await group_names(session, ward_code), app.registry
+                session, ward_code, moment, await group_names(session, ward_code), app.registry
             )
             pending: list[dict[str, Any]] = []
             for chat in await group_chats(session, ward_code):
@@ -110,7 +112,7 @@ async def send_ward(app: App, ward_code: int, end: datetime) -> int:
                             now,
                             not_before,
                             ward_code,
-                            end,
+                            moment,
                             channel=chat.channel,
                             chat_id=chat.chat_id,
                             linked_chat_id=chat.id,
@@ -139,7 +141,7 @@ async def send_ward(app: App, ward_code: int, end: datetime) -> int:
                         now,
                         not_before,
                         ward_code,
-                        end,
+                        moment,
                         channel=who.channel,
                         chat_id=who.chat_id,
                         person_id=who.person_id,
@@ -159,7 +161,7 @@ def _row(
     now: datetime,
     not_before: datetime,
     ward_code: int,
-    end: datetime,
+    moment: datetime,
     *,
     channel: str,
     chat_id: str,
@@ -179,7 +181,7 @@ def _row(
         dedupe_key=key,
         not_before=not_before,
         source_kind="digest",
-        source_id=f"{ward_code}:{local(end).date().isoformat()}",
+        source_id=f"{ward_code}:{local(moment).date().isoformat()}",
         now=now,
         via=via,
     )

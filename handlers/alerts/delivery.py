@@ -5,17 +5,21 @@ chat of the groups in scope gets one row in the ward's language. Dedupe keys mak
 A resident no channel can reach gets a row too, already "not reached", so nobody is silently missed; the sender
 moves a row along the person's other channels and the Zalo fallbacks (bot.delivery.reach).
 
-For an urgent alert, `unreached_tick` gives each group leader, once and after `zalo_reach_leader_minutes`, the
-residents of their group it has not reached (their name, or their household's address): only to them.
+Once an alert's sending is done (an urgent one: `zalo_reach_leader_minutes` after it started, tries or not),
+`unreached_tick` gives each group leader, once, the residents of their group it has not reached (their name, or
+their household's address), to tell them in person; the police who wrote it get those no leader is given.
+Nobody else gets these lists.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,8 +34,11 @@ from bot.textnorm import fold
 from handlers.alerts.identifiers import classify, identifiers_of
 from handlers.alerts.places import groups_in_scope, ward_of
 from handlers.alerts.render import fields_of, render
+from handlers.common import group_label
 from models import Household, LinkedChat, OutboxMessage, OutboxStatus, Person, Priority, Role, RoleGrant
 from models.alerts import Alert, AlertIdentifier, AlertStatus, AlertTarget
+from models.base import pk
+from models.outbox import DeliveryAttempt
 from models.pledges import HouseholdMember
 
 if TYPE_CHECKING:
@@ -40,6 +47,8 @@ if TYPE_CHECKING:
 SOURCE = "alert"
 UNREACHED = "alert_unreached"  # the leaders' lists: a source of their own, never counted as the alert's
 UNREACHED_LOOKBACK = timedelta(hours=2)  # alerts this much past their list time are no longer looked at
+LIST_WAIT_MAX = timedelta(hours=24)  # a try that never ends holds a list back no longer than this
+QUIET_MAX = timedelta(hours=24)  # quiet hours delay the start of a sending by less than this
 PRIORITY = {"urgent": Priority.URGENT, "important": Priority.IMPORTANT, "info": Priority.ROUTINE}
 
 
@@ -84,9 +93,16 @@ async def store(session: AsyncSession, draft: dict[str, Any], author_id: int, se
 
 
 async def recipients(session: AsyncSession, alert: Alert) -> list[Person]:
-    """People with a role in the alert's place (never its author); muted information alerts skip those who muted."""
+    """People with a role in the alert's place (never its author); muted information alerts skip those who muted.
+
+    A police grant does not make its holder a recipient: the ward's police issue its alerts and follow each of
+    them in /canhbao, so an officer is neither sent a copy nor counted as a resident of no group it reached. An
+    officer who also lives in a group of the place receives it there, as a resident.
+    """
     grants = select(RoleGrant.person_id).where(
-        RoleGrant.ward_code == alert.ward_code, col(RoleGrant.revoked_at).is_(None)
+        RoleGrant.ward_code == alert.ward_code,
+        col(RoleGrant.revoked_at).is_(None),
+        RoleGrant.role != Role.POLICE,
     )
     if alert.scope != "ward":
         targets = (await session.exec(select(AlertTarget).where(AlertTarget.alert_id == alert.id))).all()
@@ -239,7 +255,15 @@ async def reach_by_group(session: AsyncSession, alert: Alert) -> dict[int | None
     return dict(out)
 
 
-# The leaders' lists of who an urgent alert did not reach -----------------------------------------------------
+# The lists of who an alert did not reach ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Missed:
+    """A resident an alert has not reached, as their group leader knows them."""
+
+    line: str
+    trying: bool  # still being tried: an urgent alert's list goes before every try is over
+
+
 def unreached_line(person: Person, address: str | None) -> str:
     """How the leader knows them: their name and household address, whichever the bot has."""
     name = (person.display_name or "").strip()
@@ -248,11 +272,26 @@ def unreached_line(person: Person, address: str | None) -> str:
     return name or address or _("a resident without a name or address on file")
 
 
-async def unreached_of(session: AsyncSession, alert: Alert) -> dict[int, list[str]]:
-    """{group: lines} of the residents the alert has not reached yet (not sent, not cancelled)."""
+async def _addresses(session: AsyncSession, person_ids: set[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for person_id, address in (
+        await session.exec(
+            select(HouseholdMember.person_id, Household.address)
+            .join(Household, col(Household.id) == HouseholdMember.household_id)
+            .where(col(HouseholdMember.person_id).in_(person_ids))
+        )
+    ).all():
+        found.setdefault(person_id, address)
+    return found
+
+
+async def unreached_of(session: AsyncSession, alert: Alert) -> dict[int | None, list[Missed]]:
+    """{group (None: not in a group): residents} the alert has not reached (yet): every row not sent, not
+    cancelled. Read from the rows as they are now, so a message held and then sent once the person wrote again
+    is not listed."""
     rows = (
         await session.exec(
-            select(OutboxMessage.person_id).where(
+            select(OutboxMessage.person_id, OutboxMessage.status).where(
                 OutboxMessage.source_kind == SOURCE,
                 OutboxMessage.source_id == str(alert.id),
                 col(OutboxMessage.person_id).is_not(None),
@@ -260,97 +299,184 @@ async def unreached_of(session: AsyncSession, alert: Alert) -> dict[int, list[st
             )
         )
     ).all()
-    missing = {int(p) for p in rows if p is not None}
-    groups = await person_groups(session, alert.ward_code, missing)
-    if not groups:
+    missing = {int(p): _state(status) == "trying" for p, status in rows if p is not None}
+    if not missing:
         return {}
-    people = {
-        p.id: p
-        for p in (await session.exec(select(Person).where(col(Person.id).in_(set(groups))))).all()
-        if p.id is not None
-    }
-    addresses: dict[int, str] = {}
-    for person_id, address in (
-        await session.exec(
-            select(HouseholdMember.person_id, Household.address)
-            .join(Household, col(Household.id) == HouseholdMember.household_id)
-            .where(col(HouseholdMember.person_id).in_(set(groups)))
-        )
-    ).all():
-        addresses.setdefault(person_id, address)
-    out: dict[int, list[str]] = defaultdict(list)
-    for person_id, group_id in sorted(groups.items()):
-        person = people.get(person_id)
-        if person is not None:
-            out[group_id].append(unreached_line(person, addresses.get(person_id)))
+    groups = await person_groups(session, alert.ward_code, set(missing))
+    people = (await session.exec(select(Person).where(col(Person.id).in_(set(missing))))).all()
+    addresses = await _addresses(session, set(missing))
+    out: dict[int | None, list[Missed]] = defaultdict(list)
+    for person in sorted(people, key=lambda p: p.id or 0):
+        assert person.id is not None  # a stored row
+        line = unreached_line(person, addresses.get(person.id))
+        out[groups.get(person.id)].append(Missed(line, missing[person.id]))
     return dict(out)
 
 
-def unreached_text(alert: Alert, lines: list[str]) -> str:
+def sending_starts(alert: Alert, settings: Settings) -> datetime:
+    """When the alert's deliveries could first go out: its release, or for a non-urgent alert the end of the
+    night's quiet hours (as `release` sets it)."""
+    released = alert.released_at or alert.send_at
+    if alert.severity == "urgent":
+        return released
+    return quiet_until(released, settings.quiet_hours) or released
+
+
+async def _last_try(session: AsyncSession, alert: Alert) -> tuple[int, datetime | None]:
+    """(residents still being tried, when the latest try of any delivery ended)."""
+    trying = (
+        await session.exec(
+            select(func.count()).where(
+                OutboxMessage.source_kind == SOURCE,
+                OutboxMessage.source_id == str(alert.id),
+                col(OutboxMessage.person_id).is_not(None),
+                col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+            )
+        )
+    ).one()
+    last = (
+        await session.exec(
+            select(func.max(DeliveryAttempt.at)).where(
+                DeliveryAttempt.source_kind == SOURCE, DeliveryAttempt.source_id == str(alert.id)
+            )
+        )
+    ).one()
+    return int(trying or 0), last
+
+
+async def list_time(session: AsyncSession, settings: Settings, alert: Alert) -> datetime | None:
+    """When the lists of who the alert did not reach are due; None while its sending is not done.
+
+    An urgent alert's lists go `zalo_reach_leader_minutes` after it started, tries or not: someone must knock
+    on the door now. Any other alert's go once its sending is done (no try left), and no earlier than that; a
+    try that never ends holds them back at most LIST_WAIT_MAX.
+    """
+    due = sending_starts(alert, settings) + timedelta(minutes=settings.zalo_reach_leader_minutes)
+    if alert.severity == "urgent":
+        return due
+    trying, last = await _last_try(session, alert)
+    if trying:
+        return due + LIST_WAIT_MAX if clock.now() >= due + LIST_WAIT_MAX else None
+    return max(due, as_utc(last)) if last is not None else due
+
+
+def as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _bullets(missed: list[Missed], label: str = "") -> list[str]:
+    out = []
+    for one in missed:
+        line = f"{label}: {one.line}" if label else one.line
+        out.append("• " + (_("{line} (still being tried)").format(line=line) if one.trying else line))
+    return out
+
+
+def leader_text(alert: Alert, missed: list[Missed]) -> str:
     head = _(
-        'The urgent alert "{title}" has not reached these {n} residents of your group. Please tell them in '
-        "person or by phone. This list is only for you."
+        'The alert "{title}" has not reached these {n} residents of your group. Please tell them in person or '
+        "by phone. This list is only for you."
+    ).format(title=alert.title, n=len(missed))
+    return "\n".join([head, *_bullets(missed)])
+
+
+def author_text(alert: Alert, lines: list[str]) -> str:
+    head = _(
+        'Your alert "{title}" has not reached these {n} residents, and no group leader has their names. Please '
+        "have them told in person or by phone. This list is only for you."
     ).format(title=alert.title, n=len(lines))
-    return "\n".join([head, *(f"• {line}" for line in lines)])
+    return "\n".join([head, *lines])
+
+
+async def _queue_list(
+    session: AsyncSession, alert: Alert, person: Person, key: str, text: Callable[[], str]
+) -> int:
+    """Queue one list to one person, once (its dedupe key); returns how many rows were written."""
+    if (await session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key))).first():
+        return 0
+    rows = await enqueue_to_people(
+        session,
+        [person],
+        lambda: Reply(text()),
+        kind=UNREACHED,
+        priority=Priority.URGENT if alert.severity == "urgent" else Priority.IMPORTANT,
+        dedupe_key=lambda _person: key,
+        source_kind=UNREACHED,
+        source_id=str(alert.id),
+    )
+    return len(rows)
+
+
+async def _leaders(session: AsyncSession, group_ids: set[int]) -> list[tuple[int, Person]]:
+    rows = await session.exec(
+        select(RoleGrant.group_id, Person)
+        .join(Person, col(Person.id) == RoleGrant.person_id)
+        .where(
+            RoleGrant.role == Role.GROUP_ADMIN,
+            col(RoleGrant.revoked_at).is_(None),
+            col(RoleGrant.group_id).in_(group_ids),
+        )
+    )
+    return [(group_id, leader) for group_id, leader in rows.all() if group_id is not None]
+
+
+async def is_ward_police(session: AsyncSession, person_id: int, ward_code: int) -> bool:
+    """Whether the person still serves as police of the ward: only then do they see the ward's names."""
+    found = await session.exec(
+        select(RoleGrant.id).where(
+            RoleGrant.person_id == person_id,
+            RoleGrant.ward_code == ward_code,
+            RoleGrant.role == Role.POLICE,
+            col(RoleGrant.revoked_at).is_(None),
+        )
+    )
+    return found.first() is not None
 
 
 async def send_unreached(session: AsyncSession, alert: Alert) -> int:
-    """Queue each group leader's list for one urgent alert (once: dedupe keys); returns how many were queued."""
+    """Queue the lists of one alert (once each: dedupe keys); returns how many were queued.
+
+    Each leader of a group gets their group's residents. The author, while police of the ward, gets those no
+    leader is given: residents of a group without a leader, and those in no group. Only names and addresses:
+    never why a channel failed.
+    """
     by_group = await unreached_of(session, alert)
     if not by_group:
         return 0
-    leaders = (
-        await session.exec(
-            select(RoleGrant.group_id, Person)
-            .join(Person, col(Person.id) == RoleGrant.person_id)
-            .where(
-                RoleGrant.role == Role.GROUP_ADMIN,
-                col(RoleGrant.revoked_at).is_(None),
-                col(RoleGrant.group_id).in_(set(by_group)),
-            )
-        )
-    ).all()
     queued = 0
+    leaders = await _leaders(session, {g for g in by_group if g is not None})
     for group_id, leader in leaders:
-        if group_id is None:
-            continue
-        lines = by_group[group_id]
+        missed = by_group[group_id]
         key = f"alert:{alert.id}:unreached:g{group_id}:p{leader.id}"
-        if (await session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key))).first():
-            continue
-        rows = await enqueue_to_people(
-            session,
-            [leader],
-            lambda lines=lines: _reply(alert, lines),  # type: ignore[misc]
-            kind=UNREACHED,
-            priority=Priority.URGENT,
-            dedupe_key=lambda _person, key=key: key,  # type: ignore[misc]
-            source_kind=UNREACHED,
-            source_id=str(alert.id),
-        )
-        queued += len(rows)
+        queued += await _queue_list(session, alert, leader, key, lambda m=missed: leader_text(alert, m))  # type: ignore[misc]
+    led = {group_id for group_id, _leader in leaders}
+    author = await session.get(Person, alert.author_person_id) if alert.author_person_id else None
+    if author is None or not await is_ward_police(session, pk(author), alert.ward_code):
+        return queued
+    lines: list[str] = []
+    for place, unled in sorted(by_group.items(), key=lambda item: item[0] or 0):
+        if place not in led:
+            label = await group_label(session, place) if place is not None else ""
+            lines += _bullets(unled, label)
+    if lines:
+        key = f"alert:{alert.id}:unreached:author:p{author.id}"
+        queued += await _queue_list(session, alert, author, key, lambda: author_text(alert, lines))
     return queued
 
 
-def _reply(alert: Alert, lines: list[str]) -> Reply:
-    return Reply(unreached_text(alert, lines))
-
-
 async def unreached_tick(app: App) -> None:
-    """Urgent alerts released `zalo_reach_leader_minutes` ago (and not long before): their leaders' lists."""
+    """Alerts whose lists are due (and not long past): queue them."""
     now = clock.now()
-    due = now - timedelta(minutes=app.settings.zalo_reach_leader_minutes)
+    settings = app.settings
+    oldest = now - timedelta(minutes=settings.zalo_reach_leader_minutes) - LIST_WAIT_MAX - QUIET_MAX
     async with app.db.session() as session:
         alerts = (
             await session.exec(
-                select(Alert).where(
-                    Alert.severity == "urgent",
-                    Alert.status == AlertStatus.SENT,
-                    col(Alert.released_at) <= due,
-                    col(Alert.released_at) > due - UNREACHED_LOOKBACK,
-                )
+                select(Alert).where(Alert.status == AlertStatus.SENT, col(Alert.released_at) > oldest)
             )
         ).all()
         for alert in alerts:
-            await send_unreached(session, alert)
-            await session.commit()
+            when = await list_time(session, settings, alert)
+            if when is not None and now - UNREACHED_LOOKBACK < as_utc(when) <= now:
+                await send_unreached(session, alert)
+                await session.commit()

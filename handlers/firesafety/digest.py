@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.digest.days import last_day
 from bot.digest.memo import memo
 from bot.digest.small import hidden
 from bot.extensions.digest_sections import Scope, Section
-from bot.i18n import _, local
+from bot.i18n import _
 from handlers.firesafety import coverage
 from handlers.firesafety.store import last_checks
 from handlers.pledges.coverage import unlisted_groups
@@ -24,7 +25,7 @@ async def ward_groups(session: AsyncSession, ward_code: int, end: datetime) -> l
     """One query for the whole ward, shared by every leader's digest of the same build."""
 
     async def compute() -> list[coverage.GroupFigures]:
-        day = local(end).date()
+        day = last_day(end)  # the week's Sunday: a week ending on 1 January is about last year's checklist
         return await coverage.by_group(session, ward_code, day.year, day, before=end)
 
     return await memo(("firesafety", ward_code, end), compute)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.digest.days import last_day
 from bot.digest.memo import memo
 from bot.extensions.digest_sections import Scope, Section
 from bot.i18n import _, local
@@ -19,7 +20,7 @@ async def campaign_in_week(
     session: AsyncSession, ward_code: int, start: datetime, end: datetime
 ) -> PledgeCampaign | None:
     """The campaign whose signing period overlaps the digest's week, if any."""
-    first, last = local(start).date(), local(end).date()
+    first, last = local(start).date(), last_day(end)  # not a campaign that opens the day the digest is sent
     rows = (
         await session.exec(
             select(PledgeCampaign)

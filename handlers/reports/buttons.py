@@ -62,9 +62,19 @@ class DigestTime(Payload, prefix="dt"):
 
 
 class RemindedReport(Payload, prefix="rrem"):
-    """Under a report reminder: open this group's report ("có" or "1" typed answers it too)."""
+    """Under a report reminder sent before reminders named their period ("rrem:<group>"): open this group's report
+    as /baocao would. Kept so the reminders already in people's chats still work."""
 
     group_id: int
+
+
+class RemindedPeriod(Payload, prefix="rrem"):
+    """Under a report reminder: open this group's report of the period the reminder named (its key, "2026-12-04"),
+    not whichever period is first on the day it is pressed ("có" or "1" typed answers it too). Shares the prefix
+    with RemindedReport, so one handler serves both; each reads only its own shape."""
+
+    group_id: int
+    key: str
 
 
 class ReportGroup(Payload, prefix="rg"):
@@ -74,9 +84,10 @@ class ReportGroup(Payload, prefix="rg"):
 
 
 class Intro(Payload, prefix="rp"):
-    """The first choice of a report: start or continue, nothing to report, change a sent one, keep it."""
+    """The first choice of a report: start or continue, nothing to report, change a sent one, keep it, or the
+    report of the other period the group owes (a late one, or this period's)."""
 
-    action: Literal["start", "none", "edit", "keep"]
+    action: Literal["start", "none", "edit", "keep", "other"]
 
 
 class QuickAnswer(Payload, prefix="ra"):

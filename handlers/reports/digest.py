@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import clock
 from bot.digest import memo
 from bot.extensions.digest_sections import Scope, Section
 from bot.i18n import N_, _, fmt_datetime, fmt_number
@@ -53,7 +54,15 @@ async def reports_section(
             ).format(due=fmt_datetime(closed.due))
         ]
         if status.get((scope.group_id, upcoming.key)) != "submitted":
-            lines.append(_("Next report due {due}.").format(due=fmt_datetime(upcoming.due)))
+            # The week ends at midnight; a deadline between then and the digest's sending has already passed.
+            passed = upcoming.due <= clock.now()
+            lines.append(
+                (
+                    _("Your report for the period ending {due}: not sent yet (/baocao).")
+                    if passed
+                    else _("Next report due {due}.")
+                ).format(due=fmt_datetime(upcoming.due))
+            )
         return Section(_("Group report"), lines, {"reported": 1.0 if sent else 0.0})
     total = len(
         await memo(("reports.groups", scope.ward_code), lambda: ward_groups(session, scope.ward_code))

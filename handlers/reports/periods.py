@@ -45,6 +45,10 @@ WEEKDAYS = (
 )
 # Reminders: a day before the deadline, and the morning of the due day.
 MORNING = time(7, 30)
+# How long after its deadline a missing report is still chased: the police are sent the list of missing groups and
+# the leader a "late, send it now with /baocao" message only within it, so /baocao opens the late report first
+# only within it too (after it, the open period's coming deadline matters more).
+OVERDUE_WINDOW = timedelta(days=3)
 
 
 def default_questions() -> list[dict[str, Any]]:
@@ -150,6 +154,15 @@ def period_by_key(cfg: ReportConfig, key: str) -> Period | None:
         return None
     due = _at(day, cfg.due_time)
     return Period(previous_deadline(cfg, due), due)
+
+
+def named_period(cfg: ReportConfig, key: str, now: datetime) -> Period | None:
+    """The period a button named by its key, if it is still one of the ward's periods and not a future one: a key
+    written before the ward moved its deadline (another weekday, another day of the month) names none."""
+    period = period_by_key(cfg, key)
+    if period is None or period.due > current_period(cfg, now).due:
+        return None
+    return period if next_deadline(cfg, period.start) == period.due else None
 
 
 def reminder_moments(cfg: ReportConfig, period: Period) -> list[tuple[str, datetime]]:

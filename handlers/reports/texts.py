@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.i18n import _, fmt_number
 from handlers.reports.periods import question_text
 from handlers.reports.store import detail_of
+
+
+def sent_late(submitted_at: datetime | None, due_at: datetime) -> bool:
+    """Whether a submitted report came after its deadline: the one rule for "late", for the police's screens, the
+    export and the year's figures alike, so they never disagree. A report sent at the very minute of its deadline
+    is on time; one with no sending time recorded cannot be shown on time, so it counts late."""
+    return submitted_at is None or submitted_at > due_at
 
 
 def show_answer(question: dict[str, Any], value: Any, detail: str | None = None) -> str:

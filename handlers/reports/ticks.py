@@ -8,7 +8,7 @@ reminder stage is sent: a "day before" reminder arriving on the due morning woul
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
@@ -19,16 +19,20 @@ from bot.core.replies import Choice, Reply
 from bot.delivery.outbox import enqueue_to_chat, enqueue_to_person
 from bot.delivery.quiet import quiet_until
 from bot.i18n import _, fmt_datetime, ngettext, use_locale
-from handlers.reports.buttons import RemindedReport
-from handlers.reports.periods import Period, current_period, last_closed_period, reminder_moments
+from handlers.reports.buttons import RemindedPeriod
+from handlers.reports.periods import (
+    OVERDUE_WINDOW,
+    Period,
+    current_period,
+    last_closed_period,
+    reminder_moments,
+)
 from handlers.reports.store import admins_of, missing_groups, ward_groups, ward_people
-from models import LinkedChat, OutboxMessage, Person, ReportConfig, Role
+from models import LinkedChat, OutboxMessage, OutboxStatus, Person, ReportConfig, Role
 
 if TYPE_CHECKING:
     from bot.app import App
 
-# After this long, a closed period no longer triggers the police list (e.g. reports just switched on).
-OVERDUE_WINDOW = timedelta(days=3)
 LIST_LIMIT = 40
 
 
@@ -125,13 +129,14 @@ async def remind(
 
 def reminder_text(group: str, group_id: int, period: Period) -> Callable[[], Reply]:
     def render() -> Reply:
-        # The button opens the report, where "nothing to report" is one more press; "có" or "1" typed answers it.
+        # The button opens the report of this period, where "nothing to report" is one more press; "có" or "1"
+        # typed answers it. It names the period: pressed days later, it must not open another one.
         return Reply(
             _(
                 "Reminder: the report of {group} is due by {due}. Press below or type /baocao to send it; if "
                 "there is nothing to report, it takes one more press."
             ).format(group=group, due=fmt_datetime(period.due)),
-            (Choice(_("Send the report"), RemindedReport(group_id)),),
+            (Choice(_("Send the report"), RemindedPeriod(group_id, period.key)),),
         )
 
     return render
@@ -149,12 +154,13 @@ async def overdue(session: AsyncSession, cfg: ReportConfig, now: datetime, not_b
     police = await people(session, await ward_people(session, cfg.ward_code, {Role.POLICE.value}))
     keys = {pid: f"report:overdue:{cfg.ward_code}:{period.key}:{pid}" for pid in police}
     done = await queued(session, keys.values())
+    unreminded = await never_reminded(session, cfg.ward_code, period, [gid for gid, _g, _a in missing])
     for pid, person in police.items():
         if keys[pid] not in done:
             await enqueue_to_person(
                 session,
                 person,
-                missing_list(missing, total, period),
+                missing_list(missing, total, period, unreminded),
                 kind="report_overdue",
                 dedupe_key=keys[pid],
                 not_before=not_before,
@@ -181,7 +187,34 @@ async def overdue(session: AsyncSession, cfg: ReportConfig, now: datetime, not_b
         )
 
 
-def missing_list(missing: list[tuple[int, str, str]], total: int, period: Period) -> Callable[[], Reply]:
+async def never_reminded(
+    session: AsyncSession, ward_code: int, period: Period, group_ids: list[int]
+) -> dict[int, list[str]]:
+    """{group: its leaders' names} of the groups none of whose leaders got a reminder of the period (the list is
+    empty for a group without a leader): a Zalo OA leader silent past its window is refused, and nobody else would
+    know. The police are told, to call them."""
+    prefix = f"report:remind:{ward_code}:{period.key}:"
+    sent = await session.exec(
+        select(OutboxMessage.dedupe_key).where(
+            col(OutboxMessage.dedupe_key).startswith(prefix), OutboxMessage.status == OutboxStatus.SENT
+        )
+    )
+    reached = {int(key.rsplit(":", 1)[1]) for key in sent.all() if key}
+    admins = await admins_of(session, [g for g in group_ids if g not in reached])
+    found = await people(session, [p for p, _g in admins])
+    out: dict[int, list[str]] = {g: [] for g in group_ids if g not in reached}
+    for person_id, group_id in admins:
+        if person_id in found:
+            out[group_id].append(found[person_id].display_name or "?")
+    return out
+
+
+def missing_list(
+    missing: list[tuple[int, str, str]],
+    total: int,
+    period: Period,
+    unreminded: dict[int, list[str]] | None = None,
+) -> Callable[[], Reply]:
     def render() -> Reply:
         lines = [
             ngettext(
@@ -190,13 +223,23 @@ def missing_list(missing: list[tuple[int, str, str]], total: int, period: Period
                 len(missing),
             ).format(n=len(missing), total=total, due=fmt_datetime(period.due))
         ]
-        lines += [f"• {group}, {area}" for _gid, group, area in missing[:LIST_LIMIT]]
+        for gid, group, area in missing[:LIST_LIMIT]:
+            lines.append(f"• {group}, {area}" + not_reminded((unreminded or {}).get(gid)))
         if len(missing) > LIST_LIMIT:
             lines.append(_("… and {n} more.").format(n=len(missing) - LIST_LIMIT))
         lines.append(_("Type /xembaocao to read the reports that came in."))
         return Reply("\n".join(lines))
 
     return render
+
+
+def not_reminded(leaders: list[str] | None) -> str:
+    """What the police list says of a group whose leaders the reminders did not reach."""
+    if leaders is None:
+        return ""
+    if not leaders:
+        return " " + _("(the group has no leader)")
+    return " " + _("(the reminders did not reach {names}: please call them)").format(names=", ".join(leaders))
 
 
 def late_text(group: str, period: Period) -> Callable[[], Reply]:

@@ -19,6 +19,7 @@ from bot.db import execute
 from bot.extensions.year_figures import Figure, Place
 from bot.i18n import local
 from handlers.reports.periods import config_of, next_deadline
+from handlers.reports.texts import sent_late
 from models import Group, ReportSubmission
 
 SOURCE = "report_submission"
@@ -83,7 +84,7 @@ async def _tally(session: AsyncSession, ward_code: int, start: datetime, end: da
                 if found is None:
                     continue
                 row_id, submitted_at, due_at = found
-                if submitted_at is not None and submitted_at <= due_at:
+                if not sent_late(submitted_at, due_at):
                     tally.on_time[place].append(row_id)
                 else:
                     tally.late[place].append(row_id)

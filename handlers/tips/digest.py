@@ -1,7 +1,8 @@
 """What tips add to the weekly digest: how many tips the ward police received, and for the police how many are
 open or past a legal deadline.
 
-Nothing here can point at a tipster: counts are for the whole ward and small ones are not shown.
+Nothing here can point at a tipster: counts are for the whole ward, and small ones are not shown to residents or
+group leaders (the police see every tip in /tinbao anyway).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
-from bot.digest.small import SMALL
+from bot.digest.small import SMALL, hidden
 from bot.extensions.digest_sections import Scope, Section
-from bot.i18n import _
+from bot.i18n import _, fmt_number
 from handlers.tips.clocks import overdue_where
 from models import Tip, TipStatus
 
@@ -35,12 +36,16 @@ async def digest(session: AsyncSession, scope: Scope, start: datetime, end: date
         ).one()
     )
     result = Section(title=_("Tips to the ward police"))
-    if received < SMALL:
+    # Officers read every tip in /tinbao, so their digest gives the count they can check; others get a small count
+    # hidden (zero is shown: it names nobody).
+    if scope.audience != "police" and hidden(received):
         result.lines.append(
             _("Tips received by the ward police this period: fewer than {n}.").format(n=SMALL)
         )
     else:
-        result.lines.append(_("Tips received by the ward police this period: {n}.").format(n=received))
+        result.lines.append(
+            _("Tips received by the ward police this period: {n}.").format(n=fmt_number(received))
+        )
         result.figures["received"] = received
     if scope.audience == "police":
         now = clock.now()
@@ -53,8 +58,8 @@ async def digest(session: AsyncSession, scope: Scope, start: datetime, end: date
         overdue = int((await session.exec(open_.where(overdue_where(now)))).one())
         result.lines.append(
             _("Open tips: {open}; past a legal deadline: {overdue}. See /tinbao.").format(
-                open=open_count, overdue=overdue
+                open=fmt_number(open_count), overdue=fmt_number(overdue)
             )
         )
-        result.figures.update({"received": received, "open": open_count, "overdue": overdue})
+        result.figures.update({"open": open_count, "overdue": overdue})
     return result

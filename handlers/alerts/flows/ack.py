@@ -6,6 +6,7 @@ from sqlmodel import col, select
 
 from bot.core.context import Context
 from bot.core.router import Router
+from bot.core.understand import courtesy
 from bot.i18n import _
 from handlers.alerts.buttons import Ack
 from handlers.alerts.places import concerning, place_of
@@ -17,11 +18,10 @@ router = Router("alerts.ack")
 @router.choice(Ack)
 async def acknowledge(ctx: Context) -> None:
     pressed = Ack.read(ctx)
-    if pressed is not None and any(
-        (other := Ack.unpack(c["payload"])) is not None and other != pressed for c in ctx.state.choices
-    ):
-        # An older alert's button pressed under a newer alert: the newer one's stays the button that "1", "ok" or
-        # "đã đọc" answers, rather than nothing (on Zalo "1" would open the main menu's first entry).
+    if pressed is not None and any(Ack.unpack(c["payload"]) is not None for c in ctx.state.choices):
+        # The latest alert's button stays the one that "1", "ok" or "đã đọc" answers: pressed (or typed) once, a
+        # second "đã đọc" is told it was counted, as a second press is, rather than "I did not understand"; an
+        # older alert's button pressed under a newer alert leaves the newer one's to answer.
         ctx.keep_choices = (ctx.state.flow, ctx.state.step)
     if ctx.person is None:
         ctx.reply(
@@ -50,7 +50,16 @@ async def acknowledge(ctx: Context) -> None:
         )
     ).first()
     if existing is not None:
-        ctx.reply(_("You had already confirmed reading this alert. Thank you!"))
+        ctx.reply(already_read(ctx.event.text))
         return
     ctx.session.add(AlertAck(alert_id=alert.id, person_id=ctx.person_id, group_id=place.group_id))  # type: ignore[arg-type]
     ctx.reply(_("Thank you for reading it. Stay alert and share it with your family."))
+
+
+def already_read(typed: str) -> str:
+    """The answer to a second "I have read this": pressed, or typed as words that say it was read ("đã đọc" again,
+    unsure the first went through), it was counted; "ok" or thanks typed after the thanks answer the bot's words,
+    as they would anywhere: a courtesy back (the button stays on offer after a reading, so these reach it)."""
+    if typed.strip() and courtesy(typed):
+        return _("You're welcome! Your reading of this alert is counted.")
+    return _("You had already confirmed reading this alert. Thank you!")

@@ -21,7 +21,7 @@ from handlers.reports.periods import (
     previous_deadline,
 )
 from handlers.reports.store import submitted_in, ward_groups
-from handlers.reports.texts import show_answers
+from handlers.reports.texts import sent_late, show_answers
 from models import Group, ReportSubmission, Role
 
 router = Router("reports.police")
@@ -92,11 +92,16 @@ async def ask_overview(ctx: Context) -> None:
     assert period is not None
     sent = [g for g in groups if g[0] in reports]
     missing = [g for g in groups if g[0] not in reports]
+    late = sum(1 for gid, _name, _area in sent if late_report(reports[gid]))
     lines = [
         _("Period ending {due}: {n} of {total} groups sent their report.").format(
             due=fmt_datetime(period.due), n=len(sent), total=len(groups)
         )
     ]
+    if late:
+        # Said here as well as on the buttons: the count must agree with the missing list the police were sent
+        # at the deadline and with the year's on-time figures.
+        lines.append(_("{n} of them sent it after the deadline (marked late below).").format(n=late))
     if missing:
         lines.append(_("Not sent yet:"))
         lines += [f"• {name}, {area}" for _gid, name, area in missing[:SHOWN]]
@@ -104,8 +109,26 @@ async def ask_overview(ctx: Context) -> None:
             lines.append(_("… and {n} more.").format(n=len(missing) - SHOWN))
     if sent:
         lines.append(_("Press a group to read its report."))
-    choices = [Choice(f"{name}, {area}"[:60], ReadReport(gid)) for gid, name, area in sent[:SHOWN]]
+    choices = [
+        Choice(report_label(name, area, reports[gid]), ReadReport(gid)) for gid, name, area in sent[:SHOWN]
+    ]
     ctx.reply("\n".join(lines), [*choices, *actions()[:2]])
+
+
+def late_report(report: ReportSubmission) -> bool:
+    return sent_late(report.submitted_at, report.due_at)
+
+
+def sent_when(report: ReportSubmission) -> str:
+    return fmt_datetime(report.submitted_at or report.updated_at)
+
+
+def report_label(name: str, area: str, report: ReportSubmission) -> str:
+    """The group's button: its name alone when the report came on time, with when it came when late."""
+    place = f"{name}, {area}"[:40]
+    if not late_report(report):
+        return place
+    return _("{group} (late: {when})").format(group=place, when=sent_when(report))
 
 
 @flow.on("overview")
@@ -127,9 +150,11 @@ async def read(ctx: Context, group_id: int) -> Outcome:
     if report is None or group is None:
         raise NotChosen()
     lines = [
-        _("Report of {group}, sent {when}:").format(
-            group=group.name, when=fmt_datetime(report.submitted_at or report.updated_at)
+        _("Report of {group}, sent {when}, late (the deadline was {due}):").format(
+            group=group.name, when=sent_when(report), due=fmt_datetime(report.due_at)
         )
+        if late_report(report)
+        else _("Report of {group}, sent {when}:").format(group=group.name, when=sent_when(report))
     ]
     if report.nothing_to_report:
         lines.append(_("Nothing to report this period."))

@@ -6,6 +6,7 @@ nothing; "nothing to report this period" is one press; a submitted report can be
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot import clock
@@ -15,16 +16,26 @@ from bot.core.flow import Flow, Outcome, finish, goto, pick_reason, retry
 from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.core.typed import typed_number
-from bot.i18n import N_, _, fmt_datetime
+from bot.i18n import N_, _, fmt_date, fmt_datetime
 from handlers.reports.buttons import (
     ChangeAnswer,
     Intro,
     QuickAnswer,
+    RemindedPeriod,
     RemindedReport,
     ReportGroup,
     Review,
 )
-from handlers.reports.periods import Period, config_of, current_period, last_closed_period, question_text
+from handlers.reports.periods import (
+    OVERDUE_WINDOW,
+    Period,
+    config_of,
+    current_period,
+    last_closed_period,
+    named_period,
+    period_by_key,
+    question_text,
+)
 from handlers.reports.store import answered, draft_for, editable, save_answer, submission, with_answer
 from handlers.reports.texts import show_answers
 from handlers.reports.words import MAX_WORDS, counted, said_yes_or_no
@@ -35,15 +46,25 @@ flow = Flow("report", steps=("intro", "q", "review", "pick"))
 pick_group = Flow("report_group", steps=("pick",))
 
 
-async def report_period(ctx: Context, cfg: ReportConfig, group_id: int) -> Period:
-    """The last period if this group has not reported it yet (a late report), else the open one."""
-    now = clock.now()
+async def owed_late(ctx: Context, cfg: ReportConfig, group_id: int, now: datetime) -> Period | None:
+    """The period that closed last, if the group has not sent its report (and it was due after reports began)."""
     closed = last_closed_period(cfg, now)
-    if closed.due > cfg.created_at:
-        row = await submission(ctx.session, group_id, closed)
-        if row is None or row.status != "submitted":
-            return closed
-    return current_period(cfg, now)
+    if closed.due <= cfg.created_at:
+        return None
+    row = await submission(ctx.session, group_id, closed)
+    return closed if row is None or row.status != "submitted" else None
+
+
+async def report_periods(ctx: Context, cfg: ReportConfig, group_id: int) -> tuple[Period, Period | None]:
+    """(the period /baocao opens, the other one the group owes, offered in one press). A late report comes first
+    while it is still chased (OVERDUE_WINDOW: the police have its list, the leader was told to send it with
+    /baocao); after that, this period's, whose deadline is the next the police will look at."""
+    now = clock.now()
+    current = current_period(cfg, now)
+    late = await owed_late(ctx, cfg, group_id, now)
+    if late is None:
+        return current, None
+    return (late, current) if now - late.due <= OVERDUE_WINDOW else (current, late)
 
 
 @router.command("baocao", "report", help=N_("Send your group's periodic report"), roles={Role.GROUP_ADMIN})
@@ -60,8 +81,10 @@ async def report(ctx: Context) -> None:
 
 @router.choice(RemindedReport)
 async def reminded(ctx: Context) -> None:
-    """The reminder's button: the report of the group it named, if the person still leads that group."""
-    pressed = RemindedReport.expect(ctx)
+    """The reminder's button: the report of the group and period it named, if the person still leads that group.
+    An older reminder's button names no period: it opens what /baocao would."""
+    named = RemindedPeriod.read(ctx)
+    pressed = named or RemindedReport.expect(ctx)
     groups = {g.group_id for g in await ctx.grants() if g.role == Role.GROUP_ADMIN}
     if pressed.group_id not in groups:
         ctx.reply(_("You are not the admin of that group any more, so there is no report to send for it."))
@@ -70,10 +93,37 @@ async def reminded(ctx: Context) -> None:
         # Pressed in the middle of another form: that form is not dropped unasked (its photos, its answers).
         ctx.reply(_("Please finish this form first, or type /huy to leave it; then type /baocao."))
         return
-    await open_report(ctx, pressed.group_id)
+    await open_report(ctx, pressed.group_id, named.key if named else None)
 
 
-async def open_report(ctx: Context, group_id: int) -> None:
+async def already_sent(ctx: Context, cfg: ReportConfig, group: Group, period: Period) -> bool:
+    """A reminder pressed after its period's report was sent and its deadline passed: say so, and offer this
+    period's report, which is most likely what the leader meant to open."""
+    group_id = group.id or 0
+    row = await submission(ctx.session, group_id, period)
+    now = clock.now()
+    if row is None or row.status != "submitted" or editable(row, now):
+        return False
+    current = current_period(cfg, now)
+    ctx.reply(
+        _("The report of {group} for the period ending {due} was already sent on {when}. Thank you!").format(
+            group=group.name,
+            due=fmt_datetime(period.due),
+            when=fmt_datetime(row.submitted_at or row.updated_at),
+        ),
+        [
+            Choice(
+                _("This period's report, due {date}").format(date=fmt_date(current.due)),
+                RemindedPeriod(group_id, current.key),
+            )
+        ],
+    )
+    return True
+
+
+async def open_report(ctx: Context, group_id: int, key: str | None = None) -> None:
+    """The group's report of the period `key` names (a reminder's), else of the period /baocao opens first; the
+    other period the group owes, if any, is one press away in the report's first message."""
     group = await ctx.session.get(Group, group_id)
     cfg = await config_of(ctx.session, group.ward_code) if group else None
     if group is None or cfg is None:
@@ -81,8 +131,15 @@ async def open_report(ctx: Context, group_id: int) -> None:
             _("Your ward has not set up periodic reports yet. The ward admin can do it with /caidatbaocao.")
         )
         return
-    row = await draft_for(ctx.session, cfg, group_id, await report_period(ctx, cfg, group_id))
-    ctx.begin("report", sub=row.id, group=group.name, i=0, review=False)
+    first, other = await report_periods(ctx, cfg, group_id)
+    named = named_period(cfg, key, clock.now()) if key else None
+    if named is not None:
+        if await already_sent(ctx, cfg, group, named):
+            return
+        other = next((p for p in (first, other) if p is not None and p.key != named.key), None)
+        first = named
+    row = await draft_for(ctx.session, cfg, group_id, first)
+    ctx.begin("report", sub=row.id, group=group.name, other=other.key if other else None, i=0, review=False)
 
 
 @pick_group.ask("pick")
@@ -129,6 +186,21 @@ def record_answer(
         save_answer(ctx.session, row, question_id, value, detail)
 
 
+async def other_choice(ctx: Context, row: ReportSubmission) -> list[Choice]:
+    """The button to the other period the group owes, last so the numbers of the usual ones stay the same."""
+    key = ctx.data.get("other")
+    cfg = await config_of(ctx.session, row.ward_code) if key else None
+    period = period_by_key(cfg, key) if cfg and key else None
+    if period is None:
+        return []
+    label = (
+        _("The late report, period ending {date}")
+        if period.key < row.period_key
+        else _("This period's report, due {date}")
+    )
+    return [Choice(label.format(date=fmt_date(period.due)), Intro("other"))]
+
+
 @flow.ask("intro")
 async def ask_intro(ctx: Context) -> None:
     row = await row_of(ctx)
@@ -136,6 +208,7 @@ async def ask_intro(ctx: Context) -> None:
     total = len(row.questions)
     due = fmt_datetime(row.due_at)
     nothing = Choice(_("Nothing to report this period"), Intro("none"))
+    other = await other_choice(ctx, row)
     if row.status == "submitted":
         ctx.reply(
             _(
@@ -146,20 +219,34 @@ async def ask_intro(ctx: Context) -> None:
                 Choice(_("Change answers"), Intro("edit")),
                 nothing,
                 Choice(_("Keep it as it is"), Intro("keep")),
+                *other,
             ],
         )
         return
     late = "" if editable(row, now) else " " + _("It was due on {due}: please send it now.").format(due=due)
     if row.answers:
-        text = _("You have a draft report for {group} with {n} of {total} answers.").format(
-            group=ctx.data["group"], n=answered(row.answers), total=total
+        text = _(
+            "You have a draft report for {group} for the period ending {due}, with {n} of {total} answers."
         )
-        ctx.reply(text + late, [Choice(_("Continue"), Intro("start")), nothing])
+        text = text.format(group=ctx.data["group"], due=due, n=answered(row.answers), total=total)
+        ctx.reply(text + late, [Choice(_("Continue"), Intro("start")), nothing, *other])
         return
     text = _(
         "Report of {group} for the period ending {due}: {total} questions. Your answers are kept as you go."
     ).format(group=ctx.data["group"], due=due, total=total)
-    ctx.reply(text + late, [Choice(_("Start"), Intro("start")), nothing])
+    ctx.reply(text + late, [Choice(_("Start"), Intro("start")), nothing, *other])
+
+
+async def switch_period(ctx: Context, row: ReportSubmission) -> Outcome:
+    """Open the other period's report in place of this one; this one becomes the other, so one press goes back."""
+    key = ctx.data.get("other")
+    cfg = await config_of(ctx.session, row.ward_code) if key else None
+    period = period_by_key(cfg, key) if cfg and key else None
+    if cfg is None or period is None:
+        raise NotChosen()  # not offered: an old message's button
+    other = await draft_for(ctx.session, cfg, row.group_id, period)
+    ctx.data.update(sub=other.id, other=row.period_key, i=0, review=False)
+    return goto("intro")
 
 
 def locked(ctx: Context, row: ReportSubmission) -> bool:
@@ -174,6 +261,8 @@ def locked(ctx: Context, row: ReportSubmission) -> bool:
 async def on_intro(ctx: Context) -> Outcome:
     row = await row_of(ctx)
     choice = Intro.expect(ctx).action
+    if choice == "other":
+        return await switch_period(ctx, row)
     if choice == "keep" or locked(ctx, row):
         if choice == "keep":
             ctx.reply(_("Nothing changed."))
