@@ -45,9 +45,15 @@ def new_code(groups: int = 4, size: int = 4) -> str:
     return "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(size)) for _ in range(groups))
 
 
+# Characters no code has, read as the code's letter they are mistaken for: a Q written by hand or printed small
+# reads as O or 0. Since no code holds an O or a 0, reading them so cannot reach any other code than the one meant.
+_LOOK_ALIKES = str.maketrans({"O": "Q", "0": "Q"})
+
+
 def normalize_code(text: str) -> str:
-    """What a person typed, as the canonical code: upper-case, separators dropped, then regrouped by 4."""
-    bare = "".join(ch for ch in text.upper() if ch.isalnum())
+    """What a person typed, as the canonical code: upper-case, separators dropped, look-alikes read as the code's
+    letter, then regrouped by 4."""
+    bare = "".join(ch for ch in text.upper() if ch.isalnum()).translate(_LOOK_ALIKES)
     return "-".join(bare[i : i + 4] for i in range(0, len(bare), 4))
 
 

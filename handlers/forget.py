@@ -115,6 +115,10 @@ async def erase(ctx: Context, person: Person) -> list[str]:
     identities = (
         await session.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person.id))
     ).all()
+    chats = {(i.channel, i.chat_id) for i in identities}
+    for provider in ctx.app.registry.personal_data.values():
+        if provider.forget_chats is not None:
+            await provider.forget_chats(session, ctx.app.keyring, chats)
     for identity in identities:
         channel = ctx.app.channels.get(identity.channel)
         if channel is not None:

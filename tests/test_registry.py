@@ -103,11 +103,8 @@ def test_the_registry_holds_what_the_included_routers_declare_and_nothing_else()
     alone = Registry([tips])
     assert set(alone.ticks) == {"tips.clocks", "tips.retention"} and set(alone.scam_sources) == {"tip"}
     assert set(alone.personal_data) == {"tips", "tip_rewards"}
-    assert {i.command for i in alone.reader.intents} == {
-        "togiac",
-        "tracuu",
-        "tinbao",
-    }  # no alert's or mediation's words
+    # No alert's or mediation's words.
+    assert {i.command for i in alone.reader.intents} == {"togiac", "tracuu", "tinbao", "rutlai"}
     assert {e.command for e in alone.menu} == {"togiac", "tracuu", "tinbao"}
 
 

@@ -107,7 +107,7 @@ async def test_anonymous_tipster_collects_a_reward_with_a_claim_code_shown_once(
     # The tipster allowed replies: a message says there is news, and where to see it; the amount waits for the code.
     await town.drain()
     pushed = texts(await poll(lan))
-    assert "found it useful" in pushed and "/tracuu" in pushed and "2,000,000" not in pushed
+    assert "found it useful" in pushed and "/status" in pushed and "2,000,000" not in pushed
 
     view = texts(await lan.say(f"/tracuu {receipt}"))
     assert "2,000,000 đồng" in view and "15/QĐ-CAP" in view

@@ -78,6 +78,9 @@ class Channel(ABC):
     supports_buttons: bool = False
     # Whether a person can share a location from this platform's chat: where not, no question asks them to.
     reads_locations: bool = True
+    # The kinds of file a person can send from this platform's chat ("photo", "file", "voice", "video"): a form
+    # invites only these.
+    takes_media: frozenset[str] = frozenset({"photo", "file", "voice", "video"})
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Begin receiving updates (polling task, webhook registration)."""

@@ -67,6 +67,11 @@ class Context:
         channel = self.app.channels.get(self.event.channel)
         return channel is None or channel.reads_locations
 
+    def can_send(self, kind: str) -> bool:
+        """Whether the person can send this kind of file ("voice", "file", …) from this chat (Channel.takes_media)."""
+        channel = self.app.channels.get(self.event.channel)
+        return channel is None or kind in channel.takes_media
+
     # Files the person sent ------------------------------------------------------------------------------
     async def download(self, attachment: Attachment) -> bytes:
         """The bytes of a photo, file or voice note of this event. A download that fails (the platform's file
@@ -130,6 +135,10 @@ class Context:
     def end(self) -> None:
         """Leave the current flow once the handler returns."""
         self._end_flow = True
+
+    def stays_in_form(self) -> bool:
+        """Whether the open form (if any) is still the one when the handler returns: none began, none ended."""
+        return self._next_flow is None and not self._end_flow
 
     def audit(
         self,

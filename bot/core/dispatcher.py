@@ -54,6 +54,10 @@ Offer = tuple[str, str, str, list[dict[str, str]]]  # channel, chat id, platform
 # chats is the most recently used, where a minute is nothing. Written on every message, it was an UPDATE per update
 # of a registered person (~0.4 ms of CPU, a sixth of a short step); now at most one a minute per chat.
 INTERACTION_STEP = timedelta(minutes=1)
+# Marks the choices of a message pushed, on a platform without buttons (the Zalo Bot), while a form was open: they
+# are kept beside the form's own, and a typed number is theirs, the latest message's "1" being the one a person
+# types (both are numbered); the form's question comes back once one is used.
+PUSHED = "pushed"
 
 
 @dataclass
@@ -314,9 +318,13 @@ class Dispatcher:
                 except NotChosen:
                     ctx.reply(_("That button is no longer valid. Type /help to see what you can do."))
                 # A button of another message, pressed during a form: the form's own buttons stay the ones a
-                # typed number answers, unless the handler offered new ones or moved to another form.
+                # typed number answers, unless the handler offered new ones or moved to another form; after one of
+                # a message pushed during it (PUSHED), the form's question comes back, its numbers with it.
                 if ctx.state.flow and not any(r.choices for r in ctx.replies):
-                    ctx.keep_choices = (ctx.state.flow, ctx.state.step)
+                    if not any(c.get(PUSHED) for c in ctx.state.choices):
+                        ctx.keep_choices = (ctx.state.flow, ctx.state.step)
+                    elif ctx.stays_in_form():
+                        await forms.reask(ctx)
             elif ctx.state.flow:
                 # A button of an earlier question (or a forged payload) must not answer the current one.
                 ctx.reply(_("That button belongs to an earlier question. Please answer this one:"))
@@ -442,7 +450,9 @@ class Dispatcher:
 
     # Choices ---------------------------------------------------------------------------------------------
     def _offered(self, ctx: Context, payload: str | None) -> bool:
-        return ctx.state.flow is not None and any(c["payload"] == payload for c in ctx.state.choices)
+        return ctx.state.flow is not None and any(
+            c["payload"] == payload and not c.get(PUSHED) for c in ctx.state.choices
+        )
 
     def _resolve_typed_choice(self, ctx: Context, event: Incoming) -> Incoming:
         """ "2", or the label typed without accents, means the same as pressing the second button."""
@@ -450,8 +460,9 @@ class Dispatcher:
             return event
         typed = event.text.strip().rstrip(".")
         options = ctx.state.choices
-        if typed.isdigit() and 1 <= int(typed) <= len(options):
-            return replace(event, kind=Kind.CHOICE, choice=options[int(typed) - 1]["payload"])
+        numbered = [c for c in options if c.get(PUSHED)] or options  # the latest message's numbers (PUSHED)
+        if typed.isdigit() and 1 <= int(typed) <= len(numbered):
+            return replace(event, kind=Kind.CHOICE, choice=numbered[int(typed) - 1]["payload"])
         folded = fold(typed)
         for option in options:
             if folded and fold(option["label"]) == folded:
@@ -515,17 +526,40 @@ class Dispatcher:
             await session.commit()
         return forgotten + result.rowcount
 
+    def _has_buttons(self, channel: str) -> bool:
+        found = self.app.channels.get(channel)
+        return found is None or found.supports_buttons
+
+    @staticmethod
+    def _beside_form(
+        state: tuple[str | None, list[dict[str, str]] | None], pushed: list[dict[str, str]]
+    ) -> list[dict[str, str]]:
+        """The choices a pushed message leaves: its own, or in an open form the form's and its own (PUSHED)."""
+        flow, choices = state
+        if flow is None:
+            return pushed
+        own = [c for c in choices or [] if not c.get(PUSHED)]
+        return own + [{**c, PUSHED: "yes"} for c in pushed]
+
     async def offer_choices(self, offers: Sequence[Offer]) -> None:
         """Make pushed messages' choices their conversations' current ones, so a typed "1" answers them.
 
         Each conversation is taken under its lock, like an update, so this never races the person's own
-        messages; an open form keeps its own choices. A broadcast offers hundreds a second, so a batch is
+        messages. An open form keeps its own choices; on a platform without buttons the pushed ones are added beside
+        them, marked PUSHED: a typed "1" is then the pushed message's (the last the person saw, numbered like the
+        form's question above it), never an answer of the form, and the form's question is asked again once it is
+        used (`_route`). A broadcast offers hundreds a second, so a batch is
         written in one transaction; locks are taken in one order (sorted keys), so two batches never wait for
         each other in a circle.
         """
         latest = {
             self.state_key(channel, chat_id, user_id): choices
             for channel, chat_id, user_id, choices in offers
+        }
+        numbered = {  # platforms without buttons, where a pushed message's numbers join an open form's
+            self.state_key(channel, chat_id, user_id)
+            for channel, chat_id, user_id, _choices in offers
+            if not self._has_buttons(channel)
         }
         keys = sorted(latest)
         if not keys:
@@ -538,22 +572,23 @@ class Dispatcher:
                 # Core statements: building a model object per recipient cost more than the SQL.
                 table, now = ConversationState.__table__, clock.now()  # type: ignore[attr-defined]
                 connection = await session.connection()
-                flows: dict[str, str | None] = dict(
-                    (
+                found = {
+                    key: (flow, choices)
+                    for key, flow, choices in (
                         await connection.execute(
-                            select(table.c.key, table.c.flow).where(table.c.key.in_(keys))
+                            select(table.c.key, table.c.flow, table.c.choices).where(table.c.key.in_(keys))
                         )
                     ).all()
-                )
+                }
                 changed = [
-                    {"k": key, "choices": latest[key], "updated_at": now}
+                    {"k": key, "choices": self._beside_form(found[key], latest[key]), "updated_at": now}
                     for key in keys
-                    if key in flows and flows[key] is None
+                    if key in found and (found[key][0] is None or key in numbered)
                 ]
                 new = [
                     {"key": key, "choices": latest[key], "updated_at": now, "data": {}, "history": []}
                     for key in keys
-                    if key not in flows
+                    if key not in found
                 ]
                 if changed:
                     await connection.execute(update(table).where(table.c.key == bindparam("k")), changed)

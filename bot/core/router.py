@@ -21,7 +21,7 @@ from bot.core.intents import Reader
 from bot.core.menu import MenuEntry
 from bot.core.payloads import Payload
 from bot.extensions.digest_sections import Column, GroupColumnFn, Registered, SectionFn
-from bot.extensions.personal_data import EraseFn, ExportFn, Provider, SummaryFn
+from bot.extensions.personal_data import EraseFn, ExportFn, ForgetChatsFn, Provider, SummaryFn
 from bot.extensions.scam_sources import SourceFn
 from bot.extensions.ticks import Tick, TickFn
 from bot.extensions.year_figures import FigureFn, Unit, YearFigure
@@ -187,11 +187,12 @@ class Router:
         export: ExportFn,
         erase: EraseFn,
         summary: SummaryFn | None = None,
+        forget_chats: ForgetChatsFn | None = None,
     ) -> None:
         """How the feature shows (/toi, in translated sentences: `summary`) and erases (/xoadulieu) what it holds
         about a person. `tables` names every table of the feature that holds a person's id; a test checks that each
-        such table has a provider."""
-        self.providers.append(Provider(name, export, erase, tuple(tables), summary))
+        such table has a provider. `forget_chats` drops what leads to the person's chats without naming them."""
+        self.providers.append(Provider(name, export, erase, tuple(tables), summary, forget_chats))
 
 
 def _collect(store: Callable[[Any], None]) -> Callable[[F], F]:

@@ -168,7 +168,22 @@ async def _join_by_link(session: AsyncSession, invite: Invite, person_id: int) -
 
 
 async def _grant(session: AsyncSession, invite: Invite, person_id: int) -> RoleGrant:
-    """The role and place the invite is for, granted to the person who redeemed it."""
+    """The role and place the invite is for, granted to the person who redeemed it. A resident lives in one group:
+    joining another as a resident ends their residence in the one before (a move; the roles they hold there, a
+    group leader's, stay). Kept, every feature went on placing them in their first group."""
+    if invite.role == Role.RESIDENT and invite.group_id is not None:
+        await execute(
+            session,
+            update(RoleGrant)
+            .where(
+                col(RoleGrant.person_id) == person_id,
+                col(RoleGrant.role) == Role.RESIDENT,
+                col(RoleGrant.group_id).is_not(None),
+                col(RoleGrant.group_id) != invite.group_id,
+                col(RoleGrant.revoked_at).is_(None),
+            )
+            .values(revoked_at=clock.now()),
+        )
     return await grant(
         session,
         person_id,

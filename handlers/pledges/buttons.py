@@ -97,6 +97,10 @@ class MemberDecision(Payload, prefix="phm"):
     member_id: int
 
 
+class LeaveHousehold(Payload, prefix="phleave:go"):
+    """The resident lives in another household now: their links end and they choose the new one."""
+
+
 # /dangky: an area registers for the campaign -----------------------------------------------------------------
 
 

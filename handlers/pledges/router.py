@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.core.router import Router
 from bot.i18n import N_
-from handlers.pledges import digest, privacy, ticks
+from handlers.pledges import digest, moves, privacy, ticks
 from handlers.pledges.flows import campaigns, households, membership, registration, report, signing
 from handlers.pledges.web import routes
 from handlers.pledges.year import signed_share  # figures for the year's review
@@ -33,6 +33,7 @@ router.flow(membership.flow)
 router.flow(signing.flow)
 
 router.tick("pledge_reminders", every=timedelta(hours=1))(ticks.remind)
+router.tick("pledge_moves", every=timedelta(hours=1))(moves.end_moved_links)  # links to a group people left
 router.digest_section("pledges", order=40)(digest.pledges_section)
 router.year_figure(
     "pledges.signed_share", label=N_("Households that signed the pledge"), unit="share", order=10

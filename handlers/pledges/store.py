@@ -9,9 +9,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
-from bot.directory.people import home_grant
 from bot.i18n import local
-from models import Group, Household, RoleGrant
+from models import Group, Household, Person, Role, RoleGrant
 from models.pledges import HouseholdMember, PledgeCampaign, PledgeSignature, PledgeVersion
 
 
@@ -83,9 +82,47 @@ async def active_signature(
     return result.first()
 
 
+def current_grant(grants: list[RoleGrant]) -> RoleGrant | None:
+    """The group grant that says where the person lives now: the newest resident grant (joining another group
+    ends the one before; grants made before that rule may still be two). A leader who holds no resident grant
+    lives where their newest group grant is."""
+    placed = [g for g in grants if g.group_id is not None]
+    residents = [g for g in placed if g.role == Role.RESIDENT]
+    return max(residents or placed, key=lambda g: g.id or 0, default=None)
+
+
 async def home_group(session: AsyncSession, grants: list[RoleGrant]) -> Group | None:
-    grant = home_grant([g for g in grants if g.group_id is not None])
+    grant = current_grant(grants)
     return await session.get(Group, grant.group_id) if grant and grant.group_id else None
+
+
+def moved_away(grants: list[RoleGrant], group_id: int) -> bool:
+    """Whether the person became a resident of another group after every role they hold in `group_id`: a link
+    to a household of that group is then no longer theirs (leading a second group is no move)."""
+    here = max((g.id or 0 for g in grants if g.group_id == group_id), default=0)
+    return any(
+        g.role == Role.RESIDENT and g.group_id not in (None, group_id) and (g.id or 0) > here for g in grants
+    )
+
+
+async def end_links_moved_away(
+    session: AsyncSession, person_id: int, grants: list[RoleGrant]
+) -> list[Household]:
+    """End the person's household links (confirmed or waiting) in groups they moved away from; the households
+    whose link ended, for telling them."""
+    rows = (
+        await session.exec(
+            select(HouseholdMember, Household)
+            .join(Household, col(Household.id) == col(HouseholdMember.household_id))
+            .where(HouseholdMember.person_id == person_id)
+        )
+    ).all()
+    ended = [(m, h) for m, h in rows if moved_away(grants, h.group_id)]
+    for member, _household in ended:
+        await session.delete(member)
+    if ended:
+        await session.flush()
+    return [h for _m, h in ended]
 
 
 async def my_households(session: AsyncSession, person_id: int, confirmed: bool = True) -> list[Household]:
@@ -102,6 +139,19 @@ async def my_households(session: AsyncSession, person_id: int, confirmed: bool =
         .order_by(col(Household.id))
     )
     return list(result.all())
+
+
+async def household_people(
+    session: AsyncSession, household_id: int, *, but: int | None = None
+) -> list[Person]:
+    """The household's confirmed members (but one, when given)."""
+    result = await session.exec(
+        select(Person)
+        .join(HouseholdMember, col(HouseholdMember.person_id) == col(Person.id))
+        .where(HouseholdMember.household_id == household_id, col(HouseholdMember.confirmed_at).is_not(None))
+        .order_by(col(Person.id))
+    )
+    return [p for p in result.all() if p.id != but]
 
 
 def admin_groups(grants: list[RoleGrant]) -> list[int]:

@@ -94,9 +94,9 @@ class MyTip(Payload, prefix="tmine"):
 
 
 class StatusView(Payload, prefix="tstat"):
-    """On the tipster's view of a tip: add information, or done."""
+    """On the tipster's view of a tip: add information, withdraw it, or done."""
 
-    action: Literal["add", "done"]
+    action: Literal["add", "withdraw", "done"]
 
 
 class Addition(Payload, prefix="tadd"):

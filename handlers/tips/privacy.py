@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import execute
+from bot.delivery.outbox import open_route
 from bot.extensions.personal_data import unlink
 from bot.i18n import _, fmt_datetime
 from handlers.tips.texts import category_name, status_for_tipster, status_name
-from models import Person, Tip, TipMessage
+from models import Person, Tip, TipMessage, TipRoute
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from bot.security import Keyring
 
 
 async def export_tips(session: AsyncSession, person: Person) -> dict:
@@ -52,6 +60,23 @@ async def erase_tips(session: AsyncSession, person: Person) -> list[str]:
             "the law requires, and we cannot erase them. Anonymous tips were never linked to you."
         ).format(n=count)
     ]
+
+
+async def forget_routes(session: AsyncSession, keyring: Keyring, chats: Collection[tuple[str, str]]) -> int:
+    """Drop the sealed reply routes of anonymous tips that lead to these (channel, chat) pairs, the chats of a
+    person who erases their data; returns how many. The route is the one thing that still leads from such a tip to
+    the tipster: kept, a police question would reach a chat whose owner asked to be forgotten, and could not be
+    answered there. The tip itself stays (the police's record), and its view says the tipster can no longer be
+    reached through An Dân. Nothing is written on the tip: a note made at once on several tips would tell the police
+    that they came from one person. Routes are opened one by one, as bot.delivery.held does (few tips are open)."""
+    wanted = set(chats)
+    if not wanted:
+        return 0
+    routes = (await session.exec(select(TipRoute))).all()
+    ours = [route for route in routes if open_route(keyring, route.sealed) in wanted]
+    for route in ours:
+        await session.delete(route)
+    return len(ours)
 
 
 async def summary(session: AsyncSession, person: Person) -> list[str]:

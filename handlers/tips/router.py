@@ -18,6 +18,7 @@ from handlers.tips.flows import (
     report,
     reward_claim,
     submit,  # noqa: F401  (it adds the tip form's steps from the ward on)
+    withdraw,
 )
 from handlers.tips.flows import rewards as reward_flows
 from models import Role, Tip, TipMessage
@@ -26,6 +27,7 @@ from models.tip_rewards import TipReward
 router = Router("tips")
 router.include(report.router, lookup.router, answer.router, police.router, police_actions.router)
 router.include(reward_flows.router)
+router.include(withdraw.router)
 
 router.flow(report.flow)
 router.flow(report.emergency_flow)
@@ -50,6 +52,7 @@ router.personal_data(
     export=privacy.export_tips,
     erase=privacy.erase_tips,
     summary=privacy.summary,
+    forget_chats=privacy.forget_routes,
 )
 router.personal_data(
     "tip_rewards",

@@ -7,6 +7,7 @@ import asyncio
 import hmac
 import logging
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import phonenumbers
@@ -17,8 +18,9 @@ from bot import clock
 from bot.cleaning.result import Content, Verdict
 from bot.core.events import Incoming, Kind
 from bot.guard import ratelimit
-from bot.i18n import local
+from bot.i18n import local, zone
 from bot.security import Keyring, new_code, new_salt, normalize_code, slow_hash
+from bot.textnorm import fold
 from handlers.alerts.identifiers import domains_in, phones_in
 from models import LinkedChat, Person, Role, RoleGrant, Tip, TipAttachment, TipRateCounter, Ward
 
@@ -88,6 +90,55 @@ async def count_tip(session: AsyncSession, keyring: Keyring, person_id: int) -> 
     key = _rate_key(keyring, person_id, day)
     row = await session.get(TipRateCounter, key) or TipRateCounter(key=key, day=day, count=0)
     row.count += 1
+    session.add(row)
+
+
+# The same tip twice ---------------------------------------------------------------------------------------
+# Someone unsure whether her tip went may send it again; she is asked first (flows/submit.py). The bot remembers
+# "this person sent these words" for a day the way it counts tips: a row in the same table under a keyed hash of
+# the person and the tip's folded words, never the person, the tip or its words. `day` lets the daily clean-up
+# (handlers/tips/ticks.py) drop it with the counters; `count` holds the minute of that day it was sent, so the
+# question can say when. Without the keyring the row names no one. Someone holding the keyring and the database
+# could test a person against a tip of that day, as they can already test who sent tips today by the counter:
+# the row goes at the same clean-up, a day or two later.
+SAME_TIP_HOURS = 24
+
+
+def tip_fingerprint(category: str, text: str) -> str | None:
+    """What makes two tips the same: the category and the words, folded (case, accents, punctuation and spacing
+    aside). None for a tip without words: two photos of one category are not known to be the same."""
+    folded = fold(text)
+    return f"{category}\x1f{folded}" if folded else None
+
+
+def _same_key(keyring: Keyring, person_id: int, fingerprint: str) -> str:
+    return keyring.keyed_hash("tip-same", str(person_id), fingerprint)
+
+
+async def sent_before(
+    session: AsyncSession, keyring: Keyring, person_id: int, fingerprint: str | None
+) -> datetime | None:
+    """When this person last sent a tip with this fingerprint, if within the last day."""
+    if fingerprint is None:
+        return None
+    row = await session.get(TipRateCounter, _same_key(keyring, person_id, fingerprint))
+    if row is None:
+        return None
+    midnight = datetime.combine(date.fromisoformat(row.day), time(), tzinfo=zone())
+    sent = midnight + timedelta(minutes=row.count)
+    return sent if clock.now() - sent < timedelta(hours=SAME_TIP_HOURS) else None
+
+
+async def remember_sent(
+    session: AsyncSession, keyring: Keyring, person_id: int, fingerprint: str | None
+) -> None:
+    if fingerprint is None:
+        return
+    now = local(clock.now())
+    key = _same_key(keyring, person_id, fingerprint)
+    row = await session.get(TipRateCounter, key) or TipRateCounter(key=key, day="", count=0)
+    row.day = now.date().isoformat()
+    row.count = now.hour * 60 + now.minute
     session.add(row)
 
 

@@ -57,6 +57,7 @@ class ZaloBotChannel(Channel):
     text_limit = 2000
     supports_buttons = False
     reads_locations = False  # its updates carry words, photos and stickers only [3P] (PLATFORMS.md)
+    takes_media = frozenset({"photo"})  # the same [3P]: a voice note or a file arrives as unsupported content
 
     def __init__(self, app: App) -> None:
         self.app = app

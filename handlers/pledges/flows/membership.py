@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,12 +15,14 @@ from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.names import person_name
 from bot.core.replies import Choice, Reply
 from bot.core.router import Router
+from bot.db import execute
 from bot.delivery.outbox import enqueue_to_person
 from bot.i18n import N_, _, use_locale
 from bot.textnorm import fold
 from handlers.alerts.identifiers import phones_in
-from handlers.pledges.buttons import JoinHousehold, MemberDecision, NotListed
-from handlers.pledges.store import admin_groups, home_group, my_households
+from handlers.common import group_label
+from handlers.pledges.buttons import JoinHousehold, LeaveHousehold, MemberDecision, NotListed
+from handlers.pledges.store import admin_groups, end_links_moved_away, home_group, my_households
 from handlers.pledges.texts import household_hint, household_label
 from models import Household, Person, Priority, Role, RoleGrant
 from models.pledges import HouseholdMember
@@ -37,6 +40,7 @@ _NUMBER = re.compile(r"\d+[a-z]?(?:/\d+[a-z]?)*")
 
 @router.command("hocuatoi", "myhousehold", help=N_("See or choose the household you belong to"))
 async def my_household(ctx: Context) -> None:
+    await settle_move(ctx)
     confirmed = await my_households(ctx.session, ctx.person_id)
     waiting = await my_households(ctx.session, ctx.person_id, confirmed=False)
     lines = [_("Your household: {household}").format(household=household_label(h)) for h in confirmed]
@@ -46,8 +50,42 @@ async def my_household(ctx: Context) -> None:
         for h in waiting
     ]
     if lines:
-        ctx.reply("\n".join(lines))
+        ctx.reply("\n".join(lines), [Choice(_("I have moved to another household"), LeaveHousehold())])
         return
+    await start_join(ctx)
+
+
+async def settle_move(ctx: Context) -> None:
+    """A resident who joined another group has moved: their links to households of the old group end (the
+    hourly sweep does it too), and they are told, so that they choose their new household."""
+    if ctx.person is None:
+        return
+    ended = await end_links_moved_away(ctx.session, ctx.person_id, await ctx.grants())
+    group = await home_group(ctx.session, await ctx.grants())
+    for household in ended:
+        ctx.reply(moved_text(household, await group_label(ctx.session, group.id or 0) if group else ""))
+
+
+def moved_text(household: Household, group: str) -> str:
+    return _(
+        "You are now a resident of {group}, so your link to the household {household} of your former group "
+        "has ended."
+    ).format(group=group, household=household_hint(household))
+
+
+@router.choice(LeaveHousehold)
+async def on_leave(ctx: Context) -> None:
+    """One press: the links end (a waiting request too) and the search for the new household starts."""
+    if LeaveHousehold.read(ctx) is None or ctx.person is None:
+        raise NotChosen()
+    left = [
+        *await my_households(ctx.session, ctx.person_id),
+        *await my_households(ctx.session, ctx.person_id, confirmed=False),
+    ]
+    await execute(ctx.session, delete(HouseholdMember).where(col(HouseholdMember.person_id) == ctx.person_id))
+    for household in left:
+        ctx.audit("pledge.member_left", "household", str(household.id), None)
+        ctx.reply(_("You are no longer linked to {household}.").format(household=household_label(household)))
     await start_join(ctx)
 
 
@@ -253,7 +291,7 @@ async def request(ctx: Context, household: Household, phone: str | None = None) 
             render,
             kind="pledge_join",
             priority=Priority.NOTICE,
-            dedupe_key=f"pledge-join:{member.id}:{admin.id}",
+            dedupe_key=f"pledge-join:{request_key(member)}:{admin.id}",
             source_kind="household_member",
             source_id=str(member.id),
         )
@@ -284,6 +322,12 @@ async def request_text(
     return _("{name} asks to be linked to the household {household}. Do they belong to it?").format(
         name=name, household=household_label(household)
     )
+
+
+def request_key(member: HouseholdMember) -> str:
+    """One request to join, for the outbox's dedupe keys: a link that ended (declined, left, moved away) may
+    have its id taken again by a later request (SQLite reuses the highest id), which must still be sent."""
+    return f"{member.id}:{member.household_id}:{member.requested_at.timestamp():.6f}"
 
 
 def decision_choices(member: HouseholdMember) -> list[Choice]:
@@ -351,7 +395,7 @@ async def decide(ctx: Context, member: HouseholdMember, household: Household, ac
         render,
         kind="pledge_join",
         priority=Priority.NOTICE,
-        dedupe_key=f"pledge-joined:{member.id}:{int(accept)}",
+        dedupe_key=f"pledge-joined:{request_key(member)}:{int(accept)}",
         source_kind="household_member",
         source_id=str(member.id),
     )

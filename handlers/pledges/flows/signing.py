@@ -28,7 +28,7 @@ from handlers.pledges.buttons import (
     SignPledge,
     Withdraw,
 )
-from handlers.pledges.flows.membership import start_join
+from handlers.pledges.flows.membership import settle_move, start_join
 from handlers.pledges.store import (
     active_signature,
     current_version,
@@ -59,6 +59,7 @@ async def pledge(ctx: Context) -> None:
         ctx.reply(_("First, let's get you set up. It takes a minute."))
         ctx.begin("onboarding")
         return
+    await settle_move(ctx)  # a household of the group they left is no longer theirs to sign for
     group = await home_group(ctx.session, await ctx.grants())
     campaign = await open_campaign_for_group(ctx.session, group) if group else None
     if campaign is None:
@@ -300,6 +301,8 @@ async def on_withdraw_confirmed(ctx: Context) -> None:
 
 async def owned_signature(ctx: Context, signature_id: int) -> PledgeSignature | None:
     """The pressed signature, if the person belongs to its household and the campaign is still open."""
+    if ctx.person is not None:
+        await settle_move(ctx)  # an old button of a household they moved away from
     signature = await ctx.session.get(PledgeSignature, signature_id) if ctx.person else None
     mine = {h.id for h in await my_households(ctx.session, ctx.person_id)} if ctx.person else set()
     if signature is None or signature.household_id not in mine or signature.withdrawn_at is not None:

@@ -10,6 +10,7 @@ import secrets
 
 from sqlmodel import col, select
 
+from bot.core import forms
 from bot.core.context import Context
 from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, retry, stay
@@ -105,10 +106,12 @@ async def on_answer(ctx: Context) -> None:
     if ctx.event.kind in (Kind.TEXT, Kind.MEDIA):  # words or a photo sent under the question: the answer
         await send_answer(ctx, tip, ctx.event.text.strip())
         return
-    if ctx.state.flow:
-        ctx.reply(_("Please finish this form first, or type /huy to leave it; then press Answer again."))
-        return
+    # Pressed (or its number typed) in the middle of another form: the police's question is answered beside it, and
+    # that form takes up again at its question, as after /ngonngu typed in it.
+    aside = await forms.set_aside(ctx) if ctx.state.flow not in (None, answer_flow.name) else None
     ctx.begin(answer_flow.name, tip=tip.id, key=pressed.key)
+    if aside is not None:
+        await forms.beside(ctx, aside)
 
 
 @answer_flow.ask("text")

@@ -6,6 +6,8 @@ adds is stored on the tip with no trace of who typed it.
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import col, select
 
 from bot.core import menu
@@ -21,7 +23,7 @@ from bot.guard import ratelimit
 from bot.i18n import N_, _, fmt_date, fmt_datetime
 from bot.textnorm import fold
 from handlers.tips.buttons import Addition, MyTip, OpenTip, RewardOpen, StatusView
-from handlers.tips.detect import receipt_code
+from handlers.tips.detect import FOUND, receipt_code
 from handlers.tips.files import decide_choices, decide_files, take_files
 from handlers.tips.flows.report import MAX_TEXT
 from handlers.tips.notify import notify_officers
@@ -34,8 +36,12 @@ router = Router("tips.lookup")
 code_flow = Flow("tip_code", steps=("code",), private=True)
 status_flow = Flow("tip_status", steps=("view", "add"), private=True)
 MAX_MINE = 5  # the latest named tips offered where a code is asked
+TO_TIPSTER = ("notice", "reply", "ask")  # what the police write to the tipster (TipMessage.kind)
 FORGOT = ("quen", "khong nho", "ko nho", "k nho", "mat ma", "mat code", "forgot", "forget", "lost")
 CODE_WORDS = 4  # a code typed with spaces between its groups: "K7QM 3XAC 9PWE 2HDR"
+CODE_LENGTH = 16  # letters and digits, however they are spaced: "q k 7 m 3 x a c …"
+_CODE_TYPED = re.compile(r"[0-9A-Za-z]+(?:[-.\s]+[0-9A-Za-z]+)*")
+_SEPARATORS = re.compile(r"[-.\s]+")
 
 
 @router.command(
@@ -43,7 +49,7 @@ CODE_WORDS = 4  # a code typed with spaces between its groups: "K7QM 3XAC 9PWE 2
 )
 async def lookup(ctx: Context) -> None:
     if ctx.event.args.strip():
-        await open_by_code(ctx, ctx.event.args)
+        await open_by_code(ctx, code_in(ctx.event.args))
     else:
         ctx.begin("tip_code")
 
@@ -148,7 +154,7 @@ async def on_code(ctx: Context) -> Outcome:
         ctx.end()
         await understand(ctx)
         return stay()
-    await open_by_code(ctx, ctx.event.text)  # on success the status view replaces this question
+    await open_by_code(ctx, code_in(ctx.event.text))  # on success the status view replaces this question
     return stay()
 
 
@@ -160,11 +166,21 @@ def forgot(text: str) -> bool:
 
 def could_be_a_code(text: str) -> bool:
     """Whether a typed text may be a receipt code, mistyped or not: a code has no accents and a few groups of
-    letters and digits; a sentence of words has neither."""
+    letters and digits, split by dashes, dots or spaces in any mix; a sentence of words has neither."""
     if receipt_code(text):
         return True
-    words = text.split()
-    return len(words) <= CODE_WORDS and not any(fold(word) != word.lower() for word in words)
+    if not _CODE_TYPED.fullmatch(text.strip()):
+        return False  # accents, or punctuation no code has
+    groups = [group for group in _SEPARATORS.split(text) if group]
+    return len(groups) <= CODE_WORDS or len("".join(groups)) == CODE_LENGTH
+
+
+def code_in(text: str) -> str:
+    """The code a message holds ("mã của em là qk7m 3xac-9pwe-4hdr"), or the message itself to be read as one."""
+    found = receipt_code(text)
+    if isinstance(found, tuple) and found[0] == FOUND:
+        return found[1]
+    return text
 
 
 @status_flow.ask("view")
@@ -179,22 +195,33 @@ async def ask_view(ctx: Context) -> None:
         ),
         _("Status: {status}").format(status=status_for_tipster(tip.status)),
     ]
-    messages = (
-        await ctx.session.exec(
-            select(TipMessage).where(TipMessage.tip_id == tip.id).order_by(col(TipMessage.id))
-        )
-    ).all()
+    messages = await tipster_messages(ctx, tip)
     for m in messages:
         who = _("Police") if m.direction == "police" else _("You")
         lines.append(f"{fmt_datetime(m.at)} — {who}: {m.text}")
     if not messages:
         lines.append(_("No answer from the police yet."))
-    choices = [Choice(_("Add information"), StatusView("add")), Choice(_("Done"), StatusView("done"))]
+    # Withdrawing last: the numbers typed for the first two stay what they were.
+    choices = [
+        Choice(_("Add information"), StatusView("add")),
+        Choice(_("Done"), StatusView("done")),
+        Choice(_("Withdraw this tip"), StatusView("withdraw")),
+    ]
     if tip.status in TipStatus.CLOSED:
         lines.append(_("This tip is closed. To report something new, type /togiac."))
-        choices = choices[1:]
+        choices = choices[1:2]
     reward_lines, reward_choices = tipster_view(await reward_of(ctx.session, ctx.data["tip"]))
     ctx.reply("\n".join(lines + reward_lines), reward_choices + choices)
+
+
+async def tipster_messages(ctx: Context, tip: Tip) -> list[TipMessage]:
+    """What the receipt code shows of a tip's exchanges: the police's words to the tipster and what the tipster
+    added. An officer's note for the record (kind "status": a plan, a suspect's name, a transfer's reason) stays
+    with the police; whoever holds the code may not be the tipster. Kinds not listed stay hidden too."""
+    rows = await ctx.session.exec(
+        select(TipMessage).where(TipMessage.tip_id == tip.id).order_by(col(TipMessage.id))
+    )
+    return [m for m in rows.all() if m.direction == "tipster" or m.kind in TO_TIPSTER]
 
 
 @status_flow.on("view")
@@ -202,9 +229,13 @@ async def on_view(ctx: Context) -> Outcome:
     if RewardOpen.read(ctx) is not None:  # the tip is the one this receipt code opened, never a button's
         ctx.begin("tip_reward_choice", tip=ctx.data["tip"])
         return stay()
-    if StatusView.expect(ctx).action == "done":
+    action = StatusView.expect(ctx).action
+    if action == "done":
         ctx.reply(_("Thank you. Type /tracuu with your code any time to check again."))
         return finish()
+    if action == "withdraw":  # by name: the withdrawal's module reads this one's
+        ctx.begin("tip_withdraw", tip=ctx.data["tip"])
+        return stay()
     return goto("add")
 
 

@@ -19,7 +19,7 @@ from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.core.typed import guess_offered, read_it, says_nothing
 from bot.core.understand import EMERGENCY_HINT
-from bot.i18n import N_, _, local
+from bot.i18n import N_, _, local, ngettext
 from bot.textnorm import fold
 from handlers.tips.buttons import Category, DayUnknown, Emergency, NoPlace, What, When
 from handlers.tips.files import decide_choices, decide_files, take_files
@@ -274,20 +274,37 @@ def done_choice() -> list[Choice]:
 
 @flow.ask("what")
 async def ask_what(ctx: Context) -> None:
-    text = _(
-        "Tell us what happened: what you saw, who was involved, vehicles, how often. You can also send photos, "
-        "files or a voice note. Press Done when you have finished."
+    text = (
+        _(
+            "Tell us what happened: what you saw, who was involved, vehicles, how often. You can also send "
+            "photos, files or a voice note. Press Done when you have finished."
+        )
+        if takes_any_file(ctx)
+        else _(
+            "Tell us what happened: what you saw, who was involved, vehicles, how often. You can also send "
+            "photos. Press Done when you have finished."
+        )
     )
     so_far = ctx.data.get("text", "")
     if so_far or ctx.data.get("files"):
-        text += "\n\n" + _("So far: {chars} characters of text, {files} files.").format(
-            chars=len(so_far), files=len(ctx.data.get("files", []))
+        files = len(ctx.data.get("files", []))
+        so_far_said = ngettext(
+            "So far: {chars} characters of text, {files} file.",
+            "So far: {chars} characters of text, {files} files.",
+            files,
         )
+        text += "\n\n" + so_far_said.format(chars=len(so_far), files=files)
     if so_far:
         # Shown back (the start of it), so words carried in from a first message can be checked before Done.
         shown = so_far if len(so_far) <= QUOTE else so_far[:QUOTE].rstrip() + "…"
         text += "\n" + _("Your words: “{text}”").format(text=shown)
     ctx.reply(text, what_choices(ctx))
+
+
+def takes_any_file(ctx: Context) -> bool:
+    """Whether the person can send files and voice notes from this chat, not photos alone: the form invites only
+    what reaches it."""
+    return ctx.can_send("voice") and ctx.can_send("file")
 
 
 def what_choices(ctx: Context) -> list[Choice]:
@@ -319,9 +336,12 @@ async def on_what(ctx: Context) -> Outcome:
         if event.text.strip():
             add_text(ctx, event.text)
         if len(files) > before:
-            notes.append(
-                _("Received ({files} files so far). Send more, or press Done.").format(files=len(files))
+            received = ngettext(
+                "Received ({files} file so far). Send more, or press Done.",
+                "Received ({files} files so far). Send more, or press Done.",
+                len(files),
             )
+            notes.append(received.format(files=len(files)))
         else:
             notes.append(_("Add more, or press Done."))
         ctx.reply("\n\n".join(notes), what_choices(ctx))

@@ -6,6 +6,8 @@ or channel; the way back (when the tipster allows replies) is a sealed route row
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot import clock
 from bot.core.context import Context
 from bot.core.errors import NotChosen
@@ -16,7 +18,7 @@ from bot.core.typed import yes_or_no
 from bot.core.wording import says_any, words
 from bot.delivery.outbox import seal_route
 from bot.directory.geo import ward_kind
-from bot.i18n import _, current_locale, fmt_date
+from bot.i18n import _, current_locale, fmt_date, fmt_datetime, fmt_time, local
 from handlers.common import home, search_ward_step, yes_no
 from handlers.tips.buttons import DropRiskyFiles, Identity, MayReply, OtherWard, SendTip, TipWard
 from handlers.tips.clocks import Rules, decision_due, receipt_due, transfer_due
@@ -33,6 +35,9 @@ from handlers.tips.store import (
     indicators,
     issue_code,
     police_of_ward,
+    remember_sent,
+    sent_before,
+    tip_fingerprint,
     tips_today,
     ward_name,
 )
@@ -173,6 +178,10 @@ async def ask_summary(ctx: Context) -> None:
     else:
         lines.append(_("Named: {name}, {phone}").format(name=d["name"], phone=d["phone"]))
     choices = [Choice(_("Send to the police"), SendTip(True)), Choice(_("Cancel"), SendTip(False))]
+    if (before := await same_tip_sent(ctx)) is not None:
+        # Asked first, above the summary: the same tip twice is two tips for the police, each with its clocks.
+        lines.insert(0, same_tip_text(before) + "\n")
+        choices = [Choice(_("Send it again anyway"), SendTip(True)), Choice(_("Don't send"), SendTip(False))]
     if d.get("anonymous", True) and (warning := risk_summary(d)):
         lines.append(
             "\n" + warning
@@ -187,7 +196,15 @@ async def on_summary(ctx: Context) -> Outcome:
         return retry(await drop_risky_files(ctx))
     if not SendTip.expect(ctx).yes:
         await discard_files(ctx.app, ctx.data.get("files", []))
-        ctx.reply(_("Cancelled. Nothing was sent or kept."))
+        if await same_tip_sent(ctx) is not None:
+            ctx.reply(
+                _(
+                    "Not sent. Your earlier tip is with the police; to follow it or add to it, type /tracuu and "
+                    "its receipt code."
+                )
+            )
+        else:
+            ctx.reply(_("Cancelled. Nothing was sent or kept."))
         return finish()
     if await tips_today(ctx.session, ctx.app.keyring, ctx.person_id) >= daily_limit(ctx.app):
         await discard_files(ctx.app, ctx.data.get("files", []))
@@ -201,6 +218,34 @@ async def on_summary(ctx: Context) -> Outcome:
     return finish()
 
 
+# The same tip again ---------------------------------------------------------------------------------------
+def fingerprint(ctx: Context) -> str | None:
+    return tip_fingerprint(ctx.data["category"], ctx.data.get("text") or "")
+
+
+async def same_tip_sent(ctx: Context) -> datetime | None:
+    """When this person sent a tip of the same category and words in the last day (handlers/tips/store.py)."""
+    return await sent_before(ctx.session, ctx.app.keyring, ctx.person_id, fingerprint(ctx))
+
+
+def same_tip_text(sent: datetime) -> str:
+    """When, but not the tip's number or code: nothing kept points from her to her tip, and the code is not kept
+    at all (the receipt says so)."""
+    if local(sent).date() == local(clock.now()).date():
+        said = _("You already sent this same tip today at {time}.").format(time=fmt_time(sent))
+    else:
+        said = _("You already sent this same tip at {moment}.").format(moment=fmt_datetime(sent))
+    return (
+        said
+        + " "
+        + _(
+            "The police have it. Sent again, it becomes a second tip they must handle as well; to add something "
+            "to the first one, type /tracuu and its receipt code instead."
+        )
+    )
+
+
+# Sending --------------------------------------------------------------------------------------------------
 async def send(ctx: Context) -> None:
     d = ctx.data
     now = clock.now()
@@ -237,6 +282,7 @@ async def send(ctx: Context) -> None:
         sealed = seal_route(ctx.app.keyring, ctx.event.channel, ctx.event.chat_id)
         ctx.session.add(TipRoute(tip_id=tip.id, sealed=sealed, locale=current_locale()))
     await count_tip(ctx.session, ctx.app.keyring, ctx.person_id)
+    await remember_sent(ctx.session, ctx.app.keyring, ctx.person_id, fingerprint(ctx))
     await notify_new_tip(ctx.session, ctx.app, tip)
     ward = await ward_name(ctx.session, tip.ward_code)
     lines = [
