@@ -70,7 +70,7 @@ async def me(ctx: Context) -> None:
     lines = [
         _("What we hold about you:"),
         _("Language: {locale}").format(locale="Tiếng Việt" if person.locale == "vi" else "English"),
-        _("Agreed to the data notice on {when} (version {version}).").format(
+        _("Agreed to the data notice at {when} (version {version}).").format(
             when=fmt_datetime(person.consented_at), version=person.consent_version
         ),
         _("Chat accounts: {channels}").format(

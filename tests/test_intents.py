@@ -492,7 +492,7 @@ def test_a_receipt_code_is_found_in_any_spelling() -> None:
     # says politely that no tip has it.
     assert receipt_code("K7QM-4HXA-93TD") == (PART, "K7QM-4HXA-93TD")  # three groups
     assert receipt_code("mã của em là K7QM-2PXD ạ") == (PART, "K7QM-2PXD")
-    assert receipt_code("K7QM-4HXA 93TD-RWPC") == (PART, "K7QM-4HXA")  # mixed separators
+    assert receipt_code("K7QM-4HXA 93TD-RWPC") == (FOUND, "K7QM-4HXA-93TD-RWPC")  # mixed separators: a code
     assert receipt_code("xe biển số 59X1-2345 chạy mất") == 0.0  # a number plate: a group without letters
     assert receipt_code("k7qm-2pxd") == 0.0  # lower case and short: words, not a code
     assert receipt_code("mã của tôi là AD-R2M8WX") == (

@@ -46,7 +46,19 @@ DoneFn = Callable[["Context"], Awaitable[None]]
 LEAVE = frozenset({"huy", "huy bo", "thoat", "thoat ra", "dung lai", "cancel", "exit", "quit"})
 LEAVE_ACCENTED = frozenset({"hủy", "huỷ", "hủy bỏ", "huỷ bỏ"})
 # ... and these leave it and show the main menu (bot.core.menu.MENU_WORDS but "0", which may be an answer).
-MENU = frozenset({"menu", "danh muc", "bat dau", "start", "tro giup", "giup", "help", "chuc nang", "ve menu"})
+MENU = frozenset(
+    {
+        "menu", "danh muc", "bat dau", "start", "tro giup", "giup", "help", "chuc nang", "ve menu", "menu chinh",
+        "ve menu chinh", "main menu", "back to menu", "back to the menu", "go to menu", "home",
+    }
+)  # fmt: skip
+# ... and these go back one question, as /quaylai does (before, "quay lại" typed in a tip became its place).
+BACK = frozenset(
+    {
+        "quay lai", "tro lai", "lui lai", "quay lai cau truoc", "tro lai cau truoc", "cau truoc", "back", "go back",
+        "previous", "previous question",
+    }
+)  # fmt: skip
 # Said alone, these may mean "stop" ("thôi", "không gửi nữa") or answer the question ("thôi" is a no): where none
 # of the step's buttons takes them, the person is asked whether to stop (folded; "dừng" only with its accents, as
 # "dung" is also "đúng", yes). Before, "thôi" and "không gửi nữa" were written into a tip as its words.
@@ -153,6 +165,9 @@ class Flow:
                     forms.ask_before_leaving(ctx, stopping=True)
                     return stay()
                 dispatcher = ctx.app.dispatcher
+                if wish == "back":
+                    await dispatcher.run_command(ctx, "quaylai")
+                    return stay()
                 await dispatcher.run_command(ctx, "huy")  # the form's own clean-up runs, as on /huy
                 if wish == "menu":
                     from bot.core.menu import MENU_COMMAND
@@ -190,8 +205,8 @@ class Flow:
 
 
 def leaving(ctx: Context, *, names: bool = False, menu_words: bool = True) -> str | None:
-    """ "leave" or "menu" when the person typed, alone, a word that means leaving the form, "maybe" for one that
-    may ("thôi"); None for an answer."""
+    """ "leave" or "menu" when the person typed, alone, a word that means leaving the form, "back" for going back
+    one question, "maybe" for one that may leave ("thôi"); None for an answer."""
     event = ctx.event
     if event.kind != Kind.TEXT:
         return None
@@ -201,6 +216,8 @@ def leaving(ctx: Context, *, names: bool = False, menu_words: bool = True) -> st
     folded = fold(typed)
     if menu_words and folded in MENU:
         return "menu"
+    if folded.rstrip("!. ") in BACK:
+        return "back"
     if folded in MAYBE_LEAVE or typed.lower().rstrip("!. ") in MAYBE_LEAVE_ACCENTED:
         return "maybe"
     if names and folded in {"huy", "huy bo"}:

@@ -25,8 +25,9 @@ from bot.core.payloads import Payload, payload_of
 from bot.core.replies import Choice
 from bot.i18n import _
 
-CANCEL = frozenset({"huy", "cancel"})  # the commands that leave the open form
-BACK = frozenset({"quaylai", "back"})  # ... and that go back one question
+CANCEL_NAMES = ("huy", "cancel")  # the commands that leave the open form (Vietnamese name, English name)
+BACK_NAMES = ("quaylai", "back")  # ... and that go back one question
+CANCEL, BACK = frozenset(CANCEL_NAMES), frozenset(BACK_NAMES)
 # In the data of a flow started beside an open form (Command.beside_form): that form, resumed when the flow ends.
 ASIDE = "_form_aside"
 DANGER_WORDS = 4  # fewer words are an answer ("cháy" for the kind of problem), not a cry for help

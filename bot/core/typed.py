@@ -47,16 +47,21 @@ YES = frozenset(
 )
 YES_FOLDED = frozenset(
     "co|co chu|vang|vang co|da|da co|da vang|u|uh|um|uk|ukm|ok|oke|okay|oki|okie|yes|y|yep|sure|dong y|duoc|dc|"
-    "roi|co roi|dung roi|dung vay".split("|")
+    "roi|co roi|dung roi|dung vay|yeah|yea|ya|yup|of course|sure thing|fine|that s fine|thats fine|that s ok|"
+    "alright|all right|go ahead|ok then".split("|")
 )
 NO = frozenset(
     "không|hông|hổng|chưa|không có|hổng có|không cần|không đồng ý|không phải|thôi|khỏi|chưa có".split("|")
 )
 NO_FOLDED = frozenset(
     "khong|ko|k|kh|khg|kg|hok|hk|khum|no|n|nope|chua|khong co|ko co|k co|khong can|ko can|k can|"
-    "khong dong y|khong phai|chua co".split("|")
+    "khong dong y|khong phai|chua co|nah|no way|not now|not really".split("|")
 )
-PARTICLES = frozenset("ạ a nhé nhe nha ah ha luôn luon".split())  # "có ạ", "không nhé"
+PARTICLES = frozenset(
+    "ạ a nhé nhe nha ah ha luôn luon please pls plz thanks thx".split()
+)  # "có ạ", "yes please"
+# Said on their own beside a yes or a no, and saying nothing more: "no, thank you", "sure, that's fine" (folded).
+COURTESY_PARTS = frozenset("thank you|thanks|thx|please|pls|cam on|cam on nhe|cam on nha".split("|"))
 # How a label that answers yes or no starts ("Có, ban đêm vẫn ghi", "Tôi có", "Không cần"), in its own words with
 # their accents: a label is written, not typed, and folded "Nợ nhỏ" (a small debt) would start with "no", "Cờ bạc"
 # (gambling) with "co".
@@ -85,7 +90,17 @@ NEGATED_WITH = frozenset("co gi can phai".split())
 
 
 def yes_or_no(text: str) -> bool | None:
-    """True for a typed yes ("có", "ừ", "ok", "đồng ý ạ"), False for a no ("không", "ko", "chưa"), else None."""
+    """True for a typed yes ("có", "ừ", "ok", "đồng ý ạ", "yes please", "sure, that's fine"), False for a no
+    ("không", "ko", "chưa", "no thanks"), else None. Parts set apart by commas must agree ("không, có" is neither);
+    thanks said beside one are nothing more."""
+    parts = [p for p in re.split(r"[,;.!?]+", text) if p.strip()]
+    if len(parts) > 1:
+        read = {_yes_or_no(p) for p in parts if fold(" ".join(p.lower().split())) not in COURTESY_PARTS}
+        return read.pop() if len(read) == 1 else None
+    return _yes_or_no(text)
+
+
+def _yes_or_no(text: str) -> bool | None:
     said = re.sub(r"[^\w\s]", " ", text.lower()).split()
     while len(said) > 1 and said[-1] in PARTICLES:
         said.pop()

@@ -69,6 +69,9 @@ async def understand(ctx: Context) -> None:
     if wish == "leave":  # "hủy" with no form open: say so, rather than "I did not understand"
         await menu.show(ctx, _("There is nothing to cancel. What would you like to do?"))
         return
+    if wish == "back":  # "quay lại" with no form open
+        await menu.show(ctx, _("There is no question to go back to. What would you like to do?"))
+        return
     if wish == "maybe":  # "thôi", "không cần nữa": nothing to stop, nothing to misunderstand either
         await menu.show(ctx, _("All right. An Dân is here whenever you need it: choose below."))
         return

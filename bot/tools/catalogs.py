@@ -23,6 +23,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from bot.i18n import LOCALES_DIR, SUPPORTED
+from bot.tools import english_commands
 
 ROOT = LOCALES_DIR.parent
 CORE_HANDLERS = {"common", "onboarding", "help", "language", "forget", "invites", "menu"}
@@ -76,6 +77,8 @@ def update(templates: dict[str, Catalog]) -> None:
             else:
                 catalog = Catalog(locale=locale, project="andan", fuzzy=False)
             catalog.update(template, no_fuzzy_matching=True)
+            if locale == "en":
+                english_commands.fill(catalog)  # the English names of the commands a text names
             with path.open("wb") as fh:
                 write_po(fh, catalog, width=100, ignore_obsolete=True)
 
@@ -122,6 +125,15 @@ def check_placeholders(locale: str = "vi") -> list[str]:
                 if msg.id and isinstance(msg.id, str) and msg.string:
                     if sorted(field.findall(msg.id)) != sorted(field.findall(str(msg.string))):
                         problems.append(f"{path.name}: {msg.id[:60]!r}")
+    return problems
+
+
+def english_stale() -> list[str]:
+    """English translations that do not name the commands by their English names (bot.tools.english_commands)."""
+    problems = []
+    for path in sorted(LOCALES_DIR.glob("en/LC_MESSAGES/*.po")):
+        with path.open("rb") as fh:
+            problems += [f"{path.name}: {m!r}" for m in english_commands.stale(read_po(fh, locale="en"))]
     return problems
 
 
@@ -199,7 +211,7 @@ def main(argv: list[str]) -> int:
     for domain, ids in gaps.items():
         for message in ids:
             print(f"missing vi translation [{domain}]: {message[:80]!r}")
-    problems = check_placeholders("vi") + conflicts("vi")
+    problems = check_placeholders("vi") + conflicts("vi") + english_stale()
     for problem in problems:
         print(f"translation problem: {problem}")
     return 1 if (gaps or problems) and action in ("check", "all") else 0

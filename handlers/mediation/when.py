@@ -1,6 +1,8 @@
 """Reading a session's date and time as people type them in Vietnam: "28/11 19:30", "thứ bảy 8h sáng", "T7 8h30",
 "ngày mai 7 giờ tối", "thứ 7 tuần tới 8 giờ rưỡi", "hai ngày nữa 8h", "ngày 15 lúc 8h", "8.30 sáng thứ 7",
-"28-11-2026 19h30"; dates are day-first and times are local (the configured zone).
+"28-11-2026 19h30"; and in English as typed on a phone: "friday 7:30pm", "the day after tomorrow at 8pm", "tomorrow
+evening at 8", "on the 15th at 8am", "at noon tomorrow". Dates are day-first and times are local (the configured
+zone). English words stand in the same tables as the Vietnamese words they mean.
 
 Folding away the accents makes a few words of a date two words: "tối" (evening) and "tới" (coming: "tuần tới" is next
 week) are both "toi", "mốt" (the day after tomorrow) and "một" (one) both "mot", "sáng" (morning) and "sang"
@@ -42,7 +44,14 @@ WEEKDAYS = {
     "saturday": 5,
     "sunday": 6,
 }
+# Short English names, read only typed without accents and beside a time or a date ("sat 10am", "fri 7.30pm"):
+# folded, "sát" (close) is "sat" too. "thu" is Vietnamese ("thứ").
+SHORT_WEEKDAYS = {
+    "mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "thur": "thursday",
+    "thurs": "thursday", "fri": "friday", "sat": "saturday", "sun": "sunday",
+}  # fmt: skip
 # Days said from today: "tối nay", "bữa nay", "mai", "mốt" (after `_resolved`); "hôm qua" is read to say it passed.
+# The first one found is the day: "day after tomorrow" stands before "tomorrow", which it holds.
 RELATIVE = {
     "hom qua": -1,
     "yesterday": -1,
@@ -55,14 +64,42 @@ RELATIVE = {
     "dem nay": 0,
     "today": 0,
     "tonight": 0,
+    "this morning": 0,
+    "this afternoon": 0,
+    "this evening": 0,
     "ngay mai": 1,
     "mai": 1,
+    "day after tomorrow": 2,
     "tomorrow": 1,
     "ngay kia": 2,
     "ngay mot": 2,
     "mot": 2,
 }
-PERIODS = ("sang", "trua", "chieu", "toi", "dem", "am", "pm")
+# Periods of the day (folded), each read as the period it is (`_in_period`): "8 giờ tối", "8 in the evening".
+PERIODS = {
+    "sang": "sang",
+    "morning": "sang",
+    "trua": "trua",
+    "noon": "trua",
+    "midday": "trua",
+    "chieu": "chieu",
+    "afternoon": "chieu",
+    "toi": "toi",
+    "evening": "toi",
+    "tonight": "toi",
+    "dem": "dem",
+    "night": "dem",
+    "midnight": "dem",
+    "am": "am",
+    "pm": "pm",
+}
+# Periods said alone that are an hour ("at noon tomorrow"), as the hour said with its period; after an hour ("12
+# noon") they are only the period.
+HOURS_SAID = {"noon": "12h trua", "midday": "12h trua", "midnight": "12h dem"}
+# Before a period of the day, a greeting ("good morning"), not a time.
+GREETING = frozenset(("good",))
+# Before a number alone they make it an hour: "lúc 8", "at 8".
+AT = frozenset(("luc", "at"))
 
 # Numbers said in words before what they count ("hai ngày nữa", "tám giờ") or after "thứ" ("thứ bảy"): as typed
 # with accents, and without them. "bà" (grandmother) and "năm" of "năm 2026" (the year) are not counts.
@@ -71,6 +108,9 @@ NUMBER_WORDS = numberwords.ACCENTED
 NUMBER_FOLDED = {w: n for w, n in numberwords.VIETNAMESE_DIGITS.items() if w != "tu"} | {"muoi": 10}
 # What a number said before them counts (folded): days, weeks, hours.
 UNITS = frozenset("ngay hom tuan thang gio tieng buoi h g".split())
+# English numbers in words are read only before English units ("in two days", "in a week"): a Vietnamese "à" typed
+# without accents is "a".
+ENGLISH_UNITS = frozenset("day days week weeks".split())
 # Before "toi" typed without accents these make it "tới" (coming): "tuần tới", "tháng tới", "sắp tới".
 COMING_AFTER = frozenset("tuan thang nam sap ke".split())
 # Beside a period of the day typed without accents ("8h toi", "buoi sang", "toi mai"), they make it one.
@@ -82,24 +122,33 @@ MOVED = frozenset("chuyen doi qua di lui".split())
 _SHORT_WEEKDAY = re.compile(r"(?:t|th|thu)([2-7])")  # "T7", "th7", "thu7": thứ 7
 _HOURISH = re.compile(r"\d{1,2}(?:[hg]\d{0,2})?")  # "8", "8h", "8g30": a word an hour ends with
 _DOTTED_TIME = re.compile(r"(?<![\d/.\-:])(\d{1,2})\.(\d{2})(?![\d/.\-:])")
-_MARKED = r"(?:gio|h|g)(?![a-z])"
+_MARKED = r"(?:gio|h|g|o'?\s?clock)(?![a-z])"  # "8 giờ", "8h", "8g", "8 o'clock"
+# "7:30pm", "7.30PM", "7 p.m.": am and pm set apart from the hour, as a word of their own.
+_AM_PM = re.compile(r"(?<=\d)\s*([ap])(?:m|\.\s?m\.?)(?![a-z])")
 _TIME = re.compile(
     r"(?<![\d/.\-])(\d{1,2})\s*(?::|" + _MARKED + r")\s*(\d{1,2})?(?![\d/.\-])(?:\s*(?:phut|p)(?![a-z]))?"
     r"|(?<![\d/.\-])(\d{1,2})\s*(am|pm)(?![a-z])"
 )
-# An hour without "giờ" or "h", before a period of the day or "rưỡi": "8 sáng thứ 7", "8 rưỡi tối". Not the
-# number of a weekday, a day or a month ("thứ 7 sáng", "ngày 15 sáng").
+# An hour without "giờ" or "h", before a period of the day or "rưỡi": "8 sáng thứ 7", "8 rưỡi tối", "8 in the
+# evening"; or after "lúc" or "at": "at 8". Not the number of a weekday, a day or a month ("thứ 7 sáng", "ngày 15
+# sáng").
 _BARE_HOUR = re.compile(
-    r"(?<![\d/.\-:])(?<!thu )(?<!ngay )(?<!mung )(?<!mong )(?<!thang )(\d{1,2})\s+(?=(?:ruoi|"
-    + "|".join(PERIODS[:5])
+    r"(?<![\d/.\-:])(?<!thu )(?<!ngay )(?<!mung )(?<!mong )(?<!thang )(\d{1,2})\s+(?=(?:in the |at )?(?:ruoi|"
+    + "|".join(p for p in PERIODS if p not in ("am", "pm"))
     + r")\b)"
+    + r"|(?:"
+    + "|".join(rf"(?<=\b{word} )" for word in sorted(AT))
+    + r")(\d{1,2})(?![\d/.\-:]|\s*(?:st|nd|rd|th)\b)"
 )
 _HALF = re.compile(r"\s*ruoi\b")
 _TO = re.compile(r"\s*kem\s*(\d{1,2})(?:\s*(?:phut|p)(?![a-z]))?")  # "8 giờ kém 15": a quarter to eight
 _DAY_PERIOD = re.compile(r"\b(" + "|".join(PERIODS) + r")\b")
+_ORDINAL = r"(?:st|nd|rd|th)"  # "the 15th", "the 1st"
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?(?!\d)")
 _WORDS_DATE = re.compile(r"(?:ngay|mung|mong)\s+(\d{1,2})\s+thang\s+(\d{1,2})(?:\s+nam\s+(\d{4}))?")
-_DAY_OF_MONTH = re.compile(r"\b(?:ngay|mung|mong)\s+(\d{1,2})\b(?!\s*(?:[/.\-]\s*\d|thang))")
+_DAY_OF_MONTH = re.compile(
+    r"\b(?:ngay|mung|mong)\s+(\d{1,2})\b(?!\s*(?:[/.\-]\s*\d|thang))|\b(\d{1,2})" + _ORDINAL + r"\b"
+)
 _DAYS_AHEAD = re.compile(
     r"(?<!thu )\b(\d{1,3})\s*(ngay|hom|tuan)\s+(?:nua|sau)\b|\bsau\s+(\d{1,3})\s*(ngay|hom|tuan)\b"
     r"|\bin\s+(\d{1,3})\s*(days?|weeks?)\b|\b(\d{1,3})\s*(days?|weeks?)\s+(?:from now|later)\b"
@@ -131,7 +180,8 @@ def _plain(text: str) -> str:
 
 def _resolved(typed: str) -> str:
     """The typed text folded, each word that folding makes ambiguous replaced by what it means here (see the
-    module's docstring), numbers in words by digits, "T7" by "thu 7", a dotted time ("8.30") by "8:30"."""
+    module's docstring), numbers in words by digits, "T7" by "thu 7", "30pm" by "30 pm", a dotted time ("8.30") by
+    "8:30"."""
     text = unicodedata.normalize("NFC", typed.lower())
     found = list(re.finditer(r"[^\W_]+", text))
     folded = [_plain(m.group(0)) for m in found]
@@ -147,7 +197,7 @@ def _resolved(typed: str) -> str:
             continue
         parts += [text[last : match.start()], _meaning(match.group(0), folded, i)]
         last, i = match.end(), i + 1
-    resolved = _plain("".join(parts) + text[last:])
+    resolved = _AM_PM.sub(r" \1m", _plain("".join(parts) + text[last:]))
     return _DOTTED_TIME.sub(_dotted, resolved)
 
 
@@ -173,6 +223,12 @@ def _meaning(word: str, folded: list[str], i: int) -> str:
     short = _SHORT_WEEKDAY.fullmatch(plain)
     if short:
         return f"thu {short.group(1)}"
+    if plain in SHORT_WEEKDAYS and not marked and _beside_a_time_or_date(before, after):
+        return SHORT_WEEKDAYS[plain]
+    if plain in PERIODS and before in GREETING:
+        return "_"  # "good morning"
+    if plain in HOURS_SAID and not _HOURISH.fullmatch(before):
+        return HOURS_SAID[plain]  # "at noon"
     if plain == "toi":
         if marked:
             return {"tối": "toi", "tới": "sau" if before in COMING_AFTER else "den"}.get(word, "_")
@@ -190,6 +246,8 @@ def _meaning(word: str, folded: list[str], i: int) -> str:
     count = NUMBER_WORDS.get(word) if marked else NUMBER_FOLDED.get(plain)
     if count is not None and (after in UNITS or before == "thu" or (after == "ruoi" and count > 1)):
         return str(count)
+    if after in ENGLISH_UNITS and plain in numberwords.ENGLISH_DIGITS:
+        return str(numberwords.ENGLISH_DIGITS[plain])  # "in two days", "in a week"
     if plain == "mot":
         return "_" if marked and word != "mốt" else "mot"  # "một" said of nothing counted
     return plain
@@ -207,6 +265,18 @@ def _beside_a_day_or_hour(before: str, after: str) -> bool:
     )
 
 
+def _beside_a_time_or_date(before: str, after: str) -> bool:
+    """Whether a short English weekday stands where one is said: before a number ("sat 10am", "fri 28/11"), after
+    "next", "this" or "on", or beside "at" or a period of the day."""
+    return (
+        after[:1].isdigit()
+        or before in ("next", "this", "on")
+        or after in AT
+        or after in PERIODS
+        or before in PERIODS
+    )
+
+
 def _dotted(match: re.Match[str]) -> str:
     """ "8.30" is half past eight where it cannot be a date (no month 30) or a period of the day or "lúc" says it
     is a time ("8.12 sáng", "lúc 8.12"); otherwise a date (25.11)."""
@@ -214,7 +284,11 @@ def _dotted(match: re.Match[str]) -> str:
     text = match.string
     follows = text[match.end() :].split()[:1]
     precedes = text[: match.start()].split()[-1:]
-    timed = minute > 12 or bool(follows and follows[0] in PERIODS) or precedes in (["luc"], ["vao"])
+    timed = (
+        minute > 12
+        or bool(follows and follows[0] in PERIODS)
+        or bool(precedes and precedes[0] in AT | {"vao"})
+    )
     return f"{hour}:{minute:02d}" if timed and hour <= 23 and minute <= 59 else match.group(0)
 
 
@@ -235,7 +309,7 @@ def _time_of(text: str) -> tuple[time, str, int] | None:
         match = _BARE_HOUR.search(text)
         if match is None:
             return None
-        hour, minutes, end = int(match.group(1)), None, match.end()
+        hour, minutes, end = int(match.group(1) or match.group(2)), None, match.end()
     minute = int(minutes or 0)
     half = _HALF.match(text, end)
     to = _TO.match(text, end)
@@ -249,12 +323,13 @@ def _time_of(text: str) -> tuple[time, str, int] | None:
 
 
 def _period_near(text: str, start: int, end: int) -> str | None:
-    """The period of the day said closest to the time ("sáng thứ 7 tuần tới, 8 giờ": the morning)."""
+    """The period of the day said closest to the time ("sáng thứ 7 tuần tới, 8 giờ": the morning), as the period it
+    is ("evening" is "toi")."""
     found = list(_DAY_PERIOD.finditer(text))
     if not found:
         return None
     nearest = min(found, key=lambda p: p.start() - end if p.start() >= end else start - p.end())
-    return nearest.group(1)
+    return PERIODS[nearest.group(1)]
 
 
 def _in_period(hour: int, period: str | None) -> tuple[int, int]:
@@ -307,7 +382,7 @@ def _date_of(text: str, today: date) -> tuple[date, bool] | None:
         return found, False
     day_only = _DAY_OF_MONTH.search(text)
     if day_only:
-        return _day_of_month(int(day_only.group(1)), today, day_only.group(0)), False
+        return _day_of_month(int(day_only.group(1) or day_only.group(2)), today, day_only.group(0)), False
     ahead = _DAYS_AHEAD.search(text)
     if ahead:
         number, unit = next(
@@ -333,7 +408,7 @@ def _date_of(text: str, today: date) -> tuple[date, bool] | None:
 
 
 def _day_of_month(day: int, today: date, typed: str) -> date:
-    """ "ngày 15": the 15th of this month, or of the next once it has passed."""
+    """ "ngày 15", "the 15th": the 15th of this month, or of the next once it has passed."""
     year, month = today.year, today.month
     for _ in range(2):
         try:
