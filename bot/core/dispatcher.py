@@ -16,13 +16,12 @@ import copy
 import logging
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AsyncExitStack
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import configure_mappers
 
@@ -33,6 +32,7 @@ from bot.core.context import Context
 from bot.core.errors import NotChosen, Refusal
 from bot.core.events import Incoming, Kind
 from bot.core.menu import command_of
+from bot.core.offers import PUSHED, PushedChoices
 from bot.core.replies import Reply
 from bot.core.typed import yes_or_no
 from bot.core.understand import CARRY_KEY, typed_button, understand
@@ -49,15 +49,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Offer = tuple[str, str, str, list[dict[str, str]]]  # channel, chat id, platform user id, the choices pushed
 # When an identity last wrote is kept to this step: it decides the Zalo OA's 7-day window and which of a person's
 # chats is the most recently used, where a minute is nothing. Written on every message, it was an UPDATE per update
 # of a registered person (~0.4 ms of CPU, a sixth of a short step); now at most one a minute per chat.
 INTERACTION_STEP = timedelta(minutes=1)
-# Marks the choices of a message pushed, on a platform without buttons (the Zalo Bot), while a form was open: they
-# are kept beside the form's own, and a typed number is theirs, the latest message's "1" being the one a person
-# types (both are numbered); the form's question comes back once one is used.
-PUSHED = "pushed"
 
 
 @dataclass
@@ -75,7 +70,7 @@ class DispatchResult:
 Keep = Callable[["AsyncSession", DispatchResult], Awaitable[None]]
 
 
-class Dispatcher:
+class Dispatcher(PushedChoices):
     def __init__(self, app: App) -> None:
         self.app = app
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -525,73 +520,3 @@ class Dispatcher:
             result = await (await session.connection()).execute(table.delete().where(idle))
             await session.commit()
         return forgotten + result.rowcount
-
-    def _has_buttons(self, channel: str) -> bool:
-        found = self.app.channels.get(channel)
-        return found is None or found.supports_buttons
-
-    @staticmethod
-    def _beside_form(
-        state: tuple[str | None, list[dict[str, str]] | None], pushed: list[dict[str, str]]
-    ) -> list[dict[str, str]]:
-        """The choices a pushed message leaves: its own, or in an open form the form's and its own (PUSHED)."""
-        flow, choices = state
-        if flow is None:
-            return pushed
-        own = [c for c in choices or [] if not c.get(PUSHED)]
-        return own + [{**c, PUSHED: "yes"} for c in pushed]
-
-    async def offer_choices(self, offers: Sequence[Offer]) -> None:
-        """Make pushed messages' choices their conversations' current ones, so a typed "1" answers them.
-
-        Each conversation is taken under its lock, like an update, so this never races the person's own
-        messages. An open form keeps its own choices; on a platform without buttons the pushed ones are added beside
-        them, marked PUSHED: a typed "1" is then the pushed message's (the last the person saw, numbered like the
-        form's question above it), never an answer of the form, and the form's question is asked again once it is
-        used (`_route`). A broadcast offers hundreds a second, so a batch is
-        written in one transaction; locks are taken in one order (sorted keys), so two batches never wait for
-        each other in a circle.
-        """
-        latest = {
-            self.state_key(channel, chat_id, user_id): choices
-            for channel, chat_id, user_id, choices in offers
-        }
-        numbered = {  # platforms without buttons, where a pushed message's numbers join an open form's
-            self.state_key(channel, chat_id, user_id)
-            for channel, chat_id, user_id, _choices in offers
-            if not self._has_buttons(channel)
-        }
-        keys = sorted(latest)
-        if not keys:
-            return
-        async with AsyncExitStack() as held:
-            for key in keys:
-                await held.enter_async_context(self._lock(key))
-            async with self.app.db.session() as session:
-                await self._lock_across_processes(session, *keys)
-                # Core statements: building a model object per recipient cost more than the SQL.
-                table, now = ConversationState.__table__, clock.now()  # type: ignore[attr-defined]
-                connection = await session.connection()
-                found = {
-                    key: (flow, choices)
-                    for key, flow, choices in (
-                        await connection.execute(
-                            select(table.c.key, table.c.flow, table.c.choices).where(table.c.key.in_(keys))
-                        )
-                    ).all()
-                }
-                changed = [
-                    {"k": key, "choices": self._beside_form(found[key], latest[key]), "updated_at": now}
-                    for key in keys
-                    if key in found and (found[key][0] is None or key in numbered)
-                ]
-                new = [
-                    {"key": key, "choices": latest[key], "updated_at": now, "data": {}, "history": []}
-                    for key in keys
-                    if key not in found
-                ]
-                if changed:
-                    await connection.execute(update(table).where(table.c.key == bindparam("k")), changed)
-                if new:
-                    await connection.execute(insert(table), new)
-                await session.commit()

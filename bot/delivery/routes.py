@@ -19,7 +19,7 @@ from bot.security import Keyring
 from models import ChannelIdentity, LinkedChat, Person
 
 if TYPE_CHECKING:
-    from bot.core.dispatcher import Offer
+    from bot.core.offers import Offer
 
 
 @dataclass(frozen=True)

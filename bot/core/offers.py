@@ -1,0 +1,111 @@
+"""Choices of pushed messages (an alert's "I have read this", a police question's "Answer") made the current ones of
+their conversations, so a typed "1" answers them: `PushedChoices.offer_choices`, part of the Dispatcher, called by
+the sender (bot.delivery.routes) after a batch went out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING
+
+from sqlalchemy import bindparam, insert, select, update
+
+from bot import clock
+from models import ConversationState
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from bot.app import App
+
+Offer = tuple[str, str, str, list[dict[str, str]]]  # channel, chat id, platform user id, the choices pushed
+# Marks the choices of a message pushed, on a platform without buttons (the Zalo Bot), while a form was open: they
+# are kept beside the form's own, and a typed number is theirs, the latest message's "1" being the one a person
+# types (both are numbered); the form's question comes back once one is used (bot.core.dispatcher).
+PUSHED = "pushed"
+
+
+class PushedChoices:
+    """Part of the Dispatcher (bot.core.dispatcher): the conversation locks and keys are its."""
+
+    app: App
+
+    def state_key(self, channel: str, chat_id: str, user_id: str) -> str:
+        raise NotImplementedError
+
+    def _lock(self, key: str) -> asyncio.Lock:
+        raise NotImplementedError
+
+    async def _lock_across_processes(self, session: AsyncSession, *keys: str) -> None:
+        raise NotImplementedError
+
+    def _has_buttons(self, channel: str) -> bool:
+        found = self.app.channels.get(channel)
+        return found is None or found.supports_buttons
+
+    @staticmethod
+    def _beside_form(
+        state: tuple[str | None, list[dict[str, str]] | None], pushed: list[dict[str, str]]
+    ) -> list[dict[str, str]]:
+        """The choices a pushed message leaves: its own, or in an open form the form's and its own (PUSHED)."""
+        flow, choices = state
+        if flow is None:
+            return pushed
+        own = [c for c in choices or [] if not c.get(PUSHED)]
+        return own + [{**c, PUSHED: "yes"} for c in pushed]
+
+    async def offer_choices(self, offers: Sequence[Offer]) -> None:
+        """Make pushed messages' choices their conversations' current ones, so a typed "1" answers them.
+
+        Each conversation is taken under its lock, like an update, so this never races the person's own
+        messages. An open form keeps its own choices; on a platform without buttons the pushed ones are added beside
+        them, marked PUSHED: a typed "1" is then the pushed message's (the last the person saw, numbered like the
+        form's question above it), never an answer of the form, and the form's question is asked again once it is
+        used (`_route`). A broadcast offers hundreds a second, so a batch is
+        written in one transaction; locks are taken in one order (sorted keys), so two batches never wait for
+        each other in a circle.
+        """
+        latest = {
+            self.state_key(channel, chat_id, user_id): choices
+            for channel, chat_id, user_id, choices in offers
+        }
+        numbered = {  # platforms without buttons, where a pushed message's numbers join an open form's
+            self.state_key(channel, chat_id, user_id)
+            for channel, chat_id, user_id, _choices in offers
+            if not self._has_buttons(channel)
+        }
+        keys = sorted(latest)
+        if not keys:
+            return
+        async with AsyncExitStack() as held:
+            for key in keys:
+                await held.enter_async_context(self._lock(key))
+            async with self.app.db.session() as session:
+                await self._lock_across_processes(session, *keys)
+                # Core statements: building a model object per recipient cost more than the SQL.
+                table, now = ConversationState.__table__, clock.now()  # type: ignore[attr-defined]
+                connection = await session.connection()
+                found = {
+                    key: (flow, choices)
+                    for key, flow, choices in (
+                        await connection.execute(
+                            select(table.c.key, table.c.flow, table.c.choices).where(table.c.key.in_(keys))
+                        )
+                    ).all()
+                }
+                changed = [
+                    {"k": key, "choices": self._beside_form(found[key], latest[key]), "updated_at": now}
+                    for key in keys
+                    if key in found and (found[key][0] is None or key in numbered)
+                ]
+                new = [
+                    {"key": key, "choices": latest[key], "updated_at": now, "data": {}, "history": []}
+                    for key in keys
+                    if key not in found
+                ]
+                if changed:
+                    await connection.execute(update(table).where(table.c.key == bindparam("k")), changed)
+                if new:
+                    await connection.execute(insert(table), new)
+                await session.commit()
