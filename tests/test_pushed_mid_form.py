@@ -6,40 +6,17 @@ answered beside the form, and the form then asks its question again."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
 from models import Tip, TipMessage
-from tests.drivers import ChatDriver, driver_town
 from tests.drivers.zalo_bot import ZaloBotDriver
 from tests.test_alerts_steps import send
 from tests.test_people_do import joined, rows, texts
 from tests.test_pledges import JANUARY, open_campaign
-from tests.test_tips import CODE, photo_with_exif, poll
-
-WORDS = "Tối nào cũng có mấy thằng bán ma túy ở cuối hẻm 14 đường Lê Lợi, đi xe wave xanh"
-
-
-@pytest.fixture
-async def zalo(db_url: str, settings_for: Any) -> AsyncIterator[tuple[Any, ZaloBotDriver]]:
-    driver = ZaloBotDriver(display_name="Bà Sáu")
-    async with driver_town(driver, settings_for, db_url, delivery_enabled=False) as town:
-        yield town, driver
-
-
-async def drug_tip(person: ChatDriver) -> str:
-    for typed in ("/togiac", "ma túy", WORDS):
-        await person.say(typed)
-    await person.send_photo(photo_with_exif())
-    for typed in ("xong", "hẻm 14 Lê Lợi", "thường xuyên", "1", "ẩn danh", "có"):
-        await person.say(typed)
-    sent = texts(await person.say("gửi"))
-    found = CODE.search(sent)
-    assert found, sent
-    return found.group(0)
+from tests.test_tips import poll
+from tests.tipster import WORDS, drug_tip
+from tests.tipster import zalo as zalo
 
 
 async def officer_asks(town: Any, officer: Any, text: str) -> None:

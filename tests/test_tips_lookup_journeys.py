@@ -3,7 +3,6 @@ code typed as people copy it from paper (dashes forgotten, spaces and dots mixed
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -11,29 +10,19 @@ import pytest
 import handlers.tips.store as tip_store
 from handlers.tips.detect import FOUND, receipt_code
 from models import TipMessage
-from tests.drivers import ChatDriver, driver_town
-from tests.drivers.telegram import TelegramDriver
-from tests.drivers.zalo_bot import ZaloBotDriver
+from tests.drivers import ChatDriver
 from tests.test_abuse_limits import town_with
 from tests.test_people_do import joined, rows, texts
 from tests.test_tips import CODE, quick_tip
+from tests.tipster import WORDS
+from tests.tipster import chat as chat
 
 FIXED_CODE = (
     "QK7M-3XAC-9PWE-4HDR"  # every character from bot.security.CODE_ALPHABET; a Q a person may read as O/0
 )
-WORDS = "Tối nào cũng có mấy thằng bán ma túy ở cuối hẻm 14 đường Lê Lợi, đi xe wave xanh"
 NOT_UNDERSTOOD = "chưa hiểu ý"
 NO_TIP = "Không có tin báo nào khớp"
 SHOWN = "Tin báo số 1"
-
-
-@pytest.fixture(params=[ZaloBotDriver, TelegramDriver], ids=["zalo_bot", "telegram"])
-async def chat(
-    request: pytest.FixtureRequest, db_url: str, settings_for: Any
-) -> AsyncIterator[tuple[Any, Any]]:
-    driver = request.param()
-    async with driver_town(driver, settings_for, db_url, delivery_enabled=False) as town:
-        yield town, driver
 
 
 @pytest.fixture

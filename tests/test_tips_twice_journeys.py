@@ -7,11 +7,9 @@ her to her tip. On the Zalo Bot, which receives words and photos only, the form 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlmodel import select
 
 from bot.i18n import local
@@ -21,27 +19,13 @@ from tests.drivers.telegram import TelegramDriver
 from tests.drivers.zalo_bot import ZaloBotDriver
 from tests.test_people_do import joined, rows, texts
 from tests.test_tips import CODE, photo_with_exif, quick_tip
+from tests.tipster import WORDS
+from tests.tipster import chat as chat
+from tests.tipster import zalo as zalo
 
-WORDS = "Tối nào cũng có mấy thằng bán ma túy ở cuối hẻm 14 đường Lê Lợi, đi xe wave xanh"
 # The same words as she types them the second time: no accents, another case, the comma left out.
 WORDS_AGAIN = "toi nao cung co may thang ban ma tuy o cuoi hem 14 duong Le Loi di xe wave xanh"
 WARNED = "đã gửi một tin báo giống hệt"
-
-
-@pytest.fixture(params=[ZaloBotDriver, TelegramDriver], ids=["zalo_bot", "telegram"])
-async def chat(
-    request: pytest.FixtureRequest, db_url: str, settings_for: Any
-) -> AsyncIterator[tuple[Any, Any]]:
-    driver = request.param()
-    async with driver_town(driver, settings_for, db_url, delivery_enabled=False) as town:
-        yield town, driver
-
-
-@pytest.fixture
-async def zalo(db_url: str, settings_for: Any) -> AsyncIterator[tuple[Any, ZaloBotDriver]]:
-    driver = ZaloBotDriver(display_name="Bà Sáu")
-    async with driver_town(driver, settings_for, db_url, delivery_enabled=False) as town:
-        yield town, driver
 
 
 async def up_to_summary(person: ChatDriver, words: str = WORDS, photo: bool = False) -> str:

@@ -6,7 +6,6 @@ on Telegram), then, frightened, asks to take it back; later she erases her data 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,40 +14,17 @@ from sqlmodel import select
 
 from handlers.tips.privacy import forget_routes
 from models import ChannelIdentity, Tip, TipMessage, TipRoute, TipStatus
-from tests.drivers import ChatDriver, driver_town
-from tests.drivers.telegram import TelegramDriver
+from tests.drivers import ChatDriver
 from tests.drivers.zalo_bot import ZaloBotDriver
 from tests.test_people_do import joined, rows, texts
-from tests.test_tips import CODE, photo_with_exif, poll, quick_tip
+from tests.test_tips import poll, quick_tip
+from tests.tipster import chat as chat
+from tests.tipster import drug_tip
 
-WORDS = "Tối nào cũng có mấy thằng bán ma túy ở cuối hẻm 14 đường Lê Lợi, đi xe wave xanh"
 NOT_UNDERSTOOD = "chưa hiểu ý"
 STAFF_ONLY = "không làm được từ tài khoản"
 WITHDRAW = "Rút lại tin"
 KEEP = "Giữ nguyên tin báo"
-
-
-@pytest.fixture(params=[ZaloBotDriver, TelegramDriver], ids=["zalo_bot", "telegram"])
-async def chat(
-    request: pytest.FixtureRequest, db_url: str, settings_for: Any
-) -> AsyncIterator[tuple[Any, Any]]:
-    driver = request.param()
-    async with driver_town(driver, settings_for, db_url, delivery_enabled=False) as town:
-        yield town, driver
-
-
-async def drug_tip(person: ChatDriver) -> str:
-    """The anonymous tip, typed as she types: the words, a photo, Done, the alley, "often", her ward, anonymous,
-    replies allowed, Send. Its receipt code."""
-    for typed in ("/togiac", "ma túy", WORDS):
-        await person.say(typed)
-    await person.send_photo(photo_with_exif())  # no caption
-    for typed in ("xong", "hẻm 14 Lê Lợi", "thường xuyên", "1", "ẩn danh", "có"):
-        await person.say(typed)
-    sent = texts(await person.say("gửi"))
-    found = CODE.search(sent)
-    assert found, sent
-    return found.group(0)
 
 
 async def pushed_to(officer: Any) -> str:
