@@ -40,6 +40,9 @@ from models import json_tracking
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# What always runs in the connection's thread: a COMMIT waits for the disk; the close must follow whatever the
+# thread is still doing.
+ON_ITS_THREAD = frozenset({"commit", "close"})
 # An inline statement that took longer than this runs in its connection's thread from then on.
 INLINE_SLOW = 0.02
 # How long a write waits for SQLite's write lock (held by another connection or process) before failing.
@@ -98,6 +101,12 @@ class _LoopConnection(aiosqlite.Connection):
         super().__init__(connector, iter_chunk_size=64)
         self._gate = gate
         self._writing: asyncio.Lock | None = None  # the gate's lock, while this connection holds it
+        # Calls handed to the connection's thread, and those it finished (each counted by one thread only). While
+        # they differ, the thread is still at work (a COMMIT whose awaiting task was cancelled goes on): any call
+        # then queues behind it there. Run at once on the loop's thread instead, a rollback or the close of a
+        # cancelled session met the COMMIT still running and SQLite crashed (SIGSEGV in sqlite3VdbeHalt).
+        self._handed = 0
+        self._finished = 0
 
     def _in_transaction(self) -> bool:
         try:
@@ -143,8 +152,13 @@ class _LoopConnection(aiosqlite.Connection):
         pause, deadline = 0.001, time.monotonic() + BUSY_WAIT
         while True:
             try:
-                if name == "commit" or _offloaded.get() or (sql is not None and sql in self._gate.slow):
-                    return await super()._execute(fn, *args, **kwargs)
+                if (
+                    name in ON_ITS_THREAD
+                    or self._handed != self._finished
+                    or _offloaded.get()
+                    or (sql is not None and sql in self._gate.slow)
+                ):
+                    return await self._on_its_thread(fn, *args, **kwargs)
                 started = time.perf_counter()
                 result = fn(*args, **kwargs)
                 if sql is not None and time.perf_counter() - started > INLINE_SLOW:
@@ -158,6 +172,16 @@ class _LoopConnection(aiosqlite.Connection):
                     self._conn.rollback()  # the transaction this statement opened starts again with it
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.05)
+
+    async def _on_its_thread(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        def counted() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self._finished += 1  # on the connection's thread
+
+        self._handed += 1
+        return await super()._execute(counted)
 
 
 def _sqlite_engine(url: str) -> AsyncEngine:
