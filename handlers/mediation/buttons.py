@@ -219,7 +219,8 @@ class RecordOutcome(Payload, prefix="hgx"):
 
 
 class FollowUp(Payload, prefix="hgf"):
-    """The requester's answer, a week after an agreement, on whether it is kept."""
+    """A party says whether an agreement is kept: asked a week after it, or said from the case later on ("broken":
+    the case goes back to its mediator)."""
 
     case_id: int
     answer: Literal["kept", "broken"]
@@ -234,4 +235,17 @@ class InviteParty(Payload, prefix="hgi"):
 class MakeCode(Payload, prefix="hgip"):
     """Make a single-use code for this party to follow the case."""
 
+    party_id: int
+
+
+class RecordAbsence(Payload, prefix="hgab"):
+    """The mediator in charge records who did not come to a session that is over."""
+
+    session_id: int
+
+
+class Absent(Payload, prefix="hgaa"):
+    """This party did not come to this past session."""
+
+    session_id: int
     party_id: int

@@ -1,8 +1,8 @@
 """Personal data (Law 91/2025) held by mediation: the cases a person requested or is a party to, and a
 mediator's declared relatives.
 
-On erasure the person's account is unlinked from every case and their preferred times and contact details are
-removed, and their open requests are withdrawn. The lines of the mediation book itself (case number, dates,
+On erasure the person's account is unlinked from every case; their preferred times, contact details, answers to
+sessions and the words they typed in them are removed, and their open requests are withdrawn. The lines of the mediation book itself (case number, dates,
 the parties' names, the mediator, the outcome and the agreement) are kept: they are the mediation group's
 record under the Law on Grassroots Mediation, which the ward reports on every year.
 """
@@ -32,6 +32,8 @@ from models.mediation import (
     MediatorRelative,
 )
 
+# History lines whose note is what their actor typed (the times a party suggested), not a record of the book.
+OWN_WORDS = ("session_change_asked",)
 # Every table of the feature that holds a person's id (checked by a test against the models).
 TABLES = (MediationCase, MediationParty, MediationSession, MediationEvent, MediatorRelative)
 
@@ -89,9 +91,17 @@ async def erase(session: AsyncSession, person: Person) -> list[str]:
         session,
         update(MediationCase).where(col(MediationCase.mediator_id) == person.id).values(mediator_id=None),
     )
+    # The history keeps that a session was answered or a change asked, not the person's own words.
+    await execute(
+        session,
+        update(MediationEvent)
+        .where(col(MediationEvent.actor_id) == person.id, col(MediationEvent.action).in_(OWN_WORDS))
+        .values(note=None),
+    )
     await execute(
         session, update(MediationEvent).where(col(MediationEvent.actor_id) == person.id).values(actor_id=None)
     )
+    await _forget_answers(session, person.id, [c.id for c in found if c.id is not None])
     await execute(session, delete(MediatorRelative).where(col(MediatorRelative.person_id) == person.id))
     await unlink(session, person, MediationSession.proposed_by)
     notes = []
@@ -111,6 +121,19 @@ async def erase(session: AsyncSession, person: Person) -> list[str]:
             "Mediation requires; they are no longer linked to your account."
         ).format(numbers=numbers)
     ]
+
+
+async def _forget_answers(session: AsyncSession, person_id: int, case_ids: list[int]) -> None:
+    """The person's answers to the sessions of their cases ("chủ nhật này 3h chiều được không"), kept by their id:
+    dropped. The book lists each session's time and place, never who answered it."""
+    if not case_ids:
+        return
+    key = str(person_id)
+    meetings = await session.exec(select(MediationSession).where(col(MediationSession.case_id).in_(case_ids)))
+    for meeting in meetings.all():
+        if key in meeting.responses:
+            meeting.responses = {k: v for k, v in meeting.responses.items() if k != key}
+            session.add(meeting)
 
 
 async def summary(session: AsyncSession, person: Person) -> list[str]:

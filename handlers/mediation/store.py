@@ -4,6 +4,8 @@ conflict-of-interest check of art. 18."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import and_, col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,6 +16,7 @@ from bot.textnorm import fold
 from models import Person, Role, RoleGrant
 from models.mediation import (
     OPEN_STATUSES,
+    CaseStatus,
     MediationCase,
     MediationEvent,
     MediationParty,
@@ -22,6 +25,9 @@ from models.mediation import (
 )
 
 MEDIATOR_ROLES = (Role.MEDIATOR.value, Role.MEDIATION_HEAD.value)
+# How long after an agreement a party may still report it broken from the case: the mediator follows up the
+# agreements reached, and a wall rebuilt months later is a breach too; after a year it is a new dispute.
+REPORT_BROKEN_WITHIN = timedelta(days=365)
 
 
 def log(
@@ -173,14 +179,36 @@ async def open_cases_for(
     return [c for c in rows.all() if await can_view(session, person_id, grants, c)]
 
 
+PLANNED = ("proposed", "confirmed")  # a session's statuses while it stands; "replaced", "cancelled" do not
+
+
 async def open_sessions(session: AsyncSession, case_id: int | None) -> list[MediationSession]:
-    """The case's sessions still to happen: proposed, or confirmed by the parties."""
+    """The case's sessions still to happen: proposed, or confirmed by the parties, and not yet begun. A past one
+    stays as it was: it is the book's record of a meeting, never replaced, cancelled nor answered afterwards."""
     rows = await session.exec(
-        select(MediationSession).where(
-            MediationSession.case_id == case_id, col(MediationSession.status).in_(("proposed", "confirmed"))
+        select(MediationSession)
+        .where(
+            MediationSession.case_id == case_id,
+            col(MediationSession.status).in_(PLANNED),
+            col(MediationSession.starts_at) > clock.now(),
         )
+        .order_by(col(MediationSession.id).desc())
     )
     return list(rows.all())
+
+
+async def last_past_session(session: AsyncSession, case_id: int | None) -> MediationSession | None:
+    """The case's latest session whose time has come: the one whose absentees the mediator may record."""
+    rows = await session.exec(
+        select(MediationSession)
+        .where(
+            MediationSession.case_id == case_id,
+            col(MediationSession.status).in_(PLANNED),
+            col(MediationSession.starts_at) <= clock.now(),
+        )
+        .order_by(col(MediationSession.starts_at).desc())
+    )
+    return rows.first()
 
 
 async def own_cases(session: AsyncSession, person_id: int) -> list[MediationCase]:
@@ -192,6 +220,15 @@ async def own_cases(session: AsyncSession, person_id: int) -> list[MediationCase
         .order_by(col(MediationCase.id).desc())
     )
     return list(rows.all())
+
+
+def may_report_broken(case: MediationCase) -> bool:
+    """Whether a party may still say the case's agreement is not kept."""
+    return (
+        case.status == CaseStatus.AGREED
+        and case.closed_at is not None
+        and clock.now() - case.closed_at <= REPORT_BROKEN_WITHIN
+    )
 
 
 def mediator_label(person: Person) -> str:

@@ -45,7 +45,7 @@ STATUSES: dict[str, str] = {
     CaseStatus.RECEIVED: N_("waiting for a mediator"),
     CaseStatus.ASSIGNED: N_("with a mediator"),
     CaseStatus.SCHEDULED: N_("session planned"),
-    CaseStatus.REOPENED: N_("reopened"),
+    CaseStatus.REOPENED: N_("reopened: the agreement is reported not kept"),
     CaseStatus.AGREED: N_("agreement reached (hòa giải thành)"),
     CaseStatus.NOT_AGREED: N_("no agreement (hòa giải không thành)"),
     CaseStatus.WITHDRAWN: N_("withdrawn"),

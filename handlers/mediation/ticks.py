@@ -1,5 +1,5 @@
 """Scheduled work of mediation: reminders before each planned session (the day before and two hours before) and,
-a week after an agreement, the question to the requester whether it is kept. Each push is queued once, however
+a week after an agreement, the question to the parties who use An Dân whether it is kept. Each push is queued once, however
 often a tick runs."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from bot import clock
 from bot.core.replies import Choice
 from bot.delivery.quiet import quiet_until
 from bot.i18n import _, fmt_datetime, fmt_time
+from handlers.mediation import store
 from handlers.mediation.buttons import FollowUp
 from handlers.mediation.notify import push
 from models import Priority
@@ -96,7 +97,7 @@ async def _remind(
 
 
 async def follow_up(app: App) -> None:
-    """A week after an agreement, ask the requester whether it is being kept (once per agreement)."""
+    """A week after an agreement, ask the parties whether it is being kept (once per agreement)."""
     now = clock.now()
     delay = quiet_until(now, app.settings.quiet_hours)
     async with app.db.session() as session:
@@ -106,7 +107,6 @@ async def follow_up(app: App) -> None:
                     MediationCase.status == CaseStatus.AGREED,
                     col(MediationCase.followup_due_at) <= now,
                     col(MediationCase.followup_sent_at).is_(None),
-                    col(MediationCase.requester_id).is_not(None),
                 )
             )
         ).all()
@@ -119,9 +119,11 @@ async def follow_up(app: App) -> None:
 
 async def ask_if_kept(session: AsyncSession, case: MediationCase, delay: datetime | None) -> None:
     assert case.followup_due_at is not None
+    # Either side may be the one the agreement is not kept with: both are asked, each answer counts
+    # (flows/outcome.py `answer`), and either may still report it broken later from the case.
     await push(
         session,
-        [case.requester_id],
+        await store.party_people(session, case),
         case,
         "followup",
         lambda: _(

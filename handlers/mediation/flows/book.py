@@ -142,7 +142,9 @@ async def book_rows(ctx: Context, found: list[MediationCase]) -> list[list[str]]
         for meeting in (
             await ctx.session.exec(
                 select(MediationSession)
-                .where(col(MediationSession.case_id).in_(ids), MediationSession.status != "replaced")
+                .where(
+                    col(MediationSession.case_id).in_(ids), col(MediationSession.status).in_(store.PLANNED)
+                )
                 .order_by(col(MediationSession.starts_at))
             )
         ).all():

@@ -3,8 +3,6 @@ viewer may use on it."""
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
 from bot.core.context import Context
 from bot.core.replies import Choice
 from bot.core.router import Router
@@ -15,9 +13,11 @@ from handlers.mediation.buttons import (
     AssignMenu,
     ConfirmSession,
     DeclareConflict,
+    FollowUp,
     InviteParty,
     OpenCase,
     PlanSession,
+    RecordAbsence,
     RecordOutcome,
     TakeCase,
     Withdraw,
@@ -37,6 +37,7 @@ ACTIONS = {
     "session_confirmed": N_("session confirmed"),
     "session_change_asked": N_("another time asked for"),
     "session_cancelled": N_("session cancelled: the mediator changed"),
+    "party_absent": N_("did not come to the session"),
     "agreed": N_("agreement reached"),
     "not_agreed": N_("no agreement"),
     "withdrawn": N_("withdrawn"),
@@ -45,6 +46,7 @@ ACTIONS = {
     "party_joined": N_("a party follows the case in An Dân"),
     "reopened": N_("agreement reported broken: case reopened"),
 }
+WITH_NOTE = ("party_absent",)  # history lines that name who (a party's name, as in the book)
 
 
 @router.choice(OpenCase)
@@ -68,14 +70,9 @@ async def load_visible(ctx: Context, case_id: int) -> MediationCase | None:
 
 
 async def latest_session(ctx: Context, case: MediationCase) -> MediationSession | None:
-    rows = await ctx.session.exec(
-        select(MediationSession)
-        .where(
-            MediationSession.case_id == case.id, col(MediationSession.status).in_(("proposed", "confirmed"))
-        )
-        .order_by(col(MediationSession.id).desc())
-    )
-    return rows.first()
+    """The session still to come, the latest proposed; a past one is never shown as coming."""
+    coming = await store.open_sessions(ctx.session, case.id)
+    return coming[0] if coming else None
 
 
 async def show(ctx: Context, case: MediationCase) -> None:
@@ -111,6 +108,10 @@ async def show(ctx: Context, case: MediationCase) -> None:
                 state=_("confirmed") if meeting.status == "confirmed" else _("proposed"),
             )
         )
+    elif (past := await store.last_past_session(ctx.session, case.id)) is not None:
+        lines.append(
+            _("Last session: {when}, {place}").format(when=fmt_datetime(past.starts_at), place=past.place)
+        )
     if case.agreement:
         lines.append(_("Agreement: {text}").format(text=case.agreement))
     if case.next_steps:
@@ -119,6 +120,8 @@ async def show(ctx: Context, case: MediationCase) -> None:
     lines.append(_("History:"))
     for event in (await store.history(ctx.session, case.id))[-10:]:
         what = _(ACTIONS.get(event.action, event.action))
+        if event.action in WITH_NOTE and event.note:
+            what = f"{event.note}: {what}"
         lines.append(f"{fmt_datetime(event.at)} — {what}")
     ctx.reply("\n".join(lines), await actions(ctx, case, meeting))
 
@@ -136,6 +139,9 @@ async def actions(ctx: Context, case: MediationCase, meeting: MediationSession |
         found.append(Choice(_("Propose a session"), PlanSession(case.id or 0)))
         found.append(Choice(_("Invite a party to follow the case"), InviteParty(case.id or 0)))
         found.append(Choice(_("Record the outcome"), RecordOutcome(case.id or 0)))
+        past = await store.last_past_session(ctx.session, case.id)
+        if past is not None:
+            found.append(Choice(_("Record who did not come"), RecordAbsence(past.id or 0)))
     if is_open and store.is_mediator(grants, case):
         found.append(Choice(_("Declare a conflict of interest"), DeclareConflict(case.id or 0)))
     if (
@@ -145,6 +151,8 @@ async def actions(ctx: Context, case: MediationCase, meeting: MediationSession |
     ):
         found.append(Choice(_("Confirm the session"), ConfirmSession(meeting.id or 0)))
         found.append(Choice(_("Ask for another time"), AskOtherTime(meeting.id or 0)))
+    if store.may_report_broken(case) and await store.is_party(ctx.session, me, case):
+        found.append(Choice(_("The agreement is not kept"), FollowUp(case.id or 0, "broken")))
     if is_open and case.requester_id == me:
         found.append(Choice(_("Withdraw my request"), Withdraw(case.id or 0)))
     return found

@@ -6,10 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
+from sqlalchemy import update
+from sqlmodel import col
+
 from bot import clock
 from bot.core.context import Context
 from bot.core.replies import Choice
 from bot.core.router import Router
+from bot.db import execute
 from bot.delivery.outbox import cancel
 from bot.i18n import _, fmt_date, fmt_time
 from handlers.mediation import store
@@ -79,7 +83,8 @@ async def take(ctx: Context) -> None:
             ).format(number=case.number, reason=reason)
         )
         return
-    await assign(ctx, case, ctx.person, "taken")
+    if not await assign(ctx, case, ctx.person, "taken"):
+        return
     ctx.reply(
         _("Case {number} is yours. Contact the parties, then propose a session.").format(number=case.number),
         [
@@ -138,19 +143,21 @@ async def assign_to(ctx: Context) -> None:
             )
         )
         return
-    await assign(ctx, case, person, "assigned")
+    if not await assign(ctx, case, person, "assigned"):
+        return
     ctx.reply(
         _("{name} now mediates case {number}.").format(name=store.mediator_label(person), number=case.number)
     )
 
 
-async def assign(ctx: Context, case: MediationCase, person: Person, action: str) -> None:
+async def assign(ctx: Context, case: MediationCase, person: Person, action: str) -> bool:
+    """Give the case to `person`, if nobody changed its mediator since it was read; otherwise say who has it
+    now and return False."""
     previous = case.mediator_id
-    case.mediator_id, case.mediator_name, case.assigned_at = (
-        person.id,
-        store.mediator_label(person),
-        clock.now(),
-    )
+    if not await _claim(ctx, case, person):
+        await ctx.session.refresh(case)
+        ctx.reply(_lost_text(case))
+        return False
     if previous and previous != person.id:
         await withdraw_sessions(ctx, case)
     if case.status in (CaseStatus.RECEIVED, CaseStatus.SCHEDULED):
@@ -191,6 +198,43 @@ async def assign(ctx: Context, case: MediationCase, person: Person, action: str)
         ).format(number=case.number, name=case.mediator_name),
         lambda: [Choice(_("Open the case"), OpenCase(case.id or 0))],
     )
+    return True
+
+
+async def _claim(ctx: Context, case: MediationCase, person: Person) -> bool:
+    """One conditional UPDATE: two mediators pressing "Take this case" together (or a head assigning while a
+    mediator takes it) both read no mediator; only the first write still finds the mediator it read, and the
+    other is told who has the case instead of silently overwriting them."""
+    name, now = store.mediator_label(person), clock.now()
+    same_mediator = (
+        col(MediationCase.mediator_id).is_(None)
+        if case.mediator_id is None
+        else col(MediationCase.mediator_id) == case.mediator_id
+    )
+    claimed = await execute(
+        ctx.session,
+        update(MediationCase)
+        .where(
+            col(MediationCase.id) == case.id,
+            same_mediator,
+            col(MediationCase.status).in_(OPEN_STATUSES),
+        )
+        .values(mediator_id=person.id, mediator_name=name, assigned_at=now),
+    )
+    if claimed.rowcount != 1:
+        return False
+    case.mediator_id, case.mediator_name, case.assigned_at = person.id, name, now
+    return True
+
+
+def _lost_text(case: MediationCase) -> str:
+    if case.status not in OPEN_STATUSES:
+        return _("Case {number} is already closed.").format(number=case.number)
+    if case.mediator_name:
+        return _("Case {number} has just got a mediator: {name}. Your choice was not applied.").format(
+            number=case.number, name=case.mediator_name
+        )
+    return _("Case {number} changed a moment ago; please open it again.").format(number=case.number)
 
 
 @router.choice(DeclareConflict)

@@ -1,6 +1,7 @@
 """Closing a case: agreement reached (hòa giải thành, with its summary), not reached (hòa giải không thành, with
-where the parties can go next) or withdrawn; a week after an agreement the requester is asked whether it holds
-(ticks.follow_up), and a broken agreement reopens the case with its mediator."""
+where the parties can go next) or withdrawn; a week after an agreement the parties are asked whether it holds
+(ticks.follow_up), and a broken agreement, reported then or later by either party, reopens the case with its
+mediator."""
 
 from __future__ import annotations
 
@@ -146,24 +147,77 @@ async def close(ctx: Context, status: str) -> Outcome:
 
 @router.choice(FollowUp)
 async def answer(ctx: Context) -> None:
+    """Whether the agreement is kept: the answer to the follow-up question, or "broken" said later from the case.
+    Any party may say so, for as long as store.may_report_broken allows; "kept" once never stops a later "broken"."""
     pressed = FollowUp.expect(ctx)
-    reply = pressed.answer
     case = await ctx.session.get(MediationCase, pressed.case_id)
-    if case is None or case.requester_id != ctx.person_id:
+    if case is None or ctx.person is None or not await store.is_party(ctx.session, ctx.person_id, case):
         ctx.reply(_("That question is not yours to answer."))
         return
-    if case.status != CaseStatus.AGREED or case.followup_answer is not None:
-        ctx.reply(_("You already answered about case {number}; thank you.").format(number=case.number))
+    if case.status == CaseStatus.REOPENED:
+        await _already_reopened(ctx, case)
         return
-    case.followup_answer = reply
-    if reply == "kept":
-        store.log(ctx.session, case, "followup_kept", ctx.person_id)
-        ctx.session.add(case)
-        ctx.reply(_("Good to hear. Thank you for telling us."))
+    if not store.may_report_broken(case):
+        ctx.reply(_no_agreement_in_force(case))
         return
+    if pressed.answer == "kept":
+        if not await _said_kept(ctx, case):
+            case.followup_answer = case.followup_answer or "kept"
+            ctx.session.add(case)
+            store.log(ctx.session, case, "followup_kept", ctx.person_id)
+        ctx.reply(
+            _(
+                "Good to hear. Thank you for telling us. If it stops being kept, open the case (/hoagiai) and "
+                "say so."
+            )
+        )
+        return
+    await reopen(ctx, case)
+
+
+async def _said_kept(ctx: Context, case: MediationCase) -> bool:
+    return any(
+        e.action == "followup_kept" and e.actor_id == ctx.person_id
+        for e in await store.history(ctx.session, case.id or 0)
+    )
+
+
+async def _already_reopened(ctx: Context, case: MediationCase) -> None:
+    reported = [e for e in await store.history(ctx.session, case.id or 0) if e.action == "reopened"]
+    if reported and reported[-1].actor_id == ctx.person_id:
+        ctx.reply(
+            _(
+                "You already answered about case {number}: it is reopened and its mediator will contact you "
+                "again."
+            ).format(number=case.number)
+        )
+        return
+    ctx.reply(
+        _(
+            "Case {number} is already reopened: the agreement was reported not kept, and its mediator will "
+            "contact the parties again."
+        ).format(number=case.number)
+    )
+
+
+def _no_agreement_in_force(case: MediationCase) -> str:
+    if case.status == CaseStatus.AGREED:
+        return _(
+            "The agreement of case {number} was reached more than a year ago. If the dispute has started again, "
+            "please ask for mediation again with /hoagiai."
+        ).format(number=case.number)
+    return _("Case {number} has no agreement to report on.").format(number=case.number)
+
+
+async def reopen(ctx: Context, case: MediationCase) -> None:
+    """A party reports the agreement broken: the case goes back to its mediator, who with the head of the
+    mediation group is told who reported it. It leaves the settled cases until it is closed again (year.py)."""
+    case.followup_answer = "broken"
     case.status, case.closed_at, case.reopened_count = CaseStatus.REOPENED, None, case.reopened_count + 1
     ctx.session.add(case)
     store.log(ctx.session, case, "reopened", ctx.person_id)
+    ctx.audit("mediation.reopened", "mediation_case", str(case.id), case.ward_code)
+    reporter = await _party_name(ctx, case)
     heads = [p.id for p in await store.mediators_of(ctx.session, case, Role.MEDIATION_HEAD.value)]
     await push(
         ctx.session,
@@ -171,8 +225,9 @@ async def answer(ctx: Context) -> None:
         case,
         "reopened",
         lambda: _(
-            "The requester of case {number} reports that the agreement is not being kept. The case is reopened."
-        ).format(number=case.number),
+            "{name}, a party of case {number}, reports that the agreement is not being kept. The case is "
+            "reopened."
+        ).format(name=reporter, number=case.number),
         lambda: [Choice(_("Open the case"), OpenCase(case.id or 0))],
         priority=Priority.IMPORTANT,
         key=str(case.reopened_count),
@@ -182,3 +237,11 @@ async def answer(ctx: Context) -> None:
             number=case.number
         )
     )
+
+
+async def _party_name(ctx: Context, case: MediationCase) -> str:
+    """The reporter's name as the book holds it."""
+    if case.requester_id == ctx.person_id:
+        return case.requester_name
+    named = [p.name for p in await store.parties(ctx.session, case.id or 0) if p.person_id == ctx.person_id]
+    return named[0] if named else "—"

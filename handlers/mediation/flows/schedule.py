@@ -14,7 +14,14 @@ from bot.core.router import Router
 from bot.core.understand import understand
 from bot.i18n import _, fmt_date, fmt_datetime, fmt_time
 from handlers.mediation import store
-from handlers.mediation.buttons import AskOtherTime, ConfirmSession, PlanSession, ProposeSession
+from handlers.mediation.buttons import (
+    Absent,
+    AskOtherTime,
+    ConfirmSession,
+    PlanSession,
+    ProposeSession,
+    RecordAbsence,
+)
 from handlers.mediation.flows.case import load_visible
 from handlers.mediation.notify import push
 from handlers.mediation.typed import session_answer
@@ -181,6 +188,15 @@ async def _session_for_party(ctx: Context, session_id: int) -> tuple[MediationSe
     if meeting.status not in ("proposed", "confirmed") or case.status not in OPEN_STATUSES:
         ctx.reply(_("That session was replaced or the case is closed; nothing to answer."))
         return None
+    if meeting.starts_at <= clock.now():
+        # Confirmed afterwards, a past session would read as still to come; who did not come is the mediator's
+        # to record.
+        ctx.reply(
+            _(
+                "The session of {when} is over; nothing to answer. The mediator will propose another if needed."
+            ).format(when=fmt_datetime(meeting.starts_at))
+        )
+        return None
     return meeting, case
 
 
@@ -205,6 +221,7 @@ async def confirmed(ctx: Context, meeting: MediationSession, case: MediationCase
     }
     meeting.status = "confirmed"
     ctx.session.add(meeting)
+    drop_retime_question(ctx)
     store.log(ctx.session, case, "session_confirmed", ctx.person_id)
     await push(
         ctx.session,
@@ -226,8 +243,12 @@ async def confirmed(ctx: Context, meeting: MediationSession, case: MediationCase
 
 @router.choice(AskOtherTime)
 async def ask_change(ctx: Context) -> None:
-    pressed = AskOtherTime.expect(ctx)
     said = ctx.event.text.strip()[:MAX_NOTE] if ctx.event.kind == Kind.TEXT else ""
+    await answer_can_you_come(ctx, AskOtherTime.expect(ctx).session_id, said)
+
+
+async def answer_can_you_come(ctx: Context, session_id: int, said: str) -> None:
+    """ "Can you come?" answered with the no button, or in words (`said`): yes, no with a time, or no alone."""
     answer = session_answer(said) if said else None
     if answer == "when" and ctx.app.registry.reader.best(said):
         answer = None  # "hàng xóm hát karaoke tới 12 giờ đêm": a new dispute, with an hour in it
@@ -237,7 +258,7 @@ async def ask_change(ctx: Context) -> None:
         ctx.state.choices = []
         await understand(ctx)
         return
-    found = await _session_for_party(ctx, pressed.session_id)
+    found = await _session_for_party(ctx, session_id)
     if found is None:
         return
     if answer == "yes":  # "dạ được, bà sẽ tới": the session's yes, said in a sentence
@@ -265,9 +286,40 @@ async def on_note(ctx: Context) -> Outcome:
     case = await ctx.session.get(MediationCase, meeting.case_id) if meeting else None
     if meeting is None or case is None:
         return finish()
+    if not still_to_come(meeting, case):
+        # The mediator moved the session since this was asked, and the party was asked "Can you come?" again:
+        # what they type now answers that, about the new session, never the replaced one.
+        await answer_later_question(ctx, case, note)
+        return finish()
     said = ctx.data.get("said")
     await change_asked(ctx, meeting, case, f"{said} — {note}" if said else note)
     return finish()
+
+
+def still_to_come(meeting: MediationSession, case: MediationCase) -> bool:
+    return (
+        meeting.status in store.PLANNED and case.status in OPEN_STATUSES and meeting.starts_at > clock.now()
+    )
+
+
+async def answer_later_question(ctx: Context, case: MediationCase, said: str) -> None:
+    """Words typed where "Which times would suit you?" was asked about a session that is no longer planned."""
+    ctx.end()
+    current = next(
+        (m for m in await store.open_sessions(ctx.session, case.id) if str(ctx.person_id) not in m.responses),
+        None,
+    )
+    if current is not None and current.id is not None:
+        await answer_can_you_come(ctx, current.id, said)
+        return
+    ctx.reply(_("That session was replaced or the case is closed; nothing to answer."))
+
+
+def drop_retime_question(ctx: Context) -> None:
+    """A "Which times would suit you?" still open about an earlier session is moot once a session is answered:
+    asked again after the answer, it would take the next words as times for the replaced session."""
+    if ctx.state.flow == retime.name:
+        ctx.end()
 
 
 async def change_asked(ctx: Context, meeting: MediationSession, case: MediationCase, note: str) -> None:
@@ -277,6 +329,7 @@ async def change_asked(ctx: Context, meeting: MediationSession, case: MediationC
         str(ctx.person_id): {"answer": "change", "note": note, "at": clock.now().isoformat()},
     }
     ctx.session.add(meeting)
+    drop_retime_question(ctx)
     store.log(ctx.session, case, "session_change_asked", ctx.person_id, note=note)
     await push(
         ctx.session,
@@ -290,3 +343,69 @@ async def change_asked(ctx: Context, meeting: MediationSession, case: MediationC
         key=f"{meeting.id}:{ctx.person_id}",
     )
     ctx.reply(_("Sent to the mediator, who will propose another time."))
+
+
+async def _past_session_of_mine(
+    ctx: Context, session_id: int
+) -> tuple[MediationSession, MediationCase] | None:
+    """A session that is over, of an open case the person mediates: the one whose absentees they may record."""
+    meeting = await ctx.session.get(MediationSession, session_id)
+    case = await ctx.session.get(MediationCase, meeting.case_id) if meeting else None
+    if (
+        meeting is None
+        or case is None
+        or case.mediator_id != ctx.person_id
+        or case.status not in OPEN_STATUSES
+        or meeting.status not in store.PLANNED
+    ):
+        ctx.reply(_("Only the mediator in charge of an open case records who came to its sessions."))
+        return None
+    if meeting.starts_at > clock.now():
+        ctx.reply(
+            _("The session of {when} has not taken place yet.").format(when=fmt_datetime(meeting.starts_at))
+        )
+        return None
+    return meeting, case
+
+
+@router.choice(RecordAbsence)
+async def absence_menu(ctx: Context) -> None:
+    found = await _past_session_of_mine(ctx, RecordAbsence.expect(ctx).session_id)
+    if found is None:
+        return
+    meeting, case = found
+    ctx.reply(
+        _("Who did not come to the session of {when}?").format(when=fmt_datetime(meeting.starts_at)),
+        [
+            Choice(party.name[:60], Absent(meeting.id or 0, party.id or 0))
+            for party in await store.parties(ctx.session, case.id or 0)
+        ],
+    )
+
+
+@router.choice(Absent)
+async def absent(ctx: Context) -> None:
+    pressed = Absent.expect(ctx)
+    found = await _past_session_of_mine(ctx, pressed.session_id)
+    if found is None:
+        return
+    meeting, case = found
+    party = next(
+        (p for p in await store.parties(ctx.session, case.id or 0) if p.id == pressed.party_id), None
+    )
+    if party is None:
+        ctx.reply(_("That person is not a party of case {number}.").format(number=case.number))
+        return
+    recorded = any(
+        e.action == "party_absent" and e.note == party.name and e.at >= meeting.starts_at
+        for e in await store.history(ctx.session, case.id or 0)
+    )
+    if not recorded:  # a second press records nothing twice
+        # In the case's history by the party's name, as the book names the parties.
+        store.log(ctx.session, case, "party_absent", ctx.person_id, note=party.name)
+    ctx.reply(
+        _("Noted: {name} did not come to the session of {when}. You can propose another session.").format(
+            name=party.name, when=fmt_datetime(meeting.starts_at)
+        ),
+        [Choice(_("Propose a session"), PlanSession(case.id or 0))],
+    )
