@@ -190,7 +190,8 @@ class Settings(BaseSettings):
     zalo_reach_leader_minutes: int = Field(
         30,
         ge=1,
-        description="Minutes after an urgent alert when group leaders get the list of who was not reached.",
+        description="Minutes after an urgent alert when group leaders get the list of who was not reached (other "
+        "alerts' lists come once their sending is done, not before this).",
     )
 
     tip_retention_days: int = Field(365, description="Days a closed tip keeps its content before purge.")

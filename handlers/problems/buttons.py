@@ -77,10 +77,11 @@ class OpenProblem(Payload, prefix="pri:open"):
 
 
 class Act(Payload, prefix="pri:act"):
-    """An action on a report: merge it into another, assign it, mark it passed to an office, close it."""
+    """An action on a report: merge it into another, assign it, mark it passed to an office, ask its reporters a
+    question, close it."""
 
     problem_id: int
-    action: Literal["merge", "assign", "pass", "close"]
+    action: Literal["merge", "assign", "pass", "ask", "close"]
 
 
 class MergeInto(Payload, prefix="prh:into"):
@@ -93,3 +94,31 @@ class AssignTo(Payload, prefix="prh:to"):
     """In the assign form: the group leader (a person id)."""
 
     person_id: int
+
+
+class PassedTo(Payload, prefix="prh:office"):
+    """In the pass form: one of the usual offices (a key of texts.OFFICES); any other is typed."""
+
+    key: str
+
+
+class AnswerWard(Payload, prefix="pra"):
+    """Under the ward's question to the reporters of a report: answer it. `key` is a keyed hash of the report's
+    number (flows/handling.answer_key): only a reporter who was sent the question holds it, and it opens nothing of
+    the report. Words typed under it are the answer itself (Payload.takes_words)."""
+
+    takes_words = True
+    problem_id: int
+    key: str
+
+
+class OfficeSplit(YesNo, prefix="prh:split"):
+    """In the pass form: whether the typed line was rightly split into the office's name (the reporters read it)
+    and a note kept for the ward only."""
+
+
+class StillBroken(Payload, prefix="prm:reopen"):
+    """The reporter says their report, closed as fixed, is not: reopen it (checked against the person; a
+    duplicate's number reopens the report it was merged into)."""
+
+    problem_id: int

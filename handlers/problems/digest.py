@@ -1,18 +1,19 @@
-"""What problems add to the weekly digest: per residential area, how many were reported and fixed this period and
-the median days to fix. A resident or group leader sees their own area; the police see each area and the ward.
-Small counts are not shown (bot.digest.small): "2 reports from area 3" can point at a neighbour."""
+"""What problems add to the weekly digest: per residential area, how many were reported, fixed and reopened as
+not fixed this period and the median time to fix. A resident or group leader sees their own area; the police see
+each area and the ward. Small counts are not shown (bot.digest.small): "2 reports from area 3" can point at a neighbour."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from babel.dates import format_timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.digest.memo import memo
 from bot.digest.small import SMALL, hidden
 from bot.extensions.digest_sections import Scope, Section
-from bot.i18n import _, fmt_number
+from bot.i18n import _, current_locale, fmt_number
 from handlers.problems.figures import WARD, Tally, tallies
 from models import Area, Group
 
@@ -25,10 +26,20 @@ def line(name: str, tally: Tally) -> str:
     text = _("{place}: reported {opened}, fixed {fixed}").format(
         place=name, opened=count(len(tally.opened)), fixed=count(len(tally.fixed))
     )
+    if tally.reopened and not hidden(len(tally.reopened)):
+        text += ", " + _("reopened as not fixed {n}").format(n=fmt_number(len(tally.reopened)))
     # The median of a few cases is one person's case: shown only where the count itself is.
-    if tally.median_days is not None and not hidden(len(tally.fixed)):
-        text += "; " + _("half were fixed within {days} days").format(days=fmt_number(tally.median_days))
+    if tally.median_time is not None and not hidden(len(tally.fixed)):
+        text += "; " + half_fixed_within(tally.median_time, tally.median_days or 0.0)
     return text
+
+
+def half_fixed_within(median: timedelta, days: float) -> str:
+    """Hours (or minutes) under a day, as the reader's language writes them ("2 giờ"); days from a day on."""
+    if median < timedelta(days=1):
+        shown = format_timedelta(max(median, timedelta(minutes=1)), threshold=1, locale=current_locale())
+        return _("half were fixed within {time}").format(time=shown)
+    return _("half were fixed within {days} days").format(days=fmt_number(days))
 
 
 def figures(tally: Tally, prefix: str = "") -> dict[str, float]:
@@ -39,6 +50,8 @@ def figures(tally: Tally, prefix: str = "") -> dict[str, float]:
         out[prefix + "fixed"] = len(tally.fixed)
         if tally.median_days is not None:
             out[prefix + "median_days"] = tally.median_days
+    if tally.reopened and not hidden(len(tally.reopened)):
+        out[prefix + "reopened"] = len(tally.reopened)
     return out
 
 

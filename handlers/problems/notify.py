@@ -2,11 +2,13 @@
 leader, and progress to every reporter of the problem (duplicates merged into it included) who asked for it.
 
 A reporter who sent without a name is reached only through the sealed route of their report, destroyed when the
-problem is closed. Pushes to those who handle a report carry its number and category, never who sent it.
+problem is closed. Pushes to those who handle a report carry its number and category, never who sent it; nor does a reporter's
+answer to the ward's question, which reaches them the same way.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from sqlmodel import select
@@ -88,13 +90,21 @@ async def assigned(session: AsyncSession, problem: Problem, leader: Person) -> b
 
 
 async def tell_reporters(
-    session: AsyncSession, problem: Problem, what: str, render: Callable[[int], str]
+    session: AsyncSession,
+    problem: Problem,
+    what: str,
+    render: Callable[[int], str],
+    *,
+    buttons: Callable[[int], tuple[Choice, ...]] = lambda number: (),
+    asking: bool = False,
 ) -> int:
     """Tell every reporter of `problem` and of the duplicates merged into it who asked to hear of progress;
-    `render(number)` gives the text for the report a reporter knows (their own number). Returns how many."""
+    `render(number)` gives the text for the report a reporter knows (their own number), `buttons(number)` what to
+    press under it. A question of the ward (`asking`) also reaches those who sent their name without asking for
+    progress: the form told them the ward may contact them. Returns how many."""
     count = 0
     for report in [problem, *await duplicates(session, pk(problem))]:
-        if not report.wants_progress:
+        if not report.wants_progress and not (asking and not report.anonymous):
             continue
         number = pk(report)
         key = f"problem:{number}:{what}"
@@ -106,7 +116,7 @@ async def tell_reporters(
                 continue
 
             def own_reply(number: int = number) -> Reply:
-                return Reply(render(number), (Choice(_("See it"), MyReport(number)),))
+                return Reply(render(number), (*buttons(number), Choice(_("See it"), MyReport(number))))
 
             row = await enqueue_to_person(
                 session,
@@ -124,7 +134,7 @@ async def tell_reporters(
         if route is None:
             continue
         with use_locale(route.locale):
-            reply = Reply(render(number))
+            reply = Reply(render(number), buttons(number))
         enqueue_sealed(
             session,
             route.sealed,
@@ -135,6 +145,36 @@ async def tell_reporters(
             source_id=str(number),
         )
         count += 1
+    return count
+
+
+async def answered(session: AsyncSession, problem: Problem, text: str) -> int:
+    """Bring a reporter's answer to those who handle the report (never who sent it: the answer of a reporter
+    without a name must stay unlinkable, and a named one is the ward office's to look up); returns how many."""
+    number = pk(problem)
+    sent = secrets.token_hex(4)  # each answer is its own push, even two alike
+
+    def render() -> Reply:
+        return Reply(
+            _("A reporter of problem report no. {number} answered the ward's question:\n\n{text}").format(
+                number=number, text=text
+            ),
+            (Choice(_("Open it"), OpenProblem(number)),),
+        )
+
+    count = 0
+    for person in await managers_of(session, problem):
+        row = await enqueue_to_person(
+            session,
+            person,
+            render,
+            kind="problem_answer",
+            priority=Priority.NOTICE,
+            dedupe_key=f"problem:{number}:answer:{sent}:p{person.id}",
+            source_kind=SOURCE,
+            source_id=str(number),
+        )
+        count += row is not None
     return count
 
 

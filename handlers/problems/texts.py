@@ -26,6 +26,17 @@ STATUSES: dict[str, str] = {
 }
 
 
+# The offices a report is most often passed to, offered as buttons (key → label, N_). What is stored and shown to
+# the reporters is the label in the admin's language; any other office is typed.
+OFFICES: dict[str, str] = {
+    "power": N_("the electricity company"),
+    "water": N_("the water supply company"),
+    "sanitation": N_("the urban environment company"),
+    "works": N_("the ward's economy, infrastructure and urban office"),
+    "police": N_("the ward police"),
+}
+
+
 def category_name(key: str) -> str:
     return _(CATEGORIES.get(key, CATEGORIES["other"]))
 

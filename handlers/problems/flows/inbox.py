@@ -1,5 +1,6 @@
 """/xulyphananh (/problems): the reports the ward admin (the whole ward) or an area leader (their area) handles,
-and those a group leader was given to see to; one report in full, with what may be done with it.
+and those a group leader was given to see to; one report in full, with what may be done with it. Who sent a
+named report is shown to the ward office alone.
 
 Actions start short forms (flows/handling.py). A button of a report already closed, or of one the person does
 not handle (another area, a role since revoked), changes nothing and says why.
@@ -11,6 +12,7 @@ from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.replies import Choice, Media
 from bot.core.router import Router
+from bot.directory.people import holds
 from bot.i18n import N_, _, fmt_date
 from handlers.problems.buttons import Act, ListProblems, OpenProblem
 from handlers.problems.store import (
@@ -35,7 +37,7 @@ ROLES = (Role.WARD_ADMIN, Role.AREA_LEADER, Role.GROUP_ADMIN)
 @router.command(
     "xulyphananh",
     "problems",
-    help=N_("Problems residents reported: merge, assign, pass on, close"),
+    help=N_("Problems residents reported: merge, assign, pass on, ask, close"),
     roles=ROLES,
 )
 async def show_inbox(ctx: Context) -> None:
@@ -119,11 +121,7 @@ async def show(ctx: Context, problem_id: int) -> None:
                 lat=problem.latitude, lon=problem.longitude
             )
         )
-    reporter = await ctx.session.get(Person, problem.person_id) if problem.person_id else None
-    if problem.anonymous:
-        lines.append(_("Sent without a name."))
-    elif reporter is not None:
-        lines.append(_("Sent by: {name}").format(name=reporter.display_name or _("a resident")))
+    lines.append(await sender_line(ctx, problem))
     same = await duplicates(ctx.session, number)
     if same:
         lines.append(
@@ -156,9 +154,23 @@ async def show(ctx: Context, problem_id: int) -> None:
                 Choice(_("Merge into another report"), Act(number, "merge")),
                 Choice(_("Give to a group leader"), Act(number, "assign")),
                 Choice(_("Passed to an office"), Act(number, "pass")),
+                Choice(_("Ask the reporter"), Act(number, "ask")),
             ]
         choices.append(Choice(_("Close: fixed"), Act(number, "close")))
     ctx.reply("\n".join(lines), choices, media)
+
+
+async def sender_line(ctx: Context, problem: Problem) -> str:
+    """Who sent it, for the ward office only: the reporter was told the ward office knows. An area or group
+    leader lives among the reporter's neighbours (a noise report about the builder next door), so they read only
+    that a name is on it; a question goes through "Ask the reporter"."""
+    if problem.anonymous:
+        return _("Sent without a name.")
+    if not holds(await ctx.grants(), Role.WARD_ADMIN, ward_code=problem.ward_code):
+        return _("Sent with a name, which only the ward office sees.")
+    reporter = await ctx.session.get(Person, problem.person_id) if problem.person_id else None
+    name = reporter.display_name if reporter is not None else None
+    return _("Sent by: {name}").format(name=name or _("a resident"))
 
 
 async def start_action(ctx: Context, act: Act) -> None:

@@ -7,6 +7,7 @@ adds is stored on the tip with no trace of who typed it.
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from sqlmodel import col, select
 
@@ -22,6 +23,7 @@ from bot.core.understand import understand
 from bot.guard import ratelimit
 from bot.i18n import N_, _, fmt_date, fmt_datetime
 from bot.textnorm import fold
+from handlers.problems.flows.mine import show_code as problem_code
 from handlers.tips.buttons import Addition, MyTip, OpenTip, RewardOpen, StatusView
 from handlers.tips.detect import FOUND, receipt_code
 from handlers.tips.files import decide_choices, decide_files, take_files
@@ -55,20 +57,34 @@ async def lookup(ctx: Context) -> None:
 
 
 async def open_by_code(ctx: Context, typed: str) -> bool:
-    # Each look-up costs scrypt work: it runs behind the wrong-guess limit (bot.guard.ratelimit.guarded).
-    async def look_up() -> Tip | None:
+    """Open the tip with this code, or show the problem report it belongs to; True when either was found."""
+    found = await by_code(ctx, typed)
+    if isinstance(found, Tip):  # a problem report was shown by its feature already
+        ctx.begin("tip_status", tip=found.id, text="", files=[])
+    return found is not None
+
+
+async def by_code(ctx: Context, typed: str) -> Tip | Literal[True] | None:
+    """The tip with this code; True when it is a problem report's, which its feature has shown (a code is a code:
+    people paste the one they kept wherever a code is asked); None when nothing matches, said to the person. Each
+    look-up costs scrypt work: it runs behind the wrong-guess limit (bot.guard.ratelimit.guarded), and a problem's
+    code found is no wrong guess. A code that matches nothing is always tried against both kinds, so it takes as
+    long whichever it was meant as."""
+
+    async def look_up() -> Tip | Literal[True] | None:
         tip = await find_by_code(ctx.session, ctx.app.keyring, typed)
-        if tip is None or tip.purged_at is not None:
-            ctx.reply(
-                _(
-                    "No tip matches that code. Please check it (letters and digits, dashes optional) and try "
-                    "again."
-                ),
-                # A way out for someone who cannot find the code (the Zalo Bot shows it as a numbered line).
-                [Choice(_("Main menu"), menu.command_payload(menu.MENU_COMMAND))],
-            )
-            return None
-        return tip
+        if tip is not None and tip.purged_at is None:
+            return tip
+        if await problem_code(ctx, typed):  # the problems feature shows its own report
+            return True
+        ctx.reply(
+            _(
+                "No tip matches that code. Please check it (letters and digits, dashes optional) and try again."
+            ),
+            # A way out for someone who cannot find the code (the Zalo Bot shows it as a numbered line).
+            [Choice(_("Main menu"), menu.command_payload(menu.MENU_COMMAND))],
+        )
+        return None
 
     def paused(verdict: ratelimit.Verdict) -> str:
         return _(
@@ -76,11 +92,7 @@ async def open_by_code(ctx: Context, typed: str) -> bool:
             "while to keep tips safe. Please try again after {time}."
         ).format(time=verdict.retry_time())
 
-    tip = await ratelimit.guarded(ctx, ratelimit.RECEIPT_CODES, paused, look_up)
-    if tip is None:
-        return False
-    ctx.begin("tip_status", tip=tip.id, text="", files=[])
-    return True
+    return await ratelimit.guarded(ctx, ratelimit.RECEIPT_CODES, paused, look_up)
 
 
 @code_flow.ask("code")
@@ -154,7 +166,9 @@ async def on_code(ctx: Context) -> Outcome:
         ctx.end()
         await understand(ctx)
         return stay()
-    await open_by_code(ctx, code_in(ctx.event.text))  # on success the status view replaces this question
+    # A tip's status view replaces this question; a problem report shown instead ends it.
+    if await open_by_code(ctx, code_in(ctx.event.text)) and ctx.stays_in_form():
+        ctx.end()
     return stay()
 
 

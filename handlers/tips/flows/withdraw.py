@@ -21,13 +21,11 @@ from bot.core.replies import Choice, Reply
 from bot.core.router import Router
 from bot.core.typed import says_nothing
 from bot.core.understand import understand
-from bot.guard import ratelimit
 from bot.i18n import N_, _, fmt_date, fmt_datetime, use_locale
 from handlers.tips.buttons import OpenTip
 from handlers.tips.detect import FOUND, receipt_code
-from handlers.tips.flows.lookup import could_be_a_code, forgot
+from handlers.tips.flows.lookup import by_code, could_be_a_code, forgot
 from handlers.tips.notify import notify_officers
-from handlers.tips.store import find_by_code
 from handlers.tips.texts import category_name, status_for_tipster
 from models import Tip, TipMessage, TipStatus
 
@@ -64,32 +62,12 @@ def begin_withdraw(ctx: Context, tip_id: int) -> None:
 
 
 async def open_by_code(ctx: Context, typed: str) -> bool:
-    """The tip with this code goes on to the confirmation; wrong codes count against the same limit as /tracuu."""
-
-    async def look_up() -> Tip | None:
-        tip = await find_by_code(ctx.session, ctx.app.keyring, typed)
-        if tip is None or tip.purged_at is not None:
-            ctx.reply(
-                _(
-                    "No tip matches that code. Please check it (letters and digits, dashes optional) and try "
-                    "again."
-                ),
-                [Choice(_("Main menu"), menu.command_payload(menu.MENU_COMMAND))],
-            )
-            return None
-        return tip
-
-    def paused(verdict: ratelimit.Verdict) -> str:
-        return _(
-            "Too many wrong receipt codes have been typed from here, so looking up codes is paused for a "
-            "while to keep tips safe. Please try again after {time}."
-        ).format(time=verdict.retry_time())
-
-    tip = await ratelimit.guarded(ctx, ratelimit.RECEIPT_CODES, paused, look_up)
-    if tip is None or tip.id is None:
-        return False
-    begin_withdraw(ctx, tip.id)
-    return True
+    """The tip with this code goes on to the confirmation; wrong codes count against the same limit as /tracuu (a
+    problem report's code shows that report, as everywhere a code is typed)."""
+    found = await by_code(ctx, typed)
+    if isinstance(found, Tip) and found.id is not None:
+        begin_withdraw(ctx, found.id)
+    return found is not None
 
 
 @code_flow.ask("code")
