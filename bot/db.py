@@ -180,6 +180,8 @@ class _LoopConnection(aiosqlite.Connection):
             finally:
                 self._finished += 1  # on the connection's thread
 
+        if not self._running or self._connection is None:
+            return await super()._execute(fn, *args, **kwargs)  # closed: aiosqlite says so, nothing is handed
         self._handed += 1
         return await super()._execute(counted)
 

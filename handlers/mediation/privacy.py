@@ -2,9 +2,10 @@
 mediator's declared relatives.
 
 On erasure the person's account is unlinked from every case; their preferred times, contact details, answers to
-sessions and the words they typed in them are removed, and their open requests are withdrawn. The lines of the mediation book itself (case number, dates,
-the parties' names, the mediator, the outcome and the agreement) are kept: they are the mediation group's
-record under the Law on Grassroots Mediation, which the ward reports on every year.
+sessions and the words they typed in them are removed, and their open requests are withdrawn. The lines of the
+mediation book itself (case number, dates, the parties' names, the mediator, the outcome and the agreement) are
+kept: they are the mediation group's record under the Law on Grassroots Mediation, which the ward reports on every
+year.
 """
 
 from __future__ import annotations
