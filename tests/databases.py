@@ -11,11 +11,13 @@ import asyncio
 import os
 import shutil
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
 from sqlalchemy import text
 
+from bot import clock
 from bot.db import Database
 from bot.directory import geo
 from bot.migrate import upgrade
@@ -28,8 +30,16 @@ REQUIRE_PG = os.environ.get("ANDAN_REQUIRE_POSTGRES") == "1"
 TEST_SECRET = "test-secret-key-not-for-production"
 
 
+# The template's places are made at one fixed moment, before every moment a test sets its clock to. Made at the
+# wall clock, the demo ward's groups were created after the deadlines of tests on a manual clock once the real date
+# passed theirs (a report due 27/11/2026 had no group to expect it from), or at the manual clock of whichever test
+# happened to build the template first.
+SEEDED_AT = datetime.fromisoformat("2026-01-01T00:00:00+07:00")
+
+
 async def _populate(url: str) -> None:
     db = Database(url)
+    previous = clock.install(clock.ManualClock(SEEDED_AT))
     try:
         await upgrade(db)
         async with db.session() as session:
@@ -41,6 +51,7 @@ async def _populate(url: str) -> None:
             await session.exec(text("DELETE FROM invite"))  # type: ignore[call-overload]
             await session.commit()
     finally:
+        clock.install(previous)
         await db.dispose()
 
 
