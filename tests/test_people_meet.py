@@ -281,8 +281,8 @@ async def test_a_longer_file_sent_right_after_an_import_is_imported(ward: Any) -
 
 
 async def test_a_mediator_known_by_a_first_name_gives_a_full_name_before_the_book(
-    db_url: str, settings_for: Any
-) -> None:
+    manual_clock: Any, db_url: str, settings_for: Any
+) -> None:  # on the manual clock: the case number names 2026
     """Defect: a mediator whose Telegram profile says only "Hòa" took a case and the mediation book recorded "Hòa";
     the requester was told "đã có hòa giải viên: Hòa". A full name is asked once first, as when there is none."""
     from models.mediation import MediationCase

@@ -90,8 +90,9 @@ async def fetch(person, url: str) -> bytes:  # type: ignore[no-untyped-def]
 
 
 async def test_anonymous_tip_with_photo_and_location_reaches_police_and_replies_reach_the_tipster(
-    town,
+    manual_clock, town
 ) -> None:  # type: ignore[no-untyped-def]
+    # On the manual clock (23/11/2026): "25/12/2026" must stay a day to come, and "20/11" one past, whatever the date.
     lan = await town.join("Lan")
     officer = await town.join("Công an Minh", role="police")
 

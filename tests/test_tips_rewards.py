@@ -70,7 +70,7 @@ async def figures(town: Any, ward_code: int) -> dict[str, float]:
     return found
 
 
-async def test_anonymous_tipster_collects_a_reward_with_a_claim_code_shown_once(town) -> None:  # type: ignore[no-untyped-def]
+async def test_anonymous_tipster_collects_a_reward_with_a_claim_code_shown_once(manual_clock, town) -> None:  # type: ignore[no-untyped-def]
     lan = await town.join("Lan", locale="en")
     officer = await town.join("Officer", role="police", locale="en")
     stranger = await town.join(
