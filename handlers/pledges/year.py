@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
@@ -39,7 +40,7 @@ async def signed_share(
         .outerjoin(PledgeSignature, _signed_join(campaign.id, as_of))
         .where(
             col(Group.ward_code) == ward_code,
-            col(Group.retired_at).is_(None),
+            _working(as_of),
             col(Household.created_at) < as_of,
         )
     )
@@ -55,9 +56,7 @@ async def signed_share(
     # A group of the campaign with no household list yet: 0 of 0 (it has not started, and fails the criterion),
     # and its area's and the ward's share is not known (no data) rather than the listed groups' share passed off
     # as the whole place's, as coverage reads (handlers/pledges/coverage.py).
-    groups = select(Group.id, Group.area_id).where(
-        col(Group.ward_code) == ward_code, col(Group.retired_at).is_(None)
-    )
+    groups = select(Group.id, Group.area_id).where(col(Group.ward_code) == ward_code, _working(as_of))
     if campaign.area_ids:
         groups = groups.where(col(Group.area_id).in_(campaign.area_ids))
     unlisted = (
@@ -80,3 +79,9 @@ async def signed_share(
         for place, total in households.items()
         if place not in unknown
     }
+
+
+def _working(as_of: datetime) -> Any:
+    """Groups still working at `as_of`: one retired since (in January, before the review of the year it worked
+    through is made) keeps its year's figure."""
+    return or_(col(Group.retired_at).is_(None), col(Group.retired_at) > as_of)

@@ -1,5 +1,6 @@
 """Periodic reports in the year's review: the share of reports each group sent on time and the reports missed
-(not sent, or sent after the deadline), per group, area and ward (declared in router.py).
+(not sent, or sent after the deadline), per group, area and ward (declared in router.py). A report never sent has
+no record: the evidence names the group and the deadline it missed instead.
 
 The reports expected are one per group and deadline that passed within the period, from the day the ward set
 reports up and the group existed; a report counts as on time when it was submitted by its deadline.
@@ -16,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.db import execute
-from bot.extensions.year_figures import Figure, Place
+from bot.extensions.year_figures import Figure, Missing, Place
 from bot.i18n import local
 from handlers.reports.periods import config_of, next_deadline
 from handlers.reports.texts import sent_late
@@ -26,12 +27,13 @@ SOURCE = "report_submission"
 
 
 class _Tally:
-    """Expected reports, and the submissions sent on time or late, per place."""
+    """Expected reports, the submissions sent on time or late, and the reports never sent, per place."""
 
     def __init__(self) -> None:
         self.expected: dict[Place, int] = defaultdict(int)
         self.on_time: dict[Place, list[int]] = defaultdict(list)
         self.late: dict[Place, list[int]] = defaultdict(list)
+        self.unsent: dict[Place, list[Missing]] = defaultdict(list)
 
 
 async def _tally(session: AsyncSession, ward_code: int, start: datetime, end: datetime) -> _Tally | None:
@@ -74,7 +76,8 @@ async def _tally(session: AsyncSession, ward_code: int, start: datetime, end: da
     }
     tally = _Tally()
     for group_id, area_id, created_at, retired_at in groups:
-        places = (Place("group", int(group_id or 0)), Place("area", area_id), Place("ward", ward_code))
+        group = Place("group", int(group_id or 0))
+        places = (group, Place("area", area_id), Place("ward", ward_code))
         for deadline, key in zip(deadlines, keys, strict=True):
             if created_at >= deadline or (retired_at is not None and retired_at <= deadline):
                 continue
@@ -82,6 +85,7 @@ async def _tally(session: AsyncSession, ward_code: int, start: datetime, end: da
             for place in places:
                 tally.expected[place] += 1
                 if found is None:
+                    tally.unsent[place].append(Missing(group, deadline))
                     continue
                 row_id, submitted_at, due_at = found
                 if not sent_late(submitted_at, due_at):
@@ -113,7 +117,8 @@ async def on_time_share(
 async def missed(
     session: AsyncSession, ward_code: int, start: datetime, end: datetime
 ) -> dict[Place, Figure]:
-    """Reports not sent by their deadline; the evidence lists the late ones (a report never sent has no record)."""
+    """Reports not sent by their deadline; the evidence lists the late ones by their records, and the ones never
+    sent by their group and deadline (they have no record)."""
     tally = await _tally(session, ward_code, start, end)
     if tally is None:
         return {}
@@ -124,6 +129,7 @@ async def missed(
             denominator=expected,
             source=SOURCE,
             record_ids=tuple(sorted(tally.late[place])),
+            missing=tuple(sorted(tally.unsent[place])),
         )
         for place, expected in tally.expected.items()
         if expected

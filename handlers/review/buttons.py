@@ -125,6 +125,24 @@ class Standard(Payload, prefix="rvstd"):
     meets: bool
 
 
+class FillCriterion(Payload, prefix="rvfill"):
+    """The police enter (the ward admin proposes) a criterion no figure measures for an area or the ward; `number`
+    is its number on the place's screen, shown again."""
+
+    kind: Literal["area", "ward"]
+    place_id: int
+    criterion_id: int
+    number: int
+
+
+class PlaceMet(YesNo, prefix="rvpmet"):
+    """Whether the area or the ward met the criterion this year: a yes/no, so "có" or "chưa" typed answers it."""
+
+    kind: Literal["area", "ward"]
+    place_id: int
+    criterion_id: int
+
+
 class EditText(Payload, prefix="rvtext"):
     """The ward admin writes a new version of the criterion's text."""
 

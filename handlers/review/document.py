@@ -3,8 +3,9 @@ printable PDF (fpdf2, DejaVu Sans as in handlers/places/printing.py).
 
 Both are drawn from the same sections: the criteria with their legal references, figures of this year beside
 last year, status and evidence; the groups' ratings from draft to final decision; every figure of the place;
-the evidence behind each figure (its source table and the ids of the records counted); and the households and
-people proposed for recognition. Small counts of people's actions are shown as "fewer than 5" (bot.digest.small).
+the evidence behind each figure (its source table and the ids of the records counted, and what was due with no
+record: a report never sent); and the households and people proposed for recognition. Small counts of people's
+actions are shown as "fewer than 5" (bot.digest.small), and their records are not listed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from bot.digest.small import SMALL
-from bot.extensions.year_figures import Figure, Place
+from bot.extensions.year_figures import Figure, Place, YearFigure
 from bot.i18n import _, fmt_date, fmt_datetime
 from bot.settings import Settings
 from handlers.places.printing import _font_files
@@ -46,13 +47,38 @@ class Document:
     sections: list[Section]
 
 
-def _number(figure: Figure | None, unit: str, name: str) -> Cell:
+def _number(figure: Figure | None, spec: YearFigure) -> Cell:
     """The raw value for a spreadsheet, blank where the shown value is hidden or absent."""
     if figure is None:
         return None
-    if unit == "count" and name not in texts.SHOWN_SMALL and 0 < figure.value < SMALL:
+    if spec.unit == "count" and texts.small(figure, spec):
         return None
     return round(figure.value, 4)
+
+
+def _records(review: Review, figure: Figure, spec: YearFigure) -> str:
+    """What the evidence names behind a figure: the ids of its records, and what was due with no record to name
+    (a report never sent: the group and its deadline). A figure too small to show names nothing, or its list
+    would tell the count; a count of records with no ids is anonymous (tips)."""
+    if texts.small(figure, spec):
+        return _("(fewer than {n}: the records are not listed, as the count is not shown)").format(n=SMALL)
+    said = []
+    if figure.record_ids:
+        said.append(", ".join(str(i) for i in figure.record_ids))
+    if figure.missing:
+        due: dict[Place, list[str]] = {}
+        for missing in figure.missing:
+            due.setdefault(missing.place, []).append(fmt_date(missing.due))
+        said.append(
+            _("due with no record: {items}").format(
+                items="; ".join(f"{_name(review, place)}: {', '.join(days)}" for place, days in due.items())
+            )
+        )
+    if said:
+        return "; ".join(said)
+    if figure.value:
+        return _("(anonymous count: no record is named)")
+    return _("(none)")
 
 
 def _places(review: Review, scope: Place) -> tuple[list[Place], list[Place]]:
@@ -100,7 +126,7 @@ def build(
             row = result.criterion.row
             spec = review.specs.get(row.figure) if row.figure else None
             if row.figure is None:
-                measure = _("entered by the group leader, confirmed by the police")
+                measure = texts.entered_by(row.place_kind)
             else:
                 label = _(spec.label) if spec else row.figure
                 measure = f"{label} {texts.threshold(spec, row.comparison, row.threshold)}".strip()
@@ -215,17 +241,15 @@ def build(
                     _(spec.label),
                     spec.name,
                     texts.value(now, spec),
-                    _number(now, spec.unit, spec.name),
+                    _number(now, spec),
                     texts.value(before, spec),
-                    _number(before, spec.unit, spec.name),
+                    _number(before, spec),
                 ]
             )
             for year, found in ((review.year, now), (review.year - 1, before)):
                 if found is None:
                     continue
-                ids = ", ".join(str(i) for i in found.record_ids) or _(
-                    "(anonymous count: no record is named)"
-                )
+                ids = _records(review, found, spec)
                 for start in range(0, len(ids), XLSX_CELL):
                     evidence.rows.append(
                         [spec.name, _name(review, place), year, found.source, ids[start : start + XLSX_CELL]]

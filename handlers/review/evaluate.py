@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
@@ -80,20 +80,29 @@ class Review:
         return bool(self.results.get(place)) and not self.not_met(place)
 
 
-async def places_of(session: AsyncSession, ward_code: int) -> tuple[str, list[PlaceInfo]]:
+async def places_of(session: AsyncSession, ward_code: int, year: int) -> tuple[str, list[PlaceInfo]]:
+    """The ward, its areas and its groups as the review of `year` knows them: every place not retired before the
+    year began (one retired since keeps its year's record: the file of the year it worked through lists it)."""
     ward = await session.get(Ward, ward_code)
     found = [PlaceInfo(Place("ward", ward_code), ward.name if ward else str(ward_code), None)]
+    start, _end = bounds(year)
     areas = (
         await session.exec(
             select(Area)
-            .where(Area.ward_code == ward_code, col(Area.retired_at).is_(None))
+            .where(
+                Area.ward_code == ward_code,
+                or_(col(Area.retired_at).is_(None), col(Area.retired_at) >= start),
+            )
             .order_by(col(Area.id))
         )
     ).all()
     groups = (
         await session.exec(
             select(Group)
-            .where(Group.ward_code == ward_code, col(Group.retired_at).is_(None))
+            .where(
+                Group.ward_code == ward_code,
+                or_(col(Group.retired_at).is_(None), col(Group.retired_at) >= start),
+            )
             .order_by(col(Group.area_id), col(Group.id))
         )
     ).all()
@@ -127,16 +136,23 @@ def judge(review: Review, criterion: Criterion, place: Place, entry: ReviewEntry
     row = criterion.row
     if row.figure is None:
         if entry is None:
-            return Result(
-                criterion, "missing", _("not entered yet: the group leader or the police propose it")
+            missing = (
+                _("not entered yet: the group leader proposes it, the police confirm it")
+                if place.kind == "group"
+                else _("not entered yet: the police enter it in /tongket")
             )
+            return Result(criterion, "missing", missing)
         if entry.confirmed is None:
             said = _("proposed as met") if entry.met else _("proposed as not met")
             return Result(criterion, "waiting", said, entry=entry)
         met = entry.met if entry.confirmed else not entry.met
-        reason = (
-            _("confirmed by the police") if entry.confirmed else _("the police did not confirm the proposal")
-        )
+        if not entry.confirmed:
+            reason = _("the police did not confirm the proposal")
+        elif entry.proposed_by is not None and entry.proposed_by == entry.confirmed_by:
+            # An officer's own entry (flows/notes.py): nobody else proposed it.
+            reason = _("entered by the police")
+        else:
+            reason = _("confirmed by the police")
         return Result(criterion, "met" if met else "unmet", reason, entry=entry)
     spec = review.specs.get(row.figure)
     this_year, last_year = review.figures.get(row.figure, ({}, {}))
@@ -160,7 +176,7 @@ async def build(
     session: AsyncSession, registry: Registry, ward_code: int, year: int, figures: Figures | None = None
 ) -> Review:
     """The whole ward's review of `year` (the criteria must exist: criteria.ensure_year)."""
-    ward_name, places = await places_of(session, ward_code)
+    ward_name, places = await places_of(session, ward_code, year)
     review = Review(
         ward_code=ward_code,
         ward_name=ward_name,
@@ -185,8 +201,11 @@ async def build(
     return review
 
 
-def grade(settings: Settings, review: Review, place: Place) -> str:
-    """A group's grade from the number of its criteria not met (or still without data)."""
+def grade(settings: Settings, review: Review, place: Place) -> str | None:
+    """A group's grade from the number of its criteria not met (or still without data); None for a place the
+    review judged on nothing (not in the year's review): no criterion unmet is not every criterion met."""
+    if not review.results.get(place):
+        return None
     unmet = len(review.not_met(place))
     if unmet == 0:
         return "strong"

@@ -68,7 +68,7 @@ async def ratings(
     return {r.place_id: r for r in rows.all()}
 
 
-def record_draft(row: ReviewRating, grade: str, reasons: list[str]) -> None:
+def record_draft(row: ReviewRating, grade: str | None, reasons: list[str]) -> None:
     """Keep the draft as it stands when shown or seen, so the record says what the leaders saw."""
     if row.final_grade is None:
         row.draft_grade, row.draft_reasons = grade, reasons

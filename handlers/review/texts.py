@@ -26,8 +26,17 @@ STATUS_NAMES = {
     "missing": N_("no data yet"),
     "waiting": N_("waiting for the police"),
 }
+MARKS = {"met": "✓", "unmet": "✗", "missing": "…", "waiting": "⏳"}  # a criterion's status at a glance
 # A group's missed reports are its leader's duty, not a resident's action: they are shown however small.
 SHOWN_SMALL = frozenset({"reports.missed"})
+
+
+def entered_by(kind: str) -> str:
+    """How a criterion no figure measures is entered, for a kind of place: a group's leader proposes and the
+    police confirm; an area and the ward have no leader here, so the police enter theirs (from /tongket)."""
+    if kind == "group":
+        return _("entered by the group leader, confirmed by the police")
+    return _("entered by the police")
 
 
 def grade_name(grade: str | None) -> str:
@@ -40,6 +49,15 @@ def standing_name(value: str | None) -> str:
 
 def status_name(status: str) -> str:
     return _(STATUS_NAMES[status])
+
+
+def small(figure: Figure, spec: YearFigure) -> bool:
+    """Whether the figure rests on a count of people's actions too small to show ("fewer than 5"): the count
+    itself, or for a figure of days the records it was measured on. Its evidence is then hidden with it: a list of
+    record ids tells the count. A share shows its count beside it ("3 of 4"), so its records hide nothing more."""
+    if spec.name in SHOWN_SMALL or spec.unit == "share":
+        return False
+    return hidden(int(figure.value) if spec.unit == "count" else len(figure.record_ids))
 
 
 def value(figure: Figure | None, spec: YearFigure | None, *, hide_small: bool = True) -> str:
@@ -57,10 +75,9 @@ def value(figure: Figure | None, spec: YearFigure | None, *, hide_small: bool = 
         return fmt_percent(figure.value)
     if spec.unit == "days":
         return _("{n} days").format(n=fmt_number(round(figure.value, 1)))
-    count = int(figure.value)
-    if hide_small and spec.name not in SHOWN_SMALL and hidden(count):
+    if hide_small and small(figure, spec):
         return _("fewer than {n}").format(n=SMALL)
-    return fmt_number(count)
+    return fmt_number(int(figure.value))
 
 
 def threshold(spec: YearFigure | None, comparison: str, limit: float | None) -> str:

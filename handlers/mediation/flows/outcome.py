@@ -212,11 +212,21 @@ def _no_agreement_in_force(case: MediationCase) -> str:
 async def reopen(ctx: Context, case: MediationCase) -> None:
     """A party reports the agreement broken: the case goes back to its mediator, who with the head of the
     mediation group is told who reported it. It leaves the settled cases until it is closed again (year.py)."""
+    undone, undone_at = case.status, case.closed_at
     case.followup_answer = "broken"
     case.status, case.closed_at, case.reopened_count = CaseStatus.REOPENED, None, case.reopened_count + 1
     ctx.session.add(case)
     store.log(ctx.session, case, "reopened", ctx.person_id)
-    ctx.audit("mediation.reopened", "mediation_case", str(case.id), case.ward_code)
+    # The case row keeps only its latest state: the closing this undoes is kept here, so the year it was settled in
+    # still counts it as settled (year.py), however late in the next year the agreement broke.
+    ctx.audit(
+        "mediation.reopened",
+        "mediation_case",
+        str(case.id),
+        case.ward_code,
+        outcome=str(undone),
+        closed_at=undone_at.isoformat() if undone_at else None,
+    )
     reporter = await _party_name(ctx, case)
     heads = [p.id for p in await store.mediators_of(ctx.session, case, Role.MEDIATION_HEAD.value)]
     await push(

@@ -17,7 +17,7 @@ from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.extensions.year_figures import Place
-from bot.i18n import N_, _, fmt_datetime
+from bot.i18n import N_, _, fmt_date, fmt_datetime
 from handlers.review import criteria, evaluate, store, texts
 from handlers.review.buttons import Comment, Met, Nominate, PickCriterion, Propose
 from handlers.review.flows import notes
@@ -25,7 +25,6 @@ from models import Household, Role
 from models.review import ReviewNomination
 
 MAX_NAME, MAX_REASON = 120, 1000
-MARKS = {"met": "✓", "unmet": "✗", "missing": "…", "waiting": "⏳"}
 
 router = Router("review.leader")
 nominating = Flow("review_nominate", steps=("name", "reason"))
@@ -42,7 +41,20 @@ async def draft(ctx: Context) -> None:
     year = evaluate.review_year()
     review = await store.review_of(ctx.session, ctx.app.registry, ctx.app.settings, group.ward_code, year)
     place = Place("group", int(group.id or 0))
+    info = review.info(place)
     grade = evaluate.grade(ctx.app.settings, review, place)
+    if info is None or grade is None:
+        # Retired before the year began: no draft to show, and none to record as seen.
+        ctx.reply(
+            _("{group} was retired on {date}: it has no rating for {year}.").format(
+                group=group.name, date=fmt_date(group.retired_at), year=year
+            )
+            if group.retired_at is not None
+            else _("{group} is not in the review of {year}, so it has no rating.").format(
+                group=group.name, year=year
+            )
+        )
+        return
     row = await store.rating(ctx.session, group.ward_code, year, "group", place.id)
     now = clock.now()
     store.record_draft(row, grade, evaluate.reasons(review, place))
@@ -51,23 +63,30 @@ async def draft(ctx: Context) -> None:
         row.shown_at = row.shown_at or now
         ctx.audit("review.draft_seen", "review_rating", str(row.id), group.ward_code, grade=grade)
     ctx.session.add(row)
-    info = review.info(place)
     lines = [
         _("Draft rating of {group} for {year}: {grade}.").format(
-            group=info.name if info else group.name, year=year, grade=texts.grade_name(grade)
+            group=info.name, year=year, grade=texts.grade_name(grade)
         )
     ]
+    if group.retired_at is not None:
+        lines.append(
+            _("The group was retired on {date}: the draft rates what it did until then.").format(
+                date=fmt_date(group.retired_at)
+            )
+        )
     results = review.results.get(place, [])
     measured = [r for r in results if not r.criterion.entered]
     entered = [r for r in results if r.criterion.entered]
     if measured:
         lines.append(_("From the year's records:"))
-        lines += [f"{MARKS[r.status]} {r.criterion.text}\n   {r.reason}" for r in measured]
+        lines += [f"{texts.MARKS[r.status]} {r.criterion.text}\n   {r.reason}" for r in measured]
     choices: list[Choice] = []
     if entered:
         lines.append(_("Proposed by you, confirmed by the police:"))
         for number, result in enumerate(entered, 1):
-            lines.append(f"{MARKS[result.status]} {number}. {result.criterion.text}\n   {result.reason}")
+            lines.append(
+                f"{texts.MARKS[result.status]} {number}. {result.criterion.text}\n   {result.reason}"
+            )
             choices.append(
                 Choice(_("Propose no. {n}").format(n=number), PickCriterion(result.criterion.id, number))
             )

@@ -1,5 +1,6 @@
 """The note every decision of the review carries: the police confirming an entered criterion, the police
-proposing and the ward admin recording a group's grade, a leader's proposal and comment. One short form; the
+proposing and the ward admin recording a group's grade, a leader's proposal and comment, the police entering (the
+ward admin proposing) a criterion of an area or the ward. One short form; the
 decision is applied (and audited) when the note arrives, after checking again who may make it. A note that says
 only what a button just offered said ("đạt" after "Có, đạt") is a press typed, not a note: it is asked again."""
 
@@ -11,7 +12,7 @@ from bot.core.flow import Flow, Outcome, finish, retry
 from bot.core.typed import typed_choice
 from bot.core.wording import words
 from bot.i18n import _
-from handlers.review import access, store, texts
+from handlers.review import access, evaluate, store, texts
 from models import Area, Group, Role
 from models.review import ReviewCriterion
 
@@ -44,7 +45,7 @@ async def ask_note(ctx: Context) -> None:
                 n=MAX_NOTE
             )
         )
-    elif action == "propose":
+    elif action == "propose" or (action == "enter" and Role.POLICE not in await ctx.roles()):
         ctx.reply(_("Type a short note the police can check: what you know, and since when."))
     else:
         ctx.reply(_("Type a short note for the record: on what the decision rests."))
@@ -72,6 +73,8 @@ async def on_note(ctx: Context) -> Outcome:
         await _standard(ctx, note)
     elif action == "propose":
         await _propose(ctx, note)
+    elif action == "enter":
+        await _enter(ctx, note)
     else:
         await _comment(ctx, note)
     return finish()
@@ -145,9 +148,7 @@ async def _standard(ctx: Context, note: str) -> None:
             _("Sorry, the police propose and the ward admin decides whether a place meets the standard.")
         )
         return
-    area = await ctx.session.get(Area, place_id) if kind == "area" else None
-    if (kind == "ward" and place_id != ward) or (kind == "area" and (area is None or area.ward_code != ward)):
-        access.not_in_ward(ctx)
+    if not await _of_ward(ctx, ward, kind, place_id):
         return
     value = texts.MEETS if ctx.data["meets"] else texts.NOT_MEETS
     row = await store.rating(ctx.session, ward, int(ctx.data["year"]), kind, place_id)
@@ -170,6 +171,48 @@ async def _standard(ctx: Context, note: str) -> None:
         ctx.audit("review.standard_decided", "review_rating", str(row.id), ward, standing=value, note=note)
         ctx.reply(_("Decision recorded: {standing}.").format(standing=texts.standing_name(value)))
     ctx.session.add(row)
+
+
+async def _of_ward(ctx: Context, ward: int, kind: str, place_id: int) -> bool:
+    """Whether the area (or the ward) is the person's ward's; says so when not."""
+    area = await ctx.session.get(Area, place_id) if kind == "area" else None
+    if (kind == "ward" and place_id != ward) or (kind == "area" and (area is None or area.ward_code != ward)):
+        access.not_in_ward(ctx)
+        return False
+    return True
+
+
+async def _enter(ctx: Context, note: str) -> None:
+    """A criterion of an area or the ward that no figure measures. The police's entry stands as theirs: they are
+    the ones who confirm, so it is confirmed as it is made, with their note. The ward admin's is a proposal that
+    waits for the police, as a leader's does."""
+    ward = await store.official_ward(ctx)
+    kind, place_id = ctx.data["kind"], int(ctx.data["place_id"])
+    criterion = await ctx.session.get(ReviewCriterion, int(ctx.data["criterion_id"]))
+    if (
+        ward is None
+        or criterion is None
+        or criterion.ward_code != ward
+        or criterion.figure is not None
+        or criterion.place_kind != kind
+        or criterion.year != evaluate.review_year()
+    ):
+        ctx.reply(_("Sorry, the police of the ward enter the criteria of its areas and of the ward."))
+        return
+    if not await _of_ward(ctx, ward, kind, place_id):
+        return
+    met = bool(ctx.data["met"])
+    police = Role.POLICE in await ctx.roles()
+    entry = await store.propose_entry(
+        ctx.session, int(criterion.id or 0), ward, kind, place_id, met, "" if police else note, ctx.person_id
+    )
+    if police:
+        store.confirm_entry(ctx.session, entry, True, note, ctx.person_id)
+        ctx.audit("review.entry_entered", "review_entry", str(entry.id), ward, met=met, note=note)
+        ctx.reply(_("Recorded: {status}.").format(status=texts.status_name("met" if met else "unmet")))
+        return
+    ctx.audit("review.entry_proposed", "review_entry", str(entry.id), ward, met=met, note=note)
+    ctx.reply(_("Sent to the police to confirm: they find it under “Waiting for the police” in /tongket."))
 
 
 async def _propose(ctx: Context, note: str) -> None:

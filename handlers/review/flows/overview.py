@@ -1,5 +1,5 @@
 """/tongket (/yearreview): the ward admin's and police's view of the year in review: progress through the year,
-the recognition files of the ward and of each area (XLSX and PDF), showing the drafts to group leaders, and the
+the ward's figures the criteria rest on beside last year's ("so sánh với năm ngoái" leads here), the recognition files of the ward and of each area (XLSX and PDF), showing the drafts to group leaders, and the
 year's criteria (the ward admin edits their texts, each edit a new version, and the thresholds of computed ones)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from bot import clock
 from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.flow import Flow, Outcome, finish, retry
+from bot.core.menu import command_payload, label_for
 from bot.core.payloads import read_any
 from bot.core.replies import Choice, Media, Reply
 from bot.core.router import Router
@@ -84,6 +85,7 @@ async def overview(ctx: Context) -> None:
             total=fmt_number(len(areas)),
             ward=_("meets it") if review.meets(Place("ward", ward)) else _("not yet"),
         ),
+        *beside_last_year(review),
     ]
     kind = await ward_kind_word(ctx.session, ward)  # "phường", "xã" or "đặc khu": the ward's own word
     ctx.reply(
@@ -99,6 +101,32 @@ async def overview(ctx: Context) -> None:
             Choice(_("The criteria"), CriteriaList()),
         ],
     )
+
+
+def beside_last_year(review: evaluate.Review) -> list[str]:
+    """The ward's figures that the year's criteria rest on, this year beside last year, as the file shows them
+    (small counts hidden): what the year-end meeting compares."""
+    ward = Place("ward", review.ward_code)
+    used = {c.row.figure for c in review.criteria if c.row.figure}
+    specs = sorted((s for s in review.specs.values() if s.name in used), key=lambda s: (s.order, s.name))
+    if not specs:
+        return []
+    lines = [
+        _("The {ward}'s figures, {year} beside {last}:").format(
+            ward=review.ward_name, year=review.year, last=review.year - 1
+        )
+    ]
+    for spec in specs:
+        now, before = review.figures.get(spec.name, ({}, {}))
+        lines.append(
+            _("• {label}: {this_year} ({last}: {last_year})").format(
+                label=_(spec.label),
+                this_year=texts.value(now.get(ward), spec),
+                last=review.year - 1,
+                last_year=texts.value(before.get(ward), spec),
+            )
+        )
+    return lines
 
 
 @router.choice(ReviewFile)
@@ -152,8 +180,20 @@ async def on_area_files(ctx: Context) -> None:
     )
     if ward is None:
         return
-    _name, places = await evaluate.places_of(ctx.session, ward)
+    _name, places = await evaluate.places_of(ctx.session, ward, evaluate.review_year())
     areas = [p for p in places if p.place.kind == "area"]
+    if pressed.area_id == 0 and not areas:
+        # Nothing to choose: say so, and where areas are added (the ward admin's /diaban), not "Which area?".
+        places_entry = label_for(ctx.app.registry, "diaban")
+        admin = Role.WARD_ADMIN in await ctx.roles()
+        ctx.reply(
+            _(
+                "The ward has no residential area yet, so there is no area's file. The ward admin adds the areas "
+                "and groups in /diaban; the ward's file covers the whole ward meanwhile."
+            ),
+            [Choice(places_entry, command_payload("diaban"))] if admin else [],
+        )
+        return
     if pressed.area_id == 0:
         ctx.reply(_("Which area?"), [Choice(a.name[:60], AreaFiles(a.place.id)) for a in areas])
         return
@@ -248,7 +288,7 @@ async def on_criteria(ctx: Context) -> None:
 
 def measure(ctx: Context, row: ReviewCriterion) -> str:
     if row.figure is None:
-        return _("entered by the group leader, confirmed by the police")
+        return texts.entered_by(row.place_kind)
     spec = ctx.app.registry.year_figures.get(row.figure)
     label = _(spec.label) if spec else row.figure
     return f"{label} {texts.threshold(spec, row.comparison, row.threshold)}".strip()

@@ -1,7 +1,11 @@
 """The ratings for the police and the ward admin (from /tongket): every group with its draft, proposed and final
 grade; one group's criteria, the leader's comment, and the buttons to propose (police) or record (ward admin) its
-grade; the same for whether each residential area and the ward meet the standard; and the entered criteria
-waiting for the police to confirm."""
+grade; the same for whether each residential area and the ward meet the standard, with the criteria no figure
+measures, which the police enter there (an area and the ward have no leader to propose them; the ward admin may
+propose them, the police confirm); and the entered criteria waiting for the police to confirm.
+
+On a place's screen the criteria to enter are numbered in the order of their buttons, which come first: a number
+typed (or read off the Zalo Bot's numbered lines) is the criterion of that number."""
 
 from __future__ import annotations
 
@@ -16,11 +20,13 @@ from bot.i18n import _, fmt_datetime
 from handlers.review import access, evaluate, store, texts
 from handlers.review.buttons import (
     Confirm,
+    FillCriterion,
     Grade,
     GroupList,
     OpenGroup,
     OpenPlace,
     PlaceList,
+    PlaceMet,
     Standard,
     Waiting,
 )
@@ -131,7 +137,7 @@ async def on_waiting(ctx: Context) -> None:
         ctx.reply(_("Nothing is waiting for the police."))
         return
     found = {c.id: c for c in await of_year(ctx.session, ward, year)}
-    _name, places = await evaluate.places_of(ctx.session, ward)
+    _name, places = await evaluate.places_of(ctx.session, ward, year)
     names = {p.place: p.name for p in places}
     police = Role.POLICE in await ctx.roles()
     for entry in waiting[:10]:
@@ -204,7 +210,28 @@ async def on_place(ctx: Context) -> None:
             standing=_("meets the standard") if review.meets(place) else _("does not meet the standard yet"),
         )
     ]
-    lines += [f"• {reason}" for reason in evaluate.reasons(review, place)]
+    results = review.results.get(place, [])
+    lines += [
+        f"• {texts.status_name(r.status)}: {r.reason}"
+        for r in results
+        if r.status != "met" and not r.criterion.entered
+    ]
+    roles = await ctx.roles()
+    choices: list[Choice] = []
+    entered = [r for r in results if r.criterion.entered]
+    if entered:
+        lines.append(_("Entered by the police:"))
+        button = _("Enter no. {n}") if Role.POLICE in roles else _("Propose no. {n}")
+        for number, result in enumerate(entered, 1):
+            lines.append(
+                f"{texts.MARKS[result.status]} {number}. {result.criterion.text}\n   {result.reason}"
+            )
+            choices.append(
+                Choice(
+                    button.format(n=number),
+                    FillCriterion(pressed.kind, place.id, result.criterion.id, number),
+                )
+            )
     if row.proposed_grade:
         lines.append(
             _("Proposed by the police: {standing} — {note}").format(
@@ -217,9 +244,9 @@ async def on_place(ctx: Context) -> None:
                 standing=texts.standing_name(row.final_grade), note=row.final_note
             )
         )
-    step: Literal["propose", "final"] = "final" if Role.WARD_ADMIN in await ctx.roles() else "propose"
+    step: Literal["propose", "final"] = "final" if Role.WARD_ADMIN in roles else "propose"
     label = _("Record: {standing}") if step == "final" else _("Propose: {standing}")
-    choices = [
+    choices += [
         Choice(
             label.format(standing=texts.standing_name(texts.MEETS if meets else texts.NOT_MEETS))[:60],
             Standard(step, pressed.kind, place.id, meets),
@@ -227,6 +254,58 @@ async def on_place(ctx: Context) -> None:
         for meets in (True, False)
     ]
     ctx.reply("\n".join(lines), choices)
+
+
+@router.choice(FillCriterion)
+async def on_fill(ctx: Context) -> None:
+    """A criterion of an area or the ward chosen: was it met this year? The note for the record follows."""
+    pressed = FillCriterion.read(ctx)
+    if pressed is None:
+        raise NotChosen()
+    review = await access.officials_review(ctx)
+    if review is None:
+        return
+    place = Place(pressed.kind, pressed.place_id)
+    info = access.in_ward(ctx, review, place)
+    if info is None:
+        return
+    criterion = next(
+        (
+            c
+            for c in review.criteria
+            if c.id == pressed.criterion_id and c.entered and c.row.place_kind == place.kind
+        ),
+        None,
+    )
+    if criterion is None:
+        ctx.reply(_("Sorry, that criterion is not one to enter for this place."))
+        return
+    ctx.reply(
+        _("No. {n}: {criterion}").format(n=pressed.number, criterion=criterion.text)
+        + "\n"
+        + _("Did {place} meet it in {year}? Then type a short note for the record.").format(
+            place=info.name, year=review.year
+        ),
+        [
+            Choice(_("Met"), PlaceMet(True, pressed.kind, place.id, criterion.id)),
+            Choice(_("Not met"), PlaceMet(False, pressed.kind, place.id, criterion.id)),
+        ],
+    )
+
+
+@router.choice(PlaceMet)
+async def on_place_met(ctx: Context) -> None:
+    answered = PlaceMet.read(ctx)
+    if answered is None:
+        raise NotChosen()
+    notes.begin(
+        ctx,
+        "enter",
+        kind=answered.kind,
+        place_id=answered.place_id,
+        criterion_id=answered.criterion_id,
+        met=answered.yes,
+    )
 
 
 @router.choice(Standard)
