@@ -10,6 +10,7 @@ from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.payloads import Payload, YesNo
 from bot.core.replies import Choice
 from bot.core.router import Router
+from bot.core.understand import after_joining
 from bot.directory.geo import areas_of, groups_of, pick_by_name
 from bot.directory.invites import RedeemError, redeem
 from bot.directory.people import grant, register
@@ -198,7 +199,7 @@ async def on_consent(ctx: Context) -> Outcome:
     invite = ctx.data.get("invite")
     if invite:
         if await redeem_and_welcome(ctx, invite):
-            return finish()
+            return finish(keep=await after_joining(ctx))
         ctx.reply(_("You can still find your group yourself."))
     return goto("ward")
 
@@ -358,7 +359,7 @@ async def on_group(ctx: Context) -> Outcome:
         place=await place_label(ctx.session, registered)
     )
     await welcome(ctx, done)
-    return finish()
+    return finish(keep=await after_joining(ctx))
 
 
 async def welcome(ctx: Context, lead: str | None = None) -> None:

@@ -35,7 +35,7 @@ from bot.core.menu import command_of
 from bot.core.offers import PUSHED, PushedChoices
 from bot.core.replies import Reply
 from bot.core.typed import yes_or_no
-from bot.core.understand import CARRY_KEY, typed_button, understand
+from bot.core.understand import CARRY_KEY, before_joining, typed_button, understand
 from bot.db import once_more_if_dropped
 from bot.delivery.held import back_after_quiet, release
 from bot.i18n import _, use_locale
@@ -338,7 +338,7 @@ class Dispatcher(PushedChoices):
         elif event.kind == Kind.UNREADABLE:
             ctx.reply(self.app.channels[event.channel].unreadable_text())
         elif ctx.person is None:
-            ctx.begin("onboarding")
+            await before_joining(ctx)
         elif event.kind == Kind.TEXT and fold(event.text) in menu.MENU_WORDS:
             await menu.show(ctx)
         elif event.kind == Kind.TEXT:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.core.events import Kind
 from bot.core.typed import numbers_shown, typed_choice, typed_number
@@ -78,6 +78,7 @@ class Outcome:
     action: str  # "goto" | "retry" | "finish" | "stay"
     step: str | None = None
     reason: str | None = None
+    keep: dict[str, Any] | None = None  # finish: what the conversation keeps once the form is over
 
 
 def goto(step: str) -> Outcome:
@@ -95,9 +96,9 @@ def pick_reason() -> str:
     return _("Please choose one of the options below (press a button or type its number).")
 
 
-def finish() -> Outcome:
-    """The flow is over; its state is erased."""
-    return Outcome("finish")
+def finish(keep: dict[str, Any] | None = None) -> Outcome:
+    """The flow is over; its state is erased, but for `keep` (an offer's carried words: bot.core.understand)."""
+    return Outcome("finish", keep=keep)
 
 
 def stay() -> Outcome:

@@ -158,6 +158,8 @@ async def step(ctx: Context) -> None:
         await flow.asks[step](ctx)
     elif outcome.action == "finish":
         clear(ctx)
+        if outcome.keep and not ctx.resumed:
+            ctx.data.update(outcome.keep)
 
 
 async def files_beside(ctx: Context, flow: Flow) -> Outcome | None:

@@ -15,8 +15,9 @@ reading of plain words.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.core import menu
 from bot.core.errors import NotChosen
@@ -27,17 +28,19 @@ from bot.core.payloads import payload_of
 from bot.core.replies import Choice
 from bot.core.typed import THANKS_WORDS, acknowledged, typed_choice, yes_or_no
 from bot.core.wording import words
-from bot.i18n import _
+from bot.i18n import _, use_locale
 from models import Role
 
 if TYPE_CHECKING:
     from bot.core.context import Context
 
 CARRY_KEY = "carry"  # in the conversation state's data, outside any form: {"command", "text", "hint"}
+FIRST_WORDS = "first_words"  # in the onboarding's data: what someone not yet set up wrote first
 # Said alone, these may only acknowledge what the bot said: no yes to a single offer (folded words).
 ASSENT = frozenset("ok oke okay oki okie u uh um uk ukm vang da roi duoc y yep sure a nhe nha ah ha".split())
 OUTSIDE_COVER = 0.5  # outside a form, typed words name a button only when they say half its words or more
 MAX_CARRY = 2000  # what a form takes from a first message; the rest the person can still add there
+QUOTED = 160  # what of a first message is quoted back once the person has joined
 EMERGENCY_HINT = "emergency"  # carried to the tip form: the numbers were shown already
 # Words of thanks, greeting and assent (folded, as bot.core.intents.words reads them), and who they are said to.
 COURTESY = frozenset(
@@ -169,6 +172,85 @@ async def understand(ctx: Context) -> None:
     if any(r.intent.carry for r in readings):
         heading += "\n" + _("What you wrote goes along: you can check and change it before anything is sent.")
     ctx.reply(heading, [*offers, Choice(_("Main menu"), menu.command_payload(menu.MENU_COMMAND))])
+
+
+def _resident_may(ctx: Context) -> Callable[[str], bool]:
+    """The commands anyone joining as a resident may use."""
+
+    def allowed(command: str) -> bool:
+        found = ctx.app.registry.commands.get(command)
+        return found is not None and (found.roles is None or Role.RESIDENT in found.roles)
+
+    return allowed
+
+
+async def before_joining(ctx: Context) -> None:
+    """A first message from someone not set up yet. Danger is answered with the emergency numbers at once, in both
+    languages (none is chosen yet), before the welcome; words that ask for something wait in the onboarding's
+    state, private from the first message on, and are offered once the person has joined (`after_joining`).
+    Whoever does not agree to the notice leaves nothing behind: the state goes with the onboarding. Before, the
+    first message was answered with the language question and lost, "đang có cướp" included."""
+    text = ctx.event.text.strip() if ctx.event.kind == Kind.TEXT else ""
+    readings = ctx.app.registry.reader.best(text, _resident_may(ctx)) if text else []
+    if not readings:
+        ctx.begin("onboarding")
+        return
+    ctx.private = ctx.private or any(r.intent.private for r in readings)
+    if readings[0].intent.mode == Mode.EMERGENCY:
+        texts = []
+        for locale in ("vi", "en"):
+            with use_locale(locale):
+                texts.append(
+                    _(
+                        "If someone is in danger right now, call first:\n"
+                        "113 — police\n114 — fire and rescue\n115 — ambulance\n\n"
+                        "To tell the ward police what happened, set up An Dân below (a minute): what you wrote "
+                        "is kept until then."
+                    )
+                )
+        ctx.reply("\n\n".join(texts))
+    ctx.begin("onboarding", **{FIRST_WORDS: text[:MAX_CARRY]})
+
+
+async def after_joining(ctx: Context) -> dict[str, Any] | None:
+    """Once the person has joined: what they wrote first (`before_joining`), offered as free words are (one press;
+    a look-up or a check runs at once). Returns what the conversation keeps once the onboarding is over: the words
+    an offer carries into its form."""
+    text = ctx.data.pop(FIRST_WORDS, None)
+    if not isinstance(text, str) or not text:
+        return None
+    roles = await ctx.roles()
+
+    def allowed(command: str) -> bool:
+        found = ctx.app.registry.commands.get(command)
+        return found is not None and (found.roles is None or bool(roles & found.roles))
+
+    readings = ctx.app.registry.reader.best(text, allowed)
+    if not readings:
+        return None
+    ctx.private = ctx.private or any(r.intent.private for r in readings)
+    first = readings[0]
+    if first.intent.mode == Mode.RUN and len(readings) == 1:
+        await ctx.app.dispatcher.run_command(
+            ctx, first.intent.command, text if first.args is None else first.args
+        )
+        return None
+    offers = [_offer(ctx, r, text) for r in readings]
+    shown = text if len(text) <= QUOTED else text[: QUOTED - 1].rstrip() + "…"
+    heading = (
+        _("Before setting up, you wrote: “{words}”.").format(words=shown)
+        + "\n"
+        + (
+            _("To tell the ward police, press below.")
+            if first.intent.mode == Mode.EMERGENCY
+            else _("Is this what you want to do? Press to go on.")
+        )
+    )
+    if any(r.intent.carry for r in readings):
+        heading += "\n" + _("What you wrote goes along: you can check and change it before anything is sent.")
+    ctx.reply(heading, [*offers, Choice(_("Main menu"), menu.command_payload(menu.MENU_COMMAND))])
+    carried = ctx.data.pop(CARRY_KEY, None)
+    return {CARRY_KEY: carried} if carried else None
 
 
 async def typed_button(ctx: Context) -> bool:
