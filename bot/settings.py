@@ -5,14 +5,19 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Where a generated secret key is kept when ANDAN_SECRET_KEY is not set.
 SECRET_KEY_FILE = Path(".andan_secret_key")
+# How long handled platform updates are remembered for de-duplication (bot.app.housekeeping forgets them after
+# it): Telegram keeps unfetched updates 24 hours and Zalo retries webhooks for up to about 12, so two days is
+# plenty. The Zalo OA replay window must stay below it.
+UPDATE_MEMORY = timedelta(days=2)
 
 
 class Settings(BaseSettings):
@@ -96,6 +101,12 @@ class Settings(BaseSettings):
         ge=64,
         description="Largest webhook body read from Telegram, the Zalo Bot or the Zalo OA (an update is a few "
         "kilobytes; files come as ids or URLs).",
+    )
+    request_body_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="Longest wait for the whole JSON body of a webhook or web chat request (answered 408 past it), "
+        "so a client trickling a body byte by byte cannot hold a connection. Web chat uploads are not bounded by it.",
     )
     json_max_depth: int = Field(
         64, ge=16, description="Deepest nesting of a JSON body read (a Telegram update nests about a dozen)."
@@ -284,10 +295,24 @@ class Settings(BaseSettings):
 
     # Replay of signed webhook events.
     zalo_oa_event_max_age_seconds: int = Field(
-        600,
+        86400,
         ge=1,
-        description="A Zalo OA webhook event signed longer ago than this is ignored (replay of a captured event).",
+        description="A Zalo OA webhook event signed longer ago than this is ignored (replay of a captured event). "
+        "Zalo redelivers an event it could not hand over for up to about 12 hours [3P], and a handled event's "
+        "msg_id is remembered two days, so a day keeps late deliveries and leaves no gap for a replay; it must be "
+        "shorter than those two days.",
     )
+
+    @model_validator(mode="after")
+    def _replay_window_within_memory(self) -> Settings:
+        # An event older than the window is refused by its timestamp, a younger one already handled by its msg_id:
+        # a window as long as the memory would let a replay through once its msg_id is forgotten.
+        if self.zalo_oa_event_max_age_seconds >= UPDATE_MEMORY.total_seconds():
+            raise ValueError(
+                "ANDAN_ZALO_OA_EVENT_MAX_AGE_SECONDS must be shorter than the "
+                f"{UPDATE_MEMORY.total_seconds():.0f} s handled events are remembered"
+            )
+        return self
 
     # Abuse limits without identity (bot.guard.ratelimit), reverse proxies, media downloads.
     rate_web_sessions_per_hour: int = Field(

@@ -18,15 +18,13 @@ from bot.core.router import Router
 from bot.db import execute
 from bot.digest.tick import digest_tick
 from bot.guard import ratelimit
+from bot.settings import UPDATE_MEMORY
 from models import ProcessedUpdate
 
 if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
-
-# Telegram keeps unfetched updates 24 hours and Zalo retries webhooks for up to about 12: two days is plenty.
-UPDATE_MEMORY = timedelta(days=2)
 
 
 async def forget_old_updates(app: App) -> None:

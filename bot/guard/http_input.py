@@ -1,13 +1,16 @@
 """Reading what a client sends, within bounds, before anything else trusts it.
 
-- `read_body`: the raw bytes of a request, refused past a size limit (413) before they are all read; a body the
-  client broke (a bad chunk, fewer bytes than its Content-Length, a hang-up halfway) is a client error (400),
-  never a server error.
+- `read_body`: the raw bytes of a request, refused past a size limit (413) before they are all read, and past the
+  server's deadline for a whole body (408, `BODY_SECONDS`: a body trickled byte by byte would hold its connection
+  for ever); a body the client broke (a bad chunk, fewer bytes than its Content-Length, a hang-up halfway) is a
+  client error (400), never a server error. A compressed body is refused unread (415): no platform compresses its
+  webhooks, and the server never inflates one (bot.app.server), so a small body cannot unpack into gigabytes.
 - `loads`: JSON with the bounds the standard library lacks. UTF-8 only; the nesting depth is measured *before*
   parsing, so the recursive parser never meets a RecursionError; integers of at most 20 digits (every id and count
   fits; longer ones cost quadratic time to convert and overflow floats); finite numbers only (no NaN, Infinity or
   1e400); a lone UTF-16 surrogate written as an escape ("\\ud800", half an emoji from a broken client) becomes
   U+FFFD, since no database, hash or reply can hold it and the rest of the message is worth keeping.
+- `objects_over`: whether parsed JSON holds more objects than a bound, for a reader that builds one per object.
 - `read_upload`: the web chat's upload form (a file, its caption, the page's id for it), read part by part within bounds.
 - `cross_site`: whether a browser sent a request from a page of another site (the Origin check of the web chat).
 - `InputRefused`: what they raise, with the HTTP status to answer; the server's middleware answers it as is.
@@ -17,6 +20,7 @@ Authenticate a request before calling these: a body is read and parsed only for 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import operator
@@ -26,7 +30,7 @@ from itertools import accumulate, count
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 MAX_DEPTH = 64  # a Telegram update, the deepest body any route expects, nests about a dozen levels
@@ -36,6 +40,11 @@ CHUNK = 64 * 1024
 MAX_PARTS = 8  # the chat page's upload form has three (file, caption, id); ANDAN_WEB_UPLOAD_MAX_PARTS
 CAPTION_BYTES = 16 * 1024
 CLIENT_ID_BYTES = 128  # the web page's client ids are 24 characters; a longer one is refused
+
+# The deadline for reading a whole body, set by the server (bot.app.server, ANDAN_REQUEST_BODY_SECONDS).
+BODY_SECONDS = web.AppKey("body_seconds", float)
+# What aiohttp raises for a body it cannot parse (a bad chunk, a short body), as met by the handler reading it.
+BROKEN_BODY = (HttpProcessingError, web.RequestPayloadError)
 
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _STEPS = bytes.maketrans(b"[]{}", b"\x02\x00\x02\x00")  # an opening bracket counts 2, a closing one 0
@@ -49,17 +58,27 @@ class InputRefused(Exception):
         self.status, self.reason = status, reason
 
 
-async def read_body(request: web.BaseRequest, limit: int) -> bytes:
-    """The request body, at most `limit` bytes (413 past it, refused by Content-Length before reading)."""
+def _refuse_compressed(request: web.BaseRequest) -> None:
+    if request.headers.get(hdrs.CONTENT_ENCODING, "").strip().lower() not in ("", "identity"):
+        raise InputRefused(415, "compressed body")
+
+
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The request body, at most `limit` bytes (413 past it, refused by Content-Length before reading), whole
+    within the server's BODY_SECONDS (408)."""
+    _refuse_compressed(request)
     if request.content_length is not None and request.content_length > limit:
         raise InputRefused(413, "body too large")
     body = bytearray()
     try:
-        async for chunk in request.content.iter_chunked(CHUNK):
-            body += chunk
-            if len(body) > limit:
-                raise InputRefused(413, "body too large")
-    except HttpProcessingError as error:  # the parser met a broken body (bad chunk size, short body)
+        async with asyncio.timeout(request.config_dict[BODY_SECONDS]):
+            async for chunk in request.content.iter_chunked(CHUNK):
+                body += chunk
+                if len(body) > limit:
+                    raise InputRefused(413, "body too large")
+    except TimeoutError:
+        raise InputRefused(408, "body too slow") from None
+    except BROKEN_BODY as error:  # the parser met a broken body (bad chunk size, short body)
         raise InputRefused(400, f"broken body: {type(error).__name__}") from None
     except ConnectionResetError:  # the client hung up before sending all of it: nobody is left to answer
         raise InputRefused(400, "client hung up") from None
@@ -128,8 +147,27 @@ def _whole_characters(value: Any) -> Any:
     return value
 
 
-async def read_json(request: web.BaseRequest, limit: int, *, max_depth: int = MAX_DEPTH) -> Any:
+async def read_json(request: web.Request, limit: int, *, max_depth: int = MAX_DEPTH) -> Any:
     return loads(await read_body(request, limit), max_depth=max_depth)
+
+
+def objects_over(limit: int, raw: bytes, value: Any) -> bool:
+    """Whether `value`, parsed from the JSON `raw`, holds more than `limit` objects (dicts). The braces of `raw` are
+    counted first (C speed; braces inside strings only add to them, so never fewer than the objects): every
+    ordinary body stops there, and only one with more braces than `limit` is walked."""
+    if raw.count(b"{") <= limit:
+        return False
+    found, waiting = 0, [value]
+    while waiting:
+        item = waiting.pop()
+        if isinstance(item, dict):
+            found += 1
+            if found > limit:
+                return True
+            waiting.extend(item.values())
+        elif isinstance(item, list):
+            waiting.extend(item)
+    return False
 
 
 def _host_of(url: str) -> str | None:
@@ -171,7 +209,8 @@ class Upload:
 async def read_upload(request: web.BaseRequest, limit: int, *, max_parts: int = MAX_PARTS) -> Upload:
     """The `file`, `caption` and optional `id` parts of a multipart form, read part by part: a part is never read whole into
     memory past `limit` (413; a chunked body has no Content-Length to refuse it by). No boundary, a broken or
-    nested part, too many parts or a client hanging up halfway is a 400."""
+    nested part, too many parts or a client hanging up halfway is a 400; a compressed body a 415."""
+    _refuse_compressed(request)
     filename = mime = client_id = None
     data, caption = b"", ""
     try:
@@ -193,7 +232,7 @@ async def read_upload(request: web.BaseRequest, limit: int, *, max_parts: int = 
                     client_id = (await _read_part(part, CLIENT_ID_BYTES)).decode("utf-8", "replace").strip()
                 except InputRefused:
                     raise InputRefused(400, "client id too long") from None
-    except (ValueError, HttpProcessingError, ConnectionResetError) as error:
+    except (ValueError, *BROKEN_BODY, ConnectionResetError) as error:
         raise InputRefused(400, f"broken form: {type(error).__name__}") from None
     raise InputRefused(400, "too many parts")
 

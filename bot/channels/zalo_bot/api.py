@@ -22,6 +22,16 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "zalo_bot"
 IDLE = 408  # getUpdates answers HTTP 408 when nothing arrived within its timeout
+# The message events the platform documents (PLATFORMS.md). Any other (a reaction, a kind added later) is not
+# something the person typed, even with a text in it (the message reacted to): mid-form it would be an answer.
+MESSAGE_EVENTS = frozenset(
+    {
+        "message.text.received",
+        "message.image.received",
+        "message.sticker.received",
+        "message.unsupported.received",
+    }
+)
 
 
 class Idle(Exception):
@@ -83,6 +93,12 @@ def unwrap(body: Any) -> list[dict[str, Any]]:
         body = body["result"]
     items = body if isinstance(body, list) else [body]
     return [item for item in items if isinstance(item, dict) and isinstance(item.get("message"), dict)]
+
+
+def is_message(update: dict[str, Any]) -> bool:
+    """Whether an update (one `unwrap` returned) is one of the documented MESSAGE_EVENTS."""
+    name = update.get("event_name")
+    return isinstance(name, str) and name in MESSAGE_EVENTS
 
 
 def _id(value: Any) -> str:
@@ -151,4 +167,14 @@ def unreadable(update: dict[str, Any]) -> Incoming | None:
     )
 
 
-__all__ = ["CHANNEL", "DeliveryError", "Idle", "ZaloBotApi", "to_event", "unreadable", "unwrap"]
+__all__ = [
+    "CHANNEL",
+    "MESSAGE_EVENTS",
+    "DeliveryError",
+    "Idle",
+    "ZaloBotApi",
+    "is_message",
+    "to_event",
+    "unreadable",
+    "unwrap",
+]

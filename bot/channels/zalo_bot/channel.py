@@ -25,7 +25,7 @@ from bot.channels.answer import respond
 from bot.channels.base import Channel, DeliveryError, RetryAfter
 from bot.channels.poll_lease import Lease, PollLeader
 from bot.channels.reconnect import Backoff, redact
-from bot.channels.zalo_bot.api import CHANNEL, Idle, ZaloBotApi, to_event, unreadable, unwrap
+from bot.channels.zalo_bot.api import CHANNEL, Idle, ZaloBotApi, is_message, to_event, unreadable, unwrap
 from bot.channels.zalo_common import (
     download as zalo_download,
 )
@@ -208,9 +208,8 @@ class ZaloBotChannel(Channel):
         body = await read_json(request, settings.webhook_max_kb * 1024, max_depth=settings.json_max_depth)
         if not isinstance(body, dict | list):
             return web.Response(status=400)
-        for update in unwrap(
-            body
-        ):  # events without a message (unknown kinds) are acknowledged and ignored  # answered at once; the work continues after the 200
+        # Answered at once, the work continues after the 200; events without a message are acknowledged and ignored.
+        for update in unwrap(body):
             self.app.spawn(self._process(update), "zalo-bot-update")
         return web.json_response({"ok": True})
 
@@ -248,6 +247,9 @@ class ZaloBotChannel(Channel):
 
     # Inbound ---------------------------------------------------------------------------------------------
     async def _process(self, update: dict[str, Any]) -> None:
+        if not is_message(update):
+            log.info("zalo bot event ignored", extra={"event_name": str(update.get("event_name"))[:64]})
+            return
         event = to_event(update) or unreadable(update)
         if event is not None:
             await respond(self.app, self, event)

@@ -124,7 +124,8 @@ class ZaloOAChannel(Channel):
         if not isinstance(body, dict) or str(body.get("timestamp")) != timestamp:
             return web.Response(status=400)  # the signed timestamp must be the event's own
         # The signature proves who signed, not when this copy was sent: a captured event could be replayed.
-        # msg_id de-duplication covers what the database still remembers; the signed timestamp covers the rest.
+        # msg_id de-duplication covers what the database still remembers; the signed timestamp covers the rest (the
+        # window is shorter than that memory, bot.settings, and long enough for Zalo's redeliveries after an outage).
         # A stale event is answered 200 all the same: Zalo retries a non-2xx answer for hours (it only grows
         # older) and may disable a webhook that keeps failing, and a replayer learns nothing either way.
         age = time.time() - signed_at(timestamp)  # the wall clock: Zalo stamps events with its own
