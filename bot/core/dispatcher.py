@@ -36,7 +36,7 @@ from bot.core.offers import PUSHED, PushedChoices
 from bot.core.replies import Reply
 from bot.core.typed import yes_or_no
 from bot.core.understand import CARRY_KEY, before_joining, typed_button, understand
-from bot.db import once_more_if_dropped
+from bot.db import UPDATE_SLOTS, once_more_if_dropped
 from bot.delivery.held import back_after_quiet, release
 from bot.i18n import _, use_locale
 from bot.textnorm import fold
@@ -115,9 +115,15 @@ class Dispatcher(PushedChoices):
         so a process started under load answered its first second's updates hundreds of ms late."""
         configure_mappers()
         await self.app.db.warm()
-        async with self.app.db.session() as session:
-            await rows.warm(session, postgres=not self.app.db.is_sqlite)
-            await session.rollback()
+
+        async def on_one_connection() -> None:
+            async with self.app.db.session() as session:
+                await rows.warm(session, postgres=not self.app.db.is_sqlite)
+                await session.rollback()
+
+        # Each connection prepares a statement the first time it runs it (asyncpg's statement cache, SQLite's):
+        # warmed on one connection only, the first updates on each of the others paid it while the rest waited.
+        await asyncio.gather(*(on_one_connection() for _ in range(UPDATE_SLOTS)))
 
     async def _handle_locked(self, event: Incoming, key: str, keep: Keep | None = None) -> DispatchResult:
         # Hashed: a web update key contains the session, and the ledger's times must not link to it.
