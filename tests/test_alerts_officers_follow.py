@@ -134,3 +134,23 @@ async def test_the_ack_of_a_newer_alert_stays_the_one_typed_words_press(town: An
     assert newer_id is not None
     shown = T(await hung.say("/canhbao"))
     assert shown.count("đã đọc 1") >= 2, shown
+
+
+async def test_da_doc_typed_after_other_messages_still_counts_the_latest_alert(two_officers: Any) -> None:
+    """Defect: Bà Mai got the ward alert, asked "menu" and looked at something else, then came back and typed "đã
+    đọc": the alert's button was no longer on offer, so she was told "Xin lỗi, tôi chưa hiểu ý anh/chị" and her
+    reading was lost. Now the latest alert for her place, released within a week since she joined, is the one read;
+    typed again, it was already confirmed. With no such alert, "đã đọc" is read as any words are."""
+    town, _minh, hung = two_officers
+    mai = await town.join("Mai", group="Tổ 3")
+    await mai.poll()
+    assert "Cảm ơn anh/chị đã đọc" not in T(await mai.say("đã đọc"))  # no alert yet: nothing to count
+    await send(hung, title="Cảnh báo trộm xe", body="Khóa xe cẩn thận buổi tối.")
+    await town.drain()
+    mai.seen += await mai.poll()
+    await mai.say("menu")  # the menu's buttons take the alert's place
+    first = T(await mai.say("đã đọc rồi ạ"))
+    assert "Cảnh báo trộm xe" in first and "chưa hiểu" not in first, first
+    again = T(await mai.say("đã đọc"))
+    assert "đã xác nhận" in again and "chưa hiểu" not in again, again
+    assert "đã đọc 1" in T(await hung.say("/canhbao"))

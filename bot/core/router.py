@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from bot.core.context import Context
 
 Handler = Callable[["Context"], Awaitable[None]]
+# Says whether it took "I have read it" typed with no button on offer (bot.core.understand).
+ReadSaid = Callable[["Context"], Awaitable[bool]]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -72,6 +74,7 @@ class Router:
     year_figures: list[YearFigure] = field(default_factory=list)
     intent_list: list[Intent] = field(default_factory=list)
     outside_photos: list[Handler] = field(default_factory=list)
+    read_outside: list[ReadSaid] = field(default_factory=list)
     children: list[Router] = field(default_factory=list)
 
     def include(self, *routers: Router) -> Router:
@@ -164,6 +167,12 @@ class Router:
         self.outside_photos.append(fn)
         return fn
 
+    def read_said(self, fn: ReadSaid) -> ReadSaid:
+        """Register what "đã đọc" typed with no button on offer may acknowledge (the latest warning the person was
+        sent, after other messages took its button's place); it returns whether it took the words."""
+        self.read_outside.append(fn)
+        return fn
+
     def menu(self, command: str, *, label: str, order: int, roles: Iterable[str] | None = None) -> None:
         """An entry of the main menu (bot/core/menu.py) opening `command`; `label` is an N_() string; `roles`
         None puts it in every registered person's menu, otherwise in the menu of those roles."""
@@ -249,6 +258,7 @@ class Registry:
         if len(photos) > 1:
             raise ValueError("what a photo outside a form leads to is declared twice")
         self.photos_outside: Handler | None = photos[0] if photos else None
+        self.read_said_hooks: list[ReadSaid] = [fn for router in self.routers for fn in router.read_outside]
         self.reader = Reader(intents)
         for command in [e.command for e in self.menu] + [i.command for i in intents]:
             if command not in self.commands:

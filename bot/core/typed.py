@@ -124,6 +124,22 @@ def read_it(text: str) -> bool:
     return bool(said) and (folded in READ or folded in ASSENT_READ or yes_or_no(text) is True)
 
 
+# Of those, the words that say "I read it" with nothing else to lean on (no button on offer): not an assent, a yes,
+# a thumbs-up or "rõ", which answer whatever was said last (folded).
+READ_ALONE = frozenset(
+    "da doc|doc roi|da doc roi|da xem|xem roi|da xem roi|da doc canh bao|doc canh bao roi|da xem canh bao|"
+    "da nhan duoc canh bao|nhan duoc canh bao roi|i read it|read it|i have read it".split("|")
+)
+
+
+def said_read(text: str) -> bool:
+    """Whether the typed text, alone, says in words that the person read something ("đã đọc", "đọc rồi ạ")."""
+    said = re.sub(r"[^\w\s]", " ", text.lower()).split()
+    while len(said) > 1 and said[-1] in PARTICLES:
+        said.pop()
+    return fold(" ".join(said)) in READ_ALONE
+
+
 def guessed_first(ctx: Context, choices: list[Choice], guessed: str) -> list[Choice]:
     """The choices with the guessed one (its payload) first, for the person to confirm with one press; where the
     choices are numbered lines (the Zalo Bot), in their usual order: there a number means the same every time it

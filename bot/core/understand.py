@@ -26,7 +26,7 @@ from bot.core.flow import leaving
 from bot.core.intent_data import Mode, Reading
 from bot.core.payloads import payload_of
 from bot.core.replies import Choice
-from bot.core.typed import THANKS_WORDS, acknowledged, typed_choice, yes_or_no
+from bot.core.typed import THANKS_WORDS, acknowledged, said_read, typed_choice, yes_or_no
 from bot.core.wording import words
 from bot.i18n import _, use_locale
 from models import Role
@@ -68,6 +68,10 @@ async def understand(ctx: Context) -> None:
     text = ctx.event.text.strip()
     if await typed_button(ctx):
         return
+    if said_read(text):  # "đã đọc" after other messages took the warning's button: the feature may take it
+        for hook in ctx.app.registry.read_said_hooks:
+            if await hook(ctx):
+                return
     wish = leaving(ctx)
     if wish == "leave":  # "hủy" with no form open: say so, rather than "I did not understand"
         await menu.show(ctx, _("There is nothing to cancel. What would you like to do?"))

@@ -1,9 +1,15 @@
-""" "I have read this": residents acknowledge an alert once; acknowledgements are counted per group."""
+""" "I have read this": residents acknowledge an alert once; acknowledgements are counted per group. Pressed, or
+typed: under the alert its button takes "đã đọc" (bot.core.understand), and after other messages took the button's
+place, "đã đọc" typed alone acknowledges the latest alert the person was sent within READ_WITHIN."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import func
 from sqlmodel import col, select
 
+from bot import clock
 from bot.core.context import Context
 from bot.core.router import Router
 from bot.core.understand import courtesy
@@ -54,6 +60,57 @@ async def acknowledge(ctx: Context) -> None:
         return
     ctx.session.add(AlertAck(alert_id=alert.id, person_id=ctx.person_id, group_id=place.group_id))  # type: ignore[arg-type]
     ctx.reply(_("Thank you for reading it. Stay alert and share it with your family."))
+
+
+READ_WITHIN = timedelta(
+    days=7
+)  # how old an alert "đã đọc" typed with no button on offer may still acknowledge
+
+
+@router.read_said
+async def read_typed(ctx: Context) -> bool:
+    """ "đã đọc" typed when the alert's button is no longer on offer (the person asked something else since): the
+    latest alert for their place released within READ_WITHIN, since they joined, is the one read. Before, it was
+    answered "I did not understand" and the reading was lost."""
+    if ctx.person is None:
+        return False
+    place = await place_of(ctx.session, await ctx.grants())
+    if place is None:
+        return False
+    now = clock.now()
+    released = func.coalesce(col(Alert.released_at), col(Alert.send_at))
+    alert = (
+        await ctx.session.exec(
+            select(Alert)
+            .where(
+                col(Alert.status) == AlertStatus.SENT,
+                concerning(place),
+                released <= now,
+                released >= max(now - READ_WITHIN, ctx.person.created_at),
+            )
+            .order_by(released.desc(), col(Alert.id).desc())
+            .limit(1)
+        )
+    ).first()
+    if alert is None:
+        return False
+    existing = (
+        await ctx.session.exec(
+            select(AlertAck).where(AlertAck.alert_id == alert.id, AlertAck.person_id == ctx.person_id)
+        )
+    ).first()
+    if existing is not None:
+        ctx.reply(
+            _("You had already confirmed reading the warning “{title}”. Thank you!").format(title=alert.title)
+        )
+        return True
+    ctx.session.add(AlertAck(alert_id=alert.id, person_id=ctx.person_id, group_id=place.group_id))  # type: ignore[arg-type]
+    ctx.reply(
+        _("Thank you for reading the warning “{title}”. Stay alert and share it with your family.").format(
+            title=alert.title
+        )
+    )
+    return True
 
 
 def already_read(typed: str) -> str:
