@@ -54,6 +54,9 @@ class Context:
         self.carried_photos: list[tuple[str, str, int]] = []
         # The replies of this update leave the conversation's offered choices as they were (see the dispatcher).
         self.keep_choices: tuple[str | None, str | None] | None = None
+        # Choices of messages pushed during the open form, kept beside its question once another pushed one was
+        # used (bot.core.offers EARLIER): their labels can still be typed.
+        self.pushed_left: list[dict[str, str]] = []
 
     # Replies -------------------------------------------------------------------------------------------
     def reply(

@@ -32,7 +32,7 @@ from bot.core.context import Context
 from bot.core.errors import NotChosen, Refusal
 from bot.core.events import Incoming, Kind
 from bot.core.menu import command_of
-from bot.core.offers import PUSHED, PushedChoices
+from bot.core.offers import EARLIER, LATEST, PUSHED, PushedChoices
 from bot.core.replies import Reply
 from bot.core.typed import yes_or_no
 from bot.core.understand import CARRY_KEY, before_joining, typed_button, understand
@@ -314,17 +314,23 @@ class Dispatcher(PushedChoices):
             prefix = (event.choice or "").split(":", 1)[0]
             handler = registry.choices.get(prefix)
             if handler is not None:
+                pushed = [c for c in ctx.state.choices if c.get(PUSHED)] if ctx.state.flow else []
                 try:
                     await handler(ctx)
                 except NotChosen:
                     ctx.reply(_("That button is no longer valid. Type /help to see what you can do."))
                 # A button of another message, pressed during a form: the form's own buttons stay the ones a
                 # typed number answers, unless the handler offered new ones or moved to another form; after one of
-                # a message pushed during it (PUSHED), the form's question comes back, its numbers with it.
+                # a message pushed during it (PUSHED), the form's question comes back, its numbers with it, and
+                # the other pushed messages' choices stay beside it, typed by their labels.
                 if ctx.state.flow and not any(r.choices for r in ctx.replies):
-                    if not any(c.get(PUSHED) for c in ctx.state.choices):
+                    if not pushed:
                         ctx.keep_choices = (ctx.state.flow, ctx.state.step)
                     elif ctx.stays_in_form():
+                        ctx.keep_choices = None
+                        ctx.pushed_left = [
+                            {**c, PUSHED: EARLIER} for c in pushed if c["payload"] != event.choice
+                        ]
                         await forms.reask(ctx)
             elif ctx.state.flow:
                 # A button of an earlier question (or a forged payload) must not answer the current one.
@@ -461,11 +467,17 @@ class Dispatcher(PushedChoices):
             return event
         typed = event.text.strip().rstrip(".")
         options = ctx.state.choices
-        numbered = [c for c in options if c.get(PUSHED)] or options  # the latest message's numbers (PUSHED)
-        if typed.isdigit() and 1 <= int(typed) <= len(numbered):
-            return replace(event, kind=Kind.CHOICE, choice=numbered[int(typed) - 1]["payload"])
+        own = [c for c in options if not c.get(PUSHED)]
+        latest = [c for c in options if c.get(PUSHED) == LATEST]  # the latest pushed message's, numbered
+        earlier = [c for c in options if c.get(PUSHED) and c.get(PUSHED) != LATEST]
+        if typed.isdigit():
+            n = int(typed)
+            # The latest message's numbers; past them, a number only the form's question has is its answer.
+            for numbered in (latest or own, own):
+                if 1 <= n <= len(numbered):
+                    return replace(event, kind=Kind.CHOICE, choice=numbered[n - 1]["payload"])
         folded = fold(typed)
-        for option in options:
+        for option in own + latest + earlier:  # a label of several messages: the form's, then the latest's
             if folded and fold(option["label"]) == folded:
                 return replace(event, kind=Kind.CHOICE, choice=option["payload"])
         opened = [command_of(o["payload"]) for o in options]
@@ -485,6 +497,8 @@ class Dispatcher(PushedChoices):
             state.choices = (
                 [{"label": c.label, "payload": c.payload} for c in offered[-1].choices] if offered else []
             )
+            if state.flow and ctx.pushed_left:
+                state.choices += ctx.pushed_left
         now = clock.now()
         state.updated_at = now
         state.expires_at = (

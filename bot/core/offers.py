@@ -24,6 +24,13 @@ Offer = tuple[str, str, str, list[dict[str, str]]]  # channel, chat id, platform
 # are kept beside the form's own, and a typed number is theirs, the latest message's "1" being the one a person
 # types (both are numbered); the form's question comes back once one is used (bot.core.dispatcher).
 PUSHED = "pushed"
+LATEST, EARLIER = (
+    "yes",
+    "earlier",
+)  # PUSHED's values: the latest pushed message's choices, and those before it
+# Choices of earlier pushed messages kept beside a form (their numbers are the latest's, their labels still typed):
+# an urgent alert's "Tôi đã đọc" typed after a police question arrived pressed nothing and went into the tip.
+EARLIER_KEPT = 8
 
 
 class PushedChoices:
@@ -48,12 +55,14 @@ class PushedChoices:
     def _beside_form(
         state: tuple[str | None, list[dict[str, str]] | None], pushed: list[dict[str, str]]
     ) -> list[dict[str, str]]:
-        """The choices a pushed message leaves: its own, or in an open form the form's and its own (PUSHED)."""
+        """The choices a pushed message leaves: its own, or in an open form the form's, those of messages pushed
+        earlier during it (EARLIER: typed by their label) and its own (PUSHED, LATEST: numbered)."""
         flow, choices = state
         if flow is None:
             return pushed
         own = [c for c in choices or [] if not c.get(PUSHED)]
-        return own + [{**c, PUSHED: "yes"} for c in pushed]
+        earlier = [{**c, PUSHED: EARLIER} for c in choices or [] if c.get(PUSHED)][-EARLIER_KEPT:]
+        return own + earlier + [{**c, PUSHED: LATEST} for c in pushed]
 
     async def offer_choices(self, offers: Sequence[Offer]) -> None:
         """Make pushed messages' choices their conversations' current ones, so a typed "1" answers them.
