@@ -68,6 +68,21 @@ async def join_in_own_words(person: ChatDriver) -> None:
     assert "/togiac" not in joined(replies)
 
 
+async def send_the_drug_tip(town: Any, person: ChatDriver) -> None:
+    """From the tip's words (carried, category confirmed) to the receipt, anonymously; the one tip stored."""
+    await person.press("Xong")
+    await person.say("đầu hẻm 5 đường Nguyễn Huệ")
+    await person.press("Hôm nay")
+    await person.press(pick(person.choices(), "Phường Cao Lãnh"))
+    await person.press("Ẩn danh")
+    await person.press("Có, cho phép trả lời")
+    sent = joined(await person.press("Gửi cho công an"))
+    assert CODE.search(sent), sent
+    async with town.app.db.session() as session:
+        [tip] = (await session.exec(select(Tip))).all()
+    assert tip.category == "drugs" and tip.person_id is None
+
+
 async def test_a_resident_who_never_types_a_command(chat: tuple[Any, ChatDriver]) -> None:
     town, person = chat
     police = await town.join("Công an", role="police")
@@ -85,17 +100,7 @@ async def test_a_resident_who_never_types_a_command(chat: tuple[Any, ChatDriver]
     )  # the guess comes first, to confirm
     replies = await person.press("Ma túy")
     assert "bán ma tuý ở đầu hẻm 5" in joined(replies)  # the carried words, shown back to be checked
-    await person.press("Xong")
-    await person.say("đầu hẻm 5 đường Nguyễn Huệ")
-    await person.press("Hôm nay")
-    await person.press(pick(person.choices(), "Phường Cao Lãnh"))
-    await person.press("Ẩn danh")
-    await person.press("Có, cho phép trả lời")
-    sent = joined(await person.press("Gửi cho công an"))
-    assert CODE.search(sent), sent
-    async with town.app.db.session() as session:
-        [tip] = (await session.exec(select(Tip))).all()
-    assert tip.category == "drugs" and tip.person_id is None
+    await send_the_drug_tip(town, person)
     await town.drain()
     assert any("Có tin báo mới" in m["text"] or "tin báo" in m["text"].lower() for m in await police.poll())
 
