@@ -176,16 +176,30 @@ async def seed_year(town, seeded: Seeded) -> None:  # type: ignore[no-untyped-de
         session.add(case(seeded, 0, CaseStatus.AGREED, "2026-12-05T09:00:00", "2026-12-15T09:00:00"))
         # Tips: seven this year, three the year before (counts only: nobody is named).
         for moment in ["2027-03-01T10:00:00"] * 7 + ["2026-12-10T10:00:00"] * 3:
-            received = local(moment)
-            session.add(
-                Tip(
-                    ward_code=WARD,
-                    category="theft",
-                    received_at=received,
-                    receipt_due_at=received + timedelta(days=3),
-                    decision_due_at=received + timedelta(days=20),
-                )
-            )
+            session.add(tip_at(moment))
+        await session.commit()
+
+
+def tip_at(moment: str) -> Tip:
+    """A tip of the review's ward received at a local moment (counts only: nobody is named)."""
+    received = local(moment)
+    return Tip(
+        ward_code=WARD,
+        category="theft",
+        received_at=received,
+        receipt_due_at=received + timedelta(days=3),
+        decision_due_at=received + timedelta(days=20),
+    )
+
+
+async def retire(town: Any, group_id: int) -> None:
+    """The ward retires a group now (its people keep their roles until they choose a new group)."""
+    from handlers.places.store import retire_group
+
+    async with town.app.db.session() as session:
+        group = await session.get(Group, group_id)
+        assert group is not None
+        await retire_group(session, group, actor=None)
         await session.commit()
 
 

@@ -7,11 +7,9 @@ from typing import Any
 
 from sqlmodel import select
 
-from handlers.places.store import retire_group
 from handlers.review.buttons import OpenGroup, ReviewFile
-from models import Group
 from models.review import ReviewEntry
-from tests.test_review import AREAS, WARD, local, make_places
+from tests.test_review import AREAS, WARD, local, make_places, retire
 
 
 def choices_of(replies: list[dict[str, Any]]) -> list[str]:
@@ -110,11 +108,7 @@ async def test_the_leader_of_a_retired_group_is_not_shown_a_strong_rating_of_not
     seeded = await make_places(town)
     leader = await town.join("Anh Tâm", role="group_admin", area=AREAS[0], group="Tổ 3", ward_code=WARD)
     manual_clock.set(local("2027-09-15T09:00:00"))
-    async with town.app.db.session() as session:
-        group = await session.get(Group, seeded.groups[2])
-        assert group is not None
-        await retire_group(session, group, actor=None)
-        await session.commit()
+    await retire(town, seeded.groups[2])
     manual_clock.set(local("2027-12-05T09:00:00"))
     replies = await leader.say("/xeploai")
     draft = leader.all_text(replies)
@@ -131,11 +125,7 @@ async def test_the_leader_of_a_group_retired_before_the_year_gets_no_rating(
     seeded = await make_places(town)
     leader = await town.join("Anh Tâm", role="group_admin", area=AREAS[0], group="Tổ 3", ward_code=WARD)
     manual_clock.set(local("2026-11-20T09:00:00"))
-    async with town.app.db.session() as session:
-        group = await session.get(Group, seeded.groups[2])
-        assert group is not None
-        await retire_group(session, group, actor=None)
-        await session.commit()
+    await retire(town, seeded.groups[2])
     manual_clock.set(local("2027-12-05T09:00:00"))
     said = leader.all_text(await leader.say("/xeploai"))
     assert "vững mạnh" not in said and "đã giải thể ngày 20/11/2026" in said and "năm 2027" in said, said

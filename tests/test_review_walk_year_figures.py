@@ -15,7 +15,6 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from handlers.mediation.buttons import FollowUp
-from handlers.places.store import retire_group
 from handlers.problems.figures import WARD as WHOLE_WARD
 from handlers.problems.figures import tallies
 from handlers.review.buttons import ReviewFile
@@ -23,12 +22,11 @@ from handlers.review.evaluate import bounds
 from models import Group, ReportSubmission, RoleGrant
 from models.mediation import CaseStatus
 from models.problems import Problem, ProblemStatus
-from models.tips import Tip
 from tests.databases import DEMO_WARD
 from tests.test_problems import pushed
 from tests.test_problems_follow_journeys import closed_light
 from tests.test_reports import download
-from tests.test_review import AREAS, WARD, case, local, make_places, sheet_rows
+from tests.test_review import AREAS, WARD, case, local, make_places, retire, sheet_rows, tip_at
 
 
 async def set_up_reports(admin: Any) -> None:
@@ -87,11 +85,7 @@ async def test_a_group_retired_after_new_year_keeps_its_2027_rating_in_the_2027_
     await seed_reports(town, seeded.groups)
 
     manual_clock.set(local("2028-01-03T09:00:00"))
-    async with town.app.db.session() as session:
-        group = await session.get(Group, seeded.groups[2])
-        assert group is not None
-        await retire_group(session, group, actor=None)
-        await session.commit()
+    await retire(town, seeded.groups[2])
 
     manual_clock.set(local("2028-01-10T09:00:00"))
     book = await file_of(police, "ward", WARD)
@@ -180,16 +174,7 @@ async def test_checked_the_year_ends_at_midnight_vietnam_time_and_one_tip_stays_
     admin = await town.join("Chị Hạnh", role="ward_admin", ward_code=WARD)
     async with town.app.db.session() as session:
         for moment in ("2027-12-31T23:30:00", "2028-01-01T00:30:00", "2028-01-02T10:00:00"):
-            received = local(moment)
-            session.add(
-                Tip(
-                    ward_code=WARD,
-                    category="theft",
-                    received_at=received,
-                    receipt_due_at=received + timedelta(days=3),
-                    decision_due_at=received + timedelta(days=20),
-                )
-            )
+            session.add(tip_at(moment))
         await session.commit()
     book = await file_of(admin, "ward", WARD)
     assert "Số liệu" in book.sheetnames and "Minh chứng" in book.sheetnames, book.sheetnames
@@ -339,11 +324,7 @@ async def test_a_group_retired_after_new_year_keeps_its_pledge_figure_of_the_yea
         )
         await session.commit()
     manual_clock.set(local("2028-01-03T09:00:00"))
-    async with town.app.db.session() as session:
-        retired = await session.get(Group, group.id)
-        assert retired is not None
-        await retire_group(session, retired, actor=None)
-        await session.commit()
+    await retire(town, int(group.id or 0))
     manual_clock.set(local("2028-01-10T09:00:00"))
     start, end = bounds(2027)
     async with town.app.db.session() as session:
