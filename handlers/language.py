@@ -1,4 +1,5 @@
-"""/lang: choose the language the bot speaks to you."""
+"""/lang: choose the language the bot speaks to you; "/lang en", or a language named in words ("switch to english",
+"tiếng việt"), switches at once: a person who cannot read the question in the other language must not need to."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from bot.core.flow import Flow, Outcome, finish
 from bot.core.payloads import Payload
 from bot.core.replies import Choice
 from bot.core.router import Router
+from bot.core.wording import words
 from bot.i18n import N_, _
 
 router = Router("language")
@@ -21,7 +23,33 @@ class Lang(Payload, prefix="lang"):
 
 @router.command("ngonngu", "lang", help=N_("Change language"), needs_person=False, beside_form=True)
 async def lang(ctx: Context) -> None:
+    named = ctx.event.args.strip().lower()
+    if named in CODES:
+        switch(ctx, CODES[named])
+        return
     ctx.begin("language")
+
+
+# What "/lang X" takes, and the languages named in words (folded) that the plain-words reader passes to it.
+CODES = {"vi": "vi", "en": "en"}
+NAMED = {
+    "en": ("english", "tieng anh", "anh ngu", "in english"),
+    "vi": ("vietnamese", "tieng viet", "viet ngu"),
+}
+NAMED_SCORE = 3.0  # a strong phrase's weight: it offers the switch, run at once when nothing else is read
+
+
+def language_named(text: str) -> float | tuple[float, str]:
+    """(NAMED_SCORE, code) when the words name one language the bot speaks ("switch to english", "tiếng việt
+    đi"); 0 otherwise, or when both are named."""
+    said = f" {' '.join(words(text))} "
+    found = [code for code, names in NAMED.items() if any(f" {name} " in said for name in names)]
+    return (NAMED_SCORE, found[0]) if len(found) == 1 else 0.0
+
+
+def switch(ctx: Context, code: str) -> None:
+    ctx.set_locale(code)
+    ctx.reply(_("From now on I will speak English with you."))
 
 
 @flow.ask("pick")
@@ -31,8 +59,7 @@ async def ask_pick(ctx: Context) -> None:
 
 @flow.on("pick")
 async def on_pick(ctx: Context) -> Outcome:
-    ctx.set_locale(Lang.expect(ctx).code)
-    ctx.reply(_("From now on I will speak English with you."))
+    switch(ctx, Lang.expect(ctx).code)
     return finish()
 
 

@@ -9,6 +9,7 @@ from bot.core import menu
 from bot.core.context import Context
 from bot.core.router import Router
 from bot.i18n import N_
+from handlers.language import language_named
 
 router = Router("menu")
 
@@ -25,5 +26,7 @@ async def resident_menu(ctx: Context) -> None:
 
 router.menu("trogiup", label=N_("Help: everything you can do"), order=90)
 router.intents(
-    Path(__file__).with_name("core.intents.toml"), examples=Path(__file__).with_name("core.examples.tsv")
+    Path(__file__).with_name("core.intents.toml"),
+    detectors={"language": language_named},
+    examples=Path(__file__).with_name("core.examples.tsv"),
 )

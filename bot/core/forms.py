@@ -19,7 +19,6 @@ from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, pick_reason, retry
-from bot.core.intent_data import Mode
 from bot.core.menu import MENU_COMMAND, command_of
 from bot.core.payloads import Payload, payload_of
 from bot.core.replies import Choice
@@ -185,8 +184,7 @@ def danger_said(ctx: Context) -> bool:
     text = ctx.event.text
     if ctx.event.kind != Kind.TEXT or len(text.split()) < DANGER_WORDS:
         return False
-    readings = ctx.app.registry.reader.best(text)
-    return bool(readings) and readings[0].intent.mode == Mode.EMERGENCY
+    return ctx.app.registry.reader.says_danger(text)
 
 
 async def back(ctx: Context) -> None:

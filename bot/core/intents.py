@@ -316,6 +316,19 @@ class Reader:
             self._syllables = frozenset(w for w in self.phrases.vocabulary if SYLLABLE.fullmatch(w))
         return self.phrases.apart(tokens, self._syllables)
 
+    def says_danger(self, text: str) -> bool:
+        """Whether the words read as danger happening now by its phrases, not by the model alone: an answer typed
+        in a form ("trước cửa chợ, số 5 Lê Lợi", an address) is unlike anything the model learnt, which then reads
+        danger in it more than half the time."""
+        readings = self.best(text)
+        if not readings or readings[0].intent.mode != Mode.EMERGENCY:
+            return False
+        scores, doubted = self.phrases.scores(self._apart(tokens_of(text)))
+        return any(
+            score >= ENOUGH and self.intents[n].mode == Mode.EMERGENCY and n not in doubted
+            for n, score in scores.items()
+        )
+
     def best(
         self,
         text: str,

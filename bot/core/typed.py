@@ -72,8 +72,11 @@ _LABEL_PUNCT = re.compile(r"[^\w\s]")
 # assent ("có", "ok", "rồi"); compared folded, without punctuation. A thumbs-up is typed as often as a word.
 READ = frozenset(
     "da doc|doc roi|da doc roi|doc|da xem|xem roi|da xem roi|da nhan|nhan roi|da nhan duoc|nhan duoc roi|da biet|"
-    "biet roi|da ro|ro roi|ro|hieu roi|da hieu|nam ro|da nam|read|seen|got it|noted".split("|")
+    "biet roi|da ro|ro roi|ro|hieu roi|da hieu|nam ro|da nam|read|seen|got it|noted|understood|i read it|read it|"
+    "i have read it|i ve read it|i got it".split("|")
 )
+# Said before or after those without changing them: "ok, got it, thanks", "dạ, đọc rồi ạ" (folded words).
+READ_AROUND = frozenset("ok oke okay oki da vang u uh thanks thank you thx tks cam on".split())
 READ_MARKS = frozenset("👍 👌 🙏 ✅ 👍🏻 👍🏼 👍🏽".split())
 ASSENT_READ = frozenset("ok oke okay oki okie u uh um uk ukm vang da roi duoc y yep sure".split())
 # "chọn 2", "nút 2": the second button. Not "số 2", which names a report or a camera no. 2 as often.
@@ -121,7 +124,14 @@ def read_it(text: str) -> bool:
     while len(said) > 1 and said[-1] in PARTICLES:
         said.pop()
     folded = fold(" ".join(said))
-    return bool(said) and (folded in READ or folded in ASSENT_READ or yes_or_no(text) is True)
+    if bool(said) and (folded in READ or folded in ASSENT_READ or yes_or_no(text) is True):
+        return True
+    core = fold(" ".join(said)).split()
+    while len(core) > 1 and core[0] in READ_AROUND:
+        core.pop(0)
+    while len(core) > 1 and core[-1] in READ_AROUND:
+        core.pop()
+    return " ".join(core) in READ
 
 
 # Of those, the words that say "I read it" with nothing else to lean on (no button on offer): not an assent, a yes,

@@ -15,6 +15,7 @@ reading of plain words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -173,9 +174,23 @@ async def understand(ctx: Context) -> None:
         if len(offers) == 1
         else _("Which of these do you want to do? Press one to go on.")
     )
-    if any(r.intent.carry for r in readings):
-        heading += "\n" + _("What you wrote goes along: you can check and change it before anything is sent.")
+    heading += goes_along(ctx, readings)  # the promise only where the words really go along
     ctx.reply(heading, [*offers, Choice(_("Main menu"), menu.command_payload(menu.MENU_COMMAND))])
+
+
+def goes_along(ctx: Context, readings: list[Reading]) -> str:
+    """What the heading promises of the words `_offer` put aside: only the offer that takes them carries them (one
+    carried text per conversation), so beside other offers it is named. Before, "what you wrote goes along" was said
+    under "Soạn cảnh báo" when only the tip offered beside it took the words."""
+    carried = ctx.data.get(CARRY_KEY)
+    taker = carried.get("command") if isinstance(carried, dict) else None
+    if taker is None:
+        return ""
+    if all(r.intent.command == taker for r in readings):
+        return "\n" + _("What you wrote goes along: you can check and change it before anything is sent.")
+    return "\n" + _(
+        "What you wrote goes along if you press “{offer}”: you can check and change it before anything is sent."
+    ).format(offer=menu.label_for(ctx.app.registry, str(taker)))
 
 
 def _resident_may(ctx: Context) -> Callable[[str], bool]:
@@ -250,8 +265,7 @@ async def after_joining(ctx: Context) -> dict[str, Any] | None:
             else _("Is this what you want to do? Press to go on.")
         )
     )
-    if any(r.intent.carry for r in readings):
-        heading += "\n" + _("What you wrote goes along: you can check and change it before anything is sent.")
+    heading += goes_along(ctx, readings)
     ctx.reply(heading, [*offers, Choice(_("Main menu"), menu.command_payload(menu.MENU_COMMAND))])
     carried = ctx.data.pop(CARRY_KEY, None)
     return {CARRY_KEY: carried} if carried else None
@@ -322,9 +336,24 @@ def courtesy(text: str) -> bool:
     return len(said) <= 6 and all(w in COURTESY for w in said)
 
 
+# A short question asking how or where to do it ("how do i report a theft?", "báo mất xe ở đâu vậy"): the way in
+# is offered, but the words are no account of anything to carry into the form (folded, within a message of at
+# most HOW_WORDS words: a long message ending "giờ tui phải làm sao" is a story told, and carried).
+ASKS_HOW = re.compile(
+    r"\b(how (do|can|should|would) (i|we|you)|how to|where (do|can|should) (i|we)|lam sao (de|ma|vay|day)|"
+    r"lam the nao de|bang cach nao|cach (bao|gui|to giac)|(bao|gui|to giac)\b.* o dau)\b"
+)
+HOW_WORDS = 12
+
+
+def asks_how(text: str) -> bool:
+    said = words(text)
+    return len(said) <= HOW_WORDS and ASKS_HOW.search(" ".join(said)) is not None
+
+
 def _offer(ctx: Context, reading: Reading, text: str) -> Choice:
     intent = reading.intent
-    if intent.carry:
+    if intent.carry and not asks_how(text):
         # One carried text per conversation: the best reading that carries takes it.
         ctx.data.setdefault(
             CARRY_KEY,
