@@ -81,7 +81,7 @@ async def theft_tip_up_to_when(person: ChatDriver) -> None:
         "my apartment building on Tran Hung Dao street",
     ],
 )
-async def test_an_address_typed_at_where_shows_the_emergency_numbers(
+async def test_an_address_typed_at_where_draws_no_emergency_numbers(
     db_url: str, settings_for: Any, place: str
 ) -> None:
     """Defect: Tom, reporting yesterday's bike theft on the Zalo OA, answers "Where did it happen?" with a plain
@@ -98,7 +98,7 @@ async def test_an_address_typed_at_where_shows_the_emergency_numbers(
         assert "When did it happen?" in replies and "113" not in replies, replies
 
 
-async def test_a_how_to_question_is_carried_as_the_tip_itself(db_url: str, settings_for: Any) -> None:
+async def test_a_how_to_question_is_not_carried_into_the_tip(db_url: str, settings_for: Any) -> None:
     """Defect: Tom's first message on the Zalo OA is "hi, how do i report a theft?". Once he has joined he is offered
     "Report to the police", presses it and "Theft", and the form shows "Your words: “hi, how do i report a
     theft?”" as the start of what happened: pressing Done sends the police his question as the tip. A question
@@ -114,7 +114,7 @@ async def test_a_how_to_question_is_carried_as_the_tip_itself(db_url: str, setti
         assert "Tell us what happened" in replies and "how do i report" not in replies, replies
 
 
-async def test_a_broken_street_light_is_offered_to_the_police(db_url: str, settings_for: Any) -> None:
+async def test_a_broken_street_light_is_offered_to_the_ward(db_url: str, settings_for: Any) -> None:
     """Defect: Priya writes "i want to report a problem with the street light" and the only offer is "Report to the
     police" (a crime tip-off, categories Drugs, Theft, …), carrying her words into it; the ward's problem report
     ("Report a problem (lights, rubbish…)") is not offered, although "the street light in my alley has been broken
@@ -129,7 +129,7 @@ async def test_a_broken_street_light_is_offered_to_the_police(db_url: str, setti
 
 
 @pytest.mark.parametrize("typed", ["ok i read it", "ok, got it, thanks", "understood"])
-async def test_i_read_it_typed_under_an_alert_is_not_understood(
+async def test_i_read_it_typed_under_an_alert_counts(
     db_url: str, settings_for: Any, manual_clock: Any, typed: str
 ) -> None:
     """Defect: an urgent alert reaches Priya on the Zalo Bot with "1. I have read this"; she writes back "ok i read
@@ -234,3 +234,41 @@ async def test_a_language_named_in_words_switches_at_once(db_url: str, settings_
         assert "speak English" in back and "Có phải" not in back, back
         menu = joined(await person.say("menu"))
         assert "Report to the police" in menu, menu
+
+
+async def test_last_friday_typed_at_when_is_that_friday(
+    db_url: str, settings_for: Any, manual_clock: Any
+) -> None:
+    """Defect: at "When did it happen?" Tom types "last Friday" and gets "Please choose one of the options below"
+    (handlers/tips/when.py knows "yesterday", "last week", "days ago", but no weekday, in English or Vietnamese:
+    "thứ sáu tuần trước"). He should go on to the next question with Friday 20/11/2026 as the day (the clock is
+    Monday 23/11/2026)."""
+    person = tom()
+    async with driver_town(person, settings_for, db_url) as town:
+        await town.join("Công an", role="police")
+        await join_in_english(person)
+        await theft_tip_up_to_when(person)
+        replies = joined(await person.say("last Friday"))
+        assert "Please choose" not in replies and "Which ward" in replies, replies
+        await person.press("Phường Cao Lãnh")
+        await person.press("Anonymous")
+        summary = joined(await person.press("Yes, they may reply"))
+        assert "When: 20/11/2026" in summary, summary
+
+
+@pytest.mark.parametrize("day", ["Nov 20", "20 November", "November 20th", "last Friday"])
+async def test_a_day_written_in_english_is_read(
+    db_url: str, settings_for: Any, manual_clock: Any, day: str
+) -> None:
+    """Defect: Priya (Zalo Bot) says the theft happened "Earlier"; asked "On which day?", she writes the day as
+    English speakers do ("Nov 20", "20 November", "last Friday") and is told "I could not read that date. Please
+    type it as day/month" again and again. The day should be taken (20/11/2026) and the form go on."""
+    person = priya()
+    async with driver_town(person, settings_for, db_url) as town:
+        await town.join("Công an", role="police")
+        await join_in_english(person)
+        await theft_tip_up_to_when(person)
+        replies = joined(await person.press("Earlier"))
+        assert "On which day?" in replies, replies
+        replies = joined(await person.say(day))
+        assert "could not read" not in replies and "Which ward" in replies, replies

@@ -19,31 +19,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot import numberwords
+from bot.daywords import WEEKDAYS
 from bot.i18n import local, zone
 
-WEEKDAYS = {
-    "thu hai": 0,
-    "thu 2": 0,
-    "thu ba": 1,
-    "thu 3": 1,
-    "thu tu": 2,
-    "thu 4": 2,
-    "thu nam": 3,
-    "thu 5": 3,
-    "thu sau": 4,
-    "thu 6": 4,
-    "thu bay": 5,
-    "thu 7": 5,
-    "chu nhat": 6,
-    "cn": 6,
-    "monday": 0,
-    "tuesday": 1,
-    "wednesday": 2,
-    "thursday": 3,
-    "friday": 4,
-    "saturday": 5,
-    "sunday": 6,
-}
 # Short English names, read only typed without accents and beside a time or a date ("sat 10am", "fri 7.30pm"):
 # folded, "sát" (close) is "sat" too. "thu" is Vietnamese ("thứ").
 SHORT_WEEKDAYS = {

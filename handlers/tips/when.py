@@ -1,5 +1,6 @@
 """When something happened, as people type it at the tip form's "when" step instead of pressing a button:
-"bây giờ", "sáng nay", "tối nào cũng vậy", "tuần trước", a day ("20/11", "hôm qua"), with or without accents.
+"bây giờ", "sáng nay", "tối nào cũng vậy", "tuần trước", a day ("20/11", "hôm qua", "thứ sáu tuần trước", "last
+Friday", "Nov 20", "20 November"), with or without accents.
 
 `typed_when` gives one of the step's answers ("now", "today", "often", "earlier") or a day; None when the words
 say no time the step knows, so the person is asked again and nothing is guessed.
@@ -12,6 +13,7 @@ from datetime import date, timedelta
 
 from bot import clock
 from bot.core.wording import says_any, words
+from bot.daywords import MONTHS, WEEKDAYS, last_weekday
 from bot.i18n import local
 
 # Phrases in folded words (bot.core.wording.words: accents off, chat shorthand expanded), first match wins in this
@@ -43,6 +45,18 @@ EARLIER = (
 )  # fmt: skip
 
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?\s*$")
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+# "nov 20", "november 20th", "20 november", "20th of nov", a year after either (folded words).
+_MONTH_DAY = re.compile(rf"^(?:on )?(?P<m>{_MONTH}) (?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?: (?P<y>\d{{4}}))?$")
+_DAY_MONTH = re.compile(
+    rf"^(?:on )?(?:the )?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?: of)? (?P<m>{_MONTH})(?: (?P<y>\d{{4}}))?$"
+)
+# A weekday of the week before or this week's past: "last friday", "on friday", "thứ 6 tuần trước", "thứ sáu vừa
+# rồi"; the day before today that bears the name.
+_PAST_WEEKDAY = re.compile(
+    rf"^(?:last |on |on last |this past )?(?P<w>{'|'.join(sorted(WEEKDAYS, key=len, reverse=True))})"
+    r"(?: (?:tuan truoc|tuan roi|vua roi|vua qua|roi|last week))?$"
+)
 
 
 def parse_day(text: str) -> date | None:
@@ -54,7 +68,22 @@ def parse_day(text: str) -> date | None:
         return today - timedelta(days=1)
     if said in DAY_BEFORE:
         return today - timedelta(days=2)
-    return written_day(text, today, ahead=False)
+    if (weekday := _PAST_WEEKDAY.match(said)) is not None:
+        return last_weekday(WEEKDAYS[weekday["w"]], today)
+    return written_day(text, today, ahead=False) or _month_named(said, today)
+
+
+def _month_named(said: str, today: date) -> date | None:
+    """ "nov 20", "20 november 2026" (folded words) → the last such day up to today, or that year's."""
+    match = _MONTH_DAY.match(said) or _DAY_MONTH.match(said)
+    if match is None:
+        return None
+    year = int(match["y"]) if match["y"] else today.year
+    try:
+        found = date(year, MONTHS[match["m"]], int(match["d"]))
+    except ValueError:
+        return None
+    return found.replace(year=year - 1) if not match["y"] and found > today else found
 
 
 def written_day(text: str, today: date, *, ahead: bool) -> date | None:
