@@ -144,8 +144,15 @@ async def db_url(
         await sqlite_templates.drop(url)
 
 
+# Quiet hours that never begin: a test on the wall clock must not depend on the hour it runs at (run in the
+# evening, a reply to a tipster waited for 07:00). Tests on the manual clock keep the production default.
+NEVER_QUIET = "00:00-00:00"
+
+
 @pytest.fixture
-def settings_for(tmp_path: Path):  # type: ignore[no-untyped-def]
+def settings_for(tmp_path: Path, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    on_wall_clock = "manual_clock" not in request.fixturenames
+
     def make(url: str, **overrides: Any) -> Settings:
         # The scheduler is off: a test must not depend on the wall clock (a Monday-morning run would receive
         # the real weekly digest). Tests drive ticks on the manual clock, or turn the scheduler on themselves.
@@ -157,6 +164,8 @@ def settings_for(tmp_path: Path):  # type: ignore[no-untyped-def]
             media_dir=tmp_path / "media",
             scheduler_enabled=False,
         )
+        if on_wall_clock:
+            values["quiet_hours"] = NEVER_QUIET
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

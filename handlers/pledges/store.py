@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
+from bot.db import execute
 from bot.i18n import local
 from models import Group, Household, Person, Role, RoleGrant
 from models.pledges import HouseholdMember, PledgeCampaign, PledgeSignature, PledgeVersion
@@ -80,6 +83,27 @@ async def active_signature(
         select(PledgeSignature).where(PledgeSignature.active_key == f"{campaign_id}:{household_id}")
     )
     return result.first()
+
+
+async def add_signature(
+    session: AsyncSession, signature: PledgeSignature, *, sqlite: bool
+) -> PledgeSignature | None:
+    """Write `signature` unless its household already has an active one: then None, and nothing is written.
+
+    Two members of a household may sign at the same moment from two chats, each having read "not signed yet".
+    The insert skips a taken active_key (ON CONFLICT DO NOTHING, waiting for the other's transaction as the unique
+    check does) instead of failing: a failed insert spoils the whole update's transaction. A savepoint around it
+    would not hold on SQLite: its driver opens no transaction before a SAVEPOINT, so the release would commit the
+    signature at once, whatever became of the rest of the update."""
+    make = sqlite_insert if sqlite else pg_insert
+    statement = (
+        make(PledgeSignature)
+        .values(**signature.model_dump(exclude={"id"}))
+        .on_conflict_do_nothing(index_elements=["active_key"])
+        .returning(col(PledgeSignature.id))
+    )
+    written = (await execute(session, statement)).scalar_one_or_none()
+    return None if written is None else await session.get(PledgeSignature, written)
 
 
 def current_grant(grants: list[RoleGrant]) -> RoleGrant | None:

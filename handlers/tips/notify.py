@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import clock
 from bot.core.replies import Choice, Reply
 from bot.delivery.outbox import enqueue_sealed, enqueue_to_chat, enqueue_to_person
+from bot.delivery.quiet import quiet_until
 from bot.i18n import _, fmt_date, use_locale
 from handlers.tips.buttons import OpenTip
 from handlers.tips.store import police_chats, police_of_ward, ward_name
@@ -126,9 +128,15 @@ async def tell_tipster(
     render: Callable[[], str],
     dedupe: str,
     buttons: Callable[[], tuple[Choice, ...]] = tuple,
+    *,
+    quiet_hours: str,
 ) -> bool:
     """Queue a message to the tipster in their language, under `buttons` (made in that language too); False when
-    they cannot be reached (they can look it up)."""
+    they cannot be reached (they can look it up).
+
+    Nothing the police write to a tipster is urgent for them (a question, a reply, a notice, a reward): written
+    in quiet hours, it waits for their end, as every non-urgent push does."""
+    later = quiet_until(clock.now(), quiet_hours)
     if not tip.anonymous:
         person = await session.get(Person, tip.person_id) if tip.person_id else None
         if person is None:
@@ -140,6 +148,7 @@ async def tell_tipster(
             kind="tip_notice",
             priority=Priority.NOTICE,
             dedupe_key=dedupe,
+            not_before=later,
             source_kind="tip",
             source_id=str(tip.id),
         )
@@ -149,7 +158,7 @@ async def tell_tipster(
         return False
     with use_locale(route.locale):
         reply = Reply(render(), buttons())
-    enqueue_sealed(
+    row = enqueue_sealed(
         session,
         route.sealed,
         reply,
@@ -158,6 +167,8 @@ async def tell_tipster(
         source_kind="tip",
         source_id=str(tip.id),
     )
+    if later is not None:  # enqueue_sealed takes no due time: the row, not yet written, is held here
+        row.not_before = later
     return True
 
 

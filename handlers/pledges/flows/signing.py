@@ -31,6 +31,7 @@ from handlers.pledges.buttons import (
 from handlers.pledges.flows.membership import settle_move, start_join
 from handlers.pledges.store import (
     active_signature,
+    add_signature,
     current_version,
     home_group,
     is_open,
@@ -241,19 +242,30 @@ async def on_confirm(ctx: Context) -> Outcome:
     code = verify.new_code()
     while (await ctx.session.exec(select(PledgeSignature.id).where(PledgeSignature.code == code))).first():
         code = verify.new_code()
-    signature = PledgeSignature(
-        campaign_id=campaign.id or 0,
-        version_id=version.id or 0,
-        household_id=household.id,
-        group_id=household.group_id,
-        address=household.address,
-        person_id=ctx.person_id,
-        signer_name=ctx.data["name"],
-        code=code,
-        signed_at=clock.now(),
-        active_key=f"{campaign.id}:{household.id}",
+    signature = await add_signature(
+        ctx.session,
+        PledgeSignature(
+            campaign_id=campaign.id or 0,
+            version_id=version.id or 0,
+            household_id=household.id,
+            group_id=household.group_id,
+            address=household.address,
+            person_id=ctx.person_id,
+            signer_name=ctx.data["name"],
+            code=code,
+            signed_at=clock.now(),
+            active_key=f"{campaign.id}:{household.id}",
+        ),
+        sqlite=ctx.app.db.is_sqlite,
     )
-    ctx.session.add(signature)
+    if signature is None:  # another member signed it in these same seconds, from another chat
+        existing = await active_signature(ctx.session, campaign.id or 0, household.id or 0)
+        ctx.reply(
+            already_signed(household, existing)
+            if existing is not None
+            else _("Nothing was signed. Come back with /camket when you are ready.")  # and withdrew it since
+        )
+        return finish()
     ctx.reply(
         _(
             "Signed. Thank you! Your household's pledge is recorded (text version {version}, {date}).\n"

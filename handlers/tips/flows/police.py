@@ -276,7 +276,9 @@ async def acknowledge(ctx: Context, tip: Tip) -> None:
             tip_id=number, direction="police", kind="notice", text=text_fn(), author_person_id=ctx.person_id
         )
     )
-    sent = await tell_tipster(ctx.session, tip, text_fn, dedupe=f"tip:{number}:ack")
+    sent = await tell_tipster(
+        ctx.session, tip, text_fn, dedupe=f"tip:{number}:ack", quiet_hours=ctx.app.settings.quiet_hours
+    )
     ctx.audit("tip.acknowledge", "tip", str(number), tip.ward_code, delivered=sent)
     # What usually comes next, one press away: Telegram takes the tip card's buttons away once one is pressed.
     ctx.reply(

@@ -92,7 +92,12 @@ async def on_text(ctx: Context) -> Outcome:
         return (Choice(_("Answer"), AnswerQuestion(number, key)),)
 
     sent = await tell_tipster(
-        ctx.session, tip, render, dedupe=f"tip:{number}:msg:{message.id}", buttons=buttons
+        ctx.session,
+        tip,
+        render,
+        dedupe=f"tip:{number}:msg:{message.id}",
+        buttons=buttons,
+        quiet_hours=ctx.app.settings.quiet_hours,
     )
     ctx.audit(f"tip.{kind}", "tip", str(number), tip.ward_code, delivered=sent)
     ctx.reply(_("Saved on tip no. {number}.").format(number=number) + " " + delivered_note(sent))
@@ -175,7 +180,9 @@ async def on_reason(ctx: Context) -> Outcome:
                 "neighbourhood safe."
             ).format(number=number, status=status_for_tipster(status))
 
-        sent = await tell_tipster(ctx.session, tip, render, dedupe=f"tip:{number}:closed")
+        sent = await tell_tipster(
+            ctx.session, tip, render, dedupe=f"tip:{number}:closed", quiet_hours=ctx.app.settings.quiet_hours
+        )
         await destroy_route(ctx.session, tip)  # the queued notice carries its own sealed copy
     ctx.audit("tip.status", "tip", str(number), tip.ward_code, status=status)
     text = _("Tip no. {number} is now: {status}.").format(number=number, status=status_name(status))

@@ -295,7 +295,9 @@ async def on_confirm(ctx: Context) -> Outcome:
             "it and choose how to receive it, type /tracuu followed by your receipt code."
         ).format(number=number)
 
-    sent = await tell_tipster(ctx.session, tip, render, dedupe=f"tip:{number}:reward")
+    sent = await tell_tipster(
+        ctx.session, tip, render, dedupe=f"tip:{number}:reward", quiet_hours=ctx.app.settings.quiet_hours
+    )
     ctx.audit(
         "tip.reward",
         "tip",
@@ -418,6 +420,12 @@ async def on_pay(ctx: Context) -> Outcome:
                 "please tell the ward police."
             ).format(number=number)
 
-        await tell_tipster(ctx.session, tip, render, dedupe=f"tip:{number}:reward:claimed")
+        await tell_tipster(
+            ctx.session,
+            tip,
+            render,
+            dedupe=f"tip:{number}:reward:claimed",
+            quiet_hours=ctx.app.settings.quiet_hours,
+        )
     ctx.reply(_("Recorded: the reward of tip no. {number} is claimed.").format(number=number))
     return finish()
