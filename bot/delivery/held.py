@@ -5,7 +5,9 @@ A Zalo Official Account may write to a follower only within a window after the f
 Zalo refuses for that reason would be lost, and its author told it went out. Such a row is held instead
 (`OutboxStatus.HELD`): the tip's view says so, and the first message the person sends afterwards, on any of their
 channels (an anonymous tipster: the chat their sealed route names), puts it back in the queue to go out at once.
-Only messages to one person are held (`Priority.NOTICE`): an alert or a digest days late helps nobody.
+Only messages to one person are held (`Priority.NOTICE`): an alert or a digest days late helps nobody. A notice
+queued when every chat of the person is already known closed by the window (an earlier message was refused) has no
+chat to be tried on: it is held from the start (`hold_for`), rather than never queued at all.
 
 The check runs only for a person back after QUIET: a held row exists only for someone who did not write for at
 least the shortest window, so an update from anyone else costs nothing.
@@ -25,13 +27,18 @@ from bot.channels.zalo_oa.api import is_window_reason
 from bot.db import execute
 from bot.delivery import reach
 from bot.delivery.outbox import open_route
+from bot.i18n import use_locale
 from models import ChannelIdentity
 from models.outbox import OutboxMessage, OutboxStatus, Priority
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlmodel.ext.asyncio.session import AsyncSession
 
+    from bot.core.replies import Reply
     from bot.security import Keyring
+    from models import Person
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +56,53 @@ def back_after_quiet(identity: ChannelIdentity) -> bool:
     """Whether this message is the person's first after QUIET (or ever): the only time a held row can exist."""
     last = identity.last_interaction_at
     return last is None or last < clock.now() - QUIET
+
+
+async def hold_for(
+    session: AsyncSession,
+    person: Person,
+    render: Callable[[], Reply],
+    *,
+    kind: str,
+    dedupe_key: str | None = None,
+    source_kind: str | None = None,
+    source_id: str | None = None,
+) -> OutboxMessage | None:
+    """Hold a notice for a person none of whose chats can be written to now because a platform's window closed
+    (their Zalo OA refused an earlier message: `push_identities` leaves such a chat out, so the notice could not be
+    queued): it goes out when they write again (`release`). None when no chat of theirs is closed for that reason
+    (they blocked the bot, or have a chat open: queue it there)."""
+    closed = (
+        await session.exec(
+            select(ChannelIdentity)
+            .where(ChannelIdentity.person_id == person.id, col(ChannelIdentity.unreachable_at).is_not(None))
+            .order_by(
+                col(ChannelIdentity.last_interaction_at).desc().nulls_last(), col(ChannelIdentity.id).desc()
+            )
+        )
+    ).all()
+    identity = next((i for i in closed if is_window_reason(i.unreachable_reason)), None)
+    if identity is None:
+        return None
+    with use_locale(person.locale):
+        payload = render().to_payload()
+    row = OutboxMessage(
+        kind=kind,
+        priority=Priority.NOTICE,
+        person_id=person.id,
+        channel=identity.channel,
+        chat_id=identity.chat_id,
+        via=reach.via_of(identity.channel),
+        payload=payload,
+        status=OutboxStatus.HELD,
+        error=identity.unreachable_reason,
+        dedupe_key=dedupe_key,
+        not_before=clock.now(),
+        source_kind=source_kind,
+        source_id=source_id,
+    )
+    session.add(row)
+    return row
 
 
 async def release(session: AsyncSession, keyring: Keyring, identity: ChannelIdentity) -> int:

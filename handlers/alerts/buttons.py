@@ -134,3 +134,7 @@ class ConfirmStop(Payload, prefix="acancel"):
 
     alert_id: int
     yes: bool
+
+
+class UseWritten(Payload, prefix="abody:written"):
+    """The words the author wrote before pressing the offer become the alert's description."""

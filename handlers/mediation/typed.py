@@ -2,7 +2,8 @@
 Văn Ba - 0912 345 678"), not knowing the other side's name ("ko biết tên"), words that end the list ("ok", "gửi",
 "hết rồi"), and urgency ("gấp lắm", "không gấp lắm"). The steps that use them are handlers/mediation/flows/request.py.
 Also "Can you come?" answered in a sentence ("không được, tối mai bà bận, để thứ 7 đi": flows/schedule.py), and
-words carried into /hoagiai that ask how a case is going rather than tell a dispute (flows/overview.py).
+words carried into /hoagiai that ask how a case is going, or whether anyone asked for mediation, rather than tell a
+dispute (flows/overview.py).
 """
 
 from __future__ import annotations
@@ -134,3 +135,17 @@ HOW_IS_IT = (
 def asks_after_a_case(text: str) -> bool:
     """Whether words carried into /hoagiai ask how a case is going rather than describe a new dispute."""
     return says_any(words(text), HOW_IS_IT)
+
+
+# Asking whether anyone asked for mediation ("tổ mình có ai nhờ hòa giải không", "có hộ nào xin hòa giải chưa"): a
+# leader's question about his group's cases, in folded words.
+ANYONE_ASKED = (
+    "co ai nho hoa giai", "co ai xin hoa giai", "co ai gui hoa giai", "co ai gui don hoa giai", "ho nao nho hoa giai",
+    "ho nao xin hoa giai", "nha nao nho hoa giai", "nha nao xin hoa giai", "vu hoa giai nao", "may vu hoa giai",
+    "bao nhieu vu hoa giai", "cac vu hoa giai", "anyone asked for mediation", "any mediation cases",
+)  # fmt: skip
+
+
+def asks_after_cases(text: str) -> bool:
+    """Whether words carried into /hoagiai ask whether anyone asked for mediation (the cases a leader follows)."""
+    return says_any(words(text), ANYONE_ASKED)

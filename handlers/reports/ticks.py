@@ -3,6 +3,10 @@
 Idempotent: every message has a dedupe key (ward, period, stage, recipient), and keys already queued are skipped,
 so a tick that runs twice, or late after downtime, queues each message once. After downtime only the latest
 reminder stage is sent: a "day before" reminder arriving on the due morning would only confuse.
+
+A leader the reminders did not reach because his Zalo OA's window had closed is told that the report is late the
+first time he writes again: the late note is held for him (bot.delivery.held), and withdrawn if the report is sent
+first.
 """
 
 from __future__ import annotations
@@ -11,11 +15,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.core.replies import Choice, Reply
+from bot.db import execute
+from bot.delivery.held import hold_for
 from bot.delivery.outbox import enqueue_to_chat, enqueue_to_person
 from bot.delivery.quiet import quiet_until
 from bot.i18n import _, fmt_datetime, ngettext, use_locale
@@ -29,11 +36,13 @@ from handlers.reports.periods import (
 )
 from handlers.reports.store import admins_of, missing_groups, ward_groups, ward_people
 from models import LinkedChat, OutboxMessage, OutboxStatus, Person, ReportConfig, Role
+from models.outbox import Priority
 
 if TYPE_CHECKING:
     from bot.app import App
 
 LIST_LIMIT = 40
+LATE = "report:last"  # the dedupe key of the late note to a leader: LATE:ward:period:person:group
 
 
 async def queued(session: AsyncSession, keys: Iterable[str]) -> set[str]:
@@ -169,22 +178,49 @@ async def overdue(session: AsyncSession, cfg: ReportConfig, now: datetime, not_b
             )
     names = {gid: gname for gid, gname, _area in missing}
     admins = await admins_of(session, list(names))
-    last_keys = {(p, g): f"report:last:{cfg.ward_code}:{period.key}:{p}:{g}" for p, g in admins}
+    last_keys = {(p, g): f"{LATE}:{cfg.ward_code}:{period.key}:{p}:{g}" for p, g in admins}
     done = await queued(session, last_keys.values())
     found = await people(session, [p for p, _g in admins])
     for (person_id, group_id), key in last_keys.items():
         if key in done or person_id not in found:
             continue
-        await enqueue_to_person(
+        # A notice to one person (NOTICE): refused by a closed Zalo OA window, it waits for his next message.
+        queued_now = await enqueue_to_person(
             session,
             found[person_id],
             late_text(names[group_id], period),
             kind="reminder",
+            priority=Priority.NOTICE,
             dedupe_key=key,
             not_before=not_before,
             source_kind="report_period",
             source_id=source,
         )
+        if queued_now is None:
+            # Every chat of his is known closed (the reminder was refused): held until he writes, not dropped.
+            await hold_for(
+                session,
+                found[person_id],
+                late_text(names[group_id], period),
+                kind="reminder",
+                dedupe_key=key,
+                source_kind="report_period",
+                source_id=source,
+            )
+
+
+async def withdraw_late_notes(session: AsyncSession, ward_code: int, period_key: str, group_id: int) -> None:
+    """The report is sent: a late note still held for one of the group's leaders says nothing true any more."""
+    await execute(
+        session,
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.status) == OutboxStatus.HELD,
+            col(OutboxMessage.dedupe_key).startswith(f"{LATE}:{ward_code}:{period_key}:"),
+            col(OutboxMessage.dedupe_key).endswith(f":{group_id}"),
+        )
+        .values(status=OutboxStatus.CANCELLED),
+    )
 
 
 async def never_reminded(

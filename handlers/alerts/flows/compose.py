@@ -1,7 +1,9 @@
 """/soancanhbao: the form leaders and police write an alert with.
 
 What it says (category, severity, title, body, photo, link, the scammers' identifiers), then where and when it
-goes (scope: ward, areas or groups; now or later), then the preview and the confirmation.
+goes (scope: ward, areas or groups; now or later), then the preview and the confirmation. A warning written in words
+before the offer was pressed ("nhắc bà con khóa cửa xe, dạo này hay mất trộm": bot.core.understand carries them) is
+offered as its description, in one press.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.payloads import read_any
 from bot.core.replies import Choice
 from bot.core.router import Router
+from bot.core.typed import yes_or_no
+from bot.core.wording import words
 from bot.delivery.quiet import quiet_until
 from bot.directory.geo import areas_of, groups_of, ward_kind_word
 from bot.i18n import N_, _, fmt_datetime, zone
@@ -39,6 +43,7 @@ from handlers.alerts.buttons import (
     PickGroup,
     Scope,
     Severity,
+    UseWritten,
     WatchDone,
     When,
 )
@@ -73,15 +78,33 @@ flow = Flow(
 AUTHORS = {"police", "group_admin"}
 
 TITLE_MAX = 120
+BODY_MIN = 10
 BODY_MAX = 2500
 WATCH_MAX = 10
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_AHEAD = timedelta(days=60)
+# Words that only ask to write a warning, and to whom (folded, as `words` gives them): what is left is the warning.
+ASKING = frozenset(
+    (
+        "soan gui viet ra phat lam canh bao thong bao bao nhan nhac cho toi em anh chi minh tui muon can xin "
+        "giup nhe nha a voi di ca to khu phuong xa ba con nguoi dan moi nguoi write send a an warning alert warn "
+        "the group everyone residents to i want need please"
+    ).split()
+)
 _WHEN = re.compile(r"^(?:(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\s+)?(\d{1,2})\s*[:hg]\s*(\d{2})?$", re.I)
 
 
-async def begin(ctx: Context) -> None:
-    """Start composing, with the author's reach worked out once (and checked again on confirm)."""
+def written_warning(text: str | None) -> str | None:
+    """Words carried in that say a warning (two words or more besides asking for one, as long as a description must
+    be), not only "soạn cảnh báo cho cả tổ"; None otherwise."""
+    text = (text or "").strip()[:BODY_MAX]
+    own = [w for w in words(text) if w not in ASKING and not w.isdigit()]
+    return text if len(own) >= 2 and len(text) >= BODY_MIN else None
+
+
+async def begin(ctx: Context, written: str | None = None) -> None:
+    """Start composing, with the author's reach worked out once (and checked again on confirm). `written`: the
+    author's own words carried in, offered as the description."""
     powers = powers_of(await ctx.grants())
     if powers is None:
         ctx.reply(_("Only group leaders and the ward police can send alerts."))
@@ -89,14 +112,21 @@ async def begin(ctx: Context) -> None:
     issuer = (await ward_of(ctx.session, powers.ward_code)).name
     if powers.group_ids:
         issuer = await group_label(ctx.session, powers.group_ids[0])
-    ctx.begin("alert_compose", author_role=powers.role, ward_code=powers.ward_code, issuer=issuer)
+    written = written_warning(written)
+    ctx.begin(
+        "alert_compose",
+        author_role=powers.role,
+        ward_code=powers.ward_code,
+        issuer=issuer,
+        **({"written": written} if written else {}),
+    )
 
 
 @router.command(
     "soancanhbao", "newalert", help=N_("Write an alert for residents (leaders and police)"), roles=AUTHORS
 )
 async def new_alert(ctx: Context) -> None:
-    await begin(ctx)
+    await begin(ctx, ctx.carried)
 
 
 @flow.ask("category")
@@ -155,13 +185,30 @@ async def on_title(ctx: Context) -> Outcome:
 
 @flow.ask("body")
 async def ask_body(ctx: Context) -> None:
-    ctx.reply(_("Now describe how the criminals operate and what residents should do."))
+    question = _("Now describe how the criminals operate and what residents should do.")
+    written = ctx.data.get("written")
+    if not written:
+        ctx.reply(question)
+        return
+    ctx.reply(
+        question
+        + "\n"
+        + _("You wrote before: “{words}”. Press below to use it as the description, or type another.").format(
+            words=written
+        ),
+        [Choice(_("Use what I wrote"), UseWritten())],
+    )
 
 
 @flow.on("body")
 async def on_body(ctx: Context) -> Outcome:
+    written = ctx.data.get("written")
+    if written and (UseWritten.read(ctx) is not None or yes_or_no(ctx.event.text) is True):
+        # "có" typed under the offer takes it, as the button does (the Zalo OA's leaders type more than they press).
+        ctx.data["body"] = written
+        return goto("photo")
     body = typed(ctx)
-    if body is None or len(body) < 10:
+    if body is None or len(body) < BODY_MIN:
         return retry(_("Please describe it in at least 10 characters."))
     if len(body) > BODY_MAX:
         return retry(

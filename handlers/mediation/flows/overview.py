@@ -12,7 +12,7 @@ from handlers.mediation import store
 from handlers.mediation.buttons import EditProfile, NewRequest, OpenCase
 from handlers.mediation.flows import invite
 from handlers.mediation.texts import kind_label, status_label
-from handlers.mediation.typed import asks_after_a_case
+from handlers.mediation.typed import asks_after_a_case, asks_after_cases
 from models import Role
 from models.mediation import MediationCase
 
@@ -27,15 +27,23 @@ async def mediate(ctx: Context) -> None:
     if code:
         await invite.redeem(ctx, code)
         return
-    if ctx.carried and not (
-        asks_after_a_case(ctx.carried) and await store.own_cases(ctx.session, ctx.person_id)
-    ):
-        # Pressed after describing a dispute in their own words: the request starts with those words. A question
-        # about one's own case ("vụ tranh chấp đất với nhà bên tới đâu rồi") shows the cases instead: it is no
-        # description of a new dispute.
+    if ctx.carried and not await asks_after(ctx, ctx.carried):
+        # Pressed after describing a dispute in their own words: the request starts with those words.
         await begin_request(ctx, ctx.carried)
         return
     await overview(ctx)
+
+
+async def asks_after(ctx: Context, carried: str) -> bool:
+    """Whether the words carried in ask after cases the person has to see rather than describe a new dispute: their
+    own case ("vụ tranh chấp đất với nhà bên tới đâu rồi"), or, for a leader or mediator, whether anyone of theirs
+    asked for mediation ("tổ mình có ai nhờ hòa giải không"). The cases are shown instead."""
+    if asks_after_a_case(carried) and await store.own_cases(ctx.session, ctx.person_id):
+        return True
+    if not asks_after_cases(carried):
+        return False
+    grants = await ctx.grants()
+    return any(g.role in LEADERS or g.role in store.MEDIATOR_ROLES for g in grants)
 
 
 @router.choice(NewRequest)

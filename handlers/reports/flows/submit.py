@@ -16,6 +16,7 @@ from bot.core.flow import Flow, Outcome, finish, goto, pick_reason, retry
 from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.core.typed import typed_number
+from bot.core.understand import QUOTED
 from bot.i18n import N_, _, fmt_date, fmt_datetime
 from handlers.reports.buttons import (
     ChangeAnswer,
@@ -26,6 +27,7 @@ from handlers.reports.buttons import (
     ReportGroup,
     Review,
 )
+from handlers.reports.flows.told import first_words_question, report_told
 from handlers.reports.periods import (
     OVERDUE_WINDOW,
     Period,
@@ -38,6 +40,7 @@ from handlers.reports.periods import (
 )
 from handlers.reports.store import answered, draft_for, editable, save_answer, submission, with_answer
 from handlers.reports.texts import show_answers
+from handlers.reports.ticks import withdraw_late_notes
 from handlers.reports.words import MAX_WORDS, counted, said_yes_or_no
 from models import Group, ReportConfig, ReportSubmission, Role
 
@@ -73,10 +76,12 @@ async def report(ctx: Context) -> None:
     if not groups:
         ctx.reply(_("You are not the admin of a group."))
         return
+    # The report itself, written in words before the offer was pressed, goes into it (flows/told.py).
+    told = report_told(ctx.carried)
     if len(set(groups)) > 1:
-        ctx.begin("report_group", groups=sorted(set(groups)))
+        ctx.begin("report_group", groups=sorted(set(groups)), **({"told": told} if told else {}))
         return
-    await open_report(ctx, groups[0])
+    await open_report(ctx, groups[0], told=told)
 
 
 @router.choice(RemindedReport)
@@ -121,9 +126,10 @@ async def already_sent(ctx: Context, cfg: ReportConfig, group: Group, period: Pe
     return True
 
 
-async def open_report(ctx: Context, group_id: int, key: str | None = None) -> None:
+async def open_report(ctx: Context, group_id: int, key: str | None = None, told: str | None = None) -> None:
     """The group's report of the period `key` names (a reminder's), else of the period /baocao opens first; the
-    other period the group owes, if any, is one press away in the report's first message."""
+    other period the group owes, if any, is one press away in the report's first message. `told`: the leader's
+    words that tell the report, noted in it when it opens (`note_told`)."""
     group = await ctx.session.get(Group, group_id)
     cfg = await config_of(ctx.session, group.ward_code) if group else None
     if group is None or cfg is None:
@@ -139,7 +145,15 @@ async def open_report(ctx: Context, group_id: int, key: str | None = None) -> No
         other = next((p for p in (first, other) if p is not None and p.key != named.key), None)
         first = named
     row = await draft_for(ctx.session, cfg, group_id, first)
-    ctx.begin("report", sub=row.id, group=group.name, other=other.key if other else None, i=0, review=False)
+    ctx.begin(
+        "report",
+        sub=row.id,
+        group=group.name,
+        other=other.key if other else None,
+        i=0,
+        review=False,
+        **({"told": told} if told else {}),
+    )
 
 
 @pick_group.ask("pick")
@@ -156,7 +170,7 @@ async def on_group(ctx: Context) -> Outcome:
     pressed = ReportGroup.expect(ctx)
     if pressed.group_id not in ctx.data["groups"]:
         raise NotChosen()
-    await open_report(ctx, pressed.group_id)
+    await open_report(ctx, pressed.group_id, told=ctx.data.get("told"))
     return finish()  # when the report flow begins, it replaces this one
 
 
@@ -201,9 +215,29 @@ async def other_choice(ctx: Context, row: ReportSubmission) -> list[Choice]:
     return [Choice(label.format(date=fmt_date(period.due)), Intro("other"))]
 
 
+def note_told(ctx: Context, row: ReportSubmission) -> str:
+    """The leader's words carried into the report (flows/told.py), noted as the answer to its first question
+    answered in words, after what it held already; what to tell him of it ("" when nothing was carried)."""
+    told = ctx.data.pop("told", None)
+    index = first_words_question(row.questions) if told else None
+    if index is None or (row.status == "submitted" and not editable(row, clock.now())):
+        return ""  # no question takes words, or the report sent is frozen: nothing of it can change
+    question = row.questions[index]
+    before = str(answers_of(ctx, row).get(question["id"]) or "")
+    if told not in before:
+        record_answer(ctx, row, question["id"], "\n".join(filter(None, (before, told)))[:MAX_WORDS], None)
+    shown = told if len(told) <= QUOTED else told[: QUOTED - 1].rstrip() + "…"
+    return "\n" + _(
+        "What you wrote is noted as the answer to question {i} ({question}): “{words}”. You can change it "
+        "before sending."
+    ).format(i=index + 1, question=question_text(question), words=shown)
+
+
 @flow.ask("intro")
 async def ask_intro(ctx: Context) -> None:
     row = await row_of(ctx)
+    begun = bool(row.answers)  # before the words carried in are noted: a draft he started himself
+    noted = note_told(ctx, row)
     now = clock.now()
     total = len(row.questions)
     due = fmt_datetime(row.due_at)
@@ -214,7 +248,8 @@ async def ask_intro(ctx: Context) -> None:
             _(
                 "The report of {group} for the period ending {due} was sent on {when}. You can change it until "
                 "the deadline."
-            ).format(group=ctx.data["group"], due=due, when=fmt_datetime(row.submitted_at or now)),
+            ).format(group=ctx.data["group"], due=due, when=fmt_datetime(row.submitted_at or now))
+            + noted,
             [
                 Choice(_("Change answers"), Intro("edit")),
                 nothing,
@@ -224,17 +259,17 @@ async def ask_intro(ctx: Context) -> None:
         )
         return
     late = "" if editable(row, now) else " " + _("It was due on {due}: please send it now.").format(due=due)
-    if row.answers:
+    if begun:
         text = _(
             "You have a draft report for {group} for the period ending {due}, with {n} of {total} answers."
         )
         text = text.format(group=ctx.data["group"], due=due, n=answered(row.answers), total=total)
-        ctx.reply(text + late, [Choice(_("Continue"), Intro("start")), nothing, *other])
+        ctx.reply(text + late + noted, [Choice(_("Continue"), Intro("start")), nothing, *other])
         return
     text = _(
         "Report of {group} for the period ending {due}: {total} questions. Your answers are kept as you go."
     ).format(group=ctx.data["group"], due=due, total=total)
-    ctx.reply(text + late, [Choice(_("Start"), Intro("start")), nothing, *other])
+    ctx.reply(text + late + noted, [Choice(_("Start"), Intro("start")), nothing, *other])
 
 
 async def switch_period(ctx: Context, row: ReportSubmission) -> Outcome:
@@ -269,7 +304,7 @@ async def on_intro(ctx: Context) -> Outcome:
         return finish()
     if choice == "none":
         row.answers, row.nothing_to_report = {}, True
-        return submit(ctx, row)
+        return await submit(ctx, row)
     if choice == "edit":
         return goto("review")
     unanswered = [i for i, q in enumerate(row.questions) if q["id"] not in row.answers]
@@ -377,7 +412,7 @@ async def on_review(ctx: Context) -> Outcome:
         return finish()
     if choice == "change":
         return goto("pick")
-    return submit(ctx, row)
+    return await submit(ctx, row)
 
 
 @flow.ask("pick")
@@ -402,7 +437,7 @@ async def on_pick(ctx: Context) -> Outcome:
     return goto("q")
 
 
-def submit(ctx: Context, row: ReportSubmission) -> Outcome:
+async def submit(ctx: Context, row: ReportSubmission) -> Outcome:
     details = ctx.data.pop("edit_details", {})
     for question_id, value in ctx.data.pop("edits", {}).items():
         save_answer(ctx.session, row, question_id, value, details.get(question_id))
@@ -411,6 +446,7 @@ def submit(ctx: Context, row: ReportSubmission) -> Outcome:
     row.status, row.updated_at, row.author_id = "submitted", now, ctx.person_id
     if first:
         row.submitted_at = now
+        await withdraw_late_notes(ctx.session, row.ward_code, row.period_key, row.group_id)
     ctx.session.add(row)
     ctx.audit(
         "report.submitted" if first else "report.changed",
