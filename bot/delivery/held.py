@@ -26,7 +26,7 @@ from bot import clock
 from bot.channels.zalo_oa.api import is_window_reason
 from bot.db import execute
 from bot.delivery import reach
-from bot.delivery.outbox import open_route
+from bot.delivery.outbox import held_for, open_route
 from bot.i18n import use_locale
 from models import ChannelIdentity
 from models.outbox import OutboxMessage, OutboxStatus, Priority
@@ -86,23 +86,16 @@ async def hold_for(
         return None
     with use_locale(person.locale):
         payload = render().to_payload()
-    row = OutboxMessage(
+    return held_for(
+        session,
+        int(person.id or 0),
+        identity,
+        payload,
         kind=kind,
-        priority=Priority.NOTICE,
-        person_id=person.id,
-        channel=identity.channel,
-        chat_id=identity.chat_id,
-        via=reach.via_of(identity.channel),
-        payload=payload,
-        status=OutboxStatus.HELD,
-        error=identity.unreachable_reason,
         dedupe_key=dedupe_key,
-        not_before=clock.now(),
         source_kind=source_kind,
         source_id=source_id,
     )
-    session.add(row)
-    return row
 
 
 async def release(session: AsyncSession, keyring: Keyring, identity: ChannelIdentity) -> int:

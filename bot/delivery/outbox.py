@@ -26,7 +26,7 @@ from bot.delivery import reach
 from bot.directory.people import push_identities
 from bot.i18n import use_locale
 from bot.security import Keyring
-from models import LinkedChat, OutboxMessage, OutboxStatus, Person, Priority
+from models import ChannelIdentity, LinkedChat, OutboxMessage, OutboxStatus, Person, Priority
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -204,6 +204,38 @@ def enqueue_to_chat(
         payload=reply.to_payload(),
         dedupe_key=dedupe_key,
         not_before=not_before or clock.now(),
+        source_kind=source_kind,
+        source_id=source_id,
+    )
+    session.add(row)
+    return row
+
+
+def held_for(
+    session: AsyncSession,
+    person_id: int,
+    identity: ChannelIdentity,
+    payload: dict[str, Any],
+    *,
+    kind: str,
+    dedupe_key: str | None = None,
+    source_kind: str | None = None,
+    source_id: str | None = None,
+) -> OutboxMessage:
+    """A notice held for a chat that cannot be written to now (a platform's window closed: bot.delivery.held),
+    released when the person writes again."""
+    row = OutboxMessage(
+        kind=kind,
+        priority=Priority.NOTICE,
+        person_id=person_id,
+        channel=identity.channel,
+        chat_id=identity.chat_id,
+        via=reach.via_of(identity.channel),
+        payload=payload,
+        status=OutboxStatus.HELD,
+        error=identity.unreachable_reason,
+        dedupe_key=dedupe_key,
+        not_before=clock.now(),
         source_kind=source_kind,
         source_id=source_id,
     )
