@@ -216,3 +216,21 @@ async def test_the_digest_says_hours_for_lights_fixed_within_the_day(ward: Any) 
     shown = "\n".join(police.lines)
     assert "0 ngày" not in shown and "một nửa được khắc phục trong vòng 1 giờ" in shown, shown
     assert "half were fixed within 1 hour" in "\n".join(english.lines)
+
+
+async def test_a_fix_noted_at_night_reaches_the_reporter_in_the_morning(manual_clock: Any, ward: Any) -> None:
+    """Defect (beside the tips' of walk W): the ward office closing a report at 23:30 pushed "your report is fixed"
+    to the reporter at once, in quiet hours (21:00–07:00, only urgent messages). It waits until 07:00 now, as the
+    tips' notices to tipsters do."""
+    admin = await ward.join("Chủ tịch phường", role="ward_admin")
+    lan = await ward.join("Lan")
+    number, _code = await report(lan, "Đèn đường đầu hẻm 5 tắt")
+    await pushed(ward, admin)
+    manual_clock.set(datetime.fromisoformat("2026-11-24T23:30:00+07:00"))
+    await admin.press(f"pri:open:{number}")
+    await admin.press(f"pri:act:{number}:close")
+    await admin.say("Đã thay bóng đèn ngày 24/11.")
+    assert f"số {number}" not in await pushed(ward, lan)
+    manual_clock.set(datetime.fromisoformat("2026-11-25T07:01:00+07:00"))
+    told = await pushed(ward, lan)
+    assert f"số {number}" in told and "Đã thay bóng đèn" in told, told

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import clock
 from bot.core.replies import Choice, Reply
 from bot.delivery.outbox import enqueue_sealed, enqueue_to_person
+from bot.delivery.quiet import quiet_until
 from bot.i18n import _, use_locale
 from handlers.problems.buttons import MyReport, OpenProblem
 from handlers.problems.store import area_name, duplicates, managers_of
@@ -97,11 +99,14 @@ async def tell_reporters(
     *,
     buttons: Callable[[int], tuple[Choice, ...]] = lambda number: (),
     asking: bool = False,
+    quiet_hours: str,
 ) -> int:
     """Tell every reporter of `problem` and of the duplicates merged into it who asked to hear of progress;
     `render(number)` gives the text for the report a reporter knows (their own number), `buttons(number)` what to
     press under it. A question of the ward (`asking`) also reaches those who sent their name without asking for
-    progress: the form told them the ward may contact them. Returns how many."""
+    progress: the form told them the ward may contact them. Returns how many. Nothing of it is urgent: in
+    `quiet_hours` it waits until they end, on both routes."""
+    later = quiet_until(clock.now(), quiet_hours)
     count = 0
     for report in [problem, *await duplicates(session, pk(problem))]:
         if not report.wants_progress and not (asking and not report.anonymous):
@@ -125,6 +130,7 @@ async def tell_reporters(
                 kind="problem_progress",
                 priority=Priority.NOTICE,
                 dedupe_key=key,
+                not_before=later,
                 source_kind=SOURCE,
                 source_id=str(number),
             )
@@ -135,7 +141,7 @@ async def tell_reporters(
             continue
         with use_locale(route.locale):
             reply = Reply(render(number), buttons(number))
-        enqueue_sealed(
+        sealed = enqueue_sealed(
             session,
             route.sealed,
             reply,
@@ -144,6 +150,8 @@ async def tell_reporters(
             source_kind=SOURCE,
             source_id=str(number),
         )
+        if later is not None:  # enqueue_sealed takes no due time: the row, not yet written, is held here
+            sealed.not_before = later
         count += 1
     return count
 

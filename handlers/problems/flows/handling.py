@@ -175,6 +175,7 @@ async def on_leader(ctx: Context) -> Outcome:
         problem,
         f"assigned:{pk(leader)}",
         lambda number: _("Your report no. {number}: a group leader is seeing to it.").format(number=number),
+        quiet_hours=ctx.app.settings.quiet_hours,
     )
     ctx.reply(
         _("Report no. {number} was given to {name}; they have been told.").format(
@@ -285,6 +286,7 @@ async def passed(ctx: Context, office: str, note: str) -> Outcome:
         lambda number: _("Your report no. {number} was passed to {office}.").format(
             number=number, office=office
         ),
+        quiet_hours=ctx.app.settings.quiet_hours,
     )
     done = _("Noted: report no. {number} was passed to {office}; its reporters are told that much.").format(
         number=pk(problem), office=office
@@ -334,6 +336,7 @@ async def on_question(ctx: Context) -> Outcome:
         ).format(number=number, text=question),
         buttons=lambda number: (Choice(_("Answer"), AnswerWard(number, answer_key(keyring, number))),),
         asking=True,
+        quiet_hours=ctx.app.settings.quiet_hours,
     )
     ctx.audit("problem.ask", "problem", str(pk(problem)), problem.ward_code, question=question, reached=told)
     if not told:
@@ -451,6 +454,7 @@ async def on_note(ctx: Context) -> Outcome:
         lambda number: _("Your report no. {number} is fixed. The ward office wrote: {note}").format(
             number=number, note=note
         ),
+        quiet_hours=ctx.app.settings.quiet_hours,
     )
     await notify.destroy_routes(ctx.session, problem)
     ctx.reply(
