@@ -194,7 +194,7 @@ async def test_a_leaders_question_about_cases_carried_into_mediation_shows_them_
 def test_words_that_only_ask_for_the_form_are_not_noted_in_it() -> None:
     """Only words that tell the report or the warning are put in it: "gửi báo cáo tuần này" or "soạn cảnh báo cho cả
     tổ" say nothing to note."""
-    from handlers.alerts.flows.compose import written_warning
+    from handlers.alerts.flows.told import written_warning
     from handlers.reports.flows.told import report_told
 
     assert report_told(REPORT) == REPORT

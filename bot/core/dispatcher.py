@@ -32,9 +32,8 @@ from bot.core.context import Context
 from bot.core.errors import NotChosen, Refusal
 from bot.core.events import Incoming, Kind
 from bot.core.menu import command_of
-from bot.core.offers import EARLIER, LATEST, PUSHED, PushedChoices
+from bot.core.offers import PUSHED, PushedChoices, left_beside, offered, typed_choice
 from bot.core.replies import Reply
-from bot.core.typed import yes_or_no
 from bot.core.understand import CARRY_KEY, before_joining, typed_button, understand
 from bot.db import UPDATE_SLOTS, once_more_if_dropped
 from bot.delivery.held import back_after_quiet, release
@@ -291,7 +290,7 @@ class Dispatcher(PushedChoices):
 
         # A text carried from free words into a form waits for one press only (bot.core.understand).
         carry = None if ctx.state.flow else ctx.data.pop(CARRY_KEY, None)
-        event = ctx.event = self._resolve_typed_choice(ctx, event)
+        event = ctx.event = typed_choice(ctx, event)
         if event.kind == Kind.CHOICE:
             ctx.choice_label = next(
                 (c["label"] for c in ctx.state.choices if c["payload"] == event.choice), None
@@ -310,7 +309,7 @@ class Dispatcher(PushedChoices):
 
         if event.kind == Kind.COMMAND:
             await self._command(ctx, event)
-        elif event.kind == Kind.CHOICE and not self._offered(ctx, event.choice):
+        elif event.kind == Kind.CHOICE and not offered(ctx, event.choice):
             prefix = (event.choice or "").split(":", 1)[0]
             handler = registry.choices.get(prefix)
             if handler is not None:
@@ -328,9 +327,7 @@ class Dispatcher(PushedChoices):
                         ctx.keep_choices = (ctx.state.flow, ctx.state.step)
                     elif ctx.stays_in_form():
                         ctx.keep_choices = None
-                        ctx.pushed_left = [
-                            {**c, PUSHED: EARLIER} for c in pushed if c["payload"] != event.choice
-                        ]
+                        ctx.pushed_left = left_beside(pushed, event.choice)
                         await forms.reask(ctx)
             elif ctx.state.flow:
                 # A button of an earlier question (or a forged payload) must not answer the current one.
@@ -454,39 +451,6 @@ class Dispatcher(PushedChoices):
         await command.handler(ctx)
         if aside is not None:
             await forms.beside(ctx, aside)
-
-    # Choices ---------------------------------------------------------------------------------------------
-    def _offered(self, ctx: Context, payload: str | None) -> bool:
-        return ctx.state.flow is not None and any(
-            c["payload"] == payload and not c.get(PUSHED) for c in ctx.state.choices
-        )
-
-    def _resolve_typed_choice(self, ctx: Context, event: Incoming) -> Incoming:
-        """ "2", or the label typed without accents, means the same as pressing the second button."""
-        if event.kind != Kind.TEXT or not ctx.state.choices:
-            return event
-        typed = event.text.strip().rstrip(".")
-        options = ctx.state.choices
-        own = [c for c in options if not c.get(PUSHED)]
-        latest = [c for c in options if c.get(PUSHED) == LATEST]  # the latest pushed message's, numbered
-        earlier = [c for c in options if c.get(PUSHED) and c.get(PUSHED) != LATEST]
-        if typed.isdigit():
-            n = int(typed)
-            # The latest message's numbers; past them, a number only the form's question has is its answer.
-            for numbered in (latest or own, own):
-                if 1 <= n <= len(numbered):
-                    return replace(event, kind=Kind.CHOICE, choice=numbered[n - 1]["payload"])
-        folded = fold(typed)
-        for option in own + latest + earlier:  # a label of several messages: the form's, then the latest's
-            if folded and fold(option["label"]) == folded:
-                return replace(event, kind=Kind.CHOICE, choice=option["payload"])
-        opened = [command_of(o["payload"]) for o in options]
-        if not ctx.state.flow and len(opened) == 2 and opened[1] == menu.MENU_COMMAND and opened[0]:
-            # One reading offered beside the main menu asks "Is this what you want to do?" (bot.core.understand):
-            # "có", "đúng rồi", "ok" is its press.
-            if yes_or_no(typed) is True:
-                return replace(event, kind=Kind.CHOICE, choice=options[0]["payload"])
-        return event
 
     def _prepare_state(self, ctx: Context) -> bool:
         """Bring the state up to date with what the update did; whether it is still worth a row."""

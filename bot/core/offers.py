@@ -1,23 +1,31 @@
-"""Choices of pushed messages (an alert's "I have read this", a police question's "Answer") made the current ones of
-their conversations, so a typed "1" answers them: `PushedChoices.offer_choices`, part of the Dispatcher, called by
-the sender (bot.delivery.routes) after a batch went out."""
+"""The choices a conversation offers and what a typed word presses among them: choices of pushed messages (an
+alert's "I have read this", a police question's "Answer") made the current ones of their conversations, so a typed
+"1" answers them (`PushedChoices.offer_choices`, part of the Dispatcher, called by the sender, bot.delivery.routes,
+after a batch went out), and a typed number or label read as the press it names (`typed_choice`), the form's own
+choices and the pushed ones beside it each in their place."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, insert, select, update
 
 from bot import clock
+from bot.core import menu
+from bot.core.events import Incoming, Kind
+from bot.core.typed import yes_or_no
+from bot.textnorm import fold
 from models import ConversationState
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
 
     from bot.app import App
+    from bot.core.context import Context
 
 Offer = tuple[str, str, str, list[dict[str, str]]]  # channel, chat id, platform user id, the choices pushed
 # Marks the choices of a message pushed, on a platform without buttons (the Zalo Bot), while a form was open: they
@@ -118,3 +126,43 @@ class PushedChoices:
                 if new:
                     await connection.execute(insert(table), new)
                 await session.commit()
+
+
+def offered(ctx: Context, payload: str | None) -> bool:
+    """Whether `payload` is one of the open form's own choices (not one of a message pushed beside it)."""
+    return ctx.state.flow is not None and any(
+        c["payload"] == payload and not c.get(PUSHED) for c in ctx.state.choices
+    )
+
+
+def left_beside(pushed: list[dict[str, str]], pressed: str | None) -> list[dict[str, str]]:
+    """The pushed messages' choices that stay beside a form once one of them was pressed: typed by their labels."""
+    return [{**c, PUSHED: EARLIER} for c in pushed if c["payload"] != pressed]
+
+
+def typed_choice(ctx: Context, event: Incoming) -> Incoming:
+    """ "2", or the label typed without accents, means the same as pressing the second button."""
+    if event.kind != Kind.TEXT or not ctx.state.choices:
+        return event
+    typed = event.text.strip().rstrip(".")
+    options = ctx.state.choices
+    own = [c for c in options if not c.get(PUSHED)]
+    latest = [c for c in options if c.get(PUSHED) == LATEST]  # the latest pushed message's, numbered
+    earlier = [c for c in options if c.get(PUSHED) and c.get(PUSHED) != LATEST]
+    if typed.isdigit():
+        n = int(typed)
+        # The latest message's numbers; past them, a number only the form's question has is its answer.
+        for numbered in (latest or own, own):
+            if 1 <= n <= len(numbered):
+                return replace(event, kind=Kind.CHOICE, choice=numbered[n - 1]["payload"])
+    folded = fold(typed)
+    for option in own + latest + earlier:  # a label of several messages: the form's, then the latest's
+        if folded and fold(option["label"]) == folded:
+            return replace(event, kind=Kind.CHOICE, choice=option["payload"])
+    opened = [menu.command_of(o["payload"]) for o in options]
+    if not ctx.state.flow and len(opened) == 2 and opened[1] == menu.MENU_COMMAND and opened[0]:
+        # One reading offered beside the main menu asks "Is this what you want to do?" (bot.core.understand):
+        # "có", "đúng rồi", "ok" is its press.
+        if yes_or_no(typed) is True:
+            return replace(event, kind=Kind.CHOICE, choice=options[0]["payload"])
+    return event

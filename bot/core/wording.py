@@ -203,6 +203,13 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(folded for folded, accents_of in tokens_of(text))
 
 
+def beyond_asking(text: str, asking: frozenset[str], enough: int) -> bool:
+    """Whether `text` tells something of its own: `enough` words or more besides `asking` (the folded words that only
+    ask for a form, name who asks and for when) and bare numbers. A leader's "gửi báo cáo tuần này" only asks; "tổ 3
+    bình thường, 1 vụ mất xe" tells the report itself."""
+    return sum(1 for w in words(text) if w not in asking and not w.isdigit()) >= enough
+
+
 def says_any(said: tuple[str, ...], phrases: Iterable[str]) -> bool:
     """Whether the words `said` (as `words` gives them) hold one of `phrases` (folded words) as whole words."""
     padded = f" {' '.join(said)} "

@@ -23,7 +23,6 @@ from bot.core.payloads import read_any
 from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.core.typed import yes_or_no
-from bot.core.wording import words
 from bot.delivery.quiet import quiet_until
 from bot.directory.geo import areas_of, groups_of, ward_kind_word
 from bot.i18n import N_, _, fmt_datetime, zone
@@ -48,6 +47,7 @@ from handlers.alerts.buttons import (
     When,
 )
 from handlers.alerts.delivery import release, store
+from handlers.alerts.flows.told import BODY_MAX, BODY_MIN, written_warning
 from handlers.alerts.identifiers import domain_of
 from handlers.alerts.places import powers_of, ward_of
 from handlers.alerts.render import media, text
@@ -78,28 +78,10 @@ flow = Flow(
 AUTHORS = {"police", "group_admin"}
 
 TITLE_MAX = 120
-BODY_MIN = 10
-BODY_MAX = 2500
 WATCH_MAX = 10
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_AHEAD = timedelta(days=60)
-# Words that only ask to write a warning, and to whom (folded, as `words` gives them): what is left is the warning.
-ASKING = frozenset(
-    (
-        "soan gui viet ra phat lam canh bao thong bao bao nhan nhac cho toi em anh chi minh tui muon can xin "
-        "giup nhe nha a voi di ca to khu phuong xa ba con nguoi dan moi nguoi write send a an warning alert warn "
-        "the group everyone residents to i want need please"
-    ).split()
-)
 _WHEN = re.compile(r"^(?:(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\s+)?(\d{1,2})\s*[:hg]\s*(\d{2})?$", re.I)
-
-
-def written_warning(text: str | None) -> str | None:
-    """Words carried in that say a warning (two words or more besides asking for one, as long as a description must
-    be), not only "soạn cảnh báo cho cả tổ"; None otherwise."""
-    text = (text or "").strip()[:BODY_MAX]
-    own = [w for w in words(text) if w not in ASKING and not w.isdigit()]
-    return text if len(own) >= 2 and len(text) >= BODY_MIN else None
 
 
 async def begin(ctx: Context, written: str | None = None) -> None:

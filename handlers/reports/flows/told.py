@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.wording import words
+from bot.core.wording import beyond_asking
 
 # Words that only ask to send the report, name who sends it and for when (folded, as `words` gives them): what is
 # left once they are taken away is what the leader has to tell.
@@ -28,8 +28,7 @@ def report_told(text: str | None) -> str | None:
     """The words, when they tell the report rather than only ask to send it; None otherwise."""
     if not text or not text.strip():
         return None
-    own = [w for w in words(text) if w not in ASKING and not w.isdigit()]
-    return text.strip() if len(own) >= ENOUGH else None
+    return text.strip() if beyond_asking(text, ASKING, ENOUGH) else None
 
 
 def first_words_question(questions: list[dict[str, Any]]) -> int | None:
