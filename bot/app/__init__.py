@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from bot import i18n
 from bot.channels.base import Channel
@@ -15,6 +16,9 @@ from bot.db import Database
 from bot.media import MediaStore
 from bot.security import Keyring
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.delivery.sender import Sender
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +42,7 @@ class App:
         self.registry = Registry(routers)
         self.dispatcher = Dispatcher(self)
         self.channels: dict[str, Channel] = {}
+        self.sender: Sender | None = None  # the outbox's sender, made on first use (bot.delivery.sender_for)
         self._tasks: set[asyncio.Task[None]] = set()
         self._stoppers: list[Callable[[], Awaitable[None]]] = []
         self._starters: list[Starter] = []

@@ -27,7 +27,6 @@ Per-chat limits are per process too, which only matters when one chat gets a bur
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING
 
 from bot.delivery.sender import Sender
@@ -35,15 +34,13 @@ from bot.delivery.sender import Sender
 if TYPE_CHECKING:
     from bot.app import App
 
-_senders: weakref.WeakKeyDictionary[App, Sender] = weakref.WeakKeyDictionary()
-
 
 def sender_for(app: App) -> Sender:
-    """The app's one sender (created on first use)."""
-    sender = _senders.get(app)
-    if sender is None:
-        sender = _senders[app] = Sender(app)
-    return sender
+    """The app's one sender (created on first use). Kept on the app: a weak-keyed table of senders never let an
+    app go, since each sender holds its app."""
+    if app.sender is None:
+        app.sender = Sender(app)
+    return app.sender
 
 
 async def drain(app: App) -> int:
