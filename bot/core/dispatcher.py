@@ -180,18 +180,7 @@ class Dispatcher(PushedChoices):
                         outcome = "failed"
                         log.exception("handler failed", extra={"channel": event.channel, "flow": state.flow})
                         await session.rollback()
-                        return DispatchResult(
-                            replies=[
-                                Reply(
-                                    _(
-                                        "Sorry, something went wrong on our side and nothing was saved. "
-                                        "Please try again in a moment."
-                                    )
-                                )
-                            ],
-                            person_id=person_id,
-                            locale=locale,
-                        )
+                        return self._sorry(person_id, locale)
                     remember = self._prepare_state(ctx)
                     identity = ctx.identity
                     if identity is not None and not event.is_group and back_after_quiet(identity):
@@ -232,7 +221,11 @@ class Dispatcher(PushedChoices):
                         if claim is not None and await session.get(ProcessedUpdate, claim) is not None:
                             outcome = "duplicate"
                             return DispatchResult(duplicate=True)
-                        raise
+                        # Any other conflict (two officers' same press at the same moment, a row another update
+                        # wrote first): nothing was saved, and the person is told so, not left without an answer.
+                        outcome = "failed"
+                        log.exception("update's writes conflicted", extra={"channel": event.channel})
+                        return self._sorry(person_id, locale)
                     final_locale = ctx.person.locale if ctx.person else (ctx.state.locale or locale)
                     result = DispatchResult(
                         replies=ctx.replies,
@@ -255,6 +248,22 @@ class Dispatcher(PushedChoices):
         finally:
             metrics.of(self.app).update_done(event.channel, outcome, time.monotonic() - started)
         return result
+
+    @staticmethod
+    def _sorry(person_id: int | None, locale: str) -> DispatchResult:
+        """The answer to an update that failed on our side: nothing of it was kept."""
+        return DispatchResult(
+            replies=[
+                Reply(
+                    _(
+                        "Sorry, something went wrong on our side and nothing was saved. "
+                        "Please try again in a moment."
+                    )
+                )
+            ],
+            person_id=person_id,
+            locale=locale,
+        )
 
     # Routing ---------------------------------------------------------------------------------------------
     async def _route(self, ctx: Context) -> None:
