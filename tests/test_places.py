@@ -233,7 +233,7 @@ async def test_the_ward_admin_adds_renames_merges_and_retires_and_people_choose_
     replies = await admin.say("to 14 khom 2")
     assert "27 hộ" in admin.all_text(replies)
     replies = await admin.press("Đồng ý, tiến hành")
-    assert "Đã sáp nhập Tổ 15 vào Tổ 14: 27 hộ và 1 người dân đã được chuyển." in admin.all_text(replies)
+    assert "Đã sáp nhập Tổ 15 vào Tổ 14: 27 hộ và 1 người đã được chuyển." in admin.all_text(replies)
     await town.drain()
     assert any("Tổ 15, Khóm 2 đã được sáp nhập vào Tổ 14, Khóm 2" in m["text"] for m in await minh.poll())
     assert "Tổ 14, Khóm 2" in minh.all_text(await minh.say("/toi"))
@@ -263,7 +263,7 @@ async def test_the_ward_admin_adds_renames_merges_and_retires_and_people_choose_
     await admin.press("Một tổ")
     await admin.say("to 16 khom 2")
     replies = await admin.press("Đồng ý, tiến hành")
-    assert "1 người dân đã được đề nghị chọn tổ mới" in admin.all_text(replies)
+    assert "1 người đã được đề nghị chọn tổ mới" in admin.all_text(replies)
     await town.drain()
     pushed = await lan.poll()
     lan.seen += pushed

@@ -39,3 +39,20 @@ def written(name: str) -> str:
         return name
     kind = KINDS.get(" ".join(found["kind"].lower().split()))
     return f"{kind} {found['number'].upper()}" if kind else name
+
+
+def kind_of(name: str) -> str | None:
+    """The kind a numbered name is written with ("Tổ dân phố" of "Tổ dân phố 3", "Khóm" of "khom 5"), if any."""
+    found = NUMBERED.fullmatch(strip_accents(name))
+    return KINDS.get(" ".join(found["kind"].lower().split())) if found else None
+
+
+def numbered(typed: str, siblings: list[str], default: str | None) -> str | None:
+    """A bare number typed as a name ("3", "3a": on Zalo, where numbers are what one types) written as its
+    siblings are ("Tổ 3" beside "Tổ 1" and "Tổ 2"), else with `default`; None when it is not a bare number, or
+    when there is no kind to give it (the ward's first area: "3" says nothing of Khu phố, Thôn or Tổ dân phố)."""
+    if not re.fullmatch(r"\d+[a-zA-Z]?", typed):
+        return None
+    kinds = {kind_of(name) for name in siblings}
+    kind = kinds.pop() if len(kinds) == 1 else default
+    return f"{kind} {typed.upper()}" if kind else None

@@ -206,6 +206,14 @@ def _read_csv(data: bytes, limits: Limits, parsed: Parsed) -> list[tuple[int, Ce
     return found
 
 
+def read_workbook(data: bytes, limits: Limits) -> tuple[list[tuple[int, Cells]], list[Problem]]:
+    """The numbered lines of a workbook's first sheet, read as `parse` reads them (values as stored, a formula
+    refused, a zip bomb refused unread), for other lists a ward office keeps in Excel (a group's households)."""
+    parsed = Parsed()
+    lines = _read_xlsx(data, limits, parsed)
+    return ([] if parsed.problems else lines), parsed.problems
+
+
 def _read_xlsx(data: bytes, limits: Limits, parsed: Parsed) -> list[tuple[int, Cells]]:
     import openpyxl
     from openpyxl.utils import get_column_letter

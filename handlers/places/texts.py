@@ -13,6 +13,25 @@ def web_chat_url(settings: Settings) -> str:
     return (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
 
 
+def zalo_file_text(ctx: Context, there: str) -> str:
+    """Zalo cannot send files to a bot: how to send one from the web chat as oneself, `there` saying what to do in
+    it. Told only to open the web chat and type the command, a ward admin met a stranger's chat there, asked to
+    register from the start, where the command was not theirs: the web chat becomes theirs with /lienket. (No
+    numbered steps: on Zalo a numbered line is a choice to type.)"""
+    return "\n".join(
+        [
+            _("Files cannot be sent to me on Zalo: send it from the web chat, as yourself."),
+            _(
+                "First type /lienket here: I give you a code. Then open {url} and type there /lienket with that "
+                "code: the web chat becomes yours, with your role."
+            ).format(url=web_chat_url(ctx.app.settings))
+            + " "
+            + there,
+            _("Or type /huy to stop."),
+        ]
+    )
+
+
 def share_links(ctx: Context, code: str) -> list[str]:
     """The invite's links on every channel that has one (web chat, Telegram), and how to use it on Zalo."""
     found = links(ctx.app.settings, code)

@@ -45,7 +45,10 @@ router.personal_data(
 router.http_routes = routes  # GET /camket/<code>: anyone can check a pledge's verification code
 
 router.menu("camket", label=N_("Sign the household pledge"), order=40)
-router.menu("hogiadinh", label=N_("Households of my group"), order=30, roles=[Role.GROUP_ADMIN])
+# The ward admin too: the ward office holds the lists, and a group without a leader yet has nobody else to enter it.
+router.menu(
+    "hogiadinh", label=N_("Households of my group"), order=30, roles=[Role.GROUP_ADMIN, Role.WARD_ADMIN]
+)
 router.menu(
     "baophu",
     label=N_("Pledge coverage"),

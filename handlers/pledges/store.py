@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import and_, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -65,6 +66,16 @@ async def open_campaign_for_group(session: AsyncSession, group: Group) -> Pledge
         if is_open(campaign) and covers(campaign, group.area_id):
             return campaign
     return None
+
+
+async def next_campaign_for_group(session: AsyncSession, group: Group) -> PledgeCampaign | None:
+    """The earliest campaign of the group's ward that covers it and has not opened yet (opened in November for
+    the next year, as /chiendich suggests)."""
+    rows = (
+        await session.exec(select(PledgeCampaign).where(PledgeCampaign.ward_code == group.ward_code))
+    ).all()
+    coming = [c for c in rows if c.starts_on > today() and covers(c, group.area_id)]
+    return min(coming, key=lambda c: c.starts_on) if coming else None
 
 
 async def current_version(session: AsyncSession, campaign_id: int) -> PledgeVersion:
@@ -181,3 +192,37 @@ async def household_people(
 def admin_groups(grants: list[RoleGrant]) -> list[int]:
     """Groups whose household list this person keeps (group admins, tổ trưởng / tổ phó)."""
     return sorted({g.group_id for g in grants if g.role == "group_admin" and g.group_id is not None})
+
+
+def admin_wards(grants: list[RoleGrant]) -> list[int]:
+    """Wards this person administers: their office holds every group's household list."""
+    return sorted({g.ward_code for g in grants if g.role == Role.WARD_ADMIN})
+
+
+async def keepable_groups(session: AsyncSession, grants: list[RoleGrant]) -> list[Group]:
+    """Groups whose household list this person may keep: those they lead, and every active group of a ward they
+    administer (a group without a leader yet has nobody else to enter it). Ordered by ward, then as made."""
+    led, wards = admin_groups(grants), admin_wards(grants)
+    if not led and not wards:
+        return []
+    rows = await session.exec(
+        select(Group)
+        .where(
+            or_(
+                col(Group.id).in_(led),
+                and_(col(Group.ward_code).in_(wards), col(Group.retired_at).is_(None)),
+            )
+        )
+        .order_by(col(Group.ward_code), col(Group.id))
+    )
+    return list(rows.all())
+
+
+async def may_keep(session: AsyncSession, grants: list[RoleGrant], group_id: int) -> bool:
+    """Whether this person may keep (and answer requests to join) the household list of this group now: an active
+    group they lead, or of a ward they administer. (A group merged or retired meanwhile shows nowhere: a household
+    written to it would be lost.)"""
+    group = await session.get(Group, group_id)
+    if group is None or group.retired_at is not None:
+        return False
+    return group_id in admin_groups(grants) or group.ward_code in admin_wards(grants)

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from handlers.reports.periods import Period
-from models import Area, Group, ReportConfig, ReportSubmission, Role, RoleGrant
+from models import Area, Group, Person, ReportConfig, ReportSubmission, Role, RoleGrant
 
 
 async def submission(session: AsyncSession, group_id: int, period: Period) -> ReportSubmission | None:
@@ -131,6 +131,21 @@ async def admins_of(session: AsyncSession, group_ids: list[int]) -> list[tuple[i
         )
     )
     return [(int(p), int(g)) for p, g in rows.all() if g is not None]
+
+
+async def leaders_of(session: AsyncSession, group_ids: list[int]) -> dict[int, list[str]]:
+    """{group: its active leaders' names} for the groups of `group_ids` that have a leader (a name the chat app
+    never gave is left out: such a leader counts, unnamed)."""
+    admins = await admins_of(session, group_ids)
+    if not admins:
+        return {}
+    rows = await session.exec(select(Person).where(col(Person.id).in_(sorted({p for p, _g in admins}))))
+    names = {p.id: p.display_name or "" for p in rows.all()}
+    found: dict[int, list[str]] = {}
+    for person_id, group_id in admins:
+        if person_id in names:
+            found.setdefault(group_id, []).extend([names[person_id]] if names[person_id] else [])
+    return found
 
 
 async def ward_people(session: AsyncSession, ward_code: int, roles: set[str]) -> list[int]:

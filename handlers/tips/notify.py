@@ -45,12 +45,15 @@ async def notify_new_tip(session: AsyncSession, app: App, tip: Tip) -> int:
 
     queued = 0
     for officer in await police_of_ward(session, tip.ward_code):
+        # A notice to one person (NOTICE): an officer on the Zalo OA who has not written for a week is refused by
+        # Zalo, and the notice waits for his next message (bot.delivery.held). Sent as IMPORTANT, it was dropped:
+        # back at his desk, he never heard of the tips that came meanwhile.
         row = await enqueue_to_person(
             session,
             officer,
             render,
             kind="tip_new",
-            priority=Priority.IMPORTANT,
+            priority=Priority.NOTICE,
             dedupe_key=f"tip:{tip.id}:new:p{officer.id}",
             source_kind="tip",
             source_id=str(tip.id),

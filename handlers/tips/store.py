@@ -11,18 +11,20 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import phonenumbers
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import clock
 from bot.cleaning.result import Content, Verdict
 from bot.core.events import Incoming, Kind
+from bot.db import execute
 from bot.guard import ratelimit
 from bot.i18n import local, zone
 from bot.security import Keyring, new_code, new_salt, normalize_code, slow_hash
 from bot.textnorm import fold
 from handlers.alerts.identifiers import domains_in, phones_in
-from models import LinkedChat, Person, Role, RoleGrant, Tip, TipAttachment, TipRateCounter, Ward
+from models import LinkedChat, Person, Role, RoleGrant, Tip, TipAttachment, TipRateCounter, TipStatus, Ward
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -323,3 +325,29 @@ def phone_given(event: Incoming) -> str | None:
 def indicators(text: str) -> list[str]:
     """Phone numbers ("+84…") and link hosts in a tip, normalised as the scam check normalises what it is asked."""
     return (phones_in(text) + domains_in(text))[:20]
+
+
+# Two officers on one tip at the same moment ----------------------------------------------------------------------
+# Each officer's press reads the tip first; two presses at once both read it open. The change itself is one
+# conditional update, which waits for the other's transaction (the row lock on PostgreSQL, the one writer of
+# SQLite) and then finds the tip changed: only one officer records the notice of receipt or closes the tip.
+# Before, both did: the second notice's outbox key failed the whole update (no answer on Telegram, HTTP 500 on the
+# web), and two closings left the tip with one officer's outcome while the tipster was told the other's.
+async def claim_acknowledgement(session: AsyncSession, tip_id: int, at: datetime) -> bool:
+    """Record the notice of receipt, unless another officer recorded it meanwhile (False)."""
+    result = await execute(
+        session,
+        update(Tip)
+        .where(col(Tip.id) == tip_id, col(Tip.acknowledged_at).is_(None))
+        .values(acknowledged_at=at),
+    )
+    return bool(result.rowcount)
+
+
+async def claim_status(session: AsyncSession, tip_id: int, status: str) -> bool:
+    """Give the open tip its new status, unless another officer closed it meanwhile (False)."""
+    result = await execute(
+        session,
+        update(Tip).where(col(Tip.id) == tip_id, col(Tip.status).in_(TipStatus.OPEN)).values(status=status),
+    )
+    return bool(result.rowcount)

@@ -71,6 +71,7 @@ async def footage(ctx: Context) -> None:
 # Place --------------------------------------------------------------------------------------------------------
 @flow.ask("place")
 async def ask_place(ctx: Context) -> None:
+    ctx.data.pop("widen", None)  # back at the start: every distance again
     choices = [Choice(_("The tip's place"), UseTipPlace())] if ctx.data.get("tip") else []
     choices.append(Choice(_("My recent requests"), MyRequests()))
     text = _("Where did it happen? Share a location, or type the address (house number and street).")
@@ -116,9 +117,11 @@ async def on_place(ctx: Context) -> Outcome:
 # Radius and window --------------------------------------------------------------------------------------------
 @flow.ask("radius")
 async def ask_radius(ctx: Context) -> None:
+    # After a search that found nothing (`look`), only the larger distances: the place and the time are kept.
+    radii = [m for m in RADII if m > ctx.data["radius"]] if ctx.data.get("widen") else list(RADII)
     ctx.reply(
         _("How far around it?"),
-        [Choice(_("{m} m").format(m=fmt_number(m)), Radius(m)) for m in RADII],
+        [Choice(_("{m} m").format(m=fmt_number(m)), Radius(m)) for m in radii],
     )
 
 
@@ -128,6 +131,8 @@ async def on_radius(ctx: Context) -> Outcome:
     if not 1 <= metres <= MAX_RADIUS:
         return retry(_("Please choose one of the distances."))
     ctx.data["radius"] = metres
+    if ctx.data.pop("widen", False):
+        return await look(ctx)  # the window chosen before still holds
     return goto("window")
 
 
@@ -181,6 +186,13 @@ async def on_window(ctx: Context) -> Outcome:
     if end - start > timedelta(hours=MAX_WINDOW_HOURS):
         return retry(_("Please ask for at most {n} hours at a time.").format(n=MAX_WINDOW_HOURS))
     ctx.data.update(start=start.isoformat(), end=min(end, now).isoformat(), picked=[])
+    return await look(ctx)
+
+
+async def look(ctx: Context) -> Outcome:
+    """Search around the place for the window the form holds. Nothing within the distance chosen: the larger
+    distances are offered at once, the place and the time kept. Before, the officer was told to try a larger
+    distance "with /xincamera", and gave the place and the time all over again."""
     found = await search(ctx)
     if not found and ctx.data["unsearched"]:
         ctx.reply(
@@ -191,11 +203,20 @@ async def on_window(ctx: Context) -> Outcome:
             else _("No camera registered by its address is on that street.")
         )
         return goto("more")
+    if not found and ctx.data["radius"] < max(RADII):
+        ctx.data["widen"] = True
+        ctx.reply(
+            _(
+                "No active camera registered in the ward is within {m} m of that place. The place and the time "
+                "are kept: choose a larger distance, or /huy to stop."
+            ).format(m=fmt_number(ctx.data["radius"]))
+        )
+        return goto("radius")
     if not found:
         ctx.reply(
             _(
-                "No active camera registered in the ward is within {m} m of that place. Try a larger distance "
-                "with /xincamera."
+                "No active camera registered in the ward is within {m} m of that place. Owners register their "
+                "cameras with /camera: a camera nobody registered cannot be asked here."
             ).format(m=fmt_number(ctx.data["radius"]))
         )
         return finish()

@@ -8,12 +8,13 @@ from __future__ import annotations
 from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.events import Kind
-from bot.core.flow import Flow, Outcome, finish, goto
+from bot.core.flow import Flow, Outcome, finish, goto, retry
 from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.i18n import N_, _
+from bot.textnorm import fold
 from handlers.places import store
-from handlers.places.buttons import ManageWard, Menu, PlaceKind
+from handlers.places.buttons import ManageWard, Menu, MenuAction, PlaceKind
 from models import Role, RoleGrant, Ward
 from models.base import pk
 
@@ -116,6 +117,9 @@ async def overview(ctx: Context) -> str:
 async def ask_menu(ctx: Context) -> None:
     for key in TRANSIENT:
         ctx.data.pop(key, None)
+    # The menu is where every change starts and ends: "quay lại" here has no question to go back to (the steps
+    # before were of a change already made, their answers cleared above; going back to one failed).
+    ctx.state.history = []
     areas = await store.areas_of_ward(ctx.session, ctx.data["ward"])
     groups = await store.groups_of_ward(ctx.session, ctx.data["ward"])
     choices = [Choice(_("Add an area"), Menu("add_area"))]
@@ -135,12 +139,66 @@ async def ask_menu(ctx: Context) -> None:
     ctx.reply(await overview(ctx) + "\n\n" + _("What do you want to do?"), choices)
 
 
+# What a ward admin types at the menu instead of a line's number (on Zalo, words are what one types): the verb says
+# what to do, an area's or a group's word what to do it to, the rest which one ("xóa tổ 2", "đổi tên khu phố 3").
+# Folded; longer phrases first. Before, each of these was answered "Vui lòng chọn một trong các mục".
+VERBS: tuple[tuple[str, MenuAction], ...] = (
+    ("nhap tu tep", "import"), ("sap nhap", "merge"), ("gop", "merge"), ("giai the", "retire"),
+    ("xoa bo", "retire"), ("xoa", "retire"), ("loai bo", "retire"), ("doi ten", "rename"), ("sua ten", "rename"),
+    ("cu to truong", "leader"), ("to truong", "leader"), ("duong dan", "links"), ("link", "links"),
+    ("them", "add_area"), ("tao", "add_area"),
+)  # fmt: skip
+AREA_WORDS = ("khu vuc", "khu pho", "khu dan cu", "to dan pho", "thon", "ap", "khom", "xom", "ban", "khu")
+FILLERS = frozenset({"cu", "cho", "cua", "mot", "moi"})
+
+
+def typed_wish(text: str) -> tuple[MenuAction, str | None, str] | None:
+    """(action, "area", "group" or None, the rest: a place's name) of words typed at the menu; None if no verb."""
+    words = fold(text).split()
+    for verb, action in VERBS:
+        size = len(verb.split())
+        at = next((i for i in range(len(words) - size + 1) if words[i : i + size] == verb.split()), None)
+        if at is None:
+            continue
+        rest = [w for w in words[:at] + words[at + size :] if w not in FILLERS]
+        named = " ".join(rest)
+        if any(named == a or named.startswith(a + " ") for a in AREA_WORDS):
+            kind: str | None = "area"
+        elif rest[:1] == ["to"] or action in ("leader", "links"):
+            kind = "group"
+        else:
+            kind = None
+        if action == "add_area" and kind == "group":
+            action = "add_group"
+        return action, kind, named
+    return None
+
+
 @flow.on("menu", files=True)
 async def on_menu(ctx: Context) -> Outcome:
     if ctx.event.kind == Kind.MEDIA and ctx.event.attachments:
         # A spreadsheet sent at the menu (the longer file, right after an import) can only be an import.
         return await flow.handlers["import"](ctx)
-    action = Menu.expect(ctx).action
+    pressed = Menu.read(ctx)
+    if pressed is not None:
+        return await menu_action(ctx, pressed.action)
+    wish = typed_wish(ctx.event.text)
+    if wish is None:
+        raise NotChosen()
+    action, kind, named = wish
+    if action == "add_area" and kind is None:
+        return retry(_("An area or a group? For example “thêm khu phố” or “thêm tổ”."))
+    if action not in ("rename", "merge", "retire", "leader", "links") or kind is None:
+        return await menu_action(ctx, action)
+    if not await still_admin(ctx):
+        return finish()
+    from handlers.places.flows.places_pick import named_place  # it adds its steps to this flow: imported late
+
+    ctx.data.update(action=action, kind=kind)
+    return await named_place(ctx, named)
+
+
+async def menu_action(ctx: Context, action: MenuAction) -> Outcome:
     if action == "done":
         ctx.reply(_("Done."))
         return finish()

@@ -11,7 +11,7 @@ from bot.core.flow import Outcome, finish, goto, retry, stay
 from bot.i18n import _
 from handlers.places import importer, sheet
 from handlers.places.flows.places import flow, still_admin
-from handlers.places.texts import share_links, web_chat_url
+from handlers.places.texts import share_links, zalo_file_text
 
 MAX_PROBLEMS_SHOWN = 25
 
@@ -20,10 +20,12 @@ MAX_PROBLEMS_SHOWN = 25
 async def ask_import(ctx: Context) -> None:
     if ctx.event.channel.startswith("zalo"):
         ctx.reply(
-            _(
-                "Files cannot be sent to me on Zalo. Open the web chat at {url}, type /diaban there and send "
-                "the file; or type /huy to stop."
-            ).format(url=web_chat_url(ctx.app.settings))
+            zalo_file_text(
+                ctx,
+                _("There, type /diaban, choose “{entry}” and send the file.").format(
+                    entry=_("Import a file")
+                ),
+            )
         )
         return
     ctx.reply(

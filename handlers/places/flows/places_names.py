@@ -26,9 +26,46 @@ async def ask_name(ctx: Context) -> None:
         ctx.reply(_("Type the name of the new area, for example “Tổ dân phố 5” or “Thôn Đông”."))
 
 
+# Typed where a name is asked, these are an answer, not a name: on Zalo, where the menu's "Xong" is typed, a group
+# was named "xong" (or "ok", "không") after a name already taken was refused.
+NOT_A_NAME = frozenset(
+    {
+        "xong", "xong roi", "ok", "oke", "okay", "roi", "khong", "ko", "k", "khong co", "khong them", "co",
+        "dong y", "bo qua", "thoi khong them", "done", "no", "yes", "skip", "none",
+    }
+)  # fmt: skip
+
+
+async def sibling_names(ctx: Context, groups: bool) -> list[str]:
+    """Names of the places of the kind being named: the ward's groups, or its areas."""
+    ward = ctx.data["ward"]
+    if groups:
+        return [g.name for g in await store.groups_of_ward(ctx.session, ward)]
+    return [a.name for a in await store.areas_of_ward(ctx.session, ward)]
+
+
 @flow.on("name")
 async def on_name(ctx: Context) -> Outcome:
-    name = names.written(" ".join(ctx.event.text.split()))
+    typed = " ".join(ctx.event.text.split())
+    if fold(typed) in NOT_A_NAME:
+        ctx.reply(
+            _("The name was not changed.")
+            if ctx.data["action"] == "rename"
+            else _("Nothing was added to the ward.")
+        )
+        return goto("menu")
+    naming_group = ctx.data["action"] == "add_group" or ctx.data["kind"] == "group"
+    if typed[:1].isdigit() and (
+        bare := names.numbered(typed, await sibling_names(ctx, naming_group), "Tổ" if naming_group else None)
+    ):
+        typed = bare  # "3" is "Tổ 3", as the ward's other groups are written
+    elif typed[:1].isdigit() and typed.isalnum():
+        return retry(
+            _(
+                "Please type the whole name, with its kind: for example “Tổ dân phố {n}” or “Thôn {n}”."
+            ).format(n=typed)
+        )
+    name = names.written(typed)
     longest = ctx.app.settings.places_name_max_length
     if not name or not fold(name):
         return retry(_("Please type the name in letters or digits."))
@@ -49,7 +86,11 @@ async def on_name(ctx: Context) -> Outcome:
         siblings_of = None
     except_id = place.id if action == "rename" and place is not None else None
     if await store.name_taken(ctx.session, ward, name, area_id=siblings_of, except_id=except_id):
-        return retry(_("There is already one called “{name}”. Please type another name.").format(name=name))
+        return retry(
+            _("There is already one called “{name}”. Please type another name.").format(name=name)
+            + "\n"
+            + _("(Or type “xong” to go back to the menu.)")
+        )
     if action == "add_area":
         await store.add_area(ctx.session, ward, name, actor=ctx.person_id, source="chat")
         ctx.reply(_("Added the area “{name}”.").format(name=name))

@@ -10,7 +10,7 @@ from bot.core.payloads import Payload
 from bot.core.replies import Choice
 from bot.directory.invites import create
 from bot.i18n import _
-from bot.textnorm import fold, matches
+from bot.textnorm import fold, matches, place_key
 from handlers.places import store
 from handlers.places.buttons import PickPlace, PickTarget
 from handlers.places.flows.places import MAX_BUTTONS, flow, still_admin
@@ -98,6 +98,27 @@ async def on_pick(ctx: Context) -> Outcome:
     chosen = await choose(ctx, PickPlace, None)
     if isinstance(chosen, Outcome):
         return chosen
+    return await picked(ctx, chosen)
+
+
+async def named_place(ctx: Context, named: str) -> Outcome:
+    """A change typed in words at the menu with the place in them ("xóa tổ 2"): that place, when the words name
+    one (its name exactly, accents optional, else its name and area's words); else the place question, offering
+    only those the words fit."""
+    found = await candidates(ctx)
+    words = [w for w in named.split() if w]
+    exact = [c for c in found if place_key(c[1].split(",")[0]) == place_key(named)] if words else []
+    hits = exact or ([c for c in found if matches(named, fold(c[1]))] if words[1:] else [])
+    if len(hits) == 1:
+        return await picked(ctx, hits[0][0])
+    if hits:
+        ctx.data["matches"] = [c[0] for c in hits[:MAX_MATCHES]]
+    return goto("pick")
+
+
+async def picked(ctx: Context, chosen: int) -> Outcome:
+    """What follows the choice of the place: its new name, the place to merge it into, the confirmation, its
+    join links or a leader's invite."""
     if not await still_admin(ctx):
         return finish()
     ctx.data["place"] = chosen

@@ -1,6 +1,10 @@
-"""/hogiadinh: a group admin keeps the group's household list — list, add, edit, remove, import from CSV."""
+"""/hogiadinh: a group admin keeps the group's household list — list, add, edit, remove, import from a CSV or Excel
+file. The ward admin keeps any group's list of the ward: the ward office holds them, and a group without a leader
+yet has nobody else to enter it."""
 
 from __future__ import annotations
+
+import asyncio
 
 from sqlalchemy import delete, update
 from sqlmodel import col, select
@@ -15,32 +19,42 @@ from bot.db import execute
 from bot.i18n import N_, _
 from bot.textnorm import fold, matches
 from handlers.common import group_label, yes_no
+from handlers.places.texts import zalo_file_text
 from handlers.pledges import csvimport
 from handlers.pledges.buttons import HouseholdMenu, PickGroup, PickHousehold, RemoveHousehold
 from handlers.pledges.flows.membership import decision_choices, request_text
-from handlers.pledges.store import admin_groups
+from handlers.pledges.store import admin_wards, keepable_groups, may_keep
 from handlers.pledges.texts import household_label
-from models import Household, Role
+from models import Area, Household, Role
 from models.pledges import HouseholdMember, PledgeSignature
 
 router = Router("pledges.households")
 flow = Flow("pledge_households", steps=("group", "menu", "add", "pick", "edit", "remove", "import"))
 MAX_ERRORS_SHOWN = 25
 MAX_MATCHES = 10
+MAX_BUTTONS = 20  # more groups than this (a ward admin's) are found by typing their name
 
 
 @router.command(
     "hogiadinh",
     "households",
-    help=N_("Keep your group's household list (add, edit, import CSV)"),
-    roles={Role.GROUP_ADMIN.value},
+    help=N_("Keep a group's household list (add, edit, import a CSV or Excel file)"),
+    roles={Role.GROUP_ADMIN.value, Role.WARD_ADMIN.value},
 )
 async def households(ctx: Context) -> None:
-    groups = admin_groups(await ctx.grants())
-    if not groups:
-        ctx.reply(_("Your role is not tied to a group, so there is no household list to keep."))
+    grants = await ctx.grants()
+    if not await keepable_groups(ctx.session, grants):
+        if admin_wards(grants):
+            ctx.reply(
+                _(
+                    "Your ward has no groups yet, so there is no household list to keep. Add them with /diaban first."
+                )
+            )
+        else:
+            ctx.reply(_("Your role is not tied to a group, so there is no household list to keep."))
         return
-    ctx.begin("pledge_households", groups=groups)
+    # The groups are looked up when asked, not listed here: a ward admin's ward has hundreds.
+    ctx.begin("pledge_households")
 
 
 async def group_households(ctx: Context) -> list[Household]:
@@ -55,25 +69,74 @@ async def group_households(ctx: Context) -> list[Household]:
     )
 
 
+async def group_choices(ctx: Context) -> list[tuple[int, str]]:
+    """(id, "Tổ 3, Khóm 2") of the groups whose list this person may keep now."""
+    groups = await keepable_groups(ctx.session, await ctx.grants())
+    areas = {
+        a.id: a.name
+        for a in (
+            await ctx.session.exec(select(Area).where(col(Area.id).in_({g.area_id for g in groups})))
+        ).all()
+    }
+    return [(g.id or 0, f"{g.name}, {areas[g.area_id]}" if g.area_id in areas else g.name) for g in groups]
+
+
+async def still_kept(ctx: Context) -> bool:
+    """Roles and groups change while a form is open (the ward merges or retires the group, a leader steps down):
+    every change re-checks, and says so, rather than write to a group nobody sees any more."""
+    if await may_keep(ctx.session, await ctx.grants(), ctx.data["group_id"]):
+        return True
+    ctx.reply(
+        _(
+            "{group} is no longer yours to keep (the ward has merged or retired it, or your role changed), so "
+            "nothing was saved. Type /hogiadinh to see the groups you keep now."
+        ).format(group=await group_label(ctx.session, ctx.data["group_id"]))
+    )
+    return False
+
+
 @flow.ask("group")
 async def ask_group(ctx: Context) -> None:
-    groups = ctx.data["groups"]
-    if len(groups) == 1:
-        ctx.data["group_id"] = groups[0]
+    found = await group_choices(ctx)
+    shortlist = ctx.data.get("matches")
+    if shortlist:
+        found = [c for c in found if c[0] in shortlist]
+    if len(found) == 1 and not shortlist:
+        ctx.data["group_id"] = found[0][0]
         ctx.state.step = "menu"
         await ask_menu(ctx)
         return
-    ctx.reply(
-        _("Which group?"), [Choice(await group_label(ctx.session, g), PickGroup(g)) for g in groups[:30]]
-    )
+    if len(found) > MAX_BUTTONS:
+        ctx.reply(_("Which group? Type its name and its area's, for example “Tổ 3, Khóm 2”."))
+        return
+    ctx.reply(_("Which group?"), [Choice(label[:60], PickGroup(group_id)) for group_id, label in found])
 
 
 @flow.on("group")
 async def on_group(ctx: Context) -> Outcome:
-    group_id = PickGroup.expect(ctx).group_id
-    if group_id not in ctx.data["groups"]:
+    found = await group_choices(ctx)
+    pressed = PickGroup.read(ctx)
+    typed = ctx.event.text.strip()
+    if pressed is not None:
+        hits = [c for c in found if c[0] == pressed.group_id]
+    elif typed:
+        # Typed as a person says it ("to 3 khom 2", accents optional): the exact name first, else every group
+        # whose name and area start with the words typed.
+        hits = [c for c in found if fold(c[1]) == fold(typed)] or [
+            c for c in found if matches(typed, fold(c[1]))
+        ]
+    else:
         raise NotChosen()
-    ctx.data["group_id"] = group_id
+    if pressed is not None and not hits:
+        raise NotChosen()
+    if not hits:
+        ctx.data.pop("matches", None)
+        return retry(_("No group of yours matches “{query}”.").format(query=typed[:60]))
+    if len(hits) > 1:
+        ctx.data["matches"] = [c[0] for c in hits[:MAX_MATCHES]]
+        return retry(_("Several groups match; please choose one."))
+    ctx.data.pop("matches", None)
+    ctx.data["group_id"] = hits[0][0]
     return goto("menu")
 
 
@@ -89,6 +152,9 @@ async def pending_requests(ctx: Context) -> list[tuple[HouseholdMember, Househol
 
 @flow.ask("menu")
 async def ask_menu(ctx: Context) -> None:
+    # Every change starts and ends here: "quay lại" at the menu goes back to the choice of the group, if there was
+    # one, not into the change just made (it asked for a household again).
+    ctx.state.history = ["group"] if ctx.state.history[:1] == ["group"] else []
     count = len(await group_households(ctx))
     waiting = len(await pending_requests(ctx))
     choices = [
@@ -96,7 +162,7 @@ async def ask_menu(ctx: Context) -> None:
         Choice(_("Add a household"), HouseholdMenu("add")),
         Choice(_("Edit a household"), HouseholdMenu("edit")),
         Choice(_("Remove a household"), HouseholdMenu("remove")),
-        Choice(_("Import a CSV file"), HouseholdMenu("import")),
+        Choice(_("Import a CSV or Excel file"), HouseholdMenu("import")),
     ]
     if waiting:
         choices.append(Choice(_("Requests to join ({n})").format(n=waiting), HouseholdMenu("pending")))
@@ -108,8 +174,11 @@ async def ask_menu(ctx: Context) -> None:
     )
 
 
-@flow.on("menu")
+@flow.on("menu", files=True)
 async def on_menu(ctx: Context) -> Outcome:
+    if ctx.event.kind == Kind.MEDIA and ctx.event.attachments:
+        # A file sent at the menu (the corrected or longer list, right after an import) can only be the list.
+        return await on_import(ctx)
     action = HouseholdMenu.expect(ctx).action
     if action == "list":
         rows = await group_households(ctx)
@@ -157,7 +226,10 @@ def typed_household(text: str) -> tuple[csvimport.Row | None, list[str]]:
 
 
 async def address_taken(ctx: Context, address: str, except_id: int | None = None) -> bool:
-    return any(fold(h.address) == fold(address) and h.id != except_id for h in await group_households(ctx))
+    key = csvimport.address_key(address)
+    return any(
+        csvimport.address_key(h.address) == key and h.id != except_id for h in await group_households(ctx)
+    )
 
 
 @flow.ask("add")
@@ -175,6 +247,8 @@ async def on_add(ctx: Context) -> Outcome:
     row, errors = typed_household(ctx.event.text)
     if row is None:
         return retry(_("That was not saved: {problems}.").format(problems="; ".join(errors)))
+    if not await still_kept(ctx):
+        return finish()
     if await address_taken(ctx, row.address):
         return retry(_("The group already has a household at “{address}”.").format(address=row.address))
     ctx.session.add(
@@ -237,6 +311,8 @@ async def on_edit(ctx: Context) -> Outcome:
     row, errors = typed_household(ctx.event.text)
     if row is None:
         return retry(_("That was not saved: {problems}.").format(problems="; ".join(errors)))
+    if not await still_kept(ctx):
+        return finish()
     if await address_taken(ctx, row.address, except_id=household.id):
         return retry(_("The group already has a household at “{address}”.").format(address=row.address))
     household.address, household.head_name, household.members_count = row.address, row.head_name, row.members
@@ -264,6 +340,8 @@ async def ask_remove(ctx: Context) -> None:
 @flow.on("remove")
 async def on_remove(ctx: Context) -> Outcome:
     answer = RemoveHousehold.expect(ctx)
+    if answer.yes and not await still_kept(ctx):
+        return finish()
     household = await ctx.session.get(Household, ctx.data["household_id"])
     if answer.yes and household is not None and household.group_id == ctx.data["group_id"]:
         await remove_household(ctx, household)
@@ -288,12 +366,17 @@ async def remove_household(ctx: Context, household: Household) -> None:
 
 @flow.ask("import")
 async def ask_import(ctx: Context) -> None:
+    if ctx.event.channel.startswith("zalo"):
+        # Zalo cannot send files to a bot: the list is sent from the web chat (or typed here, one household each).
+        there = _("There, type /hogiadinh, choose “{entry}” and send the file.")
+        ctx.reply(zalo_file_text(ctx, there.format(entry=_("Import a CSV or Excel file"))))
+        return
     ctx.reply(
         _(
-            "Send the CSV file (UTF-8) of the group's households. The first row names the columns: "
-            "Địa chỉ; Chủ hộ; Số nhân khẩu. A household whose address is already on the list is updated; "
-            "the others are added. If any row has a problem, nothing is imported and I list the lines "
-            "to fix."
+            "Send the group's household list as a CSV file (UTF-8) or an Excel workbook (.xlsx). The first row "
+            "names the columns: Địa chỉ; Chủ hộ; Số nhân khẩu. A household whose address is already on the list "
+            "is updated; the others are added. If any row has a problem, nothing is imported and I list the "
+            "lines to fix."
         )
     )
 
@@ -302,10 +385,13 @@ async def ask_import(ctx: Context) -> None:
 async def on_import(ctx: Context) -> Outcome:
     event = ctx.event
     if event.kind != Kind.MEDIA or not event.attachments:
-        return retry(_("Please send the list as a CSV file, or type /huy to stop."))
+        return retry(_("Please send the list as a CSV or Excel file, or type /huy to stop."))
+    if not await still_kept(ctx):
+        return finish()
     attachment = event.attachments[0]
     data = await ctx.download(attachment)
-    parsed = csvimport.parse(data)
+    # Reading a workbook is CPU work: off the event loop, so other conversations do not wait for it.
+    parsed = await asyncio.to_thread(csvimport.parse, data)
     if parsed.errors:
         shown = parsed.errors[:MAX_ERRORS_SHOWN]
         more = len(parsed.errors) - len(shown)
@@ -315,10 +401,10 @@ async def on_import(ctx: Context) -> Outcome:
             lines.append(_("… and {n} more problems.").format(n=more))
         ctx.reply("\n".join(lines))
         return stay()
-    existing = {fold(h.address): h for h in await group_households(ctx)}
+    existing = {csvimport.address_key(h.address): h for h in await group_households(ctx)}
     added = updated = 0
     for row in parsed.rows:
-        household = existing.get(fold(row.address))
+        household = existing.get(csvimport.address_key(row.address))
         if household is None:
             ctx.session.add(
                 Household(

@@ -22,7 +22,7 @@ from bot.textnorm import fold
 from handlers.alerts.identifiers import phones_in
 from handlers.common import group_label
 from handlers.pledges.buttons import JoinHousehold, LeaveHousehold, MemberDecision, NotListed
-from handlers.pledges.store import admin_groups, end_links_moved_away, home_group, my_households
+from handlers.pledges.store import end_links_moved_away, home_group, may_keep, my_households
 from handlers.pledges.texts import household_hint, household_label
 from models import Household, Person, Priority, Role, RoleGrant
 from models.pledges import HouseholdMember
@@ -348,7 +348,7 @@ async def on_decision(ctx: Context) -> None:
     if member is None or household is None:
         ctx.reply(_("That request no longer exists."))
         return
-    if household.group_id not in admin_groups(await ctx.grants()):
+    if not await may_keep(ctx.session, await ctx.grants(), household.group_id):
         ctx.reply(_("Only the leader of that group can answer this request."))
         return
     if member.confirmed_at is not None:

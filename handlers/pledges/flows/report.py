@@ -49,7 +49,11 @@ async def scoped_campaign(ctx: Context) -> tuple[Scope, PledgeCampaign] | None:
     scope = leader_scope(await ctx.grants())
     campaign = await latest_campaign(ctx.session, scope.ward_code) if scope else None
     if scope is None or campaign is None:
-        ctx.reply(_("There is no pledge campaign in your ward yet."))
+        text = _("There is no pledge campaign in your ward yet.")
+        if scope is not None and Role.WARD_ADMIN.value in await ctx.roles():
+            # The one who opens it: what to do next, not only what is missing.
+            text += " " + _("Open the year's campaign with /chiendich.")
+        ctx.reply(text)
         return None
     return scope, campaign
 
@@ -105,11 +109,21 @@ async def show_coverage(ctx: Context) -> None:
         return
     lines.append(headline(counted, campaign, place))
     if counted.unlisted and scope.group_id is None:
-        lines.append(
-            _(
+        if Role.WARD_ADMIN.value in await ctx.roles():
+            # The ward admin may enter them too: a group without a leader yet has nobody else.
+            unlisted = _(
+                "⚠ {groups}, so the coverage of {place} is not known yet: their leaders, or you for a group "
+                "without one, enter the list in “{entry}” (/hogiadinh)."
+            )
+        else:
+            unlisted = _(
                 "⚠ {groups}, so the coverage of {place} is not known yet: their leaders enter the list in "
                 "“{entry}” (/hogiadinh)."
-            ).format(groups=coverage.unlisted_groups(counted.unlisted), place=place, entry=households_entry)
+            )
+        lines.append(
+            unlisted.format(
+                groups=coverage.unlisted_groups(counted.unlisted), place=place, entry=households_entry
+            )
         )
     lines.append("")
     if scope.group_id is None:

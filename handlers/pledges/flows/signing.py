@@ -36,6 +36,7 @@ from handlers.pledges.store import (
     home_group,
     is_open,
     my_households,
+    next_campaign_for_group,
     open_campaign_for_group,
 )
 from handlers.pledges.texts import household_label
@@ -63,6 +64,18 @@ async def pledge(ctx: Context) -> None:
     await settle_move(ctx)  # a household of the group they left is no longer theirs to sign for
     group = await home_group(ctx.session, await ctx.grants())
     campaign = await open_campaign_for_group(ctx.session, group) if group else None
+    upcoming = await next_campaign_for_group(ctx.session, group) if group and campaign is None else None
+    if upcoming is not None and group is not None:
+        # Opened ahead (in November for the next year): when to come back, and what can be done already.
+        text = _("“{title}” opens on {date}: come back then and sign with /camket.").format(
+            title=upcoming.title, date=fmt_date(upcoming.starts_on)
+        )
+        if not [h for h in await my_households(ctx.session, ctx.person_id) if h.group_id == group.id]:
+            text += "\n" + _(
+                "Meanwhile, find your household with /hocuatoi, so that you can sign on the first day."
+            )
+        ctx.reply(text)
+        return
     if campaign is None:
         ctx.reply(
             _(

@@ -10,7 +10,7 @@ from bot.core.payloads import read_any
 from bot.core.replies import Choice, Media
 from bot.core.router import Router
 from bot.digest.table import XLSX_MIME, to_csv, to_xlsx
-from bot.i18n import N_, _, fmt_date, fmt_datetime
+from bot.i18n import N_, _, fmt_date, fmt_datetime, ngettext
 from handlers.reports.buttons import ReadReport, ViewAction, ViewPeriod
 from handlers.reports.export import table
 from handlers.reports.periods import (
@@ -20,7 +20,7 @@ from handlers.reports.periods import (
     period_by_key,
     previous_deadline,
 )
-from handlers.reports.store import submitted_in, ward_groups
+from handlers.reports.store import leaders_of, submitted_in, ward_groups
 from handlers.reports.texts import sent_late, show_answers
 from models import Group, ReportSubmission, Role
 
@@ -103,16 +103,50 @@ async def ask_overview(ctx: Context) -> None:
         # at the deadline and with the year's on-time figures.
         lines.append(_("{n} of them sent it after the deadline (marked late below).").format(n=late))
     if missing:
-        lines.append(_("Not sent yet:"))
-        lines += [f"• {name}, {area}" for _gid, name, area in missing[:SHOWN]]
-        if len(missing) > SHOWN:
-            lines.append(_("… and {n} more.").format(n=len(missing) - SHOWN))
+        lines += await missing_lines(ctx, missing)
     if sent:
         lines.append(_("Press a group to read its report."))
     choices = [
         Choice(report_label(name, area, reports[gid]), ReadReport(gid)) for gid, name, area in sent[:SHOWN]
     ]
     ctx.reply("\n".join(lines), [*choices, *actions()[:2]])
+
+
+async def missing_lines(ctx: Context, missing: list[tuple[int, str, str]]) -> list[str]:
+    """Every group that has not sent the report: those with a leader first, one a line with the leader's name (the
+    ones the officer calls), then those with no leader yet, a line per area. Before, the first 30 of the ward's
+    groups were listed alike and the rest were "… and 9 more", out of reach: the leader who missed the report was
+    lost among the groups nobody was ever asked."""
+    leaders = await leaders_of(ctx.session, [gid for gid, _name, _area in missing])
+    led = [g for g in missing if g[0] in leaders]
+    unled = [g for g in missing if g[0] not in leaders]
+    lines: list[str] = []
+    if led:
+        lines.append(_("Not sent yet:"))
+        for gid, name, area in led[:SHOWN]:
+            names = ", ".join(leaders[gid])
+            lines.append(
+                f"• {name}, {area}" + (" — " + _("leader: {names}").format(names=names) if names else "")
+            )
+        lines += by_area(led[SHOWN:])
+    if unled:
+        lines.append(
+            ngettext(
+                "{n} group has no leader yet, so nobody was reminded:",
+                "{n} groups have no leader yet, so nobody was reminded:",
+                len(unled),
+            ).format(n=len(unled))
+        )
+        lines += by_area(unled)
+    return lines
+
+
+def by_area(groups: list[tuple[int, str, str]]) -> list[str]:
+    """One line per area naming its groups, in the order given ("• Khóm 1: Tổ 1, Tổ 2, Tổ 3")."""
+    areas: dict[str, list[str]] = {}
+    for _gid, name, area in groups:
+        areas.setdefault(area, []).append(name)
+    return [f"• {area}: {', '.join(names)}" for area, names in areas.items()]
 
 
 def late_report(report: ReportSubmission) -> bool:

@@ -14,6 +14,7 @@ from bot.core import forms
 from bot.core.context import Context
 from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, retry, stay
+from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.i18n import _
 from bot.security import Keyring
@@ -23,6 +24,7 @@ from handlers.tips.flows.lookup import store_addition
 from handlers.tips.flows.report import MAX_TEXT
 from handlers.tips.store import Stored, discard_files
 from models import Tip, TipMessage, TipStatus
+from models.base import pk
 
 router = Router("tips.answer")
 answer_flow = Flow("tip_question_answer", steps=("text",), private=True)
@@ -53,9 +55,13 @@ async def asked(ctx: Context, pressed: AnswerQuestion) -> Tip | None:
     return tip
 
 
-async def send_answer(ctx: Context, tip: Tip, text: str) -> bool:
+async def send_answer(ctx: Context, tip: Tip, text: str, key: str) -> bool:
     """Send the words, and the photos or files of the message (a photo of the number plate asked for), as the
-    answer; before, a photo under the question was said not kept and its caption was lost."""
+    answer; before, a photo under the question was said not kept and its caption was lost.
+
+    The same question's button comes back under the thanks ("Add more"): people send a photo and then type what it
+    shows, or write in several messages. Before, the words typed after a photo answer were read as a new message
+    ("cuối hẻm, khoảng 9 giờ tối" was answered with 113 and a new tip) and never reached the police."""
     files, notes = await answer_files(ctx, tip)
     if not text and not files:
         ctx.reply("\n\n".join([*notes, _("Please type your answer.")]))
@@ -65,8 +71,10 @@ async def send_answer(ctx: Context, tip: Tip, text: str) -> bool:
         _(
             "Your answer was sent to the police (tip no. {number}). Thank you! They still do not know who you are."
         ).format(number=tip.id)
+        + " "
+        + _("To add something to it, type it here or press “Add more”.")
     )
-    ctx.reply("\n\n".join(notes))
+    ctx.reply("\n\n".join(notes), [Choice(_("Add more"), AnswerQuestion(pk(tip), key))])
     return True
 
 
@@ -104,7 +112,7 @@ async def on_answer(ctx: Context) -> None:
         )
         return
     if ctx.event.kind in (Kind.TEXT, Kind.MEDIA):  # words or a photo sent under the question: the answer
-        await send_answer(ctx, tip, ctx.event.text.strip())
+        await send_answer(ctx, tip, ctx.event.text.strip(), pressed.key)
         return
     # Pressed (or its number typed) in the middle of another form: the police's question is answered beside it, and
     # that form takes up again at its question, as after /ngonngu typed in it.
@@ -128,4 +136,4 @@ async def on_text(ctx: Context) -> Outcome:
     if tip is None:
         ctx.reply(_("This tip is closed. To report something new, type /togiac."))
         return finish()
-    return finish() if await send_answer(ctx, tip, text) else stay()
+    return finish() if await send_answer(ctx, tip, text, ctx.data["key"]) else stay()

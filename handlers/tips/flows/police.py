@@ -13,6 +13,7 @@ from bot import clock
 from bot.core.context import Context
 from bot.core.replies import Choice, Media
 from bot.core.router import Router
+from bot.core.wording import holds_any
 from bot.delivery.outbox import progress
 from bot.directory.people import holds
 from bot.i18n import N_, _, fmt_datetime
@@ -33,7 +34,7 @@ from handlers.tips.buttons import (
 )
 from handlers.tips.clocks import Rules, is_overdue, overdue_where
 from handlers.tips.notify import notify_officers, reachable, tell_tipster
-from handlers.tips.store import police_of_ward, ward_name
+from handlers.tips.store import claim_acknowledgement, police_of_ward, ward_name
 from handlers.tips.texts import (
     CATEGORIES,
     category_name,
@@ -63,9 +64,37 @@ NEXT_STATUS = {
 }
 
 
+# What an officer types after /tinbao, or says ("xem tin báo mới", "tin bao qua han"), for each list; accents agree
+# where both are written ("mọi tin báo" is every tip, not the new ones). Closed before open: "đã xử lý" is closed,
+# "đang xử lý" open.
+LIST_WORDS: dict[str, tuple[str, ...]] = {
+    "overdue": ("quahan", "quá hạn", "trễ hạn", "overdue"),
+    "new": ("mới", "chưa tiếp nhận", "chưa xác nhận", "new"),
+    "closed": ("đã đóng", "đã xử lý", "đã giải quyết", "closed"),
+    "open": ("đang xử lý", "open"),
+}
+
+
 @router.command("tinbao", "tips", help=N_("Tips received by your ward (police)"), roles=POLICE)
 async def inbox(ctx: Context) -> None:
-    await show_list(ctx, ctx.event.args.strip().lower() or "open")
+    await show_list(ctx, wanted_list(ctx.event.args))
+
+
+def wanted_list(typed: str) -> str:
+    """The list an officer's words ask for: a key of FILTERS, "cat:<key>" when they name a category ("/tinbao ma
+    túy"), or "open". Before, only the keys were read: "/tinbao mới", typed with its accents as officers type it,
+    listed every open tip under "Đang xử lý"."""
+    text = typed.strip().lower()
+    if text in FILTERS or ListTips.category_in(text) in CATEGORIES:
+        return text  # a button's own key, or typed as one
+    for key, said in LIST_WORDS.items():
+        if holds_any(text, said):
+            return key
+    for key, label in CATEGORIES.items():
+        names = {key, *(part.strip() for part in _(label).split(",")), *label.split(" or ")}
+        if key != "other" and holds_any(text, [name.lower() for name in names if name.strip()]):
+            return ListTips.of_category(key).wanted
+    return "open"
 
 
 async def show_list(ctx: Context, wanted: str) -> None:
@@ -76,13 +105,13 @@ async def show_list(ctx: Context, wanted: str) -> None:
     category = ListTips.category_in(wanted)
     if category in CATEGORIES:
         query = query.where(Tip.category == category, col(Tip.status).in_(TipStatus.OPEN))
-    elif wanted == "new" or wanted == "moi":
+    elif wanted == "new":
         query = query.where(Tip.status == TipStatus.NEW)
     elif wanted == "closed":
         query = query.where(col(Tip.status).in_(TipStatus.CLOSED))
     else:
         query = query.where(col(Tip.status).in_(TipStatus.OPEN))
-        if wanted in ("overdue", "quahan"):
+        if wanted == "overdue":
             now = clock.now()
             query = query.where(overdue_where(now))
     tips = list((await ctx.session.exec(query.order_by(col(Tip.id).desc()).limit(PAGE))).all())
@@ -91,7 +120,8 @@ async def show_list(ctx: Context, wanted: str) -> None:
     )
     lines = [
         _("Tips ({filter}): {n} shown, newest first.").format(
-            filter=_(FILTERS.get(wanted, N_("Open"))), n=len(tips)
+            filter=category_name(category) if category in CATEGORIES else _(FILTERS.get(wanted, N_("Open"))),
+            n=len(tips),
         )
     ]
     if not tips:
@@ -162,10 +192,12 @@ async def show_tip(ctx: Context, tip: Tip) -> None:
         lines.append(f"{fmt_datetime(m.at)} — {who}: {m.text}")
     waiting = (await progress(ctx.session, "tip", str(tip.id))).get(OutboxStatus.HELD, 0)
     if waiting:
+        # Nothing here names the tipster's chat app: "Zalo lets An Dân write…" told the police how an anonymous
+        # tipster writes to An Dân.
         lines.append(
             _(
-                "Not delivered yet: {count} message(s) to the tipster. Zalo lets An Dân write to a person only "
-                "for a few days after their last message; they go out as soon as the tipster writes again."
+                "Not delivered yet: {count} message(s) to the tipster, whose chat app does not take them now. They "
+                "go out as soon as the tipster writes to An Dân again."
             ).format(count=waiting)
         )
     files = (
@@ -255,11 +287,11 @@ def actions(tip: Tip, has_files: bool) -> list[Choice]:
 
 async def acknowledge(ctx: Context, tip: Tip) -> None:
     """Record the notice of receipt and send it to the tipster (or keep it for their look-up)."""
-    if tip.acknowledged_at is not None:
+    number = pk(tip)
+    if tip.acknowledged_at is not None or not await claim_acknowledgement(ctx.session, number, clock.now()):
         ctx.reply(_("Tip no. {number} was already acknowledged.").format(number=tip.id))
         return
-    number = pk(tip)
-    tip.acknowledged_at = clock.now()
+    await ctx.session.refresh(tip)
     if tip.status == TipStatus.NEW:
         tip.status = TipStatus.ACKNOWLEDGED
     if tip.assigned_to is None:
@@ -318,6 +350,43 @@ async def ward_officers(ctx: Context, tip: Tip) -> list[Person]:
 
 async def police_wards(ctx: Context) -> list[int]:
     return sorted({g.ward_code for g in await ctx.grants() if g.role == Role.POLICE})
+
+
+async def closed_already(ctx: Context, tip: Tip) -> None:
+    """A button that would change a tip another officer closed meanwhile (Telegram keeps a card's buttons on screen
+    until one of them is pressed): say when, how and by whom it was closed, and change nothing. Before, "Reply to
+    the tipster" asked for the reply and only said so once it was typed, and "Assign" offered the closed tip."""
+    notes = await ctx.session.exec(
+        select(TipMessage)
+        .where(TipMessage.tip_id == tip.id, TipMessage.kind == "status")
+        .order_by(col(TipMessage.id).desc())
+    )
+    # The closing note, not a note made on the way ("being verified": a status that keeps the tip open).
+    closing = next((m for m in notes.all() if (m.detail or {}).get("status") in TipStatus.CLOSED), None)
+    closer = (
+        await ctx.session.get(Person, closing.author_person_id)
+        if closing is not None and closing.author_person_id
+        else None
+    )
+    by = (
+        _("you")
+        if closer is not None and closer.id == ctx.person_id
+        else officer_label(closer)
+        if closer is not None
+        else "—"
+    )
+    ctx.reply(
+        _(
+            "Tip no. {number} is already closed ({status}, {when}, by {officer}), so nothing was changed and nothing "
+            "can be sent to the tipster any more."
+        ).format(
+            number=pk(tip),
+            status=status_name(tip.status),
+            when=fmt_datetime(tip.closed_at) if tip.closed_at else "—",
+            officer=by,
+        ),
+        [Choice(_("Open the tip"), OpenTip(pk(tip)))],
+    )
 
 
 async def officer_tip(ctx: Context, tip_id: str | int | None) -> Tip | None:

@@ -42,6 +42,7 @@ from handlers.tips.flows.police import (
     NEXT_STATUS,
     POLICE,
     acknowledge,
+    closed_already,
     file_name,
     notify_assignee,
     officer_tip,
@@ -93,19 +94,19 @@ async def on_press(ctx: Context) -> None:
         case OpenTip(tip_id=n):
             await on_tip(ctx, n, show_tip)
         case AckTip(tip_id=n):
-            await on_tip(ctx, n, acknowledge)
+            await on_tip(ctx, n, acknowledge, open_only=True)
         case ReplyToTipster(tip_id=n):
-            await on_tip(ctx, n, reply)
+            await on_tip(ctx, n, reply, open_only=True)
         case AskTipster(tip_id=n):
-            await on_tip(ctx, n, ask)
+            await on_tip(ctx, n, ask, open_only=True)
         case AssignTip(tip_id=n):
-            await on_tip(ctx, n, assign)
+            await on_tip(ctx, n, assign, open_only=True)
         case AssignTo(tip_id=n, officer_id=officer_id):
-            await on_tip(ctx, n, lambda c, tip: assign_to(c, tip, officer_id))
+            await on_tip(ctx, n, lambda c, tip: assign_to(c, tip, officer_id), open_only=True)
         case ChangeStatus(tip_id=n):
-            await on_tip(ctx, n, status)
+            await on_tip(ctx, n, status, open_only=True)
         case SetStatus(tip_id=n, status=new_status):
-            await on_tip(ctx, n, lambda c, tip: set_status(c, tip, new_status))
+            await on_tip(ctx, n, lambda c, tip: set_status(c, tip, new_status), open_only=True)
         case ExtendDeadline(tip_id=n):
             await on_tip(ctx, n, extend)
         case ExportTip(tip_id=n):
@@ -118,11 +119,16 @@ async def on_press(ctx: Context) -> None:
             raise NotChosen()
 
 
-async def on_tip(ctx: Context, tip_id: int, action: Action) -> None:
-    """Run `action` on the tip if the officer is police of its ward (otherwise a reply that reveals nothing)."""
+async def on_tip(ctx: Context, tip_id: int, action: Action, *, open_only: bool = False) -> None:
+    """Run `action` on the tip if the officer is police of its ward (otherwise a reply that reveals nothing); an
+    action that changes an open tip (`open_only`), pressed on a tip closed meanwhile, says so and does nothing."""
     tip = await officer_tip(ctx, tip_id)
-    if tip is not None:
-        await action(ctx, tip)
+    if tip is None:
+        return
+    if open_only and tip.status in TipStatus.CLOSED:
+        await closed_already(ctx, tip)
+        return
+    await action(ctx, tip)
 
 
 async def reply(ctx: Context, tip: Tip) -> None:

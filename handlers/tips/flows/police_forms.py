@@ -19,7 +19,7 @@ from handlers.tips.clocks import Rules, decision_deadline, decision_due, end_of,
 from handlers.tips.flows.answer import key_hash, new_key
 from handlers.tips.flows.police import delivered_note, officer_tip
 from handlers.tips.notify import destroy_route, tell_tipster
-from handlers.tips.store import ward_name
+from handlers.tips.store import claim_status, ward_name
 from handlers.tips.texts import status_for_tipster, status_name
 from handlers.tips.when import written_day
 from models import Tip, TipMessage, TipStatus
@@ -147,7 +147,8 @@ async def on_reason(ctx: Context) -> Outcome:
     tip = await officer_tip(ctx, ctx.data["tip"])
     if tip is None:
         return finish()
-    if tip.status in TipStatus.CLOSED:
+    if tip.status in TipStatus.CLOSED or not await claim_status(ctx.session, pk(tip), status):
+        await ctx.session.refresh(tip)
         closed_meanwhile(ctx, tip, reason)
         return finish()
     number, now = pk(tip), clock.now()
