@@ -117,6 +117,13 @@ def _trained(learnt: Learnt) -> NaiveBayes:
     return NaiveBayes(documents)
 
 
+@lru_cache(maxsize=16)
+def _phrases(intents: tuple[Intent, ...]) -> Phrases:
+    """The intents' phrases compiled and indexed once per process (every App of a test run shares them: built per
+    App, they were a fifth of the test suite's CPU). Only the fields intents compare by go into them."""
+    return Phrases(intents)
+
+
 class _Candidate(NamedTuple):
     """A command (and mode) as `Reader._blend` weighs it."""
 
@@ -137,7 +144,7 @@ class Reader:
         names = [i.name for i in self.intents]
         if len(set(names)) != len(names):
             raise ValueError("an intent is declared twice")
-        self.phrases = Phrases(self.intents)
+        self.phrases = _phrases(tuple(self.intents))
         self._order = {i.name: n for n, i in enumerate(self.intents)}
         # The readings the model chooses between: one per command, mode and whether it carries the words (a tip's
         # categories are one reading; following one's reports is not a new report of the same command).
