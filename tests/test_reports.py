@@ -22,6 +22,15 @@ async def at(town, manual_clock, moment: str) -> None:  # type: ignore[no-untype
     await town.drain()
 
 
+async def quiet_week_reported(leader):  # type: ignore[no-untyped-def]
+    """The leader sends the ward's default weekly report: nothing happened, no one new."""
+    await leader.say("/baocao")
+    await leader.press("rp:start")
+    for answer in ("Không có", "0", "Không có", "Không", "Không", "Không"):
+        await leader.say(answer)
+    await leader.press("rv:send")
+
+
 async def pushed(person):  # type: ignore[no-untyped-def]
     """What was pushed to this person since the last look (not the answers to what they typed)."""
     answered = {m["id"] for m in person.seen}

@@ -19,7 +19,7 @@ from sqlmodel import select
 from handlers.reports.texts import sent_late
 from handlers.reports.year import missed
 from models import Group, ReportSubmission
-from tests.test_reports import at, download, pushed, texts
+from tests.test_reports import at, download, pushed, quiet_week_reported, texts
 
 VN = "+07:00"
 
@@ -35,11 +35,7 @@ async def tam_on_time_and_bao_late(town: Any, manual_clock: Any) -> Any:
     await admin.say("/caidatbaocao")
     await admin.press("rs:done")
     await at(town, manual_clock, "2026-11-27T10:00:00")
-    await tam.say("/baocao")
-    await tam.press("rp:start")
-    for answer in ("Không có", "0", "Không có", "Không", "Không", "Không"):
-        await tam.say(answer)
-    await tam.press("rv:send")
+    await quiet_week_reported(tam)
     await at(town, manual_clock, "2026-11-27T17:05:00")
     assert "Tổ 4, Khóm 2" in texts(await pushed(minh))  # the missing list at the deadline
     await at(town, manual_clock, "2026-11-28T09:00:00")

@@ -49,6 +49,15 @@ async def join_with(town: Town, name: str, code: str) -> tuple[WebPerson, list[d
     return person, replies  # type: ignore[return-value]  # test_places' helper returns them as a list
 
 
+async def leader_of_to_1(town: Town, admin: WebPerson) -> WebPerson:
+    """Anh Tâm, named leader of Tổ 1 by the admin at the /diaban menu, joined by her invite: his browser."""
+    await admin.press("Cử tổ trưởng")
+    code = CODE.search(said(await admin.press("Tổ 1, Khu phố 2")))
+    assert code is not None
+    tam, _replies = await join_with(town, "Anh Tâm", code.group(0))
+    return tam
+
+
 async def ward_with_groups(town: Town, *groups: str) -> WebPerson:
     """Chị Hạnh, ward admin, with Khu phố 2 and these groups in it, added in /diaban; she is back at its menu."""
     admin = await town.join("Chị Hạnh", role="ward_admin", ward_code=HOA_KHANH)
@@ -120,10 +129,7 @@ async def test_ok_retiring_a_group_that_has_people_and_households_says_what_happ
     town: Town,
 ) -> None:
     admin = await ward_with_groups(town, "Tổ 1", "Tổ 2")
-    await admin.press("Cử tổ trưởng")
-    code = CODE.search(said(await admin.press("Tổ 1, Khu phố 2")))
-    assert code is not None
-    tam, _replies = await join_with(town, "Anh Tâm", code.group(0))
+    tam = await leader_of_to_1(town, admin)
     await tam.say("/hogiadinh")
     await tam.press("Thêm hộ")
     await tam.say("12 Âu Cơ; Nguyễn Văn Tư; 4")
@@ -202,10 +208,7 @@ async def test_a_corrected_file_sent_again_at_the_household_menu_is_imported_not
     """Defect: an import ends at the /hogiadinh menu; the leader's next file (the longer list, a corrected one) was
     answered "Mẫu này chỉ giữ chữ, nên tệp của anh/chị không được lưu lại": dropped by the very form that imports."""
     admin = await ward_with_groups(town, "Tổ 1")
-    await admin.press("Cử tổ trưởng")
-    code = CODE.search(said(await admin.press("Tổ 1, Khu phố 2")))
-    assert code is not None
-    tam, _replies = await join_with(town, "Anh Tâm", code.group(0))
+    tam = await leader_of_to_1(town, admin)
     await tam.say("/hogiadinh")
     await tam.press("Nhập từ tệp CSV hoặc Excel")
     first = (HEADER + "12 Âu Cơ;Nguyễn Văn Tư;4\n").encode()
@@ -281,10 +284,7 @@ async def test_a_household_typed_while_the_ward_merges_its_group_is_not_lost_in_
     household was then answered "Đã thêm" and written to the retired Tổ 1, where no list, coverage or count ever
     shows it (/diaban: "Tổ 2 (0 hộ…)"). Now nothing is written, he is told why, and the admin's list is whole."""
     admin = await ward_with_groups(town, "Tổ 1", "Tổ 2")
-    await admin.press("Cử tổ trưởng")
-    code = CODE.search(said(await admin.press("Tổ 1, Khu phố 2")))
-    assert code is not None
-    tam, _replies = await join_with(town, "Anh Tâm", code.group(0))
+    tam = await leader_of_to_1(town, admin)
     await tam.say("/hogiadinh")
     await tam.press("Thêm hộ")
     await admin.press("Sáp nhập")

@@ -20,7 +20,7 @@ from tests.drivers import driver_town
 from tests.drivers.zalo_oa import ZaloOADriver
 from tests.fakes import FakeZaloOA
 from tests.test_people_do import rows
-from tests.test_reports import at
+from tests.test_reports import at, quiet_week_reported
 from tests.test_tips import CODE, photo_with_exif, poll, quick_tip
 from tests.test_tips_rewards import CLAIM
 
@@ -156,11 +156,7 @@ async def test_back_after_a_week_the_officer_hears_of_the_tips_that_came_and_rea
     await admin.press("rs:done")
     quiet(minh, manual_clock, 4)  # Friday 27/11, 09:00
     await at(town, manual_clock, "2026-11-27T10:00:00")
-    await tam.say("/baocao")
-    await tam.press("rp:start")
-    for answer in ("Không có", "0", "Không có", "Không", "Không", "Không"):
-        await tam.say(answer)
-    await tam.press("rv:send")
+    await quiet_week_reported(tam)
     await at(town, manual_clock, "2026-11-27T17:05:00")
     receipt = await quick_tip(lan, "Nhóm thanh niên đánh bạc ở quán cà phê số 7 mỗi tối.", "gambling")
     quiet(minh, manual_clock, 4)  # Tuesday 01/12: eight days since he last wrote

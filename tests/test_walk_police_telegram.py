@@ -25,7 +25,7 @@ from tests.drivers.telegram import TelegramDriver
 from tests.fakes import FakeTelegram
 from tests.test_cameras import register
 from tests.test_people_do import rows
-from tests.test_reports import at
+from tests.test_reports import at, quiet_week_reported
 from tests.test_tips import CODE, photo_with_exif, poll, quick_tip, texts
 from tests.test_tips_rewards import CLAIM
 
@@ -310,11 +310,7 @@ async def test_the_weeks_desk_work_reports_a_warning_a_reward_and_footage(
     await admin.say("/caidatbaocao")
     await admin.press("rs:done")
     await at(town, manual_clock, "2026-11-27T10:00:00")
-    await tam.say("/baocao")
-    await tam.press("rp:start")
-    for answer in ("Không có", "0", "Không có", "Không", "Không", "Không"):
-        await tam.say(answer)
-    await tam.press("rv:send")
+    await quiet_week_reported(tam)
     mark = len(minh.fake.requests)
     await at(town, manual_clock, "2026-11-27T17:05:00")
     assert "Tổ 4, Khóm 2" in said(minh.sent_since(mark))
