@@ -85,7 +85,7 @@ async def test_acquire_never_lets_more_than_the_limit_leave_in_any_second() -> N
 
     started = time.monotonic()
     await asyncio.gather(*(send(n) for n in range(12)))
-    assert 1.0 <= time.monotonic() - started < 1.5  # ten in the first second, spaced 50 ms, then two more
+    assert 1.0 <= time.monotonic() - started < 2.0  # ten in the first second, spaced 50 ms, then two more
     assert all(b - a >= 0.045 for a, b in zip(left, left[1:], strict=False))
     assert all(sum(1 for t in left if start <= t < start + 0.999) <= 10 for start in left)
 
