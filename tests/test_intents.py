@@ -722,3 +722,19 @@ def test_danger_words_in_a_tip_of_something_over_offer_the_tip_and_now_keeps_dan
         assert label_of(reader.best(text)) == label, text
     # "đảo" of "lừa đảo" is no knife ("dao"): an opinion about scams "bây giờ" is no danger now.
     assert label_of(reader.best("mấy vụ lừa đảo qua mạng bây giờ nhiều ghê")) != "emergency"
+
+
+def test_the_bots_notifications_and_a_message_about_an_accident_asked_about_are_no_emergency() -> None:
+    """Writers AK and AL (sixteenth session): "keep the urgent ones" in a wish to stop the information alerts, the
+    "accident" of a message asked about ("thật hay giả"), hens a dog killed in a quarrel to be judged, were offered
+    113/114/115 before the form the person asked for; the same words with "now" stay danger."""
+    reader = app_reader()
+    for text, label in (
+        ("đừng gửi tin thường cho tôi nữa, chuyện khẩn cấp thì vẫn nhắn nhé", "tatthongtin"),
+        ("please only send urgent alerts, turn off the regular notifications", "tatthongtin"),
+        ("có tin nhắn báo ba tui bị tai nạn nằm viện cần chuyển tiền mổ ngay, thật hay lừa vậy", "kiemtra"),
+        ("con chó nhà bên cắn chết con vịt nhà tôi, ổng không chịu đền, nhờ thôn phân xử giùm", "hoagiai"),
+        ("đừng gửi tin thường cho tôi nữa, mà giờ nhà tôi đang cháy", "emergency"),
+        ("có tin nhắn báo ba tui bị tai nạn, ba tui đang nằm bất tỉnh giữa đường", "emergency"),
+    ):
+        assert label_of(reader.best(text)) == label, text

@@ -30,6 +30,7 @@ from bot.core.intents import Reader, label_of
 from bot.core.router import Registry
 from bot.core.wording import same
 from bot.textnorm import strip_accents
+from models.people import Role
 
 FOLDS = 5  # parts a corpus the model learnt from is measured in
 SEED = 14  # the retyped corpus is the same on every run
@@ -167,10 +168,11 @@ def measure(reader: Reader, examples: list[Example], folds: int = FOLDS) -> Scor
 
 
 def _label(reader: Reader, example: Example) -> str:
-    # Read as the bot reads its writer: a registered resident, and, when the label is a command only some roles may
-    # use (a group leader's report), a resident who also has such a role. A resident writing "báo cáo" is not
-    # offered the group report; the group leader writing it is.
-    return label_of(reader.best(example.text, allows_writer_of(example.label)))
+    # Read as the bot reads its writer (bot/core/understand.py): a registered resident, and, when the label is a
+    # command only some roles may use (a group leader's report), a resident who also has such a role, whose work's
+    # commands come first where their words are said. A resident writing "báo cáo" is not offered the group
+    # report; the group leader writing it is.
+    return label_of(reader.best(example.text, allows_writer_of(example.label), works_of(example.label)))
 
 
 def allows_writer_of(label: str) -> Callable[[str], bool]:
@@ -184,6 +186,20 @@ def allows_writer_of(label: str) -> Callable[[str], bool]:
         return other is not None and (other.roles is None or bool(other.roles & roles))
 
     return allowed
+
+
+def works_of(label: str) -> Callable[[str], bool] | None:
+    """The commands of the work of the role that the label's command needs (None when everyone may use it)."""
+    found = _registry().commands.get(label)
+    if found is None or found.roles is None:
+        return None
+    roles = found.roles - {Role.RESIDENT}
+
+    def own(command: str) -> bool:
+        other = _registry().commands.get(command)
+        return other is not None and other.roles is not None and bool(other.roles & roles)
+
+    return own if roles else None
 
 
 @cache
