@@ -40,8 +40,8 @@ from models import json_tracking
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# What always runs in the connection's thread: a COMMIT waits for the disk; the close must follow whatever the
-# thread is still doing.
+# What always runs in the connection's thread: a COMMIT waits for the disk; the connection's close must follow
+# whatever the thread is still doing. A cursor's close (one per statement) frees memory: inline, as its statement.
 ON_ITS_THREAD = frozenset({"commit", "close"})
 # An inline statement that took longer than this runs in its connection's thread from then on.
 INLINE_SLOW = 0.02
@@ -153,7 +153,7 @@ class _LoopConnection(aiosqlite.Connection):
         while True:
             try:
                 if (
-                    name in ON_ITS_THREAD
+                    (name in ON_ITS_THREAD and not isinstance(getattr(fn, "__self__", None), sqlite3.Cursor))
                     or self._handed != self._finished
                     or _offloaded.get()
                     or (sql is not None and sql in self._gate.slow)
