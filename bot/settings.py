@@ -77,9 +77,10 @@ class Settings(BaseSettings):
         8, ge=2, description="Largest web chat greeting or push subscription request (JSON) read."
     )
     web_upload_max_parts: int = Field(
-        8,
+        13,
         ge=3,
-        description="Most parts of a web chat upload form (the page sends a file, a caption and an id).",
+        description="Most parts of a web chat upload form (the page sends up to ten files chosen at once, a "
+        "caption and an id).",
     )
     web_poll_max_seconds: float = Field(
         25.0,

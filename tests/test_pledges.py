@@ -196,7 +196,7 @@ async def test_pledge_campaign_from_opening_to_export(db_url, settings_for, manu
         assert text.count("• ") == total - 3
 
         # The export opens in a spreadsheet library with one row per household and the three signatures.
-        replies = await tam.press("pexp:xlsx")
+        replies = await tam.press("Xuất Excel")
         media = replies[-1]["media"][0]
         async with tam.http.get(tam.url + media["url"]) as response:
             assert response.status == 200
@@ -209,7 +209,7 @@ async def test_pledge_campaign_from_opening_to_export(db_url, settings_for, manu
             "Số 202 đường Nguyễn Huệ": "Phạm Thị Chín",
             "Số 203 đường Nguyễn Huệ": "Lê Thị Tám",
         }
-        replies = await tam.press("pexp:csv")
+        replies = await tam.press("Xuất CSV")
         async with tam.http.get(tam.url + replies[-1]["media"][0]["url"]) as response:
             csv_text = (await response.read()).decode("utf-8-sig")
         assert csv_text.count("\n") == total + 1 and "Phạm Thị Chín" in csv_text

@@ -22,7 +22,7 @@ from bot.core.flow import Flow, Outcome, pick_reason, retry
 from bot.core.menu import MENU_COMMAND, command_of
 from bot.core.payloads import Payload, payload_of
 from bot.core.replies import Choice
-from bot.i18n import _
+from bot.i18n import _, ngettext
 
 CANCEL_NAMES = ("huy", "cancel")  # the commands that leave the open form (Vietnamese name, English name)
 BACK_NAMES = ("quaylai", "back")  # ... and that go back one question
@@ -169,13 +169,23 @@ async def files_beside(ctx: Context, flow: Flow) -> Outcome | None:
         kept = await flow.keep_files(ctx)
         if isinstance(kept, Outcome):
             return kept
-        return retry("\n\n".join(kept or [_("Received: it is kept with the rest of this form.")]))
+        return retry("\n\n".join(kept or [received_beside(len(ctx.event.attachments))]))
     note = _("This form keeps words only, so your file was not kept.")
     if not ctx.event.text.strip():
         return retry(note)
     ctx.reply(note)
     ctx.event = replace(ctx.event, kind=Kind.TEXT, attachments=())
     return None
+
+
+def received_beside(files: int) -> str:
+    if files == 1:
+        return _("Received: it is kept with the rest of this form.")
+    return ngettext(
+        "Received {n} file: it is kept with the rest of this form.",
+        "Received {n} files: they are kept with the rest of this form.",
+        files,
+    ).format(n=files)
 
 
 def danger_said(ctx: Context) -> bool:

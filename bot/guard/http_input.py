@@ -11,7 +11,8 @@
   1e400); a lone UTF-16 surrogate written as an escape ("\\ud800", half an emoji from a broken client) becomes
   U+FFFD, since no database, hash or reply can hold it and the rest of the message is worth keeping.
 - `objects_over`: whether parsed JSON holds more objects than a bound, for a reader that builds one per object.
-- `read_upload`: the web chat's upload form (a file, its caption, the page's id for it), read part by part within bounds.
+- `read_upload`: the web chat's upload form (one or several files, a caption, the page's id for it), read part by part
+  within bounds.
 - `cross_site`: whether a browser sent a request from a page of another site (the Origin check of the web chat).
 - `InputRefused`: what they raise, with the HTTP status to answer; the server's middleware answers it as is.
 
@@ -37,7 +38,9 @@ MAX_DEPTH = 64  # a Telegram update, the deepest body any route expects, nests a
 MAX_INT_DIGITS = 20  # 2**64 has 20 digits: every platform id and count fits
 MAX_NUMBER_CHARS = 64  # a float literal longer than this is not a measurement
 CHUNK = 64 * 1024
-MAX_PARTS = 8  # the chat page's upload form has three (file, caption, id); ANDAN_WEB_UPLOAD_MAX_PARTS
+MAX_PARTS = (
+    13  # the chat page's upload form: up to ten files, a caption and an id; ANDAN_WEB_UPLOAD_MAX_PARTS
+)
 CAPTION_BYTES = 16 * 1024
 CLIENT_ID_BYTES = 128  # the web page's client ids are 24 characters; a longer one is refused
 
@@ -196,35 +199,46 @@ def cross_site(request: web.BaseRequest, public_url: str | None) -> bool:
 
 
 @dataclass(frozen=True)
-class Upload:
+class UploadedFile:
     filename: str | None  # control characters (CR/LF included) replaced, at most 200 characters
+    mime_type: str | None
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str | None  # of the first file: control characters (CR/LF included) replaced, at most 200
     mime_type: str | None
     data: bytes
     caption: str
     client_id: str | None = (
         None  # the optional `id` part: the sender's id for the input, making a retry idempotent
     )
+    files: tuple[UploadedFile, ...] = ()  # every `file` part in order (several files chosen at once)
 
 
 async def read_upload(request: web.BaseRequest, limit: int, *, max_parts: int = MAX_PARTS) -> Upload:
-    """The `file`, `caption` and optional `id` parts of a multipart form, read part by part: a part is never read whole into
-    memory past `limit` (413; a chunked body has no Content-Length to refuse it by). No boundary, a broken or
-    nested part, too many parts or a client hanging up halfway is a 400; a compressed body a 415."""
+    """The `file` parts (one or several), `caption` and optional `id` part of a multipart form, read part by part:
+    the files are never read into memory past `limit` in all (413; a chunked body has no Content-Length to refuse
+    it by). No boundary, a broken or nested part, too many parts or a client hanging up halfway is a 400; a
+    compressed body a 415."""
     _refuse_compressed(request)
-    filename = mime = client_id = None
-    data, caption = b"", ""
+    client_id = None
+    caption = ""
+    files: list[UploadedFile] = []
     try:
         reader = await request.multipart()
         for _index in range(max_parts):
             part = await reader.next()
             if part is None:
-                return Upload(filename, mime, data, caption, client_id)
+                first = files[0] if files else UploadedFile(None, None, b"")
+                return Upload(first.filename, first.mime_type, first.data, caption, client_id, tuple(files))
             if not isinstance(part, BodyPartReader):
                 raise InputRefused(400, "nested multipart")  # the page never sends one
             if part.name == "file":
-                filename = _clean_name(part.filename)
-                mime = part.headers.get("Content-Type")
-                data = await _read_part(part, limit)
+                room = limit - sum(len(f.data) for f in files)
+                data = await _read_part(part, room)
+                files.append(UploadedFile(_clean_name(part.filename), part.headers.get("Content-Type"), data))
             elif part.name == "caption":
                 caption = (await _read_part(part, CAPTION_BYTES)).decode("utf-8", "replace")[:4000]
             elif part.name == "id":

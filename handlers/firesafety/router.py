@@ -31,7 +31,7 @@ router.tick("firesafety.reminders", every=timedelta(hours=1))(ticks.remind)
 router.digest_section("firesafety", order=45)(digest.section)
 router.year_figure(
     "firesafety.checklist_share",
-    label=N_("Households with this year's fire-safety checklist"),
+    label=N_("Households with the year's fire-safety checklist"),  # read in January about last year too
     unit="share",
     order=60,
 )(figures.checklist_share)

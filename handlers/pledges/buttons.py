@@ -118,9 +118,17 @@ class ConfirmRegistration(YesNo, prefix="pregok"):
 
 
 class Export(Payload, prefix="pexp"):
-    """The coverage list as a file of this format."""
+    """The coverage list of the campaign shown now, as a file of this format (buttons sent before ExportYear)."""
 
     format: Literal["csv", "xlsx"]
+
+
+class ExportYear(Payload, prefix="pexp"):
+    """The coverage list of the year's campaign the screen showed, as a file of this format: pressed after
+    midnight on 31 December, it is still that year's list, not the new campaign's."""
+
+    format: Literal["csv", "xlsx"]
+    year: int
 
 
 # /camket: signing and withdrawing ----------------------------------------------------------------------------

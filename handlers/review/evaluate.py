@@ -160,7 +160,9 @@ def judge(review: Review, criterion: Criterion, place: Place, entry: ReviewEntry
     label = _(spec.label) if spec is not None else row.figure
     if now is None:
         if not row.required:
-            return Result(criterion, "met", _("{label}: nothing to measure this year").format(label=label))
+            # Read in January too, about the year just ended: the year by its number, never "this year".
+            nothing = _("{label}: nothing to measure in {year}").format(label=label, year=review.year)
+            return Result(criterion, "met", nothing)
         return Result(criterion, "missing", _("{label}: no data").format(label=label), None, before)
     shown = texts.value(now, spec, hide_small=False)
     if row.threshold is None:

@@ -82,6 +82,15 @@ class TelegramDriver(FakePlatformDriver):
     async def send_photo(self, data: bytes, caption: str | None = None) -> list[str]:
         return await self.inject(lambda: self.fake.user_photo(self.user_id, data, caption=caption))
 
+    async def send_album(self, images: list[bytes], caption: str | None = None) -> list[str]:
+        """Several photos chosen at once (an album: one update per photo, back to back); what was sent back once
+        the app has finished with every one of them."""
+        await self._attach()
+        index = len(self.fake.requests)
+        for update in self.fake.user_album(self.user_id, images, caption=caption):
+            await self.settle(update["update_id"])
+        return self.sent_since(index)
+
     async def say(self, text: str) -> list[str]:
         return await self.inject(lambda: self.fake.user_text(self.user_id, text, first_name=self.first_name))
 

@@ -226,8 +226,10 @@ class UserActivityMixin:
         chat_id: int | None = None,
         width: int = 1280,
         height: int = 960,
+        **extra: Any,
     ) -> JSON:
-        """A user sends a photo; getFile and the download route serve its bytes."""
+        """A user sends a photo; getFile and the download route serve its bytes. `extra` adds message fields
+        (`media_group_id` for a part of an album, `forward_origin` for a forwarded one)."""
         sizes = []
         for scale in (0.25, 1.0):  # Telegram sends several sizes, largest last
             f = self.state.register_file(image_bytes, "photos", "jpg")
@@ -240,8 +242,21 @@ class UserActivityMixin:
                     "height": int(height * scale),
                 }
             )
-        message = self._message(user_id, chat_id, photo=sizes, caption=caption)
+        message = self._message(user_id, chat_id, photo=sizes, caption=caption, **extra)
         return self._emit(message=message)
+
+    def user_album(
+        self, user_id: int, images: list[bytes], caption: str | None = None, chat_id: int | None = None
+    ) -> list[JSON]:
+        """Several photos chosen at once, as Telegram delivers an album: one message (and update) per photo, back
+        to back, sharing a `media_group_id`; only the first carries the caption, if any."""
+        group = f"1{next(self.state._file_seq):017d}"
+        return [
+            self.user_photo(
+                user_id, data, caption=caption if i == 0 else None, chat_id=chat_id, media_group_id=group
+            )
+            for i, data in enumerate(images)
+        ]
 
     def user_document(
         self,
@@ -251,6 +266,7 @@ class UserActivityMixin:
         mime_type: str = "application/pdf",
         caption: str | None = None,
         chat_id: int | None = None,
+        **extra: Any,
     ) -> JSON:
         ext = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
         f = self.state.register_file(data, "documents", ext)
@@ -261,7 +277,7 @@ class UserActivityMixin:
             "mime_type": mime_type,
             "file_size": f["file_size"],
         }
-        message = self._message(user_id, chat_id, document=document, caption=caption)
+        message = self._message(user_id, chat_id, document=document, caption=caption, **extra)
         return self._emit(message=message)
 
     def user_voice(

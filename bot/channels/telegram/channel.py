@@ -27,8 +27,9 @@ from bot.channels.answer import say, send_replies
 from bot.channels.base import Channel, Permanent, Transient
 from bot.channels.poll_lease import Lease, PollLeader
 from bot.channels.reconnect import Backoff, reason
+from bot.channels.telegram.albums import Albums
 from bot.channels.telegram.chats import move_chat, set_reachable
-from bot.channels.telegram.convert import CHANNEL, DOWNLOAD_LIMIT, to_incoming, too_large
+from bot.channels.telegram.convert import CHANNEL, DOWNLOAD_LIMIT, to_incoming, too_large, within_limit
 from bot.channels.telegram.malformed import unusable
 from bot.channels.telegram.menu import register_commands
 from bot.channels.telegram.send import Sender, WithLink, as_delivery_error, retry_seconds
@@ -136,6 +137,7 @@ class TelegramChannel(Channel):
         self._answered_in_reply: set[int] = (
             set()
         )  # update ids of presses acknowledged in the webhook response
+        self.albums = Albums()  # parts of an album, gathered into one event
 
     # Life cycle ------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -365,6 +367,14 @@ class TelegramChannel(Channel):
         event = to_incoming(update, self.username)
         if event is None:
             return
+        group = message.media_group_id if message is not None else None
+        if group is not None and event.attachments:
+            gathered = await self.albums.gather(group, event)
+            if gathered is None:
+                return  # a later part of an album: handled with its first
+            event = gathered
+        else:
+            await self.albums.after(event.chat_id)
         query = update.callback_query
         # Polling: the spinner on the button stops at once, while the press is handled.
         answering = (
@@ -373,7 +383,10 @@ class TelegramChannel(Channel):
         try:
             if too_large(event):
                 await self._refuse_large(event)
-                return
+                kept = within_limit(event)  # the rest of an album goes on
+                if kept is None:
+                    return
+                event = kept
             result = await self.app.dispatcher.handle(event)
         finally:
             if answering is not None:

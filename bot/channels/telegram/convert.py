@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from telegram import Message, Update
@@ -142,3 +143,9 @@ def addressed_to_us(text: str, bot_username: str | None) -> bool:
 
 def too_large(event: Incoming) -> bool:
     return any(a.size is not None and a.size > DOWNLOAD_LIMIT for a in event.attachments)
+
+
+def within_limit(event: Incoming) -> Incoming | None:
+    """The event without the files too large to download (the rest of an album), or None when none is left."""
+    kept = tuple(a for a in event.attachments if a.size is None or a.size <= DOWNLOAD_LIMIT)
+    return replace(event, attachments=kept) if kept else None

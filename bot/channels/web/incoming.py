@@ -131,25 +131,32 @@ class Reading(Sessions):
             client_id = upload.client_id
         except InputRefused as refused:
             raise BadInput("too_large" if refused.status == 413 else "malformed", refused.status) from None
-        filename, mime, data, caption = upload.filename, upload.mime_type, upload.data, upload.caption
-        if not data:
+        files = [f for f in upload.files if f.data]
+        if not files:
             raise BadInput("empty", 400)
-        kind = (
-            "photo"
-            if (mime or "").startswith("image/")
-            else "voice"
-            if (mime or "").startswith("audio/")
-            else "file"
-        )
-        attachment = Attachment(
-            kind=kind, fetch="upload", filename=filename, mime_type=mime, size=len(data), data=data
+        attachments = tuple(
+            Attachment(
+                kind=kind_of(f.mime_type),
+                fetch="upload",
+                filename=f.filename,
+                mime_type=f.mime_type,
+                size=len(f.data),
+                data=f.data,
+            )
+            for f in files
         )
         return Incoming(
             "web",
             sid,
             sid,
             Kind.MEDIA,
-            text=caption,
-            attachments=(attachment,),
+            text=upload.caption,
+            attachments=attachments,
             update_key=update_key(sid, client_id),
         )
+
+
+def kind_of(mime: str | None) -> str:
+    if (mime or "").startswith("image/"):
+        return "photo"
+    return "voice" if (mime or "").startswith("audio/") else "file"

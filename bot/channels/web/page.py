@@ -75,7 +75,18 @@ class Page(Sessions):
         with use_locale(locale) as chosen:
             strings = page_strings()
         push = {"enabled": self.push is not None, "key": self.push.public_key if self.push else None}
-        return {"lang": chosen, "strings": strings, "push": push, "timezone": self.app.settings.timezone}
+        settings = self.app.settings
+        return {
+            "lang": chosen,
+            "strings": strings,
+            "push": push,
+            "timezone": settings.timezone,
+            # What one upload may carry: the page sends files chosen together in as few uploads as fit.
+            "upload": {
+                "bytes": settings.web_max_upload_mb * 1024 * 1024,
+                "files": settings.web_upload_max_parts - 2,
+            },
+        }
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         sid, fresh = self._session_id(request)

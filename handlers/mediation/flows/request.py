@@ -11,7 +11,7 @@ from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
 from bot.core.names import person_name
 from bot.core.replies import Choice
 from bot.core.typed import guessed_first, numbers_shown, read_it
-from bot.i18n import _
+from bot.i18n import _, local
 from bot.textnorm import fold
 from handlers.common import home, yes_no
 from handlers.mediation import screen, store
@@ -379,7 +379,7 @@ async def create_case(ctx: Context) -> MediationCase:
     ctx.session.add(case)
     await ctx.session.flush()
     assert case.id is not None
-    case.number = f"HG-{case.created_at.year}-{case.id:04d}"
+    case.number = f"HG-{local(case.created_at).year}-{case.id:04d}"  # the year of the book it is in
     ctx.session.add(
         MediationParty(
             case_id=case.id,

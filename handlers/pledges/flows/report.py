@@ -9,13 +9,14 @@ from sqlmodel import col, select
 from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.menu import command_payload, label_for
+from bot.core.payloads import read_any
 from bot.core.replies import Choice, Media
 from bot.core.router import Router
 from bot.i18n import N_, _, fmt_date
 from handlers.pledges import coverage, export
-from handlers.pledges.buttons import Export
+from handlers.pledges.buttons import Export, ExportYear
 from handlers.pledges.coverage import Scope
-from handlers.pledges.store import latest_campaign
+from handlers.pledges.store import campaign_of_year, latest_campaign
 from handlers.pledges.texts import bar
 from models import Area, Group, Role, RoleGrant
 from models.pledges import PledgeAreaRegistration, PledgeCampaign
@@ -45,8 +46,21 @@ def leader_scope(grants: list[RoleGrant]) -> Scope | None:
     return None
 
 
-async def scoped_campaign(ctx: Context) -> tuple[Scope, PledgeCampaign] | None:
+def typed_year(args: str) -> int | None:
+    """ "/baophu 2026": the year asked for; None for the campaign under way."""
+    word = args.strip()
+    return int(word) if word.isdigit() and 2000 <= int(word) <= 2100 else None
+
+
+async def scoped_campaign(ctx: Context, year: int | None = None) -> tuple[Scope, PledgeCampaign] | None:
+    """The leader's place and the campaign of `year`, or the one leaders look at now (store.latest_campaign)."""
     scope = leader_scope(await ctx.grants())
+    if scope is not None and year is not None:
+        campaign = await campaign_of_year(ctx.session, scope.ward_code, year)
+        if campaign is None:
+            ctx.reply(_("Your ward had no pledge campaign for {year}.").format(year=year))
+            return None
+        return scope, campaign
     campaign = await latest_campaign(ctx.session, scope.ward_code) if scope else None
     if scope is None or campaign is None:
         text = _("There is no pledge campaign in your ward yet.")
@@ -76,9 +90,14 @@ async def registered_areas(ctx: Context, campaign: PledgeCampaign) -> set[int]:
     return set(rows.all())
 
 
-@router.command("baophu", "coverage", help=N_("Pledge coverage: who has signed, who has not"), roles=LEADERS)
+@router.command(
+    "baophu",
+    "coverage",
+    help=N_("Pledge coverage: who has signed, who has not; a past year's with /baophu 2026"),
+    roles=LEADERS,
+)
 async def show_coverage(ctx: Context) -> None:
-    found = await scoped_campaign(ctx)
+    found = await scoped_campaign(ctx, typed_year(ctx.event.args))
     if found is None:
         return
     scope, campaign = found
@@ -154,8 +173,13 @@ async def show_coverage(ctx: Context) -> None:
                 groups=coverage.unlisted_groups(counted.unlisted)
             )
         )
+    year = campaign.year
     ctx.reply(
-        "\n".join(lines), [Choice(_("Export CSV"), Export("csv")), Choice(_("Export Excel"), Export("xlsx"))]
+        "\n".join(lines),
+        [
+            Choice(_("Export CSV"), ExportYear("csv", year)),
+            Choice(_("Export Excel"), ExportYear("xlsx", year)),
+        ],
     )
 
 
@@ -198,10 +222,10 @@ async def on_export(ctx: Context) -> None:
             _("Sorry, the coverage list is for group leaders, area leaders, the ward admin and police.")
         )
         return
-    pressed = Export.read(ctx)
-    if pressed is None:
+    pressed = read_any(ctx, ExportYear, Export)
+    if not isinstance(pressed, ExportYear | Export):
         raise NotChosen()
-    found = await scoped_campaign(ctx)
+    found = await scoped_campaign(ctx, pressed.year if isinstance(pressed, ExportYear) else None)
     if found is None:
         return
     scope, campaign = found

@@ -40,7 +40,7 @@ from handlers.pledges.store import (
     open_campaign_for_group,
 )
 from handlers.pledges.texts import household_label
-from models import Household
+from models import Group, Household
 from models.pledges import PledgeCampaign, PledgeSignature, PledgeVersion
 
 router = Router("pledges.signing")
@@ -245,7 +245,7 @@ async def on_confirm(ctx: Context) -> Outcome:
     campaign, version = await campaign_and_version(ctx)
     household = await ctx.session.get(Household, ctx.data["household_id"])
     if campaign is None or household is None or not is_open(campaign):
-        ctx.reply(_("The campaign is closed, so nothing was signed."))
+        ctx.reply(await closed_meanwhile(ctx, campaign, household))
         return finish()
     existing = await active_signature(ctx.session, campaign.id or 0, household.id or 0)
     if existing is not None:  # another member signed while this one was reading
@@ -288,6 +288,18 @@ async def on_confirm(ctx: Context) -> Outcome:
     )
     await offer_checklist(ctx, household)  # the fire-safety checklist, in the same sitting
     return finish()
+
+
+async def closed_meanwhile(ctx: Context, campaign: PledgeCampaign | None, household: Household | None) -> str:
+    """Nothing was signed: the campaign closed while they read (at midnight on its last day). When the next one is
+    open by now (1 January: the new year's), they are sent to it rather than left thinking signing is over."""
+    group = await ctx.session.get(Group, household.group_id) if household is not None else None
+    now_open = await open_campaign_for_group(ctx.session, group) if group is not None else None
+    if campaign is None or now_open is None or now_open.id == campaign.id:
+        return _("The campaign is closed, so nothing was signed.")
+    return _(
+        "“{title}” closed at the end of {date}, so nothing was signed. “{new}” is open now: sign it with /camket."
+    ).format(title=campaign.title, date=fmt_date(campaign.ends_on), new=now_open.title)
 
 
 @router.choice(Withdraw)

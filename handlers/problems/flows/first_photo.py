@@ -17,7 +17,7 @@ from bot.core.payloads import Payload
 from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.i18n import _
-from handlers.problems.flows.report import take_photos
+from handlers.problems.flows.report import keep_photos
 from handlers.problems.store import discard
 
 router = Router("problems.first_photo")
@@ -25,6 +25,9 @@ flow = Flow("first_photo", steps=("use",), private=True)
 Use = Literal["togiac", "phananh", "drop"]
 FORMS: tuple[Use, ...] = ("togiac", "phananh")  # what the photo may go to, in the order offered
 MAX_WORDS = 1000  # characters of the words kept with the photo; the form that takes them has its own limit
+# Photos kept for the question: an album's most. The form chosen takes what it can and says what it could not
+# (a problem report takes fewer than a tip); before, a report's limit cut an album before anything was chosen.
+MAX_PHOTOS = 10
 
 
 class UsePhoto(Payload, prefix="pfu"):
@@ -33,12 +36,13 @@ class UsePhoto(Payload, prefix="pfu"):
 
 @router.photos_outside
 async def photo_outside(ctx: Context) -> None:
-    notes = await take_photos(ctx)  # into ctx.data["photos"]: the conversation's, until the flow begins
+    # Into ctx.data["photos"]: the conversation's, until the flow begins.
+    notes = await keep_photos(ctx, MAX_PHOTOS)
     photos = ctx.data.pop("photos", [])
     if not photos:  # none could be kept (too large, not a picture): said why
         await menu.show(ctx, "\n\n".join(notes))
         return
-    ctx.begin(flow.name, photos=photos, text=ctx.event.text.strip()[:MAX_WORDS])
+    ctx.begin(flow.name, photos=photos, text=ctx.event.text.strip()[:MAX_WORDS], notes=notes)
 
 
 @flow.ask("use")
@@ -47,8 +51,11 @@ async def ask_use(ctx: Context) -> None:
     choices = [
         Choice(menu.label_for(registry, form), UsePhoto(form)) for form in FORMS if form in registry.commands
     ]
+    notes = ctx.data.pop("notes", [])  # what of the first message could not be kept, and why
     ctx.reply(
-        _(
+        "\n\n".join(notes)
+        + ("\n\n" if notes else "")
+        + _(
             "I have your photo ({n} so far). Who should see it? It is kept only for the form you choose (if you "
             "choose none, it is not kept), and nothing is sent until you press Send there."
         ).format(n=len(ctx.data["photos"])),
@@ -59,8 +66,8 @@ async def ask_use(ctx: Context) -> None:
 @flow.on("use", files=True)
 async def on_use(ctx: Context) -> Outcome:
     event = ctx.event
-    if event.kind == Kind.MEDIA:  # the rest of an album, or one more
-        notes = await take_photos(ctx)
+    if event.kind == Kind.MEDIA:  # one more (the question says how many it has)
+        notes = await keep_photos(ctx, MAX_PHOTOS)
         if event.text.strip():
             add_words(ctx, event.text)
         return retry("\n\n".join(notes))

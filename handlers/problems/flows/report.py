@@ -19,7 +19,7 @@ from bot.core.router import Router
 from bot.core.typed import guess_offered, says_nothing
 from bot.delivery.outbox import seal_route
 from bot.directory.extent import beyond_km
-from bot.i18n import _, current_locale
+from bot.i18n import _, current_locale, ngettext
 from handlers.common import home, yes_no
 from handlers.mediation.screen import labels, police_matters
 from handlers.problems import notify
@@ -48,8 +48,10 @@ def max_text(ctx: Context) -> int:
 async def begin(ctx: Context, text: str = "", hint: str | None = None) -> None:
     """Start the form (after the daily limit), with words already written and a category they suggest, and the
     photos another form hands over (a photo sent before any form: handlers/problems/flows/first_photo.py)."""
-    photos = [list(photo) for photo in ctx.carried_photos][: ctx.app.settings.problems_max_photos]
-    await discard(ctx.app, [list(photo) for photo in ctx.carried_photos[len(photos) :]])
+    most = ctx.app.settings.problems_max_photos
+    photos = [list(photo) for photo in ctx.carried_photos][:most]
+    over = [list(photo) for photo in ctx.carried_photos[len(photos) :]]
+    await discard(ctx.app, over)
     if await home(ctx) is None:
         await discard(ctx.app, photos)
         ctx.reply(_("Problems go to your ward: please join your ward first (type /batdau)."))
@@ -70,6 +72,7 @@ async def begin(ctx: Context, text: str = "", hint: str | None = None) -> None:
         photos=photos,
         guess=hint if hint in CATEGORIES else None,
         cut=too_long,
+        over=len(over),
     )
 
 
@@ -82,6 +85,18 @@ async def ask_category(ctx: Context) -> None:
     if guess in CATEGORIES:
         # Guessed from the person's own words: offered first, to confirm or change.
         intro, choices = guess_offered(ctx, choices, Category(guess).pack(), category_name(guess))
+    over = ctx.data.pop("over", 0)
+    if over:  # photos handed over beyond what a report takes (an album sent before choosing this form)
+        kept = len(ctx.data.get("photos", []))
+        intro = (
+            ngettext(
+                "A report takes at most {most} photos: the first {most} go with it, {n} more was not kept.",
+                "A report takes at most {most} photos: the first {most} go with it, {n} more were not kept.",
+                over,
+            ).format(most=kept, n=over)
+            + "\n\n"
+            + intro
+        )
     ctx.reply(intro, choices)
 
 
@@ -193,8 +208,17 @@ async def on_describe(ctx: Context) -> Outcome:
 
 async def take_photos(ctx: Context) -> list[str]:
     """Clean and keep the event's pictures (a photo with or without a caption alike); what to tell the person."""
+    notes = await keep_photos(ctx, ctx.app.settings.problems_max_photos)
+    photos = ctx.data.get("photos", [])
+    if photos and not notes:
+        notes.append(_("Photo received ({n} so far).").format(n=len(photos)))
+    return notes
+
+
+async def keep_photos(ctx: Context, most: int) -> list[str]:
+    """Clean and keep the event's pictures into ctx.data["photos"], at most `most` in all; what could not be kept
+    and why."""
     photos: list[list] = ctx.data.setdefault("photos", [])
-    most = ctx.app.settings.problems_max_photos
     notes: list[str] = []
     for attachment in ctx.event.attachments:
         if len(photos) >= most:
@@ -220,8 +244,6 @@ async def take_photos(ctx: Context) -> list[str]:
             notes.append(_("Only photos can go with a report; that file was not kept."))
         else:
             photos.append(list(kept))
-    if photos and not notes:
-        notes.append(_("Photo received ({n} so far).").format(n=len(photos)))
     return notes
 
 

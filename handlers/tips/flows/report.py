@@ -15,6 +15,7 @@ from bot.core.context import Context
 from bot.core.errors import NotChosen
 from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, goto, retry, stay
+from bot.core.forms import received_beside
 from bot.core.replies import Choice
 from bot.core.router import Router
 from bot.core.typed import guess_offered, read_it, says_nothing
@@ -424,7 +425,7 @@ async def on_where(ctx: Context) -> Outcome:
             ctx.reply("\n\n".join(notes))
         return goto("when")
     if event.kind == Kind.MEDIA and not notes:
-        notes.append(_("Received: it is kept with the rest of this form."))
+        notes.append(received_beside(len(event.attachments)))
     again = (
         _("Please share a location, type the address, or press the button.")
         if ctx.can_share_location()

@@ -448,8 +448,8 @@
   // The same input: the same words or button, or the same file with the same caption.
   function signature(body) {
     if (body instanceof FormData) {
-      const f = body.get("file");
-      return JSON.stringify(["file", f && f.name, f && f.size, f && f.lastModified, body.get("caption") || ""]);
+      const files = body.getAll("file").map((f) => [f.name, f.size, f.lastModified]);
+      return JSON.stringify(["file", files, body.get("caption") || ""]);
     }
     return JSON.stringify(body);
   }
@@ -614,20 +614,39 @@
   }
 
   attachBtn.addEventListener("click", () => { if (!busy) fileInput.click(); });
+  // Files chosen together go in as few uploads as the server takes (its size and count per upload): one answer
+  // for an album of photos, not one per photo. A file too large on its own still goes alone, to be refused plainly.
+  function batches(files) {
+    const most = (page.upload && page.upload.bytes) || 0, count = (page.upload && page.upload.files) || 1;
+    const out = [];
+    let cur = [], size = 0;
+    for (const f of files) {
+      if (cur.length && (cur.length >= count || size + f.size > most)) { out.push(cur); cur = []; size = 0; }
+      cur.push(f);
+      size += f.size;
+    }
+    if (cur.length) out.push(cur);
+    return out;
+  }
+
   fileInput.addEventListener("change", async () => {
-    const f = fileInput.files && fileInput.files[0];
+    const chosen = Array.from(fileInput.files || []);
     fileInput.value = "";
-    if (!f || busy) return;
-    const fd = new FormData();
-    fd.append("file", f, f.name);
-    const caption = input.value.trim();
-    if (caption) fd.append("caption", caption);
-    const thumb = await thumbnail(f);
-    const up = uploadBubble(thumb, f.name);
-    const ok = await post(fd, { upload: up.node, progress: up.progress, thumb, failed: S("upload_failed") });
-    if (ok && caption && input.value.trim() === caption) {
-      input.value = "";
-      autosize();
+    if (!chosen.length || busy) return;
+    let caption = input.value.trim();
+    for (const group of batches(chosen)) {
+      const fd = new FormData();
+      for (const f of group) fd.append("file", f, f.name);
+      if (caption) fd.append("caption", caption);
+      const thumb = await thumbnail(group[0]);
+      const up = uploadBubble(thumb, group.map((f) => f.name).join(", "));
+      const ok = await post(fd, { upload: up.node, progress: up.progress, thumb, failed: S("upload_failed") });
+      if (!ok) return;
+      if (caption && input.value.trim() === caption) {
+        input.value = "";
+        autosize();
+      }
+      caption = "";  // the words go with the first upload only
     }
   });
 
