@@ -8,7 +8,15 @@ from pathlib import Path
 from bot.core.router import Router
 from bot.i18n import N_
 from handlers.pledges import digest, moves, privacy, ticks
-from handlers.pledges.flows import campaigns, households, membership, registration, report, signing
+from handlers.pledges.flows import (
+    campaigns,
+    household_groups,  # noqa: F401 - /hogiadinh's first question
+    households,
+    membership,
+    registration,
+    report,
+    signing,
+)
 from handlers.pledges.web import routes
 from handlers.pledges.year import signed_share  # figures for the year's review
 from models import Role

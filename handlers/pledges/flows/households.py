@@ -1,6 +1,6 @@
 """/hogiadinh: a group admin keeps the group's household list — list, add, edit, remove, import from a CSV or Excel
 file. The ward admin keeps any group's list of the ward: the ward office holds them, and a group without a leader
-yet has nobody else to enter it."""
+yet has nobody else to enter it. Which group's list (the form's first question): household_groups.py."""
 
 from __future__ import annotations
 
@@ -21,18 +21,17 @@ from bot.textnorm import fold, matches
 from handlers.common import group_label, yes_no
 from handlers.places.texts import zalo_file_text
 from handlers.pledges import csvimport
-from handlers.pledges.buttons import HouseholdMenu, PickGroup, PickHousehold, RemoveHousehold
+from handlers.pledges.buttons import HouseholdMenu, PickHousehold, RemoveHousehold
 from handlers.pledges.flows.membership import decision_choices, request_text
 from handlers.pledges.store import admin_wards, keepable_groups, may_keep
 from handlers.pledges.texts import household_label
-from models import Area, Household, Role
+from models import Household, Role
 from models.pledges import HouseholdMember, PledgeSignature
 
 router = Router("pledges.households")
 flow = Flow("pledge_households", steps=("group", "menu", "add", "pick", "edit", "remove", "import"))
 MAX_ERRORS_SHOWN = 25
 MAX_MATCHES = 10
-MAX_BUTTONS = 20  # more groups than this (a ward admin's) are found by typing their name
 
 
 @router.command(
@@ -69,18 +68,6 @@ async def group_households(ctx: Context) -> list[Household]:
     )
 
 
-async def group_choices(ctx: Context) -> list[tuple[int, str]]:
-    """(id, "Tổ 3, Khóm 2") of the groups whose list this person may keep now."""
-    groups = await keepable_groups(ctx.session, await ctx.grants())
-    areas = {
-        a.id: a.name
-        for a in (
-            await ctx.session.exec(select(Area).where(col(Area.id).in_({g.area_id for g in groups})))
-        ).all()
-    }
-    return [(g.id or 0, f"{g.name}, {areas[g.area_id]}" if g.area_id in areas else g.name) for g in groups]
-
-
 async def still_kept(ctx: Context) -> bool:
     """Roles and groups change while a form is open (the ward merges or retires the group, a leader steps down):
     every change re-checks, and says so, rather than write to a group nobody sees any more."""
@@ -93,51 +80,6 @@ async def still_kept(ctx: Context) -> bool:
         ).format(group=await group_label(ctx.session, ctx.data["group_id"]))
     )
     return False
-
-
-@flow.ask("group")
-async def ask_group(ctx: Context) -> None:
-    found = await group_choices(ctx)
-    shortlist = ctx.data.get("matches")
-    if shortlist:
-        found = [c for c in found if c[0] in shortlist]
-    if len(found) == 1 and not shortlist:
-        ctx.data["group_id"] = found[0][0]
-        ctx.state.step = "menu"
-        await ask_menu(ctx)
-        return
-    if len(found) > MAX_BUTTONS:
-        ctx.reply(_("Which group? Type its name and its area's, for example “Tổ 3, Khóm 2”."))
-        return
-    ctx.reply(_("Which group?"), [Choice(label[:60], PickGroup(group_id)) for group_id, label in found])
-
-
-@flow.on("group")
-async def on_group(ctx: Context) -> Outcome:
-    found = await group_choices(ctx)
-    pressed = PickGroup.read(ctx)
-    typed = ctx.event.text.strip()
-    if pressed is not None:
-        hits = [c for c in found if c[0] == pressed.group_id]
-    elif typed:
-        # Typed as a person says it ("to 3 khom 2", accents optional): the exact name first, else every group
-        # whose name and area start with the words typed.
-        hits = [c for c in found if fold(c[1]) == fold(typed)] or [
-            c for c in found if matches(typed, fold(c[1]))
-        ]
-    else:
-        raise NotChosen()
-    if pressed is not None and not hits:
-        raise NotChosen()
-    if not hits:
-        ctx.data.pop("matches", None)
-        return retry(_("No group of yours matches “{query}”.").format(query=typed[:60]))
-    if len(hits) > 1:
-        ctx.data["matches"] = [c[0] for c in hits[:MAX_MATCHES]]
-        return retry(_("Several groups match; please choose one."))
-    ctx.data.pop("matches", None)
-    ctx.data["group_id"] = hits[0][0]
-    return goto("menu")
 
 
 async def pending_requests(ctx: Context) -> list[tuple[HouseholdMember, Household]]:
