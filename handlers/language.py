@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from bot.core import forms
 from bot.core.context import Context
+from bot.core.errors import NotChosen
 from bot.core.flow import Flow, Outcome, finish
 from bot.core.payloads import Payload
 from bot.core.replies import Choice
@@ -50,6 +52,21 @@ def language_named(text: str) -> float | tuple[float, str]:
 def switch(ctx: Context, code: str) -> None:
     ctx.set_locale(code)
     ctx.reply(_("From now on I will speak English with you."))
+
+
+@router.choice(Lang)
+async def pressed_later(ctx: Context) -> None:
+    """A language button of an earlier message (the language question of /ngonngu or of joining, scrolled back
+    to), outside any form: it means what it says. Before, "this button belongs to an old message"."""
+    pressed = Lang.read(ctx)
+    if pressed is None:
+        raise NotChosen()
+    if ctx.state.flow:
+        # In a form (joining, the language chosen a moment ago): its question stays the one to answer.
+        ctx.reply(_("That button belongs to an earlier question. Please answer this one:"))
+        await forms.reask(ctx)
+        return
+    switch(ctx, pressed.code)
 
 
 @flow.ask("pick")

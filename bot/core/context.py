@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import copy
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
 
 from bot.core.errors import Refusal
 from bot.core.events import Attachment, Incoming
@@ -113,6 +117,19 @@ class Context:
 
     def forget_grants(self) -> None:
         self._grants = None
+
+    async def role_ended(self, roles: frozenset[str] | set[str]) -> datetime | None:
+        """When the person's last grant of one of `roles` ended, if they held one and hold none now."""
+        if self.person is None or (await self.roles()) & roles:
+            return None
+        ended = await self.session.exec(
+            select(func.max(RoleGrant.revoked_at)).where(
+                RoleGrant.person_id == self.person.id,
+                col(RoleGrant.role).in_(roles),
+                col(RoleGrant.revoked_at).is_not(None),
+            )
+        )
+        return ended.one()
 
     def set_locale(self, locale: str) -> None:
         """Switch this person's language, effective for the rest of this update too."""

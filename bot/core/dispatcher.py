@@ -37,7 +37,7 @@ from bot.core.replies import Reply
 from bot.core.understand import CARRY_KEY, before_joining, typed_button, understand
 from bot.db import UPDATE_SLOTS, once_more_if_dropped
 from bot.delivery.held import back_after_quiet, release
-from bot.i18n import _, use_locale
+from bot.i18n import _, fmt_date, use_locale
 from bot.textnorm import fold
 from models import ConversationState, ProcessedUpdate
 
@@ -444,6 +444,19 @@ class Dispatcher(PushedChoices):
             ctx.begin("onboarding")
             return
         if command.roles is not None and not (await ctx.roles()) & command.roles:
+            ended = await ctx.role_ended(command.roles)
+            if ended is not None and not ctx.state.flow:
+                # An entry of an old menu (or the command typed out of habit) after the role it needs ended: a
+                # leader who stepped down, an officer whose grant ended. Before, "for people with another role",
+                # as if they had never held it; now what changed, and the menu they have now.
+                await menu.show(
+                    ctx,
+                    _(
+                        "/{name} is no longer open to you: the role it needs ended on {date}. Here is what you can "
+                        "do now:"
+                    ).format(name=command.name, date=fmt_date(ended)),
+                )
+                return
             ctx.reply(
                 _(
                     "Sorry, /{name} is for people with another role. Type /help to see what you can do."

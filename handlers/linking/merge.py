@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +83,21 @@ def _membership_absorb(kept: HouseholdMember, dropped: HouseholdMember) -> None:
     kept.requested_at = min(kept.requested_at, dropped.requested_at)  # he has belonged since he first asked
 
 
+async def _give_back_the_use(session: AsyncSession, dropped: GroupJoin) -> None:
+    # A join link counts the people who joined by it (Invite.uses): one person who joined from two chat apps before
+    # linking them took two of its places, and now holds one.
+    await execute(
+        session,
+        update(Invite)
+        .where(col(Invite.id) == dropped.invite_id, col(Invite.uses) > 0)
+        .values(uses=col(Invite.uses) - 1),
+    )
+
+
+async def _nothing_held(session: AsyncSession, dropped: Any) -> None:
+    return None
+
+
 def _newest_first(row: ZnsConsent) -> tuple[float]:
     # The phone given last is the one the person most recently agreed to be reached at.
     return (-row.consented_at.timestamp(),)
@@ -91,18 +106,23 @@ def _newest_first(row: ZnsConsent) -> tuple[float]:
 @dataclass(frozen=True)
 class Fold:
     """A table with a unique key that holds a person column: if both people have a row with the same key, the
-    move would collide, so one row is kept (the smallest `rank`; on a tie the kept person's) and `absorb` copies
-    into it what the other row can add."""
+    move would collide, so one row is kept (the smallest `rank`; on a tie the kept person's), `absorb` copies
+    into it what the other row can add, and `release` gives back what the other row took elsewhere."""
 
     model: type[SQLModel]
     key: tuple[str, ...]  # the unique columns, the person column first
     rank: Callable[[Any], tuple[Any, ...]]
     absorb: Callable[[Any, Any], None] = lambda kept, dropped: None
+    release: Callable[[AsyncSession, Any], Awaitable[None]] = (
+        _nothing_held  # what the dropped row held elsewhere
+    )
 
 
 FOLDS: tuple[Fold, ...] = (
     Fold(HouseholdMember, ("person_id", "household_id"), _membership_rank, _membership_absorb),
-    Fold(GroupJoin, ("person_id", "invite_id"), lambda r: (r.joined_at,)),  # the first use of the link counts
+    Fold(  # the first use of the link counts
+        GroupJoin, ("person_id", "invite_id"), lambda r: (r.joined_at,), release=_give_back_the_use
+    ),
     Fold(AlertAck, ("person_id", "alert_id"), lambda r: (r.at,)),  # read when first read
     Fold(ZnsConsent, ("person_id",), _newest_first),
 )
@@ -179,6 +199,7 @@ async def _fold(session: AsyncSession, fold: Fold, keep_id: int, gone_id: int) -
             continue
         winner, loser = sorted((mine, dropped), key=fold.rank)  # stable: a tie keeps `keep`'s row
         fold.absorb(winner, loser)
+        await fold.release(session, loser)
         await session.delete(loser)
         session.add(winner)
     await session.flush()

@@ -4,12 +4,15 @@ them on their linked channels (bot.delivery.reach)."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from typing import Any
+
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import execute
 from bot.extensions.personal_data import unlink
+from bot.i18n import _, fmt_date
 from models import LinkCode, LinkedChat, Person
 from models.outbox import DeliveryAttempt
 from models.zalo import ZnsConsent
@@ -40,6 +43,41 @@ async def export(session: AsyncSession, person: Person) -> dict[str, object]:
             for a in attempts
         ]
     return out
+
+
+async def summary(session: AsyncSession, person: Person) -> list[str]:
+    """/toi: what of this feature is held, in sentences (without it /toi named "linked group chats", which most
+    people never linked, for a phone number or the trail of their alerts)."""
+    lines: list[str] = []
+    phone = await session.get(ZnsConsent, person.id)
+    if phone is not None:
+        lines.append(
+            _(
+                "Your phone number for Zalo notifications, given on {date}: /sdtzalo shows it, /sdtzalo xoa "
+                "erases it."
+            ).format(date=fmt_date(phone.consented_at))
+        )
+    chats = await _count(
+        session, select(func.count()).select_from(LinkedChat).where(LinkedChat.linked_by == person.id)
+    )
+    if chats:
+        lines.append(_("Group chats you linked: {n}.").format(n=chats))
+    tries = await _count(
+        session,
+        select(func.count()).select_from(DeliveryAttempt).where(DeliveryAttempt.person_id == person.id),
+    )
+    if tries:
+        lines.append(
+            _(
+                "A record of {n} sends to you (on which app, and whether they arrived), so that the ward knows "
+                "whom an alert did not reach."
+            ).format(n=tries)
+        )
+    return lines
+
+
+async def _count(session: AsyncSession, statement: Any) -> int:
+    return int((await session.exec(statement)).one())
 
 
 async def erase(session: AsyncSession, person: Person) -> list[str]:

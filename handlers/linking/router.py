@@ -12,4 +12,6 @@ router = Router("linking")
 router.include(accounts.router, groups.router, zns.router)
 
 router.tick("linking.purge_codes", every=timedelta(hours=6))(ticks.purge_codes)
-router.personal_data("linking", tables=privacy.TABLES, export=privacy.export, erase=privacy.erase)
+router.personal_data(
+    "linking", tables=privacy.TABLES, export=privacy.export, erase=privacy.erase, summary=privacy.summary
+)

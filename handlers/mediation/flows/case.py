@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.core.context import Context
 from bot.core.replies import Choice
 from bot.core.router import Router
-from bot.i18n import N_, _, fmt_datetime
+from bot.i18n import N_, _, fmt_date, fmt_datetime
 from handlers.mediation import store
 from handlers.mediation.buttons import (
     AskOtherTime,
@@ -67,6 +67,21 @@ async def load_visible(ctx: Context, case_id: int) -> MediationCase | None:
         ctx.reply(_("That case does not exist or is not yours to see."))
         return None
     return case
+
+
+def said_closed(ctx: Context, case: MediationCase) -> bool:
+    """Whether the case is closed; if so, the person is told when and how, and that nothing was changed (a button
+    of the case pressed after it closed: its mediator's "Record the outcome" pressed twice, a session proposed)."""
+    if case.status in OPEN_STATUSES:
+        return False
+    ctx.reply(
+        _("Case {number} was closed on {date} ({status}), so nothing was changed.").format(
+            number=case.number,
+            date=fmt_date(case.closed_at or case.created_at),
+            status=status_label(case.status),
+        )
+    )
+    return True
 
 
 async def latest_session(ctx: Context, case: MediationCase) -> MediationSession | None:

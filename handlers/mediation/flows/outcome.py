@@ -16,7 +16,7 @@ from bot.delivery.outbox import cancel
 from bot.i18n import _
 from handlers.mediation import store
 from handlers.mediation.buttons import FollowUp, NextStep, OpenCase, RecordOutcome, Result
-from handlers.mediation.flows.case import load_visible
+from handlers.mediation.flows.case import load_visible, said_closed
 from handlers.mediation.notify import SOURCE, push
 from models import Priority, Role
 from models.mediation import OPEN_STATUSES, CaseStatus, MediationCase
@@ -29,9 +29,9 @@ FOLLOW_UP_AFTER = timedelta(days=7)
 @router.choice(RecordOutcome)
 async def start(ctx: Context) -> None:
     case = await load_visible(ctx, RecordOutcome.expect(ctx).case_id)
-    if case is None:
+    if case is None or said_closed(ctx, case):
         return
-    if case.mediator_id != ctx.person_id or case.status not in OPEN_STATUSES:
+    if case.mediator_id != ctx.person_id:
         ctx.reply(_("Only the mediator in charge of an open case records its outcome."))
         return
     ctx.begin("mediation_outcome", case=case.id)

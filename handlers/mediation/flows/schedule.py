@@ -22,7 +22,7 @@ from handlers.mediation.buttons import (
     ProposeSession,
     RecordAbsence,
 )
-from handlers.mediation.flows.case import load_visible
+from handlers.mediation.flows.case import load_visible, said_closed
 from handlers.mediation.notify import push
 from handlers.mediation.typed import session_answer
 from handlers.mediation.when import WhenError, parse_when, says_when
@@ -37,9 +37,9 @@ MAX_NOTE = 300  # characters of the times a party suggests
 @router.choice(PlanSession)
 async def start(ctx: Context) -> None:
     case = await load_visible(ctx, PlanSession.expect(ctx).case_id)
-    if case is None:
+    if case is None or said_closed(ctx, case):
         return
-    if case.mediator_id != ctx.person_id or case.status not in OPEN_STATUSES:
+    if case.mediator_id != ctx.person_id:
         ctx.reply(_("Only the mediator in charge of an open case proposes its sessions."))
         return
     ctx.begin("mediation_session", case=case.id)

@@ -302,6 +302,25 @@ async def closed_meanwhile(ctx: Context, campaign: PledgeCampaign | None, househ
     ).format(title=campaign.title, date=fmt_date(campaign.ends_on), new=now_open.title)
 
 
+@router.choice(SignPledge)
+async def sign_pressed_again(ctx: Context) -> None:
+    """ "Ký cam kết" of a /camket form that is over: pressed twice because the phone was slow, after another member
+    of the household signed, or after the campaign closed. The answer is where the household stands, as /camket
+    says it, and nothing is signed by an old button (an unsigned household is taken through the form again).
+    Before, "this button belongs to an old message": whether the pledge was signed was left unsaid."""
+    pressed = SignPledge.read(ctx)
+    if pressed is None or ctx.state.flow:
+        raise NotChosen()  # within another form, that form's question stays the one to answer
+    if not pressed.yes:
+        ctx.reply(_("Nothing was signed."))
+        return
+    await pledge(ctx)
+    if not ctx.stays_in_form():  # not signed yet: the form again, from the pledge's text
+        ctx.reply(
+            _("That button belonged to a form that is over, so nothing was signed. Here is the pledge again:")
+        )
+
+
 @router.choice(Withdraw)
 async def on_withdraw(ctx: Context) -> None:
     pressed = Withdraw.read(ctx)

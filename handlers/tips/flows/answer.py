@@ -16,13 +16,14 @@ from bot.core.events import Kind
 from bot.core.flow import Flow, Outcome, finish, retry, stay
 from bot.core.replies import Choice
 from bot.core.router import Router
-from bot.i18n import _
+from bot.i18n import _, fmt_date
 from bot.security import Keyring
 from handlers.tips.buttons import AnswerQuestion
 from handlers.tips.files import take_files
 from handlers.tips.flows.lookup import store_addition
 from handlers.tips.flows.report import MAX_TEXT
 from handlers.tips.store import Stored, discard_files
+from handlers.tips.texts import status_for_tipster
 from models import Tip, TipMessage, TipStatus
 from models.base import pk
 
@@ -43,8 +44,15 @@ def key_hash(keyring: Keyring, key: str) -> str:
 
 async def asked(ctx: Context, pressed: AnswerQuestion) -> Tip | None:
     """The tip whose open question (or reply) this button answers, or None (a forged key, a closed or purged tip)."""
+    tip = await questioned(ctx, pressed)
+    return None if tip is None or tip.status in TipStatus.CLOSED else tip
+
+
+async def questioned(ctx: Context, pressed: AnswerQuestion) -> Tip | None:
+    """The tip whose question this button is under, open or closed; None for a forged key or a purged tip (then
+    nothing of it may be said)."""
     tip = await ctx.session.get(Tip, pressed.tip_id)
-    if tip is None or tip.status in TipStatus.CLOSED or tip.purged_at is not None:
+    if tip is None or tip.purged_at is not None:
         return None
     wanted = key_hash(ctx.app.keyring, pressed.key)
     questions = await ctx.session.exec(
@@ -104,12 +112,7 @@ async def on_answer(ctx: Context) -> None:
     pressed = AnswerQuestion.expect(ctx)
     tip = await asked(ctx, pressed)
     if tip is None:
-        ctx.reply(
-            _(
-                "This question can no longer be answered here: the tip may be closed. Type /tracuu with your "
-                "receipt code to see it."
-            )
-        )
+        await not_answerable(ctx, pressed)
         return
     if ctx.event.kind in (Kind.TEXT, Kind.MEDIA):  # words or a photo sent under the question: the answer
         await send_answer(ctx, tip, ctx.event.text.strip(), pressed.key)
@@ -120,6 +123,31 @@ async def on_answer(ctx: Context) -> None:
     ctx.begin(answer_flow.name, tip=tip.id, key=pressed.key)
     if aside is not None:
         await forms.beside(ctx, aside)
+
+
+async def not_answerable(ctx: Context, pressed: AnswerQuestion) -> None:
+    """The button of a question on a tip closed since (or gone): say which, plainly, and leave the answer form of
+    that tip if it stood open. Before, "the tip may be closed", and an answer form opened earlier for the same tip
+    kept asking "Type your answer to the police" after the police had closed it."""
+    if ctx.state.flow == answer_flow.name and ctx.data.get("tip") == pressed.tip_id:
+        ctx.end()
+    tip = await questioned(ctx, pressed)
+    if tip is None:
+        ctx.reply(
+            _(
+                "This question can no longer be answered here. To follow your tip, type /tracuu with your receipt "
+                "code; to report something new, type /togiac."
+            )
+        )
+        return
+    closed = tip.closed_at or tip.received_at
+    ctx.reply(
+        _(
+            "Tip no. {number} was closed by the police on {date} ({status}), so there is nothing more to answer "
+            "and nothing was sent. To see what they wrote, type /tracuu with your receipt code; to report "
+            "something new, type /togiac."
+        ).format(number=tip.id, date=fmt_date(closed), status=status_for_tipster(tip.status))
+    )
 
 
 @answer_flow.ask("text")

@@ -197,6 +197,22 @@ def code_in(text: str) -> str:
     return text
 
 
+@router.choice(StatusView)
+@router.choice(Addition)
+async def view_pressed_again(ctx: Context) -> None:
+    """A button of a tip's view (add information, send, done) pressed after that view was left. The buttons carry
+    no tip (whoever holds the code may not be the tipster, and a chat must not lead to an anonymous tip): the code
+    opens it again. Before, "this button belongs to an old message; type /help", which named no way back."""
+    if StatusView.read(ctx) is None and Addition.read(ctx) is None:
+        raise NotChosen()
+    ctx.reply(
+        _(
+            "That view of your tip is closed, so nothing was added or sent from it. To see the tip again or add "
+            "to it, type /tracuu with its receipt code."
+        )
+    )
+
+
 @status_flow.ask("view")
 async def ask_view(ctx: Context) -> None:
     tip = await ctx.session.get(Tip, ctx.data["tip"])
