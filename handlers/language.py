@@ -66,6 +66,9 @@ async def pressed_later(ctx: Context) -> None:
         ctx.reply(_("That button belongs to an earlier question. Please answer this one:"))
         await forms.reask(ctx)
         return
+    if ctx.person is not None and ctx.person.locale == pressed.code:
+        ctx.reply(_("I am speaking English with you already."))  # pressed again: nothing to repeat
+        return
     switch(ctx, pressed.code)
 
 

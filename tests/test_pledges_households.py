@@ -116,7 +116,7 @@ async def test_declined_join_request_and_resident_without_household(town, manual
     replies = await tam.press(
         next(m for m in tam.seen if m["choices"] and "Phạm Văn Minh" in m["text"])["choices"][0]["payload"]
     )
-    assert "không còn" in tam.all_text(replies)
+    assert "đã được trả lời" in tam.all_text(replies) and "/hogiadinh" in tam.all_text(replies)
     async with town.app.db.session() as session:
         assert (await session.exec(select(func.count()).select_from(HouseholdMember))).one() == 0
     replies = await minh.say("/baophu")

@@ -266,6 +266,39 @@ async def test_hung_who_also_joined_on_the_web_at_work_is_one_person_on_the_link
     assert "Hộ của anh/chị: Số 121" in text and "Chờ tổ trưởng" not in text, text
 
 
+async def test_an_old_confirm_button_of_a_declined_request_never_confirms_the_next_request(
+    family: Family,
+) -> None:
+    """Anh Tâm declines a request to join Số 121 (a stranger's, he thinks: Hùng's, before Hùng told him), then chị
+    Thảo asks for Số 121 too. Tâm scrolls up and presses "Đúng, xác nhận" under Hùng's old request.
+
+    Defect (found on walk D): a declined request's row is deleted, and SQLite gives its number to the next
+    request; the old button carried the number alone, so it confirmed Thảo, whom Tâm had never seen asking
+    (handlers/pledges/buttons.py MemberDecision names the person who asked)."""
+    f = family
+    await joins(f.lan, f.link)
+    await asks_for_household(f.lan, f.town)
+    await leader_confirms(f.town, f.tam, "Bà Lan")
+    later(f)
+    await joins(f.hung, f.link)
+    await asks_for_household(f.hung, f.town)
+    await f.town.drain()
+    [hungs] = [
+        m for m in await poll(f.tam) if m["text"].startswith("Hùng xin được liên kết") and m["choices"]
+    ]
+    await f.tam.press(hungs["choices"][1]["payload"])  # Không
+    later(f)
+    await joins(f.thao, f.link)
+    await asks_for_household(f.thao, f.town, "Nguyễn Thị Thảo")
+    await f.town.drain()
+    [thaos] = [m for m in await poll(f.tam) if m["text"].startswith("Nguyễn Thị Thảo") and m["choices"]]
+    text = said(await f.tam.press(hungs["choices"][0]["payload"]))  # Hùng's old "Đúng, xác nhận"
+    assert "đã được trả lời hoặc đã thay đổi" in text and "/hogiadinh" in text, text
+    assert sorted(confirmed for _person, confirmed in await links_to_121(f.town)) == [False, True]
+    assert "Đã xác nhận" in said(await f.tam.press(thaos["choices"][0]["payload"]))
+    assert sorted(confirmed for _person, confirmed in await links_to_121(f.town)) == [True, True]
+
+
 def alerts_sent(texts: list[str]) -> list[str]:
     """The titles of the alerts among messages received, in alphabetical order (not the order sent)."""
     return sorted(t.splitlines()[1] for t in texts if t.startswith(("🔴", "🟠", "🔵")))

@@ -91,7 +91,17 @@ class NotListed(Payload, prefix="phjoin:none"):
 
 
 class MemberDecision(Payload, prefix="phm"):
-    """The group admin confirms ("ok") or declines ("no") a resident's request to join a household."""
+    """The group admin confirms ("ok") or declines ("no") a resident's request to join a household. The request
+    is named with the person who made it: on SQLite a request declined (its row deleted) or folded away by
+    linking may see its number given again to the next request, which its old button must not answer."""
+
+    answer: Literal["ok", "no"]
+    member_id: int
+    person_id: int
+
+
+class EarlierMemberDecision(Payload, prefix="phm"):
+    """A request's button sent before MemberDecision named the person: which request it meant cannot be told."""
 
     answer: Literal["ok", "no"]
     member_id: int

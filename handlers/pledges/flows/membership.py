@@ -21,7 +21,13 @@ from bot.i18n import N_, _, use_locale
 from bot.textnorm import fold
 from handlers.alerts.identifiers import phones_in
 from handlers.common import group_label
-from handlers.pledges.buttons import JoinHousehold, LeaveHousehold, MemberDecision, NotListed
+from handlers.pledges.buttons import (
+    EarlierMemberDecision,
+    JoinHousehold,
+    LeaveHousehold,
+    MemberDecision,
+    NotListed,
+)
 from handlers.pledges.store import end_links_moved_away, home_group, may_keep, my_households
 from handlers.pledges.texts import household_hint, household_label
 from models import Household, Person, Priority, Role, RoleGrant
@@ -331,10 +337,10 @@ def request_key(member: HouseholdMember) -> str:
 
 
 def decision_choices(member: HouseholdMember) -> list[Choice]:
-    member_id = member.id or 0
+    member_id, person_id = member.id or 0, member.person_id or 0
     return [
-        Choice(_("Yes, confirm"), MemberDecision("ok", member_id)),
-        Choice(_("No"), MemberDecision("no", member_id)),
+        Choice(_("Yes, confirm"), MemberDecision("ok", member_id, person_id)),
+        Choice(_("No"), MemberDecision("no", member_id, person_id)),
     ]
 
 
@@ -342,11 +348,26 @@ def decision_choices(member: HouseholdMember) -> list[Choice]:
 async def on_decision(ctx: Context) -> None:
     pressed = MemberDecision.read(ctx)
     if pressed is None:
-        raise NotChosen()
+        if EarlierMemberDecision.read(ctx) is None:
+            raise NotChosen()
+        ctx.reply(
+            _(
+                "That request's button is from an earlier version of An Dân: answer the requests waiting for "
+                "you in /hogiadinh."
+            )
+        )
+        return
     member = await ctx.session.get(HouseholdMember, pressed.member_id)
     household = await ctx.session.get(Household, member.household_id) if member else None
-    if member is None or household is None:
-        ctx.reply(_("That request no longer exists."))
+    if member is None or household is None or member.person_id != pressed.person_id:
+        # Declined (deleted) or folded away when its person linked two chat apps; on SQLite its number may now be
+        # the next request's: either way this button is not that request's.
+        ctx.reply(
+            _(
+                "That request was answered or has changed since this message. The requests waiting for you are "
+                "in /hogiadinh."
+            )
+        )
         return
     if not await may_keep(ctx.session, await ctx.grants(), household.group_id):
         ctx.reply(_("Only the leader of that group can answer this request."))
