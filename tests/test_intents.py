@@ -738,3 +738,17 @@ def test_the_bots_notifications_and_a_message_about_an_accident_asked_about_are_
         ("có tin nhắn báo ba tui bị tai nạn, ba tui đang nằm bất tỉnh giữa đường", "emergency"),
     ):
         assert label_of(reader.best(text)) == label, text
+
+
+def test_a_household_asked_for_in_words_and_an_address_alone() -> None:
+    """Walk D (sixteenth session): Vy wrote "e mún tìm hộ nhà e" and "cho e vô hộ", which no words led to
+    /hocuatoi, and her address typed alone outside a form was offered 113/114/115."""
+    reader = app_reader()
+    for text, label in (
+        ("em muốn vô hộ nhà em trên này", "hocuatoi"),
+        ("cho mình vào hộ gia đình của mình với", "hocuatoi"),
+        ("nhờ tìm hộ cái ví bị rơi ở chợ", "none"),
+        ("nhà e ở số 36 đường Lý Thường Kiệt", "none"),
+        ("nhà e ở số 36 đường Lý Thường Kiệt, đang có trộm", "emergency"),
+    ):
+        assert label_of(reader.best(text)) == label, text
