@@ -183,6 +183,16 @@ async def link_uses(leader: Any) -> str:
     return found.group(0)
 
 
+async def lan_in_then_hung_asks(f: Family) -> None:
+    """Bà Lan joins and is confirmed in Số 121; ten minutes later anh Hùng joins on Telegram and asks for it."""
+    await joins(f.lan, f.link)
+    await asks_for_household(f.lan, f.town)
+    await leader_confirms(f.town, f.tam, "Bà Lan")
+    later(f)
+    await joins(f.hung, f.link)
+    await asks_for_household(f.hung, f.town)
+
+
 # 1. Joining, finding the household, one signature for all -------------------------------------------------------
 async def test_ok_the_family_joins_on_four_apps_and_one_signature_counts_once(family: Family) -> None:
     """Each joins by Tổ 3's link on their own app and finds Số 121 by typing the address; anh Tâm confirms each.
@@ -233,12 +243,7 @@ async def test_hung_who_also_joined_on_the_web_at_work_is_one_person_on_the_link
     household's few people filled up with one person's chat apps (handlers/linking/merge.py: the join folded
     away gives its place back)."""
     f = family
-    await joins(f.lan, f.link)
-    await asks_for_household(f.lan, f.town)
-    await leader_confirms(f.town, f.tam, "Bà Lan")
-    later(f)
-    await joins(f.hung, f.link)
-    await asks_for_household(f.hung, f.town)
+    await lan_in_then_hung_asks(f)
     later(f, 60 * 8)  # at work, the next morning
     at_work = await f.web("Hùng ở cơ quan")
     await joins(at_work, f.link)
@@ -276,12 +281,7 @@ async def test_an_old_confirm_button_of_a_declined_request_never_confirms_the_ne
     request; the old button carried the number alone, so it confirmed Thảo, whom Tâm had never seen asking
     (handlers/pledges/buttons.py MemberDecision names the person who asked)."""
     f = family
-    await joins(f.lan, f.link)
-    await asks_for_household(f.lan, f.town)
-    await leader_confirms(f.town, f.tam, "Bà Lan")
-    later(f)
-    await joins(f.hung, f.link)
-    await asks_for_household(f.hung, f.town)
+    await lan_in_then_hung_asks(f)
     await f.town.drain()
     [hungs] = [
         m for m in await poll(f.tam) if m["text"].startswith("Hùng xin được liên kết") and m["choices"]
