@@ -12,6 +12,7 @@ from handlers.pledges.flows import (
     campaigns,
     household_groups,  # noqa: F401 - /hogiadinh's first question
     households,
+    join_requests,
     membership,
     registration,
     report,
@@ -26,6 +27,7 @@ router.include(
     campaigns.router,  # /chiendich
     households.router,  # /hogiadinh
     membership.router,  # /hocuatoi
+    join_requests.router,  # a leader's answer to a request to join a household
     registration.router,  # /dangky
     report.router,  # /baophu
     signing.router,  # /camket

@@ -22,7 +22,7 @@ from handlers.common import group_label, yes_no
 from handlers.places.texts import zalo_file_text
 from handlers.pledges import csvimport
 from handlers.pledges.buttons import HouseholdMenu, PickHousehold, RemoveHousehold
-from handlers.pledges.flows.membership import decision_choices, request_text
+from handlers.pledges.flows.join_requests import decision_choices, request_text
 from handlers.pledges.store import admin_wards, keepable_groups, may_keep
 from handlers.pledges.texts import household_label
 from models import Household, Role
